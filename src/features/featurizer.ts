@@ -1,0 +1,115 @@
+/**
+ * The observable featurizer: the one definition of what a curator sees, used by collection, training,
+ * export metadata and the runtime. Only what a real harness can log goes in (DESIGN.md "Observable features").
+ *
+ * Bump FEATURIZER_VERSION whenever a feature is added, removed, reordered or computed differently: models and
+ * datasets record it, and a mismatch is refused.
+ */
+export const FEATURIZER_VERSION = "obs-v1";
+
+/** Observable statistics of one item at decision time. */
+export interface ItemObservation {
+  age: number; // tasks since written
+  sinceRetrieved: number; // tasks since last retrieved (age when never retrieved)
+  timesRetrieved: number;
+  successes: number;
+  failures: number;
+  recentSuccesses: number;
+  recentFailures: number;
+  tokens: number;
+  isSkill: boolean;
+  rewrites: number;
+  compressions: number;
+  authorIsCurrent: boolean;
+  maxSimilarity: number; // 0..1
+  nearDuplicates: number;
+}
+
+/** Observable state of the executor the library serves next. */
+export interface ExecutorObservation {
+  successRate: number; // running success rate over its recent tasks, 0..1
+  contextBudget: number; // tokens
+  budgetUse: number; // share of the budget filled by retrieved items on recent tasks, 0..1
+}
+
+export interface LibraryObservation {
+  size: number;
+  totalTokens: number;
+}
+
+export const FEATURE_NAMES = [
+  "item_age_log",
+  "item_since_retrieved_log",
+  "item_retrieved_log",
+  "item_usage_rate",
+  "item_success_rate",
+  "item_recent_success_rate",
+  "item_recent_failures",
+  "item_success_lift",
+  "item_recent_drop",
+  "item_tokens_log",
+  "item_tokens_share_of_budget",
+  "item_is_skill",
+  "item_rewrites",
+  "item_compressions",
+  "item_author_is_current",
+  "item_max_similarity",
+  "item_near_duplicates_log",
+  "exec_success_rate",
+  "exec_budget_log",
+  "exec_budget_use",
+  "lib_size_log",
+  "lib_tokens_log",
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+export const NUM_FEATURES = FEATURE_NAMES.length;
+
+/** Smoothed success rate with a Beta(1,1) prior, so unused items sit at 0.5 rather than 0/0. */
+function rate(s: number, f: number): number {
+  return (s + 1) / (s + f + 2);
+}
+
+/** Writes the feature vector of one item into `out` at `offset` (no allocation on the hot path). */
+export function featurizeInto(
+  out: Float32Array,
+  offset: number,
+  item: ItemObservation,
+  exec: ExecutorObservation,
+  lib: LibraryObservation,
+): void {
+  const sr = rate(item.successes, item.failures);
+  const rsr = rate(item.recentSuccesses, item.recentFailures);
+  let i = offset;
+  out[i++] = Math.log1p(item.age);
+  out[i++] = Math.log1p(item.sinceRetrieved);
+  out[i++] = Math.log1p(item.timesRetrieved);
+  out[i++] = item.timesRetrieved / Math.max(1, item.age);
+  out[i++] = sr;
+  out[i++] = rsr;
+  out[i++] = item.recentFailures;
+  out[i++] = sr - exec.successRate;
+  out[i++] = sr - rsr;
+  out[i++] = Math.log1p(item.tokens);
+  out[i++] = item.tokens / Math.max(1, exec.contextBudget);
+  out[i++] = item.isSkill ? 1 : 0;
+  out[i++] = item.rewrites;
+  out[i++] = item.compressions;
+  out[i++] = item.authorIsCurrent ? 1 : 0;
+  out[i++] = item.maxSimilarity;
+  out[i++] = Math.log1p(item.nearDuplicates);
+  out[i++] = exec.successRate;
+  out[i++] = Math.log(Math.max(1, exec.contextBudget));
+  out[i++] = exec.budgetUse;
+  out[i++] = Math.log1p(lib.size);
+  out[i++] = Math.log1p(lib.totalTokens);
+}
+
+export function featurize(
+  items: readonly ItemObservation[],
+  exec: ExecutorObservation,
+  lib: LibraryObservation,
+): Float32Array {
+  const out = new Float32Array(items.length * NUM_FEATURES);
+  for (let r = 0; r < items.length; r++) featurizeInto(out, r * NUM_FEATURES, items[r], exec, lib);
+  return out;
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { FEATURE_NAMES } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+
+/** Bump when a table gains, loses or changes a column. Readers refuse other versions by name. */
+export const DATASET_SCHEMA_VERSION = 1;
+
+export type ColumnType = "INT32" | "INT64" | "FLOAT" | "DOUBLE" | "STRING" | "BOOLEAN";
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  nullable?: boolean;
+  doc: string;
+}
+
+export const featureColumn = (name: string) => `f_${name}`;
+
+/**
+ * decisions.parquet: one row per (curation pass, live item). The feature vector is stored as one FLOAT column
+ * per feature (f_<name>, in FEATURE_NAMES order) so any Parquet reader or SQL can use it directly.
+ */
+export const DECISION_COLUMNS: ColumnSpec[] = [
+  { name: "stream_id", type: "INT32", doc: "stream index within the dataset (global across shards)" },
+  { name: "stream_seed", type: "INT64", doc: "seed that generated the stream" },
+  { name: "executor", type: "STRING", doc: "name of the executor the library serves next" },
+  { name: "step", type: "INT32", doc: "task index at which the pass ran" },
+  { name: "pass", type: "INT32", doc: "curation pass index within the stream" },
+  { name: "item_id", type: "STRING", doc: "item id" },
+  ...FEATURE_NAMES.map((n): ColumnSpec => ({ name: featureColumn(n), type: "FLOAT", doc: `feature ${n}` })),
+  ...ACTIONS.map((a): ColumnSpec => ({ name: `mask_${a}`, type: "BOOLEAN", doc: `whether ${a} was allowed` })),
+  { name: "action", type: "INT32", doc: "behaviour action index (keep, compress, rewrite, retire)" },
+  ...ACTIONS.map((a): ColumnSpec => ({ name: `behavior_p_${a}`, type: "DOUBLE", doc: `behaviour probability of ${a}` })),
+  { name: "horizon_tasks", type: "INT32", doc: "tasks in the reward horizon after the pass (K, fewer at stream end)" },
+  { name: "horizon_successes", type: "INT32", doc: "stream successes in the horizon" },
+  { name: "horizon_cost", type: "DOUBLE", doc: "stream cost (USD) in the horizon, including curation calls" },
+  { name: "item_hits", type: "INT32", doc: "horizon tasks that had this item in context" },
+  { name: "item_successes", type: "INT32", doc: "of those, successes" },
+  { name: "item_token_cost", type: "DOUBLE", doc: "USD of this item's prompt tokens over the horizon" },
+  { name: "action_cost", type: "DOUBLE", doc: "USD of the curation call this action made (compress / rewrite)" },
+  { name: "exec_success_rate", type: "DOUBLE", doc: "executor running success rate at the pass" },
+  ...ACTIONS.map(
+    (a): ColumnSpec => ({
+      name: `cf_success_${a}`,
+      type: "DOUBLE",
+      nullable: true,
+      doc: `counterfactual expected successes over the horizon had the item been given ${a} (labels=oracle only)`,
+    }),
+  ),
+  ...ACTIONS.map(
+    (a): ColumnSpec => ({
+      name: `cf_cost_${a}`,
+      type: "DOUBLE",
+      nullable: true,
+      doc: `counterfactual cost (USD) over the horizon had the item been given ${a} (labels=oracle only)`,
+    }),
+  ),
+];
+
+/** tasks.parquet: one row per task. Hidden-truth columns (stale_hit, …) are for analysis, never features. */
+export const TASK_COLUMNS: ColumnSpec[] = [
+  { name: "stream_id", type: "INT32", doc: "stream index" },
+  { name: "stream_seed", type: "INT64", doc: "seed that generated the stream" },
+  { name: "executor", type: "STRING", doc: "executor that ran the task" },
+  { name: "step", type: "INT32", doc: "task index within the stream" },
+  { name: "family", type: "INT32", doc: "task family (hidden truth)" },
+  { name: "success", type: "BOOLEAN", doc: "task outcome" },
+  { name: "p_success", type: "DOUBLE", doc: "model success probability (hidden truth)" },
+  { name: "items_in_context", type: "INT32", doc: "items retrieved within the budget" },
+  { name: "prompt_tokens", type: "INT64", doc: "prompt tokens, uncached" },
+  { name: "cached_tokens", type: "INT64", doc: "prompt tokens priced as cache reads" },
+  { name: "output_tokens", type: "INT64", doc: "output tokens (answer plus any authored item)" },
+  { name: "curation_tokens", type: "INT64", doc: "tokens spent by curation calls charged to this task" },
+  { name: "cost", type: "DOUBLE", doc: "USD for the task including curation calls charged to it" },
+  { name: "stale_hit", type: "BOOLEAN", doc: "retrieved an item written for an old procedure version" },
+  { name: "contamination_follow", type: "BOOLEAN", doc: "followed a wrong item" },
+  { name: "drift_hit", type: "BOOLEAN", doc: "retrieved an item serving a faded family" },
+  { name: "library_size", type: "INT32", doc: "live items after the task" },
+  { name: "library_tokens", type: "INT64", doc: "live item tokens after the task" },
+  { name: "generic_share", type: "DOUBLE", doc: "share of live items that are generic (hidden truth)" },
+  { name: "authored", type: "BOOLEAN", doc: "the executor wrote an item after this task" },
+];
+
+export const ManifestSchema = z
+  .object({
+    datasetSchemaVersion: z.number().int(),
+    featurizerVersion: z.string(),
+    featureNames: z.array(z.string()),
+    actionNames: z.array(z.string()),
+    toolkitVersion: z.string(),
+    command: z.string(),
+    world: z.record(z.string(), z.unknown()),
+    executors: z.array(z.record(z.string(), z.unknown())),
+    behavior: z.object({ curator: z.string(), epsilon: z.number() }).strict(),
+    labels: z.enum(["none", "oracle"]),
+    horizon: z.number().int().positive(),
+    seed: z.number().int(),
+    streams: z.number().int().nonnegative(),
+    tasksPerStream: z.number().int().nonnegative(),
+    shard: z.object({ index: z.number().int(), count: z.number().int() }).strict(),
+    streamSeeds: z.array(z.number().int()),
+    rows: z.object({ decisions: z.number().int().nonnegative(), tasks: z.number().int().nonnegative() }).strict(),
+    files: z.record(z.string(), z.object({ rows: z.number().int(), sha256: z.string() }).strict()),
+  })
+  .strict();
+export type Manifest = z.infer<typeof ManifestSchema>;
