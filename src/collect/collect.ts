@@ -1,0 +1,178 @@
+/**
+ * `curator collect`: runs simulated executors over seeded task streams with a behaviour curator (mixed with
+ * epsilon-uniform exploration) and writes a trace dataset: manifest.json + decisions.parquet + tasks.parquet.
+ *
+ * Crash safety: each finished stream is saved (atomically) in `OUT.partial/`; `--resume` reuses them, so a
+ * killed run continues to the same bytes. The dataset folder itself appears only when everything is done.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { resolveWorld } from "../world/presets.js";
+import { resolveExecutors } from "../executors/presets.js";
+import { runStream, type StreamSpec } from "../world/stream.js";
+import { resolveCurator } from "../curators/resolve.js";
+import { DECISION_COLUMNS, TASK_COLUMNS, DATASET_SCHEMA_VERSION, type Manifest } from "../schemas/dataset.js";
+import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+import { TOOLKIT_VERSION } from "../version.js";
+import { writeDirAtomic, writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
+import { CuratorError } from "../errors.js";
+import { parseWith } from "../util/json-file.js";
+import { writeDatasetFiles } from "../data/dataset.js";
+import { streamSeed } from "./seeds.js";
+import { appendColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
+
+export const CollectOptionsSchema = z
+  .object({
+    world: z.string().default("default").describe("world preset name or JSON file"),
+    executors: z.string().default("weak,mid,strong").describe("comma-separated presets or profile files"),
+    streams: z.number().int().positive().default(16),
+    tasks: z.number().int().positive().default(200).describe("tasks per stream"),
+    behavior: z.string().default("heuristic").describe("behaviour curator: none, random, heuristic, oracle or a .onnx"),
+    epsilon: z.number().min(0).max(1).default(0.3).describe("share of uniform-random exploration mixed in"),
+    seed: z.number().int().nonnegative().default(1),
+    labels: z.enum(["none", "oracle"]).default("none").describe("oracle: store counterfactual values of all actions"),
+    horizon: z.number().int().positive().optional().describe("reward horizon in tasks (default 2 × curation interval)"),
+    shard: z
+      .string()
+      .regex(/^\d+\/\d+$/, "use the form i/n, e.g. 0/4")
+      .default("0/1")
+      .describe("i/n: collect only streams s with s mod n = i"),
+    out: z.string().min(1),
+    resume: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const [i, n] = o.shard.split("/").map(Number);
+    if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
+  });
+export type CollectOptions = z.input<typeof CollectOptionsSchema>;
+
+export interface CollectSummary {
+  out: string;
+  streams: number;
+  decisions: number;
+  tasks: number;
+  successRate: number;
+  costPerCompletedTask: number;
+  resumedStreams: number;
+}
+
+interface StreamChunk {
+  decisions: ColumnsOut;
+  tasks: ColumnsOut;
+  successes: number;
+  cost: number;
+}
+
+export async function collect(
+  input: CollectOptions,
+  hooks: { command?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<CollectSummary> {
+  const o = parseWith(CollectOptionsSchema, input, "collect options");
+  const world = resolveWorld(o.world);
+  const executors = resolveExecutors(o.executors);
+  const behavior = await resolveCurator(o.behavior);
+  const horizon = o.horizon ?? 2 * world.curationInterval;
+  const [shardIndex, shardCount] = o.shard.split("/").map(Number);
+  assertWritableOutput(o.out);
+
+  const streamIds = Array.from({ length: o.streams }, (_, s) => s).filter((s) => s % shardCount === shardIndex);
+  const specs: StreamSpec[] = streamIds.map((s) => ({
+    streamId: s,
+    seed: streamSeed(o.seed, s, "collect"),
+    world,
+    executors: world.sharedLibrary ? executors : [executors[s % executors.length]],
+    tasks: o.tasks,
+  }));
+
+  const partial = `${resolve(o.out)}.partial`;
+  const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...o, resume: false }, world, executors })).digest("hex");
+  preparePartial(partial, fingerprint, o.resume);
+
+  const chunks: StreamChunk[] = [];
+  let resumed = 0;
+  for (const [k, spec] of specs.entries()) {
+    const file = join(partial, `stream-${spec.streamId}.json`);
+    let chunk: StreamChunk;
+    if (existsSync(file)) {
+      chunk = JSON.parse(readFileSync(file, "utf8"));
+      resumed++;
+    } else {
+      const run = await runStream(spec, behavior, { mode: "sample", epsilon: o.epsilon, labels: o.labels === "oracle", horizon });
+      chunk = {
+        decisions: emptyColumns(DECISION_COLUMNS.map((c) => c.name)),
+        tasks: emptyColumns(TASK_COLUMNS.map((c) => c.name)),
+        successes: run.tasks.filter((t) => t.success).length,
+        cost: run.tasks.reduce((s, t) => s + t.cost, 0),
+      };
+      decisionRows(run, horizon, chunk.decisions);
+      taskRows(run, chunk.tasks);
+      writeFileAtomic(file, JSON.stringify(chunk));
+    }
+    chunks.push(chunk);
+    hooks.onProgress?.(k + 1, specs.length);
+  }
+
+  const decisions = emptyColumns(DECISION_COLUMNS.map((c) => c.name));
+  const tasks = emptyColumns(TASK_COLUMNS.map((c) => c.name));
+  for (const c of chunks) {
+    appendColumns(decisions, c.decisions);
+    appendColumns(tasks, c.tasks);
+  }
+  const nDecisions = decisions.stream_id.length;
+  const nTasks = tasks.stream_id.length;
+  const manifest: Omit<Manifest, "files" | "rows"> = {
+    datasetSchemaVersion: DATASET_SCHEMA_VERSION,
+    featurizerVersion: FEATURIZER_VERSION,
+    featureNames: [...FEATURE_NAMES],
+    actionNames: [...ACTIONS],
+    toolkitVersion: TOOLKIT_VERSION,
+    command: hooks.command ?? "collect (programmatic)",
+    world: world as unknown as Record<string, unknown>,
+    executors: executors as unknown as Record<string, unknown>[],
+    behavior: { curator: o.behavior, epsilon: o.epsilon },
+    labels: o.labels,
+    horizon,
+    seed: o.seed,
+    streams: specs.length,
+    tasksPerStream: o.tasks,
+    shard: { index: shardIndex, count: shardCount },
+    streamSeeds: specs.map((s) => s.seed),
+  };
+  await writeDirAtomic(o.out, async (dir) => {
+    writeDatasetFiles(dir, manifest, {
+      decisions: { columns: decisions, rows: nDecisions },
+      tasks: { columns: tasks, rows: nTasks },
+    });
+  });
+  rmSync(partial, { recursive: true, force: true });
+  const successes = chunks.reduce((s, c) => s + c.successes, 0);
+  const cost = chunks.reduce((s, c) => s + c.cost, 0);
+  return {
+    out: o.out,
+    streams: specs.length,
+    decisions: nDecisions,
+    tasks: nTasks,
+    successRate: nTasks ? successes / nTasks : 0,
+    costPerCompletedTask: successes ? cost / successes : Infinity,
+    resumedStreams: resumed,
+  };
+}
+
+function preparePartial(dir: string, fingerprint: string, resume: boolean): void {
+  const fp = join(dir, "options.sha256");
+  if (existsSync(dir)) {
+    if (!resume) rmSync(dir, { recursive: true, force: true });
+    else if (!existsSync(fp) || readFileSync(fp, "utf8") !== fingerprint)
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `Cannot --resume: the unfinished run in '${dir}' was started with different options. Re-run with the same options, or without --resume to start over.`,
+      );
+    else return void readdirSync(dir);
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(fp, fingerprint);
+}

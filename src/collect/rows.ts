@@ -1,0 +1,104 @@
+/**
+ * Turns a simulated stream run into dataset rows (columns keyed by DECISION_COLUMNS / TASK_COLUMNS names),
+ * including the per-decision reward signals over the horizon after each pass.
+ */
+import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+import { featureColumn } from "../schemas/dataset.js";
+import type { StreamRun } from "../world/stream.js";
+
+export type ColumnsOut = Record<string, (number | string | boolean | null)[]>;
+
+export function emptyColumns(names: readonly string[]): ColumnsOut {
+  return Object.fromEntries(names.map((n) => [n, []]));
+}
+
+export function appendColumns(into: ColumnsOut, from: ColumnsOut): void {
+  for (const k of Object.keys(into)) {
+    const src = from[k];
+    const dst = into[k];
+    for (let i = 0; i < src.length; i++) dst.push(src[i]);
+  }
+}
+
+export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): number {
+  const { spec, tasks, passes } = run;
+  let rows = 0;
+  for (const p of passes) {
+    const end = Math.min(tasks.length, p.step + horizon);
+    let hs = 0;
+    let hc = 0;
+    const hits = new Map<number, { n: number; s: number; c: number }>();
+    for (let t = p.step; t < end; t++) {
+      const r = tasks[t];
+      hs += r.success ? 1 : 0;
+      hc += r.cost;
+      r.contextIds.forEach((id, j) => {
+        const h = hits.get(id) ?? { n: 0, s: 0, c: 0 };
+        h.n++;
+        h.s += r.success ? 1 : 0;
+        h.c += r.contextCosts[j];
+        hits.set(id, h);
+      });
+    }
+    const b = p.batch;
+    for (let i = 0; i < b.rows; i++) {
+      const id = p.itemIds[i];
+      const h = p.actions[i] === 3 ? undefined : hits.get(id);
+      out.stream_id.push(spec.streamId);
+      out.stream_seed.push(spec.seed);
+      out.executor.push(spec.executors[p.executor].name);
+      out.step.push(p.step);
+      out.pass.push(p.pass);
+      out.item_id.push(String(id));
+      for (let f = 0; f < NUM_FEATURES; f++) out[featureColumn(FEATURE_NAMES[f])].push(b.features[i * NUM_FEATURES + f]);
+      ACTIONS.forEach((a, k) => out[`mask_${a}`].push(b.masks[i * 4 + k] > 0));
+      out.action.push(p.actions[i]);
+      ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
+      out.horizon_tasks.push(end - p.step);
+      out.horizon_successes.push(hs);
+      out.horizon_cost.push(hc);
+      out.item_hits.push(h?.n ?? 0);
+      out.item_successes.push(h?.s ?? 0);
+      out.item_token_cost.push(h?.c ?? 0);
+      out.action_cost.push(p.actionCosts[i]);
+      out.exec_success_rate.push(b.executor.successRate);
+      const cf = p.counterfactuals;
+      ACTIONS.forEach((a, k) => {
+        const v = cf?.success[i * 4 + k];
+        out[`cf_success_${a}`].push(v === undefined || Number.isNaN(v) ? null : v);
+        const c = cf?.cost[i * 4 + k];
+        out[`cf_cost_${a}`].push(c === undefined || Number.isNaN(c) ? null : c);
+      });
+      rows++;
+    }
+  }
+  return rows;
+}
+
+export function taskRows(run: StreamRun, out: ColumnsOut): number {
+  const { spec } = run;
+  for (const r of run.tasks) {
+    out.stream_id.push(spec.streamId);
+    out.stream_seed.push(spec.seed);
+    out.executor.push(spec.executors[r.executor].name);
+    out.step.push(r.step);
+    out.family.push(r.family);
+    out.success.push(r.success);
+    out.p_success.push(r.pSuccess);
+    out.items_in_context.push(r.contextIds.length);
+    out.prompt_tokens.push(r.promptTokens);
+    out.cached_tokens.push(r.cachedTokens);
+    out.output_tokens.push(r.outputTokens);
+    out.curation_tokens.push(r.curationTokens);
+    out.cost.push(r.cost);
+    out.stale_hit.push(r.staleHit);
+    out.contamination_follow.push(r.contaminationFollow);
+    out.drift_hit.push(r.driftHit);
+    out.library_size.push(r.librarySize);
+    out.library_tokens.push(r.libraryTokens);
+    out.generic_share.push(r.genericShare);
+    out.authored.push(r.authored);
+  }
+  return run.tasks.length;
+}

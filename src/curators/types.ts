@@ -1,0 +1,49 @@
+import type { ItemObservation, ExecutorObservation } from "../features/featurizer.js";
+
+/** One curation pass's worth of decisions, in the shapes every curator (learned or baseline) consumes. */
+export interface DecisionBatch {
+  rows: number;
+  /** rows × NUM_FEATURES raw feature values (featurizer output, not normalised). */
+  features: Float32Array;
+  /** rows × 4 action masks in ACTIONS order, 1 = allowed. */
+  masks: Float32Array;
+  items: readonly ItemObservation[];
+  executor: ExecutorObservation;
+  /** Only the simulated world's oracle looks here; real harnesses leave it undefined. */
+  privileged?: unknown;
+}
+
+export interface Curator {
+  readonly name: string;
+  /** A stochastic curator's actions are drawn from its probabilities (with a seeded generator), never argmax. */
+  readonly stochastic?: boolean;
+  /** Action probabilities, rows × 4 in ACTIONS order; masked actions get probability 0. */
+  probs(batch: DecisionBatch): Float32Array | Promise<Float32Array>;
+  dispose?(): Promise<void> | void;
+}
+
+/** Zeroes masked entries and renormalises each row; a row with nothing allowed falls back to keep. */
+export function applyMask(probs: Float32Array, masks: Float32Array, rows: number): Float32Array {
+  for (let r = 0; r < rows; r++) {
+    let total = 0;
+    for (let a = 0; a < 4; a++) {
+      const v = masks[r * 4 + a] > 0 ? probs[r * 4 + a] : 0;
+      probs[r * 4 + a] = v;
+      total += v;
+    }
+    if (total > 0) for (let a = 0; a < 4; a++) probs[r * 4 + a] /= total;
+    else {
+      let first = 0;
+      while (first < 3 && masks[r * 4 + first] <= 0) first++;
+      probs[r * 4 + first] = 1;
+    }
+  }
+  return probs;
+}
+
+/** Index of the most probable action in a row (ties go to the earlier action: keep wins ties). */
+export function argmaxRow(probs: Float32Array, row: number): number {
+  let best = 0;
+  for (let a = 1; a < 4; a++) if (probs[row * 4 + a] > probs[row * 4 + best]) best = a;
+  return best;
+}

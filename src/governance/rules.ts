@@ -1,0 +1,79 @@
+/**
+ * Governance rules become the action mask every curator sees (learned or baseline), so no curator can break
+ * them. Per-item rules are static masks; the per-pass change cap is enforced after the curator has scored the
+ * items, by ranking.
+ *
+ * - pinned items are frozen: only `keep` is allowed (a pinned item is never retired, compressed or rewritten);
+ * - items with a protected tag or kind, or younger than `minAgeToRetire` tasks, cannot be retired;
+ * - at most `maxChangeShare` of the live library (rounded down, at least 1 when the share is > 0) may be
+ *   retired or rewritten in one pass: the most confident such decisions win, the rest fall back to their best
+ *   action among keep / compress.
+ */
+import type { Governance } from "../schemas/world.js";
+import { GovernanceSchema } from "../schemas/world.js";
+import { applyMask, argmaxRow } from "../curators/types.js";
+
+export interface GovernedItem {
+  pinned: boolean;
+  tags: readonly string[];
+  kind: "skill" | "context";
+  age: number;
+}
+
+/** The documented default for libraries that carry no rules: at most 10% changed per pass. */
+export const DEFAULT_GOVERNANCE: Governance = GovernanceSchema.parse({});
+
+export function maskFor(item: GovernedItem, rules: Governance, out: Float32Array, offset: number): void {
+  out[offset] = 1;
+  if (item.pinned) {
+    out[offset + 1] = out[offset + 2] = out[offset + 3] = 0;
+    return;
+  }
+  out[offset + 1] = 1;
+  out[offset + 2] = 1;
+  const protectedItem =
+    item.age < rules.minAgeToRetire ||
+    rules.protectedKinds.includes(item.kind) ||
+    item.tags.some((t) => rules.protectedTags.includes(t));
+  out[offset + 3] = protectedItem ? 0 : 1;
+}
+
+export function governanceMasks(items: readonly GovernedItem[], rules: Governance): Float32Array {
+  const out = new Float32Array(items.length * 4);
+  for (let r = 0; r < items.length; r++) maskFor(items[r], rules, out, r * 4);
+  return out;
+}
+
+export function changeCap(librarySize: number, rules: Governance): number {
+  if (rules.maxChangeShare <= 0) return 0;
+  return Math.max(1, Math.floor(rules.maxChangeShare * librarySize));
+}
+
+/**
+ * Chooses an action per row from `probs` (argmax, or the given sampled choices) and enforces the change cap.
+ * Rows pushed over the cap get retire/rewrite masked out (in `masks` too, so logs show what was allowed).
+ */
+export function chooseWithCap(
+  probs: Float32Array,
+  masks: Float32Array,
+  rows: number,
+  rules: Governance,
+  sampled?: Int32Array,
+): Int32Array {
+  const chosen = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) chosen[r] = sampled ? sampled[r] : argmaxRow(probs, r);
+  const changing: number[] = [];
+  for (let r = 0; r < rows; r++) if (chosen[r] >= 2) changing.push(r);
+  const cap = changeCap(rows, rules);
+  if (changing.length <= cap) return chosen;
+  changing.sort((x, y) => probs[y * 4 + chosen[y]] - probs[x * 4 + chosen[x]] || x - y);
+  for (const r of changing.slice(cap)) {
+    masks[r * 4 + 2] = 0;
+    masks[r * 4 + 3] = 0;
+    const row = probs.slice(r * 4, r * 4 + 4);
+    applyMask(row, masks.subarray(r * 4, r * 4 + 4), 1);
+    probs.set(row, r * 4);
+    chosen[r] = argmaxRow(probs, r);
+  }
+  return chosen;
+}

@@ -1,0 +1,59 @@
+/**
+ * awr — advantage-weighted regression from logged behaviour (offline RL, no labels needed).
+ * Peng, Kumar, Zhang, Levine 2019, "Advantage-Weighted Regression: Simple and Scalable Off-Policy
+ * Reinforcement Learning"; as implemented for offline data in d3rlpy's AWR.
+ *
+ * Reward per decision: the item's own outcome lift over the horizon (successes with it in context minus what
+ * the executor's running rate predicts) minus λ × (its prompt-token cost + the action's call cost); see
+ * src/reward.ts. A value network V(s) is fitted by regression; the policy then maximises
+ * Σ exp((r − V(s)) / β) · log π(a_logged | s), weights clipped at `maxWeight`.
+ */
+import { z } from "zod";
+import { tf } from "../tf.js";
+import { NUM_FEATURES } from "../../features/featurizer.js";
+import { gather, normalizationFrom } from "../data.js";
+import type { AlgoDef } from "./types.js";
+import { logPolicy } from "./types.js";
+
+export const AwrConfig = z
+  .object({
+    beta: z.number().positive().default(0.3).describe("temperature of the advantage weights (reward units)"),
+    maxWeight: z.number().positive().default(20).describe("clip on exp(advantage / beta)"),
+    valueEpochs: z.number().int().positive().default(15).describe("epochs fitting the value network"),
+    valueHidden: z.number().int().positive().default(32).describe("hidden units of the value network"),
+  })
+  .strict();
+
+export const awr: AlgoDef<typeof AwrConfig> = {
+  summary: "advantage-weighted regression on logged behaviour and per-item rewards",
+  config: AwrConfig,
+  requiresLabels: false,
+  async prepare(data, rows, cfg, seed) {
+    const norm = normalizationFrom(data, rows);
+    const x = tf.tidy(() =>
+      tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std),
+    );
+    const y = tf.tensor2d(Float32Array.from(rows, (r) => data.itemReward[r]), [rows.length, 1]);
+    const v = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: cfg.valueHidden, activation: "relu", inputShape: [NUM_FEATURES], kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 11 }) }),
+        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 12 }) }),
+      ],
+    });
+    v.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+    await v.fit(x, y, { epochs: cfg.valueEpochs, batchSize: 256, shuffle: false, verbose: 0 });
+    const values = (v.predict(x) as tf.Tensor).dataSync();
+    tf.dispose([x, y]);
+    v.dispose();
+    const target = new Float32Array(rows.length * 4);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const w = Math.min(cfg.maxWeight, Math.exp((data.itemReward[r] - values[i]) / cfg.beta));
+      target[i * 4 + data.action[r]] = w;
+    }
+    return { target };
+  },
+  loss(maskedLogits, t) {
+    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(t.target, logPolicy(tf, maskedLogits)), 1))) as tf.Scalar);
+  },
+};

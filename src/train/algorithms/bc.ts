@@ -1,0 +1,50 @@
+/**
+ * bc — behaviour cloning of the oracle: supervised learning on counterfactual labels (collect --labels oracle).
+ * Pomerleau 1991, "Efficient training of artificial neural networks for autonomous navigation"; as used for
+ * imitation of a privileged expert in Chen et al. 2019, "Learning by Cheating".
+ *
+ * Target: a soft distribution over the allowed actions, softmax(counterfactual reward / temperature). A small
+ * temperature approaches cross-entropy to the best action; a larger one keeps the ranking of the others,
+ * which helps when two actions are nearly tied (labels come from finite rollouts).
+ */
+import { z } from "zod";
+import { tf } from "../tf.js";
+import type { AlgoDef } from "./types.js";
+import { logPolicy } from "./types.js";
+
+export const BcConfig = z
+  .object({
+    temperature: z.number().positive().default(0.05).describe("softmax temperature over counterfactual rewards (reward units)"),
+    labelSmoothing: z.number().min(0).max(0.5).default(0.0).describe("mass spread uniformly over allowed actions"),
+  })
+  .strict();
+
+export const bc: AlgoDef<typeof BcConfig> = {
+  summary: "behaviour cloning of the counterfactual oracle (soft targets)",
+  config: BcConfig,
+  requiresLabels: true,
+  prepare(data, rows, cfg) {
+    const target = new Float32Array(rows.length * 4);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      let best = -Infinity;
+      for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) best = Math.max(best, data.cfReward![r * 4 + a]);
+      let total = 0;
+      let allowed = 0;
+      for (let a = 0; a < 4; a++) {
+        if (data.masks[r * 4 + a] <= 0) continue;
+        const v = Math.exp((data.cfReward![r * 4 + a] - best) / cfg.temperature);
+        target[i * 4 + a] = v;
+        total += v;
+        allowed++;
+      }
+      for (let a = 0; a < 4; a++)
+        if (data.masks[r * 4 + a] > 0)
+          target[i * 4 + a] = (1 - cfg.labelSmoothing) * (target[i * 4 + a] / total) + cfg.labelSmoothing / allowed;
+    }
+    return { target };
+  },
+  loss(maskedLogits, t) {
+    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(t.target, logPolicy(tf, maskedLogits)), 1))) as tf.Scalar);
+  },
+};

@@ -1,0 +1,23 @@
+import type { z } from "zod";
+import type { tf } from "../tf.js";
+import type { TrainData } from "../data.js";
+
+/** Per-row targets an algorithm derives once from the data, each rows × 4 (fed to the loss batch by batch). */
+export type Targets = Record<string, Float32Array>;
+
+export interface AlgoDef<S extends z.ZodType = z.ZodType> {
+  /** One line, with the paper it follows. */
+  summary: string;
+  config: S;
+  /** Needs counterfactual labels (collect --labels oracle). */
+  requiresLabels: boolean;
+  /** Builds the per-row targets for the given rows (may fit auxiliary models, e.g. AWR's value function). */
+  prepare(data: TrainData, rows: Int32Array, cfg: z.output<S>, seed: number): Promise<Targets> | Targets;
+  /** Scalar loss of a batch, given the policy's logits with masked actions already at MASK_NEG. */
+  loss(maskedLogits: tf.Tensor2D, targets: Record<string, tf.Tensor2D>, cfg: z.output<S>): tf.Scalar;
+}
+
+/** log π(a|s) over allowed actions; masked entries are very negative but finite (their targets are zero). */
+export function logPolicy(t: typeof tf, maskedLogits: tf.Tensor2D): tf.Tensor2D {
+  return t.logSoftmax(maskedLogits) as tf.Tensor2D;
+}

@@ -1,0 +1,114 @@
+/**
+ * Training data from a trace dataset: features, masks, behaviour data, rewards and (when collected with
+ * --labels oracle) counterfactual action values; the train/validation split by stream; normalisation stats.
+ */
+import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+import { featureColumn } from "../schemas/dataset.js";
+import { reward, type RewardConfig } from "../reward.js";
+import { hash01 } from "../util/rng.js";
+import type { Normalization } from "./model.js";
+import type { Columns } from "../data/parquet.js";
+
+export interface TrainData {
+  rows: number;
+  features: Float32Array; // rows × F
+  masks: Float32Array; // rows × 4
+  action: Int32Array;
+  behaviorProbs: Float32Array; // rows × 4
+  /** Per-decision reward of the logged action: the item's own outcome lift over the horizon minus λ × its cost. */
+  itemReward: Float32Array;
+  /** rows × 4 counterfactual rewards (NaN where masked), or undefined without oracle labels. */
+  cfReward?: Float32Array;
+  streamId: Int32Array;
+  executors: string[];
+}
+
+const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
+
+export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig): TrainData {
+  const rows = (d.stream_id as Int32Array).length;
+  const features = new Float32Array(rows * NUM_FEATURES);
+  FEATURE_NAMES.forEach((name, f) => {
+    const col = num(d, featureColumn(name));
+    for (let r = 0; r < rows; r++) features[r * NUM_FEATURES + f] = col[r];
+  });
+  const masks = new Float32Array(rows * 4);
+  const behaviorProbs = new Float32Array(rows * 4);
+  ACTIONS.forEach((a, k) => {
+    const m = num(d, `mask_${a}`);
+    const p = num(d, `behavior_p_${a}`);
+    for (let r = 0; r < rows; r++) {
+      masks[r * 4 + k] = m[r] ? 1 : 0;
+      behaviorProbs[r * 4 + k] = p[r];
+    }
+  });
+  const hits = num(d, "item_hits");
+  const succ = num(d, "item_successes");
+  const tokenCost = num(d, "item_token_cost");
+  const actionCost = num(d, "action_cost");
+  const execRate = num(d, "exec_success_rate");
+  const itemReward = new Float32Array(rows);
+  for (let r = 0; r < rows; r++)
+    itemReward[r] = reward(succ[r] - hits[r] * execRate[r], tokenCost[r] + actionCost[r], rewardCfg);
+
+  let cfReward: Float32Array | undefined;
+  const first = num(d, "cf_success_keep");
+  if (rows > 0 && !Number.isNaN(first[0])) {
+    cfReward = new Float32Array(rows * 4);
+    ACTIONS.forEach((a, k) => {
+      const s = num(d, `cf_success_${a}`);
+      const c = num(d, `cf_cost_${a}`);
+      for (let r = 0; r < rows; r++) cfReward![r * 4 + k] = Number.isNaN(s[r]) ? NaN : reward(s[r], c[r], rewardCfg);
+    });
+  }
+  return {
+    rows,
+    features,
+    masks,
+    action: Int32Array.from(num(d, "action")),
+    behaviorProbs,
+    itemReward,
+    cfReward,
+    streamId: Int32Array.from(num(d, "stream_id")),
+    executors: [...new Set(d.executor as string[])].sort(),
+  };
+}
+
+/** Whole streams go to validation (no leakage across a stream): a stable hash of the stream id decides. */
+export function splitByStream(data: TrainData, valFraction: number, seed: number): { train: Int32Array; val: Int32Array } {
+  const ids = [...new Set(data.streamId)].sort((a, b) => a - b);
+  const ranked = ids.map((id) => ({ id, h: hash01(id, seed, 0x5b1)})).sort((a, b) => a.h - b.h);
+  const nVal = ids.length < 2 ? 0 : Math.max(1, Math.round(valFraction * ids.length));
+  const valIds = new Set(ranked.slice(0, nVal).map((x) => x.id));
+  const train: number[] = [];
+  const val: number[] = [];
+  for (let r = 0; r < data.rows; r++) (valIds.has(data.streamId[r]) ? val : train).push(r);
+  return { train: Int32Array.from(train), val: Int32Array.from(val) };
+}
+
+/** Mean and std of each feature over the training rows; a constant feature gets std 1. */
+export function normalizationFrom(data: TrainData, rows: Int32Array): Normalization {
+  const F = NUM_FEATURES;
+  const mean = new Float64Array(F);
+  const sq = new Float64Array(F);
+  for (const r of rows) for (let f = 0; f < F; f++) mean[f] += data.features[r * F + f];
+  for (let f = 0; f < F; f++) mean[f] /= Math.max(1, rows.length);
+  for (const r of rows)
+    for (let f = 0; f < F; f++) {
+      const d = data.features[r * F + f] - mean[f];
+      sq[f] += d * d;
+    }
+  const std = Array.from(sq, (s) => {
+    const v = Math.sqrt(s / Math.max(1, rows.length));
+    return v > 1e-6 ? Math.fround(v) : 1;
+  });
+  return { mean: Array.from(mean, (m) => Math.fround(m)), std };
+}
+
+/** Copies the given rows of a rows × width matrix into a new array. */
+export function gather(src: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) out.set(src.subarray(rows[i] * width, rows[i] * width + width), i * width);
+  return out;
+}

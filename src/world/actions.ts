@@ -1,0 +1,58 @@
+/**
+ * What curation actions do to an item in SkillWorld. compress cuts tokens and loses detail once it cuts into
+ * the useful core; rewrite regenerates the item against current evidence (usually fixing staleness and
+ * wrongness) and resets its outcome counters, since they described the old content. Both are LLM calls with a
+ * token cost, priced without caching.
+ */
+import type { WorldConfig } from "../schemas/world.js";
+import type { SimItem } from "./item.js";
+import type { SkillWorld } from "./world.js";
+import { Rng } from "../util/rng.js";
+
+export interface ActionCost {
+  cost: number;
+  tokens: number;
+}
+
+const INSTRUCTION_TOKENS = 150;
+
+function callCost(cfg: WorldConfig, input: number, output: number): ActionCost {
+  return {
+    cost: (input * cfg.prices.inputPerMTok + output * cfg.prices.outputPerMTok) / 1e6,
+    tokens: input + output,
+  };
+}
+
+export function applyCompress(it: SimItem, cfg: WorldConfig, step: number): ActionCost {
+  const before = it.tokens;
+  const after = Math.max(20, Math.round(before * cfg.compress.ratio));
+  if (after < it.coreTokens) {
+    it.detail *= Math.pow(after / it.coreTokens, cfg.compress.detailExponent);
+    it.coreTokens = after;
+  }
+  it.tokens = after;
+  it.compressions++;
+  it.changedAt = step;
+  return callCost(cfg, before + INSTRUCTION_TOKENS, after);
+}
+
+export function applyRewrite(world: SkillWorld, it: SimItem): ActionCost {
+  const cfg = world.cfg;
+  const rng = new Rng([world.seed, world.step, it.id, 0x3e3]);
+  const before = it.tokens;
+  if (rng.bernoulli(cfg.rewrite.fixProbability)) {
+    it.wrong = false;
+    if (it.family >= 0) {
+      it.version = world.familyVersion[it.family];
+      it.actionability = Math.max(it.actionability, rng.uniform(0.5, 1));
+    }
+  }
+  it.coreTokens = Math.max(it.coreTokens, 60);
+  it.tokens = Math.round(it.coreTokens * rng.uniform(1.1, 1.5));
+  it.detail = 1;
+  it.rewrites++;
+  it.changedAt = world.step;
+  it.successes = it.failures = 0;
+  it.recentBits = it.recentLen = 0;
+  return callCost(cfg, before + cfg.rewrite.evidenceTokens + INSTRUCTION_TOKENS, it.tokens);
+}

@@ -1,0 +1,48 @@
+/** A simulated library item: hidden truth (the curator never sees it) plus the observable counters. */
+export interface SimItem {
+  id: number;
+  isSkill: boolean;
+  // hidden truth
+  family: number; // -1 = generic (serves every family a little)
+  actionability: number; // 0..1
+  coreTokens: number; // the useful part; the rest is verbosity
+  version: number; // procedure version it was written for
+  wrong: boolean; // wrong from the start (contamination)
+  detail: number; // 1, reduced when compression cuts into the core
+  // observable
+  tokens: number;
+  createdAt: number;
+  author: number; // executor index, -1 = seeded library
+  lastRetrievedAt: number; // -1 = never
+  timesRetrieved: number;
+  successes: number;
+  failures: number;
+  recentBits: number; // outcome bits of the last retrievals, newest in bit 0 (1 = success)
+  recentLen: number;
+  rewrites: number;
+  compressions: number;
+  changedAt: number; // task index of the last content change (for cache pricing)
+  lastContextAt: number; // task index it was last in a prompt
+  probation: boolean;
+  probationSuccesses: number;
+}
+
+export function cloneItem(it: SimItem): SimItem {
+  return { ...it };
+}
+
+export function recentCounts(it: SimItem, window: number): { s: number; f: number } {
+  const n = Math.min(it.recentLen, window);
+  let s = 0;
+  for (let b = 0; b < n; b++) s += (it.recentBits >>> b) & 1;
+  return { s, f: n - s };
+}
+
+export function recordOutcome(it: SimItem, step: number, success: boolean): void {
+  it.timesRetrieved++;
+  it.lastRetrievedAt = step;
+  if (success) it.successes++;
+  else it.failures++;
+  it.recentBits = ((it.recentBits << 1) | (success ? 1 : 0)) & 0x3fffffff;
+  it.recentLen = Math.min(30, it.recentLen + 1);
+}

@@ -1,0 +1,21 @@
+import { WorldConfigSchema, type WorldConfig } from "../schemas/world.js";
+import { CuratorError } from "../errors.js";
+import { readJsonFile, parseWith } from "../util/json-file.js";
+
+/** Built-in worlds. `default` is calibrated against the real libraries (datasets/real-calibration). */
+export const WORLD_PRESETS: Record<string, Partial<WorldConfig>> = {
+  default: {},
+  "fast-drift": { name: "fast-drift", driftRate: 0.05, popularityShiftRate: 0.04 },
+  shared: { name: "shared", sharedLibrary: true },
+  tiny: { name: "tiny", families: 6, initialActiveFamilies: 3, initialItems: 6 },
+};
+
+export function resolveWorld(spec: string | Partial<WorldConfig> = "default"): WorldConfig {
+  if (typeof spec !== "string") return parseWith(WorldConfigSchema, spec, "World config");
+  if (spec in WORLD_PRESETS) return WorldConfigSchema.parse(WORLD_PRESETS[spec]);
+  if (spec.endsWith(".json") || spec.includes("/")) return readJsonFile(spec, WorldConfigSchema, "World");
+  throw new CuratorError(
+    "UNKNOWN_PRESET",
+    `Unknown world '${spec}'. Use one of ${Object.keys(WORLD_PRESETS).join(", ")}, or a path to a JSON world file (see 'curator schema world').`,
+  );
+}

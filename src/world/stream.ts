@@ -1,0 +1,105 @@
+/**
+ * Runs one task stream: tasks, and a curation pass every `curationInterval` tasks in which the curator
+ * scores every live item and the chosen actions are applied. Collection and evaluation both drive this.
+ */
+import type { WorldConfig } from "../schemas/world.js";
+import type { ExecutorProfile } from "../schemas/executor.js";
+import type { Curator, DecisionBatch } from "../curators/types.js";
+import { chooseWithCap } from "../governance/rules.js";
+import { Rng } from "../util/rng.js";
+import { SkillWorld, type TaskResult } from "./world.js";
+import { decisionBatch } from "./observe.js";
+import { counterfactualValues, type Counterfactuals, type OracleContext } from "./oracle.js";
+
+export interface StreamSpec {
+  streamId: number;
+  seed: number;
+  world: WorldConfig;
+  executors: ExecutorProfile[];
+  tasks: number;
+}
+
+export interface StreamOptions {
+  /** "argmax" for evaluation; "sample" draws from the (epsilon-mixed) probabilities, as a behaviour policy. */
+  mode: "argmax" | "sample";
+  epsilon?: number;
+  /** Compute counterfactual values of all four actions per decision (for supervised labels). */
+  labels?: boolean;
+  /** Tasks in the reward / counterfactual horizon. */
+  horizon: number;
+  onTask?: (r: TaskResult) => void;
+}
+
+export interface PassRecord {
+  pass: number;
+  step: number;
+  executor: number;
+  itemIds: number[];
+  batch: DecisionBatch;
+  /** Final probabilities the actions were drawn from (after epsilon mixing and the governance cap). */
+  probs: Float32Array;
+  actions: Int32Array;
+  actionCosts: Float64Array;
+  counterfactuals?: Counterfactuals;
+}
+
+export interface StreamRun {
+  spec: StreamSpec;
+  tasks: TaskResult[];
+  passes: PassRecord[];
+}
+
+export async function runStream(spec: StreamSpec, curator: Curator, opts: StreamOptions): Promise<StreamRun> {
+  const world = new SkillWorld(spec.world, spec.executors, spec.seed);
+  const rng = new Rng([spec.seed, 0xbe4a]);
+  const tasks: TaskResult[] = [];
+  const passes: PassRecord[] = [];
+  const eps = opts.epsilon ?? 0;
+  for (let t = 0; t < spec.tasks; t++) {
+    const r = world.runTask();
+    tasks.push(r);
+    opts.onTask?.(r);
+    const passDue = (t + 1) % spec.world.curationInterval === 0 && t + 1 < spec.tasks;
+    if (!passDue || world.items.length === 0) continue;
+
+    const ctx: OracleContext = { world, horizon: opts.horizon };
+    const batch = decisionBatch(world, ctx);
+    const probs = Float32Array.from(await curator.probs(batch));
+    if (opts.labels) ctx.cached ??= counterfactualValues(world, batch.masks, opts.horizon);
+    if (eps > 0) mixUniform(probs, batch.masks, batch.rows, eps);
+    const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.rows, rng) : undefined;
+    const masks = batch.masks.slice();
+    const actions = chooseWithCap(probs, masks, batch.rows, spec.world.governance, sampled);
+    const itemIds = world.items.map((it) => it.id);
+    const actionCosts = world.applyActions(actions);
+    passes.push({
+      pass: passes.length,
+      step: t + 1,
+      executor: world.currentExecutor,
+      itemIds,
+      batch: { ...batch, masks, privileged: undefined },
+      probs,
+      actions,
+      actionCosts,
+      counterfactuals: opts.labels ? ctx.cached : undefined,
+    });
+  }
+  return { spec, tasks, passes };
+}
+
+function mixUniform(probs: Float32Array, masks: Float32Array, rows: number, eps: number): void {
+  for (let r = 0; r < rows; r++) {
+    let allowed = 0;
+    for (let a = 0; a < 4; a++) allowed += masks[r * 4 + a] > 0 ? 1 : 0;
+    for (let a = 0; a < 4; a++) {
+      const u = masks[r * 4 + a] > 0 ? 1 / allowed : 0;
+      probs[r * 4 + a] = (1 - eps) * probs[r * 4 + a] + eps * u;
+    }
+  }
+}
+
+function sampleRows(probs: Float32Array, rows: number, rng: Rng): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = rng.categorical(probs.subarray(r * 4, r * 4 + 4));
+  return out;
+}
