@@ -11,14 +11,7 @@ export { tf };
 export type Backend = "wasm" | "cpu" | "node";
 export const BACKENDS: readonly Backend[] = ["wasm", "cpu", "node"];
 
-let silenced = false;
-
 export async function useBackend(backend: Backend = "wasm"): Promise<void> {
-  if (!silenced) {
-    // tfjs prints a "looks like you are running in Node.js" hint on every load; it is noise for our users.
-    tf.env().set("IS_TEST", true);
-    silenced = true;
-  }
   if (backend === "node") {
     try {
       createRequire(import.meta.url)("@tensorflow/tfjs-node");

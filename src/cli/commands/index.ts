@@ -1,5 +1,13 @@
 import type { CommandModule } from "yargs";
 import { schemaCommand } from "./schema.js";
+import { collectCommand } from "./collect.js";
+import { trainCommand } from "./train.js";
+import { exportCommand } from "./export.js";
+import { inspectCommand } from "./inspect.js";
+import { decideCommand } from "./decide.js";
+import { restoreCommand } from "./restore.js";
+import { auditCommand } from "./audit.js";
+import { importCommand } from "./import.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, restoreCommand, auditCommand, importCommand, schemaCommand];

@@ -1,0 +1,21 @@
+import type { CommandModule } from "yargs";
+import { restoreItem } from "../../library/apply.js";
+import { emit, type GlobalArgs } from "../output.js";
+
+interface RestoreArgs extends GlobalArgs {
+  id: string;
+  from: string;
+}
+
+export const restoreCommand: CommandModule<GlobalArgs, RestoreArgs> = {
+  command: "restore <id>",
+  describe: "move an archived item back into the live library of a decide output folder (recorded in the audit log)",
+  builder: (y) =>
+    y
+      .positional("id", { type: "string", demandOption: true, describe: "id of the archived item" })
+      .option("from", { type: "string", demandOption: true, describe: "folder written by 'curator decide --out'" }),
+  handler: async (args) => {
+    const r = await restoreItem(args.from, args.id);
+    emit(args, { restored: args.id, from: args.from, auditLines: r.auditLines }, `Restored '${args.id}' into ${args.from}/library.jsonl (audit log ${r.auditLines} lines).`);
+  },
+};

@@ -1,0 +1,298 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import {
+  DATASET_SCHEMA_VERSION,
+  DECISION_COLUMNS,
+  ManifestSchema,
+  TASK_COLUMNS,
+  type ColumnSpec,
+  type Manifest,
+} from "../schemas/dataset.js";
+import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+import { CuratorError, describeZodIssues } from "../errors.js";
+import { writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
+import { columnRows, decodeTable, encodeTable, type ColumnArray, type ColumnInput, type Columns } from "./parquet.js";
+
+export const MANIFEST_FILE = "manifest.json";
+export const TABLES = { decisions: DECISION_COLUMNS, tasks: TASK_COLUMNS } as const;
+export type TableName = keyof typeof TABLES;
+const fileOf = (t: TableName) => `${t}.parquet`;
+
+export type ManifestDraft = Omit<Manifest, "files" | "rows">;
+export interface TableInput {
+  columns: Record<string, ColumnInput>;
+  rows: number;
+}
+
+export interface Dataset {
+  /** Dataset folders read, in concatenation order (by shard index, then path). */
+  folders: string[];
+  manifests: Manifest[];
+  decisions: Columns;
+  tasks: Columns;
+  /** datasetHash over the manifests: the "dataset manifest hash" model cards record. */
+  hash: string;
+}
+
+const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * Writes decisions.parquet, tasks.parquet and manifest.json (with per-file rows and sha256) into `dir`.
+ * Meant to run inside a writeDirAtomic temp folder; the manifest is written last. Returns the manifest.
+ */
+export function writeDatasetFiles(
+  dir: string,
+  draft: ManifestDraft,
+  tables: Record<TableName, TableInput>,
+): Manifest {
+  const files: Manifest["files"] = {};
+  for (const t of Object.keys(TABLES) as TableName[]) {
+    const bytes = encodeTable(TABLES[t], tables[t].columns, tables[t].rows);
+    writeFileAtomic(join(dir, fileOf(t)), bytes);
+    files[fileOf(t)] = { rows: tables[t].rows, sha256: sha256(bytes) };
+  }
+  const parsed = ManifestSchema.safeParse({
+    ...draft,
+    rows: { decisions: tables.decisions.rows, tasks: tables.tasks.rows },
+    files,
+  });
+  if (!parsed.success) {
+    throw new CuratorError(
+      "INVALID_CONFIG",
+      `Cannot write the dataset manifest in '${dir}': ${describeZodIssues(parsed.error.issues)}. ` +
+        `Fix the fields named above in the manifest the collector builds.`,
+    );
+  }
+  writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(parsed.data, null, 2) + "\n");
+  return parsed.data;
+}
+
+/** writeDatasetFiles into a temp folder renamed to `out` on success; nothing is left behind on failure. */
+export async function writeDataset(
+  out: string,
+  draft: ManifestDraft,
+  tables: Record<TableName, TableInput>,
+): Promise<Manifest> {
+  return writeDirAtomic(out, async (dir) => writeDatasetFiles(dir, draft, tables));
+}
+
+/** sha256 hex over the manifests' bytes, concatenated in sorted (relative) path order. */
+export function datasetHash(manifests: ReadonlyArray<{ path: string; bytes: Uint8Array | string }>): string {
+  const h = createHash("sha256");
+  for (const m of [...manifests].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) h.update(m.bytes);
+  return h.digest("hex");
+}
+
+/** Dataset folders at or under `root` (a folder with manifest.json is not searched further). Hidden folders skipped. */
+function findDatasetFolders(root: string): string[] {
+  if (existsSync(join(root, MANIFEST_FILE))) return [root];
+  const found: string[] = [];
+  for (const e of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.isDirectory() && !e.name.startsWith(".")) found.push(...findDatasetFolders(join(root, e.name)));
+  }
+  return found;
+}
+
+function readManifest(file: string): { manifest: Manifest; bytes: Buffer } {
+  const bytes = readFileSync(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString("utf8"));
+  } catch (e) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset manifest '${file}' is not valid JSON (${(e as Error).message}). It was truncated or edited; ` +
+        `re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  const obj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  // Versions first: a manifest from another schema version may legitimately fail today's schema.
+  if ("datasetSchemaVersion" in obj && obj.datasetSchemaVersion !== DATASET_SCHEMA_VERSION) {
+    throw versionMismatch(file, "dataset schema version", obj.datasetSchemaVersion, DATASET_SCHEMA_VERSION);
+  }
+  if ("featurizerVersion" in obj && obj.featurizerVersion !== FEATURIZER_VERSION) {
+    throw versionMismatch(file, "featurizer version", obj.featurizerVersion, FEATURIZER_VERSION);
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset manifest '${file}' is invalid: ${describeZodIssues(parsed.error.issues)}. ` +
+        `Restore the original manifest.json or re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  const m = parsed.data;
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(m.featureNames, FEATURE_NAMES) || !same(m.actionNames, ACTIONS)) {
+    const field = same(m.actionNames, ACTIONS) ? "featureNames" : "actionNames";
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset manifest '${file}' field ${field} does not match featurizer ${FEATURIZER_VERSION} ` +
+        `(expected ${JSON.stringify(field === "featureNames" ? FEATURE_NAMES : ACTIONS)}). ` +
+        `The manifest was edited; restore it or re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  return { manifest: m, bytes };
+}
+
+function versionMismatch(file: string, what: string, found: unknown, expected: string | number): CuratorError {
+  return new CuratorError(
+    "VERSION_MISMATCH",
+    `Dataset '${file}' was written with ${what} ${JSON.stringify(found)}, but this toolkit reads ${what} ` +
+      `${JSON.stringify(expected)}. Re-collect the dataset with this toolkit (\`curator collect\`), or use the ` +
+      `toolkit version that wrote it.`,
+  );
+}
+
+async function readTableChecked(folder: string, m: Manifest, table: TableName): Promise<Columns> {
+  const name = fileOf(table);
+  const path = join(folder, name);
+  const entry = m.files[name];
+  if (!entry) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset manifest '${join(folder, MANIFEST_FILE)}' field files does not list '${name}'. ` +
+        `Re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `Dataset file '${path}' is listed in its manifest but cannot be read. Restore it from a copy or ` +
+        `re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  const actual = sha256(bytes);
+  if (actual !== entry.sha256) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset file '${path}' was modified or truncated after collection: its sha256 is ${actual} but the ` +
+        `manifest records ${entry.sha256}. Restore the file from a copy or re-collect with \`curator collect\`.`,
+    );
+  }
+  const columns = await decodeTable(bytes, TABLES[table], path);
+  const rows = columnRows(columns);
+  if (rows !== entry.rows || rows !== m.rows[table]) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset file '${path}' holds ${rows} rows but its manifest records ${entry.rows} (files) and ` +
+        `${m.rows[table]} (rows.${table}). Re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  return columns;
+}
+
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x,
+  );
+
+function checkCompatible(folders: string[], manifests: Manifest[]): void {
+  const fields = {
+    world: (m: Manifest) => canonical(m.world),
+    labels: (m: Manifest) => m.labels,
+    horizon: (m: Manifest) => String(m.horizon),
+    "shard.count": (m: Manifest) => String(m.shard.count),
+  };
+  for (const [field, get] of Object.entries(fields)) {
+    const first = get(manifests[0]);
+    const i = manifests.findIndex((m) => get(m) !== first);
+    if (i > 0) {
+      throw new CuratorError(
+        "INVALID_FILE",
+        `Shards '${folders[0]}' and '${folders[i]}' cannot be combined: their manifests differ in ${field}. ` +
+          `Read them separately, or re-collect all shards with the same options (only --shard may differ).`,
+      );
+    }
+  }
+}
+
+function checkStreamIds(folders: string[], parts: Array<{ decisions: Columns; tasks: Columns }>): void {
+  const owner = new Map<number, number>();
+  parts.forEach((p, k) => {
+    const seen = new Set<number>();
+    for (const t of ["decisions", "tasks"] as const) for (const id of p[t].stream_id as Int32Array) seen.add(id);
+    for (const id of seen) {
+      const prev = owner.get(id);
+      if (prev !== undefined) {
+        throw new CuratorError(
+          "INVALID_FILE",
+          `Shards '${folders[prev]}' and '${folders[k]}' both hold stream_id ${id}, so they are not shards of ` +
+            `one collection (or one was copied twice). Remove the duplicate folder, or re-collect with --shard i/n.`,
+        );
+      }
+      owner.set(id, k);
+    }
+  });
+}
+
+function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): Columns {
+  if (parts.length === 1) return parts[0];
+  const out: Columns = {};
+  for (const { name } of specs) {
+    const cols = parts.map((p) => p[name]);
+    if (Array.isArray(cols[0])) {
+      out[name] = ([] as (string | null)[]).concat(...(cols as (string | null)[][]));
+      continue;
+    }
+    const total = cols.reduce((s, c) => s + c.length, 0);
+    const Ctor = cols[0].constructor as new (n: number) => Exclude<ColumnArray, unknown[]>;
+    const joined = new Ctor(total);
+    let at = 0;
+    for (const c of cols as Exclude<ColumnArray, unknown[]>[]) {
+      joined.set(c as never, at);
+      at += c.length;
+    }
+    out[name] = joined;
+  }
+  return out;
+}
+
+/**
+ * Reads a dataset folder, or a folder whose subfolders (recursively) are dataset folders such as shards:
+ * validates manifests and versions, checks file hashes, checks the shards fit together and concatenates them.
+ */
+export async function readDataset(path: string): Promise<Dataset> {
+  const root = resolve(path);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `Dataset folder '${path}' does not exist${existsSync(root) ? " (it is a file)" : ""}. Pass the folder ` +
+        `\`curator collect --out\` wrote, or create one with \`curator collect --out ${path}\`.`,
+    );
+  }
+  const found = findDatasetFolders(root);
+  if (found.length === 0) {
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `'${path}' holds no dataset: there is no ${MANIFEST_FILE} in it or in its subfolders. Pass the folder ` +
+        `\`curator collect --out\` wrote, or create one with \`curator collect --out ${path}\`.`,
+    );
+  }
+  const loaded = found.map((folder) => ({ folder, ...readManifest(join(folder, MANIFEST_FILE)) }));
+  const hash = datasetHash(loaded.map((l) => ({ path: relative(root, l.folder), bytes: l.bytes })));
+  loaded.sort((a, b) => a.manifest.shard.index - b.manifest.shard.index || (a.folder < b.folder ? -1 : 1));
+  const folders = loaded.map((l) => l.folder);
+  const manifests = loaded.map((l) => l.manifest);
+  checkCompatible(folders, manifests);
+  const parts = [];
+  for (const l of loaded) {
+    parts.push({
+      decisions: await readTableChecked(l.folder, l.manifest, "decisions"),
+      tasks: await readTableChecked(l.folder, l.manifest, "tasks"),
+    });
+  }
+  if (parts.length > 1) checkStreamIds(folders, parts);
+  return {
+    folders,
+    manifests,
+    decisions: concatColumns(DECISION_COLUMNS, parts.map((p) => p.decisions)),
+    tasks: concatColumns(TASK_COLUMNS, parts.map((p) => p.tasks)),
+    hash,
+  };
+}

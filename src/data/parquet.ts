@@ -1,0 +1,376 @@
+import { readFileSync } from "node:fs";
+import { parquetMetadata, parquetRead, type FileMetaData, type SchemaElement } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { ByteWriter, parquetWrite, type ColumnSource } from "hyparquet-writer";
+import type { ColumnSpec, ColumnType } from "../schemas/dataset.js";
+import { CuratorError } from "../errors.js";
+import { writeFileAtomic } from "../util/atomic.js";
+
+/**
+ * In-memory column, by ColumnSpec type: INT32 → Int32Array, INT64 → Float64Array (exact integers, refused
+ * beyond 2^53), FLOAT → Float32Array, DOUBLE → Float64Array, BOOLEAN → Uint8Array (0/1), STRING → string[].
+ * A nullable numeric or boolean column is a Float64Array with NaN for null; a nullable STRING has nulls.
+ */
+export type ColumnArray = Int32Array | Float32Array | Float64Array | Uint8Array | (string | null)[];
+export type Columns = Record<string, ColumnArray>;
+/** What writeTable accepts per column: a typed array or a plain array (INT64 as number or bigint). */
+export type ColumnInput = ArrayLike<number | bigint | string | boolean | null | undefined>;
+
+/** Rows per row group: small enough to bound peak memory, large enough for DuckDB and compression. */
+const ROW_GROUP_SIZE = 131_072;
+const TWO_POW_63 = 2n ** 63n;
+
+function badColumn(name: string, row: number, value: unknown, expected: string): CuratorError {
+  return new CuratorError(
+    "BAD_ARGUMENT",
+    `Cannot write column '${name}': row ${row} holds ${String(value)} but the column expects ${expected}. ` +
+      `Fix the code that produced the table so every value fits the column's declared type.`,
+  );
+}
+
+function isNull(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
+}
+
+/** Converts one input column to what hyparquet-writer encodes fastest (typed arrays, no per-row objects). */
+function toWritable(spec: ColumnSpec, input: ColumnInput, rows: number): ColumnSource["data"] {
+  const { name, type } = spec;
+  if (spec.nullable) {
+    let nulls = 0;
+    for (let i = 0; i < rows; i++) if (isNull(input[i])) nulls++;
+    if (nulls > 0) {
+      // Null slots need a plain array; an all-null column stays cheap (no boxed numbers).
+      const out: unknown[] = new Array(rows);
+      const dense = nulls < rows ? (toWritable({ ...spec, nullable: false }, fillNulls(input, rows), rows) as ArrayLike<unknown>) : null;
+      for (let i = 0; i < rows; i++) out[i] = isNull(input[i]) ? null : dense![i];
+      return out as ColumnSource["data"];
+    }
+  }
+  switch (type) {
+    case "INT32": {
+      if (input instanceof Int32Array) return input.length === rows ? input : input.subarray(0, rows);
+      const out = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = input[i];
+        if (typeof v !== "number" || (v | 0) !== v) throw badColumn(name, i, v, "a 32-bit integer");
+        out[i] = v;
+      }
+      return out;
+    }
+    case "INT64": {
+      if (input instanceof BigInt64Array) return input.length === rows ? input : input.subarray(0, rows);
+      const out = new BigInt64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = input[i];
+        if (typeof v === "number" && Number.isSafeInteger(v)) out[i] = BigInt(v);
+        else if (typeof v === "bigint" && v >= -TWO_POW_63 && v < TWO_POW_63) out[i] = v;
+        else throw badColumn(name, i, v, "a 64-bit integer (a safe-integer number or a bigint)");
+      }
+      return out;
+    }
+    case "FLOAT":
+    case "DOUBLE": {
+      const Ctor = type === "FLOAT" ? Float32Array : Float64Array;
+      if (input instanceof Ctor) return input.length === rows ? input : input.subarray(0, rows);
+      const out = new Ctor(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = input[i];
+        if (typeof v !== "number") throw badColumn(name, i, v, "a number");
+        out[i] = v;
+      }
+      return out;
+    }
+    case "BOOLEAN": {
+      const out: boolean[] = new Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = input[i];
+        if (v === true || v === 1) out[i] = true;
+        else if (v === false || v === 0) out[i] = false;
+        else throw badColumn(name, i, v, "a boolean (true/false or 1/0)");
+      }
+      return out;
+    }
+    case "STRING": {
+      const out: string[] = new Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = input[i];
+        if (typeof v !== "string") throw badColumn(name, i, v, "a string");
+        out[i] = v;
+      }
+      return out;
+    }
+  }
+}
+
+/** Placeholder-fills null slots so the dense conversion can type-check the non-null ones. */
+function fillNulls(input: ColumnInput, rows: number): ColumnInput {
+  const out = new Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = input[i];
+    out[i] = isNull(v) ? 0 : v;
+  }
+  return out;
+}
+
+const BASIC_TYPE: Record<ColumnType, NonNullable<ColumnSource["type"]>> = {
+  INT32: "INT32",
+  INT64: "INT64",
+  FLOAT: "FLOAT",
+  DOUBLE: "DOUBLE",
+  STRING: "STRING",
+  BOOLEAN: "BOOLEAN",
+};
+
+export interface WriteOptions {
+  /** Rows per row group (default 131072). */
+  rowGroupSize?: number;
+}
+
+/** Encodes a table as Parquet bytes. Deterministic: same input, same bytes (no timestamps, fixed writer id). */
+export function encodeTable(
+  specs: readonly ColumnSpec[],
+  columns: Record<string, ColumnInput>,
+  rows: number,
+  opts: WriteOptions = {},
+): Uint8Array {
+  const columnData: ColumnSource[] = specs.map((spec) => {
+    const input = columns[spec.name];
+    if (input === undefined) {
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `Cannot write table: column '${spec.name}' is missing from the data (expected ${specs.length} columns: ` +
+          `${specs.map((s) => s.name).join(", ")}). Provide every column the schema declares.`,
+      );
+    }
+    if (input.length < rows) {
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `Cannot write table: column '${spec.name}' has ${input.length} values but the table has ${rows} rows. ` +
+          `Give every column one value per row.`,
+      );
+    }
+    return {
+      name: spec.name,
+      data: toWritable(spec, input, rows),
+      type: BASIC_TYPE[spec.type],
+      nullable: spec.nullable === true,
+      // Min/max stats only where SQL filters use them (ids, steps); floats are near-unique, so PLAIN skips the
+      // dictionary trial. Both are the writer's slow paths.
+      statistics: spec.type === "INT32" || spec.type === "INT64",
+      ...(spec.type === "FLOAT" || spec.type === "DOUBLE" ? { encoding: "PLAIN" as const } : {}),
+    };
+  });
+  const writer = new ByteWriter();
+  const rowGroupSize = opts.rowGroupSize ?? ROW_GROUP_SIZE;
+  // pageSize 0: one page per column chunk, skipping the writer's per-value page-size estimate.
+  parquetWrite({ writer, columnData, rowGroupSize, createdBy: "curator-toolkit", pageSize: 0 });
+  return writer.getBytes();
+}
+
+/** Writes one Parquet file atomically (temp file, then rename). */
+export function writeTable(
+  path: string,
+  specs: readonly ColumnSpec[],
+  columns: Record<string, ColumnInput>,
+  rows: number,
+  opts: WriteOptions = {},
+): void {
+  writeFileAtomic(path, encodeTable(specs, columns, rows, opts));
+}
+
+/** Reads a Parquet file into columns, checking each spec column is present with the right physical type. */
+export async function readTable(path: string, specs: readonly ColumnSpec[]): Promise<Columns> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new CuratorError(
+        "FILE_NOT_FOUND",
+        `Parquet file '${path}' does not exist. Check the path, or re-create the dataset with \`curator collect\`.`,
+      );
+    }
+    throw new CuratorError("INVALID_FILE", `Cannot read Parquet file '${path}': ${(e as Error).message}.`);
+  }
+  return decodeTable(bytes, specs, path);
+}
+
+function invalidFile(label: string, why: string): CuratorError {
+  return new CuratorError(
+    "INVALID_FILE",
+    `'${label}' is not a readable Parquet table: ${why}. The file is truncated, corrupt or not Parquet; ` +
+      `re-collect the dataset with \`curator collect\` (or restore the file from a copy).`,
+  );
+}
+
+/** Physical type a spec column must have in the file, as "TYPE" (STRING is BYTE_ARRAY). */
+function physicalOf(type: ColumnType): string {
+  return type === "STRING" ? "BYTE_ARRAY" : type;
+}
+
+function checkSchema(metadata: FileMetaData, specs: readonly ColumnSpec[], label: string): void {
+  const top = new Map<string, SchemaElement>();
+  // Only flat columns count: a nested group's children are skipped by walking num_children.
+  const schema = metadata.schema;
+  for (let i = 1; i < schema.length; ) {
+    const el = schema[i];
+    top.set(el.name, el);
+    let skip = 1;
+    let pending = el.num_children ?? 0;
+    while (pending > 0) {
+      pending += (schema[i + skip].num_children ?? 0) - 1;
+      skip++;
+    }
+    i += skip;
+  }
+  for (const spec of specs) {
+    const el = top.get(spec.name);
+    if (!el) {
+      throw new CuratorError(
+        "INVALID_FILE",
+        `'${label}' has no column '${spec.name}' (a ${spec.type} column: ${spec.doc}). It was written by a ` +
+          `different version of the toolkit or by another tool; re-collect the dataset with \`curator collect\`.`,
+      );
+    }
+    const found = el.num_children ? "a nested group" : (el.type ?? "no type");
+    if (found !== physicalOf(spec.type)) {
+      throw new CuratorError(
+        "INVALID_FILE",
+        `'${label}' column '${spec.name}' has physical type ${found}, expected ${physicalOf(spec.type)} ` +
+          `(${spec.type}). Re-collect the dataset with \`curator collect\`, or rewrite the column with that type.`,
+      );
+    }
+  }
+}
+
+/** Decodes Parquet bytes; `label` names the file in errors. */
+export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[], label: string): Promise<Columns> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata: FileMetaData;
+  try {
+    metadata = parquetMetadata(file);
+  } catch (e) {
+    throw invalidFile(label, (e as Error).message);
+  }
+  checkSchema(metadata, specs, label);
+  const rows = Number(metadata.num_rows);
+  const out: Columns = {};
+  const filled: Record<string, number> = {};
+  for (const spec of specs) {
+    out[spec.name] = allocate(spec, rows);
+    filled[spec.name] = 0;
+  }
+  const bySpec = new Map(specs.map((s) => [s.name, s]));
+  // hyparquet calls onChunk from detached promise callbacks, so a throw there would go unhandled: keep it.
+  let failure: unknown;
+  try {
+    await parquetRead({
+      file,
+      metadata,
+      compressors,
+      columns: specs.map((s) => s.name),
+      onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
+        if (failure) return;
+        try {
+          copyInto(bySpec.get(columnName)!, out[columnName], columnData as ArrayLike<unknown>, rowStart, label);
+          filled[columnName] += rowEnd - rowStart;
+        } catch (e) {
+          failure = e;
+        }
+      },
+    });
+  } catch (e) {
+    failure ??= e;
+  }
+  if (failure) throw failure instanceof CuratorError ? failure : invalidFile(label, (failure as Error).message);
+  for (const spec of specs) {
+    if (filled[spec.name] !== rows) {
+      throw invalidFile(label, `column '${spec.name}' holds ${filled[spec.name]} values but the footer says ${rows} rows`);
+    }
+  }
+  return out;
+}
+
+function allocate(spec: ColumnSpec, rows: number): ColumnArray {
+  if (spec.type === "STRING") return new Array<string | null>(rows);
+  if (spec.nullable) return new Float64Array(rows);
+  switch (spec.type) {
+    case "INT32":
+      return new Int32Array(rows);
+    case "FLOAT":
+      return new Float32Array(rows);
+    case "BOOLEAN":
+      return new Uint8Array(rows);
+    default:
+      return new Float64Array(rows);
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function copyInto(spec: ColumnSpec, target: ColumnArray, src: ArrayLike<unknown>, at: number, label: string): void {
+  const n = src.length;
+  if (at + n > target.length) throw invalidFile(label, `column '${spec.name}' holds more rows than the footer says`);
+  // Fast path: a required numeric page decodes to the very typed array we store.
+  if (ArrayBuffer.isView(src) && src.constructor === target.constructor) {
+    (target as Float64Array).set(src as Float64Array, at);
+    return;
+  }
+  const nullAt = (i: number) => {
+    if (!spec.nullable) throw invalidFile(label, `column '${spec.name}' row ${at + i} is null but may not hold nulls`);
+  };
+  if (spec.type === "STRING") {
+    const t = target as (string | null)[];
+    const s = src as ArrayLike<string | null>;
+    for (let i = 0; i < n; i++) {
+      const v = s[i];
+      if (v === null || v === undefined) nullAt(i);
+      t[at + i] = v ?? null;
+    }
+    return;
+  }
+  const t = target as Float64Array; // also Int32Array / Float32Array / Uint8Array: same indexing
+  if (spec.type === "BOOLEAN") {
+    const s = src as ArrayLike<boolean | null>;
+    for (let i = 0; i < n; i++) {
+      const v = s[i];
+      if (v === null || v === undefined) {
+        nullAt(i);
+        t[at + i] = NaN;
+      } else t[at + i] = v ? 1 : 0;
+    }
+    return;
+  }
+  if (spec.type === "INT64") {
+    const s = src as ArrayLike<bigint | null>;
+    for (let i = 0; i < n; i++) {
+      const v = s[i];
+      if (v === null || v === undefined) {
+        nullAt(i);
+        t[at + i] = NaN;
+      } else if (v > MAX_SAFE || v < -MAX_SAFE) {
+        throw new CuratorError(
+          "INVALID_FILE",
+          `'${label}' column '${spec.name}' row ${at + i} holds ${v}, beyond ±2^53, which this toolkit cannot ` +
+            `hold exactly as a number. Re-collect the dataset with values (seeds) below 2^53.`,
+        );
+      } else t[at + i] = Number(v);
+    }
+    return;
+  }
+  const s = src as ArrayLike<number | null>;
+  for (let i = 0; i < n; i++) {
+    const v = s[i];
+    if (v === null || v === undefined) {
+      nullAt(i);
+      t[at + i] = NaN;
+    } else t[at + i] = v;
+  }
+}
+
+/** Row count of a set of columns (0 when there are none). */
+export function columnRows(columns: Columns): number {
+  for (const k in columns) return columns[k].length;
+  return 0;
+}

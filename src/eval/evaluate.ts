@@ -1,0 +1,97 @@
+/**
+ * `curator eval`: every curator runs on the same evaluation streams (paired comparison) for every executor;
+ * streams come from the "eval" seed domain, disjoint from any collected training stream.
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { z } from "zod";
+import { resolveWorld } from "../world/presets.js";
+import { resolveExecutor } from "../executors/presets.js";
+import { runStream } from "../world/stream.js";
+import { resolveCurator } from "../curators/resolve.js";
+import type { Curator } from "../curators/types.js";
+import { streamSeed } from "../collect/seeds.js";
+import { parseWith, readJsonFile } from "../util/json-file.js";
+import { CuratorError } from "../errors.js";
+import { ModelCardSchema } from "../schemas/card.js";
+import { RewardConfigSchema } from "../reward.js";
+import type { ExecutorProfile } from "../schemas/executor.js";
+import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "./summarize.js";
+
+export const EvalOptionsSchema = z
+  .object({
+    curators: z.array(z.string().min(1)).min(1).describe("baseline names or .onnx paths"),
+    executors: z.array(z.string().min(1)).min(1).describe("presets or profile files"),
+    world: z.string().default("default"),
+    streams: z.number().int().positive().default(8).describe("streams per seed"),
+    tasks: z.number().int().positive().default(200),
+    seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
+    costWeight: RewardConfigSchema.shape.costWeight,
+    bucket: z.number().int().positive().default(20).describe("tasks per point in the over-the-stream series"),
+  })
+  .strict();
+export type EvalOptions = z.input<typeof EvalOptionsSchema>;
+
+/** Reference curators always evaluated, so uplift shares and paired tests have their anchors. */
+const REFERENCES = ["none", "heuristic", "oracle"];
+
+export async function evaluate(
+  input: EvalOptions,
+  hooks: { onProgress?: (done: number, total: number, label?: string) => void } = {},
+): Promise<EvalResults> {
+  const o = parseWith(EvalOptionsSchema, input, "eval options");
+  const world = resolveWorld(o.world);
+  const profiles = o.executors.map(resolveExecutor);
+  const specs = [...o.curators, ...REFERENCES.filter((r) => !o.curators.includes(r))];
+  const infos = curatorInfos(specs);
+  const curators: Curator[] = [];
+  for (const s of specs) curators.push(await resolveCurator(s, { costWeight: o.costWeight }));
+  checkDisjointFromTraining(infos, o.seeds, o.streams);
+
+  const groups: ExecutorProfile[][] = world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);
+  const horizon = 2 * world.curationInterval;
+  const units: UnitRecord[] = [];
+  const total = curators.length * groups.length * o.seeds.length * o.streams;
+  let done = 0;
+  for (const [ci, curator] of curators.entries())
+    for (const group of groups)
+      for (const seed of o.seeds)
+        for (let s = 0; s < o.streams; s++) {
+          const spec = { streamId: s, seed: streamSeed(seed, s, "eval"), world, executors: group, tasks: o.tasks };
+          const run = await runStream(spec, curator, { mode: "argmax", horizon });
+          units.push({ curator: infos[ci].name, executor: group.map((p) => p.name).join("+"), seed, stream: s, run });
+          hooks.onProgress?.(++done, total, `${infos[ci].name} on ${group.map((p) => p.name).join("+")}`);
+        }
+  for (const c of curators) await c.dispose?.();
+  return summarize(units, infos, { ...o, world: world.name, horizon });
+}
+
+function curatorInfos(specs: string[]): CuratorInfo[] {
+  const base = specs.map((s) => (s.endsWith(".onnx") ? basename(s) : s));
+  return specs.map((spec, i) => {
+    const dup = base.filter((b) => b === base[i]).length > 1;
+    const name = dup ? join(basename(dirname(spec)), base[i]) : base[i];
+    if (!spec.endsWith(".onnx")) return { name, kind: "baseline" as const, spec };
+    const cardPath = join(dirname(spec), "card.json");
+    const card = existsSync(cardPath) ? readJsonFile(cardPath, ModelCardSchema, "Model card") : undefined;
+    return {
+      name,
+      kind: "model" as const,
+      spec,
+      trainedOn: card?.executors,
+      trainStreamSeeds: (card?.training?.trainStreamSeeds as number[] | undefined) ?? [],
+    };
+  });
+}
+
+function checkDisjointFromTraining(infos: CuratorInfo[], seeds: number[], streams: number): void {
+  const evalSeeds = new Set(seeds.flatMap((seed) => Array.from({ length: streams }, (_, s) => streamSeed(seed, s, "eval"))));
+  for (const c of infos) {
+    const overlap = (c.trainStreamSeeds ?? []).filter((s) => evalSeeds.has(s));
+    if (overlap.length)
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `Evaluation streams overlap ${c.name}'s training streams (${overlap.length} shared seeds). Choose other --seeds.`,
+      );
+  }
+}

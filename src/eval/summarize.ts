@@ -1,0 +1,207 @@
+/** Aggregates evaluation streams into the per curator × executor results that results.json and reports show. */
+import { ACTIONS } from "../actions.js";
+import type { StreamRun } from "../world/stream.js";
+import { bootstrapCI, mean, pairedSignFlipP } from "./stats.js";
+
+export interface CuratorInfo {
+  name: string;
+  kind: "baseline" | "model";
+  spec: string;
+  trainedOn?: string[];
+  trainStreamSeeds?: number[];
+}
+
+export interface UnitRecord {
+  curator: string;
+  executor: string;
+  seed: number;
+  stream: number;
+  run: StreamRun;
+}
+
+export interface PairedTest {
+  against: string;
+  successDiff: number;
+  successP: number;
+  costDiff: number;
+  costP: number;
+}
+
+export interface ResultRow {
+  curator: string;
+  executor: string;
+  successRate: number;
+  successRateCI: [number, number];
+  costPerCompletedTask: number;
+  costPerCompletedTaskCI: [number, number];
+  oracleUpliftShare: number | null;
+  oracleUpliftShareCI: [number, number] | null;
+  tokensPerTask: number;
+  promptTokensPerTask: number;
+  staleHitRate: number;
+  contaminationFollowRate: number;
+  driftHitRate: number;
+  finalLibrarySize: number;
+  finalLibraryTokens: number;
+  finalGenericShare: number;
+  actionMix: Record<(typeof ACTIONS)[number], number>;
+  decisions: number;
+  streams: number;
+  tasks: number;
+  paired: PairedTest[];
+  heldOut: boolean | null;
+}
+
+export interface SeriesPoint {
+  curator: string;
+  executor: string;
+  step: number;
+  successRate: number;
+  librarySize: number;
+  libraryTokens: number;
+}
+
+export interface EvalResults {
+  config: Record<string, unknown>;
+  curators: CuratorInfo[];
+  results: ResultRow[];
+  series: SeriesPoint[];
+}
+
+interface UnitStats {
+  successes: number;
+  tasks: number;
+  cost: number;
+}
+
+function unitStats(r: StreamRun): UnitStats {
+  let successes = 0;
+  let cost = 0;
+  for (const t of r.tasks) {
+    successes += t.success ? 1 : 0;
+    cost += t.cost;
+  }
+  return { successes, tasks: r.tasks.length, cost };
+}
+
+const rate = (u: UnitStats[], idx: ArrayLike<number>) => {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < idx.length; i++) (s += u[idx[i]].successes), (n += u[idx[i]].tasks);
+  return n ? s / n : 0;
+};
+const costPer = (u: UnitStats[], idx: ArrayLike<number>) => {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < idx.length; i++) (s += u[idx[i]].successes), (c += u[idx[i]].cost);
+  return s ? c / s : Infinity;
+};
+
+export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: Record<string, unknown> & { bucket: number }): EvalResults {
+  const key = (c: string, e: string) => `${c}\u0000${e}`;
+  const byPair = new Map<string, UnitRecord[]>();
+  for (const u of units) {
+    const k = key(u.curator, u.executor);
+    if (!byPair.has(k)) byPair.set(k, []);
+    byPair.get(k)!.push(u);
+  }
+  // Units are aligned across curators by (seed, stream): the same streams, so comparisons are paired.
+  for (const list of byPair.values()) list.sort((a, b) => a.seed - b.seed || a.stream - b.stream);
+  const executors = [...new Set(units.map((u) => u.executor))];
+  const stats = new Map<string, UnitStats[]>();
+  for (const [k, list] of byPair) stats.set(k, list.map((u) => unitStats(u.run)));
+
+  const results: ResultRow[] = [];
+  const series: SeriesPoint[] = [];
+  for (const c of curators)
+    for (const e of executors) {
+      const list = byPair.get(key(c.name, e));
+      if (!list) continue;
+      const u = stats.get(key(c.name, e))!;
+      const all = Int32Array.from(u.keys());
+      const none = stats.get(key("none", e));
+      const oracle = stats.get(key("oracle", e));
+      const uplift = (idx: ArrayLike<number>) => {
+        if (!none || !oracle) return NaN;
+        const gap = rate(oracle, idx) - rate(none, idx);
+        return gap > 1e-9 ? (rate(u, idx) - rate(none, idx)) / gap : NaN;
+      };
+      const seed = results.length + 1;
+      const upl = uplift(all);
+      let tasks = 0;
+      let stale = 0;
+      let follow = 0;
+      let drift = 0;
+      let tokens = 0;
+      let prompt = 0;
+      const mix = [0, 0, 0, 0];
+      for (const rec of list) {
+        for (const t of rec.run.tasks) {
+          tasks++;
+          stale += t.staleHit ? 1 : 0;
+          follow += t.contaminationFollow ? 1 : 0;
+          drift += t.driftHit ? 1 : 0;
+          prompt += t.promptTokens + t.cachedTokens;
+          tokens += t.promptTokens + t.cachedTokens + t.outputTokens + t.curationTokens;
+        }
+        for (const p of rec.run.passes) for (const a of p.actions) mix[a]++;
+      }
+      const decisions = mix.reduce((a, b) => a + b, 0);
+      const lastOf = (f: (t: StreamRun["tasks"][number]) => number) => mean(list.map((r) => f(r.run.tasks[r.run.tasks.length - 1])));
+      const paired: PairedTest[] = [];
+      for (const ref of ["none", "heuristic"]) {
+        const other = stats.get(key(ref, e));
+        if (!other || ref === c.name || other.length !== u.length) continue;
+        const ds = u.map((x, i) => x.successes / x.tasks - other[i].successes / other[i].tasks);
+        const dc = u.map((x, i) => x.cost / Math.max(1, x.successes) - other[i].cost / Math.max(1, other[i].successes));
+        paired.push({
+          against: ref,
+          successDiff: mean(ds),
+          successP: pairedSignFlipP(ds, seed),
+          costDiff: mean(dc),
+          costP: pairedSignFlipP(dc, seed + 1),
+        });
+      }
+      results.push({
+        curator: c.name,
+        executor: e,
+        successRate: rate(u, all),
+        successRateCI: bootstrapCI(u.length, (idx) => rate(u, idx), seed),
+        costPerCompletedTask: costPer(u, all),
+        costPerCompletedTaskCI: bootstrapCI(u.length, (idx) => costPer(u, idx), seed),
+        oracleUpliftShare: Number.isFinite(upl) ? upl : null,
+        oracleUpliftShareCI: Number.isFinite(upl) ? bootstrapCI(u.length, uplift, seed) : null,
+        tokensPerTask: tokens / tasks,
+        promptTokensPerTask: prompt / tasks,
+        staleHitRate: stale / tasks,
+        contaminationFollowRate: follow / tasks,
+        driftHitRate: drift / tasks,
+        finalLibrarySize: lastOf((t) => t.librarySize),
+        finalLibraryTokens: lastOf((t) => t.libraryTokens),
+        finalGenericShare: lastOf((t) => t.genericShare),
+        actionMix: Object.fromEntries(ACTIONS.map((a, k) => [a, decisions ? mix[k] / decisions : 0])) as ResultRow["actionMix"],
+        decisions,
+        streams: u.length,
+        tasks,
+        paired,
+        heldOut: c.trainedOn ? !e.split("+").every((x) => c.trainedOn!.includes(x)) : null,
+      });
+      const T = list[0].run.tasks.length;
+      for (let b = 0; b < T; b += config.bucket) {
+        let s = 0;
+        let n = 0;
+        let size = 0;
+        let tok = 0;
+        for (const rec of list)
+          for (let t = b; t < Math.min(T, b + config.bucket); t++) {
+            const x = rec.run.tasks[t];
+            s += x.success ? 1 : 0;
+            size += x.librarySize;
+            tok += x.libraryTokens;
+            n++;
+          }
+        series.push({ curator: c.name, executor: e, step: b + config.bucket, successRate: s / n, librarySize: size / n, libraryTokens: tok / n });
+      }
+    }
+  return { config, curators: curators.map(({ trainStreamSeeds: _s, ...rest }) => rest), results, series };
+}

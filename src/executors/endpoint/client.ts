@@ -1,0 +1,237 @@
+import OpenAI from "openai";
+import { CuratorError } from "../../errors.js";
+import { Rng } from "../../util/rng.js";
+import { countTokens } from "../../text/tokens.js";
+import type { EndpointBlock, Usage } from "./profile.js";
+import { EndpointBlockSchema } from "./profile.js";
+import { Semaphore, parseRetryAfter, backoffDelayMs, DEFAULT_BACKOFF, sleep, redact, type BackoffPolicy } from "./retry.js";
+import { AttemptTimeoutError, BadBodyError, classifyFailure, isModelNotFound, type AttemptFailure } from "./errors.js";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ChatOptions {
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+}
+
+export interface ChatResult {
+  text: string;
+  usage: Usage;
+  /** true when the server sent no `usage` and tokens were counted locally (o200k_base) */
+  usageEstimated: boolean;
+  /** attempts made, 1 when the first one succeeded */
+  attempts: number;
+}
+
+export interface RetryEvent {
+  attempt: number;
+  kind: AttemptFailure["kind"];
+  detail: string;
+  delayMs: number;
+}
+
+export interface EndpointClientOptions {
+  /** seeds the backoff jitter so a run's retry schedule is reproducible */
+  seed?: number;
+  backoff?: Partial<BackoffPolicy>;
+  /** where the API key is looked up (default process.env) */
+  env?: Record<string, string | undefined>;
+  /** called before each retry sleep: progress for stderr; never receives the key */
+  onRetry?: (e: RetryEvent) => void;
+}
+
+export interface ProbeResult {
+  /** model names the server listed, when GET /models works */
+  models?: string[];
+  /** how the model was confirmed */
+  via: "models" | "completion";
+}
+
+/**
+ * A chat-completions client for one OpenAI-compatible endpoint. Uses the official `openai` client with its own
+ * retries off; this class owns retries (seeded exponential backoff with jitter, Retry-After honoured), a
+ * per-attempt timeout covering the whole reply, and bounded concurrency. The API key is read once from the
+ * named environment variable and is scrubbed from every message this class produces.
+ */
+export class EndpointClient {
+  readonly block: EndpointBlock;
+  private readonly api: OpenAI;
+  private readonly key: string | undefined;
+  private readonly sem: Semaphore;
+  private readonly rng: Rng;
+  private readonly backoff: BackoffPolicy;
+  private readonly onRetry?: (e: RetryEvent) => void;
+
+  constructor(block: EndpointBlock | Parameters<typeof EndpointBlockSchema.parse>[0], opts: EndpointClientOptions = {}) {
+    this.block = EndpointBlockSchema.parse(block);
+    const env = opts.env ?? process.env;
+    if (this.block.apiKeyEnv !== undefined) {
+      const v = env[this.block.apiKeyEnv];
+      if (!v)
+        throw new CuratorError(
+          "ENDPOINT_ERROR",
+          `The environment variable ${this.block.apiKeyEnv} (named by endpoint.apiKeyEnv) is not set. ` +
+            `Export it with the API key for ${this.block.baseUrl}, or remove apiKeyEnv if the server needs no key.`,
+        );
+      this.key = v;
+    }
+    this.api = new OpenAI({
+      baseURL: this.block.baseUrl,
+      apiKey: this.key ?? "no-key",
+      maxRetries: 0,
+      timeout: this.block.timeoutMs,
+      logLevel: "off",
+    });
+    this.sem = new Semaphore(this.block.concurrency);
+    this.rng = new Rng([opts.seed ?? 0, 0x7e7]);
+    this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.onRetry = opts.onRetry;
+  }
+
+  /** Requests currently holding a concurrency slot. */
+  get inFlight(): number {
+    return this.sem.inFlight;
+  }
+
+  /** One chat completion, retried on transient failures. Throws CuratorError ENDPOINT_ERROR when it gives up. */
+  chat(messages: ChatMessage[], opts: ChatOptions = {}): Promise<ChatResult> {
+    return this.sem.run(async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await this.once(messages, opts);
+          return { ...r, attempts: attempt + 1 };
+        } catch (e) {
+          const f = classifyFailure(e, (h) => parseRetryAfter(h));
+          if (isModelNotFound(f)) throw await this.modelError(f);
+          if (!f.retryable || attempt >= this.block.maxRetries) throw this.failure(f, attempt + 1);
+          const delayMs = backoffDelayMs(attempt, this.rng, this.backoff, f.retryAfterMs);
+          this.onRetry?.({ attempt: attempt + 1, kind: f.kind, detail: this.scrub(f.detail), delayMs });
+          await sleep(delayMs);
+        }
+      }
+    });
+  }
+
+  /**
+   * Checks, within the timeout, that the endpoint answers and serves the model: GET /models when the server has
+   * it, else (or when the name is not listed, as with llama.cpp's single-model server) a 1-token completion.
+   */
+  async probe(): Promise<ProbeResult> {
+    let models: string[] | undefined;
+    try {
+      models = await this.withTimeout(async (signal) => {
+        const page = await this.api.models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
+        const data = (page as unknown as { data?: Array<{ id?: unknown }> }).data;
+        if (!Array.isArray(data)) throw new BadBodyError("GET /models did not return a model list");
+        return data.map((m) => String(m.id));
+      });
+    } catch (e) {
+      const f = classifyFailure(e, (h) => parseRetryAfter(h));
+      const unreachable = f.kind === "refused" || f.kind === "dns" || f.kind === "connection" || f.kind === "timeout";
+      if (unreachable || f.kind === "auth") throw this.failure(f, 1);
+      // no /models route (404/405/bad body): fall through to a completion
+    }
+    if (models?.includes(this.block.model)) return { models, via: "models" };
+    try {
+      await this.once([{ role: "user", content: "Reply with OK." }], { maxTokens: 1 });
+      return { models, via: "completion" };
+    } catch (e) {
+      const f = classifyFailure(e, (h) => parseRetryAfter(h));
+      if (isModelNotFound(f) || (models && f.kind === "not-found")) throw await this.modelError(f, models);
+      throw this.failure(f, 1);
+    }
+  }
+
+  private async once(messages: ChatMessage[], opts: ChatOptions): Promise<Omit<ChatResult, "attempts">> {
+    const resp: unknown = await this.withTimeout((signal) =>
+      this.api.chat.completions.create(
+        {
+          model: this.block.model,
+          messages,
+          max_tokens: opts.maxTokens ?? this.block.maxTokens,
+          temperature: opts.temperature ?? this.block.temperature,
+          ...(opts.stop ? { stop: opts.stop } : {}),
+        },
+        { signal, timeout: this.block.timeoutMs, maxRetries: 0 },
+      ),
+    );
+    if (typeof resp !== "object" || resp === null)
+      throw new BadBodyError(`reply body is not JSON (got ${typeof resp === "string" ? `text: ${JSON.stringify(resp.slice(0, 60))}` : typeof resp})`);
+    const r = resp as {
+      choices?: Array<{ message?: { content?: unknown } }>;
+      usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null } | null;
+    };
+    const content = r.choices?.[0]?.message?.content;
+    if (typeof content !== "string" && content !== null) throw new BadBodyError("reply JSON has no choices[0].message.content");
+    const text = content ?? "";
+    const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) && x >= 0 ? Math.round(x) : undefined);
+    const pt = num(r.usage?.prompt_tokens);
+    const ct = num(r.usage?.completion_tokens);
+    if (pt !== undefined && ct !== undefined) {
+      const cached = Math.min(pt, num(r.usage?.prompt_tokens_details?.cached_tokens) ?? 0);
+      return { text, usage: { promptTokens: pt, cachedTokens: cached, completionTokens: ct }, usageEstimated: false };
+    }
+    const promptTokens = messages.reduce((s, m) => s + countTokens(m.content) + 4, 0);
+    return { text, usage: { promptTokens, cachedTokens: 0, completionTokens: countTokens(text) }, usageEstimated: true };
+  }
+
+  /** Runs one attempt under an AbortController that fires after timeoutMs, covering headers AND body. */
+  private async withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ctrl = new AbortController();
+    let fired = false;
+    const timer = setTimeout(() => {
+      fired = true;
+      ctrl.abort();
+    }, this.block.timeoutMs);
+    try {
+      return await fn(ctrl.signal);
+    } catch (e) {
+      if (fired) throw new AttemptTimeoutError(this.block.timeoutMs);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private scrub(text: string): string {
+    return redact(text, this.key);
+  }
+
+  private failure(f: AttemptFailure, attempts: number): CuratorError {
+    const url = this.block.baseUrl;
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+    let msg: string;
+    if (f.kind === "refused") msg = `cannot reach ${url}: connection refused — is the server running?${tries}`;
+    else if (f.kind === "dns") msg = `cannot reach ${url}: host name not found — check endpoint.baseUrl.`;
+    else if (f.kind === "timeout")
+      msg = `${url} did not reply within endpoint.timeoutMs=${this.block.timeoutMs} ms${tries}. Is the server up and the model loaded? Raise timeoutMs for slow models.`;
+    else if (f.kind === "auth")
+      msg = `${url} refused the credentials (${f.detail}). Check the key in ${this.block.apiKeyEnv ? `$${this.block.apiKeyEnv}` : "endpoint.apiKeyEnv (none is set)"}.`;
+    else if (f.kind === "not-found") msg = `${url} answered ${f.detail}. Check that endpoint.baseUrl ends with the API root (usually /v1).`;
+    else msg = `request to ${url} (model '${this.block.model}') failed${tries}: ${f.detail}.`;
+    return new CuratorError("ENDPOINT_ERROR", this.scrub(msg));
+  }
+
+  private async modelError(f: AttemptFailure, listed?: string[]): Promise<CuratorError> {
+    let models = listed;
+    if (!models) {
+      try {
+        models = await this.withTimeout(async (signal) => {
+          const page = await this.api.models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
+          return ((page as unknown as { data?: Array<{ id?: unknown }> }).data ?? []).map((m) => String(m.id));
+        });
+      } catch {
+        models = undefined;
+      }
+    }
+    const avail = models && models.length ? ` Available models: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""}.` : "";
+    return new CuratorError(
+      "ENDPOINT_ERROR",
+      this.scrub(`${this.block.baseUrl} does not serve model '${this.block.model}' (${f.detail}).${avail} Fix endpoint.model in the profile.`),
+    );
+  }
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  AUDIT_FILE, AUDIT_HEAD_FILE, GENESIS_HASH, auditHeadForAppend, auditLine, canonicalJson, chainRecords, entryHash,
+  verifyAuditDir, verifyAuditText, type AuditRecord,
+} from "../../src/governance/audit.js";
+import { ACTIONS } from "../../src/actions.js";
+
+const recordArb: fc.Arbitrary<AuditRecord> = fc.record({
+  time: fc.constant("2026-01-01T00:00:00.000Z"),
+  itemId: fc.string({ minLength: 1, maxLength: 8 }),
+  action: fc.constantFrom(...ACTIONS),
+  probs: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })).map(([a, b]) => ({ keep: a, compress: b, rewrite: 0, retire: 0 })),
+  allowed: fc.subarray([...ACTIONS], { minLength: 1 }),
+  reason: fc.string({ maxLength: 20 }),
+  modelHash: fc.constant("f".repeat(64)),
+  curator: fc.constantFrom("heuristic", "onnx:x.onnx"),
+});
+
+type Tamper = { kind: "edit" | "delete" | "swap" | "truncate" | "duplicate"; at: number };
+const tamperArb = (n: number): fc.Arbitrary<Tamper> =>
+  fc.record({ kind: fc.constantFrom("edit", "delete", "swap", "truncate", "duplicate"), at: fc.nat(n - 1) });
+
+/** Applies a tamper to the log's lines; returns the 1-based line verification must name. */
+function tamper(lines: string[], t: Tamper): number {
+  const i = t.kind === "swap" ? Math.min(t.at, lines.length - 2) : t.at;
+  switch (t.kind) {
+    case "edit": {
+      const e = JSON.parse(lines[i]);
+      e.itemId = `${e.itemId}!`;
+      lines[i] = JSON.stringify(e);
+      return i + 1;
+    }
+    case "delete":
+      lines.splice(i, 1);
+      return i + 1;
+    case "swap":
+      [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
+      return i + 1;
+    case "truncate":
+      lines.splice(i);
+      return i + 1;
+    case "duplicate":
+      lines.splice(i + 1, 0, lines[i]);
+      return i + 2;
+  }
+}
+
+describe("audit hash chain", () => {
+  it("hash = sha256 of the canonical line without hash; the first prevHash is 64 zeros; seq counts from 1", () => {
+    const { entries, head } = chainRecords(null, [
+      { time: "t", itemId: "a", action: "keep", probs: { keep: 1, compress: 0, rewrite: 0, retire: 0 }, allowed: ["keep"], reason: "r", modelHash: "m", curator: "c" },
+    ]);
+    expect(entries[0].prevHash).toBe(GENESIS_HASH);
+    expect(entries[0].seq).toBe(1);
+    expect(entries[0].hash).toBe(entryHash(entries[0]));
+    expect(head).toEqual({ lines: 1, hash: entries[0].hash });
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
+    // Appending continues the chain.
+    const more = chainRecords(head, [{ ...entries[0], itemId: "b" }]);
+    expect(more.entries[0]).toMatchObject({ seq: 2, prevHash: entries[0].hash });
+  });
+
+  it("any chain verifies; any single edit, deletion, reordering, duplication or cut is detected at its line", () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 2, maxLength: 25 }), fc.nat(1), (records, split) => {
+        // Written in one or two appends: the result must be the same chain.
+        const first = chainRecords(null, records.slice(0, split + 1));
+        const second = chainRecords(first.head, records.slice(split + 1));
+        const entries = [...first.entries, ...second.entries];
+        const text = entries.map(auditLine).join("");
+        expect(verifyAuditText(text, second.head)).toEqual({ ok: true, lines: records.length, head: second.head });
+        return fc.assert(
+          fc.property(tamperArb(records.length), (t) => {
+            const lines = text.trimEnd().split("\n");
+            const bad = tamper(lines, t);
+            const r = verifyAuditText(lines.map((l) => `${l}\n`).join(""), second.head);
+            expect(r.ok).toBe(false);
+            if (!r.ok) expect(r.line).toBe(bad);
+          }),
+          { numRuns: 20 },
+        ) ?? true;
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("verifyAuditDir: OK for a good folder, names the first bad line, refuses a missing head, and refuses to append to a broken chain", () => {
+    const dir = mkdtempSync(join(tmpdir(), "audit-"));
+    expect(verifyAuditDir(dir)).toEqual({ ok: true, lines: 0, head: null });
+    const recs = fc.sample(recordArb, { numRuns: 5, seed: 7 });
+    const { entries, head } = chainRecords(null, recs);
+    writeFileSync(join(dir, AUDIT_FILE), entries.map(auditLine).join(""));
+    writeFileSync(join(dir, AUDIT_HEAD_FILE), JSON.stringify(head));
+    expect(verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 5 });
+    expect(auditHeadForAppend(dir)).toEqual(head);
+
+    // Edit the first line's reason: the first bad line is line 1.
+    writeFileSync(join(dir, AUDIT_FILE), readFileSync(join(dir, AUDIT_FILE), "utf8").replace(/"reason":"/, '"reason":"x'));
+    const r = verifyAuditDir(dir);
+    expect(r).toMatchObject({ ok: false, line: 1 });
+    expect(() => auditHeadForAppend(dir)).toThrow(/audit\.jsonl line 1: hash does not match/);
+
+    writeFileSync(join(dir, AUDIT_FILE), entries.map(auditLine).join(""));
+    rmSync(join(dir, AUDIT_HEAD_FILE));
+    expect(verifyAuditDir(dir)).toMatchObject({ ok: false, line: 0 });
+    expect(() => auditHeadForAppend(dir)).toThrow(/audit\.head\.json is missing/);
+  });
+});
