@@ -16,6 +16,10 @@ export interface ItemObservation {
   failures: number;
   recentSuccesses: number;
   recentFailures: number;
+  /** Times the executor's reflection credited the item as helpful (ACE-style counter). */
+  helpful: number;
+  /** Times the executor's reflection flagged the item as harmful: noticed it was wrong or out of date. */
+  harmful: number;
   tokens: number;
   isSkill: boolean;
   rewrites: number;
@@ -47,6 +51,9 @@ export const FEATURE_NAMES = [
   "item_recent_failures",
   "item_success_lift",
   "item_recent_drop",
+  "item_helpful_log",
+  "item_harmful_log",
+  "item_harmful_share",
   "item_tokens_log",
   "item_tokens_share_of_budget",
   "item_is_skill",
@@ -89,6 +96,9 @@ export function featurizeInto(
   out[i++] = item.recentFailures;
   out[i++] = sr - exec.successRate;
   out[i++] = sr - rsr;
+  out[i++] = Math.log1p(item.helpful);
+  out[i++] = Math.log1p(item.harmful);
+  out[i++] = item.harmful / (item.helpful + item.harmful + 1);
   out[i++] = Math.log1p(item.tokens);
   out[i++] = item.tokens / Math.max(1, exec.contextBudget);
   out[i++] = item.isSkill ? 1 : 0;

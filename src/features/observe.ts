@@ -6,7 +6,8 @@
  * Defaults, in one place (OBSERVATION_DEFAULTS documents the numbers):
  * - `now` (the current task index): the largest task index seen in any item's stats (createdAt or
  *   lastRetrievedAt); 0 when no item has stats.
- * - An item with no stats is fresh: age 0, never retrieved, no outcomes, never rewritten or compressed.
+ * - An item with no stats is fresh: age 0, never retrieved, no outcomes, no helpful / harmful flags, never
+ *   rewritten or compressed. Each missing counter alone is 0.
  *   A missing `createdAt` alone also means age 0. Ages are never negative (clamped at 0).
  * - `sinceRetrieved` is the age when the item was never retrieved (as the featurizer defines it).
  * - `tokens`: the item's `tokens` field, else countTokens(content) (o200k_base).
@@ -84,6 +85,8 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
       failures: s.failures ?? 0,
       recentSuccesses: s.recentSuccesses ?? 0,
       recentFailures: s.recentFailures ?? 0,
+      helpful: s.helpful ?? 0,
+      harmful: s.harmful ?? 0,
       tokens,
       isSkill: it.kind === "skill",
       rewrites: s.rewrites ?? 0,

@@ -118,7 +118,7 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
     const base = `${library}/${shortHash(key)}`;
     return finalText.get(key) === text ? base : `${base}@v${versions.get(key)!.indexOf(text) + 1}`;
   };
-  const history = points.length > 1;
+  const hasHistory = points.length > 1;
   const missing = new Set<string>();
   points.forEach((p, index) => {
     const ids: string[] = [];
@@ -151,8 +151,8 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
         id,
         library,
         inFinal: isFinal,
-        rewrittenLater: history ? v < texts.length - 1 : null,
-        removedLater: history ? !finalText.has(key) : null,
+        rewrittenLater: hasHistory ? v < texts.length - 1 : null,
+        removedLater: hasHistory ? !finalText.has(key) : null,
         harmful: null,
         neverUsed: null,
         evidence: { snapshotsPresent: points.filter((p) => p.has.has(key)).length, snapshots: points.length },

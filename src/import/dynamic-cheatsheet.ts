@@ -106,6 +106,9 @@ function trackItems(run: Run, ctx: ImportContext): { lineages: Lineage[]; presen
         ver = lin.versions.length;
         lin.versions.push({ key, text, ...extra });
         byKey.set(`${kind}\0${key}`, [lin, ver]);
+      } else if (extra.count !== null) {
+        const v = lin.versions[ver]; // the cheatsheet's own usage counter only grows while the text stays
+        v.count = Math.max(v.count ?? 0, extra.count);
       }
       now.set(lin, ver);
     };

@@ -93,7 +93,13 @@ function collectVersions(ckpts: Checkpoint[], lineage: Map<string, Version[]>, c
 function attemptEvents(library: string, ckpts: Checkpoint[]): TaskEvent[] {
   const seen = new Set<string>();
   const all: { a: Attempt; ck: Checkpoint }[] = [];
-  for (const ck of ckpts) for (const a of ck.attempts) if (!seen.has(a.file)) (seen.add(a.file), all.push({ a, ck }));
+  for (const ck of ckpts) {
+    for (const a of ck.attempts) {
+      if (seen.has(a.file)) continue;
+      seen.add(a.file);
+      all.push({ a, ck });
+    }
+  }
   if (all.every(({ a }) => a.timestamp !== null)) all.sort((x, y) => (x.a.timestamp! < y.a.timestamp! ? -1 : x.a.timestamp! > y.a.timestamp! ? 1 : 0));
   const events: TaskEvent[] = [];
   let episode = -1;
@@ -143,6 +149,7 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
     callers.set(name, names.filter((o) => o !== name && lineage.get(o)!.some((v) => re.test(v.content))));
   }
   const author = basename(lib.name);
+  const savedFiles = (name: string): number => Math.max(0, ...ckpts.map((c) => c.versions.get(name)?.length ?? 0));
   names.forEach((name, rank) => {
     const versions = lineage.get(name)!;
     versions.forEach((v, idx) => {
@@ -168,7 +175,7 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
         removedLater: !finalState.has(name),
         harmful: null,
         neverUsed: callers.get(name)!.length === 0,
-        evidence: { versions: versions.length, calledBy: callers.get(name)!.length, inCheckpoints: present.filter(Boolean).length, basisNeverUsed: "no other skill's code calls it" },
+        evidence: { versions: versions.length, savedFiles: savedFiles(name), calledBy: callers.get(name)!.length, inCheckpoints: present.filter(Boolean).length, basisNeverUsed: "no other skill's code calls it" },
       };
       parts.labels.push(label);
     });

@@ -7,7 +7,7 @@ import type { Governance } from "../schemas/world.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { CuratorError } from "../errors.js";
 import { decideWithCurator, type DecideResult } from "../runtime/decide.js";
-import { resolveCurator } from "../runtime/spec.js";
+import { resolveCuratorSpec } from "../runtime/spec.js";
 import { applyPass, checkOutputFolder, type ApplySummary } from "./apply.js";
 import { loadLibrary, type LiveItem } from "./io.js";
 
@@ -44,7 +44,7 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
   if (o.out && !o.dryRun) checkOutputFolder(o.out);
   const lib = loadLibrary(o.library);
   const executor = typeof o.executor === "string" ? resolveExecutor(o.executor) : o.executor;
-  const resolved = await resolveCurator(o.model);
+  const resolved = await resolveCuratorSpec(o.model);
   const seed = o.seed ?? (resolved.needsSampling ? 0 : null);
   try {
     const result = await decideWithCurator(resolved.curator, resolved.modelHash, lib.items, executor, {

@@ -49,6 +49,8 @@ export interface DecideResult {
   capped: number;
 }
 
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
 /** The 16 possible allowed-action lists, by mask bits (keep = 1, compress = 2, rewrite = 4, retire = 8); shared, frozen. */
 const ALLOWED_BY_MASK: Action[][] = Array.from({ length: 16 }, (_, bits) => Object.freeze(ACTIONS.filter((_, a) => bits & (1 << a))) as Action[]);
 
@@ -84,11 +86,11 @@ export async function decideWithCurator(
   buffers.ensure(rows);
   const features = buffers.features.subarray(0, rows * NUM_FEATURES);
   const masks = buffers.masks.subarray(0, rows * 4);
-  const governed = { pinned: false, tags: [] as readonly string[], kind: "skill" as LibraryItem["kind"], age: 0 };
+  const governed = { pinned: false, tags: NO_TAGS, kind: "skill" as LibraryItem["kind"], age: 0 };
   for (let r = 0; r < rows; r++) {
     featurizeInto(features, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.library);
     governed.pinned = items[r].pinned === true;
-    governed.tags = items[r].tags ?? [];
+    governed.tags = items[r].tags ?? NO_TAGS;
     governed.kind = items[r].kind;
     governed.age = obs.observations[r].age;
     maskFor(governed, rules, masks, r * 4);
@@ -96,8 +98,8 @@ export async function decideWithCurator(
   const raw = await curator.probs({ rows, features, masks, items: obs.observations, executor: obs.executor });
   if (raw.length < rows * 4)
     throw new CuratorError("INVALID_FILE", `Curator '${curator.name}' returned ${raw.length} probabilities for ${rows} items (expected ${rows * 4}).`);
-  const probs = applyMask(Float32Array.from(raw.subarray(0, rows * 4)), masks, rows);
-  const capMasks = Float32Array.from(masks);
+  const probs = applyMask(raw.slice(0, rows * 4), masks, rows);
+  const capMasks = masks.slice();
   const sampled = options.sample ? sampleRows(probs, masks, rows, options.sample.seed) : undefined;
   const chosen = chooseWithCap(probs, capMasks, rows, rules, sampled);
   const decisions: Decision[] = new Array(rows);

@@ -1,7 +1,7 @@
 /**
  * Human-readable reasons for a decision: the governance constraint that shaped it, then the dominant
- * observable signals behind the chosen action (unused for N tasks, failing vs the executor, long vs the
- * budget, near-duplicates, a recent failure spike). Thresholds here only pick what to mention; they do not
+ * observable signals behind the chosen action (flagged harmful, unused for N tasks, failing vs the executor,
+ * long vs the budget, near-duplicates, a recent failure spike). Thresholds here only pick what to mention; they do not
  * decide anything.
  */
 import type { Action } from "../actions.js";
@@ -20,10 +20,10 @@ export type Constraint = "pinned" | "protected" | "young" | "capped" | null;
 const ACTION_SIGNALS: Record<Action, readonly Signal[]> = {
   keep: ["helpful", "used"],
   compress: ["long", "duplicates"],
-  rewrite: ["spike", "failing", "unused"],
-  retire: ["failing", "unused", "duplicates", "spike"],
+  rewrite: ["flagged", "spike", "failing", "unused"],
+  retire: ["flagged", "failing", "unused", "duplicates", "spike"],
 };
-type Signal = "unused" | "failing" | "long" | "duplicates" | "spike" | "helpful" | "used";
+type Signal = "unused" | "failing" | "long" | "duplicates" | "spike" | "flagged" | "helpful" | "used";
 
 function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation): string | null {
   const T = REASON_THRESHOLDS;
@@ -42,6 +42,8 @@ function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation): stri
     }
     case "duplicates":
       return o.nearDuplicates === 0 ? null : `${o.nearDuplicates} near-duplicate(s) (max similarity ${o.maxSimilarity.toFixed(2)})`;
+    case "flagged":
+      return o.harmful === 0 || o.harmful < o.helpful ? null : `flagged harmful ${o.harmful} time(s) (helpful ${o.helpful})`;
     case "spike":
       if (o.recentFailures < T.spikeFailures || o.recentFailures <= o.recentSuccesses) return null;
       return `recent failures ${o.recentFailures} of ${o.recentFailures + o.recentSuccesses}`;
@@ -60,16 +62,19 @@ const CONSTRAINT_TEXT: Record<Exclude<Constraint, null>, string> = {
   capped: "change cap reached this pass (retire/rewrite withheld)",
 };
 
+/** At most three fragments: the constraint (if any), then the action's signals that fire, in order. */
 export function explain(action: Action, o: ItemObservation, e: ExecutorObservation, constraint: Constraint): string {
-  const parts: string[] = [];
-  if (constraint) parts.push(CONSTRAINT_TEXT[constraint]);
-  for (const s of ACTION_SIGNALS[action]) {
-    const t = signalText(s, o, e);
-    if (t) parts.push(t);
-    if (parts.length >= 3) break;
+  let out = constraint ? CONSTRAINT_TEXT[constraint] : "";
+  let n = constraint ? 1 : 0;
+  const signals = ACTION_SIGNALS[action];
+  for (let i = 0; i < signals.length && n < 3; i++) {
+    const t = signalText(signals[i], o, e);
+    if (t === null) continue;
+    out = n === 0 ? t : `${out}; ${t}`;
+    n++;
   }
-  if (parts.length === 0) parts.push(action === "keep" ? "no strong signal" : "model preference; no single dominant signal");
-  return parts.join("; ");
+  if (n > 0) return out;
+  return action === "keep" ? "no strong signal" : "model preference; no single dominant signal";
 }
 
 function pct(x: number): string {

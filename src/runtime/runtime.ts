@@ -12,7 +12,8 @@ import { basename } from "node:path";
 import * as ort from "onnxruntime-node";
 import { NUM_ACTIONS } from "../actions.js";
 import { CuratorError } from "../errors.js";
-import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/featurizer.js";
+import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, featurizeInto } from "../features/featurizer.js";
+import type { ExecutorObservation, ItemObservation, LibraryObservation } from "../features/featurizer.js";
 import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Curator } from "../curators/types.js";
@@ -94,6 +95,28 @@ export class CuratorRuntime {
       [MASK_INPUT]: new ort.Tensor("float32", m, [rows, NUM_ACTIONS]),
     });
     return out[PROBS_OUTPUT].data as Float32Array;
+  }
+
+  /**
+   * Featurize + infer with no per-row allocation: observations are written into reused buffers and scored in
+   * one run. `masks` (rows × 4) defaults to everything allowed.
+   */
+  async inferObservations(
+    observations: readonly ItemObservation[],
+    executor: ExecutorObservation,
+    library: LibraryObservation,
+    masks?: Float32Array,
+  ): Promise<Float32Array> {
+    const rows = observations.length;
+    this.buffers.ensure(rows);
+    const f = this.buffers.features;
+    for (let r = 0; r < rows; r++) featurizeInto(f, r * NUM_FEATURES, observations[r], executor, library);
+    let m = masks;
+    if (!m) {
+      m = this.buffers.masks;
+      m.fill(1, 0, rows * NUM_ACTIONS);
+    }
+    return this.decideBatch(f, m, rows);
   }
 
   /** This runtime as a Curator (the interface evaluation uses for baselines too). */

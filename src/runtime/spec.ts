@@ -21,7 +21,7 @@ export interface ResolvedCurator {
   needsSampling: boolean;
 }
 
-export async function resolveCurator(spec: string): Promise<ResolvedCurator> {
+export async function resolveCuratorSpec(spec: string): Promise<ResolvedCurator> {
   if (spec in BASELINE_CURATORS) {
     const curator = BASELINE_CURATORS[spec as BaselineName];
     const modelHash = createHash("sha256").update(`builtin:${spec}@${TOOLKIT_VERSION}`).digest("hex");
@@ -39,5 +39,5 @@ export async function resolveCurator(spec: string): Promise<ResolvedCurator> {
 
 /** A Curator from a spec: `none|random|heuristic` or an .onnx path. */
 export async function curatorFromSpec(spec: string): Promise<Curator> {
-  return (await resolveCurator(spec)).curator;
+  return (await resolveCuratorSpec(spec)).curator;
 }

@@ -13,6 +13,8 @@ export const ItemStatsSchema = z
     failures: z.number().int().nonnegative().describe("tasks that failed with this item in context"),
     recentSuccesses: z.number().int().nonnegative().describe("successes among the last `recentWindow` retrievals"),
     recentFailures: z.number().int().nonnegative().describe("failures among the last `recentWindow` retrievals"),
+    helpful: z.number().int().nonnegative().describe("times a reflection credited the item as helpful (ACE-style)"),
+    harmful: z.number().int().nonnegative().describe("times a reflection flagged the item as wrong or out of date"),
     rewrites: z.number().int().nonnegative(),
     compressions: z.number().int().nonnegative(),
   })

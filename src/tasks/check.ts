@@ -1,6 +1,6 @@
 import type { Task, CheckResult } from "./task.js";
 import { extractFinalAnswer, matchChoice, matchExact } from "./answer.js";
-import { runInSandbox, type SandboxLimits } from "./sandbox.js";
+import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxLimits } from "./sandbox.js";
 
 const CODE_LANGS = new Set(["js", "javascript", "mjs", "node", "nodejs", "ecmascript"]);
 
@@ -26,7 +26,7 @@ export async function checkAnswer(task: Task, responseText: string, limits?: Par
   }
   const code = extractCode(responseText);
   const r = await runInSandbox(code, task.tests, limits);
-  if (r.timedOut) return { success: false, extracted: code, detail: `killed after the ${limits?.timeoutMs ?? 5000} ms time limit` };
+  if (r.timedOut) return { success: false, extracted: code, detail: `killed after the ${limits?.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs} ms time limit` };
   if (!r.results) {
     if (/heap out of memory|allocation failed/i.test(r.stderr))
       return { success: false, extracted: code, detail: "ran out of memory (V8 heap limit)" };

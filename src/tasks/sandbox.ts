@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 /**
  * Runs untrusted code and its tests in a separate Node process — never in the toolkit's own process.
  * Isolation: an empty environment (no API keys), a fresh temp folder as cwd, a V8 heap limit
- * (--max-old-space-size), a wall-clock limit enforced with SIGKILL on the whole process group, capped output,
- * and, where Node has it, the permission model (no file reads beyond the script, no writes, no child
- * processes, no workers, no native addons).
+ * (--max-old-space-size), a wall-clock limit enforced with SIGKILL, capped output, and, where Node has it, the
+ * permission model (no file reads beyond the script, no writes, no child processes, no workers, no native
+ * addons). The child stays in the toolkit's process group, so Ctrl-C stops it too.
  */
 export interface SandboxLimits {
   /** wall-clock limit in ms, then SIGKILL */
@@ -71,23 +71,16 @@ export function runInSandbox(code: string, tests: string[], limits: Partial<Sand
   const args = [`--max-old-space-size=${lim.maxOldSpaceMb}`, "--no-warnings", ...permissionFlags(script), script];
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: dir, env: {}, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, args, { cwd: dir, env: {}, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
     const cap = (s: string, chunk: Buffer) => (s.length < lim.maxOutputBytes ? s + chunk.toString("utf8").slice(0, lim.maxOutputBytes - s.length) : s);
     child.stdout.on("data", (c: Buffer) => (stdout = cap(stdout, c)));
     child.stderr.on("data", (c: Buffer) => (stderr = cap(stderr, c)));
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      child.kill("SIGKILL");
     }, lim.timeoutMs);
     let done = false;
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {

@@ -54,5 +54,6 @@ export function applyRewrite(world: SkillWorld, it: SimItem): ActionCost {
   it.changedAt = world.step;
   it.successes = it.failures = 0;
   it.recentBits = it.recentLen = 0;
+  it.helpful = it.harmful = 0;
   return callCost(cfg, before + cfg.rewrite.evidenceTokens + INSTRUCTION_TOKENS, it.tokens);
 }

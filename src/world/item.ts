@@ -19,6 +19,8 @@ export interface SimItem {
   failures: number;
   recentBits: number; // outcome bits of the last retrievals, newest in bit 0 (1 = success)
   recentLen: number;
+  helpful: number;
+  harmful: number;
   rewrites: number;
   compressions: number;
   changedAt: number; // task index of the last content change (for cache pricing)

@@ -50,6 +50,8 @@ export function observeWorld(world: SkillWorld): {
       failures: it.failures,
       recentSuccesses: rc.s,
       recentFailures: rc.f,
+      helpful: it.helpful,
+      harmful: it.harmful,
       tokens: it.tokens,
       isSkill: it.isSkill,
       rewrites: it.rewrites,

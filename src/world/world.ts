@@ -38,6 +38,7 @@ export interface TaskResult {
 const FADED_WEIGHT = 0.03;
 const SALT_NOISE = 0x51;
 const SALT_NOTICE = 0x52;
+const SALT_CREDIT = 0x53;
 
 export class SkillWorld {
   step = 0;
@@ -112,6 +113,8 @@ export class SkillWorld {
       failures: 0,
       recentBits: 0,
       recentLen: 0,
+      helpful: 0,
+      harmful: 0,
       rewrites: 0,
       compressions: 0,
       changedAt: step,
@@ -145,6 +148,8 @@ export class SkillWorld {
     let follow = false;
     let driftHit = false;
     let ctxTokens = 0;
+    const noticed: SimItem[] = [];
+    const useful: SimItem[] = [];
     for (const it of context) {
       ctxTokens += it.tokens;
       if (this.isFaded(it.family)) driftHit = true;
@@ -160,8 +165,11 @@ export class SkillWorld {
         if (hash01(it.id, t, this.seed ^ SALT_NOTICE) >= prof.verification) {
           z -= it.wrong ? cfg.wrongPenalty : cfg.stalePenalty;
           if (it.wrong) follow = true;
-        }
-      } else help *= 1 - 0.8 * it.actionability * it.detail;
+        } else noticed.push(it);
+      } else {
+        help *= 1 - 0.8 * it.actionability * it.detail;
+        useful.push(it);
+      }
     }
     z += prof.utilization * 1.6 * (1 - help) - (prof.distraction * noiseTokens) / 1000;
     const p = 1 / (1 + Math.exp(-z));
@@ -181,6 +189,11 @@ export class SkillWorld {
         it.probation = false;
     }
     const prompt = cfg.promptOverheadTokens + ctxTokens;
+    // The executor's reflection (as ACE's reflector does): items it caught being wrong or out of date are
+    // flagged harmful; after a success, items that carried real weight are credited helpful.
+    for (const it of noticed) it.harmful++;
+    if (success)
+      for (const it of useful) if (hash01(it.id, t, this.seed ^ SALT_CREDIT) < it.actionability * it.detail) it.helpful++;
 
     // Executor bookkeeping (observable), then authoring of a new item (frozen agents add to the library).
     this.execSuccess[ex] += 0.05 * ((success ? 1 : 0) - this.execSuccess[ex]);

@@ -5,9 +5,10 @@ import { trainCommand } from "./train.js";
 import { exportCommand } from "./export.js";
 import { inspectCommand } from "./inspect.js";
 import { decideCommand } from "./decide.js";
+import { evalCommand } from "./eval.js";
 import { restoreCommand } from "./restore.js";
 import { auditCommand } from "./audit.js";
 import { importCommand } from "./import.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, restoreCommand, auditCommand, importCommand, schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, schemaCommand];

@@ -2,9 +2,9 @@ import OpenAI from "openai";
 import { CuratorError } from "../../errors.js";
 import { Rng } from "../../util/rng.js";
 import { countTokens } from "../../text/tokens.js";
-import type { EndpointBlock, Usage } from "./profile.js";
-import { EndpointBlockSchema } from "./profile.js";
-import { Semaphore, parseRetryAfter, backoffDelayMs, DEFAULT_BACKOFF, sleep, redact, type BackoffPolicy } from "./retry.js";
+import { parseWith } from "../../util/json-file.js";
+import { EndpointBlockSchema, type EndpointBlock, type EndpointBlockInput, type Usage } from "./profile.js";
+import { Semaphore, backoffDelayMs, DEFAULT_BACKOFF, sleep, redact, type BackoffPolicy } from "./retry.js";
 import { AttemptTimeoutError, BadBodyError, classifyFailure, isModelNotFound, type AttemptFailure } from "./errors.js";
 
 export interface ChatMessage {
@@ -54,8 +54,9 @@ export interface ProbeResult {
 /**
  * A chat-completions client for one OpenAI-compatible endpoint. Uses the official `openai` client with its own
  * retries off; this class owns retries (seeded exponential backoff with jitter, Retry-After honoured), a
- * per-attempt timeout covering the whole reply, and bounded concurrency. The API key is read once from the
- * named environment variable and is scrubbed from every message this class produces.
+ * per-attempt timeout covering the whole reply, and bounded concurrency (a call keeps its slot through its
+ * retries, so a rate-limited server sees fewer requests, not more). The API key is read once from the named
+ * environment variable and is scrubbed from every message this class produces.
  */
 export class EndpointClient {
   readonly block: EndpointBlock;
@@ -66,8 +67,8 @@ export class EndpointClient {
   private readonly backoff: BackoffPolicy;
   private readonly onRetry?: (e: RetryEvent) => void;
 
-  constructor(block: EndpointBlock | Parameters<typeof EndpointBlockSchema.parse>[0], opts: EndpointClientOptions = {}) {
-    this.block = EndpointBlockSchema.parse(block);
+  constructor(block: EndpointBlockInput, opts: EndpointClientOptions = {}) {
+    this.block = parseWith(EndpointBlockSchema, block, "The endpoint block");
     const env = opts.env ?? process.env;
     if (this.block.apiKeyEnv !== undefined) {
       const v = env[this.block.apiKeyEnv];
@@ -105,7 +106,7 @@ export class EndpointClient {
           const r = await this.once(messages, opts);
           return { ...r, attempts: attempt + 1 };
         } catch (e) {
-          const f = classifyFailure(e, (h) => parseRetryAfter(h));
+          const f = classifyFailure(e);
           if (isModelNotFound(f)) throw await this.modelError(f);
           if (!f.retryable || attempt >= this.block.maxRetries) throw this.failure(f, attempt + 1);
           const delayMs = backoffDelayMs(attempt, this.rng, this.backoff, f.retryAfterMs);
@@ -123,14 +124,9 @@ export class EndpointClient {
   async probe(): Promise<ProbeResult> {
     let models: string[] | undefined;
     try {
-      models = await this.withTimeout(async (signal) => {
-        const page = await this.api.models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
-        const data = (page as unknown as { data?: Array<{ id?: unknown }> }).data;
-        if (!Array.isArray(data)) throw new BadBodyError("GET /models did not return a model list");
-        return data.map((m) => String(m.id));
-      });
+      models = await this.listModels();
     } catch (e) {
-      const f = classifyFailure(e, (h) => parseRetryAfter(h));
+      const f = classifyFailure(e);
       const unreachable = f.kind === "refused" || f.kind === "dns" || f.kind === "connection" || f.kind === "timeout";
       if (unreachable || f.kind === "auth") throw this.failure(f, 1);
       // no /models route (404/405/bad body): fall through to a completion
@@ -140,7 +136,7 @@ export class EndpointClient {
       await this.once([{ role: "user", content: "Reply with OK." }], { maxTokens: 1 });
       return { models, via: "completion" };
     } catch (e) {
-      const f = classifyFailure(e, (h) => parseRetryAfter(h));
+      const f = classifyFailure(e);
       if (isModelNotFound(f) || (models && f.kind === "not-found")) throw await this.modelError(f, models);
       throw this.failure(f, 1);
     }
@@ -179,6 +175,16 @@ export class EndpointClient {
     return { text, usage: { promptTokens, cachedTokens: 0, completionTokens: countTokens(text) }, usageEstimated: true };
   }
 
+  /** Model names from GET /models (one attempt, within the timeout). */
+  private listModels(): Promise<string[]> {
+    return this.withTimeout(async (signal) => {
+      const page = await this.api.models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
+      const data = (page as unknown as { data?: Array<{ id?: unknown }> }).data;
+      if (!Array.isArray(data)) throw new BadBodyError("GET /models did not return a model list");
+      return data.map((m) => String(m.id));
+    });
+  }
+
   /** Runs one attempt under an AbortController that fires after timeoutMs, covering headers AND body. */
   private async withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ctrl = new AbortController();
@@ -203,7 +209,7 @@ export class EndpointClient {
 
   private failure(f: AttemptFailure, attempts: number): CuratorError {
     const url = this.block.baseUrl;
-    const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+    const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : "";
     let msg: string;
     if (f.kind === "refused") msg = `cannot reach ${url}: connection refused — is the server running?${tries}`;
     else if (f.kind === "dns") msg = `cannot reach ${url}: host name not found — check endpoint.baseUrl.`;
@@ -217,17 +223,7 @@ export class EndpointClient {
   }
 
   private async modelError(f: AttemptFailure, listed?: string[]): Promise<CuratorError> {
-    let models = listed;
-    if (!models) {
-      try {
-        models = await this.withTimeout(async (signal) => {
-          const page = await this.api.models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
-          return ((page as unknown as { data?: Array<{ id?: unknown }> }).data ?? []).map((m) => String(m.id));
-        });
-      } catch {
-        models = undefined;
-      }
-    }
+    const models = listed ?? (await this.listModels().catch(() => undefined));
     const avail = models && models.length ? ` Available models: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""}.` : "";
     return new CuratorError(
       "ENDPOINT_ERROR",

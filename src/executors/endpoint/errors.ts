@@ -1,4 +1,5 @@
 import { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "openai";
+import { parseRetryAfter } from "./retry.js";
 
 /** Why one attempt failed, and whether another attempt may succeed. */
 export interface AttemptFailure {
@@ -47,7 +48,7 @@ function causeMessages(e: unknown, depth = 0): string {
 }
 
 /** Maps whatever one attempt threw to an AttemptFailure. */
-export function classifyFailure(e: unknown, retryAfter: (h: (n: string) => string | null) => number | undefined): AttemptFailure {
+export function classifyFailure(e: unknown): AttemptFailure {
   if (e instanceof AttemptTimeoutError || e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError)
     return { kind: "timeout", retryable: true, detail: e instanceof AttemptTimeoutError ? e.message : "request timed out" };
   if (e instanceof BadBodyError) return { kind: "bad-body", retryable: true, detail: e.message };
@@ -67,7 +68,7 @@ export function classifyFailure(e: unknown, retryAfter: (h: (n: string) => strin
     const code = typeof body.code === "string" ? body.code : undefined;
     const msg = typeof body.message === "string" ? body.message : e.message;
     const headers = e.headers;
-    const ra = headers ? retryAfter((n) => headers.get(n)) : undefined;
+    const ra = headers ? parseRetryAfter((n) => headers.get(n)) : undefined;
     if (status === 429) return { kind: "rate-limit", retryable: true, status, retryAfterMs: ra, detail: `HTTP 429 rate limited`, code };
     if (status >= 500 || status === 408 || status === 409)
       return { kind: "server", retryable: true, status, retryAfterMs: ra, detail: `HTTP ${status}: ${msg}`, code };
@@ -75,8 +76,8 @@ export function classifyFailure(e: unknown, retryAfter: (h: (n: string) => strin
     if (status === 404) return { kind: "not-found", retryable: false, status, detail: `HTTP 404: ${msg}`, code };
     return { kind: "client", retryable: false, status, detail: `HTTP ${status}: ${msg}`, code };
   }
-  const m = e instanceof Error ? e.message : String(e);
-  return { kind: "connection", retryable: true, detail: m };
+  const m = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { kind: "client", retryable: false, detail: m };
 }
 
 /** True when a 404 (or 400) is about the model name rather than the URL path. */

@@ -73,7 +73,7 @@ export interface TaskOutcome {
 
 const EMPTY_STATS: Required<ItemStats> = {
   createdAt: 0, lastRetrievedAt: null, timesRetrieved: 0, successes: 0, failures: 0,
-  recentSuccesses: 0, recentFailures: 0, rewrites: 0, compressions: 0,
+  recentSuccesses: 0, recentFailures: 0, helpful: 0, harmful: 0, rewrites: 0, compressions: 0,
 };
 
 /**

@@ -6,6 +6,10 @@
  * Target: a soft distribution over the allowed actions, softmax(counterfactual reward / temperature). A small
  * temperature approaches cross-entropy to the best action; a larger one keeps the ranking of the others,
  * which helps when two actions are nearly tied (labels come from finite rollouts).
+ *
+ * Cost-sensitive weighting (`stakesWeighting`): each row's cross-entropy is weighted by its stakes, the spread
+ * between the best and worst allowed counterfactual reward, normalised to mean 1. Near-ties, where the label
+ * is mostly rollout noise, then count little; decisions where a wrong action is expensive count a lot.
  */
 import { z } from "zod";
 import { tf } from "../tf.js";
@@ -16,6 +20,7 @@ export const BcConfig = z
   .object({
     temperature: z.number().positive().default(0.05).describe("softmax temperature over counterfactual rewards (reward units)"),
     labelSmoothing: z.number().min(0).max(0.5).default(0.0).describe("mass spread uniformly over allowed actions"),
+    stakesWeighting: z.boolean().default(true).describe("weight rows by the spread of their counterfactual rewards"),
   })
   .strict();
 
@@ -25,10 +30,17 @@ export const bc: AlgoDef<typeof BcConfig> = {
   requiresLabels: true,
   prepare(data, rows, cfg) {
     const target = new Float32Array(rows.length * 4);
+    const stakes = new Float32Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       let best = -Infinity;
-      for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) best = Math.max(best, data.cfReward![r * 4 + a]);
+      let worst = Infinity;
+      for (let a = 0; a < 4; a++)
+        if (data.masks[r * 4 + a] > 0) {
+          best = Math.max(best, data.cfReward![r * 4 + a]);
+          worst = Math.min(worst, data.cfReward![r * 4 + a]);
+        }
+      stakes[i] = best - worst;
       let total = 0;
       let allowed = 0;
       for (let a = 0; a < 4; a++) {
@@ -41,6 +53,14 @@ export const bc: AlgoDef<typeof BcConfig> = {
       for (let a = 0; a < 4; a++)
         if (data.masks[r * 4 + a] > 0)
           target[i * 4 + a] = (1 - cfg.labelSmoothing) * (target[i * 4 + a] / total) + cfg.labelSmoothing / allowed;
+    }
+    if (cfg.stakesWeighting) {
+      let meanStakes = 0;
+      for (const s of stakes) meanStakes += s / stakes.length;
+      for (let i = 0; i < rows.length; i++) {
+        const w = meanStakes > 0 ? stakes[i] / meanStakes : 1;
+        for (let a = 0; a < 4; a++) target[i * 4 + a] *= w;
+      }
     }
     return { target };
   },
