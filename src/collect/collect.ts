@@ -26,7 +26,7 @@ import { appendColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } 
 
 export const CollectOptionsSchema = z
   .object({
-    world: z.string().default("default").describe("world preset name or JSON file"),
+    world: z.union([z.string(), z.record(z.string(), z.unknown())]).default("default").describe("world preset name or JSON file"),
     executors: z.string().default("weak,mid,strong").describe("comma-separated presets or profile files"),
     streams: z.number().int().positive().default(16),
     tasks: z.number().int().positive().default(200).describe("tasks per stream"),

@@ -21,8 +21,9 @@ import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "
 export const EvalOptionsSchema = z
   .object({
     curators: z.array(z.string().min(1)).min(1).describe("baseline names or .onnx paths"),
+    names: z.array(z.string().min(1)).optional().describe("display names for the curators, in the same order"),
     executors: z.array(z.string().min(1)).min(1).describe("presets or profile files"),
-    world: z.string().default("default"),
+    world: z.union([z.string(), z.record(z.string(), z.unknown())]).default("default"),
     streams: z.number().int().positive().default(8).describe("streams per seed"),
     tasks: z.number().int().positive().default(200),
     seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
@@ -43,7 +44,7 @@ export async function evaluate(
   const world = resolveWorld(o.world);
   const profiles = o.executors.map(resolveExecutor);
   const specs = [...o.curators, ...REFERENCES.filter((r) => !o.curators.includes(r))];
-  const infos = curatorInfos(specs);
+  const infos = curatorInfos(specs, o.names);
   const curators: Curator[] = [];
   for (const s of specs) curators.push(await resolveCurator(s, { costWeight: o.costWeight }));
   checkDisjointFromTraining(infos, o.seeds, o.streams);
@@ -66,11 +67,11 @@ export async function evaluate(
   return summarize(units, infos, { ...o, world: world.name, horizon });
 }
 
-function curatorInfos(specs: string[]): CuratorInfo[] {
+function curatorInfos(specs: string[], names: string[] = []): CuratorInfo[] {
   const base = specs.map((s) => (s.endsWith(".onnx") ? basename(s) : s));
   return specs.map((spec, i) => {
     const dup = base.filter((b) => b === base[i]).length > 1;
-    const name = dup ? join(basename(dirname(spec)), base[i]) : base[i];
+    const name = names[i] ?? (dup ? join(basename(dirname(spec)), base[i]) : base[i]);
     if (!spec.endsWith(".onnx")) return { name, kind: "baseline" as const, spec };
     const cardPath = join(dirname(spec), "card.json");
     const card = existsSync(cardPath) ? readJsonFile(cardPath, ModelCardSchema, "Model card") : undefined;

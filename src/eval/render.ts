@@ -30,7 +30,7 @@ function dejaVuFiles(): string[] {
 /** Shared look for every chart: white background, one font, readable sizes. */
 export const CHART_CONFIG = {
   background: "white",
-  font: CHART_FONT,
+  font: `${CHART_FONT}, Helvetica, Arial, sans-serif`,
   padding: 12,
   title: { fontSize: 15, anchor: "start", offset: 10, subtitleFontSize: 11, subtitleColor: "#555" },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e6e6e6" },

@@ -5,8 +5,8 @@
  * A folder that already holds a previous output is extended: the archive accumulates and the audit chain
  * continues. All files of the folder are replaced together (all or nothing).
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { ACTIONS, type Action } from "../actions.js";
 import { CuratorError } from "../errors.js";
 import { writeDirAtomic } from "../util/atomic.js";
@@ -123,6 +123,29 @@ export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
   });
 }
 
+/**
+ * Runs `fn` holding `DIR.lock` (a folder beside DIR, created exclusively), so two processes never interleave
+ * read-append-write on the same audit chain. A crash can leave the lock behind; the error says how to clear it.
+ */
+export async function withFolderLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${resolve(dir)}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  try {
+    mkdirSync(lock);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    throw new CuratorError(
+      "OUTPUT_EXISTS",
+      `Another curator process is writing '${dir}' (lock '${lock}'). Wait for it to finish; if none is running, remove '${lock}' and retry. Nothing was changed.`,
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export interface ApplyOptions {
   out: string;
   curator: string;
@@ -142,6 +165,11 @@ export interface ApplySummary {
 
 /** Writes one decide pass into `out`. */
 export async function applyPass(items: readonly LiveItem[], decisions: readonly Decision[], o: ApplyOptions): Promise<ApplySummary> {
+  checkOutputFolder(o.out);
+  return withFolderLock(o.out, () => applyPassLocked(items, decisions, o));
+}
+
+async function applyPassLocked(items: readonly LiveItem[], decisions: readonly Decision[], o: ApplyOptions): Promise<ApplySummary> {
   const state = readFolderState(o.out);
   const plan = planPass({
     items, decisions, archive: state.archive, head: state.head,
@@ -163,6 +191,11 @@ function governanceText(source: string | null, out: string): string | null {
 
 /** Moves an archived item back into the live library and records it in the audit log. */
 export async function restoreItem(dir: string, itemId: string, clock: () => Date = () => new Date()): Promise<{ item: LiveItem; auditLines: number }> {
+  if (!existsSync(dir)) throw new CuratorError("FILE_NOT_FOUND", `'${dir}' does not exist. Point --from at the folder 'curator decide --out' wrote.`);
+  return withFolderLock(dir, () => restoreLocked(dir, itemId, clock));
+}
+
+async function restoreLocked(dir: string, itemId: string, clock: () => Date): Promise<{ item: LiveItem; auditLines: number }> {
   const libPath = join(dir, LIBRARY_FILE);
   if (!existsSync(libPath) || !existsSync(join(dir, ARCHIVE_FILE)))
     throw new CuratorError("FILE_NOT_FOUND", `'${resolve(dir)}' is not a decide output folder (needs ${LIBRARY_FILE} and ${ARCHIVE_FILE}). Point --from at the folder 'curator decide --out' wrote.`);

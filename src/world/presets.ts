@@ -10,7 +10,7 @@ export const WORLD_PRESETS: Record<string, Partial<WorldConfig>> = {
   tiny: { name: "tiny", families: 6, initialActiveFamilies: 3, initialItems: 6 },
 };
 
-export function resolveWorld(spec: string | Partial<WorldConfig> = "default"): WorldConfig {
+export function resolveWorld(spec: string | Record<string, unknown> = "default"): WorldConfig {
   if (typeof spec !== "string") return parseWith(WorldConfigSchema, spec, "World config");
   if (spec in WORLD_PRESETS) return WorldConfigSchema.parse(WORLD_PRESETS[spec]);
   if (spec.endsWith(".json") || spec.includes("/")) return readJsonFile(spec, WorldConfigSchema, "World");

@@ -313,12 +313,15 @@ export class SkillWorld {
   applyActions(actions: ArrayLike<number>): Float64Array {
     const costs = new Float64Array(this.items.length);
     const keep: SimItem[] = [];
+    const archived: SimItem[] = [];
     for (let i = 0; i < this.items.length; i++) {
       costs[i] = this.applyAction(i, actions[i]).cost;
-      if (actions[i] === 3) this.retired.push(this.items[i]);
+      if (actions[i] === 3) archived.push(this.items[i]);
       else keep.push(this.items[i]);
     }
     this.items = keep;
+    // Copy on write: forks share the archive list with their parent, so never push into it.
+    if (archived.length) this.retired = this.retired.concat(archived);
     return costs;
   }
 
@@ -326,7 +329,7 @@ export class SkillWorld {
     const w = new SkillWorld(this.cfg, this.executors, this.seed, false);
     w.step = this.step;
     w.items = this.items.map(cloneItem);
-    w.retired = this.retired; // archived items never change; forks share the list read-only
+    w.retired = this.retired; // archived items never change; shared until either side retires (copy on write)
     w.familyVersion = this.familyVersion.slice();
     w.familyWeight = this.familyWeight.slice();
     w.execSuccess = this.execSuccess.slice();

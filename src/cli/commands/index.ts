@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { runCommand } from "./run.js";
 import { schemaCommand } from "./schema.js";
 import { collectCommand } from "./collect.js";
 import { trainCommand } from "./train.js";
@@ -11,4 +12,4 @@ import { auditCommand } from "./audit.js";
 import { importCommand } from "./import.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, runCommand, schemaCommand];

@@ -1,0 +1,39 @@
+import type { CommandModule } from "yargs";
+import { runExperiment } from "../../experiments/run.js";
+import { emit, progressBar, type GlobalArgs } from "../output.js";
+import { commandLine } from "../command-line.js";
+
+interface Args extends GlobalArgs {
+  experiment: string;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export const runCommand: CommandModule<GlobalArgs, Args> = {
+  command: "run <experiment>",
+  describe: "run a whole experiment (collect → train → export → eval) from a JSON file in experiments/",
+  builder: (y) => y.positional("experiment", { type: "string", demandOption: true, describe: "experiment JSON file" }),
+  handler: async (args) => {
+    let bar: ReturnType<typeof progressBar> | null = null;
+    const s = await runExperiment(args.experiment, {
+      command: commandLine(),
+      stage: (m) => {
+        bar?.stop();
+        bar = progressBar("  progress");
+        process.stderr.write(`${m}\n`);
+      },
+      onProgress: (d, t, l) => bar?.onProgress(d, t, l),
+    });
+    (bar as ReturnType<typeof progressBar> | null)?.stop();
+    const lines = [
+      `Experiment ${s.experiment} done in ${s.seconds.toFixed(0)} s → ${s.out}/report.md`,
+      "",
+      `${"executor".padEnd(10)}${"curator".padEnd(18)}${"success".padStart(9)}${"$/completed".padStart(13)}${"oracle uplift".padStart(15)}`,
+      ...s.results.map(
+        (r) =>
+          `${r.executor.padEnd(10)}${r.curator.padEnd(18)}${pct(r.successRate).padStart(9)}${r.costPerCompletedTask.toFixed(4).padStart(13)}${(r.oracleUpliftShare === null ? "—" : pct(r.oracleUpliftShare)).padStart(15)}`,
+      ),
+    ];
+    emit(args, s, lines.join("\n"));
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * `curator run EXPERIMENT.json`: the whole pipeline from one config — for each run collect → train → export,
+ * then evaluate every exported model with the baselines on the evaluation backbones, and write the report.
+ * Datasets go to datasets/traces/<experiment>-<run>/ (not committed); models and the report to `out`.
+ */
+import { cpSync } from "node:fs";
+import { join } from "node:path";
+import { ExperimentSchema, type Experiment } from "./schema.js";
+import { collect } from "../collect/collect.js";
+import { train } from "../train/train.js";
+import { exportToOnnx } from "../export/onnx.js";
+import { evaluate } from "../eval/evaluate.js";
+import { writeReport } from "../eval/report.js";
+import type { EvalResults } from "../eval/summarize.js";
+import { readJsonFile } from "../util/json-file.js";
+import { writeDirAtomic } from "../util/atomic.js";
+
+export interface RunHooks {
+  command?: string;
+  stage?: (message: string) => void;
+  onProgress?: (done: number, total: number, label?: string) => void;
+}
+
+export interface RunSummary {
+  experiment: string;
+  out: string;
+  models: { run: string; onnx: string; trainedOn: string[] }[];
+  results: EvalResults["results"];
+  seconds: number;
+}
+
+export function readExperiment(path: string): Experiment {
+  return readJsonFile(path, ExperimentSchema, "Experiment");
+}
+
+export async function runExperiment(path: string, hooks: RunHooks = {}): Promise<RunSummary> {
+  const t0 = performance.now();
+  const exp = readExperiment(path);
+  const stage = hooks.stage ?? (() => {});
+  const models: RunSummary["models"] = [];
+  const results = await writeDirAtomic(exp.out, async (tmp) => {
+    for (const run of exp.runs) {
+      const data = join("datasets", "traces", `${exp.name}-${run.name}`);
+      stage(`[${run.name}] collect: ${run.collect.streams} streams × ${run.collect.tasks} tasks on ${run.collect.executors}`);
+      await collect({ world: exp.world, ...run.collect, out: data }, { command: hooks.command, onProgress: hooks.onProgress });
+      const modelDir = join(tmp, "models", run.name);
+      stage(`[${run.name}] train: ${run.train.algo ?? "bc"}`);
+      await train({ algo: "bc", ...run.train, data, out: modelDir }, { command: hooks.command, onProgress: hooks.onProgress });
+      stage(`[${run.name}] export`);
+      await exportToOnnx(modelDir, join(modelDir, "curator.onnx"));
+      models.push({ run: run.name, onnx: join(exp.out, "models", run.name, "curator.onnx"), trainedOn: run.collect.executors.split(",") });
+    }
+    stage(`eval: ${exp.runs.length} model(s) + ${exp.eval.baselines.join(", ")} on ${exp.eval.executors.join(", ")}`);
+    const res = await evaluate(
+      {
+        curators: [...exp.runs.map((r) => join(tmp, "models", r.name, "curator.onnx")), ...exp.eval.baselines],
+        names: exp.runs.map((r) => `learned:${r.name}`),
+        executors: exp.eval.executors,
+        world: exp.world,
+        streams: exp.eval.streams,
+        tasks: exp.eval.tasks,
+        seeds: exp.eval.seeds,
+        costWeight: exp.runs[0].train.costWeight,
+      },
+      { onProgress: hooks.onProgress },
+    );
+    res.curators.forEach((c) => {
+      if (c.kind === "model") c.spec = c.spec.replace(tmp, exp.out);
+    });
+    await writeReport(tmp, res, { title: `${exp.name}: ${exp.claim}`, notes: [`Command: ${hooks.command ?? `curator run ${path}`}`] });
+    return res;
+  });
+  if (exp.shipModel) {
+    const from = join(exp.out, "models", exp.shipModel.run);
+    await writeDirAtomic(exp.shipModel.to, async (tmp) => cpSync(from, tmp, { recursive: true }));
+    stage(`shipped ${from} → ${exp.shipModel.to}`);
+  }
+  return { experiment: exp.name, out: exp.out, models, results: results.results, seconds: (performance.now() - t0) / 1000 };
+}

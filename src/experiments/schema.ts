@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { TrainOptionsSchema } from "../train/train.js";
+import { WorldConfigSchema } from "../schemas/world.js";
+
+/** One training run of an experiment: collect a dataset, train on it, export the model to ONNX. */
+export const ExperimentRunSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "use letters, digits, _ . + - only").describe("names the model in reports"),
+    collect: z
+      .object({
+        executors: z.string().describe("training backbones, comma-separated"),
+        streams: z.number().int().positive().default(24),
+        tasks: z.number().int().positive().default(200),
+        behavior: z.string().default("heuristic"),
+        epsilon: z.number().min(0).max(1).default(0.3),
+        seed: z.number().int().nonnegative().default(1),
+        labels: z.enum(["none", "oracle"]).default("oracle"),
+      })
+      .strict(),
+    train: TrainOptionsSchema.omit({ data: true, out: true, resume: true }).partial({ algo: true }),
+  })
+  .strict();
+
+/** experiments/*.json: the whole pipeline — collect → train → export → eval — from one file. */
+export const ExperimentSchema = z
+  .object({
+    name: z.string().min(1),
+    claim: z.string().describe("the claim this experiment tests, one or two sentences"),
+    world: z.union([z.string(), WorldConfigSchema.partial()]).default("default").describe("preset, JSON file, or inline world overrides"),
+    runs: z.array(ExperimentRunSchema).min(1),
+    eval: z
+      .object({
+        executors: z.array(z.string()).min(1),
+        baselines: z.array(z.enum(["none", "random", "heuristic", "oracle"])).default(["none", "random", "heuristic", "oracle"]),
+        streams: z.number().int().positive().default(4),
+        tasks: z.number().int().positive().default(200),
+        seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
+      })
+      .strict(),
+    out: z.string().describe("results folder"),
+    shipModel: z
+      .object({ run: z.string(), to: z.string() })
+      .strict()
+      .optional()
+      .describe("copy one run's model folder (with curator.onnx + vectors) to a stable place, e.g. models/default"),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const names = e.runs.map((r) => r.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["runs", i, "name"], message: `duplicate run name '${n}'` });
+    });
+    if (e.shipModel && !names.includes(e.shipModel.run))
+      ctx.addIssue({ code: "custom", path: ["shipModel", "run"], message: `no run named '${e.shipModel.run}' (runs: ${names.join(", ")})` });
+  });
+export type Experiment = z.output<typeof ExperimentSchema>;
