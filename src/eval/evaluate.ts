@@ -72,8 +72,9 @@ function curatorInfos(specs: string[], names: string[] = []): CuratorInfo[] {
   return specs.map((spec, i) => {
     const dup = base.filter((b) => b === base[i]).length > 1;
     const name = names[i] ?? (dup ? join(basename(dirname(spec)), base[i]) : base[i]);
-    if (!spec.endsWith(".onnx")) return { name, kind: "baseline" as const, spec };
-    const cardPath = join(dirname(spec), "card.json");
+    const isFolder = existsSync(join(spec, "card.json"));
+    if (!spec.endsWith(".onnx") && !isFolder) return { name, kind: "baseline" as const, spec };
+    const cardPath = isFolder ? join(spec, "card.json") : join(dirname(spec), "card.json");
     const card = existsSync(cardPath) ? readJsonFile(cardPath, ModelCardSchema, "Model card") : undefined;
     return {
       name,

@@ -126,7 +126,8 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
         const gap = rate(oracle, idx) - rate(none, idx);
         return gap > 1e-9 ? (rate(u, idx) - rate(none, idx)) / gap : NaN;
       };
-      const seed = results.length + 1;
+      // Seeded by the pair's name, so a row's CI does not depend on which other curators were evaluated.
+      const seed = [...key(c.name, e)].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) | 0, 7);
       const upl = uplift(all);
       let tasks = 0;
       let stale = 0;
