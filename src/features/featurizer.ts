@@ -25,6 +25,8 @@ export interface ItemObservation {
   rewrites: number;
   compressions: number;
   authorIsCurrent: boolean;
+  /** The task after which the item was written failed (lessons drawn from failures are more often wrong). */
+  writtenAfterFailure: boolean;
   maxSimilarity: number; // 0..1
   nearDuplicates: number;
 }
@@ -60,6 +62,7 @@ export const FEATURE_NAMES = [
   "item_rewrites",
   "item_compressions",
   "item_author_is_current",
+  "item_written_after_failure",
   "item_max_similarity",
   "item_near_duplicates_log",
   "exec_success_rate",
@@ -105,6 +108,7 @@ export function featurizeInto(
   out[i++] = item.rewrites;
   out[i++] = item.compressions;
   out[i++] = item.authorIsCurrent ? 1 : 0;
+  out[i++] = item.writtenAfterFailure ? 1 : 0;
   out[i++] = item.maxSimilarity;
   out[i++] = Math.log1p(item.nearDuplicates);
   out[i++] = exec.successRate;

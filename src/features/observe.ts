@@ -7,7 +7,7 @@
  * - `now` (the current task index): the largest task index seen in any item's stats (createdAt or
  *   lastRetrievedAt); 0 when no item has stats.
  * - An item with no stats is fresh: age 0, never retrieved, no outcomes, no helpful / harmful flags, never
- *   rewritten or compressed. Each missing counter alone is 0.
+ *   rewritten or compressed, not written after a failure. Each missing counter alone is 0 (flags false).
  *   A missing `createdAt` alone also means age 0. Ages are never negative (clamped at 0).
  * - `sinceRetrieved` is the age when the item was never retrieved (as the featurizer defines it).
  * - `tokens`: the item's `tokens` field, else countTokens(content) (o200k_base).
@@ -17,8 +17,9 @@
  * - executor `successRate`: `executorStats.successRate`, else the library's pooled successes / (successes +
  *   failures) once it holds at least 10 outcomes, else sigmoid(baseSkill) (the profile's no-help success).
  * - executor `contextBudget`: `executorStats.contextBudget`, else the profile's.
- * - executor `budgetUse`: `executorStats.budgetUse`, else the mean token length of the (up to) 4 most-retrieved
- *   items divided by the budget, capped at 1 (0 when nothing was ever retrieved).
+ * - executor `budgetUse`: `executorStats.budgetUse`, else the summed token length of the (up to) 4 most-retrieved
+ *   items (what a typical retrieval puts in context) divided by the budget, capped at 1; 0 when nothing was
+ *   ever retrieved. This matches the simulator's definition (context tokens / budget, top-4 retrieval).
  */
 import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
@@ -29,7 +30,7 @@ import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, ty
 export const OBSERVATION_DEFAULTS = {
   /** Pooled library outcomes needed before they estimate the executor's success rate. */
   minPooledOutcomes: 10,
-  /** Items whose lengths estimate the share of the budget a task's retrieval fills. */
+  /** Items whose summed lengths estimate the share of the budget a task's retrieval fills (the world's retrievalK). */
   budgetUseItems: 4,
 } as const;
 
@@ -87,6 +88,7 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
       recentFailures: s.recentFailures ?? 0,
       helpful: s.helpful ?? 0,
       harmful: s.harmful ?? 0,
+      writtenAfterFailure: s.writtenAfterFailure ?? false,
       tokens,
       isSkill: it.kind === "skill",
       rewrites: s.rewrites ?? 0,
@@ -115,7 +117,7 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
   };
 }
 
-/** Mean tokens of the most-retrieved items (ties: longer first) over the budget, capped at 1. One linear pass. */
+/** Summed tokens of the most-retrieved items (ties: longer first) over the budget, capped at 1. One linear pass. */
 function estimateBudgetUse(obs: readonly ItemObservation[], budget: number): number {
   const k = OBSERVATION_DEFAULTS.budgetUseItems;
   const top: ItemObservation[] = [];
@@ -128,9 +130,8 @@ function estimateBudgetUse(obs: readonly ItemObservation[], budget: number): num
     top.splice(i, 0, o);
     if (top.length > k) top.pop();
   }
-  if (top.length === 0) return 0;
-  const mean = top.reduce((t, o) => t + o.tokens, 0) / top.length;
-  return Math.min(1, mean / Math.max(1, budget));
+  const total = top.reduce((t, o) => t + o.tokens, 0);
+  return Math.min(1, total / Math.max(1, budget));
 }
 
 /**

@@ -15,6 +15,7 @@ export const ItemStatsSchema = z
     recentFailures: z.number().int().nonnegative().describe("failures among the last `recentWindow` retrievals"),
     helpful: z.number().int().nonnegative().describe("times a reflection credited the item as helpful (ACE-style)"),
     harmful: z.number().int().nonnegative().describe("times a reflection flagged the item as wrong or out of date"),
+    writtenAfterFailure: z.boolean().describe("the task after which the item was written failed"),
     rewrites: z.number().int().nonnegative(),
     compressions: z.number().int().nonnegative(),
   })

@@ -55,5 +55,6 @@ export function applyRewrite(world: SkillWorld, it: SimItem): ActionCost {
   it.successes = it.failures = 0;
   it.recentBits = it.recentLen = 0;
   it.helpful = it.harmful = 0;
+  it.writtenAfterFailure = false;
   return callCost(cfg, before + cfg.rewrite.evidenceTokens + INSTRUCTION_TOKENS, it.tokens);
 }

@@ -13,6 +13,7 @@ export interface SimItem {
   tokens: number;
   createdAt: number;
   author: number; // executor index, -1 = seeded library
+  writtenAfterFailure: boolean;
   lastRetrievedAt: number; // -1 = never
   timesRetrieved: number;
   successes: number;

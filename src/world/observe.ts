@@ -57,6 +57,7 @@ export function observeWorld(world: SkillWorld): {
       rewrites: it.rewrites,
       compressions: it.compressions,
       authorIsCurrent: it.author === ex,
+      writtenAfterFailure: it.writtenAfterFailure,
       maxSimilarity: maxSim[i],
       nearDuplicates: dups[i],
     };

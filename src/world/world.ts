@@ -107,6 +107,7 @@ export class SkillWorld {
       tokens,
       createdAt: step,
       author,
+      writtenAfterFailure: false,
       lastRetrievedAt: -1,
       timesRetrieved: 0,
       successes: 0,
@@ -208,6 +209,7 @@ export class SkillWorld {
     const itemRng = new Rng([this.seed, t, 0x17e3]);
     if (authored) {
       const it = this.makeItem(itemRng, generic ? -1 : family, a.meanTokens, wrong, ex, t + 1);
+      it.writtenAfterFailure = !success;
       const gate = cfg.governance.probation;
       if (gate && this.authorFailShare[ex] > gate.failureShare) it.probation = true;
       this.items.push(it);

@@ -73,7 +73,7 @@ export interface TaskOutcome {
 
 const EMPTY_STATS: Required<ItemStats> = {
   createdAt: 0, lastRetrievedAt: null, timesRetrieved: 0, successes: 0, failures: 0,
-  recentSuccesses: 0, recentFailures: 0, helpful: 0, harmful: 0, rewrites: 0, compressions: 0,
+  recentSuccesses: 0, recentFailures: 0, helpful: 0, harmful: 0, writtenAfterFailure: false, rewrites: 0, compressions: 0,
 };
 
 /**
@@ -136,7 +136,7 @@ export class EndpointHarness {
         const outcome = this.cfg.revealOutcome ? check : undefined;
         const r = await this.executor.chat(buildAuthorPrompt(task, answer.text, inContext, this.cfg.maxItemTokens, outcome));
         authorUsage = r.usage;
-        ({ authored, authoredItemId } = this.applyAuthored(r.text, ids, step));
+        ({ authored, authoredItemId } = this.applyAuthored(r.text, ids, step, check.success));
       } catch (e) {
         if (!isCuratorError(e)) throw e;
         authorError = e.message;
@@ -204,7 +204,7 @@ export class EndpointHarness {
     };
   }
 
-  private applyAuthored(reply: string, inContext: Set<string>, step: number): Pick<TaskOutcome, "authored" | "authoredItemId"> {
+  private applyAuthored(reply: string, inContext: Set<string>, step: number, success: boolean): Pick<TaskOutcome, "authored" | "authoredItemId"> {
     const parsed = parseAuthoredItem(reply);
     if (parsed.action === "none") return { authored: "none" };
     const content = capTokens(parsed.content, this.cfg.maxItemTokens);
@@ -224,7 +224,7 @@ export class EndpointHarness {
     for (let n = 2; taken.has(id); n++) id = `${this.cfg.idPrefix}${step}-${n}`;
     this.state.live.push({
       id, kind, content, author: this.cfg.executorName, tokens: countTokens(content),
-      stats: { ...EMPTY_STATS, createdAt: step },
+      stats: { ...EMPTY_STATS, createdAt: step, writtenAfterFailure: !success },
     });
     return { authored: "add", authoredItemId: id };
   }
