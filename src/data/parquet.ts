@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
-import { parquetMetadata, parquetRead, type FileMetaData, type SchemaElement } from "hyparquet";
+import { parquetMetadata, parquetRead, type FileMetaData } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { ByteWriter, parquetWrite, type ColumnSource } from "hyparquet-writer";
 import type { ColumnSpec, ColumnType } from "../schemas/dataset.js";
+import { checkPages, checkSchema, invalidFile } from "./parquet-check.js";
 import { CuratorError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 
@@ -196,54 +197,6 @@ export async function readTable(path: string, specs: readonly ColumnSpec[]): Pro
   return decodeTable(bytes, specs, path);
 }
 
-function invalidFile(label: string, why: string): CuratorError {
-  return new CuratorError(
-    "INVALID_FILE",
-    `'${label}' is not a readable Parquet table: ${why}. The file is truncated, corrupt or not Parquet; ` +
-      `re-collect the dataset with \`curator collect\` (or restore the file from a copy).`,
-  );
-}
-
-/** Physical type a spec column must have in the file, as "TYPE" (STRING is BYTE_ARRAY). */
-function physicalOf(type: ColumnType): string {
-  return type === "STRING" ? "BYTE_ARRAY" : type;
-}
-
-function checkSchema(metadata: FileMetaData, specs: readonly ColumnSpec[], label: string): void {
-  const top = new Map<string, SchemaElement>();
-  // Only flat columns count: a nested group's children are skipped by walking num_children.
-  const schema = metadata.schema;
-  for (let i = 1; i < schema.length; ) {
-    const el = schema[i];
-    top.set(el.name, el);
-    let skip = 1;
-    let pending = el.num_children ?? 0;
-    while (pending > 0) {
-      pending += (schema[i + skip].num_children ?? 0) - 1;
-      skip++;
-    }
-    i += skip;
-  }
-  for (const spec of specs) {
-    const el = top.get(spec.name);
-    if (!el) {
-      throw new CuratorError(
-        "INVALID_FILE",
-        `'${label}' has no column '${spec.name}' (a ${spec.type} column: ${spec.doc}). It was written by a ` +
-          `different version of the toolkit or by another tool; re-collect the dataset with \`curator collect\`.`,
-      );
-    }
-    const found = el.num_children ? "a nested group" : (el.type ?? "no type");
-    if (found !== physicalOf(spec.type)) {
-      throw new CuratorError(
-        "INVALID_FILE",
-        `'${label}' column '${spec.name}' has physical type ${found}, expected ${physicalOf(spec.type)} ` +
-          `(${spec.type}). Re-collect the dataset with \`curator collect\`, or rewrite the column with that type.`,
-      );
-    }
-  }
-}
-
 /** Decodes Parquet bytes; `label` names the file in errors. */
 export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[], label: string): Promise<Columns> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -254,6 +207,7 @@ export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[
     throw invalidFile(label, (e as Error).message);
   }
   checkSchema(metadata, specs, label);
+  checkPages(file, metadata, specs, label);
   const rows = Number(metadata.num_rows);
   const out: Columns = {};
   const filled: Record<string, number> = {};

@@ -8,8 +8,8 @@ import { join, relative, sep } from "node:path";
 import { parseLiteral } from "./literal.js";
 
 /**
- * Why something was not imported (skipped) or was imported after a fix (repaired). Stable names: the manifest
- * reports counts under them, and tests assert them.
+ * Why something was not imported (skipped), or was imported with a fix or a gap (repaired). Stable names: the
+ * manifest reports counts under them, and tests assert them.
  */
 export type IssueReason =
   | "unreadable-file" // could not be read (permissions, a folder where a file was expected)

@@ -32,9 +32,13 @@ interface Run {
 const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" ? String(v) : null);
 
 function readRun(file: string, ctx: ImportContext): Question[] {
-  const rows = file.endsWith(".json")
-    ? ((v) => (Array.isArray(v) ? v.map((value, k) => ({ line: k + 1, value })) : []))(ctx.readJson(file))
-    : ctx.readJsonl(file);
+  let rows: { line: number; value: unknown }[];
+  if (/\.jsonl$/i.test(file)) rows = ctx.readJsonl(file);
+  else {
+    const v = ctx.readJson(file);
+    rows = Array.isArray(v) ? v.map((value, k) => ({ line: k + 1, value })) : [];
+    if (v !== undefined && !Array.isArray(v)) ctx.skipped.add("unexpected-shape", `${ctx.rel(file)}: expected a list of question records`);
+  }
   const out: Question[] = [];
   for (const { line, value: r } of rows) {
     const where = `${ctx.rel(file)}:${line}`;
@@ -48,7 +52,7 @@ function readRun(file: string, ctx: ImportContext): Question[] {
       continue;
     }
     const correct = answersMatch(r.final_answer, r.target);
-    if (correct === null) ctx.skipped.add("missing-field", `${where}: outcome unknown (target or final_answer missing); question kept`);
+    if (correct === null) ctx.repaired.add("missing-field", `${where}: target or final_answer missing; question kept with outcome unknown`);
     out.push({
       idx: str(r.idx) ?? String(out.length),
       input,
@@ -77,7 +81,11 @@ function trackItems(run: Run, ctx: ImportContext): { lineages: Lineage[]; presen
   const lineages: Lineage[] = [];
   const byKey = new Map<string, [Lineage, number]>();
   const sigs = new Map<string, Uint32Array>();
-  const sig = (text: string): Uint32Array => sigs.get(text) ?? (sigs.set(text, minhash(text)), sigs.get(text)!);
+  const sig = (text: string): Uint32Array => {
+    let s = sigs.get(text);
+    if (!s) sigs.set(text, (s = minhash(text)));
+    return s;
+  };
   const inputs = q.map((x) => normKey(x.input).slice(0, 300));
   const present: Map<Lineage, number>[] = [];
   const reported = new Set<string>();

@@ -57,7 +57,7 @@ interface Trajectory {
 }
 
 function readTrajectories(file: string, ctx: ImportContext): Trajectory[] {
-  let raw: unknown = file.endsWith(".jsonl") ? ctx.readJsonl(file).map((r) => r.value) : ctx.readJson(file);
+  let raw: unknown = /\.jsonl$/i.test(file) ? ctx.readJsonl(file).map((r) => r.value) : ctx.readJson(file);
   if (isRecord(raw)) raw = Object.values(raw).find(Array.isArray) ?? [raw];
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
@@ -72,7 +72,7 @@ function readTrajectories(file: string, ctx: ImportContext): Trajectory[] {
     const reward = typeof rewardRaw === "number" && Number.isFinite(rewardRaw) ? rewardRaw : null;
     const traj = maybeLiteral(r.traj);
     const info = maybeLiteral(r.info);
-    if (!traj.complete || !info.complete) ctx.skipped.add("truncated-json", `${where}: ${traj.complete ? "info" : "traj"} is a damaged repr; the readable part kept`);
+    if (!traj.complete || !info.complete) ctx.repaired.add("truncated-json", `${where}: ${traj.complete ? "info" : "traj"} is a damaged repr; the readable part kept`);
     if (reward === null && !Array.isArray(traj.value)) return ctx.skipped.add("missing-field", `${where}: neither reward nor traj`);
     const messages = Array.isArray(traj.value) ? traj.value.filter(isRecord) : [];
     const system = messages.find((m) => m.role === "system" && typeof m.content === "string");

@@ -218,7 +218,7 @@ export function importVoyager(path: string, ctx: ImportContext): ImportParts {
     events: [],
     labels: [],
     notes: [
-      "Items are skills (content = code); ids are <library>/<skill>, superseded versions <library>/<skill>@vN.",
+      "Items are skills (content = code); ids are <library>/<skill>, superseded versions <library>/<skill>@vN. Identical re-saves (NameV3.js == NameV2.js) are one version; meta.fileVersion is the first file holding the text.",
       "stats.createdAt is the skill's creation rank (Voyager writes at most one skill per completed task); stats.rewrites counts earlier versions. Retrieval counts are not logged by Voyager and are left out.",
       "Event outcomes are inferred: an attempt followed by a retry of the same task failed; the last attempt of a task is judged by curriculum/completed_tasks.json and failed_tasks.json.",
       "neverUsed means no other skill's code calls the skill (Voyager does not log retrievals); harmful is unknown (null).",

@@ -38,6 +38,8 @@ export class CuratorRuntime {
   readonly modelHash: string;
   readonly name: string;
   private readonly buffers = new BatchBuffers();
+  /** Calls that use the shared buffers run one at a time (onnxruntime reads inputs after `run` returns a promise). */
+  private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   private constructor(
@@ -73,7 +75,13 @@ export class CuratorRuntime {
 
   /** Decides every item of a library: action, probabilities, allowed actions and a reason per item. */
   async decide(items: readonly LibraryItem[], executor: ExecutorProfile | string, options: DecideOptions = {}): Promise<DecideResult> {
-    return decideWithCurator(this.asCurator(), this.modelHash, items, executor, options, this.buffers);
+    return this.exclusive(() => decideWithCurator(this.asCurator(), this.modelHash, items, executor, options, this.buffers));
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -107,16 +115,18 @@ export class CuratorRuntime {
     library: LibraryObservation,
     masks?: Float32Array,
   ): Promise<Float32Array> {
-    const rows = observations.length;
-    this.buffers.ensure(rows);
-    const f = this.buffers.features;
-    for (let r = 0; r < rows; r++) featurizeInto(f, r * NUM_FEATURES, observations[r], executor, library);
-    let m = masks;
-    if (!m) {
-      m = this.buffers.masks;
-      m.fill(1, 0, rows * NUM_ACTIONS);
-    }
-    return this.decideBatch(f, m, rows);
+    return this.exclusive(async () => {
+      const rows = observations.length;
+      this.buffers.ensure(rows);
+      const f = this.buffers.features;
+      for (let r = 0; r < rows; r++) featurizeInto(f, r * NUM_FEATURES, observations[r], executor, library);
+      let m = masks;
+      if (!m) {
+        m = this.buffers.masks;
+        m.fill(1, 0, rows * NUM_ACTIONS);
+      }
+      return this.decideBatch(f, m, rows);
+    });
   }
 
   /** This runtime as a Curator (the interface evaluation uses for baselines too). */

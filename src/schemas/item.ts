@@ -40,6 +40,10 @@ export const LibraryItemSchema = z
       .optional()
       .describe("similarity to the most similar other item and count of near-duplicates; computed if absent"),
     meta: z.record(z.string(), z.unknown()).optional().describe("anything else; carried through untouched"),
+    pending: z
+      .enum(["compress", "rewrite"])
+      .optional()
+      .describe("set by `curator decide --out`: the harness should compress / rewrite this item"),
   })
   .strict();
 export type LibraryItem = z.infer<typeof LibraryItemSchema>;

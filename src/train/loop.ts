@@ -2,6 +2,14 @@
  * The training loop shared by every algorithm: seeded minibatch order, Adam, per-epoch validation, early
  * stopping, and a checkpoint after every epoch (weights, optimiser state, metrics) so that a killed run
  * resumes to the same bytes.
+ *
+ * Speed (see `npm run bench`, train.samples): for a small MLP tfjs's cost is per op, not per flop, and its
+ * autodiff differentiates a matMul with transposed matMuls, which the wasm backend runs on a slow generic
+ * kernel (5-6x slower than the XNNPACK path here). So when the model is a plain stack of Dense layers the step
+ * runs the MLP forward without a tape, asks autodiff only for d loss / d logits (the algorithm's loss stays
+ * generic), back-propagates through the Dense layers by hand with explicit transposes, and hands the
+ * gradients to the same tf.Optimizer. Minibatches are gathered in JS outside any tape. Any other model
+ * (dropout, other layers) takes the generic optimizer.minimize step. Both are deterministic.
  */
 import { NUM_FEATURES } from "../features/featurizer.js";
 import { tf } from "./tf.js";
@@ -44,6 +52,14 @@ interface SplitTensors {
   rows: number;
 }
 
+/** Training rows in split order, as flat arrays minibatches are gathered from. */
+interface SplitArrays {
+  x: Float32Array; // rows × F, normalised
+  mask: Float32Array; // rows × 4
+  targets: Targets;
+  rows: number;
+}
+
 function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitTensors {
   return tf.tidy(() => ({
     x: tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std) as tf.Tensor2D,
@@ -51,6 +67,106 @@ function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: N
     targets: Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, tf.tensor2d(v, [rows.length, 4])])),
     rows: rows.length,
   }));
+}
+
+/** (x − mean) / std in float32, bit for bit what tensorsFor computes (each f32 op is correctly rounded). */
+function arraysFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitArrays {
+  const F = NUM_FEATURES;
+  const x = gather(data.features, F, rows);
+  const mean = Float32Array.from(norm.mean);
+  const std = Float32Array.from(norm.std);
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] - mean[i % F]) / std[i % F];
+  return { x, mask: gather(data.masks, 4, rows), targets, rows: rows.length };
+}
+
+type Activation = "relu" | "tanh" | "elu" | "linear";
+const ACTIVATIONS: readonly string[] = ["relu", "tanh", "elu", "linear"];
+
+interface DenseLayer {
+  kernel: tf.Tensor2D;
+  bias: tf.Tensor1D;
+  kernelName: string;
+  biasName: string;
+  activation: Activation;
+}
+
+/** The model as a plain chain of biased Dense layers, or null when it is anything else (generic step then). */
+function denseStack(model: tf.LayersModel): DenseLayer[] | null {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1 || model.layers.length === 0) return null;
+  const out: DenseLayer[] = [];
+  for (const layer of model.layers) {
+    const cfg = layer.getConfig() as { activation?: string; useBias?: boolean };
+    const w = layer.trainableWeights;
+    if (layer.getClassName() !== "Dense" || !cfg.useBias || !ACTIVATIONS.includes(cfg.activation ?? "") || w.length !== 2) return null;
+    const [kernel, bias] = [w[0].read() as tf.Variable<tf.Rank.R2>, w[1].read() as tf.Variable<tf.Rank.R1>];
+    out.push({ kernel, bias, kernelName: kernel.name, biasName: bias.name, activation: cfg.activation as Activation });
+  }
+  // The chain must be exactly the model's trainable weights, in order (Adam keeps its moments by position).
+  const names = model.trainableWeights.map((v) => (v.read() as tf.Variable).name);
+  const chain = out.flatMap((l) => [l.kernelName, l.biasName]);
+  return names.length === chain.length && names.every((n, i) => n === chain[i]) ? out : null;
+}
+
+function denseForward(x: tf.Tensor2D, l: DenseLayer): tf.Tensor2D {
+  if (l.activation === "relu" || l.activation === "linear")
+    return tf.fused.matMul({ a: x, b: l.kernel, bias: l.bias, activation: l.activation }) as tf.Tensor2D;
+  const z = tf.fused.matMul({ a: x, b: l.kernel, bias: l.bias }) as tf.Tensor2D;
+  return l.activation === "tanh" ? tf.tanh(z) : tf.elu(z);
+}
+
+/** d loss / d pre-activation from d loss / d output and the layer's output y (tfjs's own gradient formulas). */
+function activationGrad(act: Activation, dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  switch (act) {
+    case "linear":
+      return dy;
+    case "relu":
+      return tf.mul(dy, tf.step(y)) as tf.Tensor2D;
+    case "tanh":
+      return tf.mul(dy, tf.sub(1, tf.square(y))) as tf.Tensor2D;
+    case "elu":
+      return tf.where(tf.greater(y, 0), dy, tf.mul(dy, tf.add(y, 1))) as tf.Tensor2D;
+  }
+}
+
+/**
+ * Loss and gradients of one minibatch for a Dense chain: forward without a tape, autodiff of the loss with
+ * respect to the logits only, then the chain rule by hand with non-transposed matMuls. Gradients come back
+ * keyed by variable name in the model's weight order, as optimizer.minimize would pass them.
+ */
+function denseGrads(
+  layers: DenseLayer[],
+  x: tf.Tensor2D,
+  lossOfLogits: (logits: tf.Tensor2D) => tf.Scalar,
+): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
+  return tf.tidy(() => {
+    const h: tf.Tensor2D[] = [x];
+    for (const l of layers) h.push(denseForward(h[h.length - 1], l));
+    const { value, grad } = tf.valueAndGrad((logits: tf.Tensor) => lossOfLogits(logits as tf.Tensor2D))(h[layers.length]);
+    const dW: tf.Tensor[] = [];
+    const db: tf.Tensor[] = [];
+    let dy = grad as tf.Tensor2D;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const dz = activationGrad(layers[i].activation, dy, h[i + 1]);
+      dW[i] = tf.matMul(tf.transpose(h[i]), dz);
+      db[i] = tf.sum(dz, 0);
+      if (i > 0) dy = tf.matMul(dz, tf.transpose(layers[i].kernel));
+    }
+    const grads: tf.NamedTensorMap = {};
+    layers.forEach((l, i) => {
+      grads[l.kernelName] = dW[i];
+      grads[l.biasName] = db[i];
+    });
+    return { loss: value, grads };
+  });
+}
+
+function batchTensors(tr: SplitArrays, idx: Int32Array): { x: tf.Tensor2D; mask: tf.Tensor2D; targets: Record<string, tf.Tensor2D> } {
+  const n = idx.length;
+  return {
+    x: tf.tensor2d(gather(tr.x, NUM_FEATURES, idx), [n, NUM_FEATURES]),
+    mask: tf.tensor2d(gather(tr.mask, 4, idx), [n, 4]),
+    targets: Object.fromEntries(Object.entries(tr.targets).map(([k, v]) => [k, tf.tensor2d(gather(v, 4, idx), [n, 4])])),
+  };
 }
 
 export async function trainLoop<C>(args: {
@@ -69,10 +185,17 @@ export async function trainLoop<C>(args: {
   onEpoch?: (m: EpochMetrics) => void;
 }): Promise<LoopState> {
   const { model, algo, cfg, loop, data, split, norm, state, optimizer } = args;
-  const tr = tensorsFor(data, split.train, args.targets.train, norm);
+  const tr = arraysFor(data, split.train, args.targets.train, norm);
   const va = split.val.length ? tensorsFor(data, split.val, args.targets.val, norm) : null;
-  const lossOf = (x: tf.Tensor2D, m: tf.Tensor2D, t: Record<string, tf.Tensor2D>) =>
-    algo.loss(maskedLogits(model.apply(x, { training: true }) as tf.Tensor2D, m), t, cfg);
+  const layers = denseStack(model);
+  const step = (b: ReturnType<typeof batchTensors>): tf.Scalar => {
+    const lossOfLogits = (logits: tf.Tensor2D) => algo.loss(maskedLogits(logits, b.mask), b.targets, cfg);
+    if (!layers) return optimizer.minimize(() => lossOfLogits(model.apply(b.x, { training: true }) as tf.Tensor2D), true) as tf.Scalar;
+    const { loss, grads } = denseGrads(layers, b.x, lossOfLogits);
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    return loss;
+  };
 
   try {
     while (state.epoch < loop.epochs && state.stale < loop.patience) {
@@ -80,19 +203,11 @@ export async function trainLoop<C>(args: {
       let lossSum = 0;
       let batches = 0;
       for (let b = 0; b < tr.rows; b += loop.batchSize) {
-        const idx = tf.tensor1d(order.subarray(b, Math.min(tr.rows, b + loop.batchSize)), "int32");
-        const cost = optimizer.minimize(() =>
-          tf.tidy(() =>
-            lossOf(
-              tf.gather(tr.x, idx),
-              tf.gather(tr.mask, idx),
-              Object.fromEntries(Object.entries(tr.targets).map(([k, v]) => [k, tf.gather(v, idx)])),
-            ),
-          ),
-        true) as tf.Scalar;
-        lossSum += (await cost.data())[0];
+        const batch = batchTensors(tr, order.subarray(b, Math.min(tr.rows, b + loop.batchSize)));
+        const cost = step(batch);
+        lossSum += cost.dataSync()[0];
         batches++;
-        tf.dispose([cost, idx]);
+        tf.dispose([cost, batch.x, batch.mask, ...Object.values(batch.targets)]);
       }
       const m = evaluate(model, algo, cfg, va, data, split.val);
       const metrics: EpochMetrics = { epoch: state.epoch + 1, loss: lossSum / Math.max(1, batches), ...m };
@@ -108,7 +223,6 @@ export async function trainLoop<C>(args: {
       await args.checkpoint(state);
     }
   } finally {
-    tf.dispose([tr.x, tr.mask, ...Object.values(tr.targets)]);
     if (va) tf.dispose([va.x, va.mask, ...Object.values(va.targets)]);
   }
   return state;

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, accessSync, constants } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, basename, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CuratorError } from "../errors.js";
@@ -17,22 +17,32 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** Fails early, with a clear message, when `out` cannot be created or written. */
+/**
+ * Fails early, with a clear message, when `out` cannot be created or written. Outputs are built beside `out`
+ * (temp folder, then rename), so the nearest existing ancestor of its parent must be a folder we can create
+ * entries in. That is probed by creating and removing a temp folder there: permission bits alone say nothing
+ * when running as root or on pseudo file systems (/proc, /sys), where a recursive mkdir can even loop forever.
+ */
 export function assertWritableOutput(out: string): void {
-  let probe = resolve(out);
+  let probe = dirname(resolve(out));
   while (!existsSync(probe)) {
     const parent = dirname(probe);
     if (parent === probe) break;
     probe = parent;
   }
-  try {
-    accessSync(probe, constants.W_OK);
-  } catch {
-    throw new CuratorError(
+  const refuse = (why: string) =>
+    new CuratorError(
       "UNWRITABLE_OUTPUT",
-      `Cannot write to '${out}': '${probe}' is not writable. Choose an --out path in a folder you can write to.`,
+      `Cannot write to '${out}': ${why}. Choose an --out path in a folder you can write to.`,
     );
+  if (!statSync(probe).isDirectory()) throw refuse(`'${probe}' is a file, not a folder`);
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(probe, ".curator-probe-"));
+  } catch (e) {
+    throw refuse(`'${probe}' is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 /**

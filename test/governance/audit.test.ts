@@ -110,3 +110,15 @@ describe("audit hash chain", () => {
     expect(() => auditHeadForAppend(dir)).toThrow(/audit\.head\.json is missing/);
   });
 });
+
+describe("audit verification on arbitrary text", () => {
+  it("never throws: garbage, wrong shapes and partial lines give a clean failure at some line", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.json(), fc.constantFrom("null", "[]", '{"seq":1}', "1")), { minLength: 1, maxLength: 6 }), (lines) => {
+        const r = verifyAuditText(`${lines.join("\n")}\n`, null);
+        if (!r.ok) expect(r.line).toBeGreaterThanOrEqual(1);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

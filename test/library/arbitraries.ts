@@ -21,6 +21,9 @@ const stats = fc
       failures: fc.nat(30),
       recentSuccesses: fc.nat(6),
       recentFailures: fc.nat(6),
+      helpful: fc.nat(10),
+      harmful: fc.nat(10),
+      writtenAfterFailure: fc.boolean(),
       rewrites: fc.nat(3),
       compressions: fc.nat(3),
     },
@@ -47,7 +50,9 @@ const itemBody = fc.record(
 export function libraryArb(maxItems = 30): fc.Arbitrary<LiveItem[]> {
   return fc
     .uniqueArray(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: maxItems })
-    .chain((ids) => fc.tuple(...ids.map(() => itemBody)).map((bodies) => bodies.map((b, i) => ({ id: ids[i], ...b }) as LiveItem)));
+    .chain((ids) => fc.tuple(...ids.map(() => itemBody)).map((bodies) => bodies.map((b, i) => ({ id: ids[i], ...b }) as LiveItem)))
+    // Through JSON once, as a library file would carry it (e.g. -0 in meta becomes 0).
+    .map((items) => JSON.parse(JSON.stringify(items)) as LiveItem[]);
 }
 
 export const governanceArb: fc.Arbitrary<Governance> = fc.record({

@@ -10,20 +10,20 @@ const mid = { ...EXECUTOR_PRESETS.mid, authoring: { ...EXECUTOR_PRESETS.mid.auth
 describe("observeLibrary", () => {
   it("derives item observations from stats, with now = the largest task index seen", () => {
     const items: LibraryItem[] = [
-      { id: "a", kind: "skill", content: "x", tokens: 120, author: "mid", stats: { createdAt: 10, lastRetrievedAt: 90, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2, rewrites: 1, compressions: 2 } },
+      { id: "a", kind: "skill", content: "x", tokens: 120, author: "mid", stats: { createdAt: 10, lastRetrievedAt: 90, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2, helpful: 3, harmful: 1, writtenAfterFailure: true, rewrites: 1, compressions: 2 } },
       { id: "b", kind: "context", content: "y", tokens: 30, author: "weak", stats: { createdAt: 40, lastRetrievedAt: null } },
       { id: "c", kind: "context", content: "z", tokens: 5 },
     ];
     const o = observeLibrary(items, { executor: mid });
     expect(o.now).toBe(90);
-    expect(o.observations[0]).toEqual({
-      age: 80, sinceRetrieved: 0, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2,
+    expect(o.observations[0]).toMatchObject({
+      age: 80, sinceRetrieved: 0, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2, helpful: 3, harmful: 1, writtenAfterFailure: true,
       tokens: 120, isSkill: true, rewrites: 1, compressions: 2, authorIsCurrent: true, maxSimilarity: expect.any(Number), nearDuplicates: expect.any(Number),
     });
     // Never retrieved: sinceRetrieved = age.
     expect(o.observations[1]).toMatchObject({ age: 50, sinceRetrieved: 50, timesRetrieved: 0, authorIsCurrent: false, isSkill: false });
     // No stats: a fresh item.
-    expect(o.observations[2]).toMatchObject({ age: 0, sinceRetrieved: 0, timesRetrieved: 0, successes: 0, failures: 0, rewrites: 0 });
+    expect(o.observations[2]).toMatchObject({ age: 0, sinceRetrieved: 0, timesRetrieved: 0, successes: 0, failures: 0, helpful: 0, harmful: 0, writtenAfterFailure: false, rewrites: 0 });
     expect(o.library).toEqual({ size: 3, totalTokens: 155 });
   });
 
@@ -58,11 +58,12 @@ describe("observeLibrary", () => {
     expect(OBSERVATION_DEFAULTS.minPooledOutcomes).toBe(10);
   });
 
-  it("budget use: mean tokens of the 4 most-retrieved items over the budget, capped at 1; 0 when nothing was retrieved", () => {
+  it("budget use: summed tokens of the 4 most-retrieved items over the budget, capped at 1; 0 when nothing was retrieved", () => {
     const mk = (id: string, tokens: number, timesRetrieved: number): LibraryItem => ({ id, kind: "skill", content: "x", tokens, stats: { timesRetrieved } });
-    const items = [mk("a", 400, 9), mk("b", 800, 8), mk("c", 200, 7), mk("d", 600, 6), mk("e", 4000, 1), mk("f", 9000, 0)];
+    const items = [mk("e", 4000, 1), mk("a", 400, 9), mk("b", 800, 8), mk("c", 200, 7), mk("d", 600, 6), mk("f", 9000, 0), mk("g", 300, 6)];
     const o = observeLibrary(items, { executor: mid });
-    expect(o.executor.budgetUse).toBeCloseTo((400 + 800 + 200 + 600) / 4 / mid.contextBudget);
+    // Top 4 by retrievals: a, b, c, then d (600 tokens) over g (300) on the tie.
+    expect(o.executor.budgetUse).toBeCloseTo((400 + 800 + 200 + 600) / mid.contextBudget);
     expect(o.executor.contextBudget).toBe(mid.contextBudget);
     expect(observeLibrary([mk("big", 99999, 3)], { executor: mid }).executor.budgetUse).toBe(1);
     expect(observeLibrary([mk("z", 100, 0)], { executor: mid }).executor.budgetUse).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CuratorRuntime, onnxCurator } from "../../src/runtime/runtime.js";
 import { curatorFromSpec } from "../../src/runtime/spec.js";
 import { exportToOnnx } from "../../src/export/onnx.js";
+import { onnx } from "../../src/export/proto.js";
 import { predictProbs } from "../../src/train/model.js";
 import { tf, useBackend } from "../../src/train/tf.js";
 import { FEATURIZER_VERSION, NUM_FEATURES, featurize } from "../../src/features/featurizer.js";
@@ -41,19 +42,23 @@ afterAll(async () => {
 
 describe("CuratorRuntime", () => {
   it("probabilities from raw LibraryItems equal tfjs predictProbs on the same featurizer path within 1e-5", async () => {
-    const items = fc.sample(libraryArb(60), { numRuns: 20, seed: 11 }).flat().map((it, i) => ({ ...it, id: `${i}` }));
+    const all = fc.sample(libraryArb(60), { numRuns: 60, seed: 11 }).flat().map((it, i) => ({ ...it, id: `${i}` }));
     const exec = { ...EXECUTOR_PRESETS.mid, authoring: { ...EXECUTOR_PRESETS.mid.authoring } };
-    const r = await rt.decide(items, exec, { governance: NO_CAP });
-    const obs = observeLibrary(items, { executor: exec });
-    const masks = governanceMasks(items.map((it, i) => ({ pinned: !!it.pinned, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age })), NO_CAP);
-    const want = predictProbs(tiny.model, tiny.card.normalization, featurize(obs.observations, obs.executor, obs.library), masks, items.length);
-    let max = 0;
-    r.decisions.forEach((d, i) => ACTIONS.forEach((a, j) => (max = Math.max(max, Math.abs(d.probs[a] - want[i * 4 + j])))));
-    expect(items.length).toBeGreaterThan(200);
-    expect(max).toBeLessThanOrEqual(1e-5);
-    expect(r.modelHash).toBe(rt.contract.sha256);
-    // The model is not degenerate: it picks more than one action somewhere.
-    expect(new Set(r.decisions.map((d) => d.action)).size).toBeGreaterThan(1);
+    expect(all.length).toBeGreaterThan(200);
+    // A large library, then a small one: the reused input buffers must not leak rows between calls.
+    for (const items of [all, all.slice(0, 17)]) {
+      const r = await rt.decide(items, exec, { governance: NO_CAP });
+      const obs = observeLibrary(items, { executor: exec });
+      const masks = governanceMasks(items.map((it, i) => ({ pinned: !!it.pinned, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age })), NO_CAP);
+      const want = predictProbs(tiny.model, tiny.card.normalization, featurize(obs.observations, obs.executor, obs.library), masks, items.length);
+      let max = 0;
+      r.decisions.forEach((d, i) => ACTIONS.forEach((a, j) => (max = Math.max(max, Math.abs(d.probs[a] - want[i * 4 + j])))));
+      expect(r.decisions.length).toBe(items.length);
+      expect(max).toBeLessThanOrEqual(1e-5);
+      expect(r.modelHash).toBe(rt.contract.sha256);
+      // The model is not degenerate: it picks more than one action somewhere.
+      expect(new Set(r.decisions.map((d) => d.action)).size).toBeGreaterThan(1);
+    }
   });
 
   it("argmax is deterministic; sampling is reproducible with a seed and differs across seeds", async () => {
@@ -69,6 +74,14 @@ describe("CuratorRuntime", () => {
     expect(s3.decisions.map((d) => d.action)).not.toEqual(s1.decisions.map((d) => d.action));
   });
 
+  it("concurrent decide calls on one runtime do not share rows (the reused buffers are serialised)", async () => {
+    const libs = fc.sample(libraryArb(30), { numRuns: 6, seed: 9 });
+    const sequential = [];
+    for (const lib of libs) sequential.push(await rt.decide(lib, "mid", { governance: NO_CAP }));
+    const parallel = await Promise.all(libs.map((lib) => rt.decide(lib, "mid", { governance: NO_CAP })));
+    expect(parallel).toEqual(sequential);
+  });
+
   it("decideBatch is the raw path: masked actions get 0, rows sum to 1, buffers larger than rows are fine", async () => {
     const rows = 5;
     const f = new Float32Array((rows + 3) * NUM_FEATURES).map((_, i) => (i % 7) - 3);
@@ -78,7 +91,7 @@ describe("CuratorRuntime", () => {
     expect(p.length).toBe(rows * 4);
     expect(Array.from(p.subarray(0, 4))).toEqual([1, 0, 0, 0]);
     for (let r = 0; r < rows; r++) expect(p[r * 4] + p[r * 4 + 1] + p[r * 4 + 2] + p[r * 4 + 3]).toBeCloseTo(1, 5);
-    await expect(rt.decideBatch(f, m, 100)).rejects.toThrow(/needs 2200 feature values/);
+    await expect(rt.decideBatch(f, m, 100)).rejects.toThrow(new RegExp(`needs ${100 * NUM_FEATURES} feature values`));
   });
 
   it("refuses a model trained with another featurizer version, naming both versions", async () => {
@@ -88,6 +101,23 @@ describe("CuratorRuntime", () => {
     await exportToOnnx(other.dir, path);
     await expect(CuratorRuntime.create(path)).rejects.toThrow(new RegExp(`featurizer version 'obs-v0'.*featurizer version '${FEATURIZER_VERSION}'`));
     await expect(CuratorRuntime.create(path)).rejects.toMatchObject({ code: "VERSION_MISMATCH" });
+  });
+
+  it("names every missing contract input and output at once", async () => {
+    // Rename the graph's tensors: features → x, probs → y (action_mask kept).
+    const model = onnx.ModelProto.decode(readFileSync(onnxPath));
+    const rename = (n: string) => (n === "features" ? "x" : n === "probs" ? "y" : n);
+    for (const v of [...model.graph!.input!, ...model.graph!.output!]) v.name = rename(v.name!);
+    for (const node of model.graph!.node!) {
+      node.input = node.input!.map(rename);
+      node.output = node.output!.map(rename);
+    }
+    const path = join(tmp, "renamed.onnx");
+    writeFileSync(path, onnx.ModelProto.encode(model).finish());
+    const err = await CuratorRuntime.create(path).catch((e) => e);
+    expect(err.code).toBe("INVALID_FILE");
+    expect(err.message).toContain("missing input 'features', output 'probs'");
+    expect(err.message).toContain(`'${path}'`);
   });
 
   it("refuses a file that is not ONNX, and a missing file, naming the file", async () => {
@@ -121,23 +151,32 @@ describe("CuratorRuntime", () => {
     );
   });
 
-  it("decides a 10,000-item library (featurize + infer) in about 10 ms", async () => {
+  it("decides a 10,000-item library quickly; featurize + infer stays close to raw onnxruntime", async () => {
     const items = Array.from({ length: 10_000 }, (_, i) => ({
       id: `i${i}`, kind: (i % 3 ? "skill" : "context") as "skill" | "context", content: "", tokens: 50 + (i % 900),
       similarity: { max: (i % 10) / 10, nearDuplicates: i % 3 },
       stats: { createdAt: i % 500, lastRetrievedAt: i % 7 ? 500 - (i % 40) : null, timesRetrieved: i % 30, successes: i % 13, failures: i % 5, recentSuccesses: i % 3, recentFailures: i % 4 },
     }));
-    for (let w = 0; w < 3; w++) await rt.decide(items, "mid", { governance: NO_CAP });
-    const times: number[] = [];
-    for (let k = 0; k < 7; k++) {
-      const t0 = performance.now();
-      await rt.decide(items, "mid", { governance: NO_CAP });
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[3];
-    console.log(`10k-item decide: median ${median.toFixed(2)} ms (min ${times[0].toFixed(2)})`);
-    // Generous bound for shared CI machines; the bench enforces the 10 ms target.
-    expect(median).toBeLessThan(60);
+    const obs = observeLibrary(items, { executor: EXECUTOR_PRESETS.mid as never });
+    const f = new Float32Array(items.length * NUM_FEATURES).fill(0.5);
+    const m = new Float32Array(items.length * 4).fill(1);
+    // Min over repeats: robust to other processes on a shared machine.
+    const best = async (fn: () => Promise<unknown>) => {
+      for (let w = 0; w < 5; w++) await fn();
+      let min = Infinity;
+      for (let k = 0; k < 15; k++) {
+        const t0 = performance.now();
+        await fn();
+        min = Math.min(min, performance.now() - t0);
+      }
+      return min;
+    };
+    const raw = await best(() => rt.decideBatch(f, m, items.length));
+    const featInfer = await best(() => rt.inferObservations(obs.observations, obs.executor, obs.library));
+    const decide = await best(() => rt.decide(items, "mid", { governance: NO_CAP }));
+    console.log(`10k items: raw onnxruntime ${raw.toFixed(2)} ms, featurize+infer ${featInfer.toFixed(2)} ms, full decide (observe, masks, reasons) ${decide.toFixed(2)} ms`);
+    // Loose bounds for shared CI machines; `npm run bench` enforces the real targets.
+    expect(featInfer).toBeLessThan(4 * raw + 5);
+    expect(decide).toBeLessThan(60);
   });
 });
