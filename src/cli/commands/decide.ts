@@ -1,5 +1,4 @@
 import type { CommandModule } from "yargs";
-import { curateLibrary } from "../../library/curate.js";
 import { countActions, describeGovernance, formatReview } from "../../library/review.js";
 import { emit, type GlobalArgs } from "../output.js";
 
@@ -26,6 +25,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       .option("seed", { type: "number", describe: "sample actions with this seed instead of argmax (random always samples, seed 0 by default)" })
       .option("now", { type: "number", describe: "current task index (default: the largest task index in the items' stats)" }),
   handler: async (args) => {
+    const { curateLibrary } = await import("../../library/curate.js");
     const r = await curateLibrary({
       model: args.model,
       library: args.library,

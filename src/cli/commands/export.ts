@@ -1,7 +1,5 @@
 import type { CommandModule } from "yargs";
 import { join } from "node:path";
-import { exportToOnnx } from "../../export/onnx.js";
-import { useBackend } from "../../train/tf.js";
 import { emit, type GlobalArgs } from "../output.js";
 
 interface ExportArgs extends GlobalArgs {
@@ -17,6 +15,8 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       .option("model", { type: "string", demandOption: true, describe: "model folder written by 'curator train'" })
       .option("out", { type: "string", describe: "ONNX file to write (default: MODEL/curator.onnx); test vectors go to OUT with .vectors.json" }),
   handler: async (args) => {
+    const { useBackend } = await import("../../train/tf.js");
+    const { exportToOnnx } = await import("../../export/onnx.js");
     await useBackend("wasm");
     const r = await exportToOnnx(args.model, args.out ?? join(args.model, "curator.onnx"));
     emit(

@@ -1,5 +1,4 @@
 import type { CommandModule } from "yargs";
-import { runExperiment } from "../../experiments/run.js";
 import { emit, progressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 
@@ -14,6 +13,7 @@ export const runCommand: CommandModule<GlobalArgs, Args> = {
   describe: "run a whole experiment (collect → train → export → eval) from a JSON file in experiments/",
   builder: (y) => y.positional("experiment", { type: "string", demandOption: true, describe: "experiment JSON file" }),
   handler: async (args) => {
+    const { runExperiment } = await import("../../experiments/run.js");
     let bar: ReturnType<typeof progressBar> | null = null;
     const s = await runExperiment(args.experiment, {
       command: commandLine(),

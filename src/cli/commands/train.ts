@@ -1,7 +1,8 @@
 import type { CommandModule } from "yargs";
-import { train } from "../../train/train.js";
 import { ALGO_NAMES, type AlgoName } from "../../train/algorithms/registry.js";
-import { BACKENDS, type Backend } from "../../train/tf.js";
+import type { Backend } from "../../train/tf.js";
+
+const BACKENDS: Backend[] = ["wasm", "cpu", "node"];
 import { CuratorError } from "../../errors.js";
 import { emit, progressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
@@ -41,6 +42,7 @@ export const trainCommand: CommandModule<GlobalArgs, Args> = {
       .option("backend", { choices: BACKENDS, default: "wasm" as Backend })
       .option("resume", { type: "boolean", default: false, describe: "continue an interrupted run from its checkpoint" }),
   handler: async (args) => {
+    const { train } = await import("../../train/train.js");
     if (!(ALGO_NAMES as readonly string[]).includes(args.algo))
       throw new CuratorError("BAD_ARGUMENT", `Unknown --algo '${args.algo}'. Choose one of: ${ALGO_NAMES.join(", ")}.`);
     let config: Record<string, unknown> = {};
