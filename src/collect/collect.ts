@@ -1,6 +1,7 @@
 /**
  * `curator collect`: runs simulated executors over seeded task streams with a behaviour curator (mixed with
  * epsilon-uniform exploration) and writes a trace dataset: manifest.json + decisions.parquet + tasks.parquet.
+ * When --executors names endpoint profiles, real models run real tasks instead (endpoint-collect.ts).
  *
  * Crash safety: each finished stream is saved (atomically) in `OUT.partial/`; `--resume` reuses them, so a
  * killed run continues to the same bytes. The dataset folder itself appears only when everything is done.
@@ -23,12 +24,19 @@ import { parseWith } from "../util/json-file.js";
 import { writeDatasetFiles } from "../data/dataset.js";
 import { streamSeed } from "./seeds.js";
 import { appendColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
+import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
 
 export const CollectOptionsSchema = z
   .object({
     world: z.union([z.string(), z.record(z.string(), z.unknown())]).default("default").describe("world preset name or JSON file"),
     executors: z.string().default("weak,mid,strong").describe("comma-separated presets or profile files"),
     streams: z.number().int().positive().default(16),
+    firstStream: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe("index of the first stream; datasets with disjoint stream ranges can be read together as one"),
     tasks: z.number().int().positive().default(200).describe("tasks per stream"),
     behavior: z.string().default("heuristic").describe("behaviour curator: none, random, heuristic, oracle or a .onnx"),
     epsilon: z.number().min(0).max(1).default(0.3).describe("share of uniform-random exploration mixed in"),
@@ -42,6 +50,16 @@ export const CollectOptionsSchema = z
       .describe("i/n: collect only streams s with s mod n = i"),
     out: z.string().min(1),
     resume: z.boolean().default(false),
+    tasksFrom: z
+      .string()
+      .optional()
+      .describe("endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks, in order)"),
+    curationInterval: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("a curation pass every this many tasks (default: the world's; endpoint runs: 5)"),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -49,6 +67,7 @@ export const CollectOptionsSchema = z
     if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
   });
 export type CollectOptions = z.input<typeof CollectOptionsSchema>;
+export type ResolvedCollectOptions = z.output<typeof CollectOptionsSchema>;
 
 export interface CollectSummary {
   out: string;
@@ -58,6 +77,14 @@ export interface CollectSummary {
   successRate: number;
   costPerCompletedTask: number;
   resumedStreams: number;
+  /** endpoint runs: finished tasks taken over from the interrupted run */
+  resumedTasks?: number;
+}
+
+export interface CollectHooks {
+  command?: string;
+  /** `unit` names what is counted: "streams" (simulated) or "tasks" (endpoint runs) */
+  onProgress?: (done: number, total: number, unit?: string) => void;
 }
 
 interface StreamChunk {
@@ -67,19 +94,18 @@ interface StreamChunk {
   cost: number;
 }
 
-export async function collect(
-  input: CollectOptions,
-  hooks: { command?: string; onProgress?: (done: number, total: number) => void } = {},
-): Promise<CollectSummary> {
+export async function collect(input: CollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
   const o = parseWith(CollectOptionsSchema, input, "collect options");
+  if (o.tasksFrom !== undefined || usesEndpoints(o.executors)) return collectFromEndpoints(o, hooks);
   const world = resolveWorld(o.world);
+  if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;
   const executors = resolveExecutors(o.executors);
   const behavior = await resolveCurator(o.behavior);
   const horizon = o.horizon ?? 2 * world.curationInterval;
   const [shardIndex, shardCount] = o.shard.split("/").map(Number);
   assertWritableOutput(o.out);
 
-  const streamIds = Array.from({ length: o.streams }, (_, s) => s).filter((s) => s % shardCount === shardIndex);
+  const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter((s) => s % shardCount === shardIndex);
   const specs: StreamSpec[] = streamIds.map((s) => ({
     streamId: s,
     seed: streamSeed(o.seed, s, "collect"),
@@ -113,7 +139,7 @@ export async function collect(
       writeFileAtomic(file, JSON.stringify(chunk));
     }
     chunks.push(chunk);
-    hooks.onProgress?.(k + 1, specs.length);
+    hooks.onProgress?.(k + 1, specs.length, "streams");
   }
 
   const decisions = emptyColumns(DECISION_COLUMNS.map((c) => c.name));
@@ -162,7 +188,8 @@ export async function collect(
   };
 }
 
-function preparePartial(dir: string, fingerprint: string, resume: boolean): void {
+/** Makes `OUT.partial/` for a run with this fingerprint: kept for --resume (same options only), else fresh. */
+export function preparePartial(dir: string, fingerprint: string, resume: boolean): void {
   const fp = join(dir, "options.sha256");
   if (existsSync(dir)) {
     if (!resume) rmSync(dir, { recursive: true, force: true });

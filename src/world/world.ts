@@ -140,7 +140,12 @@ export class SkillWorld {
     const difficulty = cfg.difficultySd * rng.normal();
     const u = rng.next();
 
-    const context = this.retrieve(family, t, prof.contextBudget);
+    const context = this.retrieve(family, t);
+    // The prompt holds all top-k items, but the executor can only use what fits its context budget (in rank
+    // order); whatever lies beyond is overflow it drowns in: no help, no harm, only distraction.
+    let usable = 0;
+    for (let fit = 0; usable < context.length && fit + context[usable].tokens <= prof.contextBudget; usable++)
+      fit += context[usable].tokens;
 
     let help = 1;
     let z = prof.baseSkill - difficulty;
@@ -151,11 +156,11 @@ export class SkillWorld {
     let ctxTokens = 0;
     const noticed: SimItem[] = [];
     const useful: SimItem[] = [];
-    for (const it of context) {
+    for (const [rank, it] of context.entries()) {
       ctxTokens += it.tokens;
       if (this.isFaded(it.family)) driftHit = true;
       const relevant = it.family === family;
-      if (!relevant && it.family >= 0) {
+      if (rank >= usable || (!relevant && it.family >= 0)) {
         noiseTokens += it.tokens;
         continue;
       }
@@ -254,8 +259,8 @@ export class SkillWorld {
     };
   }
 
-  /** Top-k by noisy relevance, then cut at the executor's context budget. */
-  private retrieve(family: number, t: number, budget: number): SimItem[] {
+  /** Top-k by noisy relevance, best first. */
+  private retrieve(family: number, t: number): SimItem[] {
     const k = this.cfg.retrievalK;
     const top: SimItem[] = [];
     const score: number[] = [];
@@ -281,10 +286,6 @@ export class SkillWorld {
         score[j] = s;
       }
     }
-    let used = 0;
-    let n = 0;
-    while (n < top.length && used + top[n].tokens <= budget) used += top[n++].tokens;
-    top.length = n;
     return top;
   }
 
