@@ -47,26 +47,28 @@ export function writeDatasetFiles(
   draft: ManifestDraft,
   tables: Record<TableName, TableInput>,
 ): Manifest {
+  const checked = ManifestSchema.omit({ files: true, rows: true }).safeParse(draft);
+  if (!checked.success) {
+    throw new CuratorError(
+      "INVALID_CONFIG",
+      `Cannot write the dataset manifest in '${dir}': ${describeZodIssues(checked.error.issues)}. ` +
+        `Fix the fields named above in the manifest the collector builds.`,
+    );
+  }
   const files: Manifest["files"] = {};
   for (const t of Object.keys(TABLES) as TableName[]) {
     const bytes = encodeTable(TABLES[t], tables[t].columns, tables[t].rows);
     writeFileAtomic(join(dir, fileOf(t)), bytes);
     files[fileOf(t)] = { rows: tables[t].rows, sha256: sha256(bytes) };
   }
-  const parsed = ManifestSchema.safeParse({
+  // Parsing again puts the keys in schema order, so the manifest bytes do not depend on how the draft was built.
+  const manifest = ManifestSchema.parse({
     ...draft,
     rows: { decisions: tables.decisions.rows, tasks: tables.tasks.rows },
     files,
   });
-  if (!parsed.success) {
-    throw new CuratorError(
-      "INVALID_CONFIG",
-      `Cannot write the dataset manifest in '${dir}': ${describeZodIssues(parsed.error.issues)}. ` +
-        `Fix the fields named above in the manifest the collector builds.`,
-    );
-  }
-  writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(parsed.data, null, 2) + "\n");
-  return parsed.data;
+  writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+  return manifest;
 }
 
 /** writeDatasetFiles into a temp folder renamed to `out` on success; nothing is left behind on failure. */

@@ -33,83 +33,66 @@ function isNull(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
 }
 
-/** Converts one input column to what hyparquet-writer encodes fastest (typed arrays, no per-row objects). */
+const EXPECTED: Record<ColumnType, string> = {
+  INT32: "a 32-bit integer",
+  INT64: "a 64-bit integer (a safe-integer number or a bigint)",
+  FLOAT: "a number",
+  DOUBLE: "a number",
+  BOOLEAN: "a boolean (true/false or 1/0)",
+  STRING: "a string",
+};
+
+/** One non-null input value in the form hyparquet-writer encodes, or a CuratorError naming column and row. */
+function toValue(spec: ColumnSpec, v: unknown, row: number): number | bigint | string | boolean {
+  switch (spec.type) {
+    case "INT32":
+      if (typeof v === "number" && (v | 0) === v) return v;
+      break;
+    case "INT64":
+      if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+      if (typeof v === "bigint" && v >= -TWO_POW_63 && v < TWO_POW_63) return v;
+      break;
+    case "FLOAT":
+    case "DOUBLE":
+      if (typeof v === "number") return v;
+      break;
+    case "BOOLEAN":
+      if (v === true || v === 1) return true;
+      if (v === false || v === 0) return false;
+      break;
+    case "STRING":
+      if (typeof v === "string") return v;
+      break;
+  }
+  throw badColumn(spec.name, row, v, EXPECTED[spec.type]);
+}
+
+const TYPED = { INT32: Int32Array, INT64: BigInt64Array, FLOAT: Float32Array, DOUBLE: Float64Array } as const;
+
+/** Converts one input column to what hyparquet-writer encodes fastest: typed arrays wherever possible. */
 function toWritable(spec: ColumnSpec, input: ColumnInput, rows: number): ColumnSource["data"] {
-  const { name, type } = spec;
   if (spec.nullable) {
     let nulls = 0;
     for (let i = 0; i < rows; i++) if (isNull(input[i])) nulls++;
     if (nulls > 0) {
-      // Null slots need a plain array; an all-null column stays cheap (no boxed numbers).
+      // Null slots need a plain array (the writer reads null as "absent").
       const out: unknown[] = new Array(rows);
-      const dense = nulls < rows ? (toWritable({ ...spec, nullable: false }, fillNulls(input, rows), rows) as ArrayLike<unknown>) : null;
-      for (let i = 0; i < rows; i++) out[i] = isNull(input[i]) ? null : dense![i];
+      for (let i = 0; i < rows; i++) {
+        const v = input[i];
+        out[i] = isNull(v) ? null : toValue(spec, v, i);
+      }
       return out as ColumnSource["data"];
     }
   }
-  switch (type) {
-    case "INT32": {
-      if (input instanceof Int32Array) return input.length === rows ? input : input.subarray(0, rows);
-      const out = new Int32Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const v = input[i];
-        if (typeof v !== "number" || (v | 0) !== v) throw badColumn(name, i, v, "a 32-bit integer");
-        out[i] = v;
-      }
-      return out;
-    }
-    case "INT64": {
-      if (input instanceof BigInt64Array) return input.length === rows ? input : input.subarray(0, rows);
-      const out = new BigInt64Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const v = input[i];
-        if (typeof v === "number" && Number.isSafeInteger(v)) out[i] = BigInt(v);
-        else if (typeof v === "bigint" && v >= -TWO_POW_63 && v < TWO_POW_63) out[i] = v;
-        else throw badColumn(name, i, v, "a 64-bit integer (a safe-integer number or a bigint)");
-      }
-      return out;
-    }
-    case "FLOAT":
-    case "DOUBLE": {
-      const Ctor = type === "FLOAT" ? Float32Array : Float64Array;
-      if (input instanceof Ctor) return input.length === rows ? input : input.subarray(0, rows);
-      const out = new Ctor(rows);
-      for (let i = 0; i < rows; i++) {
-        const v = input[i];
-        if (typeof v !== "number") throw badColumn(name, i, v, "a number");
-        out[i] = v;
-      }
-      return out;
-    }
-    case "BOOLEAN": {
-      const out: boolean[] = new Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const v = input[i];
-        if (v === true || v === 1) out[i] = true;
-        else if (v === false || v === 0) out[i] = false;
-        else throw badColumn(name, i, v, "a boolean (true/false or 1/0)");
-      }
-      return out;
-    }
-    case "STRING": {
-      const out: string[] = new Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const v = input[i];
-        if (typeof v !== "string") throw badColumn(name, i, v, "a string");
-        out[i] = v;
-      }
-      return out;
-    }
+  if (spec.type === "BOOLEAN" || spec.type === "STRING") {
+    const out: unknown[] = new Array(rows);
+    for (let i = 0; i < rows; i++) out[i] = toValue(spec, input[i], i);
+    return out as ColumnSource["data"];
   }
-}
-
-/** Placeholder-fills null slots so the dense conversion can type-check the non-null ones. */
-function fillNulls(input: ColumnInput, rows: number): ColumnInput {
-  const out = new Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = input[i];
-    out[i] = isNull(v) ? 0 : v;
-  }
+  const Ctor = TYPED[spec.type];
+  if (input instanceof Ctor) return input.length === rows ? input : input.subarray(0, rows);
+  const out = new Ctor(rows);
+  for (let i = 0; i < rows; i++) out[i] = toValue(spec, input[i], i) as never;
   return out;
 }
 
@@ -155,10 +138,10 @@ export function encodeTable(
       data: toWritable(spec, input, rows),
       type: BASIC_TYPE[spec.type],
       nullable: spec.nullable === true,
-      // Min/max stats only where SQL filters use them (ids, steps); floats are near-unique, so PLAIN skips the
-      // dictionary trial. Both are the writer's slow paths.
-      statistics: spec.type === "INT32" || spec.type === "INT64",
-      ...(spec.type === "FLOAT" || spec.type === "DOUBLE" ? { encoding: "PLAIN" as const } : {}),
+      // Statistics and the dictionary trial are the writer's slow paths and buy little here (numbers are
+      // near-unique or snappy-compressible); strings keep dictionaries (executor names, item ids repeat).
+      statistics: false,
+      ...(spec.type !== "STRING" ? { encoding: "PLAIN" as const } : {}),
     };
   });
   const writer = new ByteWriter();
@@ -199,7 +182,8 @@ export async function readTable(path: string, specs: readonly ColumnSpec[]): Pro
 
 /** Decodes Parquet bytes; `label` names the file in errors. */
 export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[], label: string): Promise<Columns> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   let metadata: FileMetaData;
   try {
     metadata = parquetMetadata(file);

@@ -56,27 +56,30 @@ export const DECISION_COLUMNS: ColumnSpec[] = [
   ),
 ];
 
-/** tasks.parquet: one row per task. Hidden-truth columns (stale_hit, …) are for analysis, never features. */
+/**
+ * tasks.parquet: one row per task. Hidden-truth columns (family, p_success, stale_hit, …) are for analysis, never
+ * features; real tasks (endpoint executors) have no hidden truth and hold the "real:" values named in their docs.
+ */
 export const TASK_COLUMNS: ColumnSpec[] = [
   { name: "stream_id", type: "INT32", doc: "stream index" },
   { name: "stream_seed", type: "INT64", doc: "seed that generated the stream" },
   { name: "executor", type: "STRING", doc: "executor that ran the task" },
   { name: "step", type: "INT32", doc: "task index within the stream" },
-  { name: "family", type: "INT32", doc: "task family (hidden truth)" },
+  { name: "family", type: "INT32", doc: "task family (hidden truth; real: -1)" },
   { name: "success", type: "BOOLEAN", doc: "task outcome" },
-  { name: "p_success", type: "DOUBLE", doc: "model success probability (hidden truth)" },
+  { name: "p_success", type: "DOUBLE", doc: "model success probability (hidden truth; real: NaN, the outcome is `success`)" },
   { name: "items_in_context", type: "INT32", doc: "items retrieved within the budget" },
   { name: "prompt_tokens", type: "INT64", doc: "prompt tokens, uncached" },
   { name: "cached_tokens", type: "INT64", doc: "prompt tokens priced as cache reads" },
   { name: "output_tokens", type: "INT64", doc: "output tokens (answer plus any authored item)" },
   { name: "curation_tokens", type: "INT64", doc: "tokens spent by curation calls charged to this task" },
   { name: "cost", type: "DOUBLE", doc: "USD for the task including curation calls charged to it" },
-  { name: "stale_hit", type: "BOOLEAN", doc: "retrieved an item written for an old procedure version" },
-  { name: "contamination_follow", type: "BOOLEAN", doc: "followed a wrong item" },
-  { name: "drift_hit", type: "BOOLEAN", doc: "retrieved an item serving a faded family" },
+  { name: "stale_hit", type: "BOOLEAN", doc: "retrieved an item written for an old procedure version (real: false)" },
+  { name: "contamination_follow", type: "BOOLEAN", doc: "followed a wrong item (real: false)" },
+  { name: "drift_hit", type: "BOOLEAN", doc: "retrieved an item serving a faded family (real: false)" },
   { name: "library_size", type: "INT32", doc: "live items after the task" },
   { name: "library_tokens", type: "INT64", doc: "live item tokens after the task" },
-  { name: "generic_share", type: "DOUBLE", doc: "share of live items that are generic (hidden truth)" },
+  { name: "generic_share", type: "DOUBLE", doc: "share of live items that are generic (hidden truth; real: 0)" },
   { name: "authored", type: "BOOLEAN", doc: "the executor wrote an item after this task" },
 ];
 

@@ -25,7 +25,9 @@ export interface Normalization {
 export const MASK_NEG = -1e9;
 
 export function buildModel(numFeatures: number, arch: Architecture, seed: number): tf.LayersModel {
-  const model = tf.sequential();
+  // A fixed name: tfjs would otherwise number models per process (sequential_1, _2, …), so model.json bytes
+  // would depend on how many models the process built before this one.
+  const model = tf.sequential({ name: "curator_policy" });
   arch.hidden.forEach((units, i) => {
     model.add(
       tf.layers.dense({

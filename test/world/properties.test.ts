@@ -47,7 +47,7 @@ describe("the oracle is an upper bound worth chasing", () => {
   it.each(PRESETS)("%s: oracle beats none clearly on the same streams", async (executor) => {
     const none = await runs({ executor, curator: noneCurator, streams: 3, tasks: 100 });
     const oracle = await runs({ executor, curator: oracleCurator(), streams: 3, tasks: 100 });
-    // measured pSuccess none → oracle: weak 0.27 → 0.47, mid 0.58 → 0.72, strong 0.81 → 0.87
+    // measured pSuccess none → oracle: weak 0.23 → 0.48, mid 0.58 → 0.72, strong 0.81 → 0.87
     expect(pSuccess(oracle)).toBeGreaterThan(pSuccess(none) + 0.04);
     expect(successRate(oracle)).toBeGreaterThan(successRate(none));
     expect(rewardPerTask(oracle)).toBeGreaterThan(rewardPerTask(none));
@@ -76,13 +76,14 @@ describe("verbosity and compression: weak executors drown in tokens, strong ones
       pSuccess(await runs({ executor, curator: noneCurator, streams: 4, tasks: 150, seedBase: 1 }));
     const weak = await gain("weak");
     const strong = await gain("strong");
-    // measured: weak +0.044, strong −0.014 (over five seed sets weak ≥ −0.001, strong ≤ −0.008)
+    // measured: weak +0.087, strong −0.014 (over five seed sets weak ≥ +0.043, strong ≤ −0.008)
     expect(strong).toBeLessThan(0);
-    expect(weak).toBeGreaterThan(strong + 0.02);
+    expect(weak).toBeGreaterThan(strong + 0.04);
   });
 
   // Verbose items overflow a small context budget: the prompt holds all top-k items, the executor uses only
   // what fits and drowns in the rest. The weak executor's 1,500-token budget overflows first.
+  // measured (×3 meanTokens): weak 0.21 → 0.05, strong 0.80 → 0.76
   it("a verbose library costs the weak executor more success than the strong one", async () => {
     const drop = async (executor: string) => {
       const base = variant(executor, {});
@@ -95,7 +96,7 @@ describe("verbosity and compression: weak executors drown in tokens, strong ones
     const weak = await drop("weak");
     const strong = await drop("strong");
     expect(strong).toBeGreaterThan(0);
-    expect(weak).toBeGreaterThan(strong);
+    expect(weak).toBeGreaterThan(strong + 0.05);
   });
 });
 

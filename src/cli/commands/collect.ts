@@ -17,6 +17,7 @@ interface Args extends GlobalArgs {
   out: string;
   resume: boolean;
   "tasks-from"?: string;
+  "curation-interval"?: number;
 }
 
 export const collectCommand: CommandModule<GlobalArgs, Args> = {
@@ -25,9 +26,18 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     y
       .option("world", { type: "string", default: "default", describe: "world preset (default, fast-drift, shared, tiny) or JSON file" })
-      .option("executors", { type: "string", default: "weak,mid,strong", describe: "comma-separated presets or profile files" })
+      .option("executors", {
+        type: "string",
+        default: "weak,mid,strong",
+        describe: "comma-separated presets or profile files; profiles with an endpoint block run real models (docs/real-executors.md)",
+      })
+      .option("tasks-from", {
+        type: "string",
+        describe: "endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks, in order)",
+      })
+      .option("curation-interval", { type: "number", describe: "a curation pass every this many tasks (default: the world's; endpoint runs: 5)" })
       .option("streams", { type: "number", default: 16 })
-      .option("tasks", { type: "number", default: 200, describe: "tasks per stream" })
+      .option("tasks", { type: "number", default: 200, describe: "tasks per stream (endpoint runs: one stream per profile)" })
       .option("behavior", { type: "string", default: "heuristic", describe: "behaviour curator: none, random, heuristic, oracle or a .onnx" })
       .option("epsilon", { type: "number", default: 0.3, describe: "uniform-random exploration mixed into the behaviour" })
       .option("seed", { type: "number", default: 1 })
@@ -42,9 +52,9 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
       {
         world: args.world, executors: args.executors, streams: args.streams, tasks: args.tasks, behavior: args.behavior,
         epsilon: args.epsilon, seed: args.seed, labels: args.labels, horizon: args.horizon, shard: args.shard,
-        out: args.out, resume: args.resume,
+        out: args.out, resume: args.resume, tasksFrom: args["tasks-from"], curationInterval: args["curation-interval"],
       },
-      { command: commandLine(), onProgress: (d, t) => bar.onProgress(d, t, "streams") },
+      { command: commandLine(), onProgress: (d, t, unit) => bar.onProgress(d, t, unit) },
     );
     bar.stop();
     emit(
@@ -52,7 +62,7 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
       summary,
       `Wrote ${summary.out}: ${summary.streams} streams, ${summary.tasks} tasks, ${summary.decisions} decisions ` +
         `(success ${(100 * summary.successRate).toFixed(1)}%, $${summary.costPerCompletedTask.toFixed(4)} per completed task` +
-        `${summary.resumedStreams ? `, ${summary.resumedStreams} streams resumed` : ""}).`,
+        `${summary.resumedTasks ? `, ${summary.resumedTasks} finished tasks resumed` : summary.resumedStreams ? `, ${summary.resumedStreams} streams resumed` : ""}).`,
     );
   },
 };

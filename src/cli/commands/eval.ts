@@ -5,6 +5,7 @@ import { writeDirAtomic } from "../../util/atomic.js";
 import { CuratorError } from "../../errors.js";
 import { emit, progressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
+import type { ReplayOptions, ReplayResults } from "../../eval/replay.js";
 
 export interface EvalArgs extends GlobalArgs {
   curators: string;
@@ -17,6 +18,10 @@ export interface EvalArgs extends GlobalArgs {
   bucket?: number;
   title?: string;
   out: string;
+  replay?: string;
+  executor?: string;
+  governance?: string;
+  seed?: number;
 }
 
 function list(flag: string, value: string | undefined, example: string): string[] {
@@ -62,6 +67,41 @@ export function evalOptionsFromArgs(args: EvalArgs): EvalOptions {
   };
 }
 
+/**
+ * Flags → replayEvaluate() options for `--replay DATASET[,DATASET…]`: curators as listed (no references added),
+ * one executor (default mid), governance modes `default` (10% cap) and/or `none` (no cap), both by default.
+ */
+export function replayOptionsFromArgs(args: EvalArgs): ReplayOptions {
+  if (args.executors !== undefined) throw new CuratorError("BAD_ARGUMENT", "--replay takes one --executor (default mid), not --executors.");
+  const governance = list("governance", args.governance ?? "default,none", "default,none").map((g) => {
+    if (g !== "default" && g !== "none") throw new CuratorError("BAD_ARGUMENT", `--governance takes default (10% change cap per pass) and/or none (no cap), got '${g}'.`);
+    return g;
+  });
+  if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0)) throw new CuratorError("BAD_ARGUMENT", `--seed must be an integer ≥ 0, got '${args.seed}'.`);
+  return {
+    datasets: list("replay", args.replay, "imports/voyager,imports/dc"),
+    curators: list("curators", args.curators, "models/default/curator.onnx,heuristic,random,none"),
+    executor: args.executor ?? "mid",
+    governance: [...new Set(governance)],
+    seed: args.seed ?? 0,
+  };
+}
+
+async function replayHandler(args: EvalArgs): Promise<void> {
+  const { replayEvaluate } = await import("../../eval/replay.js");
+  const { writeReplayReport, replayJsonSummary, replayHumanSummary } = await import("../../eval/replay-report.js");
+  const options = replayOptionsFromArgs(args);
+  const bar = progressBar("replay");
+  let results: ReplayResults;
+  try {
+    results = await replayEvaluate(options, { onProgress: (d, t, label) => bar.onProgress(d, t, label) });
+  } finally {
+    bar.stop();
+  }
+  await writeDirAtomic(args.out, async (dir) => writeReplayReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
+  emit(args, replayJsonSummary(results, args.out), replayHumanSummary(results, args.out));
+}
+
 /** The --json summary: `{"results": [{curator, executor, successRate, costPerCompletedTask, oracleUpliftShare, successRateCI, …}]}`. */
 export function jsonSummary(results: EvalResults): { results: Record<string, unknown>[] } {
   return {
@@ -102,7 +142,7 @@ function humanSummary(results: EvalResults, out: string): string {
 
 export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
   command: "eval",
-  describe: "evaluate curators on the same simulated streams across executors; write results.json, report.md and plots",
+  describe: "evaluate curators on the same simulated streams across executors (or, with --replay, on imported real libraries); write the results and report.md",
   builder: (y) =>
     y
       .option("curators", { type: "string", demandOption: true, describe: "comma-separated: none, random, heuristic, oracle or .onnx files (none, heuristic and oracle are always added as references)" })
@@ -114,8 +154,13 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
       .option("cost-weight", { type: "number", describe: "λ in reward = successes − λ × cost (USD), used by the oracle (default 10)" })
       .option("bucket", { type: "number", describe: "tasks per point in the over-the-stream plots (default 20)" })
       .option("title", { type: "string", describe: "title of report.md" })
-      .option("out", { type: "string", demandOption: true, describe: "folder for results.json, report.md and plots/ (replaced atomically)" }),
+      .option("out", { type: "string", demandOption: true, describe: "folder for results.json, report.md and plots/ (replaced atomically)" })
+      .option("replay", { type: "string", describe: "score curators on `curator import` outputs (comma-separated folders) against their replay labels; writes replay.json and report.md" })
+      .option("executor", { type: "string", describe: "with --replay: the executor preset or profile file the libraries serve (default mid)" })
+      .option("governance", { type: "string", describe: "with --replay: default (10% change cap per pass), none (no cap), or both comma-separated (default both)" })
+      .option("seed", { type: "number", describe: "with --replay: seed of sampling curators such as random (default 0)" }),
   handler: async (args) => {
+    if (args.replay !== undefined) return replayHandler(args);
     const options = evalOptionsFromArgs(args);
     const bar = progressBar("eval");
     let results: EvalResults;

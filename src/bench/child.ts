@@ -1,0 +1,35 @@
+/**
+ * One measured job in its own process, so its peak memory (RSS high-water mark) is its own:
+ *   node dist/bench/child.js collect OUT STREAMS TASKS   — `curator collect` (heuristic behaviour, epsilon 0.3)
+ *   node dist/bench/child.js train DATA OUT EPOCHS       — `curator train --algo bc`, fixed epochs
+ * Prints one JSON line: {"seconds", "rows", "peakRssMB"}.
+ */
+import { collect } from "../collect/collect.js";
+import { train } from "../train/train.js";
+
+async function main(argv: string[]): Promise<{ rows: number; seconds: number }> {
+  const [job, a, b, c] = argv;
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  if (job === "collect") {
+    const s = await collect({ world: "default", executors: "weak,mid,strong", behavior: "heuristic", epsilon: 0.3, seed: 1, streams: Number(b), tasks: Number(c), out: a });
+    return { rows: s.decisions, seconds: seconds() };
+  }
+  if (job === "train") {
+    const epochs = Number(c);
+    const s = await train({ data: a, out: b, algo: "bc", seed: 1, epochs, patience: epochs + 1, batchSize: 256 });
+    return { rows: s.trainRows + s.valRows, seconds: seconds() };
+  }
+  throw new Error(`unknown bench job '${job}' (collect | train)`);
+}
+
+main(process.argv.slice(2)).then(
+  (r) => {
+    // resourceUsage().maxRSS is in kilobytes: the process's high-water mark.
+    process.stdout.write(`${JSON.stringify({ ...r, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  },
+  (e) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: speed of the toolkit against peers measured in the same run on the same machine.
+ *
+ *   npm run bench                    table on stdout, progress on stderr
+ *   npm run -s bench -- --json       exactly {"benchmarks": [{name, value, unit, peer, peerValue, speedup}, …]}
+ *   npm run bench -- --out DIR       also writes DIR/bench.json (the --json document) and DIR/bench.md
+ *   --quick                          tiny sizes, for tests (no apt-get install; the torch peer only if present)
+ *   --no-install                     never install the PyTorch peer
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { readTable } from "../data/parquet.js";
+import { DECISION_COLUMNS } from "../schemas/dataset.js";
+import { gitCommit, TOOLKIT_VERSION } from "../version.js";
+import { markdownTable, textTable, toJson, type BenchOptions, type BenchRow } from "./harness.js";
+import { benchCollect } from "./collect.js";
+import { benchTrain } from "./train.js";
+import { benchInfer } from "./infer.js";
+import { benchScaling } from "./scaling.js";
+import { benchParquet } from "./parquet.js";
+
+interface Args {
+  json: boolean;
+  quick: boolean;
+  install: boolean;
+  out: string | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { json: false, quick: false, install: true, out: null };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === "--json") a.json = true;
+    else if (k === "--quick") a.quick = true;
+    else if (k === "--no-install") a.install = false;
+    else if (k === "--out" && argv[i + 1]) a.out = argv[++i];
+    else if (k.startsWith("--out=")) a.out = k.slice(6);
+    else throw new Error(`unknown argument '${k}'. Use --json, --quick, --no-install, --out DIR.`);
+  }
+  if (a.quick) a.install = false;
+  return a;
+}
+
+async function runBench(o: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const collected = await benchCollect(o);
+  rows.push(...collected.rows);
+  rows.push(...(await benchTrain(o)));
+  rows.push(...(await benchInfer(o)));
+  const scaling = await benchScaling(o, collected);
+  try {
+    const table = await readTable(join(scaling.largest.dir, "decisions.parquet"), DECISION_COLUMNS);
+    const n = Math.min(scaling.largest.rows, o.quick ? scaling.largest.rows : 1_000_000);
+    rows.push(...(await benchParquet(o, table, n, "rows collected by the 1M scaling run")));
+  } finally {
+    scaling.cleanup();
+  }
+  rows.push(...scaling.rows);
+  return rows;
+}
+
+function markdown(rows: BenchRow[], seconds: number, args: Args): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  return [
+    "# `npm run bench`",
+    "",
+    `Toolkit ${TOOLKIT_VERSION} (commit ${gitCommit().slice(0, 12)}), ${new Date().toISOString().slice(0, 10)}; Node ${process.version}; ` +
+      `${cpus().length} × ${cpu}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" / ")}; ` +
+      `the whole bench took ${Math.round(seconds)} s${args.quick ? " (--quick)" : ""}.`,
+    "",
+    "Every speed claim is a ratio against a peer measured in the same run on the same machine (alternating with",
+    "ours where possible), so it holds on a noisy machine; absolute values move with the load. `speedup` > 1 means",
+    "ours is better (peer time / our time, or our rate / peer rate). Each figure is the median of several runs",
+    "after a warm-up unless its row says otherwise. Reproduce with `npm run bench -- --out experiments/results/bench`.",
+    "",
+    markdownTable(rows),
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  const t0 = performance.now();
+  const rows = await runBench({ quick: args.quick, install: args.install, log });
+  const seconds = (performance.now() - t0) / 1000;
+  const doc = toJson(rows);
+  if (args.out) {
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, "bench.json"), `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileSync(join(args.out, "bench.md"), markdown(rows, seconds, args));
+    log(`wrote ${join(args.out, "bench.json")} and bench.md`);
+  }
+  if (args.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  else process.stdout.write(`${textTable(rows)}\n\n(${Math.round(seconds)} s)\n`);
+  // onnxruntime / DuckDB / tfjs keep handles open; the work is done.
+  process.exit(0);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+/**
+ * One curation pass of an endpoint run over the live library: observe → featurize → governance masks →
+ * behaviour probabilities → epsilon-uniform mixing → seeded sampling (one generator per pass, so a resumed run
+ * draws the same) → change cap → applyCuration (what EndpointHarness.curate runs: compress / rewrite through
+ * the rewriter, retire to the archive). The rewrite evidence is the use log the collector saves with its
+ * state (recordUses), so that a resumed run sends the very prompts an uninterrupted one does.
+ */
+import type { EndpointHarness, HarnessState } from "../executors/endpoint/harness.js";
+import { applyCuration, defaultEvidence, type ChatClient } from "../executors/endpoint/curation.js";
+import { DEFAULT_PRICES, type EndpointProfile } from "../executors/endpoint/profile.js";
+import type { Task } from "../tasks/task.js";
+import type { Curator } from "../curators/types.js";
+import { observeLibrary } from "../features/observe.js";
+import { featurize } from "../features/featurizer.js";
+import { chooseWithCap, governanceMasks } from "../governance/rules.js";
+import { sampleRows } from "../runtime/decide.js";
+import type { ExecutorProfile } from "../schemas/executor.js";
+import type { Governance } from "../schemas/world.js";
+import { ACTIONS } from "../actions.js";
+import { Rng } from "../util/rng.js";
+import type { PassRecord } from "./endpoint-rows.js";
+
+/** Per live item, its last uses ("- task ID (succeeded): prompt…"): the evidence a rewrite call is shown. */
+export type UseLog = Record<string, string[]>;
+
+export interface PassInput {
+  harness: EndpointHarness;
+  profile: EndpointProfile;
+  rewriter: ChatClient;
+  behavior: Curator;
+  epsilon: number;
+  governance: Governance;
+  /** the stream seed and the pass index seed this pass's sampling */
+  seed: number;
+  pass: number;
+  /** the executor's running success rate and budget use */
+  exec: { successRate: number; budgetUse: number };
+  uses: Readonly<UseLog>;
+}
+
+export interface PassOutput {
+  record: PassRecord;
+  /** the library after the pass, to continue the harness from */
+  library: HarnessState;
+  /** USD and tokens of the compress / rewrite calls */
+  cost: number;
+  tokens: number;
+}
+
+/** Stands in for a simulated profile where observeLibrary asks for one: only name and budget are read (stats are given). */
+function observedProfile(p: EndpointProfile): ExecutorProfile {
+  return {
+    name: p.name, baseSkill: 0, contextBudget: p.contextBudget, distraction: 0, utilization: 0, verification: 0,
+    authoring: { rate: 0, genericRate: 0, meanTokens: 1, errorRate: 0 },
+  };
+}
+
+/** Keeps the last 3 uses of each item retrieved for a task, as the harness does for rewrite evidence. */
+export function recordUses(uses: UseLog, task: Task, ids: readonly string[], success: boolean): void {
+  const line = `- task ${task.id} (${success ? "succeeded" : "failed"}): ${task.prompt.slice(0, 200)}`;
+  for (const id of ids) uses[id] = [...(uses[id] ?? []), line].slice(-3);
+}
+
+export async function curationPass(input: PassInput): Promise<PassOutput> {
+  const { harness, profile, governance } = input;
+  const items = [...harness.live];
+  const rows = items.length;
+  const obs = observeLibrary(items, {
+    now: harness.step,
+    executor: observedProfile(profile),
+    executorStats: { ...input.exec, contextBudget: profile.contextBudget },
+  });
+  const features = featurize(obs.observations, obs.executor, obs.library);
+  const governed = items.map((it, i) => ({ pinned: it.pinned === true, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age }));
+  const masks = governanceMasks(governed, governance);
+  const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));
+  if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
+  const sampled = sampleRows(probs, masks, rows, new Rng([input.seed, 0xbe4a, input.pass]).nextU32());
+  const capped = masks.slice();
+  const actions = chooseWithCap(probs, capped, rows, governance, sampled);
+  const decisions = items.map((it, i) => ({ itemId: it.id, action: ACTIONS[actions[i]] }));
+  const res = await applyCuration(harness.snapshot(), decisions, input.rewriter, {
+    step: harness.step,
+    prices: profile.prices ?? DEFAULT_PRICES,
+    evidence: (it) => [defaultEvidence(it), ...(input.uses[it.id] ?? [])].join("\n"),
+  });
+  const callCost = new Map<string, number>();
+  for (const c of res.calls) callCost.set(c.itemId, (callCost.get(c.itemId) ?? 0) + c.cost);
+  const record: PassRecord = {
+    pass: input.pass,
+    step: harness.step,
+    itemIds: items.map((it) => it.id),
+    features: Array.from(features),
+    masks: Array.from(capped),
+    probs: Array.from(probs),
+    actions: Array.from(actions),
+    actionCosts: items.map((it) => callCost.get(it.id) ?? 0),
+    execSuccessRate: input.exec.successRate,
+  };
+  const library = { live: res.live, archive: res.archive, step: harness.step };
+  return { record, library, cost: res.cost, tokens: res.promptTokens + res.cachedTokens + res.outputTokens };
+}
+
+/** (1 - eps) · probs + eps · uniform over the allowed actions, per row (as simulated collection explores). */
+function mixUniform(probs: Float32Array, masks: Float32Array, rows: number, eps: number): void {
+  for (let r = 0; r < rows; r++) {
+    let allowed = 0;
+    for (let a = 0; a < 4; a++) allowed += masks[r * 4 + a] > 0 ? 1 : 0;
+    for (let a = 0; a < 4; a++) probs[r * 4 + a] = (1 - eps) * probs[r * 4 + a] + (eps * (masks[r * 4 + a] > 0 ? 1 : 0)) / allowed;
+  }
+}

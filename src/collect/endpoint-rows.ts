@@ -1,0 +1,170 @@
+/**
+ * What an endpoint run records per task and per curation pass (one journal line each in `OUT.partial/`), and
+ * how those records become dataset rows — the same columns and horizon rewards as the simulated collector's
+ * rows.ts. Real tasks have no hidden truth: their rows hold family -1, p_success NaN, stale_hit /
+ * contamination_follow / drift_hit false and generic_share 0 (see TASK_COLUMNS).
+ */
+import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+import { featureColumn } from "../schemas/dataset.js";
+import type { TaskOutcome } from "../executors/endpoint/harness.js";
+import type { Prices } from "../executors/endpoint/profile.js";
+import type { ColumnsOut } from "./rows.js";
+
+/** One finished task, as the tasks table needs it plus what the horizon rewards need. */
+export interface TaskRecord {
+  step: number;
+  taskId: string;
+  success: boolean;
+  itemsInContext: number;
+  /** uncached prompt tokens of the answer and authoring calls */
+  promptTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  /** tokens of the curation pass before this task, charged to it (as the simulated world does) */
+  curationTokens: number;
+  /** USD of the task's calls plus the curation pass charged to it */
+  cost: number;
+  librarySize: number;
+  libraryTokens: number;
+  authored: boolean;
+  /** ids of the items retrieved into the prompt, and the USD of each one's prompt tokens */
+  contextIds: string[];
+  contextCosts: number[];
+}
+
+/** One curation pass after task `step - 1`: what the behaviour curator saw, chose and spent. */
+export interface PassRecord {
+  pass: number;
+  step: number;
+  itemIds: string[];
+  /** rows × NUM_FEATURES raw features; rows × 4 masks (after the change cap) and final probabilities */
+  features: number[];
+  masks: number[];
+  probs: number[];
+  actions: number[];
+  /** USD of each item's compress / rewrite call (0 for keep / retire) */
+  actionCosts: number[];
+  execSuccessRate: number;
+}
+
+/** One journal line: a task and, when one was due, the curation pass that followed it. */
+export interface JournalEntry {
+  task: TaskRecord;
+  pass?: PassRecord;
+}
+
+export interface StreamIdentity {
+  streamId: number;
+  seed: number;
+  executor: string;
+}
+
+/**
+ * The tasks-table record of a harness outcome. An item's prompt tokens are priced at the answer call's blend
+ * of cached and uncached input (the server reports cache hits per call, not per item).
+ */
+export function taskRecord(
+  o: TaskOutcome,
+  tokensBefore: ReadonlyMap<string, number>,
+  pending: { cost: number; tokens: number },
+  prices: Prices,
+): TaskRecord {
+  const u = o.usage.answer;
+  const cachedShare = u.promptTokens > 0 ? u.cachedTokens / u.promptTokens : 0;
+  const perToken = ((1 - cachedShare) * prices.inputPerMTok + cachedShare * prices.cachedInputPerMTok) / 1e6;
+  return {
+    step: o.step,
+    taskId: o.taskId,
+    success: o.success,
+    itemsInContext: o.retrievedIds.length,
+    promptTokens: o.promptTokens,
+    cachedTokens: o.cachedTokens,
+    outputTokens: o.outputTokens,
+    curationTokens: pending.tokens,
+    cost: o.cost + pending.cost,
+    librarySize: o.librarySize,
+    libraryTokens: o.libraryTokens,
+    authored: o.authored !== "none",
+    contextIds: [...o.retrievedIds],
+    contextCosts: o.retrievedIds.map((id) => (tokensBefore.get(id) ?? 0) * perToken),
+  };
+}
+
+/** Decision rows of one stream, with rewards over the `horizon` tasks after each pass (as rows.ts computes them). */
+export function endpointDecisionRows(id: StreamIdentity, journal: readonly JournalEntry[], horizon: number, out: ColumnsOut): number {
+  const tasks = journal.map((e) => e.task);
+  let rows = 0;
+  for (const { pass: p } of journal) {
+    if (!p) continue;
+    const end = Math.min(tasks.length, p.step + horizon);
+    let hs = 0;
+    let hc = 0;
+    const hits = new Map<string, { n: number; s: number; c: number }>();
+    for (let t = p.step; t < end; t++) {
+      const r = tasks[t];
+      hs += r.success ? 1 : 0;
+      hc += r.cost;
+      r.contextIds.forEach((item, j) => {
+        const h = hits.get(item) ?? { n: 0, s: 0, c: 0 };
+        h.n++;
+        h.s += r.success ? 1 : 0;
+        h.c += r.contextCosts[j];
+        hits.set(item, h);
+      });
+    }
+    for (let i = 0; i < p.itemIds.length; i++) {
+      const h = p.actions[i] === 3 ? undefined : hits.get(p.itemIds[i]);
+      out.stream_id.push(id.streamId);
+      out.stream_seed.push(id.seed);
+      out.executor.push(id.executor);
+      out.step.push(p.step);
+      out.pass.push(p.pass);
+      out.item_id.push(p.itemIds[i]);
+      for (let f = 0; f < NUM_FEATURES; f++) out[featureColumn(FEATURE_NAMES[f])].push(p.features[i * NUM_FEATURES + f]);
+      ACTIONS.forEach((a, k) => out[`mask_${a}`].push(p.masks[i * 4 + k] > 0));
+      out.action.push(p.actions[i]);
+      ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
+      out.horizon_tasks.push(end - p.step);
+      out.horizon_successes.push(hs);
+      out.horizon_cost.push(hc);
+      out.item_hits.push(h?.n ?? 0);
+      out.item_successes.push(h?.s ?? 0);
+      out.item_token_cost.push(h?.c ?? 0);
+      out.action_cost.push(p.actionCosts[i]);
+      out.exec_success_rate.push(p.execSuccessRate);
+      ACTIONS.forEach((a) => {
+        out[`cf_success_${a}`].push(null);
+        out[`cf_cost_${a}`].push(null);
+      });
+      rows++;
+    }
+  }
+  return rows;
+}
+
+export function endpointTaskRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): number {
+  for (const { task: r } of journal) {
+    out.stream_id.push(id.streamId);
+    out.stream_seed.push(id.seed);
+    out.executor.push(id.executor);
+    out.step.push(r.step);
+    out.family.push(-1);
+    out.success.push(r.success);
+    out.p_success.push(Number.NaN);
+    out.items_in_context.push(r.itemsInContext);
+    out.prompt_tokens.push(r.promptTokens);
+    out.cached_tokens.push(r.cachedTokens);
+    out.output_tokens.push(r.outputTokens);
+    out.curation_tokens.push(r.curationTokens);
+    out.cost.push(r.cost);
+    out.stale_hit.push(false);
+    out.contamination_follow.push(false);
+    out.drift_hit.push(false);
+    out.library_size.push(r.librarySize);
+    out.library_tokens.push(r.libraryTokens);
+    out.generic_share.push(0);
+    out.authored.push(r.authored);
+  }
+  return journal.length;
+}

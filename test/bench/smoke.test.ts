@@ -1,0 +1,42 @@
+/**
+ * A tiny run of the bench harness (`--quick`): checks the `--json` contract and that every benchmark is
+ * there, never timings (they depend on the machine).
+ */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const MAIN = fileURLToPath(new URL("../../dist/bench/main.js", import.meta.url));
+const KEYS = ["name", "value", "unit", "peer", "peerValue", "speedup"];
+
+describe("npm run bench -- --quick --json", () => {
+  it("prints exactly {benchmarks: [{name, value, unit, peer, peerValue, speedup}]} with every benchmark", () => {
+    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 110_000,
+    });
+    const doc = JSON.parse(stdout) as { benchmarks: Record<string, unknown>[] };
+    expect(Object.keys(doc)).toEqual(["benchmarks"]);
+    for (const b of doc.benchmarks) {
+      expect(Object.keys(b)).toEqual(KEYS);
+      expect(typeof b.name).toBe("string");
+      expect(typeof b.unit).toBe("string");
+      expect(typeof b.value).toBe("number");
+      expect(Number.isFinite(b.value) && (b.value as number) > 0).toBe(true);
+      expect(b.peer === null || typeof b.peer === "string").toBe(true);
+      expect(b.peerValue === null || typeof b.peerValue === "number").toBe(true);
+      // A ratio exists exactly when a peer was measured.
+      expect(b.speedup === null).toBe(b.peerValue === null);
+      if (b.speedup !== null) expect(b.speedup as number).toBeGreaterThan(0);
+    }
+    const names = doc.benchmarks.map((b) => b.name as string);
+    for (const n of ["collect.tasks", "train.samples", "infer.single", "parquet.write", "parquet.read"]) expect(names).toContain(n);
+    expect(names.some((n) => n.startsWith("infer.library"))).toBe(true);
+    for (const kind of ["scale.collect@", "scale.train@", "memory.collect@", "memory.train@"])
+      expect(names.filter((n) => n.startsWith(kind)).length).toBe(2);
+    // Peers that are always available are always measured.
+    const byName = Object.fromEntries(doc.benchmarks.map((b) => [b.name, b]));
+    for (const n of ["infer.single", "parquet.write", "parquet.read"]) expect(byName[n].peer).not.toBeNull();
+  }, 120_000);
+});

@@ -1,0 +1,239 @@
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { importSource } from "../../src/import/run.js";
+import { IMPORT_FORMATS, IMPORTER_VERSION, type ImportFormat } from "../../src/import/types.js";
+import {
+  flagScore,
+  loadReplayDataset,
+  replayEvaluate,
+  replayStates,
+  rocAuc,
+  stateItems,
+  type AucScore,
+  type FlagScore,
+  type ReplayResults,
+} from "../../src/eval/replay.js";
+import { replayMarkdown } from "../../src/eval/replay-report.js";
+import { replayOptionsFromArgs, type EvalArgs } from "../../src/cli/commands/eval.js";
+import { decideCommand } from "../../src/cli/commands/decide.js";
+import { finished } from "../helpers/run-cli.js";
+import { FIXTURES } from "../import/helpers.js";
+
+const MODEL = "models/default/curator.onnx";
+const CURATORS = [MODEL, "heuristic", "random", "none"];
+const base = mkdtempSync(join(tmpdir(), "replay-test-"));
+const dataset = (f: ImportFormat) => join(base, f);
+
+/** `curator ARGS` from the sources (dist may lag behind them while the tree is being edited). */
+const cli = (args: string[]) =>
+  finished(spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "src/cli/main.ts"), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }), 120_000);
+
+let results: ReplayResults;
+
+beforeAll(async () => {
+  for (const f of IMPORT_FORMATS) await importSource(f, join(FIXTURES, f), dataset(f));
+  results = await replayEvaluate({ datasets: [dataset("voyager"), dataset("dynamic-cheatsheet")], curators: CURATORS });
+});
+
+const inUnit = (x: number | null) => x === null || (x >= 0 && x <= 1);
+
+function checkFlag(s: FlagScore): void {
+  expect(inUnit(s.precision) && inUnit(s.recall) && inUnit(s.baseRate), JSON.stringify(s)).toBe(true);
+  expect(s.truePositives).toBeLessThanOrEqual(Math.min(s.flagged, s.positives));
+  expect(s.precision === null).toBe(s.flagged === 0);
+  expect(s.recall === null).toBe(s.positives === 0);
+}
+
+function checkAuc(a: AucScore): void {
+  if (a.auc === null) expect(a.reason, JSON.stringify(a)).toMatch(/\w/);
+  else expect(a.auc >= 0 && a.auc <= 1, JSON.stringify(a)).toBe(true);
+}
+
+describe("replay evaluation on the voyager and dynamic-cheatsheet fixtures", () => {
+  it("scores every curator with numbers in range, under both governance modes", () => {
+    expect(results.sources.map((s) => s.format)).toEqual(["voyager", "dynamic-cheatsheet"]);
+    for (const s of results.sources) {
+      expect(s.curators.map((c) => c.spec)).toEqual(CURATORS);
+      for (const c of s.curators) {
+        expect(c.scoredItems).toBeGreaterThan(0);
+        for (const [t, f, u] of Object.values(c.labels)) expect(t + f + u).toBe(c.scoredItems);
+        for (const a of [...Object.values(c.auc.retire), c.auc.rewrite, c.auc.change]) checkAuc(a);
+        expect(c.modes.map((m) => m.governance)).toEqual(["default", "none"]);
+        for (const m of c.modes) {
+          for (const f of [...Object.values(m.retire), m.rewrite, m.change]) checkFlag(f);
+          expect(Object.values(m.actions).reduce((a, b) => a + b, 0)).toBe(c.scoredItems);
+          expect(m.library.items[1]).toBeLessThanOrEqual(m.library.items[0]);
+          expect(m.library.tokens[1]).toBeLessThanOrEqual(m.library.tokens[0]);
+        }
+        expect(c.modes.find((m) => m.governance === "none")!.capped).toBe(0);
+      }
+    }
+  });
+
+  it("shows the baselines for what they are: none keeps everything, constant probabilities give no AUC", () => {
+    for (const s of results.sources) {
+      const none = s.curators.find((c) => c.spec === "none")!;
+      for (const m of none.modes) {
+        expect(m.actions.keep).toBe(none.scoredItems);
+        expect(m.library.items[1]).toBe(m.library.items[0]);
+      }
+      for (const spec of ["none", "random"]) {
+        const c = s.curators.find((x) => x.spec === spec)!;
+        for (const a of [...Object.values(c.auc.retire), c.auc.rewrite, c.auc.change]) expect(a.auc).toBeNull();
+      }
+    }
+    const learned = results.sources.find((s) => s.format === "voyager")!.curators[0];
+    expect(learned.auc.rewrite.auc).not.toBeNull(); // the fixture holds rewritten and final skill versions
+  });
+
+  it("gives the same numbers for random with the same seed, whatever else runs beside it", async () => {
+    const again = (seed: number) => replayEvaluate({ datasets: [dataset("voyager"), dataset("dynamic-cheatsheet")], curators: ["random"], seed });
+    const [a, b, zero] = [await again(7), await again(7), await again(0)];
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const randomOf = (r: ReplayResults) => JSON.stringify(r.sources.map((s) => s.curators.find((c) => c.spec === "random")));
+    expect(randomOf(zero)).toBe(randomOf(results)); // results ran random with seed 0 among other curators
+  });
+
+  it("writes a report that says the labels are a proxy and what each label means", () => {
+    const md = replayMarkdown(results);
+    expect(md).toMatch(/These labels are a proxy/);
+    expect(md).toMatch(/## voyager[\s\S]*## dynamic-cheatsheet/);
+    expect(md).toMatch(/no other skill's code calls it/);
+    expect(md).toMatch(/no-memory|without memory/);
+  });
+});
+
+describe("decision points", () => {
+  /** A hand-made import: a@v1 → a, b removed at the last state, c added, d@v1 held by no snapshot. */
+  function handMade(): string {
+    const dir = join(base, "hand-made");
+    mkdirSync(dir, { recursive: true });
+    const item = (id: string) => ({ id, kind: "context", content: `rule ${id} about things`, tokens: 10, stats: { createdAt: 0 }, similarity: { max: 0.9, nearDuplicates: 3 }, meta: { library: "L" } });
+    const label = (id: string, inFinal: boolean, rewrittenLater: boolean, removedLater: boolean) => ({ id, library: "L", inFinal, rewrittenLater, removedLater, harmful: null, neverUsed: null, evidence: {} });
+    const lines = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+    writeFileSync(join(dir, "items.jsonl"), lines(["L/a@v1", "L/a", "L/b", "L/c", "L/d@v1"].map(item)));
+    writeFileSync(
+      join(dir, "snapshots.jsonl"),
+      lines([
+        { library: "L", index: 0, label: "s0", taskIndex: 0, reconstructed: false, itemIds: ["L/a@v1", "L/b"], missingItems: 0 },
+        { library: "L", index: 1, label: "s1", taskIndex: 1, reconstructed: false, itemIds: ["L/a", "L/b"], missingItems: 0 },
+        { library: "L", index: 2, label: "s2", taskIndex: 2, reconstructed: false, itemIds: ["L/a", "L/c"], missingItems: 0 },
+      ]),
+    );
+    writeFileSync(
+      join(dir, "events.jsonl"),
+      lines([
+        { library: "L", taskIndex: 0, task: "q0", outcome: "failure", outcomeBasis: "x", itemIds: ["L/a@v1", "L/b"], detail: {} },
+        { library: "L", taskIndex: 1, task: "q1", outcome: "success", outcomeBasis: "x", itemIds: ["L/a", "L/b"], detail: {} },
+      ]),
+    );
+    writeFileSync(
+      join(dir, "replay-labels.jsonl"),
+      lines([label("L/a@v1", false, true, false), label("L/a", true, false, false), label("L/b", false, false, true), label("L/c", true, false, false), label("L/d@v1", false, false, true)]),
+    );
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ kind: "curator-import", format: "dynamic-cheatsheet", importerVersion: IMPORTER_VERSION, source: "hand-made" }));
+    return dir;
+  }
+
+  it("scores each version once, in its last state, with statistics as of that state", () => {
+    const d = loadReplayDataset(handMade());
+    const states = replayStates(d);
+    expect(states.map((s) => [s.label, s.scored])).toEqual([
+      ["s0", ["L/a@v1"]],
+      ["s1", ["L/b"]],
+      ["s2", ["L/a", "L/c"]],
+      ["reconstructed: L/d@v1 in the final library", ["L/d@v1"]],
+    ]);
+    expect(states.map((s) => s.latest)).toEqual([false, false, true, false]);
+    expect(states[3].itemIds).toEqual(["L/a", "L/c", "L/d@v1"]);
+
+    const s0 = stateItems(d, states[0]);
+    expect(s0.now).toBe(0);
+    expect(s0.items[0].stats).toMatchObject({ timesRetrieved: 1, successes: 0, failures: 1, lastRetrievedAt: 0 });
+    expect(s0.items[0].similarity).toBeUndefined(); // recomputed within the state
+    const s1 = stateItems(d, states[1]);
+    expect(s1.now).toBe(1);
+    // L/a counts its earlier version's use: the lineage is the id before @vN
+    expect(s1.items.map((i) => [i.id, i.stats?.timesRetrieved, i.stats?.successes])).toEqual([
+      ["L/a", 2, 1],
+      ["L/b", 2, 1],
+    ]);
+    const s2 = stateItems(d, states[2]);
+    expect(s2.items.find((i) => i.id === "L/c")!.stats).toMatchObject({ timesRetrieved: 0, lastRetrievedAt: null });
+    expect(stateItems(d, states[3]).now).toBeUndefined(); // reconstructed: imported statistics
+  });
+
+  it("counts labels on the scored versions and keeps everything under `none`", async () => {
+    const r = await replayEvaluate({ datasets: [join(base, "hand-made")], curators: ["none"], governance: ["none"] });
+    const c = r.sources[0].curators[0];
+    expect(c.labels.rewrittenLater).toEqual([1, 4, 0]);
+    expect(c.labels.removedLater).toEqual([2, 3, 0]);
+    expect(c.labels.harmful).toEqual([0, 0, 5]);
+    expect(r.sources[0].anyOf).toEqual(["removedLater"]);
+    expect(c.modes[0].actions).toEqual({ keep: 5, compress: 0, rewrite: 0, retire: 0 });
+    expect(c.modes[0].library).toEqual({ items: [2, 2], tokens: [20, 20] });
+  });
+});
+
+describe("scores", () => {
+  it("precision and recall leave unknown labels out", () => {
+    expect(flagScore([true, false, null, true], [true, true, true, false])).toEqual({
+      labelled: 3, unknown: 1, positives: 2, baseRate: 2 / 3, flagged: 2, truePositives: 1, precision: 0.5, recall: 0.5,
+    });
+  });
+
+  it("AUC: perfect, reversed and tied rankings; null with a reason for one class or one score", () => {
+    expect(rocAuc([true, true, false, false], [0.9, 0.8, 0.2, 0.1]).auc).toBe(1);
+    expect(rocAuc([true, true, false, false], [0.1, 0.2, 0.8, 0.9]).auc).toBe(0);
+    expect(rocAuc([true, false, true, false, null], [0.5, 0.5, 0.9, 0.1, 0.99]).auc).toBeCloseTo(0.875);
+    expect(rocAuc([false, false], [0.1, 0.2])).toMatchObject({ auc: null, reason: "no labelled item is positive" });
+    expect(rocAuc([true, false], [0.3, 0.3])).toMatchObject({ auc: null, reason: "the curator gives every item the same probability" });
+    expect(rocAuc([null], [0.3])).toMatchObject({ auc: null, reason: "no labelled item" });
+  });
+});
+
+describe("refusals", () => {
+  it("a dataset folder without replay-labels.jsonl is a CuratorError naming the file", () => {
+    const dir = join(base, "no-labels");
+    cpSync(dataset("voyager"), dir, { recursive: true });
+    rmSync(join(dir, "replay-labels.jsonl"));
+    expect(() => loadReplayDataset(dir)).toThrowError(expect.objectContaining({ code: "FILE_NOT_FOUND", message: expect.stringContaining(join(dir, "replay-labels.jsonl")) }));
+  });
+
+  it("the flags: --executors and unknown governance modes are refused, defaults filled in", () => {
+    const args = { curators: "heuristic", replay: "a,b", out: "x", json: false, debug: false } as unknown as EvalArgs;
+    expect(replayOptionsFromArgs(args)).toEqual({ datasets: ["a", "b"], curators: ["heuristic"], executor: "mid", governance: ["default", "none"], seed: 0 });
+    expect(() => replayOptionsFromArgs({ ...args, executors: "weak" })).toThrowError(expect.objectContaining({ code: "BAD_ARGUMENT" }));
+    expect(() => replayOptionsFromArgs({ ...args, governance: "strict" })).toThrowError(expect.objectContaining({ code: "BAD_ARGUMENT", message: expect.stringMatching(/--governance/) }));
+  });
+});
+
+describe("the CLI", () => {
+  it("curator eval --replay writes replay.json and report.md and prints a --json summary", async () => {
+    const out = join(base, "report");
+    const r = await cli(["eval", "--replay", dataset("dynamic-cheatsheet"), "--curators", `${MODEL},heuristic`, "--governance", "default", "--out", out, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.sources[0]).toMatchObject({ format: "dynamic-cheatsheet", curators: [{ curator: "curator.onnx" }, { curator: "heuristic" }] });
+    expect(JSON.parse(readFileSync(join(out, "replay.json"), "utf8")).kind).toBe("curator-replay");
+    expect(readFileSync(join(out, "report.md"), "utf8")).toMatch(/proxy/);
+  });
+
+  // In-process through the command's handler (what `curator decide` runs after parsing): the CLI exits 0 exactly
+  // when the handler resolves, and this avoids five cold TypeScript start-ups.
+  it("curator decide --model <default> --executor mid --dry-run runs on an import of each source's fixture", async () => {
+    for (const f of IMPORT_FORMATS) {
+      const out: string[] = [];
+      const spy = vi.spyOn(process.stdout, "write").mockImplementation((x) => (out.push(String(x)), true));
+      try {
+        await (decideCommand.handler as (a: unknown) => Promise<void>)({ model: MODEL, library: join(dataset(f), "library.jsonl"), executor: "mid", "dry-run": true, json: false, debug: false, _: [], $0: "curator" });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(out.join(""), f).toMatch(/Dry run: nothing was written/);
+    }
+  });
+});
