@@ -5,6 +5,9 @@
  *
  *   infer.single      one decision: featurize one item + infer, µs. Peer: the same featurize + tfjs
  *                     `predict` (predictProbs: normalise, predict, mask, softmax) on the same model.
+ *   infer.single.ortFloor  the same model's onnxruntime call alone on prebuilt one-row tensors (synchronous
+ *                     native call, as the runtime makes it): the floor of infer.single, so its speedup over
+ *                     tfjs is the most any featurize + onnxruntime path can reach on this machine.
  *   infer.library10k  a 10,000-item library: featurize + infer, ms. Peer: raw onnxruntime `run` on a
  *                     prebuilt [10000, F] tensor of the same model (the floor: no featurizing, no copies).
  */
@@ -26,6 +29,7 @@ import { resolveWorld } from "../world/presets.js";
 import { resolveExecutors } from "../executors/presets.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { TOOLKIT_VERSION } from "../version.js";
+import { openSyncSession } from "../runtime/sync-session.js";
 import { median, perCall, row, speedup, timeRuns, type BenchOptions, type BenchRow } from "./harness.js";
 
 const HIDDEN = [64, 64];
@@ -99,6 +103,13 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
       const f = featurize(one, obs.executor, obs.library);
       return predictProbs(model, obs.norm, f, mask1, 1);
     }, singleReps, runs);
+    const native = openSyncSession(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" });
+    const oneFeeds = {
+      [FEATURES_INPUT]: new ort.Tensor("float32", featurize(one, obs.executor, obs.library), [1, NUM_FEATURES]),
+      [MASK_INPUT]: new ort.Tensor("float32", mask1, [1, NUM_ACTIONS]),
+    };
+    const floorSingle = native ? await perCall(() => native.run(oneFeeds, { probs: null }, {}), singleReps, runs) : null;
+    native?.dispose();
 
     const items: ItemObservation[] = Array.from({ length: libSize }, (_, i) => obs.items[i % obs.items.length]);
     const lib = { size: libSize, totalTokens: items.reduce((s, it) => s + it.tokens, 0) };
@@ -112,6 +123,7 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
     }, runs)) / libReps;
 
     const s1 = speedup(oursSingle, tfjsSingle, false);
+    const sFloor = floorSingle === null ? null : speedup(floorSingle, tfjsSingle, false);
     const s2 = speedup(oursLib, rawLib, false);
     const name10k = o.quick ? `infer.library${libSize / 1000}k` : "infer.library10k";
     return [
@@ -126,6 +138,20 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
         pass: s1 === null ? null : s1 >= 10,
         note: `CuratorRuntime.inferObservations on 1 item (featurize + onnxruntime-node, 1 thread) vs featurize + predictProbs (tfjs wasm) on the same model; ${singleReps} calls per run, median of ${runs} after a warm-up`,
       }),
+      ...(floorSingle === null
+        ? []
+        : [
+            row({
+              name: "infer.single.ortFloor",
+              value: floorSingle * 1e6,
+              unit: "µs",
+              peer: "tfjs-predict",
+              peerValue: tfjsSingle * 1e6,
+              speedup: sFloor,
+              target: null,
+              note: `onnxruntime's native run alone on prebuilt one-row tensors of the same model (no featurize, no copies): the floor under infer.single, so its speedup is the ceiling for any featurize + onnxruntime path here; ${singleReps} calls per run, median of ${runs}`,
+            }),
+          ]),
       row({
         name: name10k,
         value: oursLib * 1e3,

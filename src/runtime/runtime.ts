@@ -20,11 +20,14 @@ import type { Curator } from "../curators/types.js";
 import { readOnnxContract, type OnnxContract } from "../export/inspect.js";
 import { FEATURES_INPUT, MASK_INPUT, PROBS_OUTPUT } from "../export/policy.js";
 import { BatchBuffers, decideWithCurator, type DecideOptions, type DecideResult } from "./decide.js";
+import { openSyncSession, type SyncSession } from "./sync-session.js";
 
 export interface RuntimeCreateOptions {
   /** Passed to onnxruntime; default: one intra-op thread, sequential execution (small models run fastest so). */
   sessionOptions?: ort.InferenceSession.SessionOptions;
 }
+
+const FETCHES = { [PROBS_OUTPUT]: null };
 
 const DEFAULT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   intraOpNumThreads: 1,
@@ -46,6 +49,8 @@ export class CuratorRuntime {
     readonly path: string,
     readonly contract: OnnxContract,
     private readonly session: ort.InferenceSession,
+    /** The same model behind the native synchronous call (null: use `session`). */
+    private readonly fast: SyncSession | null,
   ) {
     this.modelHash = contract.sha256;
     this.name = `onnx:${basename(path)}`;
@@ -54,8 +59,9 @@ export class CuratorRuntime {
   static async create(path: string, opts: RuntimeCreateOptions = {}): Promise<CuratorRuntime> {
     if (!existsSync(path)) throw new CuratorError("FILE_NOT_FOUND", `No ONNX model at '${path}'. Export one with 'curator export'.`);
     let session: ort.InferenceSession;
+    const sessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...opts.sessionOptions };
     try {
-      session = await ort.InferenceSession.create(path, { ...DEFAULT_SESSION_OPTIONS, ...opts.sessionOptions });
+      session = await ort.InferenceSession.create(path, sessionOptions);
     } catch (e) {
       throw new CuratorError(
         "INVALID_FILE",
@@ -66,7 +72,7 @@ export class CuratorRuntime {
       checkNames(path, session);
       const contract = readOnnxContract(path);
       checkFeaturizer(path, contract);
-      return new CuratorRuntime(path, contract, session);
+      return new CuratorRuntime(path, contract, session, openSyncSession(path, sessionOptions));
     } catch (e) {
       await session.release();
       throw e;
@@ -98,10 +104,11 @@ export class CuratorRuntime {
     if (rows === 0) return new Float32Array(0);
     const f = features.length === rows * NUM_FEATURES ? features : features.subarray(0, rows * NUM_FEATURES);
     const m = masks.length === rows * NUM_ACTIONS ? masks : masks.subarray(0, rows * NUM_ACTIONS);
-    const out = await this.session.run({
+    const feeds = {
       [FEATURES_INPUT]: new ort.Tensor("float32", f, [rows, NUM_FEATURES]),
       [MASK_INPUT]: new ort.Tensor("float32", m, [rows, NUM_ACTIONS]),
-    });
+    };
+    const out = this.fast ? this.fast.run(feeds, FETCHES, {}) : await this.session.run(feeds);
     return out[PROBS_OUTPUT].data as Float32Array;
   }
 
@@ -141,6 +148,7 @@ export class CuratorRuntime {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.fast?.dispose();
     await this.session.release();
   }
 }
