@@ -109,6 +109,7 @@ export function normalizationFrom(data: TrainData, rows: Int32Array): Normalizat
 /** Copies the given rows of a rows × width matrix into a new array. */
 export function gather(src: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(src.subarray(rows[i] * width, rows[i] * width + width), i * width);
+  // An element loop: subarray() + set() allocates a view per row, which dominates for narrow rows.
+  for (let i = 0, o = 0; i < rows.length; i++) for (let j = rows[i] * width, end = j + width; j < end; j++) out[o++] = src[j];
   return out;
 }

@@ -3,19 +3,21 @@
  * stopping, and a checkpoint after every epoch (weights, optimiser state, metrics) so that a killed run
  * resumes to the same bytes.
  *
- * Speed (see `npm run bench`, train.samples): for a small MLP tfjs's cost is per op, not per flop, and its
- * autodiff differentiates a matMul with transposed matMuls, which the wasm backend runs on a slow generic
+ * Speed (see `npm run bench`, train.samples): for a small MLP tfjs's cost is per kernel launch, not per flop, and
+ * its autodiff differentiates a matMul with transposed matMuls, which the wasm backend runs on a slow generic
  * kernel (5-6x slower than the XNNPACK path here). So when the model is a plain stack of Dense layers the step
- * runs the MLP forward without a tape, asks autodiff only for d loss / d logits (the algorithm's loss stays
- * generic), back-propagates through the Dense layers by hand with explicit transposes, and hands the
- * gradients to the same tf.Optimizer. Minibatches are gathered in JS outside any tape. Any other model
- * (dropout, other layers) takes the generic optimizer.minimize step. Both are deterministic.
+ * runs the MLP forward without a tape, takes d loss / d logits from the algorithm (its closed form when it has
+ * one, else autodiff of its loss), back-propagates through the Dense layers by hand with explicit transposes,
+ * and, when the optimizer is tfjs's Adam, updates the weights on the host (HostAdam, same bits). Minibatches
+ * are gathered in JS outside any tape. Any other model (dropout, other layers) takes the generic
+ * optimizer.minimize step. Both are deterministic.
  */
 import { NUM_FEATURES } from "../features/featurizer.js";
 import { tf } from "./tf.js";
-import { maskedLogits, type Normalization } from "./model.js";
+import { MASK_NEG, maskedLogits, type Normalization } from "./model.js";
+import { HostAdam } from "./adam.js";
 import { gather, type TrainData } from "./data.js";
-import type { AlgoDef, Targets } from "./algorithms/types.js";
+import type { AlgoDef, LossAndGrad, Targets } from "./algorithms/types.js";
 import { Rng } from "../util/rng.js";
 
 export interface LoopConfig {
@@ -55,7 +57,7 @@ interface SplitTensors {
 /** Training rows in split order, as flat arrays minibatches are gathered from. */
 interface SplitArrays {
   x: Float32Array; // rows × F, normalised
-  mask: Float32Array; // rows × 4
+  maskAdd: Float32Array; // rows × 4, what maskedLogits adds to the logits
   targets: Targets;
   rows: number;
 }
@@ -69,24 +71,25 @@ function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: N
   }));
 }
 
-/** (x − mean) / std in float32, bit for bit what tensorsFor computes (each f32 op is correctly rounded). */
+/** (x − mean) / std and (1 − mask) · MASK_NEG in float32, bit for bit what tensorsFor and maskedLogits compute. */
 function arraysFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitArrays {
   const F = NUM_FEATURES;
   const x = gather(data.features, F, rows);
   const mean = Float32Array.from(norm.mean);
   const std = Float32Array.from(norm.std);
   for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] - mean[i % F]) / std[i % F];
-  return { x, mask: gather(data.masks, 4, rows), targets, rows: rows.length };
+  const maskAdd = gather(data.masks, 4, rows);
+  const neg = Math.fround(MASK_NEG);
+  for (let i = 0; i < maskAdd.length; i++) maskAdd[i] = Math.fround(1 - maskAdd[i]) * neg;
+  return { x, maskAdd, targets, rows: rows.length };
 }
 
 type Activation = "relu" | "tanh" | "elu" | "linear";
 const ACTIVATIONS: readonly string[] = ["relu", "tanh", "elu", "linear"];
 
 interface DenseLayer {
-  kernel: tf.Tensor2D;
-  bias: tf.Tensor1D;
-  kernelName: string;
-  biasName: string;
+  kernel: tf.Variable<tf.Rank.R2>;
+  bias: tf.Variable<tf.Rank.R1>;
   activation: Activation;
 }
 
@@ -99,11 +102,11 @@ function denseStack(model: tf.LayersModel): DenseLayer[] | null {
     const w = layer.trainableWeights;
     if (layer.getClassName() !== "Dense" || !cfg.useBias || !ACTIVATIONS.includes(cfg.activation ?? "") || w.length !== 2) return null;
     const [kernel, bias] = [w[0].read() as tf.Variable<tf.Rank.R2>, w[1].read() as tf.Variable<tf.Rank.R1>];
-    out.push({ kernel, bias, kernelName: kernel.name, biasName: bias.name, activation: cfg.activation as Activation });
+    out.push({ kernel, bias, activation: cfg.activation as Activation });
   }
   // The chain must be exactly the model's trainable weights, in order (Adam keeps its moments by position).
   const names = model.trainableWeights.map((v) => (v.read() as tf.Variable).name);
-  const chain = out.flatMap((l) => [l.kernelName, l.biasName]);
+  const chain = out.flatMap((l) => [l.kernel.name, l.bias.name]);
   return names.length === chain.length && names.every((n, i) => n === chain[i]) ? out : null;
 }
 
@@ -129,42 +132,55 @@ function activationGrad(act: Activation, dy: tf.Tensor2D, y: tf.Tensor2D): tf.Te
 }
 
 /**
- * Loss and gradients of one minibatch for a Dense chain: forward without a tape, autodiff of the loss with
- * respect to the logits only, then the chain rule by hand with non-transposed matMuls. Gradients come back
- * keyed by variable name in the model's weight order, as optimizer.minimize would pass them.
+ * Loss and gradients of one minibatch for a Dense chain: forward without a tape, d loss / d logits from the
+ * algorithm, then the chain rule by hand with non-transposed matMuls. Gradients come back in the model's weight
+ * order (kernel, bias of each layer), as optimizer.minimize would pass them.
  */
 function denseGrads(
   layers: DenseLayer[],
   x: tf.Tensor2D,
-  lossOfLogits: (logits: tf.Tensor2D) => tf.Scalar,
-): { loss: tf.Scalar; grads: tf.NamedTensorMap } {
+  lossOfLogits: (logits: tf.Tensor2D) => LossAndGrad,
+): { loss: tf.Scalar; grads: tf.Tensor[] } {
   return tf.tidy(() => {
     const h: tf.Tensor2D[] = [x];
     for (const l of layers) h.push(denseForward(h[h.length - 1], l));
-    const { value, grad } = tf.valueAndGrad((logits: tf.Tensor) => lossOfLogits(logits as tf.Tensor2D))(h[layers.length]);
-    const dW: tf.Tensor[] = [];
-    const db: tf.Tensor[] = [];
-    let dy = grad as tf.Tensor2D;
+    const { loss, grad } = lossOfLogits(h[layers.length]);
+    // Bias gradients as 1 × rows matMuls: tf.sum over axis 0 transposes first and costs several times more.
+    const ones = tf.ones([1, x.shape[0]]);
+    const grads: tf.Tensor[] = [];
+    let dy = grad;
     for (let i = layers.length - 1; i >= 0; i--) {
       const dz = activationGrad(layers[i].activation, dy, h[i + 1]);
-      dW[i] = tf.matMul(tf.transpose(h[i]), dz);
-      db[i] = tf.sum(dz, 0);
+      grads[2 * i] = tf.matMul(tf.transpose(h[i]), dz);
+      grads[2 * i + 1] = tf.reshape(tf.matMul(ones, dz), [-1]);
       if (i > 0) dy = tf.matMul(dz, tf.transpose(layers[i].kernel));
     }
-    const grads: tf.NamedTensorMap = {};
-    layers.forEach((l, i) => {
-      grads[l.kernelName] = dW[i];
-      grads[l.biasName] = db[i];
-    });
-    return { loss: value, grads };
+    return { loss, grads };
   });
 }
 
-function batchTensors(tr: SplitArrays, idx: Int32Array): { x: tf.Tensor2D; mask: tf.Tensor2D; targets: Record<string, tf.Tensor2D> } {
+/** The algorithm's loss of a batch and d loss / d logits: its closed form when it has one, else autodiff. */
+function lossAndGrad<C>(algo: AlgoDef, cfg: C, b: Batch): (logits: tf.Tensor2D) => LossAndGrad {
+  const masked = (logits: tf.Tensor) => tf.add(logits, b.maskAdd) as tf.Tensor2D; // d masked / d logits = 1
+  if (algo.lossAndGrad) return (logits) => algo.lossAndGrad!(masked(logits), b.targets, cfg);
+  const vg = tf.valueAndGrad((logits: tf.Tensor) => algo.loss(masked(logits), b.targets, cfg));
+  return (logits) => {
+    const { value, grad } = vg(logits);
+    return { loss: value as tf.Scalar, grad: grad as tf.Tensor2D };
+  };
+}
+
+interface Batch {
+  x: tf.Tensor2D;
+  maskAdd: tf.Tensor2D;
+  targets: Record<string, tf.Tensor2D>;
+}
+
+function batchTensors(tr: SplitArrays, idx: Int32Array): Batch {
   const n = idx.length;
   return {
     x: tf.tensor2d(gather(tr.x, NUM_FEATURES, idx), [n, NUM_FEATURES]),
-    mask: tf.tensor2d(gather(tr.mask, 4, idx), [n, 4]),
+    maskAdd: tf.tensor2d(gather(tr.maskAdd, 4, idx), [n, 4]),
     targets: Object.fromEntries(Object.entries(tr.targets).map(([k, v]) => [k, tf.tensor2d(gather(v, 4, idx), [n, 4])])),
   };
 }
@@ -188,12 +204,18 @@ export async function trainLoop<C>(args: {
   const tr = arraysFor(data, split.train, args.targets.train, norm);
   const va = split.val.length ? tensorsFor(data, split.val, args.targets.val, norm) : null;
   const layers = denseStack(model);
-  const step = (b: ReturnType<typeof batchTensors>): tf.Scalar => {
-    const lossOfLogits = (logits: tf.Tensor2D) => algo.loss(maskedLogits(logits, b.mask), b.targets, cfg);
-    if (!layers) return optimizer.minimize(() => lossOfLogits(model.apply(b.x, { training: true }) as tf.Tensor2D), true) as tf.Scalar;
-    const { loss, grads } = denseGrads(layers, b.x, lossOfLogits);
-    optimizer.applyGradients(grads);
-    tf.dispose(Object.values(grads));
+  const weights = layers?.flatMap((l) => [l.kernel, l.bias]) ?? [];
+  // Adam's update on the host when it can (same bits, far fewer kernel launches); synced back every epoch.
+  const adam = layers ? HostAdam.from(optimizer, weights) : null;
+  const step = (b: Batch): tf.Scalar => {
+    if (!layers) {
+      const loss = () => algo.loss(tf.add(model.apply(b.x, { training: true }) as tf.Tensor2D, b.maskAdd), b.targets, cfg);
+      return optimizer.minimize(loss, true) as tf.Scalar;
+    }
+    const { loss, grads } = denseGrads(layers, b.x, lossAndGrad(algo, cfg, b));
+    if (adam) adam.step(grads.map((g) => g.dataSync()));
+    else optimizer.applyGradients(Object.fromEntries(grads.map((g, i) => [weights[i].name, g])));
+    tf.dispose(grads);
     return loss;
   };
 
@@ -207,8 +229,9 @@ export async function trainLoop<C>(args: {
         const cost = step(batch);
         lossSum += cost.dataSync()[0];
         batches++;
-        tf.dispose([cost, batch.x, batch.mask, ...Object.values(batch.targets)]);
+        tf.dispose([cost, batch.x, batch.maskAdd, ...Object.values(batch.targets)]);
       }
+      adam?.sync();
       const m = evaluate(model, algo, cfg, va, data, split.val);
       const metrics: EpochMetrics = { epoch: state.epoch + 1, loss: lossSum / Math.max(1, batches), ...m };
       state.metrics.push(metrics);

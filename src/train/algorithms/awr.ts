@@ -13,7 +13,7 @@ import { tf } from "../tf.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
 import { gather, normalizationFrom } from "../data.js";
 import type { AlgoDef } from "./types.js";
-import { logPolicy } from "./types.js";
+import { crossEntropy, crossEntropyAndGrad } from "./types.js";
 
 export const AwrConfig = z
   .object({
@@ -53,7 +53,6 @@ export const awr: AlgoDef<typeof AwrConfig> = {
     }
     return { target };
   },
-  loss(maskedLogits, t) {
-    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(t.target, logPolicy(tf, maskedLogits)), 1))) as tf.Scalar);
-  },
+  loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
+  lossAndGrad: (maskedLogits, t) => crossEntropyAndGrad(tf, maskedLogits, t.target),
 };

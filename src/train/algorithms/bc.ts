@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { tf } from "../tf.js";
 import type { AlgoDef } from "./types.js";
-import { logPolicy } from "./types.js";
+import { crossEntropy, crossEntropyAndGrad } from "./types.js";
 
 export const BcConfig = z
   .object({
@@ -64,7 +64,6 @@ export const bc: AlgoDef<typeof BcConfig> = {
     }
     return { target };
   },
-  loss(maskedLogits, t) {
-    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(t.target, logPolicy(tf, maskedLogits)), 1))) as tf.Scalar);
-  },
+  loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
+  lossAndGrad: (maskedLogits, t) => crossEntropyAndGrad(tf, maskedLogits, t.target),
 };
