@@ -64,9 +64,12 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
       },
       { onProgress: hooks.onProgress },
     );
+    // Name the models where they will be, not in the temp folder (so results.json is the same on every run).
+    const final = (spec: string) => spec.replace(tmp, exp.out);
     res.curators.forEach((c) => {
-      if (c.kind === "model") c.spec = c.spec.replace(tmp, exp.out);
+      if (c.kind === "model") c.spec = final(c.spec);
     });
+    if (Array.isArray(res.config.curators)) res.config.curators = res.config.curators.map((c) => (typeof c === "string" ? final(c) : c));
     await writeReport(tmp, res, { title: `${exp.name}: ${exp.claim}`, notes: [`Command: ${hooks.command ?? `curator run ${path}`}`] });
     return res;
   });
