@@ -261,7 +261,8 @@ function evaluate(
 ): Omit<EpochMetrics, "epoch" | "loss"> {
   if (!va) return { val_loss: null, val_regret: null, val_best_action: null, val_metric: 0 };
   const { loss, probs } = tf.tidy(() => {
-    const logits = maskedLogits(model.predict(va.x) as tf.Tensor2D, va.mask);
+    // apply, not predict: predict cuts batches of 32 with the wasm slice, which copies the whole input each time.
+    const logits = maskedLogits(model.apply(va.x, { training: false }) as tf.Tensor2D, va.mask);
     return { loss: algo.loss(logits, va.targets, cfg).dataSync()[0], probs: tf.softmax(logits).dataSync() as Float32Array };
   });
   if (!data.cfReward) return { val_loss: loss, val_regret: null, val_best_action: null, val_metric: loss };

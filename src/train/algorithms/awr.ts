@@ -40,11 +40,14 @@ export const awr: AlgoDef<typeof AwrConfig> = {
         tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 12 }) }),
       ],
     });
-    v.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
-    await v.fit(x, y, { epochs: cfg.valueEpochs, batchSize: 256, shuffle: false, verbose: 0 });
-    const values = (v.predict(x) as tf.Tensor).dataSync();
-    tf.dispose([x, y]);
+    const optimizer = tf.train.adam(1e-3);
+    v.compile({ optimizer, loss: "meanSquaredError" });
+    await v.fitDataset(hostBatches(x as tf.Tensor2D, y, 256), { epochs: cfg.valueEpochs, verbose: 0 });
+    const predicted = v.apply(x, { training: false }) as tf.Tensor;
+    const values = predicted.dataSync();
+    tf.dispose([x, y, predicted]);
     v.dispose();
+    optimizer.dispose();
     const target = new Float32Array(rows.length * 4);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
@@ -56,3 +59,20 @@ export const awr: AlgoDef<typeof AwrConfig> = {
   loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
   lossAndGrad: (maskedLogits, t) => crossEntropyAndGrad(tf, maskedLogits, t.target),
 };
+
+/**
+ * In-order batches cut from host copies. `fit` on tensors slices them on the device, and the wasm backend's
+ * slice copies the whole input for every batch: quadratic in rows (minutes at 1M rows). Same batches, same order.
+ */
+function hostBatches(x: tf.Tensor2D, y: tf.Tensor2D, batch: number): tf.data.Dataset<tf.TensorContainer> {
+  const [rows, cols] = x.shape;
+  const xs = x.dataSync() as Float32Array;
+  const ys = y.dataSync() as Float32Array;
+  return tf.data.generator(function* () {
+    for (let start = 0; start < rows; start += batch) {
+      const end = Math.min(rows, start + batch);
+      yield { xs: tf.tensor2d(xs.subarray(start * cols, end * cols), [end - start, cols]), ys: tf.tensor2d(ys.subarray(start, end), [end - start, 1]) };
+    }
+  });
+}
+
