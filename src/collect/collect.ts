@@ -23,7 +23,7 @@ import { CuratorError } from "../errors.js";
 import { parseWith } from "../util/json-file.js";
 import { writeDatasetFiles } from "../data/dataset.js";
 import { streamSeed } from "./seeds.js";
-import { appendColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
+import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
 
 export const CollectOptionsSchema = z
@@ -142,14 +142,10 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     hooks.onProgress?.(k + 1, specs.length, "streams");
   }
 
-  const decisions = emptyColumns(DECISION_COLUMNS.map((c) => c.name));
-  const tasks = emptyColumns(TASK_COLUMNS.map((c) => c.name));
-  for (const c of chunks) {
-    appendColumns(decisions, c.decisions);
-    appendColumns(tasks, c.tasks);
-  }
-  const nDecisions = decisions.stream_id.length;
-  const nTasks = tasks.stream_id.length;
+  const decisions = concatColumns(DECISION_COLUMNS, chunks.map((c) => c.decisions));
+  const tasks = concatColumns(TASK_COLUMNS, chunks.map((c) => c.tasks));
+  const nDecisions = decisions.rows;
+  const nTasks = tasks.rows;
   const manifest: Omit<Manifest, "files" | "rows"> = {
     datasetSchemaVersion: DATASET_SCHEMA_VERSION,
     featurizerVersion: FEATURIZER_VERSION,
@@ -170,8 +166,8 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   };
   await writeDirAtomic(o.out, async (dir) => {
     writeDatasetFiles(dir, manifest, {
-      decisions: { columns: decisions, rows: nDecisions },
-      tasks: { columns: tasks, rows: nTasks },
+      decisions: { columns: decisions.columns, rows: nDecisions },
+      tasks: { columns: tasks.columns, rows: nTasks },
     });
   });
   rmSync(partial, { recursive: true, force: true });

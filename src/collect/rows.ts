@@ -4,7 +4,8 @@
  */
 import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
-import { featureColumn } from "../schemas/dataset.js";
+import { featureColumn, type ColumnSpec } from "../schemas/dataset.js";
+import type { ColumnInput } from "../data/parquet.js";
 import type { StreamRun } from "../world/stream.js";
 
 export type ColumnsOut = Record<string, (number | string | boolean | null)[]>;
@@ -13,12 +14,29 @@ export function emptyColumns(names: readonly string[]): ColumnsOut {
   return Object.fromEntries(names.map((n) => [n, []]));
 }
 
-export function appendColumns(into: ColumnsOut, from: ColumnsOut): void {
-  for (const k of Object.keys(into)) {
-    const src = from[k];
-    const dst = into[k];
-    for (let i = 0; i < src.length; i++) dst.push(src[i]);
+/** Typed storage for columns that hold no nulls: a quarter of the memory of boxed numbers, and the writer's fast path. */
+const TYPED = { INT32: Int32Array, INT64: Float64Array, FLOAT: Float32Array, DOUBLE: Float64Array } as const;
+
+/**
+ * Concatenates per-stream columns into one column per spec. Each part's column is released as soon as it is
+ * copied, so a million-row collection never holds two boxed copies of a column.
+ */
+export function concatColumns(specs: readonly ColumnSpec[], parts: ColumnsOut[]): { columns: Record<string, ColumnInput>; rows: number } {
+  const rows = parts.reduce((s, p) => s + p[specs[0].name].length, 0);
+  const columns: Record<string, ColumnInput> = {};
+  for (const spec of specs) {
+    const Typed = spec.nullable || spec.type === "BOOLEAN" || spec.type === "STRING" ? null : TYPED[spec.type];
+    const out: { [i: number]: unknown } & ColumnInput = Typed ? new Typed(rows) : new Array(rows);
+    let at = 0;
+    for (const p of parts) {
+      const src = p[spec.name];
+      for (let i = 0; i < src.length; i++) out[at + i] = src[i];
+      at += src.length;
+      p[spec.name] = [];
+    }
+    columns[spec.name] = out;
   }
+  return { columns, rows };
 }
 
 export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): number {
