@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeDirAtomic } from "../util/atomic.js";
 import type { CalibrationCard, Distribution } from "./calibrate.js";
+import { renderWorldSection } from "./calibrate-world-report.js";
 
 const fmt = (x: number | null | undefined, pct = false): string =>
   x === null || x === undefined ? "n/a" : pct ? `${(100 * x).toFixed(1)}%` : Number.isInteger(x) ? String(x) : x.toFixed(2);
@@ -59,6 +60,8 @@ export function renderCalibrationReadme(card: CalibrationCard, root: string): st
     "- Voyager event outcomes are inferred from attempt order and the curriculum lists; Agent-S outcomes from the",
     "  wording of its summaries.",
     "",
+    ...renderWorldSection(card),
+    ...(card.skillworld ? [""] : []),
     "## Per source",
     "",
     ...details,

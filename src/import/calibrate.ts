@@ -1,7 +1,8 @@
 /**
  * Calibration: measures, from real agent artifacts, the quantities the simulated world should match — item
  * token lengths, library growth per task, near-duplicate share, share of wrong/harmful items where known —
- * by running every importer over the real-data folder. Pure measurement; writing is in calibrate-report.ts.
+ * by running every importer over the real-data folder. Pure measurement; writing is in calibrate-report.ts. The
+ * written card also holds SkillWorld measured the same way (calibrate-world.ts).
  *
  *   npx tsx src/import/calibrate.ts [REAL_DATA_DIR] [OUT_DIR]     (defaults ../shared/data/real, datasets/real-calibration)
  */
@@ -15,41 +16,12 @@ import { NEAR_DUPLICATE_THRESHOLD } from "../text/similarity.js";
 import { loadImport } from "./run.js";
 import { IMPORTER_VERSION, type ImportFormat } from "./types.js";
 import type { BuiltImport } from "./write.js";
+import type { WorldCalibration } from "./calibrate-world.js";
+import { distribution, r4, type Distribution } from "./calibrate-stats.js";
 
-export interface Distribution {
-  n: number;
-  mean: number;
-  median: number;
-  p10: number;
-  p90: number;
-  min: number;
-  max: number;
-}
+export { distribution, type Distribution };
 
-const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const share = (k: number, n: number): number | null => (n > 0 ? r4(k / n) : null);
-
-/** Linear-interpolation quantile (numpy's default), on a sorted copy. */
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-export function distribution(xs: readonly number[]): Distribution | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return {
-    n: s.length,
-    mean: r4(s.reduce((a, b) => a + b, 0) / s.length),
-    median: r4(quantile(s, 0.5)),
-    p10: r4(quantile(s, 0.1)),
-    p90: r4(quantile(s, 0.9)),
-    min: s[0],
-    max: s.at(-1)!,
-  };
-}
 
 /** Where each real source comes from (mirrors ../shared/data/real/README.md). */
 export const PROVENANCE: Record<ImportFormat, { folder: string; origin: string; license: string }> = {
@@ -229,6 +201,8 @@ export interface CalibrationCard {
   nearDuplicateThreshold: number;
   sources: SourceCalibration[];
   pooled: { skillTokens: Distribution | null; contextTokens: Distribution | null; nearDuplicateShare: number | null };
+  /** SkillWorld's `default` world measured the same way (calibrate-world.ts); added when the card is written */
+  skillworld?: WorldCalibration;
 }
 
 /** Imports every source under `root` (in memory) and measures it. */
@@ -259,7 +233,8 @@ export function calibrate(root: string): CalibrationCard {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { writeCalibration } = await import("./calibrate-report.js");
+  const { calibrateWorld } = await import("./calibrate-world.js");
   const [root = "../shared/data/real", out = "datasets/real-calibration"] = process.argv.slice(2);
-  await writeCalibration(calibrate(root), out, root);
+  await writeCalibration({ ...calibrate(root), skillworld: await calibrateWorld() }, out, root);
   process.stderr.write(`calibration written to ${out}\n`);
 }

@@ -2,7 +2,7 @@ import { WorldConfigSchema, type WorldConfig } from "../schemas/world.js";
 import { CuratorError } from "../errors.js";
 import { readJsonFile, parseWith } from "../util/json-file.js";
 
-/** Built-in worlds. `default` is calibrated against the real libraries (datasets/real-calibration). */
+/** Built-in worlds. How `default` compares with real libraries (and where it does not match): datasets/real-calibration/README.md. */
 export const WORLD_PRESETS: Record<string, Partial<WorldConfig>> = {
   default: {},
   "fast-drift": { name: "fast-drift", driftRate: 0.05, popularityShiftRate: 0.04 },

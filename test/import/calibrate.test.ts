@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { calibrate, distribution } from "../../src/import/calibrate.js";
 import { renderCalibrationReadme } from "../../src/import/calibrate-report.js";
+import { calibrateWorld } from "../../src/import/calibrate-world.js";
 import { HAVE_REAL, REAL } from "./helpers.js";
 
 const CARD = resolve(import.meta.dirname, "../../datasets/real-calibration/card.json");
@@ -13,8 +14,8 @@ describe("calibration", () => {
     expect(distribution([])).toBeNull();
   });
 
-  it.skipIf(!HAVE_REAL)("reproduces the committed card from the real data, and the README from the card", () => {
-    const card = calibrate(REAL);
+  it.skipIf(!HAVE_REAL)("reproduces the committed card from the real data and SkillWorld, and the README from the card", async () => {
+    const card = { ...calibrate(REAL), skillworld: await calibrateWorld() };
     const committed = JSON.parse(readFileSync(CARD, "utf8"));
     expect(card).toEqual(committed);
     const readme = readFileSync(join(CARD, "..", "README.md"), "utf8");
