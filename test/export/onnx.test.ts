@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NUM_ACTIONS } from "../../src/actions.js";
 import { exportToOnnx } from "../../src/export/onnx.js";
 import { IR_VERSION, TARGET_OPSET } from "../../src/export/policy.js";
+import { onnx } from "../../src/export/proto.js";
 import type { TestVectors } from "../../src/export/vectors.js";
 import { predictProbs } from "../../src/train/model.js";
 import { useBackend } from "../../src/train/tf.js";
@@ -87,11 +88,11 @@ describe.each(ARCHS)("exported curator model: %s", (name, opts) => {
     expect(result.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it(`matches tfjs within 1e-5 on ${ROWS} random rows, masked actions get probability < 1e-6`, async () => {
+  it(`matches tfjs within 1e-5 on ${ROWS} random rows, masked actions get probability 0`, async () => {
     const { diff, maxMasked, maxSumError } = await compare(tiny, out, randomBatch(tiny, 99));
     measured.push(`${name}: max abs diff ${diff.toExponential(2)} (features within ±100 std)`);
     expect(diff).toBeLessThanOrEqual(1e-5);
-    expect(maxMasked).toBeLessThan(1e-6);
+    expect(maxMasked).toBe(0);
     expect(maxSumError).toBeLessThan(1e-5);
   });
 
@@ -101,8 +102,19 @@ describe.each(ARCHS)("exported curator model: %s", (name, opts) => {
     const { diff, maxMasked, maxSumError } = await compare(tiny, out, randomBatch(tiny, 7, 10));
     measured.push(`${name}: max abs diff ${diff.toExponential(2)} (features within ±1000 std)`);
     expect(diff).toBeLessThanOrEqual(1e-4);
-    expect(maxMasked).toBeLessThan(1e-6);
+    expect(maxMasked).toBe(0);
     expect(maxSumError).toBeLessThan(1e-5);
+  });
+
+  it("normalises with Sub/Div and computes the mask penalty with one Gemm", () => {
+    const graph = onnx.ModelProto.decode(readFileSync(out)).graph!;
+    const act = { relu: "Relu", tanh: "Tanh", elu: "Elu" }[opts.activation ?? "relu"];
+    const hidden = (opts.hidden ?? []).flatMap(() => ["Gemm", act]);
+    expect(graph.node!.map((n) => n.opType)).toEqual(["Sub", "Div", ...hidden, "Gemm", "Gemm", "Add", "Softmax"]);
+    expect(graph.node![0].input![0]).toBe("features");
+    const mask = graph.node!.find((n) => n.input![0] === "action_mask")!;
+    expect(mask.opType).toBe("Gemm");
+    expect(graph.node!.find((n) => n.opType === "Add")!.input).toContain(mask.output![0]);
   });
 
   it("passes Debian's onnx checker with full check and strict shape inference", () => {
