@@ -182,6 +182,28 @@ function libraryTable(s: SourceReplay): string[] {
   return table(head, rows);
 }
 
+const SHIFT_ROWS = 8;
+
+/** The features on which the replayed items differ most from a model's training data (a distribution-shift check). */
+function shiftTable(s: SourceReplay): string[] {
+  const withShift = s.curators.filter((c) => c.featureShift?.length);
+  if (!withShift.length) return [];
+  return withShift.flatMap((c) => [
+    "### Distribution shift: where these items leave the training data",
+    "",
+    `Mean of each feature over the scored item versions (each in its decision state) against \`${c.curator}\`'s training ` +
+      `normalisation (read from the graph); z = (replay mean − training mean) / training std. The ${SHIFT_ROWS} largest |z|:`,
+    "",
+    ...table(
+      ["Feature", "replay mean", "training mean", "training std", "z"],
+      c.featureShift!.slice(0, SHIFT_ROWS).map((f) => [f.feature, fmt(f.replayMean), fmt(f.trainMean), fmt(f.trainStd), f.z.toFixed(2)]),
+    ),
+    "",
+  ]);
+}
+
+const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
+
 function section(s: SourceReplay): string[] {
   const c0 = s.curators[0];
   const lines = [
@@ -222,6 +244,7 @@ function section(s: SourceReplay): string[] {
     "",
     ...libraryTable(s),
     "",
+    ...shiftTable(s),
   ];
 }
 

@@ -28,6 +28,9 @@ import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
 import { IMPORTER_VERSION, IMPORT_FORMATS, RECENT_WINDOW, outcomeStats, type ImportFormat, type ReplayLabel, type Snapshot, type TaskEvent } from "../import/types.js";
 import { parseJsonl } from "../library/io.js";
 import { decideWithCurator, type Decision } from "../runtime/decide.js";
+import { observeLibrary } from "../features/observe.js";
+import { FEATURE_NAMES, NUM_FEATURES, featurize } from "../features/featurizer.js";
+import { readGraphNormalization } from "../export/inspect.js";
 import { resolveCuratorSpec } from "../runtime/spec.js";
 import { LibraryItemSchema, type LibraryItem } from "../schemas/item.js";
 import { GovernanceSchema, WorldConfigSchema, type Governance } from "../schemas/world.js";
@@ -291,7 +294,18 @@ export interface Scores {
   modes: ModeResult[];
 }
 
+/** How far the replayed items' mean feature lies from the training data's, in training standard deviations. */
+export interface FeatureShift {
+  feature: string;
+  replayMean: number;
+  trainMean: number;
+  trainStd: number;
+  z: number;
+}
+
 export interface CuratorReplay extends Scores {
+  /** For exported models: every feature's shift, largest |z| first (the training stats are in the graph). */
+  featureShift?: FeatureShift[];
   curator: string;
   spec: string;
   modelHash: string;
@@ -309,6 +323,8 @@ export interface SourceReplay {
   statsFromEvents: boolean;
   /** labels that `any` (retire) combines: those the source knows for at least one scored item */
   anyOf: LabelKey[];
+  /** Mean of each feature (FEATURE_NAMES order) over the scored item versions, each in its decision state. */
+  featureMeans: number[];
   curators: CuratorReplay[];
 }
 
@@ -415,6 +431,38 @@ function score(labels: readonly ReplayLabel[], known: readonly LabelKey[], passe
   };
 }
 
+/** Mean features of the scored item versions, each observed in the state it is decided in (as the curators see it). */
+function scoredFeatureMeans(d: ReplayDataset, states: readonly ReplayState[], executorSpec: string): number[] {
+  const executor = resolveExecutor(executorSpec);
+  const sums = new Float64Array(NUM_FEATURES);
+  let n = 0;
+  for (const s of states) {
+    const { items, now } = stateItems(d, s);
+    const scored = new Set(s.scored);
+    const obs = observeLibrary(items, { executor, now });
+    const f = featurize(obs.observations, obs.executor, obs.library);
+    items.forEach((it, i) => {
+      if (!scored.has(it.id)) return;
+      for (let j = 0; j < NUM_FEATURES; j++) sums[j] += f[i * NUM_FEATURES + j];
+      n++;
+    });
+  }
+  return Array.from(sums, (x) => (n ? Math.round((x / n) * 1e4) / 1e4 : 0));
+}
+
+function featureShift(spec: string, means: readonly number[]): FeatureShift[] | undefined {
+  const norm = spec.toLowerCase().endsWith(".onnx") ? readGraphNormalization(spec) : null;
+  if (!norm || norm.mean.length !== NUM_FEATURES) return undefined;
+  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  return FEATURE_NAMES.map((feature, j) => ({
+    feature,
+    replayMean: means[j],
+    trainMean: r4(norm.mean[j]),
+    trainStd: r4(norm.std[j]),
+    z: Math.round(((means[j] - norm.mean[j]) / norm.std[j]) * 100) / 100,
+  })).sort((a, b) => Math.abs(b.z) - Math.abs(a.z) || a.feature.localeCompare(b.feature));
+}
+
 /** Runs every curator over every dataset's decision points and scores the decisions against the proxy labels. */
 export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?: (done: number, total: number, label?: string) => void } = {}): Promise<ReplayResults> {
   const o = parseWith(ReplayOptionsSchema, input, "replay options");
@@ -429,6 +477,7 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
     const labels = d.labels.filter((l) => scoredIds.has(l.id));
     const known = LABEL_KEYS.filter((k) => labels.some((l) => l[k] !== null));
     const libraries = [...new Set(states.map((s) => s.library))];
+    const featureMeans = scoredFeatureMeans(d, states, o.executor);
     const curators: CuratorReplay[] = [];
     for (const spec of o.curators) {
       const { resolved, passes } = await runPasses(d, states, spec, o, () => hooks.onProgress?.(++done, total, `${d.format} ${spec}`));
@@ -437,6 +486,7 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
         spec,
         modelHash: resolved.modelHash,
         sampled: resolved.needsSampling,
+        featureShift: featureShift(spec, featureMeans),
         ...score(labels, known, passes, o.governance, libraries),
         byLibrary: libraries.map((library) => ({ library, ...score(labels.filter((l) => l.library === library), known, passes, o.governance, [library]) })),
       });
@@ -450,6 +500,7 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
       reconstructedStates: states.filter((s) => s.label.startsWith("reconstructed")).length,
       statsFromEvents: states.some((s) => s.evidenceBefore !== null),
       anyOf: known.filter((k) => k !== "rewrittenLater"),
+      featureMeans,
       curators,
     });
   }

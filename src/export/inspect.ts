@@ -131,3 +131,28 @@ export function formatContract(c: OnnxContract): string {
   if (unknown.length) lines.push("other metadata:", ...unknown.map((k) => `  ${k}: ${c.rawMetadata[k]}`));
   return lines.join("\n");
 }
+
+/**
+ * The training normalisation stored in an exported graph (the `norm_mean` / `norm_std` initializers the
+ * exporter writes), or null when the file holds no such pair (e.g. a model from another exporter).
+ */
+export function readGraphNormalization(path: string): { mean: number[]; std: number[] } | null {
+  let model: ModelProto;
+  try {
+    model = onnx.ModelProto.decode(readFileSync(path));
+  } catch {
+    return null;
+  }
+  const read = (name: string): number[] | null => {
+    const t = model.graph?.initializer?.find((i) => i.name === name);
+    if (!t) return null;
+    if (t.floatData && t.floatData.length > 0) return Array.from(t.floatData);
+    const raw = t.rawData;
+    if (!raw || raw.byteLength % 4 !== 0) return null;
+    const copy = new Uint8Array(raw);
+    return Array.from(new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4));
+  };
+  const mean = read("norm_mean");
+  const std = read("norm_std");
+  return mean && std && mean.length === std.length ? { mean, std } : null;
+}

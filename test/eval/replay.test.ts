@@ -21,6 +21,7 @@ import { replayOptionsFromArgs, type EvalArgs } from "../../src/cli/commands/eva
 import { decideCommand } from "../../src/cli/commands/decide.js";
 import { finished } from "../helpers/run-cli.js";
 import { FIXTURES } from "../import/helpers.js";
+import { FEATURE_NAMES } from "../../src/features/featurizer.js";
 
 const MODEL = "models/default/curator.onnx";
 const CURATORS = [MODEL, "heuristic", "random", "none"];
@@ -53,6 +54,24 @@ function checkAuc(a: AucScore): void {
 }
 
 describe("replay evaluation on the voyager and dynamic-cheatsheet fixtures", () => {
+  it("measures the distribution shift against an exported model's training normalisation, not for baselines", () => {
+    const card = JSON.parse(readFileSync("models/default/card.json", "utf8")) as { normalization: { mean: number[]; std: number[] } };
+    for (const s of results.sources) {
+      expect(s.featureMeans).toHaveLength(FEATURE_NAMES.length);
+      const [model, ...baselines] = s.curators;
+      for (const b of baselines) expect(b.featureShift).toBeUndefined();
+      const shift = model.featureShift!;
+      expect(shift.map((f) => f.feature).sort()).toEqual([...FEATURE_NAMES].sort());
+      for (let i = 1; i < shift.length; i++) expect(Math.abs(shift[i - 1].z)).toBeGreaterThanOrEqual(Math.abs(shift[i].z));
+      for (const f of shift) {
+        const j = (FEATURE_NAMES as readonly string[]).indexOf(f.feature);
+        expect(f.trainMean).toBeCloseTo(card.normalization.mean[j], 3);
+        expect(f.z).toBeCloseTo((s.featureMeans[j] - card.normalization.mean[j]) / card.normalization.std[j], 1);
+      }
+    }
+    expect(replayMarkdown(results)).toContain("### Distribution shift");
+  });
+
   it("scores every curator with numbers in range, under both governance modes", () => {
     expect(results.sources.map((s) => s.format)).toEqual(["voyager", "dynamic-cheatsheet"]);
     for (const s of results.sources) {
