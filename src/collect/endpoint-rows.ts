@@ -4,12 +4,9 @@
  * rows.ts. Real tasks have no hidden truth: their rows hold family -1, p_success NaN, stale_hit /
  * contamination_follow / drift_hit false and generic_share 0 (see TASK_COLUMNS).
  */
-import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
-import { ACTIONS } from "../actions.js";
-import { featureColumn } from "../schemas/dataset.js";
 import type { TaskOutcome } from "../executors/endpoint/harness.js";
 import type { Prices } from "../executors/endpoint/profile.js";
-import type { ColumnsOut } from "./rows.js";
+import { horizonOutcome, pushPassRows, type ColumnsOut } from "./rows.js";
 
 /** One finished task, as the tasks table needs it plus what the horizon rewards need. */
 export interface TaskRecord {
@@ -97,48 +94,7 @@ export function endpointDecisionRows(id: StreamIdentity, journal: readonly Journ
   let rows = 0;
   for (const { pass: p } of journal) {
     if (!p) continue;
-    const end = Math.min(tasks.length, p.step + horizon);
-    let hs = 0;
-    let hc = 0;
-    const hits = new Map<string, { n: number; s: number; c: number }>();
-    for (let t = p.step; t < end; t++) {
-      const r = tasks[t];
-      hs += r.success ? 1 : 0;
-      hc += r.cost;
-      r.contextIds.forEach((item, j) => {
-        const h = hits.get(item) ?? { n: 0, s: 0, c: 0 };
-        h.n++;
-        h.s += r.success ? 1 : 0;
-        h.c += r.contextCosts[j];
-        hits.set(item, h);
-      });
-    }
-    for (let i = 0; i < p.itemIds.length; i++) {
-      const h = p.actions[i] === 3 ? undefined : hits.get(p.itemIds[i]);
-      out.stream_id.push(id.streamId);
-      out.stream_seed.push(id.seed);
-      out.executor.push(id.executor);
-      out.step.push(p.step);
-      out.pass.push(p.pass);
-      out.item_id.push(p.itemIds[i]);
-      for (let f = 0; f < NUM_FEATURES; f++) out[featureColumn(FEATURE_NAMES[f])].push(p.features[i * NUM_FEATURES + f]);
-      ACTIONS.forEach((a, k) => out[`mask_${a}`].push(p.masks[i * 4 + k] > 0));
-      out.action.push(p.actions[i]);
-      ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
-      out.horizon_tasks.push(end - p.step);
-      out.horizon_successes.push(hs);
-      out.horizon_cost.push(hc);
-      out.item_hits.push(h?.n ?? 0);
-      out.item_successes.push(h?.s ?? 0);
-      out.item_token_cost.push(h?.c ?? 0);
-      out.action_cost.push(p.actionCosts[i]);
-      out.exec_success_rate.push(p.execSuccessRate);
-      ACTIONS.forEach((a) => {
-        out[`cf_success_${a}`].push(null);
-        out[`cf_cost_${a}`].push(null);
-      });
-      rows++;
-    }
+    rows += pushPassRows(out, { ...id, ...p, counterfactuals: null }, horizonOutcome(tasks, p.step, horizon));
   }
   return rows;
 }

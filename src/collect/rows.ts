@@ -39,57 +39,126 @@ export function concatColumns(specs: readonly ColumnSpec[], parts: ColumnsOut[])
   return { columns, rows };
 }
 
+/** What the tasks after a curation pass need to carry for the horizon rewards. */
+export interface HorizonTask<K> {
+  success: boolean;
+  cost: number;
+  /** items retrieved into the prompt, and the USD of each one's prompt tokens */
+  contextIds: readonly K[];
+  contextCosts: ArrayLike<number>;
+}
+
+export interface ItemHits {
+  n: number;
+  s: number;
+  c: number;
+}
+
+export interface HorizonOutcome<K> {
+  tasks: number;
+  successes: number;
+  cost: number;
+  /** per retrieved item: hits, successes of the tasks it was in, and its prompt-token cost */
+  hits: Map<K, ItemHits>;
+}
+
+/** The reward signals over the `horizon` tasks from `step` on (the one definition both collectors use). */
+export function horizonOutcome<K>(tasks: readonly HorizonTask<K>[], step: number, horizon: number): HorizonOutcome<K> {
+  const end = Math.min(tasks.length, step + horizon);
+  let successes = 0;
+  let cost = 0;
+  const hits = new Map<K, ItemHits>();
+  for (let t = step; t < end; t++) {
+    const r = tasks[t];
+    successes += r.success ? 1 : 0;
+    cost += r.cost;
+    r.contextIds.forEach((id, j) => {
+      const h = hits.get(id) ?? { n: 0, s: 0, c: 0 };
+      h.n++;
+      h.s += r.success ? 1 : 0;
+      h.c += r.contextCosts[j];
+      hits.set(id, h);
+    });
+  }
+  return { tasks: end - step, successes, cost, hits };
+}
+
+/** One curation pass as the decisions table needs it, whichever collector ran it. */
+export interface PassRows {
+  streamId: number;
+  seed: number;
+  executor: string;
+  step: number;
+  pass: number;
+  itemIds: readonly string[];
+  /** rows × NUM_FEATURES raw features; rows × 4 masks, behaviour probabilities */
+  features: ArrayLike<number>;
+  masks: ArrayLike<number>;
+  probs: ArrayLike<number>;
+  actions: ArrayLike<number>;
+  actionCosts: ArrayLike<number>;
+  execSuccessRate: number;
+  /** rows × 4 counterfactual successes and costs (oracle labels), NaN where unknown; null without labels */
+  counterfactuals: { success: ArrayLike<number>; cost: ArrayLike<number> } | null;
+}
+
+/** Appends one row per item of a pass; retired items get no item hits (they left the library). */
+export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutcome<string>): number {
+  const orNull = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
+  for (let i = 0; i < p.itemIds.length; i++) {
+    const h = p.actions[i] === 3 ? undefined : horizon.hits.get(p.itemIds[i]);
+    out.stream_id.push(p.streamId);
+    out.stream_seed.push(p.seed);
+    out.executor.push(p.executor);
+    out.step.push(p.step);
+    out.pass.push(p.pass);
+    out.item_id.push(p.itemIds[i]);
+    for (let f = 0; f < NUM_FEATURES; f++) out[featureColumn(FEATURE_NAMES[f])].push(p.features[i * NUM_FEATURES + f]);
+    ACTIONS.forEach((a, k) => out[`mask_${a}`].push(p.masks[i * 4 + k] > 0));
+    out.action.push(p.actions[i]);
+    ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
+    out.horizon_tasks.push(horizon.tasks);
+    out.horizon_successes.push(horizon.successes);
+    out.horizon_cost.push(horizon.cost);
+    out.item_hits.push(h?.n ?? 0);
+    out.item_successes.push(h?.s ?? 0);
+    out.item_token_cost.push(h?.c ?? 0);
+    out.action_cost.push(p.actionCosts[i]);
+    out.exec_success_rate.push(p.execSuccessRate);
+    const cf = p.counterfactuals;
+    ACTIONS.forEach((a, k) => {
+      out[`cf_success_${a}`].push(orNull(cf?.success[i * 4 + k]));
+      out[`cf_cost_${a}`].push(orNull(cf?.cost[i * 4 + k]));
+    });
+  }
+  return p.itemIds.length;
+}
+
 export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): number {
   const { spec, tasks, passes } = run;
   let rows = 0;
   for (const p of passes) {
-    const end = Math.min(tasks.length, p.step + horizon);
-    let hs = 0;
-    let hc = 0;
-    const hits = new Map<number, { n: number; s: number; c: number }>();
-    for (let t = p.step; t < end; t++) {
-      const r = tasks[t];
-      hs += r.success ? 1 : 0;
-      hc += r.cost;
-      r.contextIds.forEach((id, j) => {
-        const h = hits.get(id) ?? { n: 0, s: 0, c: 0 };
-        h.n++;
-        h.s += r.success ? 1 : 0;
-        h.c += r.contextCosts[j];
-        hits.set(id, h);
-      });
-    }
-    const b = p.batch;
-    for (let i = 0; i < b.rows; i++) {
-      const id = p.itemIds[i];
-      const h = p.actions[i] === 3 ? undefined : hits.get(id);
-      out.stream_id.push(spec.streamId);
-      out.stream_seed.push(spec.seed);
-      out.executor.push(spec.executors[p.executor].name);
-      out.step.push(p.step);
-      out.pass.push(p.pass);
-      out.item_id.push(String(id));
-      for (let f = 0; f < NUM_FEATURES; f++) out[featureColumn(FEATURE_NAMES[f])].push(b.features[i * NUM_FEATURES + f]);
-      ACTIONS.forEach((a, k) => out[`mask_${a}`].push(b.masks[i * 4 + k] > 0));
-      out.action.push(p.actions[i]);
-      ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
-      out.horizon_tasks.push(end - p.step);
-      out.horizon_successes.push(hs);
-      out.horizon_cost.push(hc);
-      out.item_hits.push(h?.n ?? 0);
-      out.item_successes.push(h?.s ?? 0);
-      out.item_token_cost.push(h?.c ?? 0);
-      out.action_cost.push(p.actionCosts[i]);
-      out.exec_success_rate.push(b.executor.successRate);
-      const cf = p.counterfactuals;
-      ACTIONS.forEach((a, k) => {
-        const v = cf?.success[i * 4 + k];
-        out[`cf_success_${a}`].push(v === undefined || Number.isNaN(v) ? null : v);
-        const c = cf?.cost[i * 4 + k];
-        out[`cf_cost_${a}`].push(c === undefined || Number.isNaN(c) ? null : c);
-      });
-      rows++;
-    }
+    const h = horizonOutcome(tasks, p.step, horizon);
+    const hits = new Map([...h.hits].map(([id, v]) => [String(id), v]));
+    rows += pushPassRows(
+      out,
+      {
+        streamId: spec.streamId,
+        seed: spec.seed,
+        executor: spec.executors[p.executor].name,
+        step: p.step,
+        pass: p.pass,
+        itemIds: Array.from(p.itemIds, String),
+        features: p.batch.features,
+        masks: p.batch.masks,
+        probs: p.probs,
+        actions: p.actions,
+        actionCosts: p.actionCosts,
+        execSuccessRate: p.batch.executor.successRate,
+        counterfactuals: p.counterfactuals ?? null,
+      },
+      { ...h, hits },
+    );
   }
   return rows;
 }
