@@ -18,16 +18,16 @@ import * as ort from "onnxruntime-node";
 import { ACTIONS, NUM_ACTIONS } from "../actions.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, featurize, type ItemObservation } from "../features/featurizer.js";
 import { CARD_SCHEMA_VERSION, ModelCardSchema } from "../schemas/card.js";
-import { buildModel, predictProbs, saveModel, type Normalization } from "../train/model.js";
+import { buildModel, predictProbs, saveModel, writeCard, type Normalization } from "../train/model.js";
+import { normalizationFrom } from "../train/data.js";
 import { tf, useBackend } from "../train/tf.js";
 import { exportToOnnx } from "../export/onnx.js";
-import { CuratorRuntime } from "../runtime/runtime.js";
+import { CuratorRuntime, DEFAULT_SESSION_OPTIONS } from "../runtime/runtime.js";
 import { FEATURES_INPUT, MASK_INPUT } from "../export/policy.js";
 import { SkillWorld } from "../world/world.js";
 import { observeWorld } from "../world/observe.js";
 import { resolveWorld } from "../world/presets.js";
 import { resolveExecutors } from "../executors/presets.js";
-import { writeFileAtomic } from "../util/atomic.js";
 import { TOOLKIT_VERSION } from "../version.js";
 import { openSyncSession } from "../runtime/sync-session.js";
 import { median, perCall, row, speedup, timeRuns, type BenchOptions, type BenchRow } from "./harness.js";
@@ -58,7 +58,7 @@ async function makeModel(dir: string, norm: Normalization): Promise<{ model: tf.
     training: {},
     command: "npm run bench",
   });
-  writeFileAtomic(join(dir, "card.json"), `${JSON.stringify(card, null, 2)}\n`);
+  writeCard(dir, card);
   const onnx = join(dir, "curator.onnx");
   await exportToOnnx(dir, onnx);
   return { model, onnx };
@@ -70,19 +70,8 @@ function observations(): ReturnType<typeof observeWorld> & { norm: Normalization
   for (let t = 0; t < 150; t++) world.runTask();
   const obs = observeWorld(world);
   const f = featurize(obs.items, obs.executor, obs.library);
-  const n = obs.items.length;
-  const mean = FEATURE_NAMES.map((_, j) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += f[i * NUM_FEATURES + j];
-    return Math.fround(s / n);
-  });
-  const std = FEATURE_NAMES.map((_, j) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (f[i * NUM_FEATURES + j] - mean[j]) ** 2;
-    const v = Math.sqrt(s / n);
-    return v > 1e-6 ? Math.fround(v) : 1;
-  });
-  return { ...obs, norm: { mean, std } };
+  const all = Int32Array.from(obs.items, (_, i) => i);
+  return { ...obs, norm: normalizationFrom({ features: f }, all) };
 }
 
 export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
@@ -94,7 +83,7 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
   const obs = observations();
   const { model, onnx } = await makeModel(join(dir, "model"), obs.norm);
   const rt = await CuratorRuntime.create(onnx);
-  const raw = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" });
+  const raw = await ort.InferenceSession.create(onnx, DEFAULT_SESSION_OPTIONS);
   try {
     const one = [obs.items[0]];
     const mask1 = new Float32Array(NUM_ACTIONS).fill(1);
@@ -103,7 +92,7 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
       const f = featurize(one, obs.executor, obs.library);
       return predictProbs(model, obs.norm, f, mask1, 1);
     }, singleReps, runs);
-    const native = openSyncSession(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" });
+    const native = openSyncSession(onnx, DEFAULT_SESSION_OPTIONS);
     const oneFeeds = {
       [FEATURES_INPUT]: new ort.Tensor("float32", featurize(one, obs.executor, obs.library), [1, NUM_FEATURES]),
       [MASK_INPUT]: new ort.Tensor("float32", mask1, [1, NUM_ACTIONS]),

@@ -49,3 +49,13 @@ export function progressBar(label: string): { onProgress: ProgressFn; stop: () =
     },
   };
 }
+
+/** Runs `work` with a progress bar on stderr; the bar is stopped whether `work` succeeds or throws. */
+export async function withProgressBar<T>(label: string, work: (onProgress: ProgressFn) => Promise<T>): Promise<T> {
+  const bar = progressBar(label);
+  try {
+    return await work(bar.onProgress);
+  } finally {
+    bar.stop();
+  }
+}

@@ -6,7 +6,7 @@
  * Crash safety: each finished stream is saved (atomically) in `OUT.partial/`; `--resume` reuses them, so a
  * killed run continues to the same bytes. The dataset folder itself appears only when everything is done.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -14,14 +14,14 @@ import { resolveWorld } from "../world/presets.js";
 import { resolveExecutors } from "../executors/presets.js";
 import { runStream, type StreamSpec } from "../world/stream.js";
 import { resolveCurator } from "../curators/resolve.js";
-import { DECISION_COLUMNS, TASK_COLUMNS, DATASET_SCHEMA_VERSION, type Manifest } from "../schemas/dataset.js";
+import { DECISION_COLUMNS, TASK_COLUMNS, DATASET_SCHEMA_VERSION } from "../schemas/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { TOOLKIT_VERSION } from "../version.js";
-import { writeDirAtomic, writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
+import { writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
 import { CuratorError } from "../errors.js";
 import { parseWith } from "../util/json-file.js";
-import { writeDatasetFiles } from "../data/dataset.js";
+import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
 import { streamSeed } from "./seeds.js";
 import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
@@ -102,10 +102,10 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const executors = resolveExecutors(o.executors);
   const behavior = await resolveCurator(o.behavior);
   const horizon = o.horizon ?? 2 * world.curationInterval;
-  const [shardIndex, shardCount] = o.shard.split("/").map(Number);
+  const shard = shardOf(o);
   assertWritableOutput(o.out);
 
-  const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter((s) => s % shardCount === shardIndex);
+  const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter((s) => s % shard.count === shard.index);
   const specs: StreamSpec[] = streamIds.map((s) => ({
     streamId: s,
     seed: streamSeed(o.seed, s, "collect"),
@@ -129,8 +129,8 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     } else {
       const run = await runStream(spec, behavior, { mode: "sample", epsilon: o.epsilon, labels: o.labels === "oracle", horizon });
       chunk = {
-        decisions: emptyColumns(DECISION_COLUMNS.map((c) => c.name)),
-        tasks: emptyColumns(TASK_COLUMNS.map((c) => c.name)),
+        decisions: emptyColumns(DECISION_COLUMNS),
+        tasks: emptyColumns(TASK_COLUMNS),
         successes: run.tasks.filter((t) => t.success).length,
         cost: run.tasks.reduce((s, t) => s + t.cost, 0),
       };
@@ -144,43 +144,69 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
 
   const decisions = concatColumns(DECISION_COLUMNS, chunks.map((c) => c.decisions));
   const tasks = concatColumns(TASK_COLUMNS, chunks.map((c) => c.tasks));
-  const nDecisions = decisions.rows;
-  const nTasks = tasks.rows;
-  const manifest: Omit<Manifest, "files" | "rows"> = {
+  const manifest: ManifestDraft = {
+    ...manifestBase(o, hooks),
+    world: world as unknown as Record<string, unknown>,
+    executors: executors as unknown as Record<string, unknown>[],
+    labels: o.labels,
+    horizon,
+    streams: specs.length,
+    tasksPerStream: o.tasks,
+    streamSeeds: specs.map((s) => s.seed),
+  };
+  const outcome = {
+    streams: specs.length,
+    successes: chunks.reduce((s, c) => s + c.successes, 0),
+    cost: chunks.reduce((s, c) => s + c.cost, 0),
+  };
+  return finishCollection(o, partial, manifest, { decisions, tasks }, outcome, { resumedStreams: resumed });
+}
+
+/** --shard i/n as numbers. */
+export function shardOf(o: ResolvedCollectOptions): { index: number; count: number } {
+  const [index, count] = o.shard.split("/").map(Number);
+  return { index, count };
+}
+
+/** The manifest fields both collectors fill the same way (writeDatasetFiles puts all fields in schema order). */
+export function manifestBase(o: ResolvedCollectOptions, hooks: CollectHooks) {
+  return {
     datasetSchemaVersion: DATASET_SCHEMA_VERSION,
     featurizerVersion: FEATURIZER_VERSION,
     featureNames: [...FEATURE_NAMES],
     actionNames: [...ACTIONS],
     toolkitVersion: TOOLKIT_VERSION,
     command: hooks.command ?? "collect (programmatic)",
-    world: world as unknown as Record<string, unknown>,
-    executors: executors as unknown as Record<string, unknown>[],
     behavior: { curator: o.behavior, epsilon: o.epsilon },
-    labels: o.labels,
-    horizon,
     seed: o.seed,
-    streams: specs.length,
-    tasksPerStream: o.tasks,
-    shard: { index: shardIndex, count: shardCount },
-    streamSeeds: specs.map((s) => s.seed),
+    shard: shardOf(o),
   };
-  await writeDirAtomic(o.out, async (dir) => {
-    writeDatasetFiles(dir, manifest, {
-      decisions: { columns: decisions.columns, rows: nDecisions },
-      tasks: { columns: tasks.columns, rows: nTasks },
-    });
-  });
+}
+
+/**
+ * The end of both collectors: writes the dataset folder (atomically), removes `OUT.partial/` and sums up the
+ * run from its task outcomes.
+ */
+export async function finishCollection(
+  o: ResolvedCollectOptions,
+  partial: string,
+  manifest: ManifestDraft,
+  tables: Record<TableName, TableInput>,
+  outcome: { streams: number; successes: number; cost: number },
+  resumed: Pick<CollectSummary, "resumedStreams" | "resumedTasks">,
+): Promise<CollectSummary> {
+  await writeDataset(o.out, manifest, tables);
   rmSync(partial, { recursive: true, force: true });
-  const successes = chunks.reduce((s, c) => s + c.successes, 0);
-  const cost = chunks.reduce((s, c) => s + c.cost, 0);
+  const { successes, cost } = outcome;
+  const nTasks = tables.tasks.rows;
   return {
     out: o.out,
-    streams: specs.length,
-    decisions: nDecisions,
+    streams: outcome.streams,
+    decisions: tables.decisions.rows,
     tasks: nTasks,
     successRate: nTasks ? successes / nTasks : 0,
     costPerCompletedTask: successes ? cost / successes : Infinity,
-    resumedStreams: resumed,
+    ...resumed,
   };
 }
 
@@ -194,7 +220,7 @@ export function preparePartial(dir: string, fingerprint: string, resume: boolean
         "BAD_ARGUMENT",
         `Cannot --resume: the unfinished run in '${dir}' was started with different options. Re-run with the same options, or without --resume to start over.`,
       );
-    else return void readdirSync(dir);
+    else return;
   }
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(fp, fingerprint);

@@ -32,22 +32,20 @@ import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
 import { resolveCurator } from "../curators/resolve.js";
 import type { Curator } from "../curators/types.js";
-import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
+import { EXEC_STAT_RATES } from "../world/world.js";
 import type { Governance } from "../schemas/world.js";
-import { DECISION_COLUMNS, TASK_COLUMNS, DATASET_SCHEMA_VERSION, type Manifest } from "../schemas/dataset.js";
-import { ACTIONS } from "../actions.js";
+import { DECISION_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
 import { countTokens } from "../text/tokens.js";
-import { TOOLKIT_VERSION } from "../version.js";
-import { assertWritableOutput, writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
-import { writeDatasetFiles } from "../data/dataset.js";
+import { assertWritableOutput, writeFileAtomic } from "../util/atomic.js";
+import type { ManifestDraft } from "../data/dataset.js";
 import { CuratorError, isCuratorError } from "../errors.js";
 import { streamSeed } from "./seeds.js";
 import { emptyColumns } from "./rows.js";
 import { endpointDecisionRows, endpointTaskRows, taskRecord, type JournalEntry } from "./endpoint-rows.js";
 import { curationPass, recordUses, type UseLog } from "./endpoint-pass.js";
 import type { CollectHooks, CollectSummary, ResolvedCollectOptions } from "./collect.js";
-import { preparePartial } from "./collect.js";
+import { finishCollection, manifestBase, preparePartial, shardOf } from "./collect.js";
 
 /** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
 export const ENDPOINT_CURATION_INTERVAL = 5;
@@ -56,11 +54,11 @@ export const ENDPOINT_CURATION_INTERVAL = 5;
 const HARNESS = { retrievalK: 8, recentWindow: 6, authoring: true, revealOutcome: false, maxItemTokens: 300 } as const;
 
 /**
- * Running executor statistics, kept as the simulated world keeps them (exponential averages with rates 0.05 and
- * 0.1) so the executor features mean the same in real and simulated traces. A real executor's skill is unknown
- * at the start, hence 0.5.
+ * Running executor statistics, kept as the simulated world keeps them (exponential averages with its rates) so
+ * the executor features mean the same in real and simulated traces. A real executor's skill is unknown at the
+ * start, hence 0.5.
  */
-const EXEC_STATS = { prior: { successRate: 0.5, budgetUse: 0.5 }, successRate: 0.05, budgetUse: 0.1 } as const;
+const EXEC_STATS = { prior: { successRate: 0.5, budgetUse: 0.5 }, ...EXEC_STAT_RATES } as const;
 
 type SpecKind = "endpoint" | "simulated" | "unreadable";
 
@@ -123,8 +121,8 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
   const governance = DEFAULT_GOVERNANCE;
-  const [shardIndex, shardCount] = o.shard.split("/").map(Number);
-  const indices = profiles.map((_, k) => k).filter((k) => (o.firstStream + k) % shardCount === shardIndex);
+  const shard = shardOf(o);
+  const indices = profiles.map((_, k) => k).filter((k) => (o.firstStream + k) % shard.count === shard.index);
 
   const plans = indices.map((index): StreamPlan => {
     const streamId = o.firstStream + index;
@@ -164,22 +162,15 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
     journals.push(await runEndpointStream(plan, stream, ctx));
   }
 
-  const decisions = emptyColumns(DECISION_COLUMNS.map((c) => c.name));
-  const taskCols = emptyColumns(TASK_COLUMNS.map((c) => c.name));
+  const decisions = emptyColumns(DECISION_COLUMNS);
+  const taskCols = emptyColumns(TASK_COLUMNS);
   plans.forEach((p, k) => {
     const id = { streamId: p.streamId, seed: p.seed, executor: p.profile.name };
     endpointDecisionRows(id, journals[k], horizon, decisions);
     endpointTaskRows(id, journals[k], taskCols);
   });
-  const nDecisions = decisions.stream_id.length;
-  const nTasks = taskCols.stream_id.length;
-  const draft: Omit<Manifest, "files" | "rows"> = {
-    datasetSchemaVersion: DATASET_SCHEMA_VERSION,
-    featurizerVersion: FEATURIZER_VERSION,
-    featureNames: [...FEATURE_NAMES],
-    actionNames: [...ACTIONS],
-    toolkitVersion: TOOLKIT_VERSION,
-    command: hooks.command ?? "collect (programmatic)",
+  const draft: ManifestDraft = {
+    ...manifestBase(o, hooks),
     world: {
       kind: "endpoint",
       tasksFrom,
@@ -190,36 +181,24 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
       harness: HARNESS,
     },
     executors: profiles as unknown as Record<string, unknown>[],
-    behavior: { curator: o.behavior, epsilon: o.epsilon },
     labels: "none",
     horizon,
-    seed: o.seed,
     streams: plans.length,
     tasksPerStream: tasks.length,
-    shard: { index: shardIndex, count: shardCount },
     streamSeeds: plans.map((p) => p.seed),
   };
-  const manifest = JSON.parse(scrub(JSON.stringify(draft))) as typeof draft;
-  await writeDirAtomic(o.out, async (dir) => {
-    writeDatasetFiles(dir, manifest, {
-      decisions: { columns: decisions, rows: nDecisions },
-      tasks: { columns: taskCols, rows: nTasks },
-    });
-  });
-  rmSync(partial, { recursive: true, force: true });
+  const manifest = JSON.parse(scrub(JSON.stringify(draft))) as ManifestDraft;
   const finished = journals.flat().map((e) => e.task);
-  const successes = finished.filter((t) => t.success).length;
-  const cost = finished.reduce((s, t) => s + t.cost, 0);
-  return {
-    out: o.out,
+  const outcome = {
     streams: plans.length,
-    decisions: nDecisions,
-    tasks: nTasks,
-    successRate: nTasks ? successes / nTasks : 0,
-    costPerCompletedTask: successes ? cost / successes : Infinity,
-    resumedStreams,
-    resumedTasks,
+    successes: finished.filter((t) => t.success).length,
+    cost: finished.reduce((s, t) => s + t.cost, 0),
   };
+  const tables = {
+    decisions: { columns: decisions, rows: decisions.stream_id.length },
+    tasks: { columns: taskCols, rows: taskCols.stream_id.length },
+  };
+  return finishCollection(o, partial, manifest, tables, outcome, { resumedStreams, resumedTasks });
 }
 
 /** Refuses the simulator-only options and mixed executor lists, with what to do instead. */

@@ -9,7 +9,7 @@ import type { EndpointHarness, HarnessState } from "../executors/endpoint/harnes
 import { applyCuration, defaultEvidence, type ChatClient } from "../executors/endpoint/curation.js";
 import { DEFAULT_PRICES, type EndpointProfile } from "../executors/endpoint/profile.js";
 import type { Task } from "../tasks/task.js";
-import type { Curator } from "../curators/types.js";
+import { mixUniform, type Curator } from "../curators/types.js";
 import { observeLibrary } from "../features/observe.js";
 import { featurize } from "../features/featurizer.js";
 import { chooseWithCap, governanceMasks } from "../governance/rules.js";
@@ -99,13 +99,4 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   };
   const library = { live: res.live, archive: res.archive, step: harness.step };
   return { record, library, cost: res.cost, tokens: res.promptTokens + res.cachedTokens + res.outputTokens };
-}
-
-/** (1 - eps) · probs + eps · uniform over the allowed actions, per row (as simulated collection explores). */
-function mixUniform(probs: Float32Array, masks: Float32Array, rows: number, eps: number): void {
-  for (let r = 0; r < rows; r++) {
-    let allowed = 0;
-    for (let a = 0; a < 4; a++) allowed += masks[r * 4 + a] > 0 ? 1 : 0;
-    for (let a = 0; a < 4; a++) probs[r * 4 + a] = (1 - eps) * probs[r * 4 + a] + (eps * (masks[r * 4 + a] > 0 ? 1 : 0)) / allowed;
-  }
 }

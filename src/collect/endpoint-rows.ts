@@ -89,17 +89,13 @@ export function taskRecord(
 }
 
 /** Decision rows of one stream, with rewards over the `horizon` tasks after each pass (as rows.ts computes them). */
-export function endpointDecisionRows(id: StreamIdentity, journal: readonly JournalEntry[], horizon: number, out: ColumnsOut): number {
+export function endpointDecisionRows(id: StreamIdentity, journal: readonly JournalEntry[], horizon: number, out: ColumnsOut): void {
   const tasks = journal.map((e) => e.task);
-  let rows = 0;
-  for (const { pass: p } of journal) {
-    if (!p) continue;
-    rows += pushPassRows(out, { ...id, ...p, counterfactuals: null }, horizonOutcome(tasks, p.step, horizon));
-  }
-  return rows;
+  for (const { pass: p } of journal)
+    if (p) pushPassRows(out, { ...id, ...p, counterfactuals: null }, horizonOutcome(tasks, p.step, horizon));
 }
 
-export function endpointTaskRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): number {
+export function endpointTaskRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): void {
   for (const { task: r } of journal) {
     out.stream_id.push(id.streamId);
     out.stream_seed.push(id.seed);
@@ -122,5 +118,4 @@ export function endpointTaskRows(id: StreamIdentity, journal: readonly JournalEn
     out.generic_share.push(0);
     out.authored.push(r.authored);
   }
-  return journal.length;
 }

@@ -10,8 +10,8 @@ import type { StreamRun } from "../world/stream.js";
 
 export type ColumnsOut = Record<string, (number | string | boolean | null)[]>;
 
-export function emptyColumns(names: readonly string[]): ColumnsOut {
-  return Object.fromEntries(names.map((n) => [n, []]));
+export function emptyColumns(specs: readonly ColumnSpec[]): ColumnsOut {
+  return Object.fromEntries(specs.map((c) => [c.name, []]));
 }
 
 /** Typed storage for columns that hold no nulls: a quarter of the memory of boxed numbers, and the writer's fast path. */
@@ -103,7 +103,7 @@ export interface PassRows {
 }
 
 /** Appends one row per item of a pass; retired items get no item hits (they left the library). */
-export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutcome<string>): number {
+export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutcome<string>): void {
   const orNull = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
   for (let i = 0; i < p.itemIds.length; i++) {
     const h = p.actions[i] === 3 ? undefined : horizon.hits.get(p.itemIds[i]);
@@ -131,16 +131,14 @@ export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutco
       out[`cf_cost_${a}`].push(orNull(cf?.cost[i * 4 + k]));
     });
   }
-  return p.itemIds.length;
 }
 
-export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): number {
+export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): void {
   const { spec, tasks, passes } = run;
-  let rows = 0;
   for (const p of passes) {
     const h = horizonOutcome(tasks, p.step, horizon);
     const hits = new Map([...h.hits].map(([id, v]) => [String(id), v]));
-    rows += pushPassRows(
+    pushPassRows(
       out,
       {
         streamId: spec.streamId,
@@ -160,10 +158,9 @@ export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): 
       { ...h, hits },
     );
   }
-  return rows;
 }
 
-export function taskRows(run: StreamRun, out: ColumnsOut): number {
+export function taskRows(run: StreamRun, out: ColumnsOut): void {
   const { spec } = run;
   for (const r of run.tasks) {
     out.stream_id.push(spec.streamId);
@@ -187,5 +184,4 @@ export function taskRows(run: StreamRun, out: ColumnsOut): number {
     out.generic_share.push(r.genericShare);
     out.authored.push(r.authored);
   }
-  return run.tasks.length;
 }

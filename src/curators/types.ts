@@ -41,6 +41,18 @@ export function applyMask(probs: Float32Array, masks: Float32Array, rows: number
   return probs;
 }
 
+/** (1 - eps) · probs + eps · uniform over the allowed actions, per row, in place: a behaviour policy's exploration. */
+export function mixUniform(probs: Float32Array, masks: Float32Array, rows: number, eps: number): void {
+  for (let r = 0; r < rows; r++) {
+    let allowed = 0;
+    for (let a = 0; a < 4; a++) allowed += masks[r * 4 + a] > 0 ? 1 : 0;
+    for (let a = 0; a < 4; a++) {
+      const u = masks[r * 4 + a] > 0 ? 1 / allowed : 0;
+      probs[r * 4 + a] = (1 - eps) * probs[r * 4 + a] + eps * u;
+    }
+  }
+}
+
 /** Index of the most probable action in a row (ties go to the earlier action: keep wins ties). */
 export function argmaxRow(probs: Float32Array, row: number): number {
   let best = 0;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { ImportFormat } from "../import/types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ACTIONS } from "../actions.js";
+import { mdTable } from "./markdown.js";
 import { GOVERNANCE_MODES, type AucScore, type CuratorReplay, type FlagScore, type LabelKey, type ReplayResults, type RetireTarget, type SourceReplay } from "./replay.js";
 
 export interface ReplayReportOptions {
@@ -89,13 +90,6 @@ const f2 = (x: number | null | undefined) => (x === null || x === undefined ? "�
 const f3 = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : x.toFixed(3));
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
 
-function row(cells: string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-}
-
-function table(head: string[], rows: string[][]): string[] {
-  return [row(head), `|${head.map((_, i) => (i < 2 ? ":--" : "--:")).join("|")}|`, ...rows.map(row)];
-}
 
 const RETIRE_TARGETS: [RetireTarget, string][] = [
   ["removedLater", "removed later"],
@@ -133,7 +127,7 @@ function pct(before: number, after: number): string {
 
 function labelTable(s: SourceReplay, c: CuratorReplay): string[] {
   const rows = (Object.keys(c.labels) as LabelKey[]).map((k) => [k, LABEL_MEANING[s.format][k], ...c.labels[k].map(String)]);
-  return table(["Label", "Meaning for this source", "true", "false", "unknown"], rows);
+  return mdTable(["Label", "Meaning for this source", "true", "false", "unknown"], rows, 2);
 }
 
 function flagTable(s: SourceReplay): string[] {
@@ -143,13 +137,13 @@ function flagTable(s: SourceReplay): string[] {
   const rows = s.curators.flatMap((c) =>
     c.modes.map((m) => [c.curator, modeName(m.governance), ...RETIRE_TARGETS.map(([k]) => flagCell(m.retire[k])), flagCell(m.rewrite), flagCell(m.change)]),
   );
-  return table(head, [base, ...rows]);
+  return mdTable(head, [base, ...rows], 2);
 }
 
 function aucTable(s: SourceReplay): string[] {
   const head = ["Curator", ...RETIRE_TARGETS.map(([, n]) => `P(retire) vs ${n}`), "P(rewrite) vs rewritten later", "P(retire)+P(rewrite) vs changed later"];
   const rows = s.curators.map((c) => [c.curator, ...RETIRE_TARGETS.map(([k]) => aucCell(c.auc.retire[k])), aucCell(c.auc.rewrite), aucCell(c.auc.change)]);
-  return [row(head), `|:--|${head.slice(1).map(() => "--:").join("|")}|`, ...rows.map(row)];
+  return mdTable(head, rows, 1);
 }
 
 function decisionTable(s: SourceReplay): string[] {
@@ -164,7 +158,7 @@ function decisionTable(s: SourceReplay): string[] {
       `${int(m.library.tokens[0])} → ${int(m.library.tokens[1])}${pct(m.library.tokens[0], m.library.tokens[1])}`,
     ]),
   );
-  return table(head, rows);
+  return mdTable(head, rows, 2);
 }
 
 /** AUC of P(retire) vs any and of P(retire)+P(rewrite) vs changed later per library, for curators that rank (not constant). */
@@ -179,7 +173,7 @@ function libraryTable(s: SourceReplay): string[] {
     `${lib.modes[0].change.positives} / ${lib.modes[0].change.labelled}`,
     ...ranking.map((c) => `${aucCell(c.byLibrary[i].auc.retire.any)} · ${aucCell(c.byLibrary[i].auc.change)}`),
   ]);
-  return table(head, rows);
+  return mdTable(head, rows, 2);
 }
 
 const SHIFT_ROWS = 8;
@@ -194,9 +188,10 @@ function shiftTable(s: SourceReplay): string[] {
     `Mean of each feature over the scored item versions (each in its decision state) against \`${c.curator}\`'s training ` +
       `normalisation (read from the graph); z = (replay mean − training mean) / training std. The ${SHIFT_ROWS} largest |z|:`,
     "",
-    ...table(
+    ...mdTable(
       ["Feature", "replay mean", "training mean", "training std", "z"],
       c.featureShift!.slice(0, SHIFT_ROWS).map((f) => [f.feature, fmt(f.replayMean), fmt(f.trainMean), fmt(f.trainStd), f.z.toFixed(2)]),
+      2,
     ),
     "",
   ]);

@@ -21,17 +21,19 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
-import { ACTIONS, type Action } from "../actions.js";
+import type { Action } from "../actions.js";
 import { CuratorError } from "../errors.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
 import { IMPORTER_VERSION, IMPORT_FORMATS, RECENT_WINDOW, outcomeStats, type ImportFormat, type ReplayLabel, type Snapshot, type TaskEvent } from "../import/types.js";
 import { parseJsonl } from "../library/io.js";
+import { countActions } from "../library/review.js";
 import { decideWithCurator, type Decision } from "../runtime/decide.js";
 import { observeLibrary } from "../features/observe.js";
 import { FEATURE_NAMES, NUM_FEATURES, featurize } from "../features/featurizer.js";
 import { readGraphNormalization } from "../export/inspect.js";
 import { resolveCuratorSpec } from "../runtime/spec.js";
+import type { ExecutorProfile } from "../schemas/executor.js";
 import { LibraryItemSchema, type LibraryItem } from "../schemas/item.js";
 import { GovernanceSchema, WorldConfigSchema, type Governance } from "../schemas/world.js";
 import { parseWith, readJsonFile } from "../util/json-file.js";
@@ -344,15 +346,20 @@ interface Pass {
   library: Map<string, ModeResult["library"]>;
 }
 
+/** A decision point with its items as of the state (stateItems), computed once and shared by every curator. */
+interface StateView {
+  state: ReplayState;
+  items: LibraryItem[];
+  now: number | undefined;
+}
+
 /** Every state decided by one curator, under each governance mode (always with "none": the AUCs use it). */
-async function runPasses(d: ReplayDataset, states: ReplayState[], spec: string, o: z.output<typeof ReplayOptionsSchema>, onState: () => void) {
+async function runPasses(views: readonly StateView[], spec: string, executor: ExecutorProfile, o: z.output<typeof ReplayOptionsSchema>, onState: () => void) {
   const resolved = await resolveCuratorSpec(spec);
-  const executor = resolveExecutor(o.executor);
   const modes = [...new Set<GovernanceMode>(["none", ...o.governance])];
   const passes = new Map<GovernanceMode, Pass>(modes.map((m) => [m, { decisions: new Map(), capped: new Set(), library: new Map() }]));
   try {
-    for (const [k, s] of states.entries()) {
-      const { items, now } = stateItems(d, s);
+    for (const [k, { state: s, items, now }] of views.entries()) {
       const sample = resolved.needsSampling ? { seed: stateSeed(o.seed, k) } : undefined;
       const scored = new Set(s.scored);
       for (const mode of modes) {
@@ -408,7 +415,8 @@ function score(labels: readonly ReplayLabel[], known: readonly LabelKey[], passe
     },
     modes: reported.map((mode) => {
       const p = passes.get(mode)!;
-      const acts = labels.map((l) => p.decisions.get(l.id)!.action);
+      const decisions = labels.map((l) => p.decisions.get(l.id)!);
+      const acts = decisions.map((d) => d.action);
       const retired = acts.map((a) => a === "retire");
       const library: ModeResult["library"] = { items: [0, 0], tokens: [0, 0] };
       for (const name of libraries) {
@@ -420,7 +428,7 @@ function score(labels: readonly ReplayLabel[], known: readonly LabelKey[], passe
       }
       return {
         governance: mode,
-        actions: Object.fromEntries(ACTIONS.map((a) => [a, acts.filter((x) => x === a).length])) as Record<Action, number>,
+        actions: countActions(decisions),
         capped: labels.filter((l) => p.capped.has(l.id)).length,
         retire: retireScores((ls) => flagScore(ls, retired)),
         rewrite: flagScore(col("rewrittenLater"), acts.map((a) => a === "rewrite")),
@@ -432,12 +440,10 @@ function score(labels: readonly ReplayLabel[], known: readonly LabelKey[], passe
 }
 
 /** Mean features of the scored item versions, each observed in the state it is decided in (as the curators see it). */
-function scoredFeatureMeans(d: ReplayDataset, states: readonly ReplayState[], executorSpec: string): number[] {
-  const executor = resolveExecutor(executorSpec);
+function scoredFeatureMeans(views: readonly StateView[], executor: ExecutorProfile): number[] {
   const sums = new Float64Array(NUM_FEATURES);
   let n = 0;
-  for (const s of states) {
-    const { items, now } = stateItems(d, s);
+  for (const { state: s, items, now } of views) {
     const scored = new Set(s.scored);
     const obs = observeLibrary(items, { executor, now });
     const f = featurize(obs.observations, obs.executor, obs.library);
@@ -467,7 +473,7 @@ function featureShift(spec: string, means: readonly number[]): FeatureShift[] | 
 export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?: (done: number, total: number, label?: string) => void } = {}): Promise<ReplayResults> {
   const o = parseWith(ReplayOptionsSchema, input, "replay options");
   if (o.curators.includes("oracle")) throw new CuratorError("BAD_ARGUMENT", "The oracle needs the simulator's hidden state; it cannot run on replayed libraries. Drop it from --curators.");
-  resolveExecutor(o.executor);
+  const executor = resolveExecutor(o.executor);
   const plans = o.datasets.map(loadReplayDataset).map((d) => ({ d, states: replayStates(d) }));
   const total = plans.reduce((a, p) => a + p.states.length, 0) * o.curators.length;
   let done = 0;
@@ -477,10 +483,11 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
     const labels = d.labels.filter((l) => scoredIds.has(l.id));
     const known = LABEL_KEYS.filter((k) => labels.some((l) => l[k] !== null));
     const libraries = [...new Set(states.map((s) => s.library))];
-    const featureMeans = scoredFeatureMeans(d, states, o.executor);
+    const views = states.map((state) => ({ state, ...stateItems(d, state) }));
+    const featureMeans = scoredFeatureMeans(views, executor);
     const curators: CuratorReplay[] = [];
     for (const spec of o.curators) {
-      const { resolved, passes } = await runPasses(d, states, spec, o, () => hooks.onProgress?.(++done, total, `${d.format} ${spec}`));
+      const { resolved, passes } = await runPasses(views, spec, executor, o, () => hooks.onProgress?.(++done, total, `${d.format} ${spec}`));
       curators.push({
         curator: spec.toLowerCase().endsWith(".onnx") ? basename(spec) : spec,
         spec,

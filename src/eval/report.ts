@@ -8,6 +8,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import type { EvalResults, ResultRow } from "./summarize.js";
 import { chartSpecs, crossBackboneGrid, executorOrder, type ChartDef } from "./plots.js";
 import { renderChart } from "./render.js";
+import { mdTable as table } from "./markdown.js";
 
 export interface ReportOptions {
   title?: string;
@@ -55,14 +56,6 @@ const usdCI = (ci: [number, number]) => (ci.every(Number.isFinite) ? `[${ci[0].t
 const signed = (x: number, digits: number, unit = "") => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(digits)}${unit}`;
 const pValue = (p: number) => (p < 0.001 ? "<0.001" : p.toFixed(3));
 const round = (x: number) => Math.round(x).toLocaleString("en-US");
-
-function row(cells: string[]): string {
-  return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-}
-
-function table(head: string[], rows: string[][], align?: string[]): string[] {
-  return [row(head), `|${(align ?? head.map((_, i) => (i === 0 ? ":--" : "--:"))).join("|")}|`, ...rows.map(row)];
-}
 
 function find(results: EvalResults, curator: string, executor: string): ResultRow | undefined {
   return results.results.find((r) => r.curator === curator && r.executor === executor);
@@ -186,7 +179,7 @@ function pairedTests(results: EvalResults): string[] {
     "Δ = curator − reference, mean over paired evaluation streams (cost: per-stream cost per completed task). " +
       `Two-sided sign-flip permutation p-values; p ≥ ${SIGNIFICANT} means the streams do not separate the two.`,
     "",
-    ...table(["Executor", "Curator", "vs", "Δ success", "p", "Δ $ / completed task", "p"], rows, [":--", ":--", ":--", "--:", "--:", "--:", "--:"]),
+    ...table(["Executor", "Curator", "vs", "Δ success", "p", "Δ $ / completed task", "p"], rows, 3),
     "",
   ];
 }
@@ -202,7 +195,7 @@ function actionMix(results: EvalResults): string[] {
     "Share of curation decisions per action. AdaCoM found that strong executors want fidelity (keep / rewrite) and " +
       "weak ones want aggressive compression; the compress share per executor shows whether a curator adapts.",
     "",
-    ...table(["Executor", "Curator", ...ACTIONS, "Decisions"], rows, [":--", ":--", "--:", "--:", "--:", "--:", "--:"]),
+    ...table(["Executor", "Curator", ...ACTIONS, "Decisions"], rows, 2),
     "",
   ];
   for (const c of results.curators) {

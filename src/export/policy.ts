@@ -4,8 +4,6 @@
  */
 export const IR_VERSION = 8;
 export const TARGET_OPSET = 17;
-/** The newest default-domain opset every converter's parity test has been run against. */
-export const MAX_TESTED_OPSET = 17;
 /** Bump when inputs, outputs or the meaning of a metadata key change; readers refuse other versions. */
 export const CONTRACT_VERSION = 1;
 

@@ -10,8 +10,8 @@
 import { basename, dirname, extname } from "node:path";
 import { createHash } from "node:crypto";
 import { CuratorError } from "../errors.js";
-import { isFile, walkFiles, type ImportContext } from "./context.js";
-import type { ImportParts, Snapshot } from "./types.js";
+import { sourceFiles, type ImportContext } from "./context.js";
+import { emptyParts, versionId, type ImportParts, type Snapshot } from "./types.js";
 
 interface Rule {
   id: string;
@@ -132,7 +132,7 @@ function assemble(stream: Stream, parts: ImportParts): void {
   });
   const idOf = (ruleId: string, v: number): string => {
     const list = versions.get(ruleId)!;
-    return last.get(ruleId)?.text === list[v].rule.text ? `${lib}/${ruleId}` : `${lib}/${ruleId}@v${v + 1}`;
+    return versionId(`${lib}/${ruleId}`, v, last.get(ruleId)?.text === list[v].rule.text);
   };
   const history = states.length > 1;
   for (const [ruleId, list] of versions) {
@@ -186,7 +186,7 @@ function assemble(stream: Stream, parts: ImportParts): void {
 }
 
 export function importAcePlaybook(path: string, ctx: ImportContext): ImportParts {
-  const files = isFile(path) ? [path] : walkFiles(path).filter((f) => !/^(license|readme|notice)/i.test(basename(f)));
+  const files = sourceFiles(path);
   const playbooks: Playbook[] = [];
   for (const file of files) {
     if (!/\.(txt|md)$/i.test(file)) {
@@ -202,18 +202,12 @@ export function importAcePlaybook(path: string, ctx: ImportContext): ImportParts
   if (playbooks.length === 0 && files.length === 0) {
     throw new CuratorError("INVALID_FILE", `No ACE playbook files under '${path}': expected .txt files with '[shr-00001] rule' lines under '## SECTION' headers.`);
   }
-  const parts: ImportParts = {
-    items: [],
-    snapshots: [],
-    events: [],
-    labels: [],
-    notes: [
+  const parts = emptyParts([
       "Items are playbook rules (kind context); ids are <playbook>/<rule id>, a rule whose text changed keeps @vN for the older text.",
       "Snapshot taskIndex is the task count in the file name (…30.txt = after task 30); the unsuffixed file is the run's latest state (taskIndex null).",
       "createdAt is a lower bound: the task index of the snapshot before the one where the rule first appears.",
       "helpful/harmful counters, when a playbook carries them, fill stats.successes/failures and the harmful/neverUsed labels; otherwise those are null. ACE playbooks here carry no task events.",
-    ],
-  };
+  ]);
   for (const s of groupStreams(playbooks, ctx)) assemble(s, parts);
   return parts;
 }

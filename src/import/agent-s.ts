@@ -8,8 +8,8 @@
  */
 import { basename } from "node:path";
 import { CuratorError } from "../errors.js";
-import { isFile, isRecord, shortHash, walkFiles, type ImportContext } from "./context.js";
-import type { ImportParts, Outcome } from "./types.js";
+import { isRecord, shortHash, sourceFiles, type ImportContext } from "./context.js";
+import { distinctVersions, emptyParts, versionId, type ImportParts, type Outcome } from "./types.js";
 
 interface MemoryFile {
   library: string;
@@ -105,8 +105,7 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
   ]
     .map((p) => ({ ...p, has: new Set(p.keys) }))
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  const versions = new Map<string, string[]>();
-  for (const f of files) for (const [k, v] of f.entries) if (!(versions.get(k) ?? []).includes(v)) versions.set(k, [...(versions.get(k) ?? []), v]);
+  const versions = distinctVersions(files.flatMap((f) => [...f.entries]));
   const textAt = (p: (typeof points)[number], key: string): string | undefined => {
     if (p.file) return p.file.entries.get(key);
     const earlier = files.filter((f) => f.date <= p.date && f.entries.has(key)).at(-1) ?? files.find((f) => f.entries.has(key));
@@ -114,10 +113,7 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
   };
   const finalPoint = points.at(-1)!;
   const finalText = new Map(finalPoint.keys.map((k) => [k, textAt(finalPoint, k)]));
-  const idOf = (key: string, text: string): string => {
-    const base = `${library}/${shortHash(key)}`;
-    return finalText.get(key) === text ? base : `${base}@v${versions.get(key)!.indexOf(text) + 1}`;
-  };
+  const idOf = (key: string, text: string): string => versionId(`${library}/${shortHash(key)}`, versions.get(key)!.indexOf(text), finalText.get(key) === text);
   const hasHistory = points.length > 1;
   const missing = new Set<string>();
   points.forEach((p, index) => {
@@ -170,7 +166,7 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
 }
 
 export function importAgentS(path: string, ctx: ImportContext): ImportParts {
-  const files = isFile(path) ? [path] : walkFiles(path).filter((f) => !/^(license|readme|notice)/i.test(basename(f)));
+  const files = sourceFiles(path);
   const memories: MemoryFile[] = [];
   const history: HistoryPoint[] = [];
   for (const f of files) {
@@ -183,17 +179,11 @@ export function importAgentS(path: string, ctx: ImportContext): ImportParts {
     }
   }
   if (files.length === 0) throw new CuratorError("INVALID_FILE", `No Agent-S memory files under '${path}': expected *_episodic_memory*.json or *_narrative_memory*.json (task key → text).`);
-  const parts: ImportParts = {
-    items: [],
-    snapshots: [],
-    events: [],
-    labels: [],
-    notes: [
+  const parts = emptyParts([
       "One library per OS and memory kind; items are memory entries (kind context, content = the stored text, meta.key = the task/subtask key). Ids are <library>/<sha1(key)[:10]>.",
       "Snapshots follow the commit history; text exists only at commits with a memory file, so other commits list the known items and count the rest as missingItems.",
       "Agent-S logs no retrievals or per-task outcomes: stats hold only rewrites. Events are the narrative summaries, their outcome read from the summary's wording (e.g. 'Task Failure Summary').",
-    ],
-  };
+  ]);
   const libs = [...new Set([...memories.map((m) => m.library), ...history.map((h) => h.library)])].sort();
   for (const lib of libs) {
     const own = memories.filter((m) => m.library === lib).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.label < b.label ? -1 : 1));

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import { parseLiteral } from "./literal.js";
 
 /**
@@ -175,6 +175,11 @@ export function walkFiles(dir: string, maxDepth = 8): string[] {
   };
   visit(dir, 0);
   return out;
+}
+
+/** PATH itself when it is a file, else every file under it but licence, readme and notice files. */
+export function sourceFiles(path: string): string[] {
+  return isFile(path) ? [path] : walkFiles(path).filter((f) => !/^(license|readme|notice)/i.test(basename(f)));
 }
 
 /** Short stable id fragment for long keys (Agent-S tasks, policy text). */

@@ -11,7 +11,7 @@ import { CuratorError } from "../errors.js";
 import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD } from "../text/similarity.js";
 import { isFile, isRecord, shortHash, walkFiles, type ImportContext } from "./context.js";
 import { answersMatch, normKey, parseMemoryItems, parsePreviousSolutions, runInfo, type RunInfo } from "./dc-parse.js";
-import { outcomeStats, type ImportParts, type TaskEvent } from "./types.js";
+import { emptyParts, outcomeStats, versionId, type ImportParts, type TaskEvent } from "./types.js";
 
 interface Question {
   idx: string;
@@ -146,10 +146,8 @@ function assemble(run: Run, ref: Run | undefined, ctx: ImportContext, parts: Imp
   const refCorrect = new Map(ref?.questions.map((x) => [x.idx, x.correct]) ?? []);
   const lib = run.info.name;
   const finalOf = (l: Lineage): number | undefined => (run.info.approach === "retrieval" && l.kind === "solution" ? l.versions.length - 1 : present[n].get(l));
-  const idOf = (l: Lineage, v: number): string => {
-    const base = `${lib}/${l.kind === "memory" ? "m" : "sol-q"}${l.kind === "memory" ? String(l.no).padStart(3, "0") : l.source}`;
-    return finalOf(l) === v ? base : `${base}@v${v + 1}`;
-  };
+  const idOf = (l: Lineage, v: number): string =>
+    versionId(`${lib}/${l.kind === "memory" ? `m${String(l.no).padStart(3, "0")}` : `sol-q${l.source}`}`, v, finalOf(l) === v);
   for (const l of lineages) {
     const seen = present.map((p) => p.get(l));
     const first = seen.findIndex((v) => v !== undefined);
@@ -259,19 +257,13 @@ export function importDynamicCheatsheet(path: string, ctx: ImportContext): Impor
     const key = `${r.info.dataset}\0${r.info.model}`;
     if (!refs.has(key) || /empty/i.test(r.info.variant)) refs.set(key, r);
   }
-  const parts: ImportParts = {
-    items: [],
-    snapshots: [],
-    events: [],
-    labels: [],
-    notes: [
+  const parts = emptyParts([
       "One library per memory run (DATASET/MODEL_APPROACH); items are cheatsheet memory items or, for retrieval runs, previous input/solution pairs (kind context).",
       "Context of question t = its cheatsheet_before; stats count the questions an item (any earlier version) was in context, successes = answered correctly. createdAt = the question after which it first appeared.",
       "Ids: <run>/mNNN for a memory item lineage, <run>/sol-qIDX for a previous solution; superseded or removed versions carry @vN. meta.count is the cheatsheet's own `** Count: N **`.",
       "harmful = in context for a question the memory run got wrong and the same model's no-memory run (EmptyCheatsheet, else Baseline) got right. neverUsed = Count never rose above 1 while in context.",
       "Retrieval runs store a previous solution's text only when it is retrieved, so never-retrieved solutions are absent.",
-    ],
-  };
+  ]);
   for (const r of runs.values()) {
     const ref = refs.get(`${r.info.dataset}\0${r.info.model}`);
     if (r.info.approach === "none") {

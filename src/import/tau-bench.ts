@@ -7,11 +7,10 @@
  * message). Its paragraphs are the items (kind context), in context for every trajectory that carries that
  * policy; each trajectory is a task event with its reward.
  */
-import { basename } from "node:path";
 import { CuratorError } from "../errors.js";
-import { isFile, isRecord, walkFiles, type ImportContext } from "./context.js";
+import { isRecord, sourceFiles, type ImportContext } from "./context.js";
 import { maybeLiteral } from "./literal.js";
-import { outcomeStats, type ImportParts } from "./types.js";
+import { distinctVersions, emptyParts, outcomeStats, versionId, type ImportParts } from "./types.js";
 
 interface Chunk {
   key: string;
@@ -49,8 +48,6 @@ export function chunkPolicy(policy: string): Chunk[] {
 
 interface Trajectory {
   taskIndex: number;
-  taskId: unknown;
-  trial: unknown;
   reward: number | null;
   policy: string | null;
   detail: Record<string, unknown>;
@@ -83,8 +80,6 @@ function readTrajectories(file: string, ctx: ImportContext): Trajectory[] {
     const rInfo = isRecord(rewardInfo) && isRecord(rewardInfo.info) ? rewardInfo.info : {};
     out.push({
       taskIndex: out.length,
-      taskId: r.task_id ?? null,
-      trial: r.trial ?? null,
       reward,
       policy: system ? (system.content as string) : null,
       detail: {
@@ -103,13 +98,15 @@ function readTrajectories(file: string, ctx: ImportContext): Trajectory[] {
   return out;
 }
 
+/** A trajectory succeeded when its reward is 1 (up to rounding). */
+const solved = (reward: number): boolean => reward >= 1 - 1e-9;
+
 function assemble(library: string, trajs: Trajectory[], parts: ImportParts): void {
   const policies = [...new Set(trajs.map((t) => t.policy).filter((p): p is string => p !== null))];
   const chunked = policies.map(chunkPolicy);
-  const versions = new Map<string, string[]>();
-  for (const cs of chunked) for (const c of cs) if (!(versions.get(c.key) ?? []).includes(c.text)) versions.set(c.key, [...(versions.get(c.key) ?? []), c.text]);
+  const versions = distinctVersions(chunked.flatMap((cs) => cs.map((c) => [c.key, c.text] as const)));
   const last = new Map((chunked.at(-1) ?? []).map((c) => [c.key, c.text]));
-  const idOf = (key: string, text: string): string => (last.get(key) === text ? `${library}/policy/${key}` : `${library}/policy/${key}@v${versions.get(key)!.indexOf(text) + 1}`);
+  const idOf = (key: string, text: string): string => versionId(`${library}/policy/${key}`, versions.get(key)!.indexOf(text), last.get(key) === text);
   const idsOf = (policy: string | null): string[] | null => (policy === null ? null : chunked[policies.indexOf(policy)].map((c) => idOf(c.key, c.text)));
   const history = policies.length > 1;
   for (const [key, texts] of versions) {
@@ -117,7 +114,7 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
     texts.forEach((text, v) => {
       const id = idOf(key, text);
       const carriers = trajs.filter((t) => t.policy !== null && chunked[policies.indexOf(t.policy)].some((c) => c.key === key && c.text === text));
-      const outcomes = carriers.filter((t) => t.reward !== null).map((t) => t.reward! >= 1 - 1e-9);
+      const outcomes = carriers.filter((t) => t.reward !== null).map((t) => solved(t.reward!));
       const isFinal = last.get(key) === text;
       parts.items.push({
         id,
@@ -149,8 +146,8 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
     parts.events.push({
       library,
       taskIndex: t.taskIndex,
-      task: `task ${String(t.taskId)} trial ${String(t.trial)}`,
-      outcome: t.reward === null ? "unknown" : t.reward >= 1 - 1e-9 ? "success" : "failure",
+      task: `task ${String(t.detail.taskId)} trial ${String(t.detail.trial)}`,
+      outcome: t.reward === null ? "unknown" : solved(t.reward) ? "success" : "failure",
       outcomeBasis: "reward (1 = success)",
       itemIds: idsOf(t.policy),
       detail: t.detail,
@@ -159,17 +156,11 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
 }
 
 export function importTauBench(path: string, ctx: ImportContext): ImportParts {
-  const files = isFile(path) ? [path] : walkFiles(path).filter((f) => !/^(license|readme|notice)/i.test(basename(f)));
-  const parts: ImportParts = {
-    items: [],
-    snapshots: [],
-    events: [],
-    labels: [],
-    notes: [
+  const files = sourceFiles(path);
+  const parts = emptyParts([
       "Items are paragraphs of the domain policy (the system message), kind context, ids <file>/policy/<section>-<n>; each is in context for every trajectory carrying that policy.",
       "Events are trajectories: outcome success when reward is 1. Replay labels are unknown (null): tau-bench never edits its policy.",
-    ],
-  };
+  ]);
   let seen = 0;
   for (const f of files) {
     if (!/\.jsonl?$/i.test(f)) {
@@ -178,7 +169,7 @@ export function importTauBench(path: string, ctx: ImportContext): ImportParts {
     }
     seen++;
     const trajs = readTrajectories(f, ctx);
-    if (trajs.length) assemble(isFile(path) ? basename(f).replace(/\.jsonl?$/i, "") : ctx.rel(f).replace(/\.jsonl?$/i, ""), trajs, parts);
+    if (trajs.length) assemble(ctx.rel(f).replace(/\.jsonl?$/i, ""), trajs, parts); // rel of the import root itself is its file name
   }
   if (seen === 0) throw new CuratorError("INVALID_FILE", `No tau-bench result files under '${path}': expected *.json lists of {task_id, trial, reward, info, traj}.`);
   return parts;

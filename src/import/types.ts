@@ -90,6 +90,28 @@ export interface ImportParts {
   notes: string[];
 }
 
+/** An importer's empty result, with the notes on how it reads its source. */
+export function emptyParts(notes: string[]): ImportParts {
+  return { items: [], snapshots: [], events: [], labels: [], notes };
+}
+
+/**
+ * Id of version `v` (0-based) of an item: `base` for the text in the library's latest state, `base@v{v+1}` for
+ * a superseded or removed one (the convention replay and calibration read back).
+ */
+export const versionId = (base: string, v: number, isFinal: boolean): string => (isFinal ? base : `${base}@v${v + 1}`);
+
+/** The distinct texts of each key, in the order first met: the versions of entries a source rewrites in place. */
+export function distinctVersions(entries: Iterable<readonly [string, string]>): Map<string, string[]> {
+  const versions = new Map<string, string[]>();
+  for (const [key, text] of entries) {
+    const list = versions.get(key);
+    if (!list) versions.set(key, [text]);
+    else if (!list.includes(text)) list.push(text);
+  }
+  return versions;
+}
+
 export type Importer = (path: string, ctx: ImportContext) => ImportParts;
 
 export interface ImporterDef {

@@ -4,7 +4,7 @@
  * `skill/code/*.js` + `skill/description/*.txt` (every version written, `NameV2.js` being the second),
  * `curriculum/{completed,failed}_tasks.json`, and `events.jsonl` or `events/*` (one record per attempt).
  */
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { readdirSync } from "node:fs";
 import { isDir, isFile, isRecord, type ImportContext } from "./context.js";
 
@@ -188,5 +188,3 @@ export function readCheckpoint(dir: string, ctx: ImportContext): Checkpoint {
     attempts: readAttempts(dir, ctx),
   };
 }
-
-export const checkpointLabel = (dir: string): string => basename(dir);

@@ -10,7 +10,7 @@ import { readdirSync } from "node:fs";
 import { CuratorError } from "../errors.js";
 import { isDir, isFile, type ImportContext } from "./context.js";
 import { isCheckpoint, readCheckpoint, type Attempt, type Checkpoint } from "./voyager-read.js";
-import type { ImportParts, Outcome, ReplayLabel, Snapshot, SourceItem, TaskEvent } from "./types.js";
+import { emptyParts, versionId, type ImportParts, type Outcome, type ReplayLabel, type Snapshot, type TaskEvent } from "./types.js";
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
 /** Voyager's default `action_agent_task_max_retries`: an episode this long may have ended in failure. */
@@ -105,13 +105,12 @@ function attemptEvents(library: string, ckpts: Checkpoint[]): TaskEvent[] {
   let episode = -1;
   for (let i = 0; i < all.length; i++) {
     const { a, ck } = all[i];
-    const first = i === 0 || all[i - 1].a.task !== a.task;
-    if (first) episode++;
     let start = i;
     while (start > 0 && all[start - 1].a.task === a.task) start--;
-    const last = i === all.length - 1 || all[i + 1].a.task !== a.task;
     let end = i;
     while (end < all.length - 1 && all[end + 1].a.task === a.task) end++;
+    if (start === i) episode++;
+    const last = end === i;
     let outcome: Outcome;
     let basis: string;
     if (!last) [outcome, basis] = ["failure", "a retry of the same task followed"];
@@ -139,8 +138,7 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
   const lineage = new Map<string, Version[]>();
   const states = collectVersions(ckpts, lineage, ctx);
   const finalState = states.at(-1)!;
-  const idOf = (name: string, idx: number): string =>
-    finalState.get(name) === norm(lineage.get(name)![idx].content) ? `${lib.name}/${name}` : `${lib.name}/${name}@v${idx + 1}`;
+  const idOf = (name: string, idx: number): string => versionId(`${lib.name}/${name}`, idx, finalState.get(name) === norm(lineage.get(name)![idx].content));
   const idByContent = (name: string, content: string): string => idOf(name, lineage.get(name)!.findIndex((v) => norm(v.content) === content));
   const names = [...lineage.keys()];
   const callers = new Map<string, string[]>();
@@ -212,19 +210,13 @@ export function importVoyager(path: string, ctx: ImportContext): ImportParts {
       `No Voyager checkpoint under '${path}': expected a folder holding skill/skills.json, skill/skill_files.json or skill/code/*.js. Pass the checkpoint folder (or a folder of them).`,
     );
   }
-  const parts: ImportParts = {
-    items: [],
-    snapshots: [],
-    events: [],
-    labels: [],
-    notes: [
+  const parts = emptyParts([
       "Items are skills (content = code); ids are <library>/<skill>, superseded versions <library>/<skill>@vN. Identical re-saves (NameV3.js == NameV2.js) are one version; meta.fileVersion is the first file holding the text.",
       "stats.createdAt is the skill's creation rank (Voyager writes at most one skill per completed task); stats.rewrites counts earlier versions. Retrieval counts are not logged by Voyager and are left out.",
       "Event outcomes are inferred: an attempt followed by a retry of the same task failed; the last attempt of a task is judged by curriculum/completed_tasks.json and failed_tasks.json.",
       "neverUsed means no other skill's code calls the skill (Voyager does not log retrievals); harmful is unknown (null).",
       "History folders (sub-folders named by commit hash) are ordered by library size, then completed tasks: the commit order is not stored.",
-    ],
-  };
+  ]);
   for (const lib of libs) {
     let ckpts = lib.dirs.map((d) => readCheckpoint(d, ctx));
     if (lib.history) {

@@ -15,6 +15,7 @@
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { LibraryItemSchema, type LibraryItem } from "../schemas/item.js";
+import { toJsonl } from "../library/io.js";
 import { countTokens, TOKEN_ENCODING } from "../text/tokens.js";
 import { NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
 import { describeZodIssues } from "../errors.js";
@@ -69,6 +70,12 @@ const FILES: Record<string, string> = {
   "manifest.json": "this file",
 };
 
+function push<K>(m: Map<K, string[]>, key: K, id: string): void {
+  const list = m.get(key);
+  if (list) list.push(id);
+  else m.set(key, [id]);
+}
+
 /** Similarity of each item within the library state it last belonged to (the latest one for live items). */
 function similarityById(parts: ImportParts): Map<string, SimilarityStats> {
   const byId = new Map(parts.items.map((i) => [i.id, i]));
@@ -80,7 +87,7 @@ function similarityById(parts: ImportParts): Map<string, SimilarityStats> {
     });
   };
   const liveByLibrary = new Map<string, string[]>();
-  for (const i of parts.items) if (i.final) liveByLibrary.set(i.library, [...(liveByLibrary.get(i.library) ?? []), i.id]);
+  for (const i of parts.items) if (i.final) push(liveByLibrary, i.library, i.id);
   for (const ids of liveByLibrary.values()) measure(ids, () => true);
   // superseded versions: among their last snapshot, or among their library's live items when no snapshot holds them
   const lastSnapshot = new Map<string, Snapshot>();
@@ -88,8 +95,7 @@ function similarityById(parts: ImportParts): Map<string, SimilarityStats> {
   const groups = new Map<Snapshot | string, string[]>();
   for (const i of parts.items) {
     if (i.final) continue;
-    const key = lastSnapshot.get(i.id) ?? i.library;
-    groups.set(key, [...(groups.get(key) ?? []), i.id]);
+    push(groups, lastSnapshot.get(i.id) ?? i.library, i.id);
   }
   for (const [key, pending] of groups) {
     const wanted = new Set(pending);
@@ -189,16 +195,14 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
   return { library, items, snapshots, events: parts.events, labels, manifest };
 }
 
-const jsonl = (rows: readonly unknown[]): string => rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "");
-
 /** Writes the output folder atomically: everything lands, or nothing does. */
 export async function writeImport(out: string, built: BuiltImport): Promise<void> {
   await writeDirAtomic(out, async (tmp) => {
-    writeFileSync(join(tmp, "library.jsonl"), jsonl(built.library));
-    writeFileSync(join(tmp, "items.jsonl"), jsonl(built.items));
-    writeFileSync(join(tmp, "snapshots.jsonl"), jsonl(built.snapshots));
-    writeFileSync(join(tmp, "events.jsonl"), jsonl(built.events));
-    writeFileSync(join(tmp, "replay-labels.jsonl"), jsonl(built.labels));
+    writeFileSync(join(tmp, "library.jsonl"), toJsonl(built.library));
+    writeFileSync(join(tmp, "items.jsonl"), toJsonl(built.items));
+    writeFileSync(join(tmp, "snapshots.jsonl"), toJsonl(built.snapshots));
+    writeFileSync(join(tmp, "events.jsonl"), toJsonl(built.events));
+    writeFileSync(join(tmp, "replay-labels.jsonl"), toJsonl(built.labels));
     writeFileSync(join(tmp, "manifest.json"), `${JSON.stringify(built.manifest, null, 2)}\n`);
   });
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ACTIONS, type Action } from "../actions.js";
+import type { Action } from "../actions.js";
 import { CuratorError } from "../errors.js";
 import { writeDirAtomic } from "../util/atomic.js";
 import type { Decision } from "../runtime/decide.js";
@@ -15,6 +15,7 @@ import {
   AUDIT_FILE, AUDIT_HEAD_FILE, auditHeadForAppend, auditLine, chainRecords,
   type AuditEntry, type AuditHead, type AuditRecord,
 } from "../governance/audit.js";
+import { countActions } from "./review.js";
 import { GOVERNANCE_FILE, readArchiveFile, readLibraryFile, toJsonl, type ArchiveEntry, type LiveItem } from "./io.js";
 
 export const LIBRARY_FILE = "library.jsonl";
@@ -58,18 +59,16 @@ export function planPass(p: PassInput): PassOutput {
     return { time: p.time, itemId: d.id, action: d.action, probs: d.probs, allowed: d.allowed, reason: d.reason, modelHash: p.modelHash, curator: p.curator };
   });
   const { entries, head } = chainRecords(p.head, records);
-  const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   const live: LiveItem[] = [];
   const archive = [...p.archive];
   p.items.forEach((item, r) => {
     const d = p.decisions[r];
-    counts[d.action]++;
     if (d.action === "keep") live.push(item);
     else if (d.action === "retire")
       archive.push({ item, retiredAt: p.time, auditSeq: entries[r].seq, reason: d.reason, curator: p.curator, modelHash: p.modelHash });
     else live.push({ ...item, pending: d.action });
   });
-  return { live, archive, audit: entries, head, counts };
+  return { live, archive, audit: entries, head, counts: countActions(p.decisions) };
 }
 
 /** Refuses an --out that exists and holds anything besides a previous decide output. */

@@ -1,5 +1,5 @@
 /** The human-readable review of a decide pass (`curator decide --dry-run` and the summary after writing). */
-import { ACTIONS } from "../actions.js";
+import type { Action } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
 import type { Decision } from "../runtime/decide.js";
 
@@ -23,8 +23,9 @@ export function formatReview(decisions: readonly Decision[], opts: { changesOnly
   return lines.join("\n");
 }
 
-export function countActions(decisions: readonly Decision[]): Record<(typeof ACTIONS)[number], number> {
-  const c = { keep: 0, compress: 0, rewrite: 0, retire: 0 };
+/** How many decisions chose each action (every action present, ACTIONS order). */
+export function countActions(decisions: readonly Pick<Decision, "action">[]): Record<Action, number> {
+  const c: Record<Action, number> = { keep: 0, compress: 0, rewrite: 0, retire: 0 };
   for (const d of decisions) c[d.action]++;
   return c;
 }

@@ -29,7 +29,8 @@ export interface RuntimeCreateOptions {
 
 const FETCHES = { [PROBS_OUTPUT]: null };
 
-const DEFAULT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+/** One intra-op thread, sequential execution: small models run fastest so. */
+export const DEFAULT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionMode: "sequential",

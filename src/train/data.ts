@@ -88,7 +88,7 @@ export function splitByStream(data: TrainData, valFraction: number, seed: number
 }
 
 /** Mean and std of each feature over the training rows; a constant feature gets std 1. */
-export function normalizationFrom(data: TrainData, rows: Int32Array): Normalization {
+export function normalizationFrom(data: Pick<TrainData, "features">, rows: Int32Array): Normalization {
   const F = NUM_FEATURES;
   const mean = new Float64Array(F);
   const sq = new Float64Array(F);

@@ -8,8 +8,8 @@
  * kernel (5-6x slower than the XNNPACK path here). So when the model is a plain stack of Dense layers the step
  * runs the MLP forward without a tape, takes d loss / d logits from the algorithm (its closed form when it has
  * one, else autodiff of its loss), back-propagates through the Dense layers by hand with explicit transposes,
- * and, when the optimizer is tfjs's Adam, updates the weights on the host (HostAdam, same bits). Minibatches
- * are gathered in JS outside any tape. Any other model (dropout, other layers) takes the generic
+ * and updates the weights with tfjs's Adam run on the host (HostAdam, same bits). Minibatches are gathered in
+ * JS outside any tape. Any other model (dropout, other layers) or optimizer takes the generic
  * optimizer.minimize step. Both are deterministic.
  */
 import { NUM_FEATURES } from "../features/featurizer.js";
@@ -23,7 +23,6 @@ import { Rng } from "../util/rng.js";
 export interface LoopConfig {
   epochs: number;
   batchSize: number;
-  learningRate: number;
   patience: number;
 }
 
@@ -51,7 +50,6 @@ interface SplitTensors {
   x: tf.Tensor2D;
   mask: tf.Tensor2D;
   targets: Record<string, tf.Tensor2D>;
-  rows: number;
 }
 
 /** Training rows in split order, as flat arrays minibatches are gathered from. */
@@ -67,7 +65,6 @@ function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: N
     x: tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std) as tf.Tensor2D,
     mask: tf.tensor2d(gather(data.masks, 4, rows), [rows.length, 4]),
     targets: Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, tf.tensor2d(v, [rows.length, 4])])),
-    rows: rows.length,
   }));
 }
 
@@ -204,17 +201,15 @@ export async function trainLoop<C>(args: {
   const tr = arraysFor(data, split.train, args.targets.train, norm);
   const va = split.val.length ? tensorsFor(data, split.val, args.targets.val, norm) : null;
   const layers = denseStack(model);
-  const weights = layers?.flatMap((l) => [l.kernel, l.bias]) ?? [];
-  // Adam's update on the host when it can (same bits, far fewer kernel launches); synced back every epoch.
-  const adam = layers ? HostAdam.from(optimizer, weights) : null;
+  // Adam's update on the host (same bits, far fewer kernel launches); synced back every epoch.
+  const adam = layers && HostAdam.from(optimizer, layers.flatMap((l) => [l.kernel, l.bias]));
   const step = (b: Batch): tf.Scalar => {
-    if (!layers) {
+    if (!layers || !adam) {
       const loss = () => algo.loss(tf.add(model.apply(b.x, { training: true }) as tf.Tensor2D, b.maskAdd), b.targets, cfg);
       return optimizer.minimize(loss, true) as tf.Scalar;
     }
     const { loss, grads } = denseGrads(layers, b.x, lossAndGrad(algo, cfg, b));
-    if (adam) adam.step(grads.map((g) => g.dataSync()));
-    else optimizer.applyGradients(Object.fromEntries(grads.map((g, i) => [weights[i].name, g])));
+    adam.step(grads.map((g) => g.dataSync()));
     tf.dispose(grads);
     return loss;
   };

@@ -9,6 +9,7 @@ import { tf } from "./tf.js";
 import { NUM_ACTIONS } from "../actions.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { CuratorError } from "../errors.js";
+import type { ModelCard } from "../schemas/card.js";
 
 export interface Architecture {
   hidden: number[];
@@ -93,6 +94,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
     }),
   );
+}
+
+/** Writes card.json beside the model files (atomically). */
+export function writeCard(dir: string, card: ModelCard): void {
+  writeFileAtomic(join(dir, "card.json"), `${JSON.stringify(card, null, 2)}\n`);
 }
 
 export interface SavedModelFiles {

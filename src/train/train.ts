@@ -9,7 +9,7 @@ import { z } from "zod";
 import { ALGORITHMS, ALGO_NAMES } from "./algorithms/registry.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, BACKENDS, tf } from "./tf.js";
-import { buildModel, saveModel, type Architecture } from "./model.js";
+import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
 import { trainDataFromColumns, splitByStream, normalizationFrom } from "./data.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
@@ -103,11 +103,15 @@ export async function train(
 
   await trainLoop({
     model, algo, cfg, data, split, targets, norm, optimizer, state, seed: o.seed,
-    loop: { epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, patience: o.patience },
+    loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
     checkpoint: (s) => saveCheckpoint(partial, fingerprint, model, optimizer, s),
     onEpoch: (m: EpochMetrics) => hooks.onProgress?.(m.epoch, o.epochs, `${metricName(data)} ${m.val_metric.toFixed(4)}`),
   });
-  if (state.bestWeights) model.setWeights(state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape)));
+  if (state.bestWeights) {
+    const best = state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape));
+    model.setWeights(best);
+    tf.dispose(best);
+  }
 
   const card: ModelCard = {
     cardSchemaVersion: CARD_SCHEMA_VERSION,
@@ -137,7 +141,7 @@ export async function train(
   };
   await writeDirAtomic(o.out, async (dir) => {
     await saveModel(model, dir);
-    writeFileAtomic(join(dir, "card.json"), `${JSON.stringify(card, null, 2)}\n`);
+    writeCard(dir, card);
     writeFileAtomic(join(dir, "metrics.jsonl"), state.metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
   });
   rmSync(partial, { recursive: true, force: true });

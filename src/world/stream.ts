@@ -4,7 +4,7 @@
  */
 import type { WorldConfig } from "../schemas/world.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
-import type { Curator, DecisionBatch } from "../curators/types.js";
+import { mixUniform, type Curator, type DecisionBatch } from "../curators/types.js";
 import { chooseWithCap } from "../governance/rules.js";
 import { Rng } from "../util/rng.js";
 import { SkillWorld, type TaskResult } from "./world.js";
@@ -85,17 +85,6 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     });
   }
   return { spec, tasks, passes };
-}
-
-function mixUniform(probs: Float32Array, masks: Float32Array, rows: number, eps: number): void {
-  for (let r = 0; r < rows; r++) {
-    let allowed = 0;
-    for (let a = 0; a < 4; a++) allowed += masks[r * 4 + a] > 0 ? 1 : 0;
-    for (let a = 0; a < 4; a++) {
-      const u = masks[r * 4 + a] > 0 ? 1 / allowed : 0;
-      probs[r * 4 + a] = (1 - eps) * probs[r * 4 + a] + eps * u;
-    }
-  }
 }
 
 function sampleRows(probs: Float32Array, rows: number, rng: Rng): Int32Array {

@@ -35,6 +35,9 @@ export interface TaskResult {
   authored: boolean;
 }
 
+/** Rates of the executor's running statistics (exponential averages); endpoint collection keeps them alike. */
+export const EXEC_STAT_RATES = { successRate: 0.05, budgetUse: 0.1 } as const;
+
 const FADED_WEIGHT = 0.03;
 const SALT_NOISE = 0x51;
 const SALT_NOTICE = 0x52;
@@ -85,10 +88,6 @@ export class SkillWorld {
 
   isFaded(family: number): boolean {
     return family >= 0 && this.familyWeight[family] <= FADED_WEIGHT;
-  }
-
-  isStale(it: SimItem): boolean {
-    return it.family >= 0 && it.version < this.familyVersion[it.family];
   }
 
   makeItem(rng: Rng, family: number, meanTokens: number, wrong: boolean, author: number, step: number): SimItem {
@@ -202,8 +201,8 @@ export class SkillWorld {
       for (const it of useful) if (hash01(it.id, t, this.seed ^ SALT_CREDIT) < it.actionability * it.detail) it.helpful++;
 
     // Executor bookkeeping (observable), then authoring of a new item (frozen agents add to the library).
-    this.execSuccess[ex] += 0.05 * ((success ? 1 : 0) - this.execSuccess[ex]);
-    this.execBudgetUse[ex] += 0.1 * (Math.min(1, ctxTokens / prof.contextBudget) - this.execBudgetUse[ex]);
+    this.execSuccess[ex] += EXEC_STAT_RATES.successRate * ((success ? 1 : 0) - this.execSuccess[ex]);
+    this.execBudgetUse[ex] += EXEC_STAT_RATES.budgetUse * (Math.min(1, ctxTokens / prof.contextBudget) - this.execBudgetUse[ex]);
     for (const it of context)
       if (it.author >= 0) this.authorFailShare[it.author] += 0.05 * ((success ? 0 : 1) - this.authorFailShare[it.author]);
     let output = cfg.outputTokensPerTask;

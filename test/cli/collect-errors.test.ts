@@ -10,8 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { collect, type CollectOptions } from "../../src/collect/collect.js";
-import { CuratorError } from "../../src/errors.js";
-import { expectUserError, leftovers, runCli } from "../helpers/run-cli.js";
+import { expectApiRefusal, expectUserError, leftovers, runCli } from "../helpers/run-cli.js";
 
 const root = mkdtempSync(join(tmpdir(), "curator-collect-errors-"));
 const QUICK = { world: "tiny", executors: "weak", streams: "1", tasks: "20" };
@@ -48,14 +47,7 @@ async function refusedByCli(name: string, over: Record<string, string>, code: st
 async function refusedByApi(name: string, over: Partial<CollectOptions>, code: string): Promise<string> {
   const out = join(root, name);
   const opts = { world: "tiny", executors: "weak", streams: 1, tasks: 20, out, ...over } as CollectOptions;
-  const e = await collect(opts).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CuratorError);
-  expect((e as CuratorError).code).toBe(code);
-  expect(leftovers(out)).toEqual([]);
-  return (e as CuratorError).message;
+  return expectApiRefusal(collect(opts), code, out);
 }
 
 describe.concurrent("curator collect: bad input (CLI)", () => {

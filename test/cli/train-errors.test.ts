@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { collect } from "../../src/collect/collect.js";
 import { train, type TrainOptions } from "../../src/train/train.js";
-import { CuratorError } from "../../src/errors.js";
 import { FEATURIZER_VERSION } from "../../src/features/featurizer.js";
 import { DATASET_SCHEMA_VERSION } from "../../src/schemas/dataset.js";
-import { expectUserError, leftovers, runCli } from "../helpers/run-cli.js";
+import { expectApiRefusal, expectUserError, leftovers, runCli } from "../helpers/run-cli.js";
 
 const root = mkdtempSync(join(tmpdir(), "curator-train-errors-"));
 const ds = {
@@ -58,14 +57,7 @@ async function refusedByCli(name: string, args: string[], code: string): Promise
 
 async function refusedByApi(name: string, opts: Omit<TrainOptions, "out">, code: string): Promise<string> {
   const out = join(root, `model-${name}`);
-  const e = await train({ epochs: 2, ...opts, out }).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CuratorError);
-  expect((e as CuratorError).code).toBe(code);
-  expect(leftovers(out)).toEqual([]);
-  return (e as CuratorError).message;
+  return expectApiRefusal(train({ epochs: 2, ...opts, out }), code, out);
 }
 
 describe.concurrent("curator train: bad input (CLI)", () => {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { expect } from "vitest";
+import { CuratorError } from "../../src/errors.js";
 
 export const CLI_ENTRY = resolve(process.cwd(), "dist/cli/main.js");
 
@@ -82,6 +83,21 @@ export function expectUserError(r: CliResult, code?: string): string {
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.stderr).not.toMatch(/internal error/);
   return lines[0];
+}
+
+/**
+ * The same contract on the programmatic API: `run` rejects with a CuratorError of `code` and leaves nothing
+ * behind at `out` (see leftovers). Returns the message for further checks.
+ */
+export async function expectApiRefusal(run: Promise<unknown>, code: string, out: string): Promise<string> {
+  const e = await run.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CuratorError);
+  expect((e as CuratorError).code).toBe(code);
+  expect(leftovers(out)).toEqual([]);
+  return (e as CuratorError).message;
 }
 
 /**

@@ -3,13 +3,11 @@
  * weights with non-zero biases, seeded normalisation, any architecture buildModel supports.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { ACTIONS } from "../../src/actions.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../../src/features/featurizer.js";
 import { CARD_SCHEMA_VERSION, ModelCardSchema, type ModelCard } from "../../src/schemas/card.js";
-import { buildModel, saveModel, type Architecture, type Normalization } from "../../src/train/model.js";
+import { buildModel, saveModel, writeCard, type Architecture, type Normalization } from "../../src/train/model.js";
 import { tf } from "../../src/train/tf.js";
-import { writeFileAtomic } from "../../src/util/atomic.js";
 import { Rng } from "../../src/util/rng.js";
 import { TOOLKIT_VERSION } from "../../src/version.js";
 
@@ -79,6 +77,6 @@ export async function makeTinyModelDir(dir: string, opts: TinyModelOptions = {})
     command: "test/helpers/tiny-model.ts",
     ...opts.card,
   });
-  writeFileAtomic(join(dir, "card.json"), `${JSON.stringify(card, null, 2)}\n`);
+  writeCard(dir, card);
   return { dir, card, model };
 }

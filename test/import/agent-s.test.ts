@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { summaryOutcome } from "../../src/import/agent-s.js";
-import { FIXTURES, HAVE_REAL, importAndRead, REAL } from "./helpers.js";
+import { countsByReason, FIXTURES, HAVE_REAL, importAndRead, REAL } from "./helpers.js";
 
 describe("agent-s importer", () => {
   it("reads an outcome from a summary's wording", () => {
@@ -33,11 +33,7 @@ describe("agent-s importer", () => {
 
   it("salvages a truncated memory file and skips non-text entries", async () => {
     const r = await importAndRead("agent-s", join(FIXTURES, "malformed/agent-s"));
-    const m = r.manifest;
-    expect(m.skipped.byReason["truncated-json"]?.count).toBe(1);
-    expect(m.skipped.byReason["bad-field-type"]?.count).toBe(1);
-    expect(m.skipped.byReason["empty-content"]?.count).toBe(1);
-    expect(m.skipped.byReason["unrecognised-file"]?.count).toBe(1);
+    expect(countsByReason(r.manifest.skipped)).toMatchObject({ "truncated-json": 1, "bad-field-type": 1, "empty-content": 1, "unrecognised-file": 1 });
     expect(r.library.filter((i) => i.meta?.library === "ubuntu/episodic").length).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { answersMatch, parseMemoryItems, parsePreviousSolutions, runInfo } from "../../src/import/dc-parse.js";
-import { byId, FIXTURES, HAVE_REAL, importAndRead, REAL } from "./helpers.js";
+import { byId, countsByReason, FIXTURES, HAVE_REAL, importAndRead, REAL } from "./helpers.js";
 
 const item = (title: string, count: number, close = true): string =>
   `<memory_item>\n<description>\n${title}: a strategy that applies to problems about ${title.toLowerCase()} in general.\n</description>\n** Count: ${count} **\n${close ? "</memory_item>" : ""}\n`;
@@ -76,11 +76,8 @@ describe("dynamic cheatsheet importer", () => {
 
   it("imports a damaged run file: bad lines skipped, unclosed tag repaired, missing state derived", async () => {
     const r = await importAndRead("dynamic-cheatsheet", join(FIXTURES, "malformed/dynamic-cheatsheet"));
-    const m = r.manifest;
-    expect(m.skipped.byReason["bad-json-line"]?.count).toBe(1);
-    expect(m.skipped.byReason["unexpected-shape"]?.count).toBe(1);
-    expect(m.skipped.byReason["missing-field"]?.count).toBe(1);
-    expect(m.repaired.byReason["unclosed-tag"]?.count).toBeGreaterThanOrEqual(1);
+    expect(countsByReason(r.manifest.skipped)).toMatchObject({ "bad-json-line": 1, "unexpected-shape": 1, "missing-field": 1 });
+    expect(r.manifest.repaired.byReason["unclosed-tag"]?.count).toBeGreaterThanOrEqual(1);
     expect(r.events).toHaveLength(2);
     expect(r.library.length).toBeGreaterThan(0);
   });

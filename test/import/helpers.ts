@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import { LibraryItemSchema, type LibraryItem } from "../../src/schemas/item.js";
 import { importSource } from "../../src/import/run.js";
 import type { ImportFormat, ReplayLabel, Snapshot, TaskEvent } from "../../src/import/types.js";
+import type { IssueReport } from "../../src/import/context.js";
 import type { ImportManifest } from "../../src/import/write.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,5 +74,8 @@ export function checkContracts(r: Omit<Imported, "out">): void {
   expect(r.manifest.tokenEncoding).toBe("o200k_base");
   expect(r.items.filter((i) => !(i.tokens! > 0)).map((i) => i.id)).toEqual([]);
 }
+
+/** A manifest's skipped or repaired report as counts by reason, to assert with `toMatchObject`. */
+export const countsByReason = (r: IssueReport): Record<string, number> => Object.fromEntries(Object.entries(r.byReason).map(([k, c]) => [k, c.count]));
 
 export const byId = <T extends { id: string }>(xs: readonly T[]): Map<string, T> => new Map(xs.map((x) => [x.id, x]));

@@ -44,7 +44,7 @@ async function session(dir: string) {
   const run = (state: LoopState, epochs: number) =>
     trainLoop({
       model, algo, cfg, data: td, split, targets, norm, optimizer, state, seed: 5,
-      loop: { epochs, batchSize: 32, learningRate: 0.01, patience: 100 },
+      loop: { epochs, batchSize: 32, patience: 100 },
       checkpoint: (s) => saveCheckpoint(dir, "fp", model, optimizer, s),
     });
   return { model, optimizer, run, dispose: () => [model, optimizer].forEach((x) => x.dispose()) };

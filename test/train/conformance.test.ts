@@ -133,7 +133,7 @@ describe.each(ALGO_NAMES.map((a) => [a]))("%s conforms", (algo: AlgoName) => {
     const state: LoopState = { epoch: 0, bestMetric: Infinity, bestEpoch: 0, bestWeights: null, stale: 0, metrics: [] };
     await trainLoop({
       model, algo: def, cfg, data: td, split, targets, norm, optimizer, state, seed: 1,
-      loop: { epochs: 2, batchSize: 128, learningRate: 0.01, patience: 5 },
+      loop: { epochs: 2, batchSize: 128, patience: 5 },
       checkpoint: async () => {},
     });
     const masks = randomMasks(sample.rows, 9);

@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { collect } from "../../collect/collect.js";
-import { emit, progressBar, type GlobalArgs } from "../output.js";
+import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 
 interface Args extends GlobalArgs {
@@ -47,16 +47,16 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
       .option("out", { type: "string", demandOption: true, describe: "dataset folder to write" })
       .option("resume", { type: "boolean", default: false, describe: "continue an interrupted run (same options)" }),
   handler: async (args) => {
-    const bar = progressBar("collect");
-    const summary = await collect(
-      {
-        world: args.world, executors: args.executors, streams: args.streams, tasks: args.tasks, behavior: args.behavior,
-        epsilon: args.epsilon, seed: args.seed, labels: args.labels, horizon: args.horizon, shard: args.shard,
-        out: args.out, resume: args.resume, tasksFrom: args["tasks-from"], curationInterval: args["curation-interval"],
-      },
-      { command: commandLine(), onProgress: (d, t, unit) => bar.onProgress(d, t, unit) },
+    const summary = await withProgressBar("collect", (onProgress) =>
+      collect(
+        {
+          world: args.world, executors: args.executors, streams: args.streams, tasks: args.tasks, behavior: args.behavior,
+          epsilon: args.epsilon, seed: args.seed, labels: args.labels, horizon: args.horizon, shard: args.shard,
+          out: args.out, resume: args.resume, tasksFrom: args["tasks-from"], curationInterval: args["curation-interval"],
+        },
+        { command: commandLine(), onProgress },
+      ),
     );
-    bar.stop();
     emit(
       args,
       summary,

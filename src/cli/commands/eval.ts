@@ -3,9 +3,9 @@ import { evaluate, type EvalOptions } from "../../eval/evaluate.js";
 import type { EvalResults } from "../../eval/summarize.js";
 import { writeDirAtomic } from "../../util/atomic.js";
 import { CuratorError } from "../../errors.js";
-import { emit, progressBar, type GlobalArgs } from "../output.js";
+import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
-import type { ReplayOptions, ReplayResults } from "../../eval/replay.js";
+import type { ReplayOptions } from "../../eval/replay.js";
 
 export interface EvalArgs extends GlobalArgs {
   curators: string;
@@ -91,13 +91,7 @@ async function replayHandler(args: EvalArgs): Promise<void> {
   const { replayEvaluate } = await import("../../eval/replay.js");
   const { writeReplayReport, replayJsonSummary, replayHumanSummary } = await import("../../eval/replay-report.js");
   const options = replayOptionsFromArgs(args);
-  const bar = progressBar("replay");
-  let results: ReplayResults;
-  try {
-    results = await replayEvaluate(options, { onProgress: (d, t, label) => bar.onProgress(d, t, label) });
-  } finally {
-    bar.stop();
-  }
+  const results = await withProgressBar("replay", (onProgress) => replayEvaluate(options, { onProgress }));
   await writeDirAtomic(args.out, async (dir) => writeReplayReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
   emit(args, replayJsonSummary(results, args.out), replayHumanSummary(results, args.out));
 }
@@ -162,13 +156,7 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
   handler: async (args) => {
     if (args.replay !== undefined) return replayHandler(args);
     const options = evalOptionsFromArgs(args);
-    const bar = progressBar("eval");
-    let results: EvalResults;
-    try {
-      results = await evaluate(options, { onProgress: (d, t, label) => bar.onProgress(d, t, label) });
-    } finally {
-      bar.stop();
-    }
+    const results = await withProgressBar("eval", (onProgress) => evaluate(options, { onProgress }));
     process.stderr.write("eval: writing report and plots\n");
     const { writeReport } = await import("../../eval/report.js"); // vega is loaded only when a report is written
     await writeDirAtomic(args.out, (dir) => writeReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));

@@ -1,11 +1,11 @@
 import type { CommandModule } from "yargs";
 import { ALGO_NAMES, type AlgoName } from "../../train/algorithms/registry.js";
 import type { Backend } from "../../train/tf.js";
+import { CuratorError } from "../../errors.js";
+import { emit, withProgressBar, type GlobalArgs } from "../output.js";
+import { commandLine } from "../command-line.js";
 
 const BACKENDS: Backend[] = ["wasm", "cpu", "node"];
-import { CuratorError } from "../../errors.js";
-import { emit, progressBar, type GlobalArgs } from "../output.js";
-import { commandLine } from "../command-line.js";
 
 interface Args extends GlobalArgs {
   data: string;
@@ -56,16 +56,16 @@ export const trainCommand: CommandModule<GlobalArgs, Args> = {
     const hidden = args.hidden.split(",").filter(Boolean).map(Number);
     if (hidden.some((h) => !Number.isInteger(h) || h <= 0))
       throw new CuratorError("BAD_ARGUMENT", `--hidden '${args.hidden}' must be comma-separated positive integers, e.g. 64,64.`);
-    const bar = progressBar("train");
-    const s = await train(
-      {
-        data: args.data, algo: args.algo as AlgoName, out: args.out, seed: args.seed, epochs: args.epochs,
-        batchSize: args["batch-size"], learningRate: args.lr, patience: args.patience, hidden,
-        costWeight: args["cost-weight"], config, backend: args.backend, resume: args.resume,
-      },
-      { command: commandLine(), onProgress: (d, t, label) => bar.onProgress(d, t, label) },
+    const s = await withProgressBar("train", (onProgress) =>
+      train(
+        {
+          data: args.data, algo: args.algo as AlgoName, out: args.out, seed: args.seed, epochs: args.epochs,
+          batchSize: args["batch-size"], learningRate: args.lr, patience: args.patience, hidden,
+          costWeight: args["cost-weight"], config, backend: args.backend, resume: args.resume,
+        },
+        { command: commandLine(), onProgress },
+      ),
     );
-    bar.stop();
     emit(args, s, `Wrote ${s.out}: ${s.algorithm}, ${s.epochs} epochs (best ${s.bestEpoch}, ${s.metricName} ${s.bestMetric.toFixed(4)}), ${s.trainRows} train / ${s.valRows} validation rows, ${s.seconds.toFixed(1)} s.`);
   },
 };
