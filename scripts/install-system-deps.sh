@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # System packages the tests use, installed only when missing (so `npm test` on a bare machine brings them):
 #   python3-onnx  Debian's ONNX checker, an independent validator of our exported models (/usr/bin/python3).
+#   bubblewrap    the operating-system sandbox code tasks run in (see docs/notes/sandbox.md).
 # Needs root (or sudo) and Debian's package mirror; where it cannot install it says so and what to run.
 set -euo pipefail
 
 missing=()
 /usr/bin/python3 -c "import onnx" 2>/dev/null || missing+=(python3-onnx)
+[ "$(uname -s)" != Linux ] || command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
@@ -28,3 +30,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 /usr/bin/python3 -c "import onnx; print('python3-onnx', onnx.__version__)" >&2
+[ "$(uname -s)" != Linux ] || echo "bubblewrap $(bwrap --version | cut -d' ' -f2)" >&2

@@ -60,6 +60,10 @@ export const CollectOptionsSchema = z
       .positive()
       .optional()
       .describe("a curation pass every this many tasks (default: the world's; endpoint runs: 5)"),
+    unsafeNoSandbox: z
+      .boolean()
+      .default(false)
+      .describe("code tasks: run model-written code without an operating-system sandbox where none is available (docs/notes/sandbox.md)"),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -115,7 +119,7 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   }));
 
   const partial = `${resolve(o.out)}.partial`;
-  const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...o, resume: false }, world, executors })).digest("hex");
+  const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...o, resume: false, unsafeNoSandbox: undefined }, world, executors })).digest("hex");
   preparePartial(partial, fingerprint, o.resume);
 
   const chunks: StreamChunk[] = [];

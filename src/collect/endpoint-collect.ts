@@ -18,6 +18,8 @@ import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { EXECUTOR_PRESETS } from "../executors/presets.js";
 import { EndpointClient } from "../executors/endpoint/client.js";
+import { requireIsolation } from "../tasks/isolation.js";
+import type { SandboxOptions } from "../tasks/sandbox.js";
 import { EndpointHarness, type HarnessConfig, type HarnessState } from "../executors/endpoint/harness.js";
 import {
   DEFAULT_PRICES,
@@ -108,6 +110,8 @@ interface RunContext {
   partial: string;
   scrub: (text: string) => string;
   onTask: () => void;
+  /** code tasks: --unsafe-no-sandbox */
+  sandbox: SandboxOptions;
 }
 
 export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
@@ -117,6 +121,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   if (all.length < o.tasks)
     throw new CuratorError("BAD_ARGUMENT", `--tasks ${o.tasks} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`);
   const tasks = all.slice(0, o.tasks);
+  if (tasks.some((t) => t.kind === "code")) requireIsolation(o.unsafeNoSandbox);
   const behavior = await resolveCurator(o.behavior);
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
@@ -140,7 +145,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   const partial = `${resolve(o.out)}.partial`;
   const tasksSha256 = createHash("sha256").update(JSON.stringify(tasks)).digest("hex");
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify({ o: { ...o, resume: false }, profiles, tasksSha256, interval, horizon, governance, HARNESS }))
+    .update(JSON.stringify({ o: { ...o, resume: false, unsafeNoSandbox: undefined }, profiles, tasksSha256, interval, horizon, governance, HARNESS }))
     .digest("hex");
   preparePartial(partial, fingerprint, o.resume);
 
@@ -156,6 +161,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
     done += stream.state.tasksDone;
     hooks.onProgress?.(done, total, "tasks");
     const ctx: RunContext = {
+      sandbox: { unsafeNoSandbox: o.unsafeNoSandbox },
       tasks, behavior, epsilon: o.epsilon, interval, governance, partial, scrub,
       onTask: () => hooks.onProgress?.(++done, total, "tasks"),
     };
@@ -287,8 +293,8 @@ function loadStream(partial: string, plan: StreamPlan, scrub: (t: string) => str
   return { state, journal };
 }
 
-function harnessConfig(profile: EndpointProfile): HarnessConfig {
-  return { executorName: profile.name, contextBudget: profile.contextBudget, prices: profile.prices ?? DEFAULT_PRICES, ...HARNESS };
+function harnessConfig(profile: EndpointProfile, ctx: RunContext): HarnessConfig {
+  return { executorName: profile.name, contextBudget: profile.contextBudget, prices: profile.prices ?? DEFAULT_PRICES, ...HARNESS, sandbox: ctx.sandbox };
 }
 
 async function runEndpointStream(
@@ -299,7 +305,7 @@ async function runEndpointStream(
   const files = streamFiles(ctx.partial, plan.streamId);
   const { state, journal } = saved;
   const prices = plan.profile.prices ?? DEFAULT_PRICES;
-  let harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile), state.harness);
+  let harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), state.harness);
   for (let t = state.tasksDone; t < ctx.tasks.length; t++) {
     const tokensBefore = new Map(harness.live.map((it) => [it.id, it.tokens ?? countTokens(it.content)]));
     const outcome = await harness.runTask(ctx.tasks[t]).catch((e: unknown) => {
@@ -322,7 +328,7 @@ async function runEndpointStream(
         harness, profile: plan.profile, rewriter: plan.rewriter, behavior: ctx.behavior, epsilon: ctx.epsilon,
         governance: ctx.governance, seed: plan.seed, pass: state.passes, exec: state.exec, uses: state.uses,
       });
-      harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile), library);
+      harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];
       entry.pass = record;
       state.pending = { cost, tokens };

@@ -1,6 +1,6 @@
 import type { Task, CheckResult } from "./task.js";
 import { extractFinalAnswer, matchChoice, matchExact } from "./answer.js";
-import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxLimits } from "./sandbox.js";
+import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxOptions } from "./sandbox.js";
 
 const CODE_LANGS = new Set(["js", "javascript", "mjs", "node", "nodejs", "ecmascript"]);
 
@@ -17,20 +17,20 @@ export function extractCode(response: string): string {
   return response.trim();
 }
 
-/** Whether a reply solves a task. Code runs in a child process (see sandbox.ts), never in this one. */
-export async function checkAnswer(task: Task, responseText: string, limits?: Partial<SandboxLimits>): Promise<CheckResult> {
+/** Whether a reply solves a task. Code runs in the sandbox (sandbox.ts); the verdict is reached here. */
+export async function checkAnswer(task: Task, responseText: string, sandbox?: SandboxOptions): Promise<CheckResult> {
   if (task.kind === "answer") {
     const extracted = extractFinalAnswer(responseText);
     const success = task.check === "choice" ? matchChoice(task.prompt, extracted, task.answer) : matchExact(extracted, task.answer);
     return { success, extracted, detail: success ? "answer matches" : `expected ${JSON.stringify(task.answer)}` };
   }
   const code = extractCode(responseText);
-  const r = await runInSandbox(code, task.tests, limits);
-  if (r.timedOut) return { success: false, extracted: code, detail: `killed after the ${limits?.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs} ms time limit` };
-  if (!r.results) {
+  const r = await runInSandbox(code, task.tests, sandbox);
+  if (r.timedOut) return { success: false, extracted: code, detail: `killed after the ${sandbox?.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs} ms time limit` };
+  if (!r.reported) {
     if (/heap out of memory|allocation failed/i.test(r.stderr))
-      return { success: false, extracted: code, detail: "ran out of memory (V8 heap limit)" };
-    const why = r.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? `exit code ${r.exitCode}`;
+      return { success: false, extracted: code, detail: "ran out of memory (heap or address-space limit)" };
+    const why = r.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? (r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`);
     return { success: false, extracted: code, detail: `the code did not run to the end: ${why.slice(0, 200)}` };
   }
   const firstFail = r.results.findIndex((x) => x !== null);

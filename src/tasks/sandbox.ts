@@ -1,107 +1,156 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import type { Readable, Writable } from "node:stream";
+import { CuratorError } from "../errors.js";
+import { requireIsolation, sandboxArgs, SANDBOX_SCRIPT, SCRIPT_FD, type Isolation } from "./isolation.js";
+import { buildProbeModule, REPORT_FD } from "./probe-runtime.js";
+import { compileTest, type CompiledTest } from "./probes.js";
+import { ScanError } from "./js-scan.js";
+import { judge } from "./verdict.js";
 
 /**
- * Runs untrusted code and its tests in a separate Node process — never in the toolkit's own process.
- * Isolation: an empty environment (no API keys), a fresh temp folder as cwd, a V8 heap limit
- * (--max-old-space-size), a wall-clock limit enforced with SIGKILL, capped output, and, where Node has it, the
- * permission model (no file reads beyond the script, no writes, no child processes, no workers, no native
- * addons). The child stays in the toolkit's process group, so Ctrl-C stops it too.
+ * Runs model-written code against a code task's tests in an operating-system sandbox (isolation.ts) and
+ * judges the result in this process (probes.ts, verdict.ts). The sandbox gets the code and the tests'
+ * actual-value expressions only; it reports values on fd 3; stdout and stderr are drained and only their
+ * first `maxOutputBytes` kept, so code that prints a lot is judged on its values like any other.
  */
 export interface SandboxLimits {
-  /** wall-clock limit in ms, then SIGKILL */
+  /** wall-clock limit in ms, then SIGKILL of the whole sandbox; the CPU-time rlimit is this, rounded up */
   timeoutMs: number;
-  /** V8 old-space heap limit in MB */
+  /** V8 old-space heap limit in MB (a clear "out of memory" before the address-space limit) */
   maxOldSpaceMb: number;
-  /** stdout / stderr bytes kept */
+  /** address-space rlimit in MB; Node itself reserves ~700 MB of address space, so keep this ≥ 1024 */
+  addressSpaceMb: number;
+  /** bytes of stdout / stderr kept (the rest is read and dropped) */
   maxOutputBytes: number;
+  /** bytes of probe reports accepted; more fails the run */
+  maxReportBytes: number;
+  /** file-size rlimit and size of the sandbox's private /tmp, in MB */
+  fileSizeMb: number;
 }
 
-export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { timeoutMs: 5_000, maxOldSpaceMb: 128, maxOutputBytes: 64 * 1024 };
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  timeoutMs: 5_000,
+  maxOldSpaceMb: 128,
+  addressSpaceMb: 1024,
+  maxOutputBytes: 64 * 1024,
+  maxReportBytes: 4 * 1024 * 1024,
+  fileSizeMb: 16,
+};
+
+export interface SandboxOptions extends Partial<SandboxLimits> {
+  /** run without an operating-system sandbox where none is available (the user's explicit, loud opt-out) */
+  unsafeNoSandbox?: boolean;
+}
 
 export interface SandboxResult {
-  /** per test: null if it passed, else its error message; undefined when the run ended before reporting */
-  results?: Array<string | null>;
+  /** per test: null if it passed, else why it failed */
+  results: Array<string | null>;
   passed: number;
   total: number;
+  /** whether any probe reported at all */
+  reported: boolean;
   timedOut: boolean;
+  reportOverflow: boolean;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
+  /** total bytes the code wrote to stdout (only the first maxOutputBytes are kept) */
+  stdoutBytes: number;
   elapsedMs: number;
+  isolation: Isolation["kind"];
 }
 
-function permissionFlags(scriptPath: string): string[] {
+/** Compiles a task's tests; a test this cannot split into probes is a CuratorError naming it. */
+export function compileTests(tests: string[]): CompiledTest[] {
+  return tests.map((t, i) => {
+    try {
+      return compileTest(t, i);
+    } catch (e) {
+      if (e instanceof ScanError) throw new CuratorError("INVALID_CONFIG", `Code task test ${i + 1} cannot be checked: ${e.message}.`);
+      throw e;
+    }
+  });
+}
+
+function nodeFlags(lim: SandboxLimits, script: string): string[] {
   const flags = process.allowedNodeEnvironmentFlags;
-  if (flags.has("--permission")) return ["--permission", `--allow-fs-read=${scriptPath}`];
-  if (flags.has("--experimental-permission")) return ["--experimental-permission", `--allow-fs-read=${scriptPath}`];
-  return [];
+  const permission = flags.has("--permission") ? ["--permission"] : flags.has("--experimental-permission") ? ["--experimental-permission"] : [];
+  return [`--max-old-space-size=${lim.maxOldSpaceMb}`, "--no-warnings", ...permission, ...(permission.length ? [`--allow-fs-read=${script}`] : []), script];
 }
 
-/** Builds the child's module: shims, the candidate code, then each test in its own try/catch. */
-export function buildTestModule(code: string, tests: string[], marker: string): string {
-  const wrapped = tests
-    .map(
-      (t, i) =>
-        `try { await (async () => {\n${t}\n})(); __results[${i}] = null; } catch (e) { __results[${i}] = String(e && e.message ? e.message : e).slice(0, 300); }`,
-    )
-    .join("\n");
-  return [
-    `import { createRequire as __createRequire } from "node:module";`,
-    `const require = __createRequire(import.meta.url);`,
-    `const module = { exports: {} }; const exports = module.exports;`,
-    `globalThis.assert = (await import("node:assert/strict")).default;`,
-    `const __results = new Array(${tests.length}).fill("not run");`,
-    code,
-    `;\n// ---- tests ----`,
-    wrapped,
-    `process.stdout.write("\\n${marker}" + JSON.stringify(__results) + "\\n");`,
-  ].join("\n");
+interface Launched {
+  child: ChildProcess;
+  cleanup: () => void;
 }
 
-export function runInSandbox(code: string, tests: string[], limits: Partial<SandboxLimits> = {}): Promise<SandboxResult> {
-  const lim = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+function launch(iso: Isolation, lim: SandboxLimits, module: string): Launched {
+  const stdio: Array<"ignore" | "pipe"> = ["ignore", "pipe", "pipe", "pipe", "pipe"];
+  if (iso.kind === "bwrap") {
+    const rl = { addressSpaceMb: lim.addressSpaceMb, cpuSeconds: Math.ceil(lim.timeoutMs / 1000), fileSizeMb: lim.fileSizeMb, tmpMb: lim.fileSizeMb };
+    const child = spawn(iso.bwrap, sandboxArgs(iso, rl, nodeFlags(lim, SANDBOX_SCRIPT)), { env: {}, stdio });
+    const scriptPipe = child.stdio[SCRIPT_FD] as Writable;
+    scriptPipe.on("error", () => undefined);
+    scriptPipe.end(module);
+    return { child, cleanup: () => undefined };
+  }
+  // --unsafe-no-sandbox: a plain child process with the Node permission model and a heap limit, nothing more
   const dir = mkdtempSync(join(tmpdir(), "curator-sandbox-"));
   const script = join(dir, "main.mjs");
-  const marker = `__CURATOR_RESULTS_${randomBytes(8).toString("hex")}__`;
-  writeFileSync(script, buildTestModule(code, tests, marker));
-  const args = [`--max-old-space-size=${lim.maxOldSpaceMb}`, "--no-warnings", ...permissionFlags(script), script];
+  writeFileSync(script, module);
+  const child = spawn(process.execPath, nodeFlags(lim, script), { cwd: dir, env: {}, stdio });
+  return { child, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function runInSandbox(code: string, tests: string[], opts: SandboxOptions = {}): Promise<SandboxResult> {
+  const { unsafeNoSandbox = false, ...limits } = opts;
+  const lim: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...limits };
+  const compiled = compileTests(tests);
+  const iso = requireIsolation(unsafeNoSandbox);
   const started = Date.now();
+  const { child, cleanup } = launch(iso, lim, buildProbeModule(code, compiled));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: dir, env: {}, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
+    let stdoutBytes = 0;
     let stderr = "";
+    const reports: Buffer[] = [];
+    let reportBytes = 0;
     let timedOut = false;
-    const cap = (s: string, chunk: Buffer) => (s.length < lim.maxOutputBytes ? s + chunk.toString("utf8").slice(0, lim.maxOutputBytes - s.length) : s);
-    child.stdout.on("data", (c: Buffer) => (stdout = cap(stdout, c)));
-    child.stderr.on("data", (c: Buffer) => (stderr = cap(stderr, c)));
+    let reportOverflow = false;
+    const kill = () => child.kill("SIGKILL");
+    (child.stdout as Readable).on("data", (c: Buffer) => void (stdoutBytes += c.length));
+    (child.stderr as Readable).on("data", (c: Buffer) => {
+      if (stderr.length < lim.maxOutputBytes) stderr += c.toString("utf8").slice(0, lim.maxOutputBytes - stderr.length);
+    });
+    (child.stdio[REPORT_FD] as Readable).on("data", (c: Buffer) => {
+      reportBytes += c.length;
+      if (reportBytes > lim.maxReportBytes) {
+        reportOverflow = true;
+        kill();
+      } else reports.push(c);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      kill();
     }, lim.timeoutMs);
     let done = false;
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      const at = stdout.lastIndexOf(marker);
-      let results: Array<string | null> | undefined;
-      if (at >= 0 && !timedOut) {
-        try {
-          const parsed: unknown = JSON.parse(stdout.slice(at + marker.length).split("\n")[0]);
-          if (Array.isArray(parsed) && parsed.length === tests.length) results = parsed as Array<string | null>;
-        } catch {
-          results = undefined;
-        }
-      }
-      const passed = results ? results.filter((r) => r === null).length : 0;
-      resolve({ results, passed, total: tests.length, timedOut, exitCode, signal, stderr: stderr.slice(0, 2000), elapsedMs: Date.now() - started });
+      cleanup();
+      const reportText = Buffer.concat(reports).toString("utf8");
+      const results = reportOverflow ? compiled.map(() => `reported more than ${lim.maxReportBytes} bytes of values`) : judge(compiled, reportText);
+      resolve({
+        results, passed: timedOut ? 0 : results.filter((r) => r === null).length, total: tests.length, reported: reportText.length > 0,
+        timedOut, reportOverflow, exitCode, signal, stderr: stderr.slice(0, 2000), stdoutBytes, elapsedMs: Date.now() - started, isolation: iso.kind,
+      });
     };
-    child.on("error", () => finish(null, null));
+    child.on("error", (e) => {
+      stderr += `\n${e.message}`;
+      finish(null, null);
+    });
     child.on("close", finish);
   });
 }

@@ -18,6 +18,7 @@ interface Args extends GlobalArgs {
   resume: boolean;
   "tasks-from"?: string;
   "curation-interval"?: number;
+  "unsafe-no-sandbox": boolean;
 }
 
 export const collectCommand: CommandModule<GlobalArgs, Args> = {
@@ -45,7 +46,12 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
       .option("horizon", { type: "number", describe: "reward horizon in tasks (default: 2 × curation interval)" })
       .option("shard", { type: "string", default: "0/1", describe: "i/n: this process collects streams s with s mod n = i" })
       .option("out", { type: "string", demandOption: true, describe: "dataset folder to write" })
-      .option("resume", { type: "boolean", default: false, describe: "continue an interrupted run (same options)" }),
+      .option("resume", { type: "boolean", default: false, describe: "continue an interrupted run (same options)" })
+      .option("unsafe-no-sandbox", {
+        type: "boolean",
+        default: false,
+        describe: "UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/notes/sandbox.md)",
+      }),
   handler: async (args) => {
     const summary = await withProgressBar("collect", (onProgress) =>
       collect(
@@ -53,6 +59,7 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
           world: args.world, executors: args.executors, streams: args.streams, tasks: args.tasks, behavior: args.behavior,
           epsilon: args.epsilon, seed: args.seed, labels: args.labels, horizon: args.horizon, shard: args.shard,
           out: args.out, resume: args.resume, tasksFrom: args["tasks-from"], curationInterval: args["curation-interval"],
+          unsafeNoSandbox: args["unsafe-no-sandbox"],
         },
         { command: commandLine(), onProgress },
       ),

@@ -3,7 +3,7 @@ import { countTokens } from "../../text/tokens.js";
 import { isCuratorError } from "../../errors.js";
 import type { Task } from "../../tasks/task.js";
 import { checkAnswer } from "../../tasks/check.js";
-import type { SandboxLimits } from "../../tasks/sandbox.js";
+import type { SandboxOptions } from "../../tasks/sandbox.js";
 import { retrieve } from "./bm25.js";
 import { costOf, DEFAULT_PRICES, type Prices, type Usage } from "./profile.js";
 import { buildAuthorPrompt, buildSolvePrompt, parseAuthoredItem } from "./prompts.js";
@@ -32,7 +32,7 @@ export interface HarnessConfig {
   revealOutcome?: boolean;
   /** authored items are asked to stay under, and are cut to, this many tokens (default 300) */
   maxItemTokens?: number;
-  sandbox?: Partial<SandboxLimits>;
+  sandbox?: SandboxOptions;
   /** prefix of authored item ids (default "<executorName>-") */
   idPrefix?: string;
 }
