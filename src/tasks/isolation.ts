@@ -32,13 +32,14 @@ function onPath(name: string): string | undefined {
 
 let detected: Isolation | undefined;
 
-/** Finds bubblewrap and prlimit and runs Node once inside the sandbox to check the kernel allows it. Cached. */
+/** Finds bubblewrap (CURATOR_BWRAP, if set, names it; empty: none) and prlimit and runs Node once inside the sandbox to check the kernel allows it. Cached. */
 export function detectIsolation(): Isolation {
   if (detected) return detected;
   if (process.platform !== "linux") return (detected = { kind: "none", why: `no sandbox is implemented for ${process.platform} (only Linux, with bubblewrap)` });
-  const bwrap = onPath("bwrap");
+  const override = process.env.CURATOR_BWRAP;
+  const bwrap = override !== undefined ? (override && existsSync(override) ? override : undefined) : onPath("bwrap");
   const prlimit = onPath("prlimit");
-  if (!bwrap) return (detected = { kind: "none", why: "bubblewrap (bwrap) is not installed" });
+  if (!bwrap) return (detected = { kind: "none", why: override ? `CURATOR_BWRAP names '${override}', which does not exist` : "bubblewrap (bwrap) is not installed" });
   if (!prlimit) return (detected = { kind: "none", why: "util-linux's prlimit is not installed" });
   const probe: Isolation = { kind: "bwrap", bwrap, prlimit };
   const args = sandboxArgs(probe, { addressSpaceMb: 1024, cpuSeconds: 5, fileSizeMb: 1, tmpMb: 1 }, ["-e", "process.exit(process.getuid() === 65534 ? 0 : 3)"], false);

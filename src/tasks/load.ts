@@ -3,6 +3,8 @@ import { basename, dirname, join } from "node:path";
 import { CuratorError } from "../errors.js";
 import type { Task } from "./task.js";
 import { checkKindFor } from "./answer.js";
+import { compileTest } from "./probes.js";
+import { ScanError } from "./js-scan.js";
 
 const MAX_REPORTED = 10;
 
@@ -10,7 +12,8 @@ const MAX_REPORTED = 10;
  * Loads a task stream. `dynamic-cheatsheet:PATH` reads the questions and targets of a Dynamic Cheatsheet run
  * (a .jsonl file, or a benchmark folder such as …/slim/AIME_2024 whose first run file is used — every run of
  * a benchmark holds the same questions) in their original order. `jsonl:PATH` reads one task per line:
- * {"id","prompt","answer"[,"check":"exact"|"choice"]} or {"id","prompt","tests"}.
+ * {"id","prompt","answer"[,"check":"exact"|"choice"]} or {"id","prompt","tests"}, where each test is JavaScript
+ * whose checks are `assert.METHOD(actual, expected)` calls with a literal `expected` (see probes.ts).
  */
 export function loadTasks(spec: string): Task[] {
   const at = spec.indexOf(":");
@@ -83,11 +86,26 @@ export function loadJsonlTasks(path: string): Task[] {
     const tests = typeof o.tests === "string" ? [o.tests] : o.tests;
     if (!Array.isArray(tests) || tests.length === 0 || !tests.every((t) => typeof t === "string" && t.trim() !== ""))
       return void errors.push(`line ${n}: "tests" must be a non-empty string or array of non-empty strings (JavaScript statements)`);
+    const unreadable = testProblem(tests as string[]);
+    if (unreadable) return void errors.push(`line ${n}: ${unreadable}`);
     tasks.push({ kind: "code", id, prompt: o.prompt, tests: tests as string[] });
   });
   if (errors.length) fail(path, errors, 'Each line must be {"id","prompt","answer"} or {"id","prompt","tests"}.');
   if (tasks.length === 0) throw new CuratorError("INVALID_FILE", `Task file '${path}' holds no tasks. Add one JSON task per line.`);
   return tasks;
+}
+
+/** Why a code task's tests cannot be split across the sandbox wall (see src/tasks/probes.ts), if they cannot. */
+function testProblem(tests: string[]): string | undefined {
+  for (let i = 0; i < tests.length; i++) {
+    try {
+      compileTest(tests[i], i);
+    } catch (e) {
+      if (e instanceof ScanError) return `test ${i + 1}: ${e.message}`;
+      throw e;
+    }
+  }
+  return undefined;
 }
 
 const FORMAT_HINT = {

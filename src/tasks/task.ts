@@ -19,7 +19,10 @@ export interface CodeTask {
   kind: "code";
   id: string;
   prompt: string;
-  /** JavaScript statements run after the reply's code; each throws to fail (a global `assert` is provided) */
+  /**
+   * JavaScript run after the reply's code; its checks are `assert.METHOD(actual, expected)` calls with a literal
+   * `expected`, which is compared outside the sandbox (see probes.ts for the supported methods)
+   */
   tests: string[];
   source?: string;
 }
