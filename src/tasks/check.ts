@@ -28,7 +28,7 @@ export async function checkAnswer(task: Task, responseText: string, sandbox?: Sa
   const r = await runInSandbox(code, task.tests, sandbox);
   if (r.timedOut) return { success: false, extracted: code, detail: `killed after the ${sandbox?.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs} ms time limit` };
   if (!r.reported) {
-    if (/heap out of memory|allocation failed/i.test(r.stderr))
+    if (/out of memory|allocation failed/i.test(r.stderr))
       return { success: false, extracted: code, detail: "ran out of memory (heap or address-space limit)" };
     const why = r.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? (r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`);
     return { success: false, extracted: code, detail: `the code did not run to the end: ${why.slice(0, 200)}` };
