@@ -87,7 +87,7 @@ interface Launched {
 }
 
 function launch(iso: Isolation, lim: SandboxLimits, module: string): Launched {
-  const stdio: Array<"ignore" | "pipe"> = ["ignore", "pipe", "pipe", "pipe", "pipe"];
+  const stdio: Array<"ignore" | "pipe"> = ["ignore", "pipe", "pipe", "pipe", iso.kind === "bwrap" ? "pipe" : "ignore"];
   if (iso.kind === "bwrap") {
     const rl = { addressSpaceMb: lim.addressSpaceMb, cpuSeconds: Math.ceil(lim.timeoutMs / 1000), fileSizeMb: lim.fileSizeMb, tmpMb: lim.fileSizeMb };
     const child = spawn(iso.bwrap, sandboxArgs(iso, rl, nodeFlags(lim, SANDBOX_SCRIPT)), { env: {}, stdio });

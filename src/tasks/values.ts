@@ -75,8 +75,10 @@ const isPrimitive = (x: Value) => ["primitive", "undefined", "num", "bigint"].in
 
 /** assert.strictEqual: Object.is on primitives; an object is only ever equal to itself, never to a literal. */
 export function strictEqual(a: Value, b: Value): boolean {
-  return isPrimitive(a) && isPrimitive(b) && JSON.stringify(a) === JSON.stringify(b);
+  return isPrimitive(a) && isPrimitive(b) && primitiveKey(a) === primitiveKey(b);
 }
+
+const primitiveKey = (x: Value): string => (x !== null && typeof x === "object" && !Array.isArray(x) ? `${x.$}:${"v" in x ? x.v : ""}` : JSON.stringify(x));
 
 /** assert.deepStrictEqual on encodings: same prototypes, same own keys in any order, Maps and Sets unordered. */
 export function deepStrictEqual(a: Value, b: Value): boolean {
