@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import type { Task, CheckResult } from "./task.js";
 import { extractFinalAnswer, matchChoice, matchExact } from "./answer.js";
 import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxOptions } from "./sandbox.js";
@@ -17,6 +18,13 @@ export function extractCode(response: string): string {
   return response.trim();
 }
 
+/** bubblewrap exits 128 + N when the code was killed by signal N (e.g. SIGXCPU at the CPU-time limit). */
+function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `killed by ${signal}`;
+  const name = code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
+  return name ? `killed by ${name}` : `exit code ${code}`;
+}
+
 /** Whether a reply solves a task. Code runs in the sandbox (sandbox.ts); the verdict is reached here. */
 export async function checkAnswer(task: Task, responseText: string, sandbox?: SandboxOptions): Promise<CheckResult> {
   if (task.kind === "answer") {
@@ -30,7 +38,7 @@ export async function checkAnswer(task: Task, responseText: string, sandbox?: Sa
   if (!r.reported) {
     if (/out of memory|allocation failed/i.test(r.stderr))
       return { success: false, extracted: code, detail: "ran out of memory (heap or address-space limit)" };
-    const why = r.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? (r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`);
+    const why = r.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? exitReason(r.exitCode, r.signal);
     return { success: false, extracted: code, detail: `the code did not run to the end: ${why.slice(0, 200)}` };
   }
   const firstFail = r.results.findIndex((x) => x !== null);
