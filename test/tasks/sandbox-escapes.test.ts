@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -139,7 +139,9 @@ describe("the code under test is contained by the operating system", () => {
     leftoverPids.push(...tree.filter(alive));
     expect(tree.filter(alive).map((p) => `${p} ${cmdline(p)}`)).toEqual([]);
     expect(gone).toBe(true);
-    expect(readdirSync(tmp).filter((f) => f.startsWith("curator-"))).toEqual([]);
+    const left = readdirSync(tmp).filter((f) => f.startsWith("curator-"));
+    rmSync(tmp, { recursive: true, force: true });
+    expect(left).toEqual([]);
   });
 
   it("judges a correct solution that prints 64 MB on its values", async () => {
