@@ -11,6 +11,7 @@ import { restoreCommand } from "./restore.js";
 import { auditCommand } from "./audit.js";
 import { importCommand } from "./import.js";
 import { exportLibraryCommand } from "./export-library.js";
+import { applyPendingCommand } from "./apply-pending.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, exportLibraryCommand, runCommand, schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, exportLibraryCommand, applyPendingCommand, runCommand, schemaCommand];
