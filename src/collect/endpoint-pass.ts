@@ -10,8 +10,7 @@ import { applyCuration, defaultEvidence, type ChatClient } from "../executors/en
 import { DEFAULT_PRICES, type EndpointProfile } from "../executors/endpoint/profile.js";
 import type { Task } from "../tasks/task.js";
 import { mixUniform, type Curator } from "../curators/types.js";
-import { observeLibrary } from "../features/observe.js";
-import { featurize } from "../features/featurizer.js";
+import { featurizeObserved, observeLibrary } from "../features/observe.js";
 import { chooseWithCap, governanceMasks } from "../governance/rules.js";
 import { sampleRows } from "../runtime/decide.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
@@ -70,7 +69,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     executor: observedProfile(profile),
     executorStats: { ...input.exec, contextBudget: profile.contextBudget },
   });
-  const features = featurize(obs.observations, obs.executor, obs.library);
+  const features = featurizeObserved(obs);
   const governed = items.map((it, i) => ({ pinned: it.pinned === true, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age }));
   const masks = governanceMasks(governed, governance);
   const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));

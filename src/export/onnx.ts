@@ -23,6 +23,7 @@ import { metadataFromCard } from "./metadata.js";
 import { FEATURES_INPUT, IR_VERSION, MASK_INPUT, PROBS_OUTPUT, TARGET_OPSET } from "./policy.js";
 import { defaultRegistry, type ConverterRegistry } from "./registry.js";
 import { PARITY_ATOL, makeTestVectors, runVectors, vectorsPathFor, type TestVectors } from "./vectors.js";
+import { featureVectorsText, featuresPathFor } from "../features/vectors.js";
 
 export interface ExportResult {
   path: string;
@@ -33,6 +34,8 @@ export interface ExportResult {
   /** Rows in the test-vector file, and onnxruntime's max abs difference from tfjs on them. */
   vectorRows: number;
   maxAbsDiff: number;
+  /** Featurizer test vectors (raw observations → feature vectors) written beside the model's. */
+  featuresPath: string;
 }
 
 const DOC = `Curator model. Inputs: ${FEATURES_INPUT} float32 [N, F] (raw feature values in metadata feature_names order; normalisation is in the graph) and ${MASK_INPUT} float32 [N, 4] (1 = allowed). Output: ${PROBS_OUTPUT} float32 [N, 4] in the order ${ACTIONS.join(", ")}; masked actions get probability 0.`;
@@ -156,6 +159,8 @@ export async function exportToOnnx(modelDir: string, outPath: string): Promise<E
   const vectorsPath = vectorsPathFor(outPath);
   writeFileAtomic(outPath, bytes);
   writeFileAtomic(vectorsPath, `${JSON.stringify(vectors)}\n`);
+  const featuresPath = featuresPathFor(outPath);
+  writeFileAtomic(featuresPath, featureVectorsText());
   return {
     path: outPath,
     vectorsPath,
@@ -164,5 +169,6 @@ export async function exportToOnnx(modelDir: string, outPath: string): Promise<E
     sha256,
     vectorRows: vectors.inputs.features.length,
     maxAbsDiff,
+    featuresPath,
   };
 }

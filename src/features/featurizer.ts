@@ -29,6 +29,11 @@ export interface ItemObservation {
   writtenAfterFailure: boolean;
   maxSimilarity: number; // 0..1
   nearDuplicates: number;
+  /**
+   * Whether the source logs retrievals at all (not a feature: no model input reads it). False for sources such
+   * as Voyager, whose items then read as never retrieved; reasons must not cite that. Absent = logged.
+   */
+  retrievalsLogged?: boolean;
 }
 
 /** Observable state of the executor the library serves next. */

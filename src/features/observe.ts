@@ -4,15 +4,20 @@
  * here, with the defaults below when a statistic is missing.
  *
  * Defaults, in one place (OBSERVATION_DEFAULTS documents the numbers):
- * - `now` (the current task index): the largest task index seen in any item's stats (createdAt or
- *   lastRetrievedAt); 0 when no item has stats.
+ * - Libraries: items are grouped by their `library` field (absent = one unnamed library); everything below
+ *   that depends on the library (now, ages, similarity, library size and tokens) is computed per library.
+ * - `now` (the current task index): the largest task index seen in the library's items' stats (createdAt or
+ *   lastRetrievedAt); 0 when none of them has stats. An explicit `now` applies to every library.
+ * - `retrievalsLogged`: false for every item of a library none of whose items carries `stats.timesRetrieved` or
+ *   `stats.lastRetrievedAt` (a source that logs no retrievals, e.g. Voyager); the retrieval features then read
+ *   as "never retrieved" and must not be reported as such.
  * - An item with no stats is fresh: age 0, never retrieved, no outcomes, no helpful / harmful flags, never
  *   rewritten or compressed, not written after a failure. Each missing counter alone is 0 (flags false).
  *   A missing `createdAt` alone also means age 0. Ages are never negative (clamped at 0).
  * - `sinceRetrieved` is the age when the item was never retrieved (as the featurizer defines it).
  * - `tokens`: the item's `tokens` field, else countTokens(content) (o200k_base).
- * - `similarity`: the item's `similarity` field, else MinHash similarity to the other items' contents
- *   (exactly what similarityStats computes).
+ * - `similarity`: the item's `similarity` field, else MinHash similarity to the other items' contents of the
+ *   same library (exactly what similarityStats computes).
  * - `authorIsCurrent`: the item's `author` equals `executorName` (default: the profile's name).
  * - executor `successRate`: `executorStats.successRate`, else the library's pooled successes / (successes +
  *   failures) once it holds at least 10 outcomes, else sigmoid(baseSkill) (the profile's no-help success).
@@ -23,7 +28,7 @@
  */
 import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
-import type { ExecutorObservation, ItemObservation, LibraryObservation } from "./featurizer.js";
+import { featurizeInto, NUM_FEATURES, type ExecutorObservation, type ItemObservation, type LibraryObservation } from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
 import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
 
@@ -47,9 +52,27 @@ export interface ObserveOptions {
 export interface LibraryObservations {
   observations: ItemObservation[];
   executor: ExecutorObservation;
+  /**
+   * The whole input as one library. With one library (every item's `library` equal or absent) this is what
+   * every item sees; with several, each item's own library is `libraryOf[i]` (what the featurizer must get).
+   */
   library: LibraryObservation;
-  /** The task index the observations were taken at. */
+  /** Per item (same order): the size and tokens of the item's own library. */
+  libraryOf: LibraryObservation[];
+  /** One entry per library present, in the order of its first item. */
+  libraries: LibraryState[];
+  /** The largest task index among the libraries' `now` (the only one when the input holds one library). */
   now: number;
+}
+
+/** One library of the input, as observed. */
+export interface LibraryState extends LibraryObservation {
+  /** The items' `library` field; null for items that carry none. */
+  name: string | null;
+  /** The task index its items' ages are measured at (the explicit `now`, else its own largest task index). */
+  now: number;
+  /** Some item of the library carries `stats.timesRetrieved` or `stats.lastRetrievedAt` (see ItemObservation). */
+  retrievalsLogged: boolean;
 }
 
 export function defaultNow(items: readonly LibraryItem[]): number {
@@ -63,44 +86,74 @@ export function defaultNow(items: readonly LibraryItem[]): number {
   return now;
 }
 
+/** Item indices per library (the `library` field; absent = one unnamed library), in order of first appearance. */
+export function groupByLibrary(items: readonly LibraryItem[]): Map<string | null, number[]> {
+  const groups = new Map<string | null, number[]>();
+  items.forEach((it, i) => {
+    const key = it.library ?? null;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  return groups;
+}
+
+/**
+ * Observations of every item. Ages, "since retrieved", similarity and the library features are measured
+ * within each item's own library (the `library` field): items of a 13-task library are not aged against a
+ * 47-task one beside it in the same file. Executor statistics are the executor's and span the whole input.
+ */
 export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptions): LibraryObservations {
-  const now = opts.now ?? defaultNow(items);
   const author = opts.executorName ?? opts.executor.name;
-  const similarity = fillSimilarity(items);
   const observations: ItemObservation[] = new Array(items.length);
-  let totalTokens = 0;
+  const libraryOf: LibraryObservation[] = new Array(items.length);
+  const libraries: LibraryState[] = [];
   let pooledS = 0;
   let pooledF = 0;
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i];
-    const s = it.stats ?? {};
-    const age = Math.max(0, now - (s.createdAt ?? now));
-    const last = s.lastRetrievedAt;
-    const tokens = it.tokens ?? countTokens(it.content);
-    const sim = it.similarity ?? similarity[i];
-    observations[i] = {
-      age,
-      sinceRetrieved: last === undefined || last === null ? age : Math.max(0, now - last),
-      timesRetrieved: s.timesRetrieved ?? 0,
-      successes: s.successes ?? 0,
-      failures: s.failures ?? 0,
-      recentSuccesses: s.recentSuccesses ?? 0,
-      recentFailures: s.recentFailures ?? 0,
-      helpful: s.helpful ?? 0,
-      harmful: s.harmful ?? 0,
-      writtenAfterFailure: s.writtenAfterFailure ?? false,
-      tokens,
-      isSkill: it.kind === "skill",
-      rewrites: s.rewrites ?? 0,
-      compressions: s.compressions ?? 0,
-      authorIsCurrent: it.author !== undefined && it.author === author,
-      maxSimilarity: sim.max,
-      nearDuplicates: sim.nearDuplicates,
-    };
-    totalTokens += tokens;
-    pooledS += s.successes ?? 0;
-    pooledF += s.failures ?? 0;
+  for (const [name, members] of groupByLibrary(items)) {
+    const group = members.map((i) => items[i]);
+    const now = opts.now ?? defaultNow(group);
+    const retrievalsLogged = group.some((it) => it.stats?.timesRetrieved !== undefined || it.stats?.lastRetrievedAt !== undefined);
+    const similarity = fillSimilarity(group);
+    const lib: LibraryState = { name, now, retrievalsLogged, size: group.length, totalTokens: 0 };
+    const shared: LibraryObservation = { size: group.length, totalTokens: 0 };
+    members.forEach((i, k) => {
+      const it = items[i];
+      const s = it.stats ?? {};
+      const age = Math.max(0, now - (s.createdAt ?? now));
+      const last = s.lastRetrievedAt;
+      const tokens = it.tokens ?? countTokens(it.content);
+      const sim = it.similarity ?? similarity[k];
+      observations[i] = {
+        age,
+        sinceRetrieved: last === undefined || last === null ? age : Math.max(0, now - last),
+        timesRetrieved: s.timesRetrieved ?? 0,
+        successes: s.successes ?? 0,
+        failures: s.failures ?? 0,
+        recentSuccesses: s.recentSuccesses ?? 0,
+        recentFailures: s.recentFailures ?? 0,
+        helpful: s.helpful ?? 0,
+        harmful: s.harmful ?? 0,
+        writtenAfterFailure: s.writtenAfterFailure ?? false,
+        tokens,
+        isSkill: it.kind === "skill",
+        rewrites: s.rewrites ?? 0,
+        compressions: s.compressions ?? 0,
+        authorIsCurrent: it.author !== undefined && it.author === author,
+        maxSimilarity: sim.max,
+        nearDuplicates: sim.nearDuplicates,
+        retrievalsLogged,
+      };
+      shared.totalTokens += tokens;
+      libraryOf[i] = shared;
+      pooledS += s.successes ?? 0;
+      pooledF += s.failures ?? 0;
+    });
+    lib.totalTokens = shared.totalTokens;
+    libraries.push(lib);
   }
+  const single = libraries.length <= 1;
+  const library: LibraryObservation = single && items.length > 0 ? libraryOf[0] : { size: items.length, totalTokens: libraries.reduce((t, l) => t + l.totalTokens, 0) };
   const stats = opts.executorStats ?? {};
   const contextBudget = stats.contextBudget ?? opts.executor.contextBudget;
   const successRate =
@@ -112,9 +165,18 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
   return {
     observations,
     executor: { successRate, contextBudget, budgetUse },
-    library: { size: items.length, totalTokens },
-    now,
+    library,
+    libraryOf,
+    libraries,
+    now: libraries.reduce((m, l) => Math.max(m, l.now), opts.now ?? 0),
   };
+}
+
+/** The feature matrix of observed items, each with its own library's features ([rows × NUM_FEATURES]). */
+export function featurizeObserved(obs: LibraryObservations): Float32Array {
+  const out = new Float32Array(obs.observations.length * NUM_FEATURES);
+  for (let r = 0; r < obs.observations.length; r++) featurizeInto(out, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.libraryOf[r]);
+  return out;
 }
 
 /** Summed tokens of the most-retrieved items (ties: longer first) over the budget, capped at 1. One linear pass. */

@@ -135,7 +135,10 @@ function assemble(stream: Stream, parts: ImportParts): void {
     return versionId(`${lib}/${ruleId}`, v, last.get(ruleId)?.text === list[v].rule.text);
   };
   const history = states.length > 1;
-  for (const [ruleId, list] of versions) {
+  // Rules in the order of the latest playbook (then the removed ones), so a curated library writes back in it.
+  const lastOrder = new Map([...last.keys()].map((id, k) => [id, k]));
+  const ordered = [...versions].sort(([a], [b]) => (lastOrder.get(a) ?? last.size) - (lastOrder.get(b) ?? last.size));
+  for (const [ruleId, list] of ordered) {
     list.forEach((ver, v) => {
       const r = ver.rule;
       const id = idOf(ruleId, v);

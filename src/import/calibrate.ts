@@ -68,7 +68,7 @@ function common(format: ImportFormat, b: BuiltImport, live: LibraryItem[] = b.li
     folder: PROVENANCE[format].folder,
     origin: PROVENANCE[format].origin,
     sourceSha256: b.manifest.sourceSha256,
-    libraries: new Set(live.map((i) => i.meta?.library)).size,
+    libraries: new Set(live.map((i) => i.library)).size,
     items: live.length,
     tokens: distribution(tokensOf(live)),
     tokensAllVersions: distribution(tokensOf(all)),
@@ -104,9 +104,9 @@ function dynamicCheatsheet(b: BuiltImport): SourceCalibration {
   const approach = (i: LibraryItem, a: string): boolean => i.meta?.approach === a;
   const live = b.library.filter((i) => approach(i, "cumulative"));
   const all = b.items.filter((i) => approach(i, "cumulative"));
-  const cumLibs = [...new Set(all.map((i) => String(i.meta?.library)))];
+  const cumLibs = [...new Set(all.map((i) => String(i.library)))];
   const questions = cumLibs.reduce((a, l) => a + b.events.filter((e) => e.library === l).length, 0);
-  const lineages = new Set(all.map((i) => `${i.meta?.library}#${i.meta?.lineage}`)).size;
+  const lineages = new Set(all.map((i) => `${i.library}#${i.meta?.lineage}`)).size;
   const labelled = b.labels.filter((l) => l.harmful !== null);
   const memEvents = b.events.filter((e) => e.detail.approach !== "none" && typeof e.detail.referenceCorrect === "boolean" && e.outcome !== "unknown");
   const hurt = memEvents.filter((e) => e.outcome === "failure" && e.detail.referenceCorrect === true).length;
@@ -158,7 +158,7 @@ function acePlaybook(b: BuiltImport): SourceCalibration {
 
 function agentS(b: BuiltImport): SourceCalibration {
   const narrative = b.events;
-  const size = (lib: string): number => b.library.filter((i) => i.meta?.library === lib).length;
+  const size = (lib: string): number => b.library.filter((i) => i.library === lib).length;
   const known = narrative.filter((e) => e.outcome !== "unknown");
   return {
     ...common("agent-s", b),

@@ -9,7 +9,7 @@ export const IMPORT_FORMATS = ["voyager", "dynamic-cheatsheet", "ace-playbook", 
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** Bump when any importer changes what it writes for the same input. Recorded in every manifest. */
-export const IMPORTER_VERSION = "import-v1";
+export const IMPORTER_VERSION = "import-v2";
 
 /** Retrievals counted in `recentSuccesses` / `recentFailures` (the world's default `recentWindow`). */
 export const RECENT_WINDOW = 6;

@@ -133,10 +133,11 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
       content: it.content,
       ...(it.tags?.length ? { tags: it.tags } : {}),
       ...(it.author ? { author: it.author } : {}),
+      library: it.library,
       tokens,
       ...(it.stats ? { stats: it.stats } : {}),
       similarity: { max: Math.round(sim.max * 1e4) / 1e4, nearDuplicates: sim.nearDuplicates },
-      meta: { library: it.library, ...(it.meta ?? {}) },
+      ...(it.meta && Object.keys(it.meta).length ? { meta: it.meta } : {}),
     };
     const parsed = LibraryItemSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -151,12 +152,12 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
   const labels = parts.labels.filter((l) => !rejected.has(l.id));
   const libNames = [...new Set([...parts.items.map((i) => i.library), ...parts.events.map((e) => e.library)])];
   const libraries: LibrarySummary[] = libNames.map((name) => {
-    const live = library.filter((i) => i.meta?.library === name);
+    const live = library.filter((i) => i.library === name);
     return {
       name,
       items: live.length,
       tokens: live.reduce((a, i) => a + (i.tokens ?? 0), 0),
-      versions: items.filter((i) => i.meta?.library === name).length,
+      versions: items.filter((i) => i.library === name).length,
       snapshots: snapshots.filter((s) => s.library === name).length,
       events: parts.events.filter((e) => e.library === name).length,
     };

@@ -88,7 +88,7 @@ export async function decideWithCurator(
   const masks = buffers.masks.subarray(0, rows * 4);
   const governed = { pinned: false, tags: NO_TAGS, kind: "skill" as LibraryItem["kind"], age: 0 };
   for (let r = 0; r < rows; r++) {
-    featurizeInto(features, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.library);
+    featurizeInto(features, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.libraryOf[r]);
     governed.pinned = items[r].pinned === true;
     governed.tags = items[r].tags ?? NO_TAGS;
     governed.kind = items[r].kind;

@@ -29,6 +29,8 @@ function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation): stri
   const T = REASON_THRESHOLDS;
   const outcomes = o.successes + o.failures;
   const rate = (o.successes + 1) / (outcomes + 2);
+  // A source that logs no retrievals (Voyager) must not be reported as "never retrieved".
+  if ((s === "unused" || s === "used") && o.retrievalsLogged === false) return null;
   switch (s) {
     case "unused":
       if (o.sinceRetrieved < T.unusedTasks) return null;

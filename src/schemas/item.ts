@@ -32,6 +32,11 @@ export const LibraryItemSchema = z
     pinned: z.boolean().optional().describe("a pinned item is never retired"),
     tags: z.array(z.string()).optional(),
     author: z.string().optional().describe("name of the executor or agent that wrote it"),
+    library: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the library the item belongs to when a file holds several (ages, usage and library features are per library); set by importers"),
     tokens: z.number().int().nonnegative().optional().describe("token length; computed from content if absent"),
     stats: ItemStatsSchema.optional(),
     similarity: z

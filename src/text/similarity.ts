@@ -4,6 +4,14 @@
  */
 const NUM_HASHES = 64;
 const SHINGLE = 3;
+/** The settings a port must reproduce (docs/features.md spells out every step). */
+export const MINHASH_SETTINGS = {
+  hashes: NUM_HASHES,
+  shingleWords: SHINGLE,
+  seeds: [0, 0x9747b28c],
+  hash: "FNV-1a 32-bit over UTF-16 code units, offset basis 0x811c9dc5 XOR seed, prime 0x01000193",
+  words: "lowercase, then split on runs of characters outside \\p{L}, \\p{N} and '_'; empty pieces dropped",
+} as const;
 /** Jaccard estimate at or above which two items count as near-duplicates. */
 export const NEAR_DUPLICATE_THRESHOLD = 0.5;
 
@@ -16,7 +24,7 @@ function fnv1a(s: string, seed: number): number {
   return h >>> 0;
 }
 
-function shingles(text: string): string[] {
+export function shingles(text: string): string[] {
   const words = text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
   if (words.length < SHINGLE) return words.length ? [words.join(" ")] : [];
   const out: string[] = [];

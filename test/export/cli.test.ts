@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "../../src/train/tf.js";
 import { makeTinyModelDir } from "../helpers/tiny-model.js";
+import { featureVectorsText } from "../../src/features/vectors.js";
 
 const CLI = ["--import", "tsx", join(process.cwd(), "src/cli/main.ts")];
 let modelDir: string;
@@ -20,6 +21,8 @@ describe("curator export / inspect", () => {
     const exported = JSON.parse(execFileSync("node", [...CLI, "export", "--model", modelDir, "--out", out, "--json"], { encoding: "utf8" }));
     expect(exported).toMatchObject({ path: out, vectorsPath: join(modelDir, "curator.vectors.json"), opset: 17, irVersion: 8 });
     expect(existsSync(exported.vectorsPath)).toBe(true);
+    expect(exported.featuresPath).toBe(join(modelDir, "curator.features.json"));
+    expect(readFileSync(exported.featuresPath, "utf8")).toBe(featureVectorsText());
     const inspected = JSON.parse(execFileSync("node", [...CLI, "inspect", out, "--json"], { encoding: "utf8" }));
     expect(inspected.sha256).toBe(exported.sha256);
     expect(inspected.metadata.algorithm).toBe("bc");

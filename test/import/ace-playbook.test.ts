@@ -37,7 +37,7 @@ describe("ace playbook importer", () => {
     const r = await importAndRead("ace-playbook", join(FIXTURES, "malformed/ace-playbook"));
     expect(countsByReason(r.manifest.skipped)).toMatchObject({ "empty-file": 1, "unrecognised-file": 1, "empty-content": 1 });
     expect(countsByReason(r.manifest.repaired)).toMatchObject({ "duplicate-id": 1, "continuation-line": 1 });
-    const lib = r.library[0].meta!.library as string;
+    const lib = r.library[0].library as string;
     expect(r.library.map((i) => i.id)).toEqual([`${lib}/shr-00001`, `${lib}/shr-00001~2`]);
     expect(r.library[0].content).toBe("first rule\ncontinued on a second line");
   });

@@ -20,7 +20,7 @@ describe("agent-s importer", () => {
       [5, 0],
     ]);
     expect(r.manifest.skipped.byReason["no-content-in-history"]?.count).toBe(1);
-    const item = r.library.find((i) => i.meta?.library === "ubuntu/episodic")!;
+    const item = r.library.find((i) => i.library === "ubuntu/episodic")!;
     expect(item.meta).toMatchObject({ task: expect.any(String), subtask: expect.any(String) });
     expect(r.labels.filter((l) => l.library === "ubuntu/episodic").every((l) => l.removedLater === false && l.rewrittenLater === false)).toBe(true);
     expect(r.labels.filter((l) => l.library === "windows/narrative").every((l) => l.removedLater === null)).toBe(true);
@@ -34,7 +34,7 @@ describe("agent-s importer", () => {
   it("salvages a truncated memory file and skips non-text entries", async () => {
     const r = await importAndRead("agent-s", join(FIXTURES, "malformed/agent-s"));
     expect(countsByReason(r.manifest.skipped)).toMatchObject({ "truncated-json": 1, "bad-field-type": 1, "empty-content": 1, "unrecognised-file": 1 });
-    expect(r.library.filter((i) => i.meta?.library === "ubuntu/episodic").length).toBeGreaterThan(0);
+    expect(r.library.filter((i) => i.library === "ubuntu/episodic").length).toBeGreaterThan(0);
   });
 });
 

@@ -25,6 +25,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       [
         `Wrote ${r.path} (IR ${r.irVersion}, opset ${r.opset}, sha256 ${r.sha256})`,
         `Wrote ${r.vectorsPath} (${r.vectorRows} rows; onnxruntime matches tfjs within ${r.maxAbsDiff.toExponential(1)})`,
+        `Wrote ${r.featuresPath} (featurizer test vectors: raw observations → features; see docs/features.md)`,
       ].join("\n"),
     );
   },
