@@ -77,7 +77,7 @@ export async function writeDataset(
   draft: ManifestDraft,
   tables: Record<TableName, TableInput>,
 ): Promise<Manifest> {
-  return writeDirAtomic(out, async (dir) => writeDatasetFiles(dir, draft, tables));
+  return writeDirAtomic(out, { command: "collect" }, async (dir) => writeDatasetFiles(dir, draft, tables));
 }
 
 /** sha256 hex over the manifests' bytes, concatenated in sorted (relative) path order. */

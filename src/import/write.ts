@@ -197,7 +197,7 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
 
 /** Writes the output folder atomically: everything lands, or nothing does. */
 export async function writeImport(out: string, built: BuiltImport): Promise<void> {
-  await writeDirAtomic(out, async (tmp) => {
+  await writeDirAtomic(out, { command: "import" }, async (tmp) => {
     writeFileSync(join(tmp, "library.jsonl"), toJsonl(built.library));
     writeFileSync(join(tmp, "items.jsonl"), toJsonl(built.items));
     writeFileSync(join(tmp, "snapshots.jsonl"), toJsonl(built.snapshots));

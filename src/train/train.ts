@@ -19,7 +19,7 @@ import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/fea
 import { ACTIONS } from "../actions.js";
 import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
 import { TOOLKIT_VERSION, gitCommit } from "../version.js";
-import { writeDirAtomic, writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
+import { writeDirAtomic, writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
 import { parseWith } from "../util/json-file.js";
 
@@ -69,7 +69,7 @@ export async function train(
   if (!cfgParsed.success)
     throw new CuratorError("INVALID_CONFIG", `--config for ${o.algo} is invalid: ${describeZodIssues(cfgParsed.error.issues)}.`);
   const cfg = cfgParsed.data;
-  assertWritableOutput(o.out);
+  prepareOutput(o.out, { command: "train" });
   const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
   const data = trainDataFromColumns(ds.decisions, reward);
@@ -139,7 +139,7 @@ export async function train(
     },
     command: hooks.command ?? "train (programmatic)",
   };
-  await writeDirAtomic(o.out, async (dir) => {
+  await writeDirAtomic(o.out, { command: "train" }, async (dir) => {
     await saveModel(model, dir);
     writeCard(dir, card);
     writeFileAtomic(join(dir, "metrics.jsonl"), state.metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
