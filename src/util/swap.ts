@@ -215,6 +215,7 @@ export function recoverSwap(target: string): string[] {
   if (!busy && isDir(target) && existsSync(join(target, SWAP_JOURNAL))) {
     rmSync(join(target, SWAP_JOURNAL), { force: true });
     fsyncPath(target);
+    said.push(`recovered '${target}' after an interrupted write: the update had finished; removed its journal`);
   }
   return said;
 }
