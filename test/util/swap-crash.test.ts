@@ -5,7 +5,7 @@
  * The writer is a tiny script over the built toolkit (dist/), run as a child process.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -133,4 +133,33 @@ describe("leftovers of a running writer, and of toolkit versions before this one
     expect(readFileSync(join(out, "audit.jsonl"), "utf8")).toBe("new\n");
     expect(leftovers(out)).toEqual([]);
   });
+});
+
+describe("the CLI recovers before it reads: decide over a folder whose swap crashed (the reported case)", () => {
+  const cli = (args: string[], faultAt = "") =>
+    spawnSync(process.execPath, [resolve("dist/cli/main.js"), ...args], { env: { ...process.env, CURATOR_FAULT_AT: faultAt }, encoding: "utf8" });
+
+  it("K comes back with its whole history and the next pass continues it", async () => {
+    const { importSource } = await import("../../src/import/run.js");
+    const lib = join(root, "imported");
+    await importSource("voyager", resolve("test/fixtures/real/voyager"), lib);
+    const K = join(root, "K-decide");
+    const decide = (library: string, faultAt = "") =>
+      cli(["decide", "--model", "heuristic", "--library", library, "--executor", "mid", "--out", K, "--json"], faultAt);
+    const first = decide(join(lib, "library.jsonl"));
+    expect(first.status, first.stderr).toBe(0);
+    const lines1 = JSON.parse(first.stdout).written.auditLines as number;
+    const audit1 = readFileSync(join(K, "audit.jsonl"), "utf8");
+
+    expect(decide(join(K, "library.jsonl"), "swap:old-set-aside").signal).toBe("SIGKILL");
+    expect(existsSync(K)).toBe(false);
+    rmSync(`${K}.lock`, { recursive: true, force: true }); // the crashed pass's lock (see the lock's own message)
+
+    const next = decide(join(K, "library.jsonl"));
+    expect(next.status, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/recovered '.*K-decide' after an interrupted write: put the complete new version in place/);
+    expect(JSON.parse(next.stdout).written.auditLines).toBeGreaterThan(lines1);
+    expect(readFileSync(join(K, "audit.jsonl"), "utf8").startsWith(audit1)).toBe(true); // the history holds
+    expect(leftovers(K)).toEqual([]);
+  }, 120_000);
 });
