@@ -49,9 +49,12 @@ export interface TrainSummary {
   out: string;
   algorithm: string;
   epochs: number;
-  bestEpoch: number;
-  bestMetric: number;
+  /** null when there was no validation split (one stream): every epoch ran and the final weights are kept. */
+  bestEpoch: number | null;
+  bestMetric: number | null;
   metricName: string;
+  /** Why there is no validation, or null when there is one. */
+  noValidation: string | null;
   trainRows: number;
   valRows: number;
   resumedFromEpoch: number;
@@ -82,6 +85,10 @@ export async function train(
   await useBackend(o.backend);
 
   const split = splitByStream(data, o.valFraction, o.seed);
+  const streams = new Set(data.streamId).size;
+  const noValidation = split.val.length
+    ? null
+    : `no validation split: the dataset has ${streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
   const norm = normalizationFrom(data, split.train);
   const targets = {
     train: await algo.prepare(data, split.train, cfg, o.seed),
@@ -105,7 +112,8 @@ export async function train(
     model, algo, cfg, data, split, targets, norm, optimizer, state, seed: o.seed,
     loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
     checkpoint: (s) => saveCheckpoint(partial, fingerprint, model, optimizer, s),
-    onEpoch: (m: EpochMetrics) => hooks.onProgress?.(m.epoch, o.epochs, `${metricName(data)} ${m.val_metric.toFixed(4)}`),
+    onEpoch: (m: EpochMetrics) =>
+      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(data)} ${m.val_metric.toFixed(4)}`),
   });
   if (state.bestWeights) {
     const best = state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape));
@@ -130,9 +138,10 @@ export async function train(
     reward,
     training: {
       epochsRun: state.epoch,
-      bestEpoch: state.bestEpoch,
+      bestEpoch: noValidation ? null : state.bestEpoch,
       metric: metricName(data),
-      bestMetric: state.bestMetric,
+      bestMetric: noValidation ? null : state.bestMetric,
+      ...(noValidation ? { validation: noValidation } : {}),
       trainRows: split.train.length,
       valRows: split.val.length,
       trainStreamSeeds: ds.manifests.flatMap((m: { streamSeeds: number[] }) => m.streamSeeds),
@@ -151,9 +160,10 @@ export async function train(
     out: o.out,
     algorithm: o.algo,
     epochs: state.epoch,
-    bestEpoch: state.bestEpoch,
-    bestMetric: state.bestMetric,
+    bestEpoch: noValidation ? null : state.bestEpoch,
+    bestMetric: noValidation ? null : state.bestMetric,
     metricName: metricName(data),
+    noValidation,
     trainRows: split.train.length,
     valRows: split.val.length,
     resumedFromEpoch: resumedFrom,
