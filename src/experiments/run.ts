@@ -7,6 +7,7 @@ import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { ExperimentSchema, type Experiment } from "./schema.js";
 import { collect } from "../collect/collect.js";
+import { DATASET_OUTPUT } from "../data/dataset.js";
 import { train } from "../train/train.js";
 import { exportToOnnx } from "../export/onnx.js";
 import { evaluate } from "../eval/evaluate.js";
@@ -42,7 +43,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
   // Refuse before hours of work: every folder the run writes must be new, empty or its own earlier output.
   prepareOutput(exp.out, { command: "run" });
   if (exp.shipModel) prepareOutput(exp.shipModel.to, { command: "run" });
-  for (const run of exp.runs) prepareOutput(datasetOf(run.name), { command: "collect" });
+  for (const run of exp.runs) prepareOutput(datasetOf(run.name), DATASET_OUTPUT);
   const results = await writeDirAtomic(exp.out, { command: "run" }, async (tmp) => {
     for (const run of exp.runs) {
       const data = datasetOf(run.name);

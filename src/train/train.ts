@@ -21,7 +21,14 @@ import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
 import { TOOLKIT_VERSION, gitCommit } from "../version.js";
 import { writeDirAtomic, writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
+import type { OutputOptions } from "../util/output-folder.js";
 import { parseWith } from "../util/json-file.js";
+
+/** A model folder is train's output; one from before markers (only these files) is recognised as such. */
+export const MODEL_OUTPUT: OutputOptions = {
+  command: "train",
+  adopt: ["model.json", "weights.bin", "card.json", "metrics.jsonl", "curator.onnx", "curator.vectors.json"],
+};
 
 export const TrainOptionsSchema = z
   .object({
@@ -72,7 +79,7 @@ export async function train(
   if (!cfgParsed.success)
     throw new CuratorError("INVALID_CONFIG", `--config for ${o.algo} is invalid: ${describeZodIssues(cfgParsed.error.issues)}.`);
   const cfg = cfgParsed.data;
-  prepareOutput(o.out, { command: "train" });
+  prepareOutput(o.out, MODEL_OUTPUT);
   const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
   const data = trainDataFromColumns(ds.decisions, reward);
@@ -148,7 +155,7 @@ export async function train(
     },
     command: hooks.command ?? "train (programmatic)",
   };
-  await writeDirAtomic(o.out, { command: "train" }, async (dir) => {
+  await writeDirAtomic(o.out, MODEL_OUTPUT, async (dir) => {
     await saveModel(model, dir);
     writeCard(dir, card);
     writeFileAtomic(join(dir, "metrics.jsonl"), state.metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
