@@ -145,7 +145,7 @@ interface Leftover {
 function leftoversOf(target: string): Leftover[] {
   const parent = dirname(target);
   const prefix = `.${basename(target)}.tmp-`;
-  if (!existsSync(parent)) return [];
+  if (!isDir(parent)) return [];
   const groups = new Map<string, Leftover>();
   for (const name of readdirSync(parent)) {
     if (!name.startsWith(prefix)) continue;
