@@ -125,6 +125,25 @@ describe("a command's own earlier output", () => {
     expect(existsSync(join(dir, "curator.onnx"))).toBe(false);
   }, 180_000);
 
+  it("run re-runs over its own results and shipped model (as npm start does over the committed ones)", async () => {
+    const cfg = experiment("tiny-run", {
+      world: "tiny",
+      runs: [{ name: "all", collect: { executors: "weak", streams: 2, tasks: 40, behavior: "heuristic", epsilon: 0.3, seed: 1, labels: "oracle" }, train: { algo: "bc", seed: 1, epochs: 1, hidden: [8] } }],
+      eval: { executors: ["weak"], baselines: ["none"], streams: 1, tasks: 10, seeds: [1] },
+      out: join(root, "tiny-run-results"),
+      shipModel: { run: "all", to: join(root, "tiny-run-model") },
+    });
+    const results: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(["run", cfg], { cwd: root });
+      expect(r.status, r.stderr).toBe(0);
+      results.push(readFileSync(join(root, "tiny-run-results", "results.json"), "utf8"));
+    }
+    expect(results[1]).toBe(results[0]);
+    const marker = JSON.parse(readFileSync(join(root, "tiny-run-model", OUTPUT_MARKER), "utf8"));
+    expect(marker).toMatchObject({ command: "run", files: ["card.json", "curator.onnx", "curator.vectors.json", "metrics.jsonl", "model.json", "weights.bin"] });
+  }, 300_000);
+
   it("a symlinked --out is followed, never replaced; a dangling one is refused", async () => {
     const real = join(root, "real-target");
     mkdirSync(real);
