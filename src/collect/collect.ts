@@ -18,10 +18,10 @@ import { DECISION_COLUMNS, TASK_COLUMNS, DATASET_SCHEMA_VERSION } from "../schem
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { TOOLKIT_VERSION } from "../version.js";
-import { writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
+import { writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { CuratorError } from "../errors.js";
 import { parseWith } from "../util/json-file.js";
-import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
+import { DATASET_OUTPUT, writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
 import { streamSeed } from "./seeds.js";
 import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
@@ -107,7 +107,7 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const behavior = await resolveCurator(o.behavior);
   const horizon = o.horizon ?? 2 * world.curationInterval;
   const shard = shardOf(o);
-  assertWritableOutput(o.out);
+  prepareOutput(o.out, DATASET_OUTPUT);
 
   const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter((s) => s % shard.count === shard.index);
   const specs: StreamSpec[] = streamIds.map((s) => ({

@@ -39,8 +39,8 @@ import { EXEC_STAT_RATES } from "../world/world.js";
 import type { Governance } from "../schemas/world.js";
 import { DECISION_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
 import { countTokens } from "../text/tokens.js";
-import { assertWritableOutput, writeFileAtomic } from "../util/atomic.js";
-import type { ManifestDraft } from "../data/dataset.js";
+import { prepareOutput, writeFileAtomic } from "../util/atomic.js";
+import { DATASET_OUTPUT, type ManifestDraft } from "../data/dataset.js";
 import { CuratorError, isCuratorError } from "../errors.js";
 import { streamSeed } from "./seeds.js";
 import { emptyColumns } from "./rows.js";
@@ -140,7 +140,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   const secrets = profiles.flatMap((p) => [p.endpoint, rewriterBlock(p)]).map(keyOf).filter((k): k is string => !!k);
   const scrub = (text: string) => secrets.reduce((t, k) => redact(t, k), text);
   await probeAll(plans, specs);
-  assertWritableOutput(o.out);
+  prepareOutput(o.out, DATASET_OUTPUT);
 
   const partial = `${resolve(o.out)}.partial`;
   const tasksSha256 = createHash("sha256").update(JSON.stringify(tasks)).digest("hex");

@@ -13,12 +13,15 @@ import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
 import { writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
+import type { OutputOptions } from "../util/output-folder.js";
 import { columnRows, decodeTable, encodeTable, type ColumnArray, type ColumnInput, type Columns } from "./parquet.js";
 
 export const MANIFEST_FILE = "manifest.json";
 export const TABLES = { decisions: DECISION_COLUMNS, tasks: TASK_COLUMNS } as const;
 export type TableName = keyof typeof TABLES;
 const fileOf = (t: TableName) => `${t}.parquet`;
+/** A dataset folder is collect's output; one from before markers (only these files) is recognised as such. */
+export const DATASET_OUTPUT: OutputOptions = { command: "collect", adopt: [MANIFEST_FILE, ...Object.keys(TABLES).map((t) => fileOf(t as TableName))] };
 
 export type ManifestDraft = Omit<Manifest, "files" | "rows">;
 export interface TableInput {
@@ -77,7 +80,7 @@ export async function writeDataset(
   draft: ManifestDraft,
   tables: Record<TableName, TableInput>,
 ): Promise<Manifest> {
-  return writeDirAtomic(out, async (dir) => writeDatasetFiles(dir, draft, tables));
+  return writeDirAtomic(out, DATASET_OUTPUT, async (dir) => writeDatasetFiles(dir, draft, tables));
 }
 
 /** sha256 hex over the manifests' bytes, concatenated in sorted (relative) path order. */

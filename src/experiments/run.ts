@@ -7,13 +7,14 @@ import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { ExperimentSchema, type Experiment } from "./schema.js";
 import { collect } from "../collect/collect.js";
+import { DATASET_OUTPUT } from "../data/dataset.js";
 import { train } from "../train/train.js";
 import { exportToOnnx } from "../export/onnx.js";
 import { evaluate } from "../eval/evaluate.js";
 import { writeReport } from "../eval/report.js";
 import type { EvalResults } from "../eval/summarize.js";
 import { readJsonFile } from "../util/json-file.js";
-import { writeDirAtomic } from "../util/atomic.js";
+import { prepareOutput, writeDirAtomic } from "../util/atomic.js";
 
 export interface RunHooks {
   command?: string;
@@ -38,9 +39,14 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
   const exp = readExperiment(path);
   const stage = hooks.stage ?? (() => {});
   const models: RunSummary["models"] = [];
-  const results = await writeDirAtomic(exp.out, async (tmp) => {
+  const datasetOf = (run: string) => join("datasets", "traces", `${exp.name}-${run}`);
+  // Refuse before hours of work: every folder the run writes must be new, empty or its own earlier output.
+  prepareOutput(exp.out, { command: "run" });
+  if (exp.shipModel) prepareOutput(exp.shipModel.to, { command: "run" });
+  for (const run of exp.runs) prepareOutput(datasetOf(run.name), DATASET_OUTPUT);
+  const results = await writeDirAtomic(exp.out, { command: "run" }, async (tmp) => {
     for (const run of exp.runs) {
-      const data = join("datasets", "traces", `${exp.name}-${run.name}`);
+      const data = datasetOf(run.name);
       stage(`[${run.name}] collect: ${run.collect.streams} streams × ${run.collect.tasks} tasks on ${run.collect.executors}`);
       await collect({ world: exp.world, ...run.collect, out: data }, { command: hooks.command, onProgress: hooks.onProgress });
       const modelDir = join(tmp, "models", run.name);
@@ -75,7 +81,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
   });
   if (exp.shipModel) {
     const from = join(exp.out, "models", exp.shipModel.run);
-    await writeDirAtomic(exp.shipModel.to, async (tmp) => cpSync(from, tmp, { recursive: true }));
+    await writeDirAtomic(exp.shipModel.to, { command: "run" }, async (tmp) => cpSync(from, tmp, { recursive: true }));
     stage(`shipped ${from} → ${exp.shipModel.to}`);
   }
   return { experiment: exp.name, out: exp.out, models, results: results.results, seconds: (performance.now() - t0) / 1000 };

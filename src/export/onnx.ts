@@ -22,6 +22,7 @@ import { convertLayers, readLayerSpecs, type LayerSpec } from "./layers.js";
 import { metadataFromCard } from "./metadata.js";
 import { FEATURES_INPUT, IR_VERSION, MASK_INPUT, PROBS_OUTPUT, TARGET_OPSET } from "./policy.js";
 import { defaultRegistry, type ConverterRegistry } from "./registry.js";
+import { prepareExportFiles, recordInFolderMarker } from "./out-files.js";
 import { PARITY_ATOL, makeTestVectors, runVectors, vectorsPathFor, type TestVectors } from "./vectors.js";
 import { featureVectorsText, featuresPathFor } from "../features/vectors.js";
 
@@ -139,6 +140,7 @@ export function buildCuratorOnnx(card: ModelCard, layers: LayerSpec[], registry:
  */
 export async function exportToOnnx(modelDir: string, outPath: string): Promise<ExportResult> {
   assertWritableOutput(outPath);
+  const real = prepareExportFiles(outPath, vectorsPathFor(outPath), featuresPathFor(outPath));
   const card = readModelCard(modelDir);
   const layers = readLayerSpecs(readModelFiles(modelDir), modelDir);
   const bytes = buildCuratorOnnx(card, layers, defaultRegistry(), join(modelDir, "card.json"));
@@ -157,10 +159,12 @@ export async function exportToOnnx(modelDir: string, outPath: string): Promise<E
     throw new Error(`ONNX export of '${modelDir}' disagrees with tfjs by ${maxAbsDiff} (> ${PARITY_ATOL}) on its test vectors.`);
   }
   const vectorsPath = vectorsPathFor(outPath);
-  writeFileAtomic(outPath, bytes);
-  writeFileAtomic(vectorsPath, `${JSON.stringify(vectors)}\n`);
-  const featuresPath = featuresPathFor(outPath);
+  writeFileAtomic(real.onnx, bytes);
+  writeFileAtomic(real.vectors, `${JSON.stringify(vectors)}
+`);
+  const featuresPath = real.features;
   writeFileAtomic(featuresPath, featureVectorsText());
+  recordInFolderMarker([real.onnx, real.vectors, real.features]);
   return {
     path: outPath,
     vectorsPath,

@@ -70,7 +70,7 @@ export function renderCalibrationReadme(card: CalibrationCard, root: string): st
 
 /** Writes card.json and README.md into `dir` (the folder is replaced as a whole, atomically). */
 export async function writeCalibration(card: CalibrationCard, dir: string, root: string): Promise<void> {
-  await writeDirAtomic(dir, async (tmp) => {
+  await writeDirAtomic(dir, { command: "calibrate" }, async (tmp) => {
     writeFileSync(join(tmp, "card.json"), `${JSON.stringify(card, null, 2)}\n`);
     writeFileSync(join(tmp, "README.md"), `${renderCalibrationReadme(card, root)}\n`);
   });

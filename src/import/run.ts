@@ -11,7 +11,8 @@ import { importAgentS } from "./agent-s.js";
 import { importDynamicCheatsheet } from "./dynamic-cheatsheet.js";
 import { importTauBench } from "./tau-bench.js";
 import { importVoyager } from "./voyager.js";
-import { buildImport, writeImport, type BuiltImport } from "./write.js";
+import { prepareOutput } from "../util/atomic.js";
+import { IMPORT_OUTPUT, buildImport, writeImport, type BuiltImport } from "./write.js";
 import { IMPORT_FORMATS, type ImportFormat, type ImporterDef } from "./types.js";
 
 export const IMPORTERS = {
@@ -75,6 +76,7 @@ export function loadImport(format: ImportFormat, path: string): BuiltImport {
 
 /** `curator import FORMAT PATH --out DIR`: import and write the output folder atomically. */
 export async function importSource(format: ImportFormat, path: string, out: string): Promise<BuiltImport> {
+  prepareOutput(out, IMPORT_OUTPUT);
   const built = loadImport(format, path);
   await writeImport(out, built);
   return built;

@@ -20,6 +20,7 @@ import { countTokens, TOKEN_ENCODING } from "../text/tokens.js";
 import { NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
 import { describeZodIssues } from "../errors.js";
 import { TOOLKIT_VERSION } from "../version.js";
+import type { OutputOptions } from "../util/output-folder.js";
 import { writeDirAtomic } from "../util/atomic.js";
 import type { ImportContext, IssueReport } from "./context.js";
 import { IMPORTER_VERSION, RECENT_WINDOW, type ImportFormat, type ImportParts, type ReplayLabel, type Snapshot, type TaskEvent } from "./types.js";
@@ -69,6 +70,9 @@ const FILES: Record<string, string> = {
   "replay-labels.jsonl": "one line per item id: {id, library, inFinal, rewrittenLater, removedLater, harmful, neverUsed, evidence}",
   "manifest.json": "this file",
 };
+
+/** An import folder is import's output; one from before markers (only these files) is recognised as such. */
+export const IMPORT_OUTPUT: OutputOptions = { command: "import", adopt: Object.keys(FILES) };
 
 function push<K>(m: Map<K, string[]>, key: K, id: string): void {
   const list = m.get(key);
@@ -198,7 +202,7 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
 
 /** Writes the output folder atomically: everything lands, or nothing does. */
 export async function writeImport(out: string, built: BuiltImport): Promise<void> {
-  await writeDirAtomic(out, async (tmp) => {
+  await writeDirAtomic(out, IMPORT_OUTPUT, async (tmp) => {
     writeFileSync(join(tmp, "library.jsonl"), toJsonl(built.library));
     writeFileSync(join(tmp, "items.jsonl"), toJsonl(built.items));
     writeFileSync(join(tmp, "snapshots.jsonl"), toJsonl(built.snapshots));

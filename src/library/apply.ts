@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Action } from "../actions.js";
 import { CuratorError } from "../errors.js";
 import { writeDirAtomic } from "../util/atomic.js";
+import { OUTPUT_MARKER } from "../util/output-folder.js";
 import type { Decision } from "../runtime/decide.js";
 import {
   AUDIT_FILE, AUDIT_HEAD_FILE, auditHeadForAppend, auditLine, chainRecords,
@@ -75,7 +76,7 @@ export function planPass(p: PassInput): PassOutput {
 export function checkOutputFolder(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new CuratorError("OUTPUT_EXISTS", `--out '${dir}' is a file, not a folder. Choose a folder path.`);
-  const foreign = readdirSync(dir).filter((f) => !(OUTPUT_FILES as readonly string[]).includes(f));
+  const foreign = readdirSync(dir).filter((f) => !(OUTPUT_FILES as readonly string[]).includes(f) && f !== OUTPUT_MARKER);
   if (foreign.length > 0)
     throw new CuratorError(
       "OUTPUT_EXISTS",
@@ -113,7 +114,7 @@ export interface FolderWrite {
 
 /** Replaces the folder's files together: a crash leaves the old folder or the new one, never a mix. */
 export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
-  await writeDirAtomic(dir, async (tmp) => {
+  await writeDirAtomic(dir, { command: "decide", adopt: OUTPUT_FILES }, async (tmp) => {
     writeFileSync(join(tmp, LIBRARY_FILE), toJsonl(w.live));
     writeFileSync(join(tmp, ARCHIVE_FILE), toJsonl(w.archive));
     writeFileSync(join(tmp, AUDIT_FILE), w.auditText + w.newAudit.map(auditLine).join(""));

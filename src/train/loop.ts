@@ -34,7 +34,8 @@ export interface EpochMetrics {
   val_regret: number | null;
   /** Share of validation decisions whose argmax is the counterfactual best action (labels only). */
   val_best_action: number | null;
-  val_metric: number;
+  /** What early stopping watches; null when there is no validation split (then every epoch runs). */
+  val_metric: number | null;
 }
 
 export interface LoopState {
@@ -215,7 +216,7 @@ export async function trainLoop<C>(args: {
   };
 
   try {
-    while (state.epoch < loop.epochs && state.stale < loop.patience) {
+    while (state.epoch < loop.epochs && (!va || state.stale < loop.patience)) {
       const order = shuffled(tr.rows, new Rng([args.seed, state.epoch, 0xe9]));
       let lossSum = 0;
       let batches = 0;
@@ -231,7 +232,9 @@ export async function trainLoop<C>(args: {
       const metrics: EpochMetrics = { epoch: state.epoch + 1, loss: lossSum / Math.max(1, batches), ...m };
       state.metrics.push(metrics);
       state.epoch++;
-      if (metrics.val_metric < state.bestMetric - 1e-9) {
+      if (metrics.val_metric === null) {
+        // No validation split: nothing to select on, so no early stopping; the final weights are kept.
+      } else if (metrics.val_metric < state.bestMetric - 1e-9) {
         state.bestMetric = metrics.val_metric;
         state.bestEpoch = state.epoch;
         state.bestWeights = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
@@ -254,7 +257,7 @@ function evaluate(
   data: TrainData,
   valRows: Int32Array,
 ): Omit<EpochMetrics, "epoch" | "loss"> {
-  if (!va) return { val_loss: null, val_regret: null, val_best_action: null, val_metric: 0 };
+  if (!va) return { val_loss: null, val_regret: null, val_best_action: null, val_metric: null };
   const { loss, probs } = tf.tidy(() => {
     // apply, not predict: predict cuts batches of 32 with the wasm slice, which copies the whole input each time.
     const logits = maskedLogits(model.apply(va.x, { training: false }) as tf.Tensor2D, va.mask);

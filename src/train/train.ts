@@ -19,9 +19,16 @@ import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/fea
 import { ACTIONS } from "../actions.js";
 import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
 import { TOOLKIT_VERSION, gitCommit } from "../version.js";
-import { writeDirAtomic, writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
+import { writeDirAtomic, writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
+import type { OutputOptions } from "../util/output-folder.js";
 import { parseWith } from "../util/json-file.js";
+
+/** A model folder is train's output; one from before markers (only these files) is recognised as such. */
+export const MODEL_OUTPUT: OutputOptions = {
+  command: "train",
+  adopt: ["model.json", "weights.bin", "card.json", "metrics.jsonl", "curator.onnx", "curator.vectors.json"],
+};
 
 export const TrainOptionsSchema = z
   .object({
@@ -49,9 +56,12 @@ export interface TrainSummary {
   out: string;
   algorithm: string;
   epochs: number;
-  bestEpoch: number;
-  bestMetric: number;
+  /** null when there was no validation split (one stream): every epoch ran and the final weights are kept. */
+  bestEpoch: number | null;
+  bestMetric: number | null;
   metricName: string;
+  /** Why there is no validation, or null when there is one. */
+  noValidation: string | null;
   trainRows: number;
   valRows: number;
   resumedFromEpoch: number;
@@ -69,7 +79,7 @@ export async function train(
   if (!cfgParsed.success)
     throw new CuratorError("INVALID_CONFIG", `--config for ${o.algo} is invalid: ${describeZodIssues(cfgParsed.error.issues)}.`);
   const cfg = cfgParsed.data;
-  assertWritableOutput(o.out);
+  prepareOutput(o.out, MODEL_OUTPUT);
   const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
   const data = trainDataFromColumns(ds.decisions, reward);
@@ -82,6 +92,10 @@ export async function train(
   await useBackend(o.backend);
 
   const split = splitByStream(data, o.valFraction, o.seed);
+  const streams = new Set(data.streamId).size;
+  const noValidation = split.val.length
+    ? null
+    : `no validation split: the dataset has ${streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
   const norm = normalizationFrom(data, split.train);
   const targets = {
     train: await algo.prepare(data, split.train, cfg, o.seed),
@@ -105,7 +119,8 @@ export async function train(
     model, algo, cfg, data, split, targets, norm, optimizer, state, seed: o.seed,
     loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
     checkpoint: (s) => saveCheckpoint(partial, fingerprint, model, optimizer, s),
-    onEpoch: (m: EpochMetrics) => hooks.onProgress?.(m.epoch, o.epochs, `${metricName(data)} ${m.val_metric.toFixed(4)}`),
+    onEpoch: (m: EpochMetrics) =>
+      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(data)} ${m.val_metric.toFixed(4)}`),
   });
   if (state.bestWeights) {
     const best = state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape));
@@ -130,16 +145,17 @@ export async function train(
     reward,
     training: {
       epochsRun: state.epoch,
-      bestEpoch: state.bestEpoch,
+      bestEpoch: noValidation ? null : state.bestEpoch,
       metric: metricName(data),
-      bestMetric: state.bestMetric,
+      bestMetric: noValidation ? null : state.bestMetric,
+      ...(noValidation ? { validation: noValidation } : {}),
       trainRows: split.train.length,
       valRows: split.val.length,
       trainStreamSeeds: ds.manifests.flatMap((m: { streamSeeds: number[] }) => m.streamSeeds),
     },
     command: hooks.command ?? "train (programmatic)",
   };
-  await writeDirAtomic(o.out, async (dir) => {
+  await writeDirAtomic(o.out, MODEL_OUTPUT, async (dir) => {
     await saveModel(model, dir);
     writeCard(dir, card);
     writeFileAtomic(join(dir, "metrics.jsonl"), state.metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
@@ -151,9 +167,10 @@ export async function train(
     out: o.out,
     algorithm: o.algo,
     epochs: state.epoch,
-    bestEpoch: state.bestEpoch,
-    bestMetric: state.bestMetric,
+    bestEpoch: noValidation ? null : state.bestEpoch,
+    bestMetric: noValidation ? null : state.bestMetric,
     metricName: metricName(data),
+    noValidation,
     trainRows: split.train.length,
     valRows: split.val.length,
     resumedFromEpoch: resumedFrom,

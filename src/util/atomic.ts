@@ -1,20 +1,14 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
-import { dirname, basename, join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { CuratorError } from "../errors.js";
+import { writeFileDurable } from "./durable.js";
+import { OUTPUT_MARKER, outputOwnership, resolveOutputPath, type OutputOptions } from "./output-folder.js";
+import { discardTempFolder, newTempFolder, publishFolder, recoverSwap } from "./swap.js";
 
-/** Writes a file atomically: temp file beside it, then rename. A crash leaves the old file or none. */
+/** Writes a file atomically and durably (temp file beside it, fsync, rename, fsync of the folder). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${randomBytes(4).toString("hex")}`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileDurable(path, data);
 }
 
 /**
@@ -46,28 +40,43 @@ export function assertWritableOutput(out: string): void {
 }
 
 /**
- * Builds an output folder atomically: `build` fills a temp folder beside `out`, which is renamed over `out`
- * only when build succeeds. On failure nothing is left behind. An existing `out` is replaced only at the end.
+ * Finishes or undoes an interrupted write of `out` (a crash mid-swap), saying so on stderr; run it before
+ * reading a folder a crash may have left in pieces. Returns the real path (a symlink followed).
  */
-export async function writeDirAtomic<T>(out: string, build: (tmpDir: string) => Promise<T>): Promise<T> {
-  assertWritableOutput(out);
-  const target = resolve(out);
+export function recoverOutput(out: string): string {
+  const target = resolve(resolveOutputPath(out));
+  for (const m of recoverSwap(target)) process.stderr.write(`curator: ${m}\n`);
+  return target;
+}
+
+/**
+ * Checks, before any work, that `out` may be written by `o.command`: finishes or undoes an interrupted earlier
+ * write (saying so on stderr), follows a symlink, and refuses a folder that is not absent, empty or the
+ * command's own earlier output. Returns the real path the output goes to.
+ */
+export function prepareOutput(out: string, o: OutputOptions): string {
+  const target = recoverOutput(out);
+  assertWritableOutput(target);
+  outputOwnership(target, o, out);
+  return target;
+}
+
+/**
+ * Builds an output folder atomically: `build` fills a temp folder beside `out`, which replaces `out` only when
+ * build succeeds (see swap.ts). On failure nothing is left behind; the user's own files in an earlier output are
+ * carried over into the new one.
+ */
+export async function writeDirAtomic<T>(out: string, o: OutputOptions, build: (tmpDir: string) => Promise<T>): Promise<T> {
+  const target = prepareOutput(out, o);
   mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(4).toString("hex")}`);
-  mkdirSync(tmp, { recursive: true });
+  const tmp = newTempFolder(target);
   try {
     const result = await build(tmp);
-    if (existsSync(target)) {
-      const old = `${tmp}.old`;
-      renameSync(target, old);
-      renameSync(tmp, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, target);
-    }
+    publishFolder(tmp, target, o.command, outputOwnership(target, o, out)); // owner checked again: the build may take hours
     return result;
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    // Once committed (marker written) the new version is complete: recovery finishes the swap, never drops it.
+    if (!existsSync(join(tmp, OUTPUT_MARKER))) discardTempFolder(tmp);
     throw e;
   }
 }

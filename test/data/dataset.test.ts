@@ -29,7 +29,7 @@ describe("trace datasets", () => {
   it("writes and reads back a dataset with its manifest, row counts and hash", async () => {
     const out = join(tempDir(), "ds");
     const manifest = await writeDataset(out, draft(), tables([0, 1]));
-    expect(readdirSync(out).sort()).toEqual(["decisions.parquet", "manifest.json", "tasks.parquet"]);
+    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "decisions.parquet", "manifest.json", "tasks.parquet"]);
     expect(manifest.rows).toEqual({ decisions: 12, tasks: 15 });
     expect(manifest.files["decisions.parquet"].sha256).toMatch(/^[0-9a-f]{64}$/);
     const ds = await readDataset(out);

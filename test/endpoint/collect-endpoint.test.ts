@@ -180,7 +180,7 @@ describe("collect over a real task stream", () => {
     await collect(base(profile("echo", s.url), out));
     const ds = await readDataset(out);
     expect(ds.decisions.stream_id.length).toBeGreaterThan(0);
-    expect(expectNoKey(out)).toBe(3);
+    expect(expectNoKey(out)).toBe(4); // manifest, two Parquet files and the output marker
   });
 
   it("completes every task through 429 + Retry-After, 500, a timeout, a non-JSON body and dropped connections", async () => {

@@ -62,7 +62,7 @@ describe("curator decide", { timeout: 400_000 }, () => {
     const first = JSON.parse(execFileSync("node", [CLI, "decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--out", out, "--json"], { encoding: "utf8" }));
     expect(first.governanceSource).toBe(join(dir, "governance.json"));
     expect(first.counts.retire).toBeGreaterThan(0);
-    expect(readdirSync(out).sort()).toEqual(["archive.jsonl", "audit.head.json", "audit.jsonl", "governance.json", "library.jsonl"]);
+    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "archive.jsonl", "audit.head.json", "audit.jsonl", "governance.json", "library.jsonl"]);
     const live = readFileSync(join(out, "library.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const archive = readFileSync(join(out, "archive.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     // live + archive = input, by id and content (live items may only gain a pending marker).

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { countActions, describeGovernance, formatReview } from "../../library/review.js";
 import { emit, type GlobalArgs } from "../output.js";
+import { recoverOutput } from "../../util/atomic.js";
 
 interface DecideArgs extends GlobalArgs {
   model: string;
@@ -26,6 +27,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       .option("now", { type: "number", describe: "current task index (default: the largest task index in the items' stats)" }),
   handler: async (args) => {
     const { curateLibrary } = await import("../../library/curate.js");
+    if (args.out !== undefined && !args["dry-run"]) recoverOutput(args.out);
     const r = await curateLibrary({
       model: args.model,
       library: args.library,

@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { evaluate, type EvalOptions } from "../../eval/evaluate.js";
 import type { EvalResults } from "../../eval/summarize.js";
-import { writeDirAtomic } from "../../util/atomic.js";
+import { prepareOutput, writeDirAtomic } from "../../util/atomic.js";
 import { CuratorError } from "../../errors.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
@@ -91,8 +91,9 @@ async function replayHandler(args: EvalArgs): Promise<void> {
   const { replayEvaluate } = await import("../../eval/replay.js");
   const { writeReplayReport, replayJsonSummary, replayHumanSummary } = await import("../../eval/replay-report.js");
   const options = replayOptionsFromArgs(args);
+  prepareOutput(args.out, { command: "eval" });
   const results = await withProgressBar("replay", (onProgress) => replayEvaluate(options, { onProgress }));
-  await writeDirAtomic(args.out, async (dir) => writeReplayReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
+  await writeDirAtomic(args.out, { command: "eval" }, async (dir) => writeReplayReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
   emit(args, replayJsonSummary(results, args.out), replayHumanSummary(results, args.out));
 }
 
@@ -148,7 +149,7 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
       .option("cost-weight", { type: "number", describe: "λ in reward = successes − λ × cost (USD), used by the oracle (default 10)" })
       .option("bucket", { type: "number", describe: "tasks per point in the over-the-stream plots (default 20)" })
       .option("title", { type: "string", describe: "title of report.md" })
-      .option("out", { type: "string", demandOption: true, describe: "folder for results.json, report.md and plots/ (replaced atomically)" })
+      .option("out", { type: "string", demandOption: true, describe: "folder for results.json, report.md and plots/ (new, empty, or an earlier eval output; replaced atomically)" })
       .option("replay", { type: "string", describe: "score curators on `curator import` outputs (comma-separated folders) against their replay labels; writes replay.json and report.md" })
       .option("executor", { type: "string", describe: "with --replay: the executor preset or profile file the libraries serve (default mid)" })
       .option("governance", { type: "string", describe: "with --replay: default (10% change cap per pass), none (no cap), or both comma-separated (default both)" })
@@ -156,10 +157,11 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
   handler: async (args) => {
     if (args.replay !== undefined) return replayHandler(args);
     const options = evalOptionsFromArgs(args);
+    prepareOutput(args.out, { command: "eval" });
     const results = await withProgressBar("eval", (onProgress) => evaluate(options, { onProgress }));
     process.stderr.write("eval: writing report and plots\n");
     const { writeReport } = await import("../../eval/report.js"); // vega is loaded only when a report is written
-    await writeDirAtomic(args.out, (dir) => writeReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
+    await writeDirAtomic(args.out, { command: "eval" }, (dir) => writeReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
     emit(args, jsonSummary(results), humanSummary(results, args.out));
   },
 };

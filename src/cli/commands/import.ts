@@ -16,7 +16,7 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
     y
       .positional("format", { type: "string", choices: IMPORT_FORMATS as unknown as string[], demandOption: true, describe: "source format" })
       .positional("path", { type: "string", demandOption: true, describe: "file or folder to import" })
-      .option("out", { type: "string", demandOption: true, describe: "output folder (written atomically; replaced if it exists)" }),
+      .option("out", { type: "string", demandOption: true, describe: "output folder (new, empty, or an earlier import output; replaced atomically)" }),
   handler: async (args) => {
     const format: ImportFormat = parseFormat(args.format);
     const built = await importSource(format, args.path, args.out);

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { restoreItem } from "../../library/apply.js";
 import { emit, type GlobalArgs } from "../output.js";
+import { recoverOutput } from "../../util/atomic.js";
 
 interface RestoreArgs extends GlobalArgs {
   id: string;
@@ -15,6 +16,7 @@ export const restoreCommand: CommandModule<GlobalArgs, RestoreArgs> = {
       .positional("id", { type: "string", demandOption: true, describe: "id of the archived item" })
       .option("from", { type: "string", demandOption: true, describe: "folder written by 'curator decide --out'" }),
   handler: async (args) => {
+    recoverOutput(args.from);
     const r = await restoreItem(args.from, args.id);
     emit(args, { restored: args.id, from: args.from, auditLines: r.auditLines }, `Restored '${args.id}' into ${args.from}/library.jsonl (audit log ${r.auditLines} lines).`);
   },

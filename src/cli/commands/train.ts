@@ -66,6 +66,7 @@ export const trainCommand: CommandModule<GlobalArgs, Args> = {
         { command: commandLine(), onProgress },
       ),
     );
-    emit(args, s, `Wrote ${s.out}: ${s.algorithm}, ${s.epochs} epochs (best ${s.bestEpoch}, ${s.metricName} ${s.bestMetric.toFixed(4)}), ${s.trainRows} train / ${s.valRows} validation rows, ${s.seconds.toFixed(1)} s.`);
+    const chosen = s.bestEpoch === null || s.bestMetric === null ? s.noValidation : `best ${s.bestEpoch}, ${s.metricName} ${s.bestMetric.toFixed(4)}`;
+    emit(args, s, `Wrote ${s.out}: ${s.algorithm}, ${s.epochs} epochs (${chosen}), ${s.trainRows} train / ${s.valRows} validation rows, ${s.seconds.toFixed(1)} s.`);
   },
 };
