@@ -1,5 +1,5 @@
 import type { Task, CheckResult } from "./task.js";
-import { extractFinalAnswer, matchChoice, matchExact } from "./answer.js";
+import { ANSWER_CHECKERS, extractFinalAnswer } from "./answer.js";
 import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxLimits } from "./sandbox.js";
 
 const CODE_LANGS = new Set(["js", "javascript", "mjs", "node", "nodejs", "ecmascript"]);
@@ -21,7 +21,7 @@ export function extractCode(response: string): string {
 export async function checkAnswer(task: Task, responseText: string, limits?: Partial<SandboxLimits>): Promise<CheckResult> {
   if (task.kind === "answer") {
     const extracted = extractFinalAnswer(responseText);
-    const success = task.check === "choice" ? matchChoice(task.prompt, extracted, task.answer) : matchExact(extracted, task.answer);
+    const success = ANSWER_CHECKERS[task.check].match(task.prompt, extracted, task.answer);
     return { success, extracted, detail: success ? "answer matches" : `expected ${JSON.stringify(task.answer)}` };
   }
   const code = extractCode(responseText);
