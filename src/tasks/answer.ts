@@ -142,7 +142,7 @@ export const ANSWER_CHECKERS = {
 } satisfies Record<string, { describe: string; match: (question: string, answer: string, target: string) => boolean }>;
 export type AnswerCheck = keyof typeof ANSWER_CHECKERS;
 
-/** Which checker a task source uses, from its name (a benchmark folder such as AIME_2024), else from the target. */
+/** Which checker a task source uses, from its name (a benchmark folder such as AIME_2024), else from the target's form. */
 const SOURCE_CHECKS: [RegExp, AnswerCheck][] = [
   [/game.?of.?24|^24$/i, "game24"],
   [/equation/i, "equation"],
@@ -152,7 +152,9 @@ const SOURCE_CHECKS: [RegExp, AnswerCheck][] = [
 
 export function checkerForSource(source: string, target: string): AnswerCheck {
   for (const [re, check] of SOURCE_CHECKS) if (re.test(source)) return check;
-  return checkKindFor(target);
+  if (/^\(?[A-J]\)?$/.test(target.trim())) return "choice";
+  if (normaliseNumber(target) !== null) return "numeric";
+  return "exact";
 }
 
 /** The check a target implies: a lone option letter like "(D)" is multiple choice, anything else exact. */

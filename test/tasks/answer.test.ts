@@ -49,5 +49,6 @@ describe("answer checkers (each failed under exact string matching)", () => {
     expect(checkerForSource("MathEquationBalancer", "1 + 2 = 3")).toBe("equation");
     expect(checkerForSource("other", "(C)")).toBe("choice");
     expect(checkerForSource("other", "Paris")).toBe("exact");
+    expect(checkerForSource("other", "042")).toBe("numeric");
   });
 });
