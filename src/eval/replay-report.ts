@@ -3,87 +3,18 @@
  * question), plus the --json and human summaries of `curator eval --replay`. Numbers are shown as they are.
  */
 import { join } from "node:path";
-import type { ImportFormat } from "../import/types.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ACTIONS } from "../actions.js";
 import { mdTable } from "./markdown.js";
-import { GOVERNANCE_MODES, type AucScore, type CuratorReplay, type FlagScore, type LabelKey, type ReplayResults, type RetireTarget, type SourceReplay } from "./replay.js";
+import { GOVERNANCE_MODES, type CuratorReplay, type LabelKey, type ReplayResults, type RetireTarget, type SourceReplay } from "./replay.js";
+import type { AucScore, FlagScore } from "./stats.js";
+import { CREDITED_MEANING, CREDITED_STATEMENT, LABEL_MEANING, METHOD, PROXY_STATEMENT } from "./replay-method.js";
 
 export interface ReplayReportOptions {
   title?: string;
   /** Extra lines under the title (e.g. the commands that produced the datasets and the run). */
   notes?: string[];
 }
-
-/** What each proxy label means for each source (what the importer read it from). */
-export const LABEL_MEANING: Record<ImportFormat, Record<LabelKey, string>> = {
-  voyager: {
-    rewrittenLater: "a later file version of the same skill exists (`NameV2.js`, …, or a changed text in a later checkpoint)",
-    removedLater: "the skill's name is missing from the final `skills.json`",
-    harmful: "unknown: Voyager records no per-task item use",
-    neverUsed: "no other skill's code calls it (Voyager logs no retrievals, so a skill the agent ran directly still counts as never used)",
-  },
-  "dynamic-cheatsheet": {
-    rewrittenLater: "the memory item's text changed in a later cheatsheet (followed by exact text, else MinHash similarity)",
-    removedLater: "the item is missing from the run's last cheatsheet (retrieval runs keep every previous solution: always false there)",
-    harmful: "in context for a question the memory run got wrong and the same model without memory got right",
-    neverUsed: "the cheatsheet's own `** Count: N **` never rose above 1 while in context (unknown without a count; previous solutions: false)",
-  },
-  "ace-playbook": {
-    rewrittenLater: "the rule's text changed in a later playbook snapshot (unknown for playbooks with one snapshot)",
-    removedLater: "the rule is missing from the run's latest playbook (unknown for playbooks with one snapshot)",
-    harmful: "harmful counter above helpful, when the playbook carries counters (these do not)",
-    neverUsed: "helpful + harmful counters both 0, when the playbook carries counters (these do not)",
-  },
-  "agent-s": {
-    rewrittenLater: "the key's text changed at a later commit (unknown for memories with one commit)",
-    removedLater: "the key is missing at the latest commit (unknown for memories with one commit)",
-    harmful: "unknown: Agent-S logs no per-task item use",
-    neverUsed: "unknown: Agent-S logs no retrievals",
-  },
-  "tau-bench": {
-    rewrittenLater: "unknown: tau-bench never edits its policy",
-    removedLater: "unknown: tau-bench never edits its policy",
-    harmful: "unknown",
-    neverUsed: "unknown",
-  },
-};
-
-export const PROXY_STATEMENT =
-  "**These labels are a proxy, not ground truth.** They record what the agent that wrote the library did next, not " +
-  "what should have been done: an item removed later may have been fine (dropped for space, or by mistake), a rewrite " +
-  "may have been cosmetic, an item in context when a question went wrong need not have caused the mistake, and " +
-  "\"never used\" only reflects what the source logs. Read precision and recall against the base rate (the share " +
-  "of labelled items that are positive: what flagging at random would score), and read them as agreement with the " +
-  "agent's own later edits, not as correctness.";
-
-export const METHOD = [
-  "Each library is decided in the states the source recorded (snapshots). Each item version is scored once, in the " +
-    "last state that holds it: just before the source changed or dropped it, or in the final library if it survived. " +
-    "The whole state is decided together, so the change cap and the library features see the library as it stood.",
-  "A version no snapshot holds (e.g. Voyager's `NameV2.js` when `NameV3.js` exists) is decided in a reconstructed " +
-    "state: the final library with that version in place of its skill's / item's final version.",
-  "Usage statistics are those of the state's own time: where the source lists the items in context per task " +
-    "(Dynamic Cheatsheet), successes, failures and last use are recomputed from the task events up to the next state " +
-    "(the question answered with this state included, later ones not); elsewhere the imported statistics are used, " +
-    "which hold only creation order and rewrite counts. Near-duplicate similarity is recomputed within each state.",
-  "Null labels are left out of each score, and counted. \"any\" = removed later OR harmful OR never used, over the " +
-    "labels the source knows (true if one is true, false only if all known ones are false); \"changed later\" = " +
-    "rewritten later OR removed later.",
-  "AUCs rank the curator's P(retire), P(rewrite) and P(retire) + P(rewrite) from the pass without change cap (the cap " +
-    "masks actions after scoring, which would distort the ranking); they are n/a when the labelled items hold one class " +
-    "or the curator gives every item the same probability (`none`, `random`). Decisions are the argmax, except " +
-    "`random`, which samples with a per-state seed derived from --seed.",
-  "Governance: every state is decided under the default rules (at most 10% of the library retired or rewritten per " +
-    "pass, at least one item) and again with no change cap; both are shown, because the cap alone bounds recall (a " +
-    "cheatsheet of five items allows one change per pass).",
-  "Time: an item the agent changed early is decided with little evidence, a survivor in the final state with the most. " +
-    "Statistics that grow with time (age, failures on a hard question set) separate the two groups whatever the items' " +
-    "quality, so an AUC below 0.5 can mean the curator acts on evidence the agent did not wait for rather than that it " +
-    "ranks backwards. The per-library tables show how much each pooled number owes to one run.",
-  "Final library: the curator's pass over each library's final state; retired items removed, compressed items keep " +
-    "the compress ratio of their tokens, rewrites keep their length.",
-];
 
 const modeName = (m: keyof typeof GOVERNANCE_MODES) => (m === "none" ? "no cap" : `${100 * GOVERNANCE_MODES[m].rules.maxChangeShare}% cap`);
 const f2 = (x: number | null | undefined) => (x === null || x === undefined ? "–" : x.toFixed(2));
@@ -93,7 +24,6 @@ const int = (x: number) => Math.round(x).toLocaleString("en-US");
 
 const RETIRE_TARGETS: [RetireTarget, string][] = [
   ["removedLater", "removed later"],
-  ["harmful", "harmful"],
   ["neverUsed", "never used"],
   ["any", "any"],
 ];
@@ -115,8 +45,12 @@ const SHORT_REASON: Record<string, string> = {
   "the curator gives every item the same probability": "constant",
 };
 
-function aucCell(a: AucScore): string {
-  return a.auc === null ? `n/a (${SHORT_REASON[a.reason ?? ""] ?? a.reason})` : f3(a.auc);
+const classes = (a: AucScore) => `${a.positives}+ / ${a.negatives}−`;
+
+/** "0.612 [0.48, 0.74] (12+ / 80−)", or why there is none. */
+export function aucCell(a: AucScore): string {
+  if (a.auc === null) return `${a.reason?.startsWith("too few") ? "too few" : (SHORT_REASON[a.reason ?? ""] ?? a.reason)} (${classes(a)})`;
+  return `${f3(a.auc)} [${f2(a.ci?.[0])}, ${f2(a.ci?.[1])}] (${classes(a)})`;
 }
 
 function pct(before: number, after: number): string {
@@ -199,6 +133,87 @@ function shiftTable(s: SourceReplay): string[] {
 
 const fmt = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
 
+const pval = (p: number) => (p < 0.001 ? "< 0.001" : p.toFixed(3));
+const acc = (right: number, n: number) => (n ? `${((100 * right) / n).toFixed(1)}%` : "–");
+
+/** Run-level paired uplift (McNemar) and the noise floor between runs without memory. */
+function comparisonTables(s: SourceReplay): string[] {
+  const paired = s.comparisons.filter((c) => c.kind === "paired-uplift");
+  const noise = s.comparisons.filter((c) => c.kind === "noise-floor");
+  if (!paired.length && !noise.length) return [];
+  const lines = ["### Paired uplift per run and the noise floor", ""];
+  if (paired.length)
+    lines.push(
+      "With memory vs the same prompt without memory, over the tasks both scored: accuracy each, tasks only the memory run got right (helped), only the reference got right (hurt), McNemar's exact p.",
+      "",
+      ...mdTable(
+        ["Memory run", "reference (same prompt, no memory)", "tasks", "with", "without", "helped", "hurt", "McNemar p"],
+        paired.map((c) =>
+          c.b === null
+            ? [c.a, `none: ${c.note}`, "–", "–", "–", "–", "–", "–"]
+            : [c.a, c.b, String(c.n), acc(c.both + c.aOnly, c.n), acc(c.both + c.bOnly, c.n), String(c.aOnly), String(c.bOnly), pval(c.mcnemarP)],
+        ),
+        2,
+      ),
+      "",
+    );
+  if (noise.length)
+    lines.push(
+      "Noise floor: two runs without memory of the same model and tasks; disagreements = tasks exactly one of them got right. A memory run's helped + hurt within this range is indistinguishable from run-to-run variation.",
+      "",
+      ...mdTable(
+        ["Run a", "run b", "tasks", "a right", "b right", "disagree", "share", "McNemar p", "note"],
+        noise.map((c) => [c.a, c.b ?? "–", String(c.n), String(c.both + c.aOnly), String(c.both + c.bOnly), String(c.aOnly + c.bOnly), acc(c.aOnly + c.bOnly, c.n), pval(c.mcnemarP), c.note]),
+        2,
+      ),
+      "",
+    );
+  return lines;
+}
+
+/** The credited-label tables: class counts, AUCs with CIs, and retire precision / recall per governance mode. */
+function creditedSection(s: SourceReplay): string[] {
+  const first = s.curators[0]?.credited;
+  if (!first)
+    return [
+      "### Credited paired uplift",
+      "",
+      "No credited labels for this source: it logs no per-task usage marks together with a same-prompt run without memory, so only the proxies below are scored.",
+      "",
+    ];
+  const [h, dw, hp] = [first.labels.harmful, first.labels.deadWeight, first.labels.helpful];
+  return [
+    "### Credited paired uplift",
+    "",
+    `${first.units} item lineages, each decided before the tasks that label it. harmful: ${h[0]} of ${first.units}; dead weight: ${dw[0]}; helpful: ${hp[0]}.`,
+    "",
+    ...mdTable(
+      ["Label", "Meaning", "true", "false"],
+      (["harmful", "helpful", "deadWeight"] as const).map((k) => [k, CREDITED_MEANING[k], String(first.labels[k][0]), String(first.labels[k][1])]),
+      2,
+    ),
+    "",
+    "AUC [95% CI] (positives / negatives), pass without change cap:",
+    "",
+    ...mdTable(
+      ["Curator", "P(retire) vs harmful", "P(retire) vs dead weight", "P(retire) vs harmful or dead weight", "P(keep) vs helpful"],
+      s.curators.map((c) => [c.curator, aucCell(c.credited!.auc.harmful), aucCell(c.credited!.auc.deadWeight), aucCell(c.credited!.auc.harmfulOrDeadWeight), aucCell(c.credited!.auc.helpfulKeep)]),
+      1,
+    ),
+    "",
+    "Retire decisions against the credited labels: precision / recall (items flagged).",
+    "",
+    ...mdTable(
+      ["Curator", "Governance", "keep", "compress", "rewrite", "retire", "retire → harmful", "retire → dead weight"],
+      s.curators.flatMap((c) =>
+        c.credited!.modes.map((m) => [c.curator, modeName(m.governance), ...ACTIONS.map((a) => String(m.actions[a])), flagCell(m.retire.harmful), flagCell(m.retire.deadWeight)]),
+      ),
+      2,
+    ),
+    "",
+  ];
+}
+
 function section(s: SourceReplay): string[] {
   const c0 = s.curators[0];
   const lines = [
@@ -208,6 +223,10 @@ function section(s: SourceReplay): string[] {
       `${s.states} decided state(s) (${s.reconstructedStates} reconstructed), ${c0.scoredItems} item versions scored; usage statistics ` +
       `${s.statsFromEvents ? "recomputed per state from the task events" : "as imported (no per-task item lists)"}. ` +
       `"any" combines: ${s.anyOf.length ? s.anyOf.join(", ") : "nothing (no retire label known)"}.`,
+    "",
+    ...creditedSection(s),
+    ...comparisonTables(s),
+    "### Proxy labels",
     "",
     ...labelTable(s, c0),
     "",
@@ -224,7 +243,7 @@ function section(s: SourceReplay): string[] {
     "",
     ...flagTable(s),
     "",
-    "### Ranking: AUC of the curator's probabilities (pass without change cap)",
+    "### Ranking against the proxies: AUC [95% CI] (positives / negatives), pass without change cap",
     "",
     ...aucTable(s),
     "",
@@ -248,9 +267,11 @@ export function replayMarkdown(results: ReplayResults, opts: ReplayReportOptions
   const lines = [
     `# ${opts.title ?? "Replay evaluation on real agent libraries"}`,
     "",
-    `Curators ${c.curators.map((x) => `\`${x}\``).join(", ")} · executor **${c.executor}** · governance: ` +
+    `Protocol **${c.protocol}** · curators ${c.curators.map((x) => `\`${x}\``).join(", ")} · executor **${c.executor}** · governance: ` +
       `${c.governance.map((g) => GOVERNANCE_MODES[g].describe).join("; ")} · seed ${c.seed} · compress ratio ${c.compressRatio}.`,
     ...(opts.notes ?? []).flatMap((n) => ["", n]),
+    "",
+    CREDITED_STATEMENT,
     "",
     PROXY_STATEMENT,
     "",
@@ -281,10 +302,13 @@ export function replayJsonSummary(results: ReplayResults, out: string): Record<s
     sources: results.sources.map((s) => ({
       format: s.format,
       dataset: s.dataset,
+      protocol: results.config.protocol,
       scoredItems: s.curators[0]?.scoredItems ?? 0,
+      comparisons: s.comparisons,
       curators: s.curators.map((c) => ({
         curator: c.curator,
         auc: { retireAny: c.auc.retire.any.auc, rewrite: c.auc.rewrite.auc, change: c.auc.change.auc },
+        credited: c.credited && { units: c.credited.units, harmful: c.credited.auc.harmful, deadWeight: c.credited.auc.deadWeight, helpfulKeep: c.credited.auc.helpfulKeep },
         modes: c.modes.map((m) => ({ governance: m.governance, retireAny: brief(m.retire.any), rewrite: brief(m.rewrite), change: brief(m.change), library: m.library })),
       })),
     })),
@@ -298,7 +322,8 @@ export function replayHumanSummary(results: ReplayResults, out: string): string 
     for (const c of s.curators) {
       const modes = c.modes.map((m) => `${modeName(m.governance)}: retire P/R ${f2(m.retire.any.precision)}/${f2(m.retire.any.recall)}, rewrite P/R ${f2(m.rewrite.precision)}/${f2(m.rewrite.recall)}`);
       lines.push(`  ${c.curator.padEnd(14)} AUC retire ${aucCell(c.auc.retire.any)}, rewrite ${aucCell(c.auc.rewrite)} · ${modes.join(" · ")}`);
+      if (c.credited) lines.push(`  ${"".padEnd(14)} credited (${c.credited.units} lineages): P(retire) vs harmful ${aucCell(c.credited.auc.harmful)}, vs dead weight ${aucCell(c.credited.auc.deadWeight)}`);
     }
   }
-  return [...lines, "", `Wrote ${out}: replay.json, report.md. The labels are proxies (see report.md).`].join("\n");
+  return [...lines, "", `Wrote ${out}: replay.json, report.md (protocol ${results.config.protocol}; credited labels and proxies explained there).`].join("\n");
 }

@@ -168,7 +168,10 @@ function assemble(stream: Stream, parts: ImportParts): void {
         inFinal: isFinal,
         rewrittenLater: history ? v < list.length - 1 : null,
         removedLater: history ? !last.has(ruleId) : null,
+        uplift: null,
         harmful: counted ? r.harmful! > r.helpful! : null,
+        helpful: counted ? r.helpful! > r.harmful! : null,
+        deadWeight: null,
         neverUsed: counted ? r.helpful! + r.harmful! === 0 : null,
         evidence: { snapshotsPresent: ver.lastSeen - ver.first + 1, ...(counted ? { helpful: r.helpful, harmful: r.harmful } : {}) },
       });

@@ -163,13 +163,13 @@ function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
     {
       quantity: "wrong share of live items (sim: hidden truth; authored items only in brackets)",
       real: point(src["dynamic-cheatsheet"], src["dynamic-cheatsheet"]?.wrongShare),
-      realText: `${pct(src["dynamic-cheatsheet"]?.wrongShare ?? 0)} (dynamic-cheatsheet: item versions in context when memory turned a right answer wrong — a proxy); no other source labels items`,
+      realText: `${pct(src["dynamic-cheatsheet"]?.wrongShare ?? 0)} (dynamic-cheatsheet: item versions with negative credited paired uplift — marked used where memory turned a right answer wrong); no other source labels items`,
       sim: (p) => p.wrongShare,
       simText: (p) => `${pct(p.wrongShare)} (${pct(p.authoredWrongShare)}; errorRate ${p.profile.authoring.errorRate} × 0.6 after success / 1.8 after failure gives ${pct(p.expectedAuthoredWrongShare)})`,
       show: pct,
       why:
-        "one real proxy only (items present when memory turned a right answer wrong: not proven wrong, and wrong items that flipped " +
-        "nothing are missed); the presets write wrong items " +
+        "one real measure only (items the run marked used where memory turned a right answer wrong, net of the answers they turned " +
+        "right: not proven wrong, and wrong items that flipped nothing are missed); the presets write wrong items " +
         "at their errorRate, amplified after failures, so weaker presets hold more by design.",
     },
     {

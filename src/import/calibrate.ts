@@ -118,7 +118,7 @@ function dynamicCheatsheet(b: BuiltImport): SourceCalibration {
     growthPerTask: questions ? r4(lineages / questions) : null,
     growthBasis: "new memory items (lineages) per question, cumulative runs (tokens and near-duplicates also over cumulative runs)",
     wrongShare: share(labelled.filter((l) => l.harmful).length, labelled.length),
-    wrongBasis: "item versions in context when the memory run was wrong and the same model without memory right, among versions with a comparable question",
+    wrongBasis: "item versions whose lineage has negative credited paired uplift (d = memory − same prompt without memory, credited only where the run marks the item used), among versions with a credited label",
     extra: {
       cumulativeRuns: cumLibs.length,
       meanLibrarySize: snaps.length ? r4(snaps.reduce((a, s) => a + s.itemIds.length, 0) / snaps.length) : null,

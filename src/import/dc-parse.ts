@@ -2,17 +2,23 @@
  * Text-level parsing of Dynamic Cheatsheet runs: the memory items of a cheatsheet
  * (`<memory_item><description>…</description><example>…</example>** Count: N **</memory_item>`), the previous
  * solutions a retrieval run puts in context (`#### Previous Input #k (Similarity: s): … #### Model Solution …`),
- * answer matching, and what a run file's name says (dataset, model, approach).
+ * elision placeholders, answer checking by the benchmark's checker, and what a run file's name says (dataset, model, approach).
  */
 import { basename, dirname } from "node:path";
+import { ANSWER_CHECKERS, checkerForSource } from "../tasks/answer.js";
 
 export interface MemoryEntry {
   text: string;
   /** whitespace- and case-normalised text, for matching an item across cheatsheet versions */
   key: string;
+  /** the item's own `** Count: N **`, inside the item or right after its closing tag */
   count: number | null;
+  /** question numbers in the item's `(Reference: Q3, Q7)` list (1-based, as the cheatsheet writes them) */
+  refs: number[];
   section: string | null;
   unclosed: boolean;
+  /** the item's whole text is an elision placeholder, not content */
+  placeholder: boolean;
 }
 
 export interface SolutionEntry {
@@ -27,7 +33,18 @@ export const normKey = (s: string): string => s.replace(/\s+/g, " ").trim().toLo
 const OPEN = /<memory_item>/gi;
 const CLOSE = /<\/memory_item>/i;
 const COUNT = /\*\*\s*Count:\s*(\d+)\s*(?:\*\*)?/i;
+const COUNT_AFTER = /^\s*\*\*\s*Count:\s*(\d+)\s*(?:\*\*)?/i;
 const HEADER = /^(?:#{1,6}\s*\S.*|[A-Z][A-Z0-9 ,&()\-:/]{6,})$/;
+/** A line that stands for text the writer left out: `[Previous memory items about … remain unchanged…]`, `[Previous content preserved...]`. */
+const ELISION = /^\s*[[(][^\])\n]{0,200}\b(?:unchanged|preserved|retained|remains?|omitted|kept|as before|as is|same as (?:above|before))\b[^\])\n]{0,200}[\])]\s*$/i;
+const REFERENCE = /Reference[s]?\s*:?\s*([^\n)]*)/gi;
+
+export const isElision = (line: string): boolean => ELISION.test(line);
+
+/** The elision placeholder lines of a cheatsheet (outside and inside items). */
+export function elisions(text: string): string[] {
+  return text.split("\n").filter(isElision).map((l) => l.trim());
+}
 
 function lastHeader(text: string): string | null {
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => HEADER.test(l));
@@ -35,7 +52,36 @@ function lastHeader(text: string): string | null {
   return h ? h.replace(/^#+\s*/, "").replace(/:$/, "") : null;
 }
 
-/** Memory items of one cheatsheet text, in order. An item without its closing tag ends at the next item. */
+/**
+ * Where an unclosed item ends: at the next `#` header or elision placeholder line, or at an all-caps section
+ * line that follows a blank line once the item's own `</description>` or `</example>` has closed.
+ */
+function unclosedEnd(body: string): number {
+  let at = body.indexOf("\n") + 1;
+  if (at <= 0) return body.length;
+  let blank = false;
+  while (at < body.length) {
+    const nl = body.indexOf("\n", at);
+    const line = body.slice(at, nl < 0 ? body.length : nl).trim();
+    const closedParts = /<\/(description|example)>/i.test(body.slice(0, at));
+    if (/^#{1,6}\s*\S/.test(line) || isElision(line) || (blank && closedParts && HEADER.test(line))) return at;
+    blank = line === "";
+    if (nl < 0) break;
+    at = nl + 1;
+  }
+  return body.length;
+}
+
+function refsOf(text: string): number[] {
+  const out = new Set<number>();
+  for (const m of text.matchAll(REFERENCE)) for (const q of m[1].matchAll(/Q\s*(\d+)/gi)) out.add(Number(q[1]));
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * Memory items of one cheatsheet text, in order. An item without its closing tag ends at the next item, section
+ * header or elision placeholder; a count written after `</memory_item>` belongs to the item before it.
+ */
 export function parseMemoryItems(text: string): MemoryEntry[] {
   const starts: { at: number; inner: number }[] = [];
   for (const m of text.matchAll(OPEN)) starts.push({ at: m.index, inner: m.index + m[0].length });
@@ -48,12 +94,23 @@ export function parseMemoryItems(text: string): MemoryEntry[] {
     section = lastHeader(between) ?? section;
     const body = text.slice(s.inner, limit);
     const close = CLOSE.exec(body);
-    const inner = close ? body.slice(0, close.index) : body;
-    prevEnd = close ? s.inner + close.index + close[0].length : limit;
-    const c = COUNT.exec(inner);
+    let inner: string;
+    let count: RegExpExecArray | null;
+    if (close) {
+      inner = body.slice(0, close.index);
+      const after = COUNT_AFTER.exec(body.slice(close.index + close[0].length));
+      count = COUNT.exec(inner) ?? after;
+      prevEnd = s.inner + close.index + close[0].length + (after && !COUNT.exec(inner) ? after[0].length : 0);
+    } else {
+      const end = unclosedEnd(body);
+      inner = body.slice(0, end);
+      count = COUNT.exec(inner) ?? COUNT_AFTER.exec(body.slice(end));
+      prevEnd = s.inner + end;
+    }
     const clean = inner.replace(COUNT, "").trim();
     if (clean === "") return;
-    out.push({ text: clean, key: normKey(clean), count: c ? Number(c[1]) : null, section, unclosed: !close });
+    const bare = clean.replace(/<\/?(description|example)>/gi, "").trim();
+    out.push({ text: clean, key: normKey(clean), count: count ? Number(count[1]) : null, refs: refsOf(clean), section, unclosed: !close, placeholder: bare.split("\n").every((l) => l.trim() === "" || isElision(l)) });
   });
   return out;
 }
@@ -75,25 +132,15 @@ export function parsePreviousSolutions(text: string): SolutionEntry[] {
   });
 }
 
-function normAnswer(a: string): string {
-  let s = a.trim();
-  const boxed = /\\boxed\{([^}]*)\}/.exec(s);
-  if (boxed) s = boxed[1];
-  s = s.replace(/\$/g, "").replace(/\.$/, "").trim();
-  if (/^\([A-Za-z0-9]\)$/.test(s)) s = s.slice(1, -1);
-  return s.replace(/\s+/g, " ").toLowerCase();
-}
-
-/** Whether an answer matches the target (numbers compared as numbers); null when either is missing. */
-export function answersMatch(answer: unknown, target: unknown): boolean | null {
-  if ((typeof answer !== "string" && typeof answer !== "number") || (typeof target !== "string" && typeof target !== "number")) return null;
-  const a = normAnswer(String(answer));
-  const t = normAnswer(String(target));
-  if (t === "") return null;
-  const na = Number(a.replace(/,/g, ""));
-  const nt = Number(t.replace(/,/g, ""));
-  if (a !== "" && Number.isFinite(na) && Number.isFinite(nt)) return na === nt;
-  return a === t;
+/**
+ * Whether a run's final answer is correct, by the checker its benchmark declares (numeric for AIME, option
+ * letters for GPQA, …); null when the answer or the target is missing.
+ */
+export function answersMatch(answer: unknown, target: unknown, dataset = "", question = ""): boolean | null {
+  const isText = (v: unknown): v is string | number => typeof v === "string" || typeof v === "number";
+  if (!isText(answer) || !isText(target) || String(target).trim() === "") return null;
+  const t = String(target);
+  return ANSWER_CHECKERS[checkerForSource(dataset, t)].match(question, String(answer), t);
 }
 
 export type Approach = "cumulative" | "retrieval" | "synthesis" | "none" | "unknown";

@@ -133,7 +133,10 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
         inFinal: isFinal,
         rewrittenLater: history ? v < texts.length - 1 : null,
         removedLater: history ? !last.has(key) : null,
+        uplift: null,
         harmful: null,
+        helpful: null,
+        deadWeight: null,
         neverUsed: null,
         evidence: { trajectories: carriers.length, successes: outcomes.filter(Boolean).length },
       });

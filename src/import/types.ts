@@ -4,9 +4,10 @@
  */
 import type { ItemStats } from "../schemas/item.js";
 import type { ImportContext } from "./context.js";
+import type { Comparison, ReplayLabel, Snapshot, TaskEvent } from "./schema.js";
 
-export const IMPORT_FORMATS = ["voyager", "dynamic-cheatsheet", "ace-playbook", "agent-s", "tau-bench"] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+export { IMPORT_FORMATS } from "./schema.js";
+export type { ImportFormat, Snapshot, Outcome, TaskEvent, ReplayLabel, Comparison } from "./schema.js";
 
 /** Bump when any importer changes what it writes for the same input. Recorded in every manifest. */
 export const IMPORTER_VERSION = "import-v2";
@@ -30,69 +31,20 @@ export interface SourceItem {
   final: boolean;
 }
 
-/** The live item ids of one library at one point in time. */
-export interface Snapshot {
-  library: string;
-  /** 0-based position in the library's history */
-  index: number;
-  label: string;
-  /** task / question index the snapshot was taken at, null when the source does not say */
-  taskIndex: number | null;
-  /** true when the point in time is inferred (e.g. Voyager's first versions), not stored by the source */
-  reconstructed: boolean;
-  itemIds: string[];
-  /** items the source names at this point whose text it never stored */
-  missingItems: number;
-}
-
-export type Outcome = "success" | "failure" | "unknown";
-
-/** One task (question, attempt, trajectory) with its outcome. */
-export interface TaskEvent {
-  library: string;
-  taskIndex: number;
-  task: string;
-  outcome: Outcome;
-  /** how the outcome was established (e.g. "answer == target", "reward", "inferred from attempt order") */
-  outcomeBasis: string;
-  /** items in context for this task, null when the source does not record it */
-  itemIds: string[] | null;
-  detail: Record<string, unknown>;
-}
-
-/**
- * Proxy labels for replay evaluation, per item id (every version). Each is true/false where the source shows
- * what happened next, null where it cannot know. They are proxies for "should have been rewritten/retired".
- */
-export interface ReplayLabel {
-  id: string;
-  library: string;
-  /** in the library's latest state */
-  inFinal: boolean;
-  /** a later version of the same item exists (Voyager NameV2.js, a changed cheatsheet entry) */
-  rewrittenLater: boolean | null;
-  /** the item disappears from the library before its latest state */
-  removedLater: boolean | null;
-  /** in context when the memory run got a question wrong that the no-memory run got right */
-  harmful: boolean | null;
-  /** never used by the source's own account (never reused / called / counted) */
-  neverUsed: boolean | null;
-  /** the numbers behind the labels */
-  evidence: Record<string, unknown>;
-}
-
 export interface ImportParts {
   items: SourceItem[];
   snapshots: Snapshot[];
   events: TaskEvent[];
   labels: ReplayLabel[];
+  /** run-level paired comparisons (paired uplift, noise floor); empty where the source has no paired runs */
+  comparisons: Comparison[];
   /** short statements about how this source was read (what a field means, what was inferred) */
   notes: string[];
 }
 
 /** An importer's empty result, with the notes on how it reads its source. */
 export function emptyParts(notes: string[]): ImportParts {
-  return { items: [], snapshots: [], events: [], labels: [], notes };
+  return { items: [], snapshots: [], events: [], labels: [], comparisons: [], notes };
 }
 
 /**

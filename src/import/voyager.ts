@@ -171,7 +171,10 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
         inFinal: isFinal,
         rewrittenLater: idx < versions.length - 1,
         removedLater: !finalState.has(name),
+        uplift: null,
         harmful: null,
+        helpful: null,
+        deadWeight: null,
         neverUsed: callers.get(name)!.length === 0,
         evidence: { versions: versions.length, savedFiles: savedFiles(name), calledBy: callers.get(name)!.length, inCheckpoints: present.filter(Boolean).length, basisNeverUsed: "no other skill's code calls it" },
       };

@@ -9,7 +9,10 @@
  * - events.jsonl         one line per task / question / attempt: {library, taskIndex, task, outcome, outcomeBasis,
  *                        itemIds, detail}
  * - replay-labels.jsonl  one line per item id in items.jsonl: {id, library, inFinal, rewrittenLater, removedLater,
- *                        harmful, neverUsed, evidence}; booleans, or null when the source cannot tell
+ *                        uplift, harmful, helpful, deadWeight, neverUsed[, elided], evidence}; null when the source cannot tell
+ * - comparisons.jsonl    run-level paired comparisons: {kind: paired-uplift|noise-floor, group, a, b, n, both, aOnly,
+ *                        bOnly, neither, note}
+ * The line formats are the zod schemas of schema.ts.
  * - manifest.json        format, source, counts, token encoding, importer version, skipped/repaired reports
  */
 import { join } from "node:path";
@@ -24,6 +27,7 @@ import type { OutputOptions } from "../util/output-folder.js";
 import { writeDirAtomic } from "../util/atomic.js";
 import type { ImportContext, IssueReport } from "./context.js";
 import { IMPORTER_VERSION, RECENT_WINDOW, type ImportFormat, type ImportParts, type ReplayLabel, type Snapshot, type TaskEvent } from "./types.js";
+import type { Comparison } from "./schema.js";
 
 export interface LibrarySummary {
   name: string;
@@ -45,7 +49,7 @@ export interface ImportManifest {
   tokenEncoding: string;
   similarity: { method: string; nearDuplicateThreshold: number; scope: string };
   recentWindow: number;
-  counts: { items: number; itemVersions: number; libraries: number; snapshots: number; events: number; labels: number; skipped: number; repaired: number };
+  counts: { items: number; itemVersions: number; libraries: number; snapshots: number; events: number; labels: number; comparisons: number; skipped: number; repaired: number };
   libraries: LibrarySummary[];
   skipped: IssueReport;
   repaired: IssueReport;
@@ -59,6 +63,7 @@ export interface BuiltImport {
   snapshots: Snapshot[];
   events: TaskEvent[];
   labels: ReplayLabel[];
+  comparisons: Comparison[];
   manifest: ImportManifest;
 }
 
@@ -66,8 +71,9 @@ const FILES: Record<string, string> = {
   "library.jsonl": "latest library: one LibraryItemSchema line per item (input of `curator decide`)",
   "items.jsonl": "every version of every item seen, LibraryItemSchema lines; superset of library.jsonl",
   "snapshots.jsonl": "one line per library state: {library, index, label, taskIndex, reconstructed, itemIds, missingItems}",
-  "events.jsonl": "one line per task: {library, taskIndex, task, outcome, outcomeBasis, itemIds, detail}",
-  "replay-labels.jsonl": "one line per item id: {id, library, inFinal, rewrittenLater, removedLater, harmful, neverUsed, evidence}",
+  "events.jsonl": "one line per task: {library, taskIndex, task, outcome, outcomeBasis, itemIds[, usedItemIds, referenceOutcome], detail}",
+  "replay-labels.jsonl": "one line per item id: {id, library, inFinal, rewrittenLater, removedLater, uplift, harmful, helpful, deadWeight, neverUsed[, elided], evidence}",
+  "comparisons.jsonl": "run-level paired comparisons: {kind, group, a, b, n, both, aOnly, bOnly, neither, note}",
   "manifest.json": "this file",
 };
 
@@ -188,6 +194,7 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
       snapshots: snapshots.length,
       events: parts.events.length,
       labels: labels.length,
+      comparisons: parts.comparisons.length,
       skipped: ctx.skipped.total(),
       repaired: ctx.repaired.total(),
     },
@@ -197,7 +204,7 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
     notes: parts.notes,
     files: FILES,
   };
-  return { library, items, snapshots, events: parts.events, labels, manifest };
+  return { library, items, snapshots, events: parts.events, labels, comparisons: parts.comparisons, manifest };
 }
 
 /** Writes the output folder atomically: everything lands, or nothing does. */
@@ -208,6 +215,7 @@ export async function writeImport(out: string, built: BuiltImport): Promise<void
     writeFileSync(join(tmp, "snapshots.jsonl"), toJsonl(built.snapshots));
     writeFileSync(join(tmp, "events.jsonl"), toJsonl(built.events));
     writeFileSync(join(tmp, "replay-labels.jsonl"), toJsonl(built.labels));
+    writeFileSync(join(tmp, "comparisons.jsonl"), toJsonl(built.comparisons));
     writeFileSync(join(tmp, "manifest.json"), `${JSON.stringify(built.manifest, null, 2)}\n`);
   });
 }

@@ -156,7 +156,7 @@ export async function exportLibrary(o: ExportLibraryOptions): Promise<ExportLibr
   assertWritableOutput(o.out);
   if (o.format === "voyager") {
     const files = voyagerFiles(items);
-    await writeDirAtomic(o.out, async (tmp) => {
+    await writeDirAtomic(o.out, { command: "export-library" }, async (tmp) => {
       for (const [rel, text] of files) {
         mkdirSync(join(tmp, rel, ".."), { recursive: true });
         writeFileSync(join(tmp, rel), text);

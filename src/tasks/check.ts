@@ -1,6 +1,6 @@
 import { constants } from "node:os";
 import type { Task, CheckResult } from "./task.js";
-import { extractFinalAnswer, matchChoice, matchExact } from "./answer.js";
+import { ANSWER_CHECKERS, extractFinalAnswer } from "./answer.js";
 import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxOptions } from "./sandbox.js";
 
 const CODE_LANGS = new Set(["js", "javascript", "mjs", "node", "nodejs", "ecmascript"]);
@@ -29,7 +29,7 @@ function exitReason(code: number | null, signal: NodeJS.Signals | null): string 
 export async function checkAnswer(task: Task, responseText: string, sandbox?: SandboxOptions): Promise<CheckResult> {
   if (task.kind === "answer") {
     const extracted = extractFinalAnswer(responseText);
-    const success = task.check === "choice" ? matchChoice(task.prompt, extracted, task.answer) : matchExact(extracted, task.answer);
+    const success = ANSWER_CHECKERS[task.check].match(task.prompt, extracted, task.answer);
     return { success, extracted, detail: success ? "answer matches" : `expected ${JSON.stringify(task.answer)}` };
   }
   const code = extractCode(responseText);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CuratorError } from "../errors.js";
 import type { Task } from "./task.js";
-import { checkKindFor } from "./answer.js";
+import { ANSWER_CHECKERS, checkerForSource, type AnswerCheck } from "./answer.js";
 import { compileTest } from "./probes.js";
 import { ScanError } from "./js-scan.js";
 
@@ -12,8 +12,8 @@ const MAX_REPORTED = 10;
  * Loads a task stream. `dynamic-cheatsheet:PATH` reads the questions and targets of a Dynamic Cheatsheet run
  * (a .jsonl file, or a benchmark folder such as …/slim/AIME_2024 whose first run file is used — every run of
  * a benchmark holds the same questions) in their original order. `jsonl:PATH` reads one task per line:
- * {"id","prompt","answer"[,"check":"exact"|"choice"]} or {"id","prompt","tests"}, where each test is JavaScript
- * whose checks are `assert.METHOD(actual, expected)` calls with a literal `expected` (see probes.ts).
+ * {"id","prompt","answer"[,"check":"exact"|"numeric"|"choice"|"game24"|"equation"]} or {"id","prompt","tests"}, where each
+ * test is JavaScript whose checks are `assert.METHOD(actual, expected)` calls with a literal `expected` (see probes.ts).
  */
 export function loadTasks(spec: string): Task[] {
   const at = spec.indexOf(":");
@@ -77,9 +77,9 @@ export function loadJsonlTasks(path: string): Task[] {
     if (hasAnswer === hasTests) return void errors.push(`line ${n}: give exactly one of "answer" or "tests"`);
     if (hasAnswer) {
       if (typeof o.answer !== "string" && typeof o.answer !== "number") return void errors.push(`line ${n}: "answer" must be a string or number`);
-      if (o.check !== undefined && o.check !== "exact" && o.check !== "choice")
-        return void errors.push(`line ${n}: "check" must be "exact" or "choice"`);
-      tasks.push({ kind: "answer", id, prompt: o.prompt, answer: String(o.answer), check: (o.check as "exact" | "choice") ?? "exact" });
+      if (o.check !== undefined && !(typeof o.check === "string" && o.check in ANSWER_CHECKERS))
+        return void errors.push(`line ${n}: "check" must be one of ${Object.keys(ANSWER_CHECKERS).join(", ")}`);
+      tasks.push({ kind: "answer", id, prompt: o.prompt, answer: String(o.answer), check: (o.check as AnswerCheck | undefined) ?? "exact" });
       return;
     }
     if (o.check !== undefined) return void errors.push(`line ${n}: "check" applies to answer tasks only`);
@@ -142,7 +142,7 @@ export function loadDynamicCheatsheet(path: string): Task[] {
     const target = typeof o.target === "string" || typeof o.target === "number" ? String(o.target) : undefined;
     if (!question || target === undefined) return void errors.push(`line ${n}: needs "raw_input" (string) and "target"`);
     const idx = typeof o.idx === "number" ? o.idx : tasks.length;
-    const check = checkKindFor(target);
+    const check = checkerForSource(source, target);
     const hint = check === "choice" ? FORMAT_HINT.choice : /^-?\d+$/.test(target.trim()) ? FORMAT_HINT.integer : "";
     tasks.push({ kind: "answer", id: `${source}/${idx}`, prompt: hint ? `${question} ${hint}` : question, answer: target, check, source });
   });

@@ -1,6 +1,8 @@
+import type { AnswerCheck } from "./answer.js";
+
 /**
- * One task of a real task stream. `answer` tasks are checked by normalised exact match (`exact`) or by
- * multiple-choice letter matching (`choice`), as Dynamic Cheatsheet checks its benchmarks; `code` tasks by
+ * One task of a real task stream. `answer` tasks are checked by the checker their source declares
+ * (ANSWER_CHECKERS in answer.ts: exact, numeric, choice, game24, equation); `code` tasks by
  * running their tests against the reply's code in an isolated child process.
  */
 export type Task = AnswerTask | CodeTask;
@@ -10,7 +12,7 @@ export interface AnswerTask {
   id: string;
   prompt: string;
   answer: string;
-  check: "exact" | "choice";
+  check: AnswerCheck;
   /** where the task came from, e.g. "AIME_2024" */
   source?: string;
 }

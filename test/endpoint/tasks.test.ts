@@ -26,7 +26,7 @@ describe("dynamic-cheatsheet loader", () => {
     const rows = readFileSync(`${DC}/slim/AIME_2024/gpt-4o_Baseline.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(tasks).toHaveLength(30);
     expect(tasks.map((t) => t.id)).toEqual(rows.map((r) => `AIME_2024/${r.idx}`));
-    expect(tasks[0]).toMatchObject({ kind: "answer", answer: "315", check: "exact", source: "AIME_2024" });
+    expect(tasks[0]).toMatchObject({ kind: "answer", answer: "315", check: "numeric", source: "AIME_2024" });
     expect(tasks[0].prompt.startsWith(rows[0].raw_input)).toBe(true);
   });
 
