@@ -25,6 +25,7 @@ import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { ExecutorObservation, ItemObservation, LibraryObservation } from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
+import { CuratorError } from "../errors.js";
 import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
 
 export const OBSERVATION_DEFAULTS = {
@@ -37,7 +38,8 @@ export const OBSERVATION_DEFAULTS = {
 export interface ObserveOptions {
   /** Current task index; default: the largest task index in the items' stats. */
   now?: number;
-  executor: ExecutorProfile;
+  /** Fallback for executor statistics the harness does not supply; may be absent when `executorStats` is complete. */
+  executor?: ExecutorProfile;
   /** Name compared with items' `author`; default: executor.name. */
   executorName?: string;
   /** Logged executor statistics; each missing field gets the default above. */
@@ -50,7 +52,11 @@ export interface LibraryObservations {
   library: LibraryObservation;
   /** The task index the observations were taken at. */
   now: number;
+  /** Where each executor statistic came from: the harness, the library's pooled outcomes, or the profile (a guess). */
+  executorSources: Record<keyof ExecutorObservation, ExecutorStatSource>;
 }
+
+export type ExecutorStatSource = "harness" | "library" | "profile";
 
 export function defaultNow(items: readonly LibraryItem[]): number {
   let now = 0;
@@ -65,7 +71,7 @@ export function defaultNow(items: readonly LibraryItem[]): number {
 
 export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptions): LibraryObservations {
   const now = opts.now ?? defaultNow(items);
-  const author = opts.executorName ?? opts.executor.name;
+  const author = opts.executorName ?? opts.executor?.name;
   const similarity = fillSimilarity(items);
   const observations: ItemObservation[] = new Array(items.length);
   let totalTokens = 0;
@@ -102,18 +108,25 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
     pooledF += s.failures ?? 0;
   }
   const stats = opts.executorStats ?? {};
-  const contextBudget = stats.contextBudget ?? opts.executor.contextBudget;
+  const profile = (field: string): ExecutorProfile => {
+    if (opts.executor) return opts.executor;
+    throw new CuratorError("BAD_ARGUMENT", `No executor ${field}: pass the executor's statistics (decide --executor-stats FILE) or an executor profile to fall back on.`);
+  };
+  const pooled = pooledS + pooledF >= OBSERVATION_DEFAULTS.minPooledOutcomes;
+  const contextBudget = stats.contextBudget ?? profile("context budget").contextBudget;
   const successRate =
-    stats.successRate ??
-    (pooledS + pooledF >= OBSERVATION_DEFAULTS.minPooledOutcomes
-      ? pooledS / (pooledS + pooledF)
-      : 1 / (1 + Math.exp(-opts.executor.baseSkill)));
+    stats.successRate ?? (pooled ? pooledS / (pooledS + pooledF) : 1 / (1 + Math.exp(-profile("success rate").baseSkill)));
   const budgetUse = stats.budgetUse ?? estimateBudgetUse(observations, contextBudget);
   return {
     observations,
     executor: { successRate, contextBudget, budgetUse },
     library: { size: items.length, totalTokens },
     now,
+    executorSources: {
+      successRate: stats.successRate !== undefined ? "harness" : pooled ? "library" : "profile",
+      contextBudget: stats.contextBudget !== undefined ? "harness" : "profile",
+      budgetUse: stats.budgetUse !== undefined ? "harness" : "library",
+    },
   };
 }
 
