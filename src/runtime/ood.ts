@@ -27,23 +27,32 @@ export interface OodFeature {
 
 /** Features whose library mean lies ≥ OOD_THRESHOLD_STD training std from the training mean, farthest first. */
 export function outOfDistribution(features: Float32Array, rows: number, norm: Normalization): OodFeature[] {
-  if (rows === 0 || norm.mean.length !== NUM_FEATURES || norm.std.length !== NUM_FEATURES) return [];
+  const F = NUM_FEATURES;
+  if (rows === 0 || norm.mean.length !== F || norm.std.length !== F) return [];
+  const sum = new Float64Array(F);
+  const beyond = new Int32Array(F);
+  const lo = new Float64Array(F);
+  const hi = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    lo[f] = norm.mean[f] - OOD_THRESHOLD_STD * norm.std[f];
+    hi[f] = norm.mean[f] + OOD_THRESHOLD_STD * norm.std[f];
+  }
+  // One pass in row order (the buffer's layout).
+  for (let r = 0, k = 0; r < rows; r++)
+    for (let f = 0; f < F; f++, k++) {
+      const x = features[k];
+      sum[f] += x;
+      if (x < lo[f] || x > hi[f]) beyond[f]++;
+    }
   const out: OodFeature[] = [];
-  for (let f = 0; f < NUM_FEATURES; f++) {
+  for (let f = 0; f < F; f++) {
     const m = norm.mean[f];
     const s = norm.std[f];
     if (!(s > 0)) continue;
-    let sum = 0;
-    let beyond = 0;
-    for (let r = 0; r < rows; r++) {
-      const x = features[r * NUM_FEATURES + f];
-      sum += x;
-      if (Math.abs(x - m) / s > OOD_THRESHOLD_STD) beyond++;
-    }
-    const libraryMean = sum / rows;
+    const libraryMean = sum[f] / rows;
     const z = (libraryMean - m) / s;
     if (Math.abs(z) >= OOD_THRESHOLD_STD)
-      out.push({ feature: FEATURE_NAMES[f], libraryMean, trainMean: m, trainStd: s, std: z, shareBeyond: beyond / rows });
+      out.push({ feature: FEATURE_NAMES[f], libraryMean, trainMean: m, trainStd: s, std: z, shareBeyond: beyond[f] / rows });
   }
   return out.sort((a, b) => Math.abs(b.std) - Math.abs(a.std));
 }

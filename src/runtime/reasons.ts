@@ -50,17 +50,16 @@ function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation, sourc
   const T = REASON_THRESHOLDS;
   const outcomes = o.successes + o.failures;
   const rate = outcomes > 0 ? o.successes / outcomes : 0;
-  const versus = `${pct(e.successRate)} ${SOURCE_TEXT[source]}`;
   switch (s) {
     case "unused":
       if (o.sinceRetrieved < T.unusedTasks) return null;
       return o.timesRetrieved === 0 ? `never retrieved in ${o.age} tasks` : `unused for ${o.sinceRetrieved} tasks`;
     case "failing":
       if (outcomes < T.minOutcomes || rate > e.successRate - T.rateGap) return null;
-      return `failing: ${o.successes} of ${outcomes} tasks with it succeeded (${pct(rate)}) vs ${versus}`;
+      return `failing: ${o.successes} of ${outcomes} tasks with it succeeded (${pct(rate)}) vs ${pct(e.successRate)} ${SOURCE_TEXT[source]}`;
     case "helpful":
       if (outcomes < T.minOutcomes || rate < e.successRate + T.rateGap) return null;
-      return `helps: ${o.successes} of ${outcomes} tasks with it succeeded (${pct(rate)}) vs ${versus}`;
+      return `helps: ${o.successes} of ${outcomes} tasks with it succeeded (${pct(rate)}) vs ${pct(e.successRate)} ${SOURCE_TEXT[source]}`;
     case "long": {
       const share = o.tokens / Math.max(1, e.contextBudget);
       return share < T.longShare ? null : `long vs budget (${o.tokens} tokens = ${pct(share)} of ${e.contextBudget})`;
