@@ -4,10 +4,10 @@
  * The runtime package runs by default; the full package (≈780 MB installed, over a minute) with CURATOR_TEST_PACK_FULL=1.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { offlineLockfile, type LocalTarball } from "../helpers/offline-lock.js";
 
 const ROOT = process.cwd();
@@ -23,8 +23,15 @@ function sh(cmd: string, args: string[], cwd: string): string {
 }
 
 /** Packs `pkgDir` into a fresh folder and installs it offline into a new project beside it; returns the project. */
+/** Temporary projects (hundreds of MB each), removed after the tests. */
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
 function installPacked(pkgDir: string, pkg: { name: string; version: string; dependencies: Record<string, string>; bin?: Record<string, string> }): string {
   const dir = mkdtempSync(join(tmpdir(), "curator-pack-"));
+  made.push(dir);
   const file = sh("npm", ["pack", pkgDir, "--ignore-scripts", "--pack-destination", dir], ROOT).trim().split("\n").pop()!;
   const proj = join(dir, "harness");
   mkdirSync(proj);
