@@ -3,6 +3,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { isCuratorError } from "../errors.js";
 import { COMMANDS } from "./commands/index.js";
+import { TOOLKIT_VERSION } from "../version.js";
 
 async function main(): Promise<void> {
   const debug = process.argv.includes("--debug");
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
     .usage("$0 <command> [options]\n\nCollect, train, export, run and evaluate curators of agent skill/memory libraries.")
     .option("json", { type: "boolean", default: false, describe: "print a machine-readable summary on stdout" })
     .option("debug", { type: "boolean", default: false, describe: "print stack traces for errors" })
+    // This package's own version (yargs would otherwise read the package.json nearest the working directory).
+    .version(TOOLKIT_VERSION)
     .demandCommand(1, "Name a command; see --help.")
     .strict()
     .recommendCommands()

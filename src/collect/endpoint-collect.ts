@@ -35,7 +35,7 @@ import type { Task } from "../tasks/task.js";
 import { resolveCurator } from "../curators/resolve.js";
 import type { Curator } from "../curators/types.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
-import { EXEC_STAT_RATES } from "../world/world.js";
+import { EXEC_STAT_PRIOR, recordExecutorTask } from "../features/executor-stats.js";
 import type { Governance } from "../schemas/world.js";
 import { DECISION_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
 import { countTokens } from "../text/tokens.js";
@@ -55,12 +55,6 @@ export const ENDPOINT_CURATION_INTERVAL = 5;
 /** The harness settings every endpoint run uses; recorded in the manifest. */
 const HARNESS = { retrievalK: 8, recentWindow: 6, authoring: true, revealOutcome: false, maxItemTokens: 300 } as const;
 
-/**
- * Running executor statistics, kept as the simulated world keeps them (exponential averages with its rates) so
- * the executor features mean the same in real and simulated traces. A real executor's skill is unknown at the
- * start, hence 0.5.
- */
-const EXEC_STATS = { prior: { successRate: 0.5, budgetUse: 0.5 }, ...EXEC_STAT_RATES } as const;
 
 type SpecKind = "endpoint" | "simulated" | "unreadable";
 
@@ -270,7 +264,7 @@ function loadStream(partial: string, plan: StreamPlan, scrub: (t: string) => str
     rmSync(files.journal, { force: true });
     const state: StreamState = {
       tasksDone: 0, passes: 0, harness: { live: [], archive: [], step: 0 },
-      exec: { ...EXEC_STATS.prior }, pending: { cost: 0, tokens: 0 }, uses: {},
+      exec: { ...EXEC_STAT_PRIOR }, pending: { cost: 0, tokens: 0 }, uses: {},
     };
     return { state, journal: [] };
   }
@@ -318,8 +312,8 @@ async function runEndpointStream(
     const task = taskRecord(outcome, tokensBefore, state.pending, prices);
     recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
     state.pending = { cost: 0, tokens: 0 };
-    state.exec.successRate += EXEC_STATS.successRate * ((task.success ? 1 : 0) - state.exec.successRate);
-    state.exec.budgetUse += EXEC_STATS.budgetUse * (Math.min(1, outcome.contextTokens / plan.profile.contextBudget) - state.exec.budgetUse);
+    // The executor's running statistics, folded as the simulated world folds them (one definition).
+    recordExecutorTask(state.exec, { success: task.success, contextTokens: outcome.contextTokens }, plan.profile.contextBudget);
 
     const passDue = (t + 1) % ctx.interval === 0 && t + 1 < ctx.tasks.length && harness.live.length > 0;
     const entry: JournalEntry = { task };

@@ -11,8 +11,8 @@ import { DEFAULT_PRICES, type EndpointProfile } from "../executors/endpoint/prof
 import type { Task } from "../tasks/task.js";
 import { mixUniform, type Curator } from "../curators/types.js";
 import { featurizeObserved, observeLibrary } from "../features/observe.js";
-import { chooseWithCap, governanceMasks } from "../governance/rules.js";
-import { sampleRows } from "../runtime/decide.js";
+import { governanceMasks } from "../governance/rules.js";
+import { chooseWithCap, sampleRows } from "../governance/choose.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Governance } from "../schemas/world.js";
 import { ACTIONS } from "../actions.js";
@@ -74,7 +74,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   const masks = governanceMasks(governed, governance);
   const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
-  const sampled = sampleRows(probs, masks, rows, new Rng([input.seed, 0xbe4a, input.pass]).nextU32());
+  const sampled = sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
   const capped = masks.slice();
   const actions = chooseWithCap(probs, capped, rows, governance, sampled);
   const decisions = items.map((it, i) => ({ itemId: it.id, action: ACTIONS[actions[i]] }));

@@ -17,6 +17,8 @@ export interface Curator {
   readonly name: string;
   /** A stochastic curator's actions are drawn from its probabilities (with a seeded generator), never argmax. */
   readonly stochastic?: boolean;
+  /** The training normalisation of a learned curator's features (raw → (x - mean) / std), for out-of-distribution checks. */
+  readonly normalization?: { readonly mean: readonly number[]; readonly std: readonly number[] };
   /** Action probabilities, rows × 4 in ACTIONS order; masked actions get probability 0. */
   probs(batch: DecisionBatch): Float32Array | Promise<Float32Array>;
   dispose?(): Promise<void> | void;

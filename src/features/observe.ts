@@ -30,6 +30,7 @@ import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { featurizeInto, NUM_FEATURES, type ExecutorObservation, type ItemObservation, type LibraryObservation } from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
+import { CuratorError } from "../errors.js";
 import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
 
 export const OBSERVATION_DEFAULTS = {
@@ -42,7 +43,8 @@ export const OBSERVATION_DEFAULTS = {
 export interface ObserveOptions {
   /** Current task index; default: the largest task index in the items' stats. */
   now?: number;
-  executor: ExecutorProfile;
+  /** Fallback for executor statistics the harness does not supply; may be absent when `executorStats` is complete. */
+  executor?: ExecutorProfile;
   /** Name compared with items' `author`; default: executor.name. */
   executorName?: string;
   /** Logged executor statistics; each missing field gets the default above. */
@@ -63,6 +65,8 @@ export interface LibraryObservations {
   libraries: LibraryState[];
   /** The largest task index among the libraries' `now` (the only one when the input holds one library). */
   now: number;
+  /** Where each executor statistic came from: the harness, the library's pooled outcomes, or the profile (a guess). */
+  executorSources: Record<keyof ExecutorObservation, ExecutorStatSource>;
 }
 
 /** One library of the input, as observed. */
@@ -74,6 +78,8 @@ export interface LibraryState extends LibraryObservation {
   /** Some item of the library carries `stats.timesRetrieved` or `stats.lastRetrievedAt` (see ItemObservation). */
   retrievalsLogged: boolean;
 }
+
+export type ExecutorStatSource = "harness" | "library" | "profile";
 
 export function defaultNow(items: readonly LibraryItem[]): number {
   let now = 0;
@@ -104,7 +110,7 @@ export function groupByLibrary(items: readonly LibraryItem[]): Map<string | null
  * 47-task one beside it in the same file. Executor statistics are the executor's and span the whole input.
  */
 export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptions): LibraryObservations {
-  const author = opts.executorName ?? opts.executor.name;
+  const author = opts.executorName ?? opts.executor?.name;
   const observations: ItemObservation[] = new Array(items.length);
   const libraryOf: LibraryObservation[] = new Array(items.length);
   const libraries: LibraryState[] = [];
@@ -155,12 +161,14 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
   const single = libraries.length <= 1;
   const library: LibraryObservation = single && items.length > 0 ? libraryOf[0] : { size: items.length, totalTokens: libraries.reduce((t, l) => t + l.totalTokens, 0) };
   const stats = opts.executorStats ?? {};
-  const contextBudget = stats.contextBudget ?? opts.executor.contextBudget;
+  const profile = (field: string): ExecutorProfile => {
+    if (opts.executor) return opts.executor;
+    throw new CuratorError("BAD_ARGUMENT", `No executor ${field}: pass the executor's statistics (decide --executor-stats FILE) or an executor profile to fall back on.`);
+  };
+  const pooled = pooledS + pooledF >= OBSERVATION_DEFAULTS.minPooledOutcomes;
+  const contextBudget = stats.contextBudget ?? profile("context budget").contextBudget;
   const successRate =
-    stats.successRate ??
-    (pooledS + pooledF >= OBSERVATION_DEFAULTS.minPooledOutcomes
-      ? pooledS / (pooledS + pooledF)
-      : 1 / (1 + Math.exp(-opts.executor.baseSkill)));
+    stats.successRate ?? (pooled ? pooledS / (pooledS + pooledF) : 1 / (1 + Math.exp(-profile("success rate").baseSkill)));
   const budgetUse = stats.budgetUse ?? estimateBudgetUse(observations, contextBudget);
   return {
     observations,
@@ -169,6 +177,11 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
     libraryOf,
     libraries,
     now: libraries.reduce((m, l) => Math.max(m, l.now), opts.now ?? 0),
+    executorSources: {
+      successRate: stats.successRate !== undefined ? "harness" : pooled ? "library" : "profile",
+      contextBudget: stats.contextBudget !== undefined ? "harness" : "profile",
+      budgetUse: stats.budgetUse !== undefined ? "harness" : "library",
+    },
   };
 }
 

@@ -7,11 +7,10 @@
  * - items with a protected tag or kind, or younger than `minAgeToRetire` tasks, cannot be retired;
  * - at most `maxChangeShare` of the live library (rounded down, at least 1 when the share is > 0) may be
  *   retired or rewritten in one pass: the most confident such decisions win, the rest fall back to their best
- *   action among keep / compress.
+ *   action among keep / compress (enforced in ./choose.ts, after scoring).
  */
 import type { Governance } from "../schemas/world.js";
 import { GovernanceSchema } from "../schemas/world.js";
-import { applyMask, argmaxRow } from "../curators/types.js";
 
 export interface GovernedItem {
   pinned: boolean;
@@ -42,38 +41,4 @@ export function governanceMasks(items: readonly GovernedItem[], rules: Governanc
   const out = new Float32Array(items.length * 4);
   for (let r = 0; r < items.length; r++) maskFor(items[r], rules, out, r * 4);
   return out;
-}
-
-export function changeCap(librarySize: number, rules: Governance): number {
-  if (rules.maxChangeShare <= 0) return 0;
-  return Math.max(1, Math.floor(rules.maxChangeShare * librarySize));
-}
-
-/**
- * Chooses an action per row from `probs` (argmax, or the given sampled choices) and enforces the change cap.
- * Rows pushed over the cap get retire/rewrite masked out (in `masks` too, so logs show what was allowed).
- */
-export function chooseWithCap(
-  probs: Float32Array,
-  masks: Float32Array,
-  rows: number,
-  rules: Governance,
-  sampled?: Int32Array,
-): Int32Array {
-  const chosen = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) chosen[r] = sampled ? sampled[r] : argmaxRow(probs, r);
-  const changing: number[] = [];
-  for (let r = 0; r < rows; r++) if (chosen[r] >= 2) changing.push(r);
-  const cap = changeCap(rows, rules);
-  if (changing.length <= cap) return chosen;
-  changing.sort((x, y) => probs[y * 4 + chosen[y]] - probs[x * 4 + chosen[x]] || x - y);
-  for (const r of changing.slice(cap)) {
-    masks[r * 4 + 2] = 0;
-    masks[r * 4 + 3] = 0;
-    const row = probs.slice(r * 4, r * 4 + 4);
-    applyMask(row, masks.subarray(r * 4, r * 4 + 4), 1);
-    probs.set(row, r * 4);
-    chosen[r] = argmaxRow(probs, r);
-  }
-  return chosen;
 }

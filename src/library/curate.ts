@@ -5,6 +5,8 @@
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Governance } from "../schemas/world.js";
 import { resolveExecutor } from "../executors/presets.js";
+import { executorObservation, readExecutorStats } from "../features/executor-stats.js";
+import type { ExecutorStats } from "../schemas/executor-stats.js";
 import { CuratorError } from "../errors.js";
 import { decideWithCurator, type DecideResult } from "../runtime/decide.js";
 import { resolveCuratorSpec } from "../runtime/spec.js";
@@ -16,8 +18,10 @@ export interface CurateOptions {
   model: string;
   /** library.jsonl path; governance.json beside it is applied when present. */
   library: string;
-  /** Preset name or executor profile file. */
-  executor: string | ExecutorProfile;
+  /** Preset name or executor profile file: the fallback for executor statistics `executorStats` does not give. */
+  executor?: string | ExecutorProfile;
+  /** The harness's executor statistics: a JSON file (ExecutorStatsSchema) or the parsed object. */
+  executorStats?: string | ExecutorStats;
   /** Output folder; required unless dryRun. */
   out?: string;
   dryRun?: boolean;
@@ -44,6 +48,9 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
   if (o.out && !o.dryRun) checkOutputFolder(o.out);
   const lib = loadLibrary(o.library);
   const executor = typeof o.executor === "string" ? resolveExecutor(o.executor) : o.executor;
+  const stats = typeof o.executorStats === "string" ? readExecutorStats(o.executorStats) : o.executorStats;
+  if (!executor && !stats)
+    throw new CuratorError("BAD_ARGUMENT", "Pass --executor-stats FILE with your executor's recent tasks (see docs/notes/harness-api.md), or --executor PRESET|PROFILE as a fallback guess.");
   const resolved = await resolveCuratorSpec(o.model);
   const seed = o.seed ?? (resolved.needsSampling ? 0 : null);
   try {
@@ -51,6 +58,8 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
       now: o.now,
       governance: lib.governance.rules,
       sample: seed === null ? undefined : { seed },
+      executorStats: stats ? executorObservation(stats) : undefined,
+      executorName: stats?.name ?? executor?.name,
     });
     const written =
       o.dryRun || !o.out
@@ -67,7 +76,7 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
       items: lib.items,
       governance: lib.governance.rules,
       governanceSource: lib.governance.source,
-      executor: executor.name,
+      executor: stats?.name ?? executor?.name ?? "(harness statistics)",
       seed,
       written,
     };

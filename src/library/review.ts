@@ -3,23 +3,61 @@ import type { Action } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
 import type { Decision } from "../runtime/decide.js";
 
-const ID_WIDTH = 28;
+/** Widest id column; longer ids are printed whole (the row's alignment gives way, the id never does). */
+const ID_COLUMN_MAX = 48;
+const PREVIEW_CHARS = 40;
 
-function cut(s: string, w: number): string {
-  return s.length <= w ? s.padEnd(w) : `${s.slice(0, w - 1)}…`;
+/**
+ * Makes text safe for one terminal line: newline, tab, carriage return, other C0/C1 controls (ESC of ANSI
+ * sequences included), DEL and the bidirectional overrides are shown as escapes instead of acting.
+ */
+export function escapeControl(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }
 
-/** One row per item: id, action, the chosen action's probability, and why. Changes first, then keeps. */
-export function formatReview(decisions: readonly Decision[], opts: { changesOnly?: boolean } = {}): string {
+/** The first `max` characters of an item's content on one line (whitespace runs collapsed, controls escaped). */
+export function contentPreview(content: string, max = PREVIEW_CHARS): string {
+  const flat = content.replace(/\s+/g, " ").trim();
+  const cut = flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return escapeControl(cut);
+}
+
+export interface ReviewOptions {
+  /** Only the rows whose action is not `keep`. */
+  changesOnly?: boolean;
+  /** Item contents by id, for the preview column (omitted: no preview column). */
+  contents?: ReadonlyMap<string, string>;
+}
+
+/**
+ * One row per item: the full id, action, the curator's probability of that action, a content preview and why.
+ * Changes first, then keeps. A row the change cap overrode says so in its reason.
+ */
+export function formatReview(decisions: readonly Decision[], opts: ReviewOptions = {}): string {
   const order = (d: Decision) => (d.action === "keep" ? 1 : 0);
   const rows = [...decisions]
-    .map((d, i) => ({ d, i }))
+    .map((d, i) => ({ d, i, id: escapeControl(d.id) }))
     .filter(({ d }) => !opts.changesOnly || d.action !== "keep")
     .sort((a, b) => order(a.d) - order(b.d) || a.i - b.i);
-  const idW = Math.min(ID_WIDTH, Math.max(4, ...rows.map(({ d }) => d.id.length)));
-  const lines = [`${"item".padEnd(idW)}  ${"action".padEnd(8)}  ${"p".padStart(5)}  why`];
-  lines.push(`${"-".repeat(idW)}  ${"-".repeat(8)}  ${"-".repeat(5)}  ${"-".repeat(40)}`);
-  for (const { d } of rows) lines.push(`${cut(d.id, idW)}  ${d.action.padEnd(8)}  ${d.probs[d.action].toFixed(3)}  ${d.reason}`);
+  const idW = Math.min(ID_COLUMN_MAX, Math.max(4, ...rows.map((r) => r.id.length)));
+  const preview = opts.contents !== undefined;
+  const pw = PREVIEW_CHARS;
+  const head = [`${"item".padEnd(idW)}`, `${"action".padEnd(8)}`, `${"p".padStart(5)}`, ...(preview ? ["content".padEnd(pw)] : []), "why"];
+  const rule = ["-".repeat(idW), "-".repeat(8), "-".repeat(5), ...(preview ? ["-".repeat(pw)] : []), "-".repeat(40)];
+  const lines = [head.join("  "), rule.join("  ")];
+  for (const { d, id } of rows) {
+    const cells = [id.padEnd(idW), d.action.padEnd(8), d.probs[d.action].toFixed(3)];
+    if (preview) cells.push(contentPreview(opts.contents!.get(d.id) ?? "").padEnd(pw));
+    cells.push(escapeControl(d.reason));
+    lines.push(cells.join("  "));
+  }
+  if (opts.changesOnly) lines.push(`(${decisions.length - rows.length} kept item(s) not shown)`);
   return lines.join("\n");
 }
 

@@ -1,6 +1,7 @@
 /**
- * One curation pass over a library, for any Curator (ONNX model or baseline): observe → featurize →
- * governance masks → curator probabilities → argmax (or seeded sampling) → change cap → reasons.
+ * One curation pass over a library, for any Curator (ONNX model or baseline), along one straight route:
+ * observe (features/observe) → featurize (features/featurizer) → mask (governance/rules) → score (the curator)
+ * → choose under the cap (governance/choose) → explain (./reasons). Writing is the caller's (library/apply).
  */
 import { ACTIONS, type Action } from "../actions.js";
 import type { LibraryItem } from "../schemas/item.js";
@@ -8,24 +9,29 @@ import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Governance } from "../schemas/world.js";
 import type { ExecutorObservation } from "../features/featurizer.js";
 import { featurizeInto, NUM_FEATURES } from "../features/featurizer.js";
-import { observeLibrary } from "../features/observe.js";
-import { applyMask, argmaxRow, type Curator } from "../curators/types.js";
-import { chooseWithCap, DEFAULT_GOVERNANCE, maskFor } from "../governance/rules.js";
+import { observeLibrary, type ExecutorStatSource } from "../features/observe.js";
+import { applyMask, type Curator } from "../curators/types.js";
+import { DEFAULT_GOVERNANCE, maskFor } from "../governance/rules.js";
+import { chooseForReview, sampleRows } from "../governance/choose.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { Rng } from "../util/rng.js";
 import { CuratorError } from "../errors.js";
 import { explain, type Constraint } from "./reasons.js";
+import { describeOod, outOfDistribution, type OodFeature } from "./ood.js";
 
 export type ActionProbs = Record<Action, number>;
 
 export interface Decision {
   id: string;
+  /** The action taken: the curator's choice, unless the change cap overrode it (see `cappedFrom`). */
   action: Action;
-  /** Final probabilities (governance mask and change cap applied, renormalised). */
+  /** The curator's own probabilities (governance masks applied, renormalised); the cap does not change them. */
   probs: ActionProbs;
-  /** Actions governance allowed (shared, frozen arrays: copy before changing). */
+  /** Actions allowed in the end: governance, and for a capped row the cap too (shared, frozen arrays: copy before changing). */
   allowed: Action[];
   reason: string;
+  /** Present when the change cap overrode the curator: the action it chose. */
+  cappedFrom?: Action;
 }
 
 export interface DecideOptions {
@@ -35,7 +41,10 @@ export interface DecideOptions {
   governance?: Governance;
   /** Sample actions from the probabilities with this seed instead of taking the argmax. */
   sample?: { seed: number };
-  /** Logged executor statistics (success rate, budget use); see observe.ts for defaults. */
+  /**
+   * The executor's observed statistics (see `executorObservation` to compute them from a task history). Missing
+   * fields fall back to the library's pooled outcomes or the executor profile, with a warning.
+   */
   executorStats?: Partial<ExecutorObservation>;
   /** Name matched against items' `author`; default: the executor profile's name. */
   executorName?: string;
@@ -47,6 +56,13 @@ export interface DecideResult {
   curator: string;
   /** Rows whose retire/rewrite was withheld by the change cap. */
   capped: number;
+  /** The executor statistics the features used, and where each came from. */
+  executorObservation: ExecutorObservation;
+  executorSources: Record<keyof ExecutorObservation, ExecutorStatSource>;
+  /** Features far outside the model's training normalisation; null when the curator carries none (baselines). */
+  outOfDistribution: OodFeature[] | null;
+  /** What the user should know about these decisions (fallback statistics, out-of-distribution features). */
+  warnings: string[];
 }
 
 const NO_TAGS: readonly string[] = Object.freeze([]);
@@ -66,22 +82,23 @@ export class BatchBuffers {
   }
 }
 
+/**
+ * Decides every item. `executor` (a preset name or profile) is only a fallback for statistics the harness does
+ * not pass in `options.executorStats`; it may be omitted when those are complete.
+ */
 export async function decideWithCurator(
   curator: Curator,
   modelHash: string,
   items: readonly LibraryItem[],
-  executor: ExecutorProfile | string,
+  executor: ExecutorProfile | string | undefined,
   options: DecideOptions = {},
   buffers: BatchBuffers = new BatchBuffers(),
 ): Promise<DecideResult> {
   const profile = typeof executor === "string" ? resolveExecutor(executor) : executor;
   const rules = options.governance ?? DEFAULT_GOVERNANCE;
-  const obs = observeLibrary(items, {
-    now: options.now,
-    executor: profile,
-    executorName: options.executorName,
-    executorStats: options.executorStats,
-  });
+  // observe
+  const obs = observeLibrary(items, { now: options.now, executor: profile, executorName: options.executorName, executorStats: options.executorStats });
+  // featurize + mask
   const rows = items.length;
   buffers.ensure(rows);
   const features = buffers.features.subarray(0, rows * NUM_FEATURES);
@@ -95,30 +112,38 @@ export async function decideWithCurator(
     governed.age = obs.observations[r].age;
     maskFor(governed, rules, masks, r * 4);
   }
+  const ood = curator.normalization ? outOfDistribution(features, rows, curator.normalization) : null;
+  // score
   const raw = await curator.probs({ rows, features, masks, items: obs.observations, executor: obs.executor });
   if (raw.length < rows * 4)
     throw new CuratorError("INVALID_FILE", `Curator '${curator.name}' returned ${raw.length} probabilities for ${rows} items (expected ${rows * 4}).`);
   const probs = applyMask(raw.slice(0, rows * 4), masks, rows);
-  const capMasks = masks.slice();
-  const sampled = options.sample ? sampleRows(probs, masks, rows, options.sample.seed) : undefined;
-  const chosen = chooseWithCap(probs, capMasks, rows, rules, sampled);
+  // choose under the cap
+  const finalMasks = masks.slice();
+  const sampled = options.sample ? sampleRows(probs, masks, rows, new Rng(options.sample.seed)) : undefined;
+  const { chosen, cappedFrom } = chooseForReview(probs, finalMasks, rows, rules, sampled);
+  // explain
   const decisions: Decision[] = new Array(rows);
   let capped = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * 4;
-    const wasCapped = capMasks[o + 2] !== masks[o + 2] || capMasks[o + 3] !== masks[o + 3];
-    if (wasCapped) capped++;
     const action = ACTIONS[chosen[r]];
-    const allowed = ALLOWED_BY_MASK[(capMasks[o] > 0 ? 1 : 0) | (capMasks[o + 1] > 0 ? 2 : 0) | (capMasks[o + 2] > 0 ? 4 : 0) | (capMasks[o + 3] > 0 ? 8 : 0)];
-    decisions[r] = {
-      id: items[r].id,
+    const from = cappedFrom[r] >= 0 ? ACTIONS[cappedFrom[r]] : undefined;
+    if (from) capped++;
+    const allowed = ALLOWED_BY_MASK[(finalMasks[o] > 0 ? 1 : 0) | (finalMasks[o + 1] > 0 ? 2 : 0) | (finalMasks[o + 2] > 0 ? 4 : 0) | (finalMasks[o + 3] > 0 ? 8 : 0)];
+    const reason = explain({
       action,
-      probs: { keep: probs[o], compress: probs[o + 1], rewrite: probs[o + 2], retire: probs[o + 3] },
-      allowed,
-      reason: explain(action, obs.observations[r], obs.executor, constraintOf(items[r], obs.observations[r].age, rules, masks, o, wasCapped)),
-    };
+      o: obs.observations[r],
+      e: obs.executor,
+      constraint: constraintOf(items[r], obs.observations[r].age, rules, masks, o, from !== undefined),
+      successSource: obs.executorSources.successRate,
+      cappedFrom: from ? { action: from, p: probs[o + cappedFrom[r]] } : undefined,
+    });
+    decisions[r] = { id: items[r].id, action, probs: { keep: probs[o], compress: probs[o + 1], rewrite: probs[o + 2], retire: probs[o + 3] }, allowed, reason };
+    if (from) decisions[r].cappedFrom = from;
   }
-  return { decisions, modelHash, curator: curator.name, capped };
+  const warnings = [...executorWarnings(obs.executor, obs.executorSources, profile), ...(ood ?? []).map((f) => `out of distribution: ${describeOod(f)}`)];
+  return { decisions, modelHash, curator: curator.name, capped, executorObservation: obs.executor, executorSources: obs.executorSources, outOfDistribution: ood, warnings };
 }
 
 function constraintOf(item: LibraryItem, age: number, rules: Governance, masks: Float32Array, o: number, capped: boolean): Constraint {
@@ -128,13 +153,20 @@ function constraintOf(item: LibraryItem, age: number, rules: Governance, masks: 
   return null;
 }
 
-/** One categorical draw per row from a seeded generator: same seed, same choices. Never a masked action. */
-export function sampleRows(probs: Float32Array, masks: Float32Array, rows: number, seed: number): Int32Array {
-  const rng = new Rng(seed);
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const a = rng.categorical(probs.subarray(r * 4, r * 4 + 4));
-    out[r] = masks[r * 4 + a] > 0 && probs[r * 4 + a] > 0 ? a : argmaxRow(probs, r);
-  }
-  return out;
+/** One warning naming every executor statistic that was not the harness's own, with the value used instead. */
+function executorWarnings(e: ExecutorObservation, src: Record<keyof ExecutorObservation, ExecutorStatSource>, profile: ExecutorProfile | undefined): string[] {
+  const name = profile ? `'${profile.name}'` : "";
+  const parts: string[] = [];
+  if (src.successRate === "library") parts.push(`success rate ${pct(e.successRate)} pooled from the library's outcomes`);
+  if (src.successRate === "profile") parts.push(`success rate ${pct(e.successRate)} assumed from profile ${name} (sigmoid of baseSkill)`);
+  if (src.contextBudget === "profile") parts.push(`context budget ${e.contextBudget} from profile ${name}`);
+  if (src.budgetUse === "library") parts.push(`budget use ${pct(e.budgetUse)} estimated from the most-retrieved items`);
+  if (parts.length === 0) return [];
+  return [
+    `executor statistics not supplied by the harness: ${parts.join("; ")}. Decisions depend on them; pass your executor's task history (decide --executor-stats FILE, see docs/notes/harness-api.md).`,
+  ];
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
 }

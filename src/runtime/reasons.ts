@@ -1,16 +1,19 @@
 /**
  * Human-readable reasons for a decision: the governance constraint that shaped it, then the dominant
- * observable signals behind the chosen action (flagged harmful, unused for N tasks, failing vs the executor,
- * long vs the budget, near-duplicates, a recent failure spike). Thresholds here only pick what to mention; they do not
- * decide anything.
+ * observable signals behind the curator's choice (flagged harmful, unused for N tasks, failing or helping vs the
+ * executor, long vs the budget, near-duplicates, a recent failure spike). Thresholds here only pick what to
+ * mention; they do not decide anything. Every number a reason cites is the observation's own (raw counts and
+ * the rates computed from them), so a reason can be checked against the item's stats.
  */
 import type { Action } from "../actions.js";
 import type { ExecutorObservation, ItemObservation } from "../features/featurizer.js";
+import type { ExecutorStatSource } from "../features/observe.js";
 
 export const REASON_THRESHOLDS = {
   unusedTasks: 30,
-  failingGap: 0.15,
-  failingMinOutcomes: 3,
+  /** An item's raw success rate must differ from the executor's by this much to be called failing / helping. */
+  rateGap: 0.15,
+  minOutcomes: 3,
   longShare: 0.1,
   spikeFailures: 2,
 } as const;
@@ -25,10 +28,28 @@ const ACTION_SIGNALS: Record<Action, readonly Signal[]> = {
 };
 type Signal = "unused" | "failing" | "long" | "duplicates" | "spike" | "flagged" | "helpful" | "used";
 
-function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation): string | null {
+const SOURCE_TEXT: Record<ExecutorStatSource, string> = {
+  harness: "executor's recent success",
+  library: "success across the library",
+  profile: "success assumed from the executor profile",
+};
+
+export interface ExplainInput {
+  /** The final action. */
+  action: Action;
+  o: ItemObservation;
+  e: ExecutorObservation;
+  constraint: Constraint;
+  /** Where the executor's success rate came from (named in the reason). */
+  successSource?: ExecutorStatSource;
+  /** For a capped row: the curator's own choice and its probability (its signals are the ones explained). */
+  cappedFrom?: { action: Action; p: number };
+}
+
+function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation, source: ExecutorStatSource): string | null {
   const T = REASON_THRESHOLDS;
   const outcomes = o.successes + o.failures;
-  const rate = (o.successes + 1) / (outcomes + 2);
+  const rate = outcomes > 0 ? o.successes / outcomes : 0;
   // A source that logs no retrievals (Voyager) must not be reported as "never retrieved".
   if ((s === "unused" || s === "used") && o.retrievalsLogged === false) return null;
   switch (s) {
@@ -36,8 +57,11 @@ function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation): stri
       if (o.sinceRetrieved < T.unusedTasks) return null;
       return o.timesRetrieved === 0 ? `never retrieved in ${o.age} tasks` : `unused for ${o.sinceRetrieved} tasks`;
     case "failing":
-      if (outcomes < T.failingMinOutcomes || rate > e.successRate - T.failingGap) return null;
-      return `failing vs executor (${pct(rate)} success with it vs ${pct(e.successRate)} overall)`;
+      if (outcomes < T.minOutcomes || rate > e.successRate - T.rateGap) return null;
+      return `failing: ${o.successes} of ${outcomes} tasks with it succeeded (${pct(rate)}) vs ${pct(e.successRate)} ${SOURCE_TEXT[source]}`;
+    case "helpful":
+      if (outcomes < T.minOutcomes || rate < e.successRate + T.rateGap) return null;
+      return `helps: ${o.successes} of ${outcomes} tasks with it succeeded (${pct(rate)}) vs ${pct(e.successRate)} ${SOURCE_TEXT[source]}`;
     case "long": {
       const share = o.tokens / Math.max(1, e.contextBudget);
       return share < T.longShare ? null : `long vs budget (${o.tokens} tokens = ${pct(share)} of ${e.contextBudget})`;
@@ -49,9 +73,6 @@ function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation): stri
     case "spike":
       if (o.recentFailures < T.spikeFailures || o.recentFailures <= o.recentSuccesses) return null;
       return `recent failures ${o.recentFailures} of ${o.recentFailures + o.recentSuccesses}`;
-    case "helpful":
-      if (outcomes < T.failingMinOutcomes || rate < e.successRate) return null;
-      return `helps (${pct(rate)} success with it vs ${pct(e.successRate)} overall)`;
     case "used":
       return o.timesRetrieved === 0 ? null : `retrieved ${o.timesRetrieved} times, last ${o.sinceRetrieved} tasks ago`;
   }
@@ -61,22 +82,27 @@ const CONSTRAINT_TEXT: Record<Exclude<Constraint, null>, string> = {
   pinned: "pinned (only keep allowed)",
   protected: "protected from retirement (tag/kind rule)",
   young: "too young to retire",
-  capped: "change cap reached this pass (retire/rewrite withheld)",
+  capped: "change cap reached this pass",
 };
 
-/** At most three fragments: the constraint (if any), then the action's signals that fire, in order. */
-export function explain(action: Action, o: ItemObservation, e: ExecutorObservation, constraint: Constraint): string {
-  let out = constraint ? CONSTRAINT_TEXT[constraint] : "";
-  let n = constraint ? 1 : 0;
-  const signals = ACTION_SIGNALS[action];
+/** At most three fragments: the constraint (if any), then the signals of the curator's choice that fire, in order. */
+export function explain(x: ExplainInput): string {
+  const wanted = x.cappedFrom?.action ?? x.action;
+  let out = !x.constraint
+    ? ""
+    : x.cappedFrom
+      ? `${CONSTRAINT_TEXT[x.constraint]}: the curator chose ${x.cappedFrom.action} (p ${x.cappedFrom.p.toFixed(3)}), ${x.action} instead`
+      : CONSTRAINT_TEXT[x.constraint];
+  let n = x.constraint ? 1 : 0;
+  const signals = ACTION_SIGNALS[wanted];
   for (let i = 0; i < signals.length && n < 3; i++) {
-    const t = signalText(signals[i], o, e);
+    const t = signalText(signals[i], x.o, x.e, x.successSource ?? "harness");
     if (t === null) continue;
     out = n === 0 ? t : `${out}; ${t}`;
     n++;
   }
   if (n > 0) return out;
-  return action === "keep" ? "no strong signal" : "model preference; no single dominant signal";
+  return wanted === "keep" ? "no strong signal" : "model preference; no single dominant signal";
 }
 
 function pct(x: number): string {

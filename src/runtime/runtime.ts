@@ -17,7 +17,7 @@ import type { ExecutorObservation, ItemObservation, LibraryObservation } from ".
 import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Curator } from "../curators/types.js";
-import { readOnnxContract, type OnnxContract } from "../export/inspect.js";
+import { readGraphNormalization, readOnnxContract, type OnnxContract } from "../export/inspect.js";
 import { FEATURES_INPUT, MASK_INPUT, PROBS_OUTPUT } from "../export/policy.js";
 import { BatchBuffers, decideWithCurator, type DecideOptions, type DecideResult } from "./decide.js";
 import { openSyncSession, type SyncSession } from "./sync-session.js";
@@ -52,6 +52,8 @@ export class CuratorRuntime {
     private readonly session: ort.InferenceSession,
     /** The same model behind the native synchronous call (null: use `session`). */
     private readonly fast: SyncSession | null,
+    /** The training normalisation inside the graph (null when another exporter wrote the model). */
+    readonly normalization: { mean: number[]; std: number[] } | null,
   ) {
     this.modelHash = contract.sha256;
     this.name = `onnx:${basename(path)}`;
@@ -73,15 +75,19 @@ export class CuratorRuntime {
       checkNames(path, session);
       const contract = readOnnxContract(path);
       checkFeaturizer(path, contract);
-      return new CuratorRuntime(path, contract, session, openSyncSession(path, sessionOptions));
+      return new CuratorRuntime(path, contract, session, openSyncSession(path, sessionOptions), readGraphNormalization(path));
     } catch (e) {
       await session.release();
       throw e;
     }
   }
 
-  /** Decides every item of a library: action, probabilities, allowed actions and a reason per item. */
-  async decide(items: readonly LibraryItem[], executor: ExecutorProfile | string, options: DecideOptions = {}): Promise<DecideResult> {
+  /**
+   * Decides every item of a library: action, probabilities, allowed actions and a reason per item. Pass the
+   * executor's observed statistics in `options.executorStats` (see `executorObservation`); `executor` (a preset
+   * or profile) is only the fallback for what is missing, and may be undefined when they are complete.
+   */
+  async decide(items: readonly LibraryItem[], executor: ExecutorProfile | string | undefined, options: DecideOptions = {}): Promise<DecideResult> {
     return this.exclusive(() => decideWithCurator(this.asCurator(), this.modelHash, items, executor, options, this.buffers));
   }
 
@@ -141,6 +147,7 @@ export class CuratorRuntime {
   asCurator(): Curator {
     return {
       name: this.name,
+      ...(this.normalization ? { normalization: this.normalization } : {}),
       probs: (b) => this.decideBatch(b.features, b.masks, b.rows),
       dispose: () => this.dispose(),
     };

@@ -5,7 +5,7 @@
 import type { WorldConfig } from "../schemas/world.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { mixUniform, type Curator, type DecisionBatch } from "../curators/types.js";
-import { chooseWithCap } from "../governance/rules.js";
+import { chooseWithCap, sampleRows } from "../governance/choose.js";
 import { Rng } from "../util/rng.js";
 import { SkillWorld, type TaskResult } from "./world.js";
 import { decisionBatch } from "./observe.js";
@@ -67,7 +67,7 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     const probs = Float32Array.from(await curator.probs(batch));
     if (opts.labels) ctx.cached ??= counterfactualValues(world, batch.masks, opts.horizon);
     if (eps > 0) mixUniform(probs, batch.masks, batch.rows, eps);
-    const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.rows, rng) : undefined;
+    const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.masks, batch.rows, rng) : undefined;
     const masks = batch.masks.slice();
     const actions = chooseWithCap(probs, masks, batch.rows, spec.world.governance, sampled);
     const itemIds = world.items.map((it) => it.id);
@@ -85,10 +85,4 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     });
   }
   return { spec, tasks, passes };
-}
-
-function sampleRows(probs: Float32Array, rows: number, rng: Rng): Int32Array {
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) out[r] = rng.categorical(probs.subarray(r * 4, r * 4 + 4));
-  return out;
 }

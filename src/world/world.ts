@@ -12,6 +12,7 @@ import type { ExecutorProfile } from "../schemas/executor.js";
 import { Rng, hash01 } from "../util/rng.js";
 import { type SimItem, cloneItem, recordOutcome } from "./item.js";
 import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
+import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
 
 export interface TaskResult {
   step: number;
@@ -34,9 +35,6 @@ export interface TaskResult {
   genericShare: number;
   authored: boolean;
 }
-
-/** Rates of the executor's running statistics (exponential averages); endpoint collection keeps them alike. */
-export const EXEC_STAT_RATES = { successRate: 0.05, budgetUse: 0.1 } as const;
 
 const FADED_WEIGHT = 0.03;
 const SALT_NOISE = 0x51;
@@ -201,8 +199,8 @@ export class SkillWorld {
       for (const it of useful) if (hash01(it.id, t, this.seed ^ SALT_CREDIT) < it.actionability * it.detail) it.helpful++;
 
     // Executor bookkeeping (observable), then authoring of a new item (frozen agents add to the library).
-    this.execSuccess[ex] += EXEC_STAT_RATES.successRate * ((success ? 1 : 0) - this.execSuccess[ex]);
-    this.execBudgetUse[ex] += EXEC_STAT_RATES.budgetUse * (Math.min(1, ctxTokens / prof.contextBudget) - this.execBudgetUse[ex]);
+    this.execSuccess[ex] = foldSuccess(this.execSuccess[ex], success);
+    this.execBudgetUse[ex] = foldBudgetUse(this.execBudgetUse[ex], ctxTokens, prof.contextBudget);
     for (const it of context)
       if (it.author >= 0) this.authorFailShare[it.author] += 0.05 * ((success ? 0 : 1) - this.authorFailShare[it.author]);
     let output = cfg.outputTokensPerTask;

@@ -30,7 +30,8 @@ describe.skipIf(!HAVE_REAL || !existsSync(MODEL))("curator decide with the defau
 
     const out = join(base, "curated");
     const r = spawnSync("node", [CLI, "decide", "--model", MODEL, "--library", join(base, "import", "library.jsonl"), "--executor", "mid", "--out", out, "--json"], { encoding: "utf8" });
-    expect(r.stderr).toBe("");
+    // Only warnings (the preset fallback for executor statistics, out-of-distribution features), no errors.
+    expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("curator: warning: "))).toEqual([]);
     expect(r.status).toBe(0);
     const live = readJsonl<{ id: string }>(join(out, "library.jsonl"));
     const archived = readJsonl<{ item: { id: string } }>(join(out, "archive.jsonl")).map((a) => a.item);

@@ -48,9 +48,9 @@ describe("curator decide", { timeout: 400_000 }, () => {
     const before = readdirSync(dir);
     const r = run(["decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--dry-run", "--out", join(dir, "out")]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/item\s+action\s+p\s+why/);
-    expect(r.stdout).toMatch(/failing\s+retire\s+1\.000\s+failing vs executor/);
-    expect(r.stdout).toMatch(/pinned\s+keep\s+1\.000\s+pinned \(only keep allowed\)/);
+    expect(r.stdout).toMatch(/item\s+action\s+p\s+content\s+why/);
+    expect(r.stdout).toMatch(/failing\s+retire\s+1\.000\s+def parse.*failing: 1 of 12 tasks with it succeeded/);
+    expect(r.stdout).toMatch(/pinned\s+keep\s+1\.000\s+never push to main\s+pinned \(only keep allowed\)/);
     expect(r.stdout).toContain("default governance");
     expect(r.stdout).toContain("Dry run: nothing was written.");
     expect(readdirSync(dir)).toEqual(before);

@@ -1,12 +1,15 @@
 import type { CommandModule } from "yargs";
 import { countActions, describeGovernance, formatReview } from "../../library/review.js";
+import { describeOod } from "../../runtime/ood.js";
 import { emit, type GlobalArgs } from "../output.js";
 import { recoverOutput } from "../../util/atomic.js";
 
 interface DecideArgs extends GlobalArgs {
   model: string;
   library: string;
-  executor: string;
+  executor?: string;
+  "executor-stats"?: string;
+  "changes-only": boolean;
   "dry-run": boolean;
   out?: string;
   seed?: number;
@@ -20,7 +23,9 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
     y
       .option("model", { type: "string", demandOption: true, describe: "curator: a .onnx file from 'curator export', or heuristic, random, none" })
       .option("library", { type: "string", demandOption: true, describe: "library JSONL (see 'curator schema item'); governance.json beside it is applied" })
-      .option("executor", { type: "string", demandOption: true, describe: "executor the library serves: a preset (weak, mid, strong, …) or a profile JSON file" })
+      .option("executor-stats", { type: "string", describe: "JSON file with your executor's context budget and recent task outcomes (docs/notes/harness-api.md)" })
+      .option("executor", { type: "string", describe: "fallback when --executor-stats is not given (a guess, with a warning): a preset (weak, mid, strong, …) or a profile JSON file" })
+      .option("changes-only", { type: "boolean", default: false, describe: "review only the items that change (always so after writing)" })
       .option("dry-run", { type: "boolean", default: false, describe: "print the review (item, action, probability, why) and write nothing" })
       .option("out", { type: "string", describe: "folder for library.jsonl, archive.jsonl and audit.jsonl (a previous output is extended)" })
       .option("seed", { type: "number", describe: "sample actions with this seed instead of argmax (random always samples, seed 0 by default)" })
@@ -32,6 +37,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       model: args.model,
       library: args.library,
       executor: args.executor,
+      executorStats: args["executor-stats"],
       out: args.out,
       dryRun: args["dry-run"],
       seed: args.seed,
@@ -47,6 +53,10 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       governanceSource: r.governanceSource,
       counts,
       capped: r.capped,
+      executorObservation: r.executorObservation,
+      executorSources: r.executorSources,
+      outOfDistribution: r.outOfDistribution,
+      warnings: r.warnings,
       dryRun: args["dry-run"],
       written: r.written,
       decisions: r.decisions,
@@ -56,9 +66,15 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       describeGovernance(r.governance, r.governanceSource),
       `keep ${counts.keep}, compress ${counts.compress}, rewrite ${counts.rewrite}, retire ${counts.retire}${r.capped ? ` (${r.capped} held back by the change cap)` : ""}`,
     ];
+    for (const w of r.warnings) process.stderr.write(`curator: warning: ${w}\n`);
+    const contents = new Map(r.items.map((it) => [it.id, it.content]));
+    const ood = r.outOfDistribution?.length
+      ? ["", `Out of distribution: ${r.outOfDistribution.length} feature(s) far from the model's training data; treat these decisions with care:`, ...r.outOfDistribution.map((f) => `  ${describeOod(f)}`)]
+      : [];
     const tail = r.written
       ? [`Wrote ${r.written.out}: ${r.written.live} live items, ${r.written.archived} archived, audit log ${r.written.auditLines} lines.`]
       : ["Dry run: nothing was written."];
-    emit(args, summary, [...head, "", formatReview(r.decisions, { changesOnly: !!r.written }), "", ...tail].join("\n"));
+    const review = formatReview(r.decisions, { changesOnly: !!r.written || args["changes-only"], contents });
+    emit(args, summary, [...head, ...ood, "", review, "", ...tail].join("\n"));
   },
 };

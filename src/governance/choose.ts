@@ -1,0 +1,86 @@
+/**
+ * Choosing under the change cap: one action per row from the curator's (masked) probabilities, by argmax or a
+ * seeded draw, then at most `changeCap` retire/rewrite decisions per pass (the most confident win).
+ *
+ * Two faces over one ranking (`overCap`): `chooseWithCap` for collection and evaluation (capped rows get
+ * retire/rewrite masked out and their probabilities renormalised in place, as datasets record them), and
+ * `chooseForReview` for `decide` (the curator's own probabilities are left untouched; the cap's override is
+ * returned beside them).
+ */
+import type { Governance } from "../schemas/world.js";
+import { applyMask, argmaxRow } from "../curators/types.js";
+import type { Rng } from "../util/rng.js";
+
+export function changeCap(librarySize: number, rules: Governance): number {
+  if (rules.maxChangeShare <= 0) return 0;
+  return Math.max(1, Math.floor(rules.maxChangeShare * librarySize));
+}
+
+/** One categorical draw per row from `rng`: same generator state, same choices. Never a masked action. */
+export function sampleRows(probs: Float32Array, masks: Float32Array, rows: number, rng: Rng): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const a = rng.categorical(probs.subarray(r * 4, r * 4 + 4));
+    out[r] = masks[r * 4 + a] > 0 && probs[r * 4 + a] > 0 ? a : argmaxRow(probs, r);
+  }
+  return out;
+}
+
+/** Argmax per row, or the given sampled choices. */
+function initialChoices(probs: Float32Array, rows: number, sampled?: Int32Array): Int32Array {
+  const chosen = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) chosen[r] = sampled ? sampled[r] : argmaxRow(probs, r);
+  return chosen;
+}
+
+/** Rows whose retire/rewrite exceeds the cap: changes ranked by the chosen action's probability (ties: row order). */
+export function overCap(probs: Float32Array, chosen: Int32Array, rows: number, rules: Governance): number[] {
+  const changing: number[] = [];
+  for (let r = 0; r < rows; r++) if (chosen[r] >= 2) changing.push(r);
+  const cap = changeCap(rows, rules);
+  if (changing.length <= cap) return [];
+  changing.sort((x, y) => probs[y * 4 + chosen[y]] - probs[x * 4 + chosen[x]] || x - y);
+  return changing.slice(cap);
+}
+
+/** Masks out retire/rewrite of row `r` in `masks` and returns the row's best remaining action (on a renormalised copy in `row`). */
+function capRow(probs: Float32Array, masks: Float32Array, r: number, row: Float32Array): number {
+  masks[r * 4 + 2] = 0;
+  masks[r * 4 + 3] = 0;
+  row.set(probs.subarray(r * 4, r * 4 + 4));
+  applyMask(row, masks.subarray(r * 4, r * 4 + 4), 1);
+  return argmaxRow(row, 0);
+}
+
+/**
+ * Chooses an action per row and enforces the change cap. Rows pushed over the cap get retire/rewrite masked
+ * out (in `masks` too, so logs show what was allowed) and their `probs` renormalised in place.
+ */
+export function chooseWithCap(probs: Float32Array, masks: Float32Array, rows: number, rules: Governance, sampled?: Int32Array): Int32Array {
+  const chosen = initialChoices(probs, rows, sampled);
+  const row = new Float32Array(4);
+  for (const r of overCap(probs, chosen, rows, rules)) {
+    chosen[r] = capRow(probs, masks, r, row);
+    probs.set(row, r * 4);
+  }
+  return chosen;
+}
+
+export interface ReviewChoice {
+  /** The final action per row (after the cap). */
+  chosen: Int32Array;
+  /** Per row: the curator's own choice the cap overrode, or -1. */
+  cappedFrom: Int32Array;
+}
+
+/** As chooseWithCap, but `probs` is left as the curator gave it; `masks` still loses retire/rewrite of capped rows. */
+export function chooseForReview(probs: Float32Array, masks: Float32Array, rows: number, rules: Governance, sampled?: Int32Array): ReviewChoice {
+  const chosen = initialChoices(probs, rows, sampled);
+  const cappedFrom = new Int32Array(rows).fill(-1);
+  const row = new Float32Array(4);
+  for (const r of overCap(probs, chosen, rows, rules)) {
+    cappedFrom[r] = chosen[r];
+    chosen[r] = capRow(probs, masks, r, row);
+  }
+  return { chosen, cappedFrom };
+}
