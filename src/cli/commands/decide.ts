@@ -1,6 +1,16 @@
 import type { CommandModule } from "yargs";
 import { countActions, describeGovernance, formatReview } from "../../library/review.js";
 import { emit, type GlobalArgs } from "../output.js";
+import type { Decision } from "../../runtime/decide.js";
+
+/** Rows listed in the review table and the --json summary; the audit log holds them all. */
+const MAX_LISTED = 2000;
+
+function review(decisions: readonly Decision[], changesOnly: boolean): string {
+  const rows = changesOnly || decisions.length > MAX_LISTED ? decisions.filter((d) => d.action !== "keep") : decisions;
+  if (rows.length <= MAX_LISTED) return formatReview(rows, { changesOnly });
+  return `${formatReview(rows.slice(0, MAX_LISTED), { changesOnly: true })}\n… ${rows.length - MAX_LISTED} more changes (see audit.jsonl)`;
+}
 
 interface DecideArgs extends GlobalArgs {
   model: string;
@@ -18,10 +28,10 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
   builder: (y) =>
     y
       .option("model", { type: "string", demandOption: true, describe: "curator: a .onnx file from 'curator export', or heuristic, random, none" })
-      .option("library", { type: "string", demandOption: true, describe: "library JSONL (see 'curator schema item'); governance.json beside it is applied" })
+      .option("library", { type: "string", demandOption: true, describe: "library JSONL (see 'curator schema item') or a folder holding library.jsonl (e.g. a decide output); governance.json beside it is applied" })
       .option("executor", { type: "string", demandOption: true, describe: "executor the library serves: a preset (weak, mid, strong, …) or a profile JSON file" })
       .option("dry-run", { type: "boolean", default: false, describe: "print the review (item, action, probability, why) and write nothing" })
-      .option("out", { type: "string", describe: "folder for library.jsonl, archive.jsonl and audit.jsonl (a previous output is extended)" })
+      .option("out", { type: "string", describe: "decide output folder (library.jsonl, archive.jsonl, audit.jsonl): absent or empty, or an earlier output, which this pass continues (its live items must all be in --library; its governance applies)" })
       .option("seed", { type: "number", describe: "sample actions with this seed instead of argmax (random always samples, seed 0 by default)" })
       .option("now", { type: "number", describe: "current task index (default: the largest task index in the items' stats)" }),
   handler: async (args) => {
@@ -36,6 +46,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       now: args.now,
     });
     const counts = countActions(r.decisions);
+    const listed = r.decisions.length <= MAX_LISTED;
     const summary = {
       curator: r.curator,
       modelHash: r.modelHash,
@@ -45,18 +56,27 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       governanceSource: r.governanceSource,
       counts,
       capped: r.capped,
+      window: r.window,
+      changeCap: r.changeCap,
+      changesBefore: r.changesBefore,
+      decided: r.decisions.length,
+      unchanged: r.unchanged,
       dryRun: args["dry-run"],
       written: r.written,
-      decisions: r.decisions,
+      ...(listed ? { decisions: r.decisions } : { decisionsOmitted: `${r.decisions.length} decisions: more than ${MAX_LISTED}, see audit.jsonl` }),
     };
     const head = [
-      `${r.decisions.length} items, curator ${r.curator}, executor ${r.executor}${r.seed === null ? "" : `, sampled with seed ${r.seed}`}`,
+      `${r.items.length} items (${r.decisions.length} decided, ${r.unchanged} without new evidence since their last decision: left alone), curator ${r.curator}, executor ${r.executor}${r.seed === null ? "" : `, sampled with seed ${r.seed}`}`,
       describeGovernance(r.governance, r.governanceSource),
-      `keep ${counts.keep}, compress ${counts.compress}, rewrite ${counts.rewrite}, retire ${counts.retire}${r.capped ? ` (${r.capped} held back by the change cap)` : ""}`,
+      `keep ${counts.keep}, compress ${counts.compress}, rewrite ${counts.rewrite}, retire ${counts.retire}${r.capped ? ` (${r.capped} held back by the change cap)` : ""}` +
+        ` — evidence window ${r.window}: ${r.changesBefore} of ${r.changeCap} allowed changes used by earlier passes`,
     ];
     const tail = r.written
-      ? [`Wrote ${r.written.out}: ${r.written.live} live items, ${r.written.archived} archived, audit log ${r.written.auditLines} lines.`]
+      ? [
+          `Wrote ${r.written.out}: ${r.written.live} live items, ${r.written.archived} archived, audit log ${r.written.auditLines} lines.`,
+          `head ${r.written.head}  (keep it outside the folder; 'curator audit verify DIR --expect-head HASH' proves the history later)`,
+        ]
       : ["Dry run: nothing was written."];
-    emit(args, summary, [...head, "", formatReview(r.decisions, { changesOnly: !!r.written }), "", ...tail].join("\n"));
+    emit(args, summary, [...head, "", review(r.decisions, !!r.written), "", ...tail].join("\n"));
   },
 };

@@ -9,13 +9,17 @@ interface RestoreArgs extends GlobalArgs {
 
 export const restoreCommand: CommandModule<GlobalArgs, RestoreArgs> = {
   command: "restore <id>",
-  describe: "move an archived item back into the live library of a decide output folder (recorded in the audit log)",
+  describe: "move an archived item back into the live library of a decide output folder (recorded in the audit log; later passes leave it alone until new evidence about it arrives)",
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "id of the archived item" })
       .option("from", { type: "string", demandOption: true, describe: "folder written by 'curator decide --out'" }),
   handler: async (args) => {
     const r = await restoreItem(args.from, args.id);
-    emit(args, { restored: args.id, from: args.from, auditLines: r.auditLines }, `Restored '${args.id}' into ${args.from}/library.jsonl (audit log ${r.auditLines} lines).`);
+    emit(
+      args,
+      { restored: args.id, from: args.from, auditLines: r.auditLines, head: r.head },
+      `Restored '${args.id}' into ${args.from}/library.jsonl (audit log ${r.auditLines} lines, head ${r.head}).`,
+    );
   },
 };
