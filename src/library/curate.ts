@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { Action } from "../actions.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Governance } from "../schemas/world.js";
 import { resolveExecutor } from "../executors/presets.js";
@@ -19,6 +20,7 @@ import { resolveCuratorSpec } from "../runtime/spec.js";
 import { defaultNow } from "../features/observe.js";
 import { canonicalJson } from "../governance/audit.js";
 import { changeCap, looserRules } from "../governance/rules.js";
+import { countActions } from "./review.js";
 import { planPass, writePass, type ApplySummary } from "./apply.js";
 import { checkOutputFolder, classifyFolder, LIBRARY_FILE, openFolder, resolveFolder, withFolderLock, type FolderState } from "./folder.js";
 import { contentHash } from "./history.js";
@@ -44,6 +46,8 @@ export interface CurateOptions {
 export interface CurateResult extends DecideResult {
   /** Decisions of the items decided in this pass (items without new evidence are left out). */
   decisions: Decision[];
+  /** How many of those chose each action. */
+  counts: Record<Action, number>;
   items: LiveItem[];
   /** Live items left alone: no new evidence since their last decision. */
   unchanged: number;
@@ -132,6 +136,7 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
     return {
       ...result,
       decisions,
+      counts: countActions(decisions),
       items,
       unchanged: items.length - decisions.length,
       window,

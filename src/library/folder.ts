@@ -109,10 +109,9 @@ export class FolderProblem {
     readonly problems: string[],
   ) {}
   toError(): CuratorError {
-    return new CuratorError(
-      "TAMPERED",
-      `Audit check of '${this.where}' failed:\n  ${this.problems.join("\n  ")}\nThe folder does not match its history; restore it from a backup. Nothing was changed.`,
-    );
+    const what =
+      this.problems.length === 1 ? `Audit check failed at ${this.where}: ${this.problems[0]}.` : `Audit check of '${this.where}' failed:\n  ${this.problems.join("\n  ")}\n`;
+    return new CuratorError("TAMPERED", `${what} The folder does not match its history; restore it from a backup. Nothing was changed.`);
   }
 }
 

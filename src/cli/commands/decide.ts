@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { countActions, describeGovernance, formatReview } from "../../library/review.js";
+import { describeGovernance, formatReview } from "../../library/review.js";
 import { emit, type GlobalArgs } from "../output.js";
 import type { Decision } from "../../runtime/decide.js";
 
@@ -45,7 +45,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       seed: args.seed,
       now: args.now,
     });
-    const counts = countActions(r.decisions);
+    const counts = r.counts;
     const listed = r.decisions.length <= MAX_LISTED;
     const summary = {
       curator: r.curator,
