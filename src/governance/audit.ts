@@ -70,15 +70,23 @@ export interface AuditHead {
   hash: string;
 }
 
-/** JSON with object keys sorted at every level; the form that is hashed. */
+/** JSON with object keys sorted at every level (undefined members left out); the form that is hashed. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let s = "[";
+    for (let i = 0; i < value.length; i++) s += (i ? "," : "") + canonicalJson(value[i]);
+    return `${s}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+  const keys = Object.keys(obj).sort();
+  let s = "{";
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    s += `${s.length > 1 ? "," : ""}${JSON.stringify(k)}:${v === null || typeof v !== "object" ? JSON.stringify(v) : canonicalJson(v)}`;
+  }
+  return `${s}}`;
 }
 
 export function sha256(text: string): string {
@@ -99,9 +107,10 @@ export function chainRecords(head: AuditHead | null, records: readonly AuditReco
   for (const r of records) {
     // Only the record's own fields: a stray v / seq / prevHash / hash on the input must not override the chain.
     const { v: _v, seq: _s, prevHash: _p, hash: _h, ...own } = r as Partial<AuditEntry>;
-    const base = { v: AUDIT_FORMAT, seq: ++seq, ...own, prevHash } as Omit<AuditEntry, "hash">;
-    const hash = entryHash(base);
-    entries.push({ ...base, hash } as AuditEntry);
+    const entry = { v: AUDIT_FORMAT, seq: ++seq, ...own, prevHash } as AuditEntry;
+    const hash = sha256(canonicalJson(entry));
+    entry.hash = hash;
+    entries.push(entry);
     prevHash = hash;
   }
   return { entries, head: { lines: seq, hash: prevHash } };

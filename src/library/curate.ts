@@ -85,9 +85,11 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
   if (!o.dryRun && !o.out)
     throw new CuratorError("BAD_ARGUMENT", "Pass --out DIR to write the curated library, or --dry-run to only review the decisions.");
   const input = resolveInput(o.library);
-  const out = o.out && !o.dryRun ? resolveFolder(o.out, "--out") : null;
-  const outKind = out ? checkOutputFolder(out) : null;
-  const historyDir = out ? (outKind === "decide" ? out : null) : input.folder;
+  const outPath = o.out ? resolveFolder(o.out, "--out") : null;
+  const outKind = outPath ? checkOutputFolder(outPath) : null;
+  // A dry run reads the history of the folder it would write (or of the folder it reads), and writes nothing.
+  const historyDir = outPath ? (outKind === "decide" ? outPath : null) : input.folder;
+  const out = o.dryRun ? null : outPath;
   const run = () => curateLocked(o, input, out, historyDir);
   return out ? withFolderLock(out, run) : run();
 }
@@ -117,11 +119,14 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
   const resolved = await resolveCuratorSpec(o.model);
   const seed = o.seed ?? (resolved.needsSampling ? 0 : null);
   try {
-    const result = await decideWithCurator(resolved.curator, resolved.modelHash, shown, executor, {
-      now: window,
-      governance: rules,
-      sample: seed === null ? undefined : { seed },
-    });
+    const result: DecideResult =
+      items.length === 0
+        ? { decisions: [], modelHash: resolved.modelHash, curator: resolved.curator.name, capped: 0 }
+        : await decideWithCurator(resolved.curator, resolved.modelHash, shown, executor, {
+            now: window,
+            governance: rules,
+            sample: seed === null ? undefined : { seed },
+          });
     const perItem = result.decisions.map((d, r) => (fresh[r] ? d : null));
     let written: ApplySummary | null = null;
     if (out) {

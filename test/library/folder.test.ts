@@ -157,6 +157,21 @@ describe("stable passes", () => {
   });
 });
 
+describe("edge passes", () => {
+  it("a dry run reads the folder's history; a folder whose live library became empty is a valid state", async () => {
+    const { lib, out } = setup(library("a", 40));
+    await decide({ library: lib, out });
+    const dry = await curateLibrary({ model: "heuristic", executor: "mid", library: lib.replace("lib.jsonl", "Q"), out, dryRun: true });
+    expect(dry.decisions).toEqual([]);
+    expect(dry.written).toBeNull();
+    const one = setup([{ id: "x", kind: "skill", content: "c", stats: { createdAt: 0, lastRetrievedAt: 9, timesRetrieved: 9, failures: 9, recentFailures: 5 } }], { maxChangeShare: 1 });
+    expect((await decide({ library: one.lib, out: one.out })).counts.retire).toBe(1);
+    const empty = await decide({ library: one.out, out: one.out });
+    expect(empty.items).toEqual([]);
+    expect(verifyFolder(one.out)).toMatchObject({ live: 0, archived: 1, lines: 3 });
+  });
+});
+
 describe("the folder's governance applies to every pass over it", () => {
   it("maxChangeShare 0 in the folder holds when the library is read from elsewhere; a looser input is refused, a stricter one applies", async () => {
     const { dir, lib, out } = setup(library("a", 100), { maxChangeShare: 0 });
