@@ -8,7 +8,7 @@
  * decision, in the same evidence window, is left alone; a restored item is left alone until its own content
  * or stats change. The change cap counts retire/rewrite decisions per evidence window across passes.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Action } from "../actions.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
@@ -70,12 +70,13 @@ interface Input {
 }
 
 function resolveInput(library: string): Input {
-  const path = resolveFolder(library, "--library");
-  if (existsSync(path) && statSync(path).isDirectory()) {
+  if (existsSync(library) && statSync(library).isDirectory()) {
+    const path = resolveFolder(library, "--library");
     const file = join(path, LIBRARY_FILE);
     if (!existsSync(file)) throw new CuratorError("FILE_NOT_FOUND", `--library '${library}' is a folder without ${LIBRARY_FILE}. Pass a library JSONL file or a folder 'curator decide --out' wrote.`);
     return { file, folder: classifyFolder(path).kind === "decide" ? path : null };
   }
+  const path = existsSync(library) ? realpathSync(library) : library;
   const folder = dirname(path);
   const isFolderLive = basename(path) === LIBRARY_FILE && classifyFolder(folder).kind === "decide";
   return { file: library, folder: isFolderLive ? folder : null };

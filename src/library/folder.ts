@@ -38,7 +38,7 @@ export function resolveFolder(path: string, flag: string): string {
   } catch {
     return resolve(path);
   }
-  if (!st.isSymbolicLink()) return resolve(path);
+  if (!st.isSymbolicLink()) return realpathSync(path);
   let real: string;
   try {
     real = realpathSync(path);

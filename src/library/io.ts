@@ -66,7 +66,7 @@ export class JsonlValidator<S extends z.ZodType> {
     private key?: { field: string; of: (v: z.output<S>) => string },
   ) {}
 
-  /** The validated row, or undefined when the line is blank or has a problem. `full` is true once enough problems are known. */
+  /** The validated row, or undefined when the line is blank or has a problem. */
   line(text: string, line: number): JsonlRow<z.output<S>> | undefined {
     if (text.trim() === "") return undefined;
     if (!this.sawContent) {

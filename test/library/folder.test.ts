@@ -96,6 +96,8 @@ describe("an output folder continues, never replaces", () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(out);
     expect(verifyFolder(out).lines).toBeGreaterThan(lines);
+    symlinkSync(lib, join(dir, "lib-link.jsonl"));
+    expect((await decide({ library: join(dir, "lib-link.jsonl"), out: join(dir, "other") })).items.length).toBe(20);
     symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
     expect((await refusal(decide({ library: lib, out: join(dir, "dangling") }))).message).toMatch(/symbolic link to a path that does not exist/);
   });
