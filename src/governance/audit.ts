@@ -1,26 +1,33 @@
 /**
- * The audit log: append-only JSONL, one line per decision (and per restore), hash-chained. Each line carries
- * `prevHash` (the previous line's `hash`, or GENESIS_HASH for the first) and `hash` = sha256 of the line's
- * canonical JSON without `hash` (keys sorted, no spaces). `audit.head.json` beside it records the line count
- * and last hash, so cutting lines off the end is detected too.
+ * The audit log: append-only JSONL, hash-chained. Each line carries `prevHash` (the previous line's `hash`, or
+ * GENESIS_HASH for the first) and `hash` = sha256 of the line's canonical JSON without `hash` (keys sorted, no
+ * spaces). `audit.head.json` beside it records the line count and last hash, so cutting lines off the end is
+ * detected too; a hash kept outside the folder (`audit verify --expect-head`) also catches a rewritten head.
+ *
+ * Format 2 (`"v": 2` on every line) binds state, not just decisions: an item line names the item, the
+ * content hash of the item it leaves behind (`itemHash`) and where it leaves it (`where`: live | archive), so
+ * replaying the log gives the exact live + archive a folder must hold. A `pass` line closes every decide pass
+ * with its evidence window, the rules applied and the folder's counts. Format 1 (no `v`) lines carry no item
+ * hashes; their chain still verifies, but they cannot prove a folder's contents.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Action } from "../actions.js";
-import { CuratorError } from "../errors.js";
+import type { Governance } from "../schemas/world.js";
+import { forEachLine } from "../library/lines.js";
 
 export const AUDIT_FILE = "audit.jsonl";
 export const AUDIT_HEAD_FILE = "audit.head.json";
 export const GENESIS_HASH = "0".repeat(64);
+export const AUDIT_FORMAT = 2;
 
-export type AuditAction = Action | "restore";
+export type Where = "live" | "archive";
 
-/** What a caller records; seq, prevHash and hash are filled in by the chain. */
-export interface AuditRecord {
+/** A decision about one item (keep / compress / rewrite / retire) or a user's restore. */
+export interface ItemRecord {
   time: string;
   itemId: string;
-  action: AuditAction;
+  action: Action | "restore";
   /** Probabilities in ACTIONS order as an object; null for a restore. */
   probs: Record<Action, number> | null;
   /** Actions governance allowed; null for a restore. */
@@ -28,33 +35,68 @@ export interface AuditRecord {
   reason: string;
   modelHash: string | null;
   curator: string;
+  /** Evidence window (task index) the decision was taken in; null for a restore. */
+  window: number | null;
+  /** contentHash of the item as this line leaves it (without its `pending` marker). */
+  itemHash: string;
+  where: Where;
 }
 
-export interface AuditEntry extends AuditRecord {
-  seq: number;
-  prevHash: string;
-  hash: string;
+/** Closes a decide pass: what it saw and what the folder holds afterwards. */
+export interface PassRecord {
+  time: string;
+  action: "pass";
+  curator: string;
+  modelHash: string;
+  window: number;
+  /** The rules the pass applied, and whether the folder holds them as governance.json. */
+  governance: Governance;
+  governanceFile: boolean;
+  /** Items decided in this pass, and live items left alone (no new evidence since their last decision). */
+  decided: number;
+  unchanged: number;
+  /** Retire/rewrite allowed per evidence window, and how many the window had used before this pass. */
+  changeCap: number;
+  changesBefore: number;
+  live: number;
+  archived: number;
 }
+
+export type AuditRecord = ItemRecord | PassRecord;
+export type AuditEntry = AuditRecord & { v: typeof AUDIT_FORMAT; seq: number; prevHash: string; hash: string };
 
 export interface AuditHead {
   lines: number;
   hash: string;
 }
 
-/** JSON with object keys sorted at every level; the form that is hashed. */
+/** JSON with object keys sorted at every level (undefined members left out); the form that is hashed. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let s = "[";
+    for (let i = 0; i < value.length; i++) s += (i ? "," : "") + canonicalJson(value[i]);
+    return `${s}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+  const keys = Object.keys(obj).sort();
+  let s = "{";
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    s += `${s.length > 1 ? "," : ""}${JSON.stringify(k)}:${v === null || typeof v !== "object" ? JSON.stringify(v) : canonicalJson(v)}`;
+  }
+  return `${s}}`;
 }
 
-export function entryHash(entry: Omit<AuditEntry, "hash">): string {
-  const { hash: _drop, ...rest } = entry as AuditEntry;
-  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** The hash of any audit line (either format): sha256 of its canonical JSON without `hash`. */
+export function entryHash(entry: object): string {
+  const { hash: _drop, ...rest } = entry as { hash?: unknown };
+  return sha256(canonicalJson(rest));
 }
 
 /** Chains `records` after `head` (null = empty log). Returns the new entries and the new head. */
@@ -63,11 +105,12 @@ export function chainRecords(head: AuditHead | null, records: readonly AuditReco
   let prevHash = head?.hash ?? GENESIS_HASH;
   const entries: AuditEntry[] = [];
   for (const r of records) {
-    // Only the record's own fields: a stray seq / prevHash / hash on the input must not override the chain.
-    const { time, itemId, action, probs, allowed, reason, modelHash, curator } = r;
-    const base = { seq: ++seq, time, itemId, action, probs, allowed, reason, modelHash, curator, prevHash };
-    const hash = entryHash(base);
-    entries.push({ ...base, hash });
+    // Only the record's own fields: a stray v / seq / prevHash / hash on the input must not override the chain.
+    const { v: _v, seq: _s, prevHash: _p, hash: _h, ...own } = r as Partial<AuditEntry>;
+    const entry = { v: AUDIT_FORMAT, seq: ++seq, ...own, prevHash } as AuditEntry;
+    const hash = sha256(canonicalJson(entry));
+    entry.hash = hash;
+    entries.push(entry);
     prevHash = hash;
   }
   return { entries, head: { lines: seq, hash: prevHash } };
@@ -78,75 +121,90 @@ export function auditLine(e: AuditEntry): string {
   return `${canonicalJson(e)}\n`;
 }
 
-export type VerifyResult =
-  | { ok: true; lines: number; head: AuditHead | null }
+export type ChainResult =
+  | { ok: true; lines: number; head: AuditHead; version: 1 | 2 }
   | { ok: false; line: number; problem: string };
 
 /**
- * Recomputes the chain over audit.jsonl text. `expected` (from audit.head.json) additionally catches lines cut
- * off the end. Reports the first bad line (1-based).
+ * Checks the chain one line at a time (feed `line`, then `end`), handing every verified format-2 entry to
+ * `onEntry`. Stops at the first bad line (1-based).
  */
-export function verifyAuditText(text: string, expected: AuditHead | null): VerifyResult {
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  let prevHash = GENESIS_HASH;
-  for (let i = 0; i < lines.length; i++) {
-    const n = i + 1;
+export class ChainChecker {
+  private prevHash = GENESIS_HASH;
+  private n = 0;
+  private version: 1 | 2 | null = null;
+  failure: { line: number; problem: string } | null = null;
+
+  constructor(private onEntry?: (e: AuditEntry) => string | null) {}
+
+  /** False once the chain is broken (stop reading). */
+  line(text: string): boolean {
+    const n = ++this.n;
+    const fail = (problem: string) => {
+      this.failure = { line: n, problem };
+      return false;
+    };
     let e: AuditEntry;
     try {
-      e = JSON.parse(lines[i]);
+      e = JSON.parse(text);
     } catch {
-      return { ok: false, line: n, problem: "not valid JSON" };
+      return fail("not valid JSON");
     }
-    if (typeof e !== "object" || e === null || Array.isArray(e)) return { ok: false, line: n, problem: "not a JSON object" };
-    if (e.seq !== n) return { ok: false, line: n, problem: `seq is ${JSON.stringify(e.seq)}, expected ${n} (a line was deleted, inserted or moved)` };
-    if (e.prevHash !== prevHash)
-      return { ok: false, line: n, problem: "prevHash does not match the previous line's hash (a line before it was deleted, edited or moved)" };
-    if (typeof e.hash !== "string" || entryHash(e) !== e.hash) return { ok: false, line: n, problem: "hash does not match the line's content (the line was edited)" };
-    prevHash = e.hash;
+    if (typeof e !== "object" || e === null || Array.isArray(e)) return fail("not a JSON object");
+    const version = e.v === undefined ? 1 : e.v === AUDIT_FORMAT ? 2 : null;
+    if (version === null) return fail(`unknown audit format v=${JSON.stringify(e.v)} (this curator reads formats 1 and ${AUDIT_FORMAT})`);
+    if (this.version !== null && version !== this.version) return fail(`format ${version} line in a format ${this.version} log`);
+    this.version = version;
+    if (e.seq !== n) return fail(`seq is ${JSON.stringify(e.seq)}, expected ${n} (a line was deleted, inserted or moved)`);
+    if (e.prevHash !== this.prevHash) return fail("prevHash does not match the previous line's hash (a line before it was deleted, edited or moved)");
+    if (typeof e.hash !== "string" || entryHash(e) !== e.hash) return fail("hash does not match the line's content (the line was edited)");
+    this.prevHash = e.hash;
+    if (version === 2 && this.onEntry) {
+      const problem = this.onEntry(e);
+      if (problem) return fail(problem);
+    }
+    return true;
   }
-  if (expected) {
-    if (expected.lines > lines.length)
-      return { ok: false, line: lines.length + 1, problem: `missing: ${AUDIT_HEAD_FILE} records ${expected.lines} lines, the log has ${lines.length} (lines were cut off the end)` };
-    if (expected.lines < lines.length)
-      return { ok: false, line: expected.lines + 1, problem: `${AUDIT_HEAD_FILE} records only ${expected.lines} lines (lines were appended outside curator, or the head was edited)` };
-    if (expected.hash !== prevHash) return { ok: false, line: lines.length, problem: `last hash differs from ${AUDIT_HEAD_FILE}` };
+
+  /** The result, checked against the head file's record when given. */
+  end(expected: AuditHead | null): ChainResult {
+    if (this.failure) return { ok: false, ...this.failure };
+    const lines = this.n;
+    if (expected) {
+      if (expected.lines > lines)
+        return { ok: false, line: lines + 1, problem: `missing: ${AUDIT_HEAD_FILE} records ${expected.lines} lines, the log has ${lines} (lines were cut off the end)` };
+      if (expected.lines < lines)
+        return { ok: false, line: expected.lines + 1, problem: `${AUDIT_HEAD_FILE} records only ${expected.lines} lines (lines were appended outside curator, or the head was edited)` };
+      if (expected.hash !== this.prevHash) return { ok: false, line: lines, problem: `last hash differs from ${AUDIT_HEAD_FILE}` };
+    }
+    return { ok: true, lines, head: { lines, hash: this.prevHash }, version: this.version ?? AUDIT_FORMAT };
   }
-  return { ok: true, lines: lines.length, head: { lines: lines.length, hash: prevHash } };
 }
 
-/**
- * Verifies DIR/audit.jsonl against DIR/audit.head.json. A folder with neither is an empty, valid log; one
- * without the other is a failure (line 1 for a missing log, the head for a missing head).
- */
-export function verifyAuditDir(dir: string): VerifyResult {
-  const logPath = join(dir, AUDIT_FILE);
-  const headPath = join(dir, AUDIT_HEAD_FILE);
-  const hasLog = existsSync(logPath);
-  const hasHead = existsSync(headPath);
-  if (!hasLog && !hasHead) return { ok: true, lines: 0, head: null };
-  if (!hasHead) return { ok: false, line: 0, problem: `${AUDIT_HEAD_FILE} is missing, so cut-off lines cannot be ruled out` };
-  let head: AuditHead;
+/** Recomputes the chain over audit text (small logs and tests; files go through verifyAuditFile). */
+export function verifyAuditText(text: string, expected: AuditHead | null): ChainResult {
+  const c = new ChainChecker();
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  for (const l of lines) if (!c.line(l)) break;
+  return c.end(expected);
+}
+
+/** Streams a log file through a ChainChecker. */
+export function verifyAuditFile(path: string, expected: AuditHead | null, onEntry?: (e: AuditEntry) => string | null): ChainResult {
+  const c = new ChainChecker(onEntry);
+  forEachLine(path, (text) => c.line(text));
+  return c.end(expected);
+}
+
+/** Reads audit.head.json: the head, or a problem description. */
+export function readHeadFile(path: string): AuditHead | string {
+  if (!existsSync(path)) return `${AUDIT_HEAD_FILE} is missing, so cut-off lines cannot be ruled out`;
   try {
-    head = JSON.parse(readFileSync(headPath, "utf8"));
+    const head = JSON.parse(readFileSync(path, "utf8"));
     if (!Number.isInteger(head.lines) || typeof head.hash !== "string") throw new Error("bad shape");
+    return { lines: head.lines, hash: head.hash };
   } catch {
-    return { ok: false, line: 0, problem: `${AUDIT_HEAD_FILE} is not {"lines": N, "hash": "…"}` };
+    return `${AUDIT_HEAD_FILE} is not {"lines": N, "hash": "…"}`;
   }
-  return verifyAuditText(hasLog ? readFileSync(logPath, "utf8") : "", head);
-}
-
-/** The head to append after, refusing (TAMPERED) to extend a chain that does not verify. */
-export function auditHeadForAppend(dir: string): AuditHead | null {
-  const r = verifyAuditDir(dir);
-  if (!r.ok) throw tamperedError(dir, r);
-  return r.head && r.head.lines > 0 ? r.head : null;
-}
-
-export function tamperedError(dir: string, r: { line: number; problem: string }): CuratorError {
-  const where = r.line > 0 ? `${join(dir, AUDIT_FILE)} line ${r.line}` : join(dir, AUDIT_HEAD_FILE);
-  return new CuratorError(
-    "TAMPERED",
-    `Audit log check failed at ${where}: ${r.problem}. The log is not trustworthy; restore the folder from a backup. Nothing was changed.`,
-  );
 }

@@ -12,11 +12,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CuratorError } from "../errors.js";
-import { chainRecords, type AuditRecord } from "../governance/audit.js";
+import { AUDIT_FILE, chainRecords, type AuditRecord } from "../governance/audit.js";
 import { EndpointClient } from "../executors/endpoint/client.js";
 import { applyCuration, type ChatClient, type CurationCall } from "../executors/endpoint/curation.js";
 import { DEFAULT_PRICES, readEndpointProfile, rewriterBlock, type EndpointProfile } from "../executors/endpoint/profile.js";
-import { ARCHIVE_FILE, LIBRARY_FILE, readFolderState, withFolderLock, writeFolder } from "./apply.js";
+import { ARCHIVE_FILE, LIBRARY_FILE, checkOutputFolder, openFolder, resolveFolder, withFolderLock, writeFolder } from "./folder.js";
+import { contentHash } from "./history.js";
 import { GOVERNANCE_FILE, readLibraryFile, type LiveItem } from "./io.js";
 
 export interface ApplyPendingOptions {
@@ -57,18 +58,22 @@ export function applicationRecord(time: string, call: CurationCall, before: Live
     reason: `applied pending ${call.action} through ${endpoint}: ${call.tokensBefore} → ${call.tokensAfter} tokens; content sha256 ${sha256(before.content).slice(0, 12)} → ${sha256(after.content).slice(0, 12)}`,
     modelHash: null,
     curator: `apply-pending:${endpoint}`,
+    // Not a decision of a pass: it spends no change budget, and the changed content is new evidence for the next pass.
+    window: null,
+    itemHash: contentHash(after),
+    where: "live",
   };
 }
 
 export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPendingSummary> {
-  const dir = o.from;
-  if (!existsSync(join(dir, LIBRARY_FILE)) || !existsSync(join(dir, ARCHIVE_FILE)))
+  const dir = resolveFolder(o.from, "--from");
+  if (checkOutputFolder(dir) !== "decide")
     throw new CuratorError("FILE_NOT_FOUND", `'${resolve(dir)}' is not a decide output folder (needs ${LIBRARY_FILE} and ${ARCHIVE_FILE}). Point --from at the folder 'curator decide --out' wrote.`);
   const profile = typeof o.profile === "string" ? readEndpointProfile(o.profile) : o.profile;
   const block = rewriterBlock(profile);
   const endpoint = `${block.model}@${block.baseUrl}`;
   return withFolderLock(dir, async () => {
-    const state = readFolderState(dir);
+    const state = openFolder(dir, { checkLive: true });
     const live = readLibraryFile(join(dir, LIBRARY_FILE));
     if (o.only) {
       const missing = o.only.filter((id) => !live.some((it) => it.id === id && it.pending));
@@ -76,7 +81,7 @@ export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPending
         throw new CuratorError("BAD_ARGUMENT", `No pending item with id ${missing.slice(0, 5).map((m) => `'${m}'`).join(", ")} in ${join(dir, LIBRARY_FILE)}. Nothing was changed.`);
     }
     const wanted = live.filter((it) => it.pending && (!o.only || o.only.includes(it.id)));
-    const summary: ApplyPendingSummary = { from: dir, endpoint, pending: wanted.length, applied: [], failed: [], cost: 0, auditLines: state.head?.lines ?? 0 };
+    const summary: ApplyPendingSummary = { from: dir, endpoint, pending: wanted.length, applied: [], failed: [], cost: 0, auditLines: state.head.lines };
     if (wanted.length === 0) return summary;
 
     let client = o.client;
@@ -112,9 +117,8 @@ export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPending
     const governance = join(dir, GOVERNANCE_FILE);
     await writeFolder(dir, {
       live: live.map((it) => done.get(it.id) ?? it),
-      archive: state.archive,
-      auditText: state.auditText,
-      newAudit: entries,
+      archive: { copyFrom: join(dir, ARCHIVE_FILE), append: [] },
+      audit: { copyFrom: join(dir, AUDIT_FILE), append: entries },
       head,
       governance: existsSync(governance) ? readFileSync(governance, "utf8") : null,
     });

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  AUDIT_FILE, AUDIT_HEAD_FILE, GENESIS_HASH, auditHeadForAppend, auditLine, canonicalJson, chainRecords, entryHash,
-  verifyAuditDir, verifyAuditText, type AuditRecord,
+  AUDIT_FILE, GENESIS_HASH, auditLine, canonicalJson, chainRecords, entryHash, verifyAuditFile, verifyAuditText, type AuditRecord,
 } from "../../src/governance/audit.js";
 import { ACTIONS } from "../../src/actions.js";
 
@@ -18,6 +17,9 @@ const recordArb: fc.Arbitrary<AuditRecord> = fc.record({
   reason: fc.string({ maxLength: 20 }),
   modelHash: fc.constant("f".repeat(64)),
   curator: fc.constantFrom("heuristic", "onnx:x.onnx"),
+  window: fc.nat(500),
+  itemHash: fc.constant("a".repeat(64)),
+  where: fc.constant("live" as const),
 });
 
 type Tamper = { kind: "edit" | "delete" | "swap" | "truncate" | "duplicate"; at: number };
@@ -52,15 +54,16 @@ function tamper(lines: string[], t: Tamper): number {
 describe("audit hash chain", () => {
   it("hash = sha256 of the canonical line without hash; the first prevHash is 64 zeros; seq counts from 1", () => {
     const { entries, head } = chainRecords(null, [
-      { time: "t", itemId: "a", action: "keep", probs: { keep: 1, compress: 0, rewrite: 0, retire: 0 }, allowed: ["keep"], reason: "r", modelHash: "m", curator: "c" },
+      { time: "t", itemId: "a", action: "keep", probs: { keep: 1, compress: 0, rewrite: 0, retire: 0 }, allowed: ["keep"], reason: "r", modelHash: "m", curator: "c", window: 3, itemHash: "h", where: "live" },
     ]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);
+    expect(entries[0].v).toBe(2);
     expect(entries[0].seq).toBe(1);
     expect(entries[0].hash).toBe(entryHash(entries[0]));
     expect(head).toEqual({ lines: 1, hash: entries[0].hash });
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
     // Appending continues the chain.
-    const more = chainRecords(head, [{ ...entries[0], itemId: "b" }]);
+    const more = chainRecords(head, [{ ...entries[0], itemId: "b" } as AuditRecord]);
     expect(more.entries[0]).toMatchObject({ seq: 2, prevHash: entries[0].hash });
   });
 
@@ -72,7 +75,7 @@ describe("audit hash chain", () => {
         const second = chainRecords(first.head, records.slice(split + 1));
         const entries = [...first.entries, ...second.entries];
         const text = entries.map(auditLine).join("");
-        expect(verifyAuditText(text, second.head)).toEqual({ ok: true, lines: records.length, head: second.head });
+        expect(verifyAuditText(text, second.head)).toEqual({ ok: true, lines: records.length, head: second.head, version: 2 });
         return fc.assert(
           fc.property(tamperArb(records.length), (t) => {
             const lines = text.trimEnd().split("\n");
@@ -88,26 +91,20 @@ describe("audit hash chain", () => {
     );
   });
 
-  it("verifyAuditDir: OK for a good folder, names the first bad line, refuses a missing head, and refuses to append to a broken chain", () => {
+  it("verifyAuditFile streams the same check over a file, and reports a format 1 (legacy) log as version 1", () => {
     const dir = mkdtempSync(join(tmpdir(), "audit-"));
-    expect(verifyAuditDir(dir)).toEqual({ ok: true, lines: 0, head: null });
     const recs = fc.sample(recordArb, { numRuns: 5, seed: 7 });
     const { entries, head } = chainRecords(null, recs);
     writeFileSync(join(dir, AUDIT_FILE), entries.map(auditLine).join(""));
-    writeFileSync(join(dir, AUDIT_HEAD_FILE), JSON.stringify(head));
-    expect(verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 5 });
-    expect(auditHeadForAppend(dir)).toEqual(head);
-
-    // Edit the first line's reason: the first bad line is line 1.
+    expect(verifyAuditFile(join(dir, AUDIT_FILE), head)).toMatchObject({ ok: true, lines: 5, version: 2 });
     writeFileSync(join(dir, AUDIT_FILE), readFileSync(join(dir, AUDIT_FILE), "utf8").replace(/"reason":"/, '"reason":"x'));
-    const r = verifyAuditDir(dir);
-    expect(r).toMatchObject({ ok: false, line: 1 });
-    expect(() => auditHeadForAppend(dir)).toThrow(/audit\.jsonl line 1: hash does not match/);
-
-    writeFileSync(join(dir, AUDIT_FILE), entries.map(auditLine).join(""));
-    rmSync(join(dir, AUDIT_HEAD_FILE));
-    expect(verifyAuditDir(dir)).toMatchObject({ ok: false, line: 0 });
-    expect(() => auditHeadForAppend(dir)).toThrow(/audit\.head\.json is missing/);
+    expect(verifyAuditFile(join(dir, AUDIT_FILE), head)).toMatchObject({ ok: false, line: 1 });
+    // A format 1 line: no v, no item hash; its chain still verifies.
+    const base = { seq: 1, time: "t", itemId: "a", action: "keep", probs: null, allowed: null, reason: "r", modelHash: null, curator: "c", prevHash: GENESIS_HASH };
+    const v1 = { ...base, hash: entryHash(base) };
+    rmSync(join(dir, AUDIT_FILE));
+    writeFileSync(join(dir, AUDIT_FILE), auditLine(v1 as never));
+    expect(verifyAuditFile(join(dir, AUDIT_FILE), { lines: 1, hash: v1.hash })).toMatchObject({ ok: true, version: 1 });
   });
 });
 

@@ -36,7 +36,8 @@ describe.skipIf(!HAVE_REAL || !existsSync(MODEL))("curator decide with the defau
     const live = readJsonl<{ id: string }>(join(out, "library.jsonl"));
     const archived = readJsonl<{ item: { id: string } }>(join(out, "archive.jsonl")).map((a) => a.item);
     expect([...live, ...archived].map((i) => i.id).sort()).toEqual(input.map((i) => i.id).sort());
-    expect(readJsonl(join(out, "audit.jsonl"))).toHaveLength(input.length);
+    // One line per item, then the pass line.
+    expect(readJsonl(join(out, "audit.jsonl"))).toHaveLength(input.length + 1);
 
     const v = spawnSync("node", [CLI, "audit", "verify", out], { encoding: "utf8" });
     expect(v.status).toBe(0);

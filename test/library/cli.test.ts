@@ -1,6 +1,6 @@
 /** `curator decide / restore / audit verify` end to end, through the built CLI (dist/, built by `pretest`). */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -11,7 +11,10 @@ import { makeTinyModelDir } from "../helpers/tiny-model.js";
 
 const ROOT = process.cwd();
 const CLI = join(ROOT, "dist/cli/main.js");
-const MINE = ["cli/commands/decide", "cli/commands/restore", "cli/commands/audit", "library/apply", "library/io", "library/curate", "runtime/decide", "governance/audit"];
+const MINE = [
+  "cli/commands/decide", "cli/commands/restore", "cli/commands/audit", "library/apply", "library/io", "library/curate", "library/folder",
+  "library/history", "library/lines", "library/verify", "runtime/decide", "governance/audit", "governance/rules",
+];
 
 /** Rebuilds dist/ when it is missing or older than these sources (e.g. vitest run without `npm test`). */
 beforeAll(() => {
@@ -62,7 +65,7 @@ describe("curator decide", { timeout: 400_000 }, () => {
     const first = JSON.parse(execFileSync("node", [CLI, "decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--out", out, "--json"], { encoding: "utf8" }));
     expect(first.governanceSource).toBe(join(dir, "governance.json"));
     expect(first.counts.retire).toBeGreaterThan(0);
-    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "archive.jsonl", "audit.head.json", "audit.jsonl", "governance.json", "library.jsonl"]);
+    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "archive.jsonl", "audit.head.json", "audit.jsonl", "curator-folder.json", "governance.json", "library.jsonl"]);
     const live = readFileSync(join(out, "library.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const archive = readFileSync(join(out, "archive.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     // live + archive = input, by id and content (live items may only gain a pending marker).
@@ -74,12 +77,18 @@ describe("curator decide", { timeout: 400_000 }, () => {
       if (pending) expect(["compress", "rewrite"]).toContain(pending);
     }
     expect(live.find((i) => i.id === "pinned")).toEqual(LIB[2]);
-    expect(run(["audit", "verify", out]).stdout).toContain(`(${LIB.length} lines)`);
+    const verified = run(["audit", "verify", out]).stdout;
+    expect(verified).toContain(`(${LIB.length + 1} lines)`);
+    const head = /head ([0-9a-f]{64})/.exec(verified)![1];
+    expect(run(["audit", "verify", out, "--expect-head", head]).status).toBe(0);
 
-    // Second pass on the folder's own library: the chain continues, the archive accumulates.
-    const second = run(["decide", "--model", "random", "--seed", "3", "--library", join(out, "library.jsonl"), "--executor", "weak", "--out", out]);
+    // Second pass on the folder's own library in a later evidence window: the chain continues, the archive accumulates.
+    const second = run(["decide", "--model", "random", "--seed", "3", "--library", join(out, "library.jsonl"), "--executor", "weak", "--out", out, "--now", "500"]);
     expect(second.status).toBe(0);
-    const total = LIB.length + live.length;
+    const total = LIB.length + 1 + live.length + 1;
+    const stale = run(["audit", "verify", out, "--expect-head", head]);
+    expect(stale.status).toBe(2);
+    expect(stale.stderr).toContain(`not the expected ${head}`);
     expect(run(["audit", "verify", out]).stdout).toContain(`OK: ${out} audit log verifies (${total} lines)`);
     const archived = readFileSync(join(out, "archive.jsonl"), "utf8").trim().split("\n").length;
     expect(archived).toBeGreaterThanOrEqual(archive.length);
@@ -108,6 +117,28 @@ describe("curator decide", { timeout: 400_000 }, () => {
     expect(refused.stderr).toContain("TAMPERED");
   });
 
+  it("deciding library B into Q (holding A) exits 2 and loses nothing; audit verify of a missing folder or a removed log exits 2", () => {
+    const { dir, lib } = makeLibrary();
+    const out = join(dir, "Q");
+    expect(run(["decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--out", out]).status).toBe(0);
+    const before = readFileSync(join(out, "library.jsonl"), "utf8") + readFileSync(join(out, "archive.jsonl"), "utf8");
+    const libB = join(dir, "b.jsonl");
+    writeFileSync(libB, LIB.map((l) => JSON.stringify({ ...l, id: `b-${l.id}` })).join("\n") + "\n");
+    const b = run(["decide", "--model", "heuristic", "--library", libB, "--executor", "mid", "--out", out]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/lacks \d+ item\(s\) that are live in/);
+    expect(readFileSync(join(out, "library.jsonl"), "utf8") + readFileSync(join(out, "archive.jsonl"), "utf8")).toBe(before);
+
+    const missing = run(["audit", "verify", join(dir, "nope")]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist/);
+    for (const f of ["audit.jsonl", "audit.head.json"]) rmSync(join(out, f));
+    const gone = run(["audit", "verify", out]);
+    expect(gone.status).toBe(2);
+    expect(gone.stdout).toBe("");
+    expect(gone.stderr).toMatch(/audit\.jsonl is missing/);
+  });
+
   it("a broken library line exits 2 with its line number and the file name, no stack trace", () => {
     const { dir, lib } = makeLibrary();
     writeFileSync(lib, readFileSync(lib, "utf8") + "{oops\n" + '{"kind":"skill","content":"x"}\n');
@@ -134,7 +165,8 @@ describe("curator decide", { timeout: 400_000 }, () => {
     const sha = createHash("sha256").update(readFileSync(onnx)).digest("hex");
     expect(summary).toMatchObject({ curator: "onnx:curator.onnx", modelHash: sha });
     const audit = readFileSync(join(out, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(audit.map((a) => a.itemId)).toEqual(LIB.map((i) => i.id));
+    expect(audit.filter((a) => a.action !== "pass").map((a) => a.itemId)).toEqual(LIB.map((i) => i.id));
+    expect(audit[audit.length - 1]).toMatchObject({ action: "pass", decided: LIB.length });
     for (const a of audit) expect(a).toMatchObject({ modelHash: sha, curator: "onnx:curator.onnx" });
     expect(run(["audit", "verify", out]).status).toBe(0);
   });

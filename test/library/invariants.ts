@@ -26,7 +26,9 @@ function withoutPending(it: LiveItem): Omit<LiveItem, "pending"> {
 export function checkPass(items: readonly LiveItem[], decisions: readonly Decision[], plan: PassOutput, rules: Governance, priorArchive = 0): void {
   // One decision and one audit line per item, in order.
   expect(decisions.map((d) => d.id)).toEqual(items.map((i) => i.id));
-  expect(plan.audit.map((e) => [e.itemId, e.action])).toEqual(decisions.map((d) => [d.id, d.action]));
+  const itemLines = plan.audit.filter((e) => e.action !== "pass") as Extract<PassOutput["audit"][number], { itemId: string }>[];
+  expect(itemLines.map((e) => [e.itemId, e.action])).toEqual(decisions.map((d) => [d.id, d.action]));
+  expect(plan.audit[plan.audit.length - 1]).toMatchObject({ action: "pass", decided: decisions.length, live: plan.live.length });
 
   // Nothing lost: live + new archive entries = input, by id and content.
   const newArchive = plan.archive.slice(priorArchive);
@@ -76,6 +78,6 @@ export function checkPass(items: readonly LiveItem[], decisions: readonly Decisi
   const text = plan.audit.map(auditLine).join("");
   if (priorArchive === 0 && plan.audit[0]?.seq === 1) {
     const v = verifyAuditText(text, plan.head);
-    expect(v).toMatchObject({ ok: true, lines: n });
+    expect(v).toMatchObject({ ok: true, lines: n + 1 });
   }
 }

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedServer } from "../helpers/scripted-server.js";
 import { runCliJson } from "../helpers/run-cli.js";
-import { applyPass } from "../../src/library/apply.js";
+import { planPass, writePass } from "../../src/library/apply.js";
 import { applyPending } from "../../src/library/pending.js";
 import { readLibraryFile, type LiveItem } from "../../src/library/io.js";
-import { verifyAuditDir } from "../../src/governance/audit.js";
+import { verifyFolder } from "../../src/library/verify.js";
 import type { Action } from "../../src/actions.js";
 import type { Decision } from "../../src/runtime/decide.js";
 
@@ -44,7 +44,8 @@ async function decideFolder(): Promise<{ dir: string; profile: string }> {
     id: it.id, action: ACTIONS[r], probs: { keep: 0.1, compress: 0.3, rewrite: 0.3, retire: 0.3 }, allowed: ["keep", "compress", "rewrite", "retire"], reason: "test",
   }));
   const dir = join(base, "curated");
-  await applyPass(items, decisions, { out: dir, curator: "test", modelHash: "h", governanceSource: null, clock: () => new Date(0) });
+  const plan = planPass({ items, decisions, head: null, curator: "test", modelHash: "h", time: new Date(0).toISOString() });
+  await writePass(dir, null, plan, null);
   const profile = join(base, "endpoint.json");
   writeFileSync(profile, JSON.stringify({ name: "scripted", endpoint: { baseUrl: server.url, model: "scripted-model", maxRetries: 0 }, contextBudget: 4000 }));
   return { dir, profile };
@@ -68,18 +69,19 @@ describe("apply-pending", () => {
     expect(live.map((it) => it.id)).toEqual(["a", "b", "c", "d"]);
 
     const audit = readFileSync(join(dir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(audit).toHaveLength(6);
-    expect(audit.slice(4).map((e) => [e.itemId, e.action, e.curator])).toEqual([
+    expect(audit).toHaveLength(7); // 4 decisions + the pass line + 2 applications
+    expect(audit[4].action).toBe("pass");
+    expect(audit.slice(5).map((e) => [e.itemId, e.action, e.curator])).toEqual([
       ["a", "compress", `apply-pending:scripted-model@${server.url}`],
       ["b", "rewrite", `apply-pending:scripted-model@${server.url}`],
     ]);
-    expect(audit[4].reason).toMatch(/applied pending compress .*: \d+ → \d+ tokens; content sha256 [0-9a-f]{12} → [0-9a-f]{12}/);
-    expect(verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 6 });
+    expect(audit[5].reason).toMatch(/applied pending compress .*: \d+ → \d+ tokens; content sha256 [0-9a-f]{12} → [0-9a-f]{12}/);
+    expect(verifyFolder(dir)).toMatchObject({ lines: 7, live: 4, archived: 0 });
 
     // The CLI on the same folder: only the failed mark is left, and it fails again without touching anything.
     const again = await runCliJson<{ pending: number; applied: unknown[]; auditLines: number }>(["apply-pending", "--from", dir, "--endpoint", profile, "--json"]);
-    expect(again).toMatchObject({ pending: 1, applied: [], auditLines: 6 });
-    expect(verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 6 });
+    expect(again).toMatchObject({ pending: 1, applied: [], auditLines: 7 });
+    expect(verifyFolder(dir)).toMatchObject({ lines: 7, live: 4, archived: 0 });
   });
 
   it("refuses an unknown --only id and a folder whose audit chain was edited, changing nothing", async () => {

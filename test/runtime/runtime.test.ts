@@ -144,7 +144,7 @@ describe("CuratorRuntime", () => {
     await fc.assert(
       fc.asyncProperty(libraryArb(25), governanceArb, fc.option(fc.nat(100), { nil: undefined }), async (items, rules, seed) => {
         const r = await rt.decide(items, "strong", { governance: rules, sample: seed === undefined ? undefined : { seed } });
-        const plan = planPass({ items, decisions: r.decisions, archive: [], head: null, curator: "onnx", modelHash: r.modelHash, time: "t" });
+        const plan = planPass({ items, decisions: r.decisions, head: null, curator: "onnx", modelHash: r.modelHash, time: "t" });
         checkPass(items, r.decisions, plan, rules);
       }),
       { numRuns: 200 },

@@ -10,7 +10,7 @@ interface RestoreArgs extends GlobalArgs {
 
 export const restoreCommand: CommandModule<GlobalArgs, RestoreArgs> = {
   command: "restore <id>",
-  describe: "move an archived item back into the live library of a decide output folder (recorded in the audit log)",
+  describe: "move an archived item back into the live library of a decide output folder (recorded in the audit log; later passes leave it alone until new evidence about it arrives)",
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "id of the archived item" })
@@ -18,6 +18,10 @@ export const restoreCommand: CommandModule<GlobalArgs, RestoreArgs> = {
   handler: async (args) => {
     recoverOutput(args.from);
     const r = await restoreItem(args.from, args.id);
-    emit(args, { restored: args.id, from: args.from, auditLines: r.auditLines }, `Restored '${args.id}' into ${args.from}/library.jsonl (audit log ${r.auditLines} lines).`);
+    emit(
+      args,
+      { restored: args.id, from: args.from, auditLines: r.auditLines, head: r.head },
+      `Restored '${args.id}' into ${args.from}/library.jsonl (audit log ${r.auditLines} lines, head ${r.head}).`,
+    );
   },
 };
