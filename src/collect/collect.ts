@@ -100,7 +100,7 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const world = resolveWorld(o.world);
   if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;
   const executors = resolveExecutors(o.executors);
-  const behavior = await resolveCurator(o.behavior);
+  const behavior = (await resolveCurator(o.behavior, { simulator: true })).curator;
   const horizon = o.horizon ?? 2 * world.curationInterval;
   const shard = shardOf(o);
   assertWritableOutput(o.out);

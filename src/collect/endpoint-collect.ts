@@ -117,7 +117,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   if (all.length < o.tasks)
     throw new CuratorError("BAD_ARGUMENT", `--tasks ${o.tasks} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`);
   const tasks = all.slice(0, o.tasks);
-  const behavior = await resolveCurator(o.behavior);
+  const behavior = (await resolveCurator(o.behavior)).curator;
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
   const governance = DEFAULT_GOVERNANCE;

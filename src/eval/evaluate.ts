@@ -46,7 +46,7 @@ export async function evaluate(
   const specs = [...o.curators, ...REFERENCES.filter((r) => !o.curators.includes(r))];
   const infos = curatorInfos(specs, o.names);
   const curators: Curator[] = [];
-  for (const s of specs) curators.push(await resolveCurator(s, { costWeight: o.costWeight }));
+  for (const s of specs) curators.push((await resolveCurator(s, { simulator: true, reward: { costWeight: o.costWeight } })).curator);
   checkDisjointFromTraining(infos, o.seeds, o.streams);
 
   const groups: ExecutorProfile[][] = world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);

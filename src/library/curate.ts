@@ -7,12 +7,12 @@ import type { Governance } from "../schemas/world.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { CuratorError } from "../errors.js";
 import { decideWithCurator, type DecideResult } from "../runtime/decide.js";
-import { resolveCuratorSpec } from "../runtime/spec.js";
+import { resolveCurator } from "../curators/resolve.js";
 import { applyPass, checkOutputFolder, type ApplySummary } from "./apply.js";
 import { loadLibrary, type LiveItem } from "./io.js";
 
 export interface CurateOptions {
-  /** `none|random|heuristic` or a curator .onnx path. */
+  /** A curator spec as src/curators/resolve.ts reads it: a baseline name, an .onnx file or a model folder. */
   model: string;
   /** library.jsonl path; governance.json beside it is applied when present. */
   library: string;
@@ -44,8 +44,8 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
   if (o.out && !o.dryRun) checkOutputFolder(o.out);
   const lib = loadLibrary(o.library);
   const executor = typeof o.executor === "string" ? resolveExecutor(o.executor) : o.executor;
-  const resolved = await resolveCuratorSpec(o.model);
-  const seed = o.seed ?? (resolved.needsSampling ? 0 : null);
+  const resolved = await resolveCurator(o.model);
+  const seed = o.seed ?? (resolved.curator.stochastic ? 0 : null);
   try {
     const result = await decideWithCurator(resolved.curator, resolved.modelHash, lib.items, executor, {
       now: o.now,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decideWithCurator } from "../../src/runtime/decide.js";
-import { resolveCuratorSpec } from "../../src/runtime/spec.js";
+import { resolveCurator } from "../../src/curators/resolve.js";
 import { applyPass, planPass, restoreItem, ARCHIVE_FILE, LIBRARY_FILE } from "../../src/library/apply.js";
 import { parseArchive, parseLibrary, toJsonl } from "../../src/library/io.js";
 import { AUDIT_FILE, verifyAuditDir } from "../../src/governance/audit.js";
@@ -19,8 +19,8 @@ describe("a curation pass, for any library and any baseline curator (in memory)"
   it("keeps live + archive = input, pinned items untouched, governance obeyed, one chained audit line per decision", async () => {
     await fc.assert(
       fc.asyncProperty(libraryArb(), governanceArb, curatorArb, executorArb, fc.option(fc.nat(1000), { nil: undefined }), async (items, rules, spec, exec, seed) => {
-        const { curator, modelHash, needsSampling } = await resolveCuratorSpec(spec);
-        const s = seed ?? (needsSampling ? 0 : undefined);
+        const { curator, modelHash } = await resolveCurator(spec);
+        const s = seed ?? (curator.stochastic ? 0 : undefined);
         const r = await decideWithCurator(curator, modelHash, items, exec, { governance: rules, sample: s === undefined ? undefined : { seed: s } });
         const plan = planPass({ items, decisions: r.decisions, archive: [], head: null, curator: r.curator, modelHash, time: TIME });
         checkPass(items, r.decisions, plan, rules);
@@ -32,7 +32,7 @@ describe("a curation pass, for any library and any baseline curator (in memory)"
   it("is deterministic: the same seed gives the same decisions; argmax ignores nothing random", async () => {
     await fc.assert(
       fc.asyncProperty(libraryArb(15), governanceArb, curatorArb, fc.nat(1000), async (items, rules, spec, seed) => {
-        const { curator, modelHash } = await resolveCuratorSpec(spec);
+        const { curator, modelHash } = await resolveCurator(spec);
         const a = await decideWithCurator(curator, modelHash, items, "mid", { governance: rules, sample: { seed } });
         const b = await decideWithCurator(curator, modelHash, items, "mid", { governance: rules, sample: { seed } });
         expect(b.decisions).toEqual(a.decisions);
@@ -55,7 +55,7 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
         const input = parseLibrary(readFileSync(libPath, "utf8"), libPath);
         expect(input).toEqual(items);
         const out = join(dir, "out");
-        const { curator, modelHash } = await resolveCuratorSpec(spec);
+        const { curator, modelHash } = await resolveCurator(spec);
         const pass = async (lib: typeof items) => {
           const r = await decideWithCurator(curator, modelHash, lib, "weak", { governance: rules, sample: { seed } });
           await applyPass(lib, r.decisions, { out, curator: r.curator, modelHash, governanceSource: null, clock });
@@ -90,7 +90,7 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
   it("restoring an unknown id fails clearly and changes nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "restore-"));
     const items = [{ id: "a", kind: "skill" as const, content: "x" }];
-    const { curator, modelHash } = await resolveCuratorSpec("none");
+    const { curator, modelHash } = await resolveCurator("none");
     const r = await decideWithCurator(curator, modelHash, items, "mid");
     await applyPass(items, r.decisions, { out: dir, curator: "none", modelHash, governanceSource: null, clock });
     const before = [LIBRARY_FILE, ARCHIVE_FILE, AUDIT_FILE].map((f) => readFileSync(join(dir, f), "utf8"));
@@ -104,7 +104,7 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
     const dir = mkdtempSync(join(tmpdir(), "foreign-"));
     writeFileSync(join(dir, "notes.txt"), "mine");
     const items = [{ id: "a", kind: "skill" as const, content: "x" }];
-    const { curator, modelHash } = await resolveCuratorSpec("none");
+    const { curator, modelHash } = await resolveCurator("none");
     const r = await decideWithCurator(curator, modelHash, items, "mid");
     await expect(applyPass(items, r.decisions, { out: dir, curator: "none", modelHash, governanceSource: null })).rejects.toThrow(/notes\.txt/);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine");
