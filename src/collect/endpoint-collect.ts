@@ -40,12 +40,12 @@ import { countTokens } from "../text/tokens.js";
 import { assertWritableOutput, writeFileAtomic } from "../util/atomic.js";
 import type { ManifestDraft } from "../data/dataset.js";
 import { CuratorError, isCuratorError } from "../errors.js";
-import { streamSeed } from "./seeds.js";
+import { streamSeed } from "../seeds.js";
 import { emptyColumns } from "./rows.js";
 import { endpointDecisionRows, endpointTaskRows, taskRecord, type JournalEntry } from "./endpoint-rows.js";
 import { curationPass, recordUses, type UseLog } from "./endpoint-pass.js";
-import type { CollectHooks, CollectSummary, ResolvedCollectOptions } from "./collect.js";
-import { finishCollection, manifestBase, preparePartial, shardOf } from "./collect.js";
+import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
+import { finishCollection, manifestBase, preparePartial } from "./finish.js";
 
 /** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
 export const ENDPOINT_CURATION_INTERVAL = 5;

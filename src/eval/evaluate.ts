@@ -10,7 +10,7 @@ import { resolveExecutor } from "../executors/presets.js";
 import { runStream } from "../world/stream.js";
 import { resolveCurator } from "../curators/resolve.js";
 import type { Curator } from "../curators/types.js";
-import { streamSeed } from "../collect/seeds.js";
+import { streamSeed } from "../seeds.js";
 import { parseWith, readJsonFile } from "../util/json-file.js";
 import { CuratorError } from "../errors.js";
 import { ModelCardSchema } from "../schemas/card.js";
