@@ -1,30 +1,43 @@
 /** What `collect` takes and returns: the options schema (the CLI flags and experiment files derive from it). */
 import { z } from "zod";
 
-export const CollectOptionsSchema = z
+/** The fields, without the cross-field rule: the experiment file's collect block picks from these. */
+export const CollectFieldsSchema = z
   .object({
-    world: z.union([z.string(), z.record(z.string(), z.unknown())]).default("default").describe("world preset name or JSON file"),
-    executors: z.string().default("weak,mid,strong").describe("comma-separated presets or profile files"),
-    streams: z.number().int().positive().default(16),
+    world: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .default("default")
+      .describe("world preset (default, fast-drift, shared, tiny) or JSON file"),
+    executors: z
+      .string()
+      .default("weak,mid,strong")
+      .describe("comma-separated presets or profile files; profiles with an endpoint block run real models (docs/real-executors.md)"),
+    streams: z.number().int().positive().default(16).describe("task streams to run (each starts from an empty library)"),
     firstStream: z
       .number()
       .int()
       .nonnegative()
       .default(0)
       .describe("index of the first stream; datasets with disjoint stream ranges can be read together as one"),
-    tasks: z.number().int().positive().default(200).describe("tasks per stream"),
-    behavior: z.string().default("heuristic").describe("behaviour curator: none, random, heuristic, oracle or a .onnx"),
-    epsilon: z.number().min(0).max(1).default(0.3).describe("share of uniform-random exploration mixed in"),
-    seed: z.number().int().nonnegative().default(1),
-    labels: z.enum(["none", "oracle"]).default("none").describe("oracle: store counterfactual values of all actions"),
+    tasks: z.number().int().positive().default(200).describe("tasks per stream (endpoint runs: one stream per profile)"),
+    behavior: z
+      .string()
+      .default("heuristic")
+      .describe("behaviour curator: none, random, heuristic, oracle, a .onnx file or a model folder"),
+    epsilon: z.number().min(0).max(1).default(0.3).describe("uniform-random exploration mixed into the behaviour"),
+    seed: z.number().int().nonnegative().default(1).describe("seed of the streams (same seed, same dataset bytes)"),
+    labels: z
+      .enum(["none", "oracle"])
+      .default("none")
+      .describe("oracle: counterfactual values of all four actions per decision (needed by awr and grpo)"),
     horizon: z.number().int().positive().optional().describe("reward horizon in tasks (default 2 × curation interval)"),
     shard: z
       .string()
       .regex(/^\d+\/\d+$/, "use the form i/n, e.g. 0/4")
       .default("0/1")
-      .describe("i/n: collect only streams s with s mod n = i"),
-    out: z.string().min(1),
-    resume: z.boolean().default(false),
+      .describe("i/n: this process collects streams s with s mod n = i"),
+    out: z.string().min(1).describe("dataset folder to write"),
+    resume: z.boolean().default(false).describe("continue an interrupted run (same options)"),
     tasksFrom: z
       .string()
       .optional()
@@ -36,11 +49,12 @@ export const CollectOptionsSchema = z
       .optional()
       .describe("a curation pass every this many tasks (default: the world's; endpoint runs: 5)"),
   })
-  .strict()
-  .superRefine((o, ctx) => {
-    const [i, n] = o.shard.split("/").map(Number);
-    if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
-  });
+  .strict();
+
+export const CollectOptionsSchema = CollectFieldsSchema.superRefine((o, ctx) => {
+  const [i, n] = o.shard.split("/").map(Number);
+  if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
+});
 export type CollectOptions = z.input<typeof CollectOptionsSchema>;
 export type ResolvedCollectOptions = z.output<typeof CollectOptionsSchema>;
 

@@ -20,13 +20,24 @@ import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "
 
 export const EvalOptionsSchema = z
   .object({
-    curators: z.array(z.string().min(1)).min(1).describe("baseline names or .onnx paths"),
+    curators: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("curators to compare: baseline names (none, random, heuristic, oracle), .onnx files or model folders; none, heuristic and oracle are always added as references"),
     names: z.array(z.string().min(1)).optional().describe("display names for the curators, in the same order"),
-    executors: z.array(z.string().min(1)).min(1).describe("presets or profile files"),
-    world: z.union([z.string(), z.record(z.string(), z.unknown())]).default("default"),
-    streams: z.number().int().positive().default(8).describe("streams per seed"),
-    tasks: z.number().int().positive().default(200),
-    seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
+    executors: z.array(z.string().min(1)).min(1).describe("executor presets (weak, mid, strong, …) or profile JSON files"),
+    world: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .default("default")
+      .describe("world preset (default, fast-drift, shared, tiny) or JSON file"),
+    streams: z.number().int().positive().default(8).describe("evaluation streams per seed"),
+    tasks: z.number().int().positive().default(200).describe("tasks per stream"),
+    seeds: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .refine((s) => new Set(s).size === s.length, "lists a seed twice")
+      .default([1, 2, 3])
+      .describe("evaluation seeds (their streams are disjoint from training streams)"),
     costWeight: RewardConfigSchema.shape.costWeight,
     bucket: z.number().int().positive().default(20).describe("tasks per point in the over-the-stream series"),
   })
