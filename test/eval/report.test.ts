@@ -157,7 +157,7 @@ describe("curator eval (CLI)", () => {
       [{ seeds: "1.5" }, /--seeds '1.5'.*int/],
       [{ seeds: "" }, /--seeds '': Too small/],
       [{ streams: -1 }, /--streams '-1': Too small/],
-      [{ tasks: 2.5 }, /--tasks '2.5': .*integer/],
+      [{ tasks: 2.5 }, /--tasks '2.5': .*expected int/],
       [{ streams: Number.NaN }, /--streams/],
       [{ "cost-weight": -1 }, /--cost-weight/],
     ];
