@@ -7,7 +7,7 @@ import { resolveWorld } from "../world/presets.js";
 import { resolveExecutors } from "../executors/presets.js";
 import { runStream, type StreamSpec } from "../world/stream.js";
 import { heuristicCurator } from "../curators/baselines.js";
-import { streamSeed } from "../collect/seeds.js";
+import { streamSeed } from "../seeds.js";
 import { median, row, timeRuns, type BenchOptions, type BenchRow } from "./harness.js";
 
 export const CURATION_INTERVAL = 10;

@@ -42,12 +42,12 @@ import { countTokens } from "../text/tokens.js";
 import { prepareOutput, writeFileAtomic } from "../util/atomic.js";
 import { DATASET_OUTPUT, type ManifestDraft } from "../data/dataset.js";
 import { CuratorError, isCuratorError } from "../errors.js";
-import { streamSeed } from "./seeds.js";
+import { streamSeed } from "../seeds.js";
 import { emptyColumns } from "./rows.js";
 import { endpointDecisionRows, endpointTaskRows, taskRecord, type JournalEntry } from "./endpoint-rows.js";
 import { curationPass, recordUses, type UseLog } from "./endpoint-pass.js";
-import type { CollectHooks, CollectSummary, ResolvedCollectOptions } from "./collect.js";
-import { finishCollection, manifestBase, preparePartial, shardOf } from "./collect.js";
+import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
+import { finishCollection, manifestBase, preparePartial } from "./finish.js";
 
 /** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
 export const ENDPOINT_CURATION_INTERVAL = 5;
@@ -116,7 +116,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
     throw new CuratorError("BAD_ARGUMENT", `--tasks ${o.tasks} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`);
   const tasks = all.slice(0, o.tasks);
   if (tasks.some((t) => t.kind === "code")) requireIsolation(o.unsafeNoSandbox);
-  const behavior = await resolveCurator(o.behavior);
+  const behavior = (await resolveCurator(o.behavior)).curator;
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
   const governance = DEFAULT_GOVERNANCE;

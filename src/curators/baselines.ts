@@ -4,6 +4,7 @@
  */
 import type { Curator, DecisionBatch } from "./types.js";
 import { applyMask } from "./types.js";
+import { ACTION_INDEX, NUM_ACTIONS } from "../actions.js";
 import type { ItemObservation, ExecutorObservation } from "../features/featurizer.js";
 
 export const noneCurator: Curator = {
@@ -14,7 +15,7 @@ export const noneCurator: Curator = {
 export const randomCurator: Curator = {
   name: "random",
   stochastic: true,
-  probs: (b) => applyMask(new Float32Array(b.rows * 4).fill(0.25), b.masks, b.rows),
+  probs: (b) => applyMask(new Float32Array(b.rows * NUM_ACTIONS).fill(1 / NUM_ACTIONS), b.masks, b.rows),
 };
 
 /**
@@ -36,30 +37,30 @@ export const HEURISTIC_RULES = {
 export function heuristicAction(item: ItemObservation, exec: ExecutorObservation): number {
   const R = HEURISTIC_RULES;
   const rate = (item.successes + 1) / (item.successes + item.failures + 2);
-  if (item.timesRetrieved >= R.failingMinRetrievals && rate <= exec.successRate - R.failingGap) return 3;
-  if (item.sinceRetrieved >= R.unusedTasks) return 3;
-  if (item.recentFailures >= R.spikeFailures && item.recentFailures > item.recentSuccesses) return 2;
-  if (item.tokens > R.longShareOfBudget * exec.contextBudget && item.compressions === 0) return 1;
-  return 0;
+  if (item.timesRetrieved >= R.failingMinRetrievals && rate <= exec.successRate - R.failingGap) return ACTION_INDEX.retire;
+  if (item.sinceRetrieved >= R.unusedTasks) return ACTION_INDEX.retire;
+  if (item.recentFailures >= R.spikeFailures && item.recentFailures > item.recentSuccesses) return ACTION_INDEX.rewrite;
+  if (item.tokens > R.longShareOfBudget * exec.contextBudget && item.compressions === 0) return ACTION_INDEX.compress;
+  return ACTION_INDEX.keep;
 }
 
 export const heuristicCurator: Curator = {
   name: "heuristic",
   probs: (b: DecisionBatch) => {
-    const out = new Float32Array(b.rows * 4);
+    const out = new Float32Array(b.rows * NUM_ACTIONS);
     for (let r = 0; r < b.rows; r++) {
       const a = heuristicAction(b.items[r], b.executor);
       // Fall back down the preference list when the rule's action is masked out.
       const order = [a, 0, 1, 2, 3];
-      const pick = order.find((x) => b.masks[r * 4 + x] > 0) ?? 0;
-      out[r * 4 + pick] = 1;
+      const pick = order.find((x) => b.masks[r * NUM_ACTIONS + x] > 0) ?? 0;
+      out[r * NUM_ACTIONS + pick] = 1;
     }
     return out;
   },
 };
 
 function oneHotRows(rows: number, action: number): Float32Array {
-  const out = new Float32Array(rows * 4);
-  for (let r = 0; r < rows; r++) out[r * 4 + action] = 1;
+  const out = new Float32Array(rows * NUM_ACTIONS);
+  for (let r = 0; r < rows; r++) out[r * NUM_ACTIONS + action] = 1;
   return out;
 }

@@ -196,7 +196,7 @@ export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[
   const out: Columns = {};
   const filled: Record<string, number> = {};
   for (const spec of specs) {
-    out[spec.name] = allocate(spec, rows);
+    out[spec.name] = allocateColumn(spec, rows);
     filled[spec.name] = 0;
   }
   const bySpec = new Map(specs.map((s) => [s.name, s]));
@@ -230,7 +230,8 @@ export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[
   return out;
 }
 
-function allocate(spec: ColumnSpec, rows: number): ColumnArray {
+/** The in-memory column for a spec (the mapping documented at ColumnArray), zero-filled. */
+export function allocateColumn(spec: ColumnSpec, rows: number): ColumnArray {
   if (spec.type === "STRING") return new Array<string | null>(rows);
   if (spec.nullable) return new Float64Array(rows);
   switch (spec.type) {

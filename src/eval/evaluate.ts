@@ -10,7 +10,7 @@ import { resolveExecutor } from "../executors/presets.js";
 import { runStream } from "../world/stream.js";
 import { resolveCurator } from "../curators/resolve.js";
 import type { Curator } from "../curators/types.js";
-import { streamSeed } from "../collect/seeds.js";
+import { streamSeed } from "../seeds.js";
 import { parseWith, readJsonFile } from "../util/json-file.js";
 import { CuratorError } from "../errors.js";
 import { ModelCardSchema } from "../schemas/card.js";
@@ -20,13 +20,24 @@ import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "
 
 export const EvalOptionsSchema = z
   .object({
-    curators: z.array(z.string().min(1)).min(1).describe("baseline names or .onnx paths"),
+    curators: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("curators to compare: baseline names (none, random, heuristic, oracle), .onnx files or model folders; none, heuristic and oracle are always added as references"),
     names: z.array(z.string().min(1)).optional().describe("display names for the curators, in the same order"),
-    executors: z.array(z.string().min(1)).min(1).describe("presets or profile files"),
-    world: z.union([z.string(), z.record(z.string(), z.unknown())]).default("default"),
-    streams: z.number().int().positive().default(8).describe("streams per seed"),
-    tasks: z.number().int().positive().default(200),
-    seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
+    executors: z.array(z.string().min(1)).min(1).describe("executor presets (weak, mid, strong, …) or profile JSON files"),
+    world: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .default("default")
+      .describe("world preset (default, fast-drift, shared, tiny) or JSON file"),
+    streams: z.number().int().positive().default(8).describe("evaluation streams per seed"),
+    tasks: z.number().int().positive().default(200).describe("tasks per stream"),
+    seeds: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .refine((s) => new Set(s).size === s.length, "lists a seed twice")
+      .default([1, 2, 3])
+      .describe("evaluation seeds (their streams are disjoint from training streams)"),
     costWeight: RewardConfigSchema.shape.costWeight,
     bucket: z.number().int().positive().default(20).describe("tasks per point in the over-the-stream series"),
   })
@@ -46,7 +57,7 @@ export async function evaluate(
   const specs = [...o.curators, ...REFERENCES.filter((r) => !o.curators.includes(r))];
   const infos = curatorInfos(specs, o.names);
   const curators: Curator[] = [];
-  for (const s of specs) curators.push(await resolveCurator(s, { costWeight: o.costWeight }));
+  for (const s of specs) curators.push((await resolveCurator(s, { simulator: true, reward: { costWeight: o.costWeight } })).curator);
   checkDisjointFromTraining(infos, o.seeds, o.streams);
 
   const groups: ExecutorProfile[][] = world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);

@@ -21,7 +21,7 @@ import { decideWithCurator, type Decision } from "../runtime/decide.js";
 import { observeLibrary } from "../features/observe.js";
 import { FEATURE_NAMES, NUM_FEATURES, featurize } from "../features/featurizer.js";
 import { readGraphNormalization } from "../export/inspect.js";
-import { resolveCuratorSpec } from "../runtime/spec.js";
+import { resolveCurator } from "../curators/resolve.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { LibraryItem } from "../schemas/item.js";
 import { GovernanceSchema, WorldConfigSchema, type Governance } from "../schemas/world.js";
@@ -165,12 +165,12 @@ interface StateView {
 
 /** Every state decided by one curator, under each governance mode (always with "none": the AUCs use it). */
 async function runPasses(views: readonly StateView[], spec: string, executor: ExecutorProfile, o: z.output<typeof ReplayOptionsSchema>, onState: () => void) {
-  const resolved = await resolveCuratorSpec(spec);
+  const resolved = await resolveCurator(spec);
   const modes = [...new Set<GovernanceMode>(["none", ...o.governance])];
   const passes = new Map<GovernanceMode, Pass>(modes.map((m) => [m, { decisions: new Map(), credited: new Map(), capped: new Set(), library: new Map() }]));
   try {
     for (const [k, { state: s, items, now }] of views.entries()) {
-      const sample = resolved.needsSampling ? { seed: stateSeed(o.seed, k) } : undefined;
+      const sample = resolved.curator.stochastic === true ? { seed: stateSeed(o.seed, k) } : undefined;
       const scored = new Set(s.scored);
       for (const mode of modes) {
         const p = passes.get(mode)!;
@@ -337,7 +337,7 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
         curator: spec.toLowerCase().endsWith(".onnx") ? basename(spec) : spec,
         spec,
         modelHash: resolved.modelHash,
-        sampled: resolved.needsSampling,
+        sampled: resolved.curator.stochastic === true,
         featureShift: featureShift(spec, featureMeans),
         ...score(labels, units, known, passes, o.governance, libraries, o.seed),
         byLibrary: libraries.map((library) => ({

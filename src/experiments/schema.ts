@@ -1,20 +1,18 @@
 import { z } from "zod";
-import { TrainOptionsSchema } from "../train/train.js";
+import { TrainOptionsSchema } from "../train/options.js";
+import { CollectFieldsSchema } from "../collect/options.js";
+import { BASELINE_NAMES } from "../curators/registry.js";
 import { WorldConfigSchema } from "../schemas/world.js";
 
 /** One training run of an experiment: collect a dataset, train on it, export the model to ONNX. */
 export const ExperimentRunSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.+-]+$/, "use letters, digits, _ . + - only").describe("names the model in reports"),
+    // The collect options themselves, with their defaults (so an experiment wanting oracle labels says so).
     collect: z
       .object({
         executors: z.string().describe("training backbones, comma-separated"),
-        streams: z.number().int().positive().default(24),
-        tasks: z.number().int().positive().default(200),
-        behavior: z.string().default("heuristic"),
-        epsilon: z.number().min(0).max(1).default(0.3),
-        seed: z.number().int().nonnegative().default(1),
-        labels: z.enum(["none", "oracle"]).default("oracle"),
+        ...CollectFieldsSchema.pick({ streams: true, tasks: true, behavior: true, epsilon: true, seed: true, labels: true }).shape,
       })
       .strict(),
     train: TrainOptionsSchema.omit({ data: true, out: true, resume: true }).partial({ algo: true }),
@@ -31,7 +29,7 @@ export const ExperimentSchema = z
     eval: z
       .object({
         executors: z.array(z.string()).min(1),
-        baselines: z.array(z.enum(["none", "random", "heuristic", "oracle"])).default(["none", "random", "heuristic", "oracle"]),
+        baselines: z.array(z.enum(BASELINE_NAMES)).default(["none", "random", "heuristic", "oracle"]),
         streams: z.number().int().positive().default(4),
         tasks: z.number().int().positive().default(200),
         seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),

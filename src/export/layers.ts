@@ -6,20 +6,9 @@ import type { SavedModelFiles } from "../train/model.js";
 import { CuratorError } from "../errors.js";
 import type { GraphBuilder } from "./graph.js";
 import type { ConverterRegistry } from "./registry.js";
-import type { FlowTensor } from "./converters/types.js";
+import type { FlowTensor, LayerSpec, WeightTensor } from "./converters/types.js";
 
-export interface WeightTensor {
-  shape: number[];
-  data: Float32Array;
-}
-
-export interface LayerSpec {
-  className: string;
-  name: string;
-  config: Record<string, unknown>;
-  /** Keyed by the part after "<layer name>/", e.g. "kernel", "bias". */
-  weights: Record<string, WeightTensor>;
-}
+export type { LayerSpec, WeightTensor } from "./converters/types.js";
 
 interface TopologyLayer {
   class_name?: unknown;

@@ -2,7 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeDirAtomic } from "../util/atomic.js";
-import type { CalibrationCard, Distribution } from "./calibrate.js";
+import type { CalibrationCard } from "./calibrate-card.js";
+import type { Distribution } from "./calibrate-stats.js";
 import { renderWorldSection } from "./calibrate-world-report.js";
 
 const fmt = (x: number | null | undefined, pct = false): string =>
@@ -34,11 +35,11 @@ export function renderCalibrationReadme(card: CalibrationCard, root: string): st
     "# Real-data calibration card",
     "",
     "Measured from public artifacts written by real agents (see `../shared/data/real/README.md` for provenance and",
-    "licenses) by `src/import/calibrate.ts`, which runs every `curator import` importer over the folder and measures the",
+    "licenses) by `scripts/calibrate.ts`, which runs every `curator import` importer over the folder and measures the",
     "result. The machine-readable numbers are in `card.json`; this page is generated from it. Regenerate with:",
     "",
     "```",
-    `npx tsx src/import/calibrate.ts ${root} datasets/real-calibration`,
+    `npx tsx scripts/calibrate.ts ${root} datasets/real-calibration`,
     "```",
     "",
     `Tokens: ${card.tokenEncoding} (gpt-tokenizer). Near-duplicates: MinHash Jaccard ≥ ${card.nearDuplicateThreshold} over word`,

@@ -2,7 +2,7 @@
  * The README section comparing SkillWorld's `default` world (card.skillworld) with the real libraries (the rest of
  * the card). Every number comes from the card, the presets in it, or REAL_CONTEXT_WINDOWS below.
  */
-import type { CalibrationCard, SourceCalibration } from "./calibrate.js";
+import type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
 import type { PresetCalibration, WorldCalibration } from "./calibrate-world.js";
 
 /**

@@ -7,7 +7,7 @@
 import type { Curator } from "../curators/types.js";
 import { CuratorError } from "../errors.js";
 import { noneCurator } from "../curators/baselines.js";
-import { streamSeed } from "../collect/seeds.js";
+import { streamSeed } from "../seeds.js";
 import { EXECUTOR_PRESETS, resolveExecutor } from "../executors/presets.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { WorldConfig } from "../schemas/world.js";

@@ -4,11 +4,10 @@
  * by running every importer over the real-data folder. Pure measurement; writing is in calibrate-report.ts. The
  * written card also holds SkillWorld measured the same way (calibrate-world.ts).
  *
- *   npx tsx src/import/calibrate.ts [REAL_DATA_DIR] [OUT_DIR]     (defaults ../shared/data/real, datasets/real-calibration)
+ * To rebuild datasets/real-calibration: npx tsx scripts/calibrate.ts [REAL_DATA_DIR] [OUT_DIR]
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { CuratorError } from "../errors.js";
 import type { LibraryItem } from "../schemas/item.js";
 import { TOKEN_ENCODING } from "../text/tokens.js";
@@ -16,10 +15,11 @@ import { NEAR_DUPLICATE_THRESHOLD } from "../text/similarity.js";
 import { loadImport } from "./run.js";
 import { IMPORTER_VERSION, type ImportFormat } from "./types.js";
 import type { BuiltImport } from "./write.js";
-import type { WorldCalibration } from "./calibrate-world.js";
+import type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
 import { distribution, r4, type Distribution } from "./calibrate-stats.js";
 
 export { distribution, type Distribution };
+export type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
 
 const share = (k: number, n: number): number | null => (n > 0 ? r4(k / n) : null);
 
@@ -35,30 +35,6 @@ export const PROVENANCE: Record<ImportFormat, { folder: string; origin: string; 
   "agent-s": { folder: "agent_s_kb", origin: "simular-ai/Agent-S @ c359a93, 7cd7c24, 4536f00 (OSWorld knowledge base)", license: "Apache-2.0" },
   "tau-bench": { folder: "tau_bench", origin: "sierra-research/tau-bench @ 59a200c (GPT-4o airline trajectories)", license: "MIT" },
 };
-
-export interface SourceCalibration {
-  format: ImportFormat;
-  folder: string;
-  origin: string;
-  sourceSha256: string;
-  libraries: number;
-  items: number;
-  /** tokens of the items in each library's latest state */
-  tokens: Distribution | null;
-  /** tokens of every item version ever in a library (what agents wrote over time) */
-  tokensAllVersions: Distribution | null;
-  /** items added per task (or per question / attempt), where the source knows its tasks */
-  growthPerTask: number | null;
-  growthBasis: string;
-  /** share of live items with at least one near-duplicate (MinHash Jaccard >= threshold) */
-  nearDuplicateShare: number | null;
-  meanMaxSimilarity: number | null;
-  /** share of wrong / harmful items where the source shows it, with what it is */
-  wrongShare: number | null;
-  wrongBasis: string;
-  /** further source-specific measurements */
-  extra: Record<string, number | null>;
-}
 
 const tokensOf = (items: readonly LibraryItem[]): number[] => items.map((i) => i.tokens ?? 0);
 
@@ -194,16 +170,6 @@ const MEASURE: Record<ImportFormat, (b: BuiltImport) => SourceCalibration> = {
   "tau-bench": tauBench,
 };
 
-export interface CalibrationCard {
-  name: "real-calibration";
-  importerVersion: string;
-  tokenEncoding: string;
-  nearDuplicateThreshold: number;
-  sources: SourceCalibration[];
-  pooled: { skillTokens: Distribution | null; contextTokens: Distribution | null; nearDuplicateShare: number | null };
-  /** SkillWorld's `default` world measured the same way (calibrate-world.ts); added when the card is written */
-  skillworld?: WorldCalibration;
-}
 
 /** Imports every source under `root` (in memory) and measures it. */
 export function calibrate(root: string): CalibrationCard {
@@ -229,12 +195,4 @@ export function calibrate(root: string): CalibrationCard {
       nearDuplicateShare: share(live.filter((i) => (i.similarity?.nearDuplicates ?? 0) > 0).length, live.length),
     },
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { writeCalibration } = await import("./calibrate-report.js");
-  const { calibrateWorld } = await import("./calibrate-world.js");
-  const [root = "../shared/data/real", out = "datasets/real-calibration"] = process.argv.slice(2);
-  await writeCalibration({ ...calibrate(root), skillworld: await calibrateWorld() }, out, root);
-  process.stderr.write(`calibration written to ${out}\n`);
 }

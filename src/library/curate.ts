@@ -18,7 +18,7 @@ import { executorObservation, readExecutorStats } from "../features/executor-sta
 import type { ExecutorStats } from "../schemas/executor-stats.js";
 import { CuratorError } from "../errors.js";
 import { decideWithCurator, type Decision, type DecideResult } from "../runtime/decide.js";
-import { resolveCuratorSpec } from "../runtime/spec.js";
+import { resolveCurator } from "../curators/resolve.js";
 import { defaultNow, observeLibrary, type ObserveOptions } from "../features/observe.js";
 import { canonicalJson } from "../governance/audit.js";
 import { looserRules } from "../governance/rules.js";
@@ -30,7 +30,7 @@ import { contentHash } from "./history.js";
 import { GOVERNANCE_FILE, readGovernanceFor, readLibraryFile, type LiveItem } from "./io.js";
 
 export interface CurateOptions {
-  /** `none|random|heuristic` or a curator .onnx path. */
+  /** A curator spec as src/curators/resolve.ts reads it: a baseline name, an .onnx file or a model folder. */
   model: string;
   /** library.jsonl path, or a folder holding one (e.g. a decide output); governance.json beside it is applied. */
   library: string;
@@ -125,8 +125,8 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
   const stats = typeof o.executorStats === "string" ? readExecutorStats(o.executorStats) : o.executorStats;
   if (!executor && !stats)
     throw new CuratorError("BAD_ARGUMENT", "Pass --executor-stats FILE with your executor's recent tasks (see docs/notes/harness-api.md), or --executor PRESET|PROFILE as a fallback guess.");
-  const resolved = await resolveCuratorSpec(o.model);
-  const seed = o.seed ?? (resolved.needsSampling ? 0 : null);
+  const resolved = await resolveCurator(o.model);
+  const seed = o.seed ?? (resolved.curator.stochastic ? 0 : null);
   try {
     const decideOptions = {
       now: window,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HIDDEN_ACTIVATIONS } from "../activations.js";
 
 export const CARD_SCHEMA_VERSION = 1;
 
@@ -12,7 +13,7 @@ export const ModelCardSchema = z
     seed: z.number().int(),
     config: z.record(z.string(), z.unknown()).describe("the algorithm's resolved config"),
     architecture: z
-      .object({ hidden: z.array(z.number().int().positive()), activation: z.enum(["relu", "tanh", "elu"]), dropout: z.number() })
+      .object({ hidden: z.array(z.number().int().positive()), activation: z.enum(HIDDEN_ACTIVATIONS), dropout: z.number() })
       .strict(),
     featurizerVersion: z.string(),
     featureNames: z.array(z.string()),

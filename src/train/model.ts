@@ -10,10 +10,11 @@ import { NUM_ACTIONS } from "../actions.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { CuratorError } from "../errors.js";
 import type { ModelCard } from "../schemas/card.js";
+import type { HiddenActivation } from "../activations.js";
 
 export interface Architecture {
   hidden: number[];
-  activation: "relu" | "tanh" | "elu";
+  activation: HiddenActivation;
   dropout: number;
 }
 

@@ -8,8 +8,9 @@ import { createRequire } from "node:module";
 import { CuratorError } from "../errors.js";
 
 export { tf };
-export type Backend = "wasm" | "cpu" | "node";
-export const BACKENDS: readonly Backend[] = ["wasm", "cpu", "node"];
+import type { Backend } from "./backends.js";
+
+export { BACKENDS, type Backend } from "./backends.js";
 
 export async function useBackend(backend: Backend = "wasm"): Promise<void> {
   if (backend === "node") {

@@ -5,16 +5,15 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
-import { z } from "zod";
-import { ALGORITHMS, ALGO_NAMES } from "./algorithms/registry.js";
+import { ALGORITHMS } from "./algorithms/registry.js";
+import { TrainOptionsSchema, type TrainOptions } from "./options.js";
 import type { AlgoDef } from "./algorithms/types.js";
-import { useBackend, BACKENDS, tf } from "./tf.js";
+import { useBackend, tf } from "./tf.js";
 import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
 import { trainDataFromColumns, splitByStream, normalizationFrom } from "./data.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
 import { readDataset } from "../data/dataset.js";
-import { RewardConfigSchema } from "../reward.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
@@ -27,30 +26,10 @@ import { parseWith } from "../util/json-file.js";
 /** A model folder is train's output; one from before markers (only these files) is recognised as such. */
 export const MODEL_OUTPUT: OutputOptions = {
   command: "train",
-  adopt: ["model.json", "weights.bin", "card.json", "metrics.jsonl", "curator.onnx", "curator.vectors.json"],
+  adopt: ["model.json", "weights.bin", "card.json", "metrics.jsonl", "curator.onnx", "curator.vectors.json", "curator.features.json"],
 };
 
-export const TrainOptionsSchema = z
-  .object({
-    data: z.string().min(1).describe("dataset folder (or a folder of shard folders)"),
-    algo: z.enum(ALGO_NAMES).describe("training algorithm"),
-    out: z.string().min(1).describe("model folder to write"),
-    seed: z.number().int().nonnegative().default(1),
-    epochs: z.number().int().positive().default(40),
-    batchSize: z.number().int().positive().default(256),
-    learningRate: z.number().positive().default(2e-3),
-    patience: z.number().int().positive().default(8).describe("epochs without validation improvement before stopping"),
-    hidden: z.array(z.number().int().positive()).default([64, 64]),
-    activation: z.enum(["relu", "tanh", "elu"]).default("relu"),
-    dropout: z.number().min(0).max(0.9).default(0),
-    valFraction: z.number().min(0).max(0.9).default(0.2).describe("share of streams held out for validation"),
-    costWeight: RewardConfigSchema.shape.costWeight,
-    config: z.record(z.string(), z.unknown()).default({}).describe("algorithm config overrides"),
-    backend: z.enum(BACKENDS).default("wasm"),
-    resume: z.boolean().default(false),
-  })
-  .strict();
-export type TrainOptions = z.input<typeof TrainOptionsSchema>;
+export { TrainOptionsSchema, type TrainOptions } from "./options.js";
 
 export interface TrainSummary {
   out: string;

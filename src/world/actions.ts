@@ -6,7 +6,6 @@
  */
 import type { WorldConfig } from "../schemas/world.js";
 import type { SimItem } from "./item.js";
-import type { SkillWorld } from "./world.js";
 import { Rng } from "../util/rng.js";
 
 export interface ActionCost {
@@ -36,7 +35,15 @@ export function applyCompress(it: SimItem, cfg: WorldConfig, step: number): Acti
   return callCost(cfg, before + INSTRUCTION_TOKENS, after);
 }
 
-export function applyRewrite(world: SkillWorld, it: SimItem): ActionCost {
+/** What a rewrite reads from the world: its config, the seed and step of its generator, the current procedure versions. */
+export interface RewriteContext {
+  readonly cfg: WorldConfig;
+  readonly seed: number;
+  readonly step: number;
+  readonly familyVersion: ArrayLike<number>;
+}
+
+export function applyRewrite(world: RewriteContext, it: SimItem): ActionCost {
   const cfg = world.cfg;
   const rng = new Rng([world.seed, world.step, it.id, 0x3e3]);
   const before = it.tokens;

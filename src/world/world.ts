@@ -13,6 +13,7 @@ import { Rng, hash01 } from "../util/rng.js";
 import { type SimItem, cloneItem, recordOutcome } from "./item.js";
 import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
 import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
+import { ACTION_INDEX } from "../actions.js";
 
 export interface TaskResult {
   step: number;
@@ -299,8 +300,8 @@ export class SkillWorld {
   applyAction(index: number, action: number): ActionCost {
     const it = this.items[index];
     let c: ActionCost = { cost: 0, tokens: 0 };
-    if (action === 1) c = applyCompress(it, this.cfg, this.step);
-    else if (action === 2) c = applyRewrite(this, it);
+    if (action === ACTION_INDEX.compress) c = applyCompress(it, this.cfg, this.step);
+    else if (action === ACTION_INDEX.rewrite) c = applyRewrite(this, it);
     this.pendingCurationCost += c.cost;
     this.pendingCurationTokens += c.tokens;
     return c;
@@ -316,7 +317,7 @@ export class SkillWorld {
     const archived: SimItem[] = [];
     for (let i = 0; i < this.items.length; i++) {
       costs[i] = this.applyAction(i, actions[i]).cost;
-      if (actions[i] === 3) archived.push(this.items[i]);
+      if (actions[i] === ACTION_INDEX.retire) archived.push(this.items[i]);
       else keep.push(this.items[i]);
     }
     this.items = keep;

@@ -74,8 +74,8 @@ describe.concurrent("curator collect: bad input (CLI)", () => {
   });
 
   it("a negative --streams is refused, naming the flag", async () => {
-    const msg = await refusedByCli("negative", { streams: "-3" }, "INVALID_CONFIG");
-    expect(msg).toMatch(/\bstreams\b/);
+    const msg = await refusedByCli("negative", { streams: "-3" }, "BAD_ARGUMENT");
+    expect(msg).toMatch(/--streams '-3': Too small/);
   });
 
   it("an --out under /proc is unwritable: exit 2, nothing left (this used to hang in a recursive mkdir)", async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { collect, type CollectOptions } from "../../src/collect/collect.js";
-import { streamSeed } from "../../src/collect/seeds.js";
+import { streamSeed } from "../../src/seeds.js";
 import { readDataset, type Dataset } from "../../src/data/dataset.js";
 import { queryParquet, sqlString } from "../../src/data/duckdb.js";
 import { ManifestSchema, DECISION_COLUMNS, TASK_COLUMNS } from "../../src/schemas/dataset.js";

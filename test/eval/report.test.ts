@@ -150,14 +150,14 @@ describe("curator eval (CLI)", () => {
     const ok = { json: false, debug: false, curators: "none", executors: "weak", world: "tiny", streams: 2, tasks: 10, seeds: "1,2", out: "x" };
     expect(evalOptionsFromArgs(ok)).toMatchObject({ curators: ["none"], executors: ["weak"], seeds: [1, 2], streams: 2, tasks: 10 });
     const bad: [Partial<typeof ok> & Record<string, unknown>, RegExp][] = [
-      [{ curators: " , " }, /--curators is empty/],
-      [{ executors: "" }, /--executors is empty/],
-      [{ executors: undefined }, /--executors is required/],
-      [{ seeds: "1,x" }, /--seeds .*'x'/],
-      [{ seeds: "1.5" }, /--seeds/],
-      [{ seeds: "" }, /--seeds is empty/],
-      [{ streams: -1 }, /--streams must be an integer ≥ 1/],
-      [{ tasks: 2.5 }, /--tasks must be an integer ≥ 1/],
+      [{ curators: " , " }, /--curators ' , ': Too small.*e\.g\. --curators/],
+      [{ executors: "" }, /--executors '': Too small/],
+      [{ executors: undefined }, /--executors \(not given\)/],
+      [{ seeds: "1,x" }, /--seeds '1,x' \(item 2\)/],
+      [{ seeds: "1.5" }, /--seeds '1.5'.*int/],
+      [{ seeds: "" }, /--seeds '': Too small/],
+      [{ streams: -1 }, /--streams '-1': Too small/],
+      [{ tasks: 2.5 }, /--tasks '2.5': .*expected int/],
       [{ streams: Number.NaN }, /--streams/],
       [{ "cost-weight": -1 }, /--cost-weight/],
     ];

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decideWithCurator } from "../../src/runtime/decide.js";
-import { resolveCuratorSpec } from "../../src/runtime/spec.js";
+import { resolveCurator } from "../../src/curators/resolve.js";
 import { planPass, restoreItem, ARCHIVE_FILE, LIBRARY_FILE } from "../../src/library/apply.js";
 import { curateLibrary } from "../../src/library/curate.js";
 import { verifyFolder } from "../../src/library/verify.js";
@@ -21,8 +21,8 @@ describe("a curation pass, for any library and any baseline curator (in memory)"
   it("keeps live + archive = input, pinned items untouched, governance obeyed, one chained audit line per decision", async () => {
     await fc.assert(
       fc.asyncProperty(libraryArb(), governanceArb, curatorArb, executorArb, fc.option(fc.nat(1000), { nil: undefined }), async (items, rules, spec, exec, seed) => {
-        const { curator, modelHash, needsSampling } = await resolveCuratorSpec(spec);
-        const s = seed ?? (needsSampling ? 0 : undefined);
+        const { curator, modelHash } = await resolveCurator(spec);
+        const s = seed ?? (curator.stochastic ? 0 : undefined);
         const r = await decideWithCurator(curator, modelHash, items, exec, { governance: rules, sample: s === undefined ? undefined : { seed: s } });
         const plan = planPass({ items, decisions: r.decisions, head: null, curator: r.curator, modelHash, time: TIME });
         checkPass(items, r.decisions, plan, rules);
@@ -34,7 +34,7 @@ describe("a curation pass, for any library and any baseline curator (in memory)"
   it("is deterministic: the same seed gives the same decisions; argmax ignores nothing random", async () => {
     await fc.assert(
       fc.asyncProperty(libraryArb(15), governanceArb, curatorArb, fc.nat(1000), async (items, rules, spec, seed) => {
-        const { curator, modelHash } = await resolveCuratorSpec(spec);
+        const { curator, modelHash } = await resolveCurator(spec);
         const a = await decideWithCurator(curator, modelHash, items, "mid", { governance: rules, sample: { seed } });
         const b = await decideWithCurator(curator, modelHash, items, "mid", { governance: rules, sample: { seed } });
         expect(b.decisions).toEqual(a.decisions);

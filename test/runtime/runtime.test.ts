@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CuratorRuntime, onnxCurator } from "../../src/runtime/runtime.js";
-import { curatorFromSpec } from "../../src/runtime/spec.js";
+import { resolveCurator } from "../../src/curators/resolve.js";
 import { exportToOnnx } from "../../src/export/onnx.js";
 import { onnx } from "../../src/export/proto.js";
 import { predictProbs } from "../../src/train/model.js";
@@ -127,7 +127,7 @@ describe("CuratorRuntime", () => {
     await expect(CuratorRuntime.create(join(tmp, "none.onnx"))).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });
 
-  it("onnxCurator and curatorFromSpec put the model behind the Curator interface", async () => {
+  it("onnxCurator and resolveCurator put the model behind the Curator interface", async () => {
     const c = await onnxCurator(onnxPath);
     const f = new Float32Array(2 * NUM_FEATURES).fill(1);
     const m = new Float32Array(8).fill(1);
@@ -135,9 +135,9 @@ describe("CuratorRuntime", () => {
     expect(Array.from(await c.probs(batch))).toEqual(Array.from(await rt.decideBatch(f, m, 2)));
     expect(c.modelHash).toBe(rt.modelHash);
     await c.dispose?.();
-    expect((await curatorFromSpec("heuristic")).name).toBe("heuristic");
-    expect((await curatorFromSpec(onnxPath)).name).toBe("onnx:curator.onnx");
-    await expect(curatorFromSpec("oracle")).rejects.toThrow(/Unknown curator 'oracle'/);
+    expect((await resolveCurator("heuristic")).curator.name).toBe("heuristic");
+    expect((await resolveCurator(onnxPath)).curator.name).toBe("onnx:curator.onnx");
+    await expect(resolveCurator("oracle")).rejects.toThrow(/Unknown curator 'oracle'/);
   });
 
   it("for any library and governance, the ONNX curator keeps every invariant", async () => {

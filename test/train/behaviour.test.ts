@@ -18,7 +18,7 @@ import { noneCurator } from "../../src/curators/baselines.js";
 import { runStream, type StreamRun } from "../../src/world/stream.js";
 import { resolveWorld } from "../../src/world/presets.js";
 import { resolveExecutor } from "../../src/executors/presets.js";
-import { streamSeed } from "../../src/collect/seeds.js";
+import { streamSeed } from "../../src/seeds.js";
 import { readDataset } from "../../src/data/dataset.js";
 import { reward } from "../../src/reward.js";
 import type { Curator } from "../../src/curators/types.js";

@@ -1,69 +1,41 @@
 import type { CommandModule } from "yargs";
 import { collect } from "../../collect/collect.js";
+import { CollectFieldsSchema, CollectOptionsSchema } from "../../collect/options.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
+import { flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
 
-interface Args extends GlobalArgs {
-  world: string;
-  executors: string;
-  streams: number;
-  tasks: number;
-  behavior: string;
-  epsilon: number;
-  seed: number;
-  labels: "none" | "oracle";
-  horizon?: number;
-  shard: string;
-  out: string;
-  resume: boolean;
-  "tasks-from"?: string;
-  "curation-interval"?: number;
-  "unsafe-no-sandbox": boolean;
-}
+/** Every collect option is a flag; the schema gives its type, default and description. */
+export const COLLECT_FLAGS: FlagTable<typeof CollectFieldsSchema> = {
+  world: { example: "fast-drift" },
+  executors: { example: "weak,mid,experiments/profiles/sloppy.json" },
+  streams: {},
+  firstStream: {},
+  tasks: {},
+  behavior: {},
+  epsilon: {},
+  seed: {},
+  labels: {},
+  horizon: {},
+  shard: { example: "0/4" },
+  out: { demand: true },
+  resume: {},
+  tasksFrom: {},
+  curationInterval: {},
+  unsafeNoSandbox: {},
+};
 
-export const collectCommand: CommandModule<GlobalArgs, Args> = {
+export const collectCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "collect",
   describe: "run executors over task streams with a behaviour curator and write a trace dataset",
   builder: (y) =>
-    y
-      .option("world", { type: "string", default: "default", describe: "world preset (default, fast-drift, shared, tiny) or JSON file" })
-      .option("executors", {
-        type: "string",
-        default: "weak,mid,strong",
-        describe: "comma-separated presets or profile files; profiles with an endpoint block run real models (docs/real-executors.md)",
-      })
-      .option("tasks-from", {
-        type: "string",
-        describe: "endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks, in order)",
-      })
-      .option("curation-interval", { type: "number", describe: "a curation pass every this many tasks (default: the world's; endpoint runs: 5)" })
-      .option("streams", { type: "number", default: 16 })
-      .option("tasks", { type: "number", default: 200, describe: "tasks per stream (endpoint runs: one stream per profile)" })
-      .option("behavior", { type: "string", default: "heuristic", describe: "behaviour curator: none, random, heuristic, oracle or a .onnx" })
-      .option("epsilon", { type: "number", default: 0.3, describe: "uniform-random exploration mixed into the behaviour" })
-      .option("seed", { type: "number", default: 1 })
-      .option("labels", { choices: ["none", "oracle"] as const, default: "none" as const, describe: "oracle: counterfactual values of all four actions per decision" })
-      .option("horizon", { type: "number", describe: "reward horizon in tasks (default: 2 × curation interval)" })
-      .option("shard", { type: "string", default: "0/1", describe: "i/n: this process collects streams s with s mod n = i" })
-      .option("out", { type: "string", demandOption: true, describe: "dataset folder to write" })
-      .option("resume", { type: "boolean", default: false, describe: "continue an interrupted run (same options)" })
-      .option("unsafe-no-sandbox", {
-        type: "boolean",
-        default: false,
-        describe: "UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/notes/sandbox.md)",
-      }),
+    withFlags(y, flagsFromSchema(CollectFieldsSchema, COLLECT_FLAGS))
+      .example("$0 collect --world tiny --executors weak,mid --streams 4 --tasks 100 --out datasets/traces/try", "a small simulated dataset")
+      .example("$0 collect --executors weak,mid,strong --labels oracle --seed 1 --out datasets/traces/main", "with counterfactual labels (for awr / grpo)")
+      .example("$0 collect --streams 64 --shard 0/4 --labels oracle --out datasets/traces/big/s0", "one of four shards (one folder per shard)"),
   handler: async (args) => {
-    const summary = await withProgressBar("collect", (onProgress) =>
-      collect(
-        {
-          world: args.world, executors: args.executors, streams: args.streams, tasks: args.tasks, behavior: args.behavior,
-          epsilon: args.epsilon, seed: args.seed, labels: args.labels, horizon: args.horizon, shard: args.shard,
-          out: args.out, resume: args.resume, tasksFrom: args["tasks-from"], curationInterval: args["curation-interval"],
-          unsafeNoSandbox: args["unsafe-no-sandbox"],
-        },
-        { command: commandLine(), onProgress },
-      ),
-    );
+    const options = optionsFromFlags(CollectFieldsSchema, COLLECT_FLAGS, args, CollectOptionsSchema);
+    const summary = await withProgressBar("collect", (onProgress) => collect(options, { command: commandLine(), onProgress }));
     emit(
       args,
       summary,

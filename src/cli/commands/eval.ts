@@ -1,100 +1,72 @@
 import type { CommandModule } from "yargs";
-import { evaluate, type EvalOptions } from "../../eval/evaluate.js";
+import { z } from "zod";
+import { evaluate, EvalOptionsSchema } from "../../eval/evaluate.js";
 import type { EvalResults } from "../../eval/summarize.js";
 import { prepareOutput, writeDirAtomic } from "../../util/atomic.js";
 import { CuratorError } from "../../errors.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
-import type { ReplayOptions } from "../../eval/replay.js";
+import { ReplayOptionsSchema } from "../../eval/replay.js";
+import { commaList, flagsFromSchema, numberList, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
 
-export interface EvalArgs extends GlobalArgs {
-  curators: string;
-  executors?: string;
-  world: string;
-  streams: number;
-  tasks: number;
-  seeds: string;
-  "cost-weight"?: number;
-  bucket?: number;
-  title?: string;
-  out: string;
-  replay?: string;
-  executor?: string;
-  governance?: string;
-  seed?: number;
-}
+export type EvalArgs = FlagArgs;
 
-function list(flag: string, value: string | undefined, example: string): string[] {
-  const items = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  if (!items.length) throw new CuratorError("BAD_ARGUMENT", `--${flag} is empty. Name at least one, comma-separated, e.g. --${flag} ${example}.`);
-  return items;
-}
+/** The report's own flags (not options of evaluate()). */
+const ReportFlagsSchema = z
+  .object({
+    out: z.string().min(1).describe("folder for results.json, report.md and plots/ (new, empty, or an earlier eval output; replaced atomically)"),
+    title: z.string().optional().describe("title of report.md"),
+  })
+  .strict();
 
-function required(flag: string, value: string | undefined): string {
-  if (value === undefined) throw new CuratorError("BAD_ARGUMENT", `--${flag} is required: the executors to simulate, e.g. --${flag} weak,mid,strong.`);
-  return value;
-}
+/** Every evaluate() option is a flag but `names`; the schema gives type, default and description. */
+export const EVAL_FLAGS: FlagTable<typeof EvalOptionsSchema> = {
+  curators: { type: "string", parse: commaList, demand: true, example: "models/main,heuristic,random" },
+  names: { absent: "display names in reports; 'curator run' sets them for its models, the CLI shows the spec" },
+  executors: { type: "string", parse: commaList, example: "weak,mid,strong" },
+  world: {},
+  streams: {},
+  tasks: {},
+  seeds: { type: "string", parse: numberList, example: "1,2,3" },
+  costWeight: {},
+  bucket: {},
+};
 
-function count(flag: string, value: number | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min)
-    throw new CuratorError("BAD_ARGUMENT", `--${flag} must be an integer ≥ ${min}, got '${value}'.`);
-  return value;
-}
+/** `eval --replay`: every replayEvaluate() option is a flag (--curators is shared with the simulated mode). */
+export const REPLAY_FLAGS: FlagTable<typeof ReplayOptionsSchema> = {
+  datasets: { name: "replay", type: "string", parse: commaList, example: "datasets/real/voyager,datasets/real/dc" },
+  curators: { type: "string", parse: commaList },
+  executor: {},
+  governance: { type: "string", parse: (raw: string) => [...new Set(commaList(raw))], example: "default,none" },
+  seed: {},
+  protocol: {},
+};
 
-/**
- * Flags → evaluate() options, checked with messages that name the flag. --executors is required here because
- * every evaluation simulates executors; a replay mode (evaluating on recorded traces) would take its executors
- * from the dataset instead, so that check stays in this function rather than in the yargs builder.
- */
-export function evalOptionsFromArgs(args: EvalArgs): EvalOptions {
-  const seeds = list("seeds", args.seeds, "1,2,3").map((s) => {
-    if (!/^\d+$/.test(s)) throw new CuratorError("BAD_ARGUMENT", `--seeds must be comma-separated non-negative integers, e.g. 1,2,3; got '${s}'.`);
-    return Number(s);
-  });
-  if (new Set(seeds).size !== seeds.length) throw new CuratorError("BAD_ARGUMENT", `--seeds lists a seed twice: ${args.seeds}.`);
-  if (args["cost-weight"] !== undefined && !(Number.isFinite(args["cost-weight"]) && args["cost-weight"] >= 0))
-    throw new CuratorError("BAD_ARGUMENT", `--cost-weight must be a number ≥ 0, got '${args["cost-weight"]}'.`);
-  return {
-    curators: list("curators", args.curators, "heuristic,none"),
-    executors: list("executors", required("executors", args.executors), "weak,mid,strong"),
-    world: args.world,
-    streams: count("streams", args.streams, 1),
-    tasks: count("tasks", args.tasks, 1),
-    seeds,
-    costWeight: args["cost-weight"],
-    bucket: count("bucket", args.bucket, 1),
-  };
+export const REPORT_FLAGS: FlagTable<typeof ReportFlagsSchema> = { out: { demand: true }, title: {} };
+
+/** Flags → evaluate() options, checked by the schema with messages that name the flag. */
+export function evalOptionsFromArgs(args: EvalArgs): z.output<typeof EvalOptionsSchema> {
+  return optionsFromFlags(EvalOptionsSchema, EVAL_FLAGS, args);
 }
 
 /**
  * Flags → replayEvaluate() options for `--replay DATASET[,DATASET…]`: curators as listed (no references added),
  * one executor (default mid), governance modes `default` (10% cap) and/or `none` (no cap), both by default.
  */
-export function replayOptionsFromArgs(args: EvalArgs): ReplayOptions {
+export function replayOptionsFromArgs(args: EvalArgs): z.output<typeof ReplayOptionsSchema> {
   if (args.executors !== undefined) throw new CuratorError("BAD_ARGUMENT", "--replay takes one --executor (default mid), not --executors.");
-  const governance = list("governance", args.governance ?? "default,none", "default,none").map((g) => {
-    if (g !== "default" && g !== "none") throw new CuratorError("BAD_ARGUMENT", `--governance takes default (10% change cap per pass) and/or none (no cap), got '${g}'.`);
-    return g;
-  });
-  if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0)) throw new CuratorError("BAD_ARGUMENT", `--seed must be an integer ≥ 0, got '${args.seed}'.`);
-  return {
-    datasets: list("replay", args.replay, "imports/voyager,imports/dc"),
-    curators: list("curators", args.curators, "models/default/curator.onnx,heuristic,random,none"),
-    executor: args.executor ?? "mid",
-    governance: [...new Set(governance)],
-    seed: args.seed ?? 0,
-  };
+  return optionsFromFlags(ReplayOptionsSchema, REPLAY_FLAGS, args);
 }
 
 async function replayHandler(args: EvalArgs): Promise<void> {
   const { replayEvaluate } = await import("../../eval/replay.js");
   const { writeReplayReport, replayJsonSummary, replayHumanSummary } = await import("../../eval/replay-report.js");
   const options = replayOptionsFromArgs(args);
-  prepareOutput(args.out, { command: "eval" });
+  const report = optionsFromFlags(ReportFlagsSchema, REPORT_FLAGS, args);
+  prepareOutput(report.out, { command: "eval" });
   const results = await withProgressBar("replay", (onProgress) => replayEvaluate(options, { onProgress }));
-  await writeDirAtomic(args.out, { command: "eval" }, async (dir) => writeReplayReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
-  emit(args, replayJsonSummary(results, args.out), replayHumanSummary(results, args.out));
+  await writeDirAtomic(report.out, { command: "eval" }, async (dir) => writeReplayReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }));
+  emit(args, replayJsonSummary(results, report.out), replayHumanSummary(results, report.out));
 }
 
 /** The --json summary: `{"results": [{curator, executor, successRate, costPerCompletedTask, oracleUpliftShare, successRateCI, …}]}`. */
@@ -139,29 +111,19 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
   command: "eval",
   describe: "evaluate curators on the same simulated streams across executors (or, with --replay, on imported real libraries); write the results and report.md",
   builder: (y) =>
-    y
-      .option("curators", { type: "string", demandOption: true, describe: "comma-separated: none, random, heuristic, oracle or .onnx files (none, heuristic and oracle are always added as references)" })
-      .option("executors", { type: "string", describe: "comma-separated presets (weak, mid, strong, …) or profile JSON files" })
-      .option("world", { type: "string", default: "default", describe: "world preset (default, fast-drift, shared, tiny) or JSON file" })
-      .option("streams", { type: "number", default: 8, describe: "evaluation streams per seed" })
-      .option("tasks", { type: "number", default: 200, describe: "tasks per stream" })
-      .option("seeds", { type: "string", default: "1,2,3", describe: "comma-separated evaluation seeds (streams are disjoint from training streams)" })
-      .option("cost-weight", { type: "number", describe: "λ in reward = successes − λ × cost (USD), used by the oracle (default 10)" })
-      .option("bucket", { type: "number", describe: "tasks per point in the over-the-stream plots (default 20)" })
-      .option("title", { type: "string", describe: "title of report.md" })
-      .option("out", { type: "string", demandOption: true, describe: "folder for results.json, report.md and plots/ (new, empty, or an earlier eval output; replaced atomically)" })
-      .option("replay", { type: "string", describe: "score curators on `curator import` outputs (comma-separated folders) against their replay labels; writes replay.json and report.md" })
-      .option("executor", { type: "string", describe: "with --replay: the executor preset or profile file the libraries serve (default mid)" })
-      .option("governance", { type: "string", describe: "with --replay: default (10% change cap per pass), none (no cap), or both comma-separated (default both)" })
-      .option("seed", { type: "number", describe: "with --replay: seed of sampling curators such as random (default 0)" }),
+    withFlags(y, flagsFromSchema(EvalOptionsSchema, EVAL_FLAGS), flagsFromSchema(ReportFlagsSchema, REPORT_FLAGS), flagsFromSchema(ReplayOptionsSchema, REPLAY_FLAGS))
+      .example("$0 eval --curators models/main/curator.onnx --executors weak,mid,strong --out experiments/results/main", "a model against the references")
+      .example("$0 eval --curators models/main,random --executors tiny,frontier --seeds 4,5 --out experiments/results/transfer", "unseen backbones, other seeds")
+      .example("$0 eval --replay datasets/real/voyager --curators models/main/curator.onnx,heuristic,none --out experiments/results/replay", "on an imported real library"),
   handler: async (args) => {
     if (args.replay !== undefined) return replayHandler(args);
     const options = evalOptionsFromArgs(args);
-    prepareOutput(args.out, { command: "eval" });
+    const report = optionsFromFlags(ReportFlagsSchema, REPORT_FLAGS, args);
+    prepareOutput(report.out, { command: "eval" });
     const results = await withProgressBar("eval", (onProgress) => evaluate(options, { onProgress }));
     process.stderr.write("eval: writing report and plots\n");
     const { writeReport } = await import("../../eval/report.js"); // vega is loaded only when a report is written
-    await writeDirAtomic(args.out, { command: "eval" }, (dir) => writeReport(dir, results, { title: args.title, notes: [`Command: \`${commandLine()}\``] }));
-    emit(args, jsonSummary(results), humanSummary(results, args.out));
+    await writeDirAtomic(report.out, { command: "eval" }, (dir) => writeReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }));
+    emit(args, jsonSummary(results), humanSummary(results, report.out));
   },
 };

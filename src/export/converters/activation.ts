@@ -1,8 +1,7 @@
 /** tfjs activations (a Dense layer's `activation` attribute, or an Activation layer) → ONNX element-wise ops. */
 import { CuratorError } from "../../errors.js";
 import type { GraphBuilder } from "../graph.js";
-import type { LayerSpec } from "../layers.js";
-import type { Converter, FlowTensor } from "./types.js";
+import type { Converter, FlowTensor, LayerSpec } from "./types.js";
 
 /** tfjs activation name → ONNX op; null = identity. tfjs's elu has a fixed alpha of 1, ONNX Elu's default. */
 const ACTIVATION_OPS: Record<string, string | null> = {

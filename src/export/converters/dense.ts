@@ -1,9 +1,8 @@
 /** tfjs Dense → ONNX Gemm (y = x·kernel + bias; tfjs stores kernel as [in, out], so no transpose) + activation. */
 import { CuratorError } from "../../errors.js";
 import type { GraphBuilder } from "../graph.js";
-import type { LayerSpec } from "../layers.js";
 import { emitActivation } from "./activation.js";
-import type { Converter, FlowTensor } from "./types.js";
+import type { Converter, FlowTensor, LayerSpec } from "./types.js";
 
 export const denseConverter: Converter = {
   className: "Dense",

@@ -13,7 +13,7 @@ import { tf } from "../tf.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
 import { gather, normalizationFrom } from "../data.js";
 import type { AlgoDef } from "./types.js";
-import { crossEntropy, crossEntropyAndGrad } from "./types.js";
+import { crossEntropy, crossEntropyAndGrad } from "./losses.js";
 
 export const AwrConfig = z
   .object({

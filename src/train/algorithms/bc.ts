@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { tf } from "../tf.js";
 import type { AlgoDef } from "./types.js";
-import { crossEntropy, crossEntropyAndGrad } from "./types.js";
+import { crossEntropy, crossEntropyAndGrad } from "./losses.js";
 
 export const BcConfig = z
   .object({

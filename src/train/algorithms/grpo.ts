@@ -16,7 +16,7 @@
 import { z } from "zod";
 import { tf } from "../tf.js";
 import type { AlgoDef } from "./types.js";
-import { logPolicy } from "./types.js";
+import { logPolicy } from "./losses.js";
 
 export const GrpoConfig = z
   .object({

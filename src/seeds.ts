@@ -1,4 +1,4 @@
-import { Rng } from "../util/rng.js";
+import { Rng } from "./util/rng.js";
 
 /**
  * Stream seeds by purpose. Training data and evaluation draw from separate domains, so evaluation streams

@@ -1,0 +1,69 @@
+/** The parts both collectors (simulated and endpoint) share: manifest fields, the resumable partial folder, the end. */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { DATASET_SCHEMA_VERSION } from "../schemas/dataset.js";
+import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
+import { ACTIONS } from "../actions.js";
+import { TOOLKIT_VERSION } from "../version.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { CuratorError } from "../errors.js";
+import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
+import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
+
+/** The manifest fields both collectors fill the same way (writeDatasetFiles puts all fields in schema order). */
+export function manifestBase(o: ResolvedCollectOptions, hooks: CollectHooks) {
+  return {
+    datasetSchemaVersion: DATASET_SCHEMA_VERSION,
+    featurizerVersion: FEATURIZER_VERSION,
+    featureNames: [...FEATURE_NAMES],
+    actionNames: [...ACTIONS],
+    toolkitVersion: TOOLKIT_VERSION,
+    command: hooks.command ?? "collect (programmatic)",
+    behavior: { curator: o.behavior, epsilon: o.epsilon },
+    seed: o.seed,
+    shard: shardOf(o),
+  };
+}
+
+/**
+ * The end of both collectors: writes the dataset folder (atomically), removes `OUT.partial/` and sums up the
+ * run from its task outcomes.
+ */
+export async function finishCollection(
+  o: ResolvedCollectOptions,
+  partial: string,
+  manifest: ManifestDraft,
+  tables: Record<TableName, TableInput>,
+  outcome: { streams: number; successes: number; cost: number },
+  resumed: Pick<CollectSummary, "resumedStreams" | "resumedTasks">,
+): Promise<CollectSummary> {
+  await writeDataset(o.out, manifest, tables);
+  rmSync(partial, { recursive: true, force: true });
+  const { successes, cost } = outcome;
+  const nTasks = tables.tasks.rows;
+  return {
+    out: o.out,
+    streams: outcome.streams,
+    decisions: tables.decisions.rows,
+    tasks: nTasks,
+    successRate: nTasks ? successes / nTasks : 0,
+    costPerCompletedTask: successes ? cost / successes : Infinity,
+    ...resumed,
+  };
+}
+
+/** Makes `OUT.partial/` for a run with this fingerprint: kept for --resume (same options only), else fresh. */
+export function preparePartial(dir: string, fingerprint: string, resume: boolean): void {
+  const fp = join(dir, "options.sha256");
+  if (existsSync(dir)) {
+    if (!resume) rmSync(dir, { recursive: true, force: true });
+    else if (!existsSync(fp) || readFileSync(fp, "utf8") !== fingerprint)
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `Cannot --resume: the unfinished run in '${dir}' was started with different options. Re-run with the same options, or without --resume to start over.`,
+      );
+    else return;
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(fp, fingerprint);
+}

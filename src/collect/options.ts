@@ -1,0 +1,87 @@
+/** What `collect` takes and returns: the options schema (the CLI flags and experiment files derive from it). */
+import { z } from "zod";
+
+/** The fields, without the cross-field rule: the experiment file's collect block picks from these. */
+export const CollectFieldsSchema = z
+  .object({
+    world: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .default("default")
+      .describe("world preset (default, fast-drift, shared, tiny) or JSON file"),
+    executors: z
+      .string()
+      .default("weak,mid,strong")
+      .describe("comma-separated presets or profile files; profiles with an endpoint block run real models (docs/real-executors.md)"),
+    streams: z.number().int().positive().default(16).describe("task streams to run (each starts from an empty library)"),
+    firstStream: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe("index of the first stream; datasets with disjoint stream ranges can be read together as one"),
+    tasks: z.number().int().positive().default(200).describe("tasks per stream (endpoint runs: one stream per profile)"),
+    behavior: z
+      .string()
+      .default("heuristic")
+      .describe("behaviour curator: none, random, heuristic, oracle, a .onnx file or a model folder"),
+    epsilon: z.number().min(0).max(1).default(0.3).describe("uniform-random exploration mixed into the behaviour"),
+    seed: z.number().int().nonnegative().default(1).describe("seed of the streams (same seed, same dataset bytes)"),
+    labels: z
+      .enum(["none", "oracle"])
+      .default("none")
+      .describe("oracle: counterfactual values of all four actions per decision (needed by awr and grpo)"),
+    horizon: z.number().int().positive().optional().describe("reward horizon in tasks (default 2 × curation interval)"),
+    shard: z
+      .string()
+      .regex(/^\d+\/\d+$/, "use the form i/n, e.g. 0/4")
+      .default("0/1")
+      .describe("i/n: this process collects streams s with s mod n = i"),
+    out: z.string().min(1).describe("dataset folder to write"),
+    resume: z.boolean().default(false).describe("continue an interrupted run (same options)"),
+    tasksFrom: z
+      .string()
+      .optional()
+      .describe("endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks, in order)"),
+    curationInterval: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("a curation pass every this many tasks (default: the world's; endpoint runs: 5)"),
+    unsafeNoSandbox: z
+      .boolean()
+      .default(false)
+      .describe("UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/notes/sandbox.md)"),
+  })
+  .strict();
+
+export const CollectOptionsSchema = CollectFieldsSchema.superRefine((o, ctx) => {
+  const [i, n] = o.shard.split("/").map(Number);
+  if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
+});
+export type CollectOptions = z.input<typeof CollectOptionsSchema>;
+export type ResolvedCollectOptions = z.output<typeof CollectOptionsSchema>;
+
+export interface CollectSummary {
+  out: string;
+  streams: number;
+  decisions: number;
+  tasks: number;
+  successRate: number;
+  costPerCompletedTask: number;
+  resumedStreams: number;
+  /** endpoint runs: finished tasks taken over from the interrupted run */
+  resumedTasks?: number;
+}
+
+export interface CollectHooks {
+  command?: string;
+  /** `unit` names what is counted: "streams" (simulated) or "tasks" (endpoint runs) */
+  onProgress?: (done: number, total: number, unit?: string) => void;
+}
+
+/** --shard i/n as numbers. */
+export function shardOf(o: ResolvedCollectOptions): { index: number; count: number } {
+  const [index, count] = o.shard.split("/").map(Number);
+  return { index, count };
+}
