@@ -12,7 +12,7 @@
  * - `sinceRetrieved` is the age when the item was never retrieved (as the featurizer defines it).
  * - `tokens`: the item's `tokens` field, else countTokens(content) (o200k_base).
  * - `similarity`: the item's `similarity` field, else MinHash similarity to the other items' contents
- *   (exactly what similarityStats computes).
+ *   (what similarityStats computes over every item's content).
  * - `authorIsCurrent`: the item's `author` equals `executorName` (default: the profile's name).
  * - executor `successRate`: `executorStats.successRate`, else the library's pooled successes / (successes +
  *   failures) once it holds at least 10 outcomes, else sigmoid(baseSkill) (the profile's no-help success).
@@ -25,7 +25,7 @@ import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { ExecutorObservation, ItemObservation, LibraryObservation } from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
-import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
+import { similarityStats, type SimilarityProgress, type SimilarityStats } from "../text/similarity.js";
 
 export const OBSERVATION_DEFAULTS = {
   /** Pooled library outcomes needed before they estimate the executor's success rate. */
@@ -42,6 +42,8 @@ export interface ObserveOptions {
   executorName?: string;
   /** Logged executor statistics; each missing field gets the default above. */
   executorStats?: Partial<ExecutorObservation>;
+  /** Progress of the near-duplicate search, the one step whose time grows faster than the library. */
+  onProgress?: SimilarityProgress;
 }
 
 export interface LibraryObservations {
@@ -66,7 +68,7 @@ export function defaultNow(items: readonly LibraryItem[]): number {
 export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptions): LibraryObservations {
   const now = opts.now ?? defaultNow(items);
   const author = opts.executorName ?? opts.executor.name;
-  const similarity = fillSimilarity(items);
+  const similarity = fillSimilarity(items, opts.onProgress);
   const observations: ItemObservation[] = new Array(items.length);
   let totalTokens = 0;
   let pooledS = 0;
@@ -135,25 +137,10 @@ function estimateBudgetUse(obs: readonly ItemObservation[], budget: number): num
 }
 
 /**
- * Similarity for the items lacking a `similarity` field (entries for the others are unused). All missing:
- * similarityStats over every content; some missing: the same MinHash comparison, only for those rows.
+ * Similarity for the items lacking a `similarity` field (entries for the others are unused): the MinHash
+ * search over every item's content, so each missing row is compared with all items, as similarityStats does.
  */
-function fillSimilarity(items: readonly LibraryItem[]): SimilarityStats[] {
-  const missing: number[] = [];
-  for (let i = 0; i < items.length; i++) if (!items[i].similarity) missing.push(i);
-  const out: SimilarityStats[] = new Array(items.length);
-  if (missing.length === 0) return out;
-  if (missing.length === items.length) return similarityStats(items.map((it) => it.content));
-  const sigs = items.map((it) => minhash(it.content));
-  for (const i of missing) {
-    const s = { max: 0, nearDuplicates: 0 };
-    for (let j = 0; j < items.length; j++) {
-      if (j === i) continue;
-      const sim = estimateJaccard(sigs[i], sigs[j]);
-      if (sim > s.max) s.max = sim;
-      if (sim >= NEAR_DUPLICATE_THRESHOLD) s.nearDuplicates++;
-    }
-    out[i] = s;
-  }
-  return out;
+function fillSimilarity(items: readonly LibraryItem[], onProgress?: SimilarityProgress): SimilarityStats[] {
+  if (items.every((it) => it.similarity)) return new Array(items.length);
+  return similarityStats(items.map((it) => it.content), { onProgress });
 }

@@ -10,6 +10,7 @@ import { decideWithCurator, type DecideResult } from "../runtime/decide.js";
 import { resolveCuratorSpec } from "../runtime/spec.js";
 import { applyPass, checkOutputFolder, type ApplySummary } from "./apply.js";
 import { loadLibrary, type LiveItem } from "./io.js";
+import type { SimilarityProgress } from "../text/similarity.js";
 
 export interface CurateOptions {
   /** `none|random|heuristic` or a curator .onnx path. */
@@ -26,6 +27,8 @@ export interface CurateOptions {
   /** Current task index; default: the largest task index in the items' stats. */
   now?: number;
   clock?: () => Date;
+  /** Progress of the near-duplicate search on items without a `similarity` field. */
+  onProgress?: SimilarityProgress;
 }
 
 export interface CurateResult extends DecideResult {
@@ -51,6 +54,7 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
       now: o.now,
       governance: lib.governance.rules,
       sample: seed === null ? undefined : { seed },
+      onProgress: o.onProgress,
     });
     const written =
       o.dryRun || !o.out

@@ -9,6 +9,7 @@ import type { Governance } from "../schemas/world.js";
 import type { ExecutorObservation } from "../features/featurizer.js";
 import { featurizeInto, NUM_FEATURES } from "../features/featurizer.js";
 import { observeLibrary } from "../features/observe.js";
+import type { SimilarityProgress } from "../text/similarity.js";
 import { applyMask, argmaxRow, type Curator } from "../curators/types.js";
 import { chooseWithCap, DEFAULT_GOVERNANCE, maskFor } from "../governance/rules.js";
 import { resolveExecutor } from "../executors/presets.js";
@@ -39,6 +40,8 @@ export interface DecideOptions {
   executorStats?: Partial<ExecutorObservation>;
   /** Name matched against items' `author`; default: the executor profile's name. */
   executorName?: string;
+  /** Progress of the near-duplicate search (see observeLibrary). */
+  onProgress?: SimilarityProgress;
 }
 
 export interface DecideResult {
@@ -81,6 +84,7 @@ export async function decideWithCurator(
     executor: profile,
     executorName: options.executorName,
     executorStats: options.executorStats,
+    onProgress: options.onProgress,
   });
   const rows = items.length;
   buffers.ensure(rows);

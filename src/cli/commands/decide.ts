@@ -1,6 +1,9 @@
 import type { CommandModule } from "yargs";
 import { countActions, describeGovernance, formatReview } from "../../library/review.js";
-import { emit, type GlobalArgs } from "../output.js";
+import { emit, withProgressBar, type GlobalArgs } from "../output.js";
+
+/** Near-duplicate search on a large library can take a while; shorter runs print no progress. */
+const PROGRESS_AFTER_MS = 2000;
 
 interface DecideArgs extends GlobalArgs {
   model: string;
@@ -26,15 +29,21 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       .option("now", { type: "number", describe: "current task index (default: the largest task index in the items' stats)" }),
   handler: async (args) => {
     const { curateLibrary } = await import("../../library/curate.js");
-    const r = await curateLibrary({
-      model: args.model,
-      library: args.library,
-      executor: args.executor,
-      out: args.out,
-      dryRun: args["dry-run"],
-      seed: args.seed,
-      now: args.now,
-    });
+    const r = await withProgressBar(
+      "decide",
+      (onProgress) =>
+        curateLibrary({
+          model: args.model,
+          library: args.library,
+          executor: args.executor,
+          out: args.out,
+          dryRun: args["dry-run"],
+          seed: args.seed,
+          now: args.now,
+          onProgress,
+        }),
+      { quietForMs: PROGRESS_AFTER_MS },
+    );
     const counts = countActions(r.decisions);
     const summary = {
       curator: r.curator,
