@@ -19,6 +19,7 @@ import { benchTrain } from "./train.js";
 import { benchInfer } from "./infer.js";
 import { benchScaling } from "./scaling.js";
 import { benchParquet } from "./parquet.js";
+import { pushAll } from "../util/arrays.js";
 
 interface Args {
   json: boolean;
@@ -45,18 +46,18 @@ function parseArgs(argv: string[]): Args {
 async function runBench(o: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const collected = await benchCollect(o);
-  rows.push(...collected.rows);
-  rows.push(...(await benchTrain(o)));
-  rows.push(...(await benchInfer(o)));
+  pushAll(rows, collected.rows);
+  pushAll(rows, await benchTrain(o));
+  pushAll(rows, await benchInfer(o));
   const scaling = await benchScaling(o, collected);
   try {
     const table = await readTable(join(scaling.largest.dir, "decisions.parquet"), DECISION_COLUMNS);
     const n = Math.min(scaling.largest.rows, o.quick ? scaling.largest.rows : 1_000_000);
-    rows.push(...(await benchParquet(o, table, n, "rows collected by the 1M scaling run")));
+    pushAll(rows, await benchParquet(o, table, n, "rows collected by the 1M scaling run"));
   } finally {
     scaling.cleanup();
   }
-  rows.push(...scaling.rows);
+  pushAll(rows, scaling.rows);
   return rows;
 }
 

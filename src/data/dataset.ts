@@ -14,6 +14,7 @@ import { ACTIONS } from "../actions.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
 import { writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
 import { columnRows, decodeTable, encodeTable, type ColumnArray, type ColumnInput, type Columns } from "./parquet.js";
+import { pushAll } from "../util/arrays.js";
 
 export const MANIFEST_FILE = "manifest.json";
 export const TABLES = { decisions: DECISION_COLUMNS, tasks: TASK_COLUMNS } as const;
@@ -92,7 +93,7 @@ function findDatasetFolders(root: string): string[] {
   if (existsSync(join(root, MANIFEST_FILE))) return [root];
   const found: string[] = [];
   for (const e of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.isDirectory() && !e.name.startsWith(".")) found.push(...findDatasetFolders(join(root, e.name)));
+    if (e.isDirectory() && !e.name.startsWith(".")) pushAll(found, findDatasetFolders(join(root, e.name)));
   }
   return found;
 }
@@ -239,7 +240,7 @@ function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): Columns 
   for (const { name } of specs) {
     const cols = parts.map((p) => p[name]);
     if (Array.isArray(cols[0])) {
-      out[name] = ([] as (string | null)[]).concat(...(cols as (string | null)[][]));
+      out[name] = (cols as (string | null)[][]).flat();
       continue;
     }
     const total = cols.reduce((s, c) => s + c.length, 0);

@@ -8,6 +8,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { ACTIONS } from "../actions.js";
 import { mdTable } from "./markdown.js";
 import { GOVERNANCE_MODES, type AucScore, type CuratorReplay, type FlagScore, type LabelKey, type ReplayResults, type RetireTarget, type SourceReplay } from "./replay.js";
+import { pushAll } from "../util/arrays.js";
 
 export interface ReplayReportOptions {
   title?: string;
@@ -259,7 +260,7 @@ export function replayMarkdown(results: ReplayResults, opts: ReplayReportOptions
     ...METHOD.map((m) => `- ${m}`),
     "",
   ];
-  for (const s of results.sources) lines.push(...section(s));
+  for (const s of results.sources) pushAll(lines, section(s));
   return lines.join("\n");
 }
 

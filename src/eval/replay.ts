@@ -38,6 +38,7 @@ import { LibraryItemSchema, type LibraryItem } from "../schemas/item.js";
 import { GovernanceSchema, WorldConfigSchema, type Governance } from "../schemas/world.js";
 import { parseWith, readJsonFile } from "../util/json-file.js";
 import { Rng } from "../util/rng.js";
+import { pushAll } from "../util/arrays.js";
 
 export const GOVERNANCE_MODES = {
   default: { rules: DEFAULT_GOVERNANCE, describe: `default governance: at most ${100 * DEFAULT_GOVERNANCE.maxChangeShare}% of a library retired or rewritten per pass` },
@@ -174,7 +175,7 @@ export function replayStates(d: ReplayDataset): ReplayState[] {
           taskIndex: null,
         });
     }
-    out.push(...states.filter((s) => s.scored.length > 0 || s.latest));
+    pushAll(out, states.filter((s) => s.scored.length > 0 || s.latest));
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { IMPORTER_VERSION, type ImportFormat } from "./types.js";
 import type { BuiltImport } from "./write.js";
 import type { WorldCalibration } from "./calibrate-world.js";
 import { distribution, r4, type Distribution } from "./calibrate-stats.js";
+import { pushAll } from "../util/arrays.js";
 
 export { distribution, type Distribution };
 
@@ -215,7 +216,7 @@ export function calibrate(root: string): CalibrationCard {
     if (!existsSync(dir)) continue;
     const b = loadImport(format, dir);
     sources.push(MEASURE[format](b));
-    if (format !== "tau-bench") live.push(...(format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library));
+    if (format !== "tau-bench") pushAll(live, format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library);
   }
   return {
     name: "real-calibration",

@@ -2,6 +2,7 @@
 import type { Action } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
 import type { Decision } from "../runtime/decide.js";
+import { maxOf } from "../util/arrays.js";
 
 const ID_WIDTH = 28;
 
@@ -16,7 +17,7 @@ export function formatReview(decisions: readonly Decision[], opts: { changesOnly
     .map((d, i) => ({ d, i }))
     .filter(({ d }) => !opts.changesOnly || d.action !== "keep")
     .sort((a, b) => order(a.d) - order(b.d) || a.i - b.i);
-  const idW = Math.min(ID_WIDTH, Math.max(4, ...rows.map(({ d }) => d.id.length)));
+  const idW = Math.min(ID_WIDTH, maxOf(rows.map(({ d }) => d.id.length), 4));
   const lines = [`${"item".padEnd(idW)}  ${"action".padEnd(8)}  ${"p".padStart(5)}  why`];
   lines.push(`${"-".repeat(idW)}  ${"-".repeat(8)}  ${"-".repeat(5)}  ${"-".repeat(40)}`);
   for (const { d } of rows) lines.push(`${cut(d.id, idW)}  ${d.action.padEnd(8)}  ${d.probs[d.action].toFixed(3)}  ${d.reason}`);

@@ -6,6 +6,7 @@ import { CuratorError } from "../../errors.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 import type { ReplayOptions } from "../../eval/replay.js";
+import { maxOf } from "../../util/arrays.js";
 
 export interface EvalArgs extends GlobalArgs {
   curators: string;
@@ -129,7 +130,7 @@ function humanSummary(results: EvalResults, out: string): string {
     Number.isFinite(r.costPerCompletedTask) ? `$${r.costPerCompletedTask.toFixed(4)}` : "n/a",
     r.oracleUpliftShare === null ? "n/a" : `${(100 * r.oracleUpliftShare).toFixed(1)}%${r.heldOut ? " (held out)" : ""}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = head.map((h, i) => maxOf(rows.map((r) => r[i].length), h.length));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
   return [line(head), ...rows.map(line), "", `Wrote ${out}: results.json, report.md, plots/.`].join("\n");
 }

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { emit, progressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
+import { maxOf } from "../../util/arrays.js";
 
 interface Args extends GlobalArgs {
   experiment: string;
@@ -25,8 +26,8 @@ export const runCommand: CommandModule<GlobalArgs, Args> = {
       onProgress: (d, t, l) => bar?.onProgress(d, t, l),
     });
     (bar as ReturnType<typeof progressBar> | null)?.stop();
-    const w = Math.max(10, ...s.results.map((r) => r.executor.length + 2));
-    const c = Math.max(18, ...s.results.map((r) => r.curator.length + 2));
+    const w = maxOf(s.results.map((r) => r.executor.length + 2), 10);
+    const c = maxOf(s.results.map((r) => r.curator.length + 2), 18);
     const lines = [
       `Experiment ${s.experiment} done in ${s.seconds.toFixed(0)} s → ${s.out}/report.md`,
       "",

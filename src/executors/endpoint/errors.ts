@@ -1,5 +1,6 @@
 import { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "openai";
 import { parseRetryAfter } from "./retry.js";
+import { pushAll } from "../../util/arrays.js";
 
 /** Why one attempt failed, and whether another attempt may succeed. */
 export interface AttemptFailure {
@@ -36,8 +37,8 @@ export function errorCodes(e: unknown, depth = 0): string[] {
   const out: string[] = [];
   const o = e as { code?: unknown; cause?: unknown; errors?: unknown };
   if (typeof o.code === "string") out.push(o.code);
-  if (o.cause) out.push(...errorCodes(o.cause, depth + 1));
-  if (Array.isArray(o.errors)) for (const x of o.errors) out.push(...errorCodes(x, depth + 1));
+  if (o.cause) pushAll(out, errorCodes(o.cause, depth + 1));
+  if (Array.isArray(o.errors)) for (const x of o.errors) pushAll(out, errorCodes(x, depth + 1));
   return out;
 }
 
