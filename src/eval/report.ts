@@ -9,6 +9,7 @@ import type { EvalResults, ResultRow } from "./summarize.js";
 import { chartSpecs, crossBackboneGrid, executorOrder, type ChartDef } from "./plots.js";
 import { renderChart } from "./render.js";
 import { mdTable as table } from "./markdown.js";
+import { pushAll } from "../util/arrays.js";
 
 export interface ReportOptions {
   title?: string;
@@ -148,13 +149,11 @@ function headline(results: EvalResults): string[] {
         pct(r.contaminationFollowRate),
         `${r.finalLibrarySize.toFixed(1)} / ${round(r.finalLibraryTokens)}`,
       ]);
-    lines.push(
-      ...table(
-        ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Final library (items / tokens)"],
-        rows,
-      ),
-      "",
-    );
+    pushAll(lines, table(
+      ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Final library (items / tokens)"],
+      rows,
+    ));
+    lines.push("");
   }
   if (results.results.some((r) => r.heldOut)) lines.push("† evaluated on a backbone the curator was not trained on.", "");
   return lines;
