@@ -54,7 +54,7 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
           epsilon: args.epsilon, seed: args.seed, labels: args.labels, horizon: args.horizon, shard: args.shard,
           out: args.out, resume: args.resume, tasksFrom: args["tasks-from"], curationInterval: args["curation-interval"],
         },
-        { command: commandLine(), onProgress },
+        { command: commandLine(), onProgress, onWarning: (m) => process.stderr.write(`collect: ${m}\n`) },
       ),
     );
     emit(
