@@ -88,6 +88,11 @@ export function datasetHash(manifests: ReadonlyArray<{ path: string; bytes: Uint
   return h.digest("hex");
 }
 
+/** The file each row range of a table came from, in the order readDataset concatenated them. */
+export function tableFiles(d: Pick<Dataset, "folders" | "manifests">, table: TableName): { path: string; rows: number }[] {
+  return d.folders.map((folder, i) => ({ path: join(folder, fileOf(table)), rows: d.manifests[i].rows[table] }));
+}
+
 /** Dataset folders at or under `root` (a folder with manifest.json is not searched further). Hidden folders skipped. */
 function findDatasetFolders(root: string): string[] {
   if (existsSync(join(root, MANIFEST_FILE))) return [root];

@@ -10,6 +10,7 @@ import { chartSpecs, crossBackboneGrid, executorOrder, type ChartDef } from "./p
 import { renderChart } from "./render.js";
 import { mdTable as table } from "./markdown.js";
 import { pushAll } from "../util/arrays.js";
+import { costPerCompletedText } from "../util/money.js";
 
 export interface ReportOptions {
   title?: string;
@@ -52,7 +53,7 @@ const SIGNIFICANT = 0.05;
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
 const pctCI = (ci: [number, number]) => `[${(100 * ci[0]).toFixed(1)}, ${(100 * ci[1]).toFixed(1)}]`;
-const usd = (x: number) => (Number.isFinite(x) ? `$${x.toFixed(4)}` : "n/a (no completed task)");
+const usd = costPerCompletedText;
 const usdCI = (ci: [number, number]) => (ci.every(Number.isFinite) ? `[${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}]` : "");
 const signed = (x: number, digits: number, unit = "") => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(digits)}${unit}`;
 const pValue = (p: number) => (p < 0.001 ? "<0.001" : p.toFixed(3));

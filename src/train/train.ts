@@ -10,10 +10,10 @@ import { ALGORITHMS, ALGO_NAMES } from "./algorithms/registry.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, BACKENDS, tf } from "./tf.js";
 import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
-import { trainDataFromColumns, splitByStream, normalizationFrom } from "./data.js";
+import { trainDataFromColumns, splitByStream, normalizationFrom, assertFiniteFeatures } from "./data.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
-import { readDataset } from "../data/dataset.js";
+import { readDataset, tableFiles } from "../data/dataset.js";
 import { RewardConfigSchema } from "../reward.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
@@ -72,6 +72,7 @@ export async function train(
   assertWritableOutput(o.out);
   const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
+  assertFiniteFeatures(ds.decisions, tableFiles(ds, "decisions"));
   const data = trainDataFromColumns(ds.decisions, reward);
   if (data.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
   if (algo.requiresLabels && !data.cfReward)

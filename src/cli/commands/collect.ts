@@ -2,6 +2,7 @@ import type { CommandModule } from "yargs";
 import { collect } from "../../collect/collect.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
+import { costPerCompletedText } from "../../util/money.js";
 
 interface Args extends GlobalArgs {
   world: string;
@@ -61,7 +62,7 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
       args,
       summary,
       `Wrote ${summary.out}: ${summary.streams} streams, ${summary.tasks} tasks, ${summary.decisions} decisions ` +
-        `(success ${(100 * summary.successRate).toFixed(1)}%, $${summary.costPerCompletedTask.toFixed(4)} per completed task` +
+        `(success ${(100 * summary.successRate).toFixed(1)}%, ${Number.isFinite(summary.costPerCompletedTask) ? `${costPerCompletedText(summary.costPerCompletedTask)} per completed task` : "no completed task"}` +
         `${summary.resumedTasks ? `, ${summary.resumedTasks} finished tasks resumed` : summary.resumedStreams ? `, ${summary.resumedStreams} streams resumed` : ""}).`,
     );
   },

@@ -7,6 +7,7 @@ import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 import type { ReplayOptions } from "../../eval/replay.js";
 import { maxOf } from "../../util/arrays.js";
+import { costPerCompletedText } from "../../util/money.js";
 
 export interface EvalArgs extends GlobalArgs {
   curators: string;
@@ -127,7 +128,7 @@ function humanSummary(results: EvalResults, out: string): string {
     r.curator,
     r.executor,
     `${(100 * r.successRate).toFixed(1)}% [${(100 * r.successRateCI[0]).toFixed(1)}, ${(100 * r.successRateCI[1]).toFixed(1)}]`,
-    Number.isFinite(r.costPerCompletedTask) ? `$${r.costPerCompletedTask.toFixed(4)}` : "n/a",
+    costPerCompletedText(r.costPerCompletedTask),
     r.oracleUpliftShare === null ? "n/a" : `${(100 * r.oracleUpliftShare).toFixed(1)}%${r.heldOut ? " (held out)" : ""}`,
   ]);
   const widths = head.map((h, i) => maxOf(rows.map((r) => r[i].length), h.length));

@@ -2,6 +2,7 @@ import type { CommandModule } from "yargs";
 import { emit, progressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 import { maxOf } from "../../util/arrays.js";
+import { costPerCompletedText } from "../../util/money.js";
 
 interface Args extends GlobalArgs {
   experiment: string;
@@ -31,10 +32,10 @@ export const runCommand: CommandModule<GlobalArgs, Args> = {
     const lines = [
       `Experiment ${s.experiment} done in ${s.seconds.toFixed(0)} s → ${s.out}/report.md`,
       "",
-      `${"executor".padEnd(w)}${"curator".padEnd(c)}${"success".padStart(9)}${"$/completed".padStart(13)}${"oracle uplift".padStart(15)}`,
+      `${"executor".padEnd(w)}${"curator".padEnd(c)}${"success".padStart(9)}${"$/completed".padStart(19)}${"oracle uplift".padStart(15)}`,
       ...s.results.map(
         (r) =>
-          `${r.executor.padEnd(w)}${r.curator.padEnd(c)}${pct(r.successRate).padStart(9)}${r.costPerCompletedTask.toFixed(4).padStart(13)}${(r.oracleUpliftShare === null ? "—" : pct(r.oracleUpliftShare)).padStart(15)}`,
+          `${r.executor.padEnd(w)}${r.curator.padEnd(c)}${pct(r.successRate).padStart(9)}${costPerCompletedText(r.costPerCompletedTask).padStart(19)}${(r.oracleUpliftShare === null ? "—" : pct(r.oracleUpliftShare)).padStart(15)}`,
       ),
     ];
     emit(args, s, lines.join("\n"));
