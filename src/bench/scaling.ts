@@ -28,13 +28,13 @@ const CHILD = fileURLToPath(new URL("./child.js", import.meta.url));
 const TRAIN_EPOCHS = 2;
 const ROWS_PER_STREAM = 800;
 
-interface ChildResult {
+export interface ChildResult {
   rows: number;
   seconds: number;
   peakRssMB: number;
 }
 
-function runChild(args: string[]): ChildResult {
+export function runChild(args: string[]): ChildResult {
   const out = execFileSync(process.execPath, ["--max-old-space-size=16384", CHILD, ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
