@@ -18,7 +18,7 @@ const MODEL = fileURLToPath(new URL("../../models/default/curator.onnx", import.
 const TARGET_SECONDS = 120;
 
 export async function benchDecide(o: BenchOptions): Promise<BenchRow[]> {
-  const items = o.quick ? 20_000 : 1_000_000;
+  const items = o.quick ? 5_000 : 1_000_000;
   const label = sizeLabel(items).toLowerCase();
   const root = mkdtempSync(join(tmpdir(), "curator-bench-decide-"));
   const model = existsSync(MODEL) ? MODEL : "heuristic";
@@ -36,7 +36,7 @@ export async function benchDecide(o: BenchOptions): Promise<BenchRow[]> {
         rows.push(
           row({ name: `decide.${label}.${mode}`, value: r.seconds, unit: "s", peer: null, peerValue: null, speedup: null,
             target: `value < ${TARGET_SECONDS}`, pass: r.seconds < TARGET_SECONDS,
-            note: `curator decide --${mode === "out" ? "out DIR (writes library, archive, audit log)" : "dry-run"} incl. reading the library and the review text: ${what}` }),
+            note: `curator decide --${mode === "out" ? "out DIR (writes library, archive, audit log)" : "dry-run"} incl. reading the library and the review text: ${what}; wall clock (CPU time ${r.cpuSeconds?.toFixed(1)} s)` }),
           row({ name: `memory.decide.${label}.${mode}`, value: r.peakRssMB, unit: "MB", peer: null, peerValue: null, speedup: null, target: null,
             note: `peak RSS (high-water mark) of the decide --${mode} child process` }),
         );

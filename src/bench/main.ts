@@ -6,7 +6,7 @@
  *   npm run bench -- --out DIR       also writes DIR/bench.json (the --json document) and DIR/bench.md
  *   --quick                          tiny sizes, for tests (no apt-get install; the torch peer only if present)
  *   --no-install                     never install the PyTorch peer
- *   --only decide.1m                 only the 1M-item decide benchmark (with --quick: 20k items)
+ *   --only decide.1m                 only the 1M-item decide benchmark (with --quick: 5k items)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";

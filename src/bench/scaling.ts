@@ -32,6 +32,8 @@ export interface ChildResult {
   rows: number;
   seconds: number;
   peakRssMB: number;
+  /** user + system CPU time of the child */
+  cpuSeconds?: number;
 }
 
 export function runChild(args: string[]): ChildResult {
@@ -129,7 +131,7 @@ export async function benchScaling(
     for (let r = 0; r < runs; r++) trained.push(runChild(["train", synth, join(root, `model-${label}-${r}`), String(TRAIN_EPOCHS)]));
     rmSync(synth, { recursive: true, force: true });
 
-    const n = (xs: ChildResult[], k: keyof ChildResult) => median(xs.map((x) => x[k]));
+    const n = (xs: ChildResult[], k: "rows" | "seconds" | "peakRssMB") => median(xs.map((x) => x[k]));
     const how = runs > 1 ? `median of ${runs}` : "single run";
     const cRows = Math.round(n(collected, "rows"));
     rows.push(

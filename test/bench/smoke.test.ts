@@ -33,6 +33,7 @@ describe("npm run bench -- --quick --json", () => {
     const names = doc.benchmarks.map((b) => b.name as string);
     for (const n of ["collect.tasks", "train.samples", "infer.single", "parquet.write", "parquet.read"]) expect(names).toContain(n);
     expect(names.some((n) => n.startsWith("infer.library"))).toBe(true);
+    for (const n of ["decide.5k.dry-run", "decide.5k.out", "memory.decide.5k.dry-run", "memory.decide.5k.out"]) expect(names).toContain(n);
     for (const kind of ["scale.collect@", "scale.train@", "memory.collect@", "memory.train@"])
       expect(names.filter((n) => n.startsWith(kind)).length).toBe(2);
     // Peers that are always available are always measured.
