@@ -2,10 +2,14 @@
  * One measured job in its own process, so its peak memory (RSS high-water mark) is its own:
  *   node dist/bench/child.js collect OUT STREAMS TASKS   — `curator collect` (heuristic behaviour, epsilon 0.3)
  *   node dist/bench/child.js train DATA OUT EPOCHS       — `curator train --algo bc`, fixed epochs
+ *   node dist/bench/child.js decide LIBRARY MODEL OUT|-  — `curator decide` (- = --dry-run), review text included
  * Prints one JSON line: {"seconds", "rows", "peakRssMB"}.
  */
 import { collect } from "../collect/collect.js";
 import { train } from "../train/train.js";
+import { curateLibrary } from "../library/curate.js";
+import { formatReview } from "../library/review.js";
+import { writeFileSync } from "node:fs";
 
 async function main(argv: string[]): Promise<{ rows: number; seconds: number }> {
   const [job, a, b, c] = argv;
@@ -20,13 +24,22 @@ async function main(argv: string[]): Promise<{ rows: number; seconds: number }> 
     const s = await train({ data: a, out: b, algo: "bc", seed: 1, epochs, patience: epochs + 1, batchSize: 256 });
     return { rows: s.trainRows + s.valRows, seconds: seconds() };
   }
-  throw new Error(`unknown bench job '${job}' (collect | train)`);
+  if (job === "decide") {
+    const dryRun = c === "-";
+    const r = await curateLibrary({ model: b, library: a, executor: "mid", dryRun, out: dryRun ? undefined : c });
+    // What the CLI prints (the whole review on a dry run, the changes otherwise); its output goes nowhere here.
+    writeFileSync("/dev/null", formatReview(r.decisions, { changesOnly: !dryRun }));
+    return { rows: r.decisions.length, seconds: seconds() };
+  }
+  throw new Error(`unknown bench job '${job}' (collect | train | decide)`);
 }
 
 main(process.argv.slice(2)).then(
   (r) => {
     // resourceUsage().maxRSS is in kilobytes: the process's high-water mark.
-    process.stdout.write(`${JSON.stringify({ ...r, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+    const u = process.resourceUsage();
+    // CPU seconds alongside wall seconds: on a shared machine the wall clock mostly measures the neighbours.
+    process.stdout.write(`${JSON.stringify({ ...r, peakRssMB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 })}\n`);
   },
   (e) => {
     process.stderr.write(`${(e as Error).stack ?? e}\n`);

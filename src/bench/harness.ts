@@ -3,6 +3,7 @@
  * after a warm-up) and progress on stderr. Rates and times are wall clock on one core; a peer runs in the same
  * process invocation, on the same machine, interleaved with ours where it can be, so ratios hold on a noisy box.
  */
+import { maxOf } from "../util/arrays.js";
 
 /** One line of `npm run bench -- --json`. `speedup` > 1 means ours is better; null without a peer. */
 export interface BenchResult {
@@ -117,7 +118,7 @@ function cells(r: BenchRow): string[] {
 /** The plain-text table `npm run bench` prints. */
 export function textTable(rows: readonly BenchRow[]): string {
   const body = rows.map(cells);
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((c) => c[i].length)));
+  const widths = HEAD.map((h, i) => maxOf(body.map((c) => c[i].length), h.length));
   const line = (c: string[]) => c.map((s, i) => (i === 0 || i === 2 || i === 3 || i === 6 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join("  ");
   return [line(HEAD), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }

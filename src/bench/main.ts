@@ -6,6 +6,7 @@
  *   npm run bench -- --out DIR       also writes DIR/bench.json (the --json document) and DIR/bench.md
  *   --quick                          tiny sizes, for tests (no apt-get install; the torch peer only if present)
  *   --no-install                     never install the PyTorch peer
+ *   --only decide.1m                 only the 1M-item decide benchmark (with --quick: 5k items)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -19,16 +20,19 @@ import { benchTrain } from "./train.js";
 import { benchInfer } from "./infer.js";
 import { benchScaling } from "./scaling.js";
 import { benchParquet } from "./parquet.js";
+import { benchDecide } from "./decide.js";
+import { pushAll } from "../util/arrays.js";
 
 interface Args {
   json: boolean;
   quick: boolean;
   install: boolean;
   out: string | null;
+  only: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, quick: false, install: true, out: null };
+  const a: Args = { json: false, quick: false, install: true, out: null, only: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === "--json") a.json = true;
@@ -36,27 +40,36 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--no-install") a.install = false;
     else if (k === "--out" && argv[i + 1]) a.out = argv[++i];
     else if (k.startsWith("--out=")) a.out = k.slice(6);
-    else throw new Error(`unknown argument '${k}'. Use --json, --quick, --no-install, --out DIR.`);
+    else if (k === "--only" && argv[i + 1]) a.only = argv[++i];
+    else if (k.startsWith("--only=")) a.only = k.slice(7);
+    else throw new Error(`unknown argument '${k}'. Use --json, --quick, --no-install, --out DIR, --only ${ONLY.join("|")}.`);
   }
   if (a.quick) a.install = false;
+  if (a.only !== null && !ONLY.includes(a.only)) throw new Error(`--only ${a.only}: the benchmarks that run alone are ${ONLY.join(", ")}.`);
   return a;
 }
 
-async function runBench(o: BenchOptions): Promise<BenchRow[]> {
+/** Benchmarks `--only` can run alone. */
+const ONLY = ["decide.1m"];
+
+async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[]> {
+  if (only === "decide.1m") return benchDecide(o);
   const rows: BenchRow[] = [];
   const collected = await benchCollect(o);
-  rows.push(...collected.rows);
-  rows.push(...(await benchTrain(o)));
-  rows.push(...(await benchInfer(o)));
+  pushAll(rows, collected.rows);
+  pushAll(rows, await benchTrain(o));
+  pushAll(rows, await benchInfer(o));
   const scaling = await benchScaling(o, collected);
   try {
     const table = await readTable(join(scaling.largest.dir, "decisions.parquet"), DECISION_COLUMNS);
     const n = Math.min(scaling.largest.rows, o.quick ? scaling.largest.rows : 1_000_000);
-    rows.push(...(await benchParquet(o, table, n, "rows collected by the 1M scaling run")));
+    pushAll(rows, await benchParquet(o, table, n, "rows collected by the 1M scaling run"));
   } finally {
     scaling.cleanup();
   }
-  rows.push(...scaling.rows);
+  pushAll(rows, scaling.rows);
+  // Not in --quick: two more child processes would push the quick run past its test's time limit (it has its own test).
+  if (!o.quick) pushAll(rows, await benchDecide(o));
   return rows;
 }
 
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   const t0 = performance.now();
-  const rows = await runBench({ quick: args.quick, install: args.install, log });
+  const rows = await runBench({ quick: args.quick, install: args.install, log }, args.only);
   const seconds = (performance.now() - t0) / 1000;
   const doc = toJson(rows);
   if (args.out) {

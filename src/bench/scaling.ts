@@ -28,13 +28,15 @@ const CHILD = fileURLToPath(new URL("./child.js", import.meta.url));
 const TRAIN_EPOCHS = 2;
 const ROWS_PER_STREAM = 800;
 
-interface ChildResult {
+export interface ChildResult {
   rows: number;
   seconds: number;
   peakRssMB: number;
+  /** user + system CPU time of the child */
+  cpuSeconds?: number;
 }
 
-function runChild(args: string[]): ChildResult {
+export function runChild(args: string[]): ChildResult {
   const out = execFileSync(process.execPath, ["--max-old-space-size=16384", CHILD, ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
@@ -129,7 +131,7 @@ export async function benchScaling(
     for (let r = 0; r < runs; r++) trained.push(runChild(["train", synth, join(root, `model-${label}-${r}`), String(TRAIN_EPOCHS)]));
     rmSync(synth, { recursive: true, force: true });
 
-    const n = (xs: ChildResult[], k: keyof ChildResult) => median(xs.map((x) => x[k]));
+    const n = (xs: ChildResult[], k: "rows" | "seconds" | "peakRssMB") => median(xs.map((x) => x[k]));
     const how = runs > 1 ? `median of ${runs}` : "single run";
     const cRows = Math.round(n(collected, "rows"));
     rows.push(

@@ -42,7 +42,10 @@ export function progressBar(label: string): { onProgress: ProgressFn; stop: () =
       if (!started) {
         bar.start(total, done, { sub: sub ?? "" });
         started = true;
-      } else bar.update(done, { sub: sub ?? "" });
+      } else {
+        if (total !== bar.getTotal()) bar.setTotal(total);
+        bar.update(done, { sub: sub ?? "" });
+      }
     },
     stop: () => {
       if (started) bar.stop();
@@ -50,11 +53,21 @@ export function progressBar(label: string): { onProgress: ProgressFn; stop: () =
   };
 }
 
-/** Runs `work` with a progress bar on stderr; the bar is stopped whether `work` succeeds or throws. */
-export async function withProgressBar<T>(label: string, work: (onProgress: ProgressFn) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with a progress bar on stderr; the bar is stopped whether `work` succeeds or throws. With
+ * `quietForMs`, nothing is shown until that much time has passed (quick runs stay silent).
+ */
+export async function withProgressBar<T>(
+  label: string,
+  work: (onProgress: ProgressFn) => Promise<T>,
+  opts: { quietForMs?: number } = {},
+): Promise<T> {
   const bar = progressBar(label);
+  const showFrom = performance.now() + (opts.quietForMs ?? 0);
   try {
-    return await work(bar.onProgress);
+    return await work((done, total, sub) => {
+      if (performance.now() >= showFrom) bar.onProgress(done, total, sub);
+    });
   } finally {
     bar.stop();
   }

@@ -106,6 +106,7 @@ interface RunContext {
   onTask: () => void;
   /** code tasks: --unsafe-no-sandbox */
   sandbox: SandboxOptions;
+  warn: (message: string) => void;
 }
 
 export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
@@ -158,6 +159,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
       sandbox: { unsafeNoSandbox: o.unsafeNoSandbox },
       tasks, behavior, epsilon: o.epsilon, interval, governance, partial, scrub,
       onTask: () => hooks.onProgress?.(++done, total, "tasks"),
+      warn: (m) => hooks.onWarning?.(scrub(m)),
     };
     journals.push(await runEndpointStream(plan, stream, ctx));
   }
@@ -309,6 +311,8 @@ async function runEndpointStream(
         `${e.message} ${t} finished task(s) of stream ${plan.streamId} are saved in '${ctx.partial}': fix the endpoint and re-run the same command with --resume.`,
       );
     });
+    if (outcome.replyRefused)
+      ctx.warn(`stream ${plan.streamId}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
     const task = taskRecord(outcome, tokensBefore, state.pending, prices);
     recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
     state.pending = { cost: 0, tokens: 0 };

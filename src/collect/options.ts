@@ -78,6 +78,8 @@ export interface CollectHooks {
   command?: string;
   /** `unit` names what is counted: "streams" (simulated) or "tasks" (endpoint runs) */
   onProgress?: (done: number, total: number, unit?: string) => void;
+  /** things a user should know that do not stop the run (endpoint runs: a reply refused for its size) */
+  onWarning?: (message: string) => void;
 }
 
 /** --shard i/n as numbers. */

@@ -15,6 +15,7 @@ import { CuratorError, describeZodIssues } from "../errors.js";
 import { writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
 import type { OutputOptions } from "../util/output-folder.js";
 import { columnRows, decodeTable, encodeTable, type ColumnArray, type ColumnInput, type Columns } from "./parquet.js";
+import { pushAll } from "../util/arrays.js";
 
 export const MANIFEST_FILE = "manifest.json";
 export const TABLES = { decisions: DECISION_COLUMNS, tasks: TASK_COLUMNS } as const;
@@ -90,12 +91,17 @@ export function datasetHash(manifests: ReadonlyArray<{ path: string; bytes: Uint
   return h.digest("hex");
 }
 
+/** The file each row range of a table came from, in the order readDataset concatenated them. */
+export function tableFiles(d: Pick<Dataset, "folders" | "manifests">, table: TableName): { path: string; rows: number }[] {
+  return d.folders.map((folder, i) => ({ path: join(folder, fileOf(table)), rows: d.manifests[i].rows[table] }));
+}
+
 /** Dataset folders at or under `root` (a folder with manifest.json is not searched further). Hidden folders skipped. */
 function findDatasetFolders(root: string): string[] {
   if (existsSync(join(root, MANIFEST_FILE))) return [root];
   const found: string[] = [];
   for (const e of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.isDirectory() && !e.name.startsWith(".")) found.push(...findDatasetFolders(join(root, e.name)));
+    if (e.isDirectory() && !e.name.startsWith(".")) pushAll(found, findDatasetFolders(join(root, e.name)));
   }
   return found;
 }
@@ -242,7 +248,7 @@ function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): Columns 
   for (const { name } of specs) {
     const cols = parts.map((p) => p[name]);
     if (Array.isArray(cols[0])) {
-      out[name] = ([] as (string | null)[]).concat(...(cols as (string | null)[][]));
+      out[name] = (cols as (string | null)[][]).flat();
       continue;
     }
     const total = cols.reduce((s, c) => s + c.length, 0);

@@ -9,6 +9,7 @@ import { mdTable } from "./markdown.js";
 import { GOVERNANCE_MODES, type CuratorReplay, type LabelKey, type ReplayResults, type RetireTarget, type SourceReplay } from "./replay.js";
 import type { AucScore, FlagScore } from "./stats.js";
 import { CREDITED_MEANING, CREDITED_STATEMENT, LABEL_MEANING, METHOD, PROXY_STATEMENT } from "./replay-method.js";
+import { pushAll } from "../util/arrays.js";
 
 export interface ReplayReportOptions {
   title?: string;
@@ -280,7 +281,7 @@ export function replayMarkdown(results: ReplayResults, opts: ReplayReportOptions
     ...METHOD.map((m) => `- ${m}`),
     "",
   ];
-  for (const s of results.sources) lines.push(...section(s));
+  for (const s of results.sources) pushAll(lines, section(s));
   return lines.join("\n");
 }
 

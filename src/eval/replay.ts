@@ -29,6 +29,7 @@ import { parseWith } from "../util/json-file.js";
 import { Rng } from "../util/rng.js";
 import { flagScore, mcnemarExactP, rocAuc, type AucScore, type FlagScore } from "./stats.js";
 import { REPLAY_PROTOCOLS, loadReplayDataset, replayStates, stateItems, type CreditedUnit, type ReplayState } from "./replay-load.js";
+import { pushAll } from "../util/arrays.js";
 
 export const GOVERNANCE_MODES = {
   default: { rules: DEFAULT_GOVERNANCE, describe: `default governance: at most ${100 * DEFAULT_GOVERNANCE.maxChangeShare}% of a library retired or rewritten per pass` },

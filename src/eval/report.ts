@@ -9,6 +9,8 @@ import type { EvalResults, ResultRow } from "./summarize.js";
 import { chartSpecs, crossBackboneGrid, executorOrder, type ChartDef } from "./plots.js";
 import { renderChart } from "./render.js";
 import { mdTable as table } from "./markdown.js";
+import { pushAll } from "../util/arrays.js";
+import { costPerCompletedText } from "../util/money.js";
 
 export interface ReportOptions {
   title?: string;
@@ -51,7 +53,7 @@ const SIGNIFICANT = 0.05;
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
 const pctCI = (ci: [number, number]) => `[${(100 * ci[0]).toFixed(1)}, ${(100 * ci[1]).toFixed(1)}]`;
-const usd = (x: number) => (Number.isFinite(x) ? `$${x.toFixed(4)}` : "n/a (no completed task)");
+const usd = costPerCompletedText;
 const usdCI = (ci: [number, number]) => (ci.every(Number.isFinite) ? `[${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}]` : "");
 const signed = (x: number, digits: number, unit = "") => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(digits)}${unit}`;
 const pValue = (p: number) => (p < 0.001 ? "<0.001" : p.toFixed(3));
@@ -148,13 +150,11 @@ function headline(results: EvalResults): string[] {
         pct(r.contaminationFollowRate),
         `${r.finalLibrarySize.toFixed(1)} / ${round(r.finalLibraryTokens)}`,
       ]);
-    lines.push(
-      ...table(
-        ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Final library (items / tokens)"],
-        rows,
-      ),
-      "",
-    );
+    pushAll(lines, table(
+      ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Final library (items / tokens)"],
+      rows,
+    ));
+    lines.push("");
   }
   if (results.results.some((r) => r.heldOut)) lines.push("† evaluated on a backbone the curator was not trained on.", "");
   return lines;

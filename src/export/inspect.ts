@@ -9,6 +9,7 @@ import { CuratorError } from "../errors.js";
 import { METADATA_KEYS, parseMetadata, type CuratorMetadata } from "./metadata.js";
 import { FEATURES_INPUT, MASK_INPUT, PROBS_OUTPUT } from "./policy.js";
 import { int64ToNumber, onnx, type ModelProto, type ValueInfoProto } from "./proto.js";
+import { pushAll } from "../util/arrays.js";
 
 export interface TensorContract {
   name: string;
@@ -128,7 +129,7 @@ export function formatContract(c: OnnxContract): string {
   ];
   const known = new Set<string>(METADATA_KEYS);
   const unknown = Object.keys(c.rawMetadata).filter((k) => !known.has(k));
-  if (unknown.length) lines.push("other metadata:", ...unknown.map((k) => `  ${k}: ${c.rawMetadata[k]}`));
+  if (unknown.length) pushAll(lines, ["other metadata:", ...unknown.map((k) => `  ${k}: ${c.rawMetadata[k]}`)]);
   return lines.join("\n");
 }
 

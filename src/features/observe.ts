@@ -31,7 +31,7 @@ import type { ExecutorProfile } from "../schemas/executor.js";
 import { featurizeInto, NUM_FEATURES, type ExecutorObservation, type ItemObservation, type LibraryObservation } from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
 import { CuratorError } from "../errors.js";
-import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityStats } from "../text/similarity.js";
+import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityProgress, type SimilarityStats } from "../text/similarity.js";
 
 export const OBSERVATION_DEFAULTS = {
   /** Pooled library outcomes needed before they estimate the executor's success rate. */
@@ -49,6 +49,8 @@ export interface ObserveOptions {
   executorName?: string;
   /** Logged executor statistics; each missing field gets the default above. */
   executorStats?: Partial<ExecutorObservation>;
+  /** Progress of the near-duplicate search, the one step whose time grows faster than the library. */
+  onProgress?: SimilarityProgress;
 }
 
 export interface LibraryObservations {
@@ -120,7 +122,7 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
     const group = members.map((i) => items[i]);
     const now = opts.now ?? defaultNow(group);
     const retrievalsLogged = group.some((it) => it.stats?.timesRetrieved !== undefined || it.stats?.lastRetrievedAt !== undefined);
-    const similarity = fillSimilarity(group);
+    const similarity = fillSimilarity(group, opts.onProgress);
     const lib: LibraryState = { name, now, retrievalsLogged, size: group.length, totalTokens: 0 };
     const shared: LibraryObservation = { size: group.length, totalTokens: 0 };
     members.forEach((i, k) => {
@@ -210,25 +212,10 @@ function estimateBudgetUse(obs: readonly ItemObservation[], budget: number): num
 }
 
 /**
- * Similarity for the items lacking a `similarity` field (entries for the others are unused). All missing:
- * similarityStats over every content; some missing: the same MinHash comparison, only for those rows.
+ * Similarity for the items lacking a `similarity` field (entries for the others are unused): the MinHash
+ * search over every item's content, so each missing row is compared with all items, as similarityStats does.
  */
-function fillSimilarity(items: readonly LibraryItem[]): SimilarityStats[] {
-  const missing: number[] = [];
-  for (let i = 0; i < items.length; i++) if (!items[i].similarity) missing.push(i);
-  const out: SimilarityStats[] = new Array(items.length);
-  if (missing.length === 0) return out;
-  if (missing.length === items.length) return similarityStats(items.map((it) => it.content));
-  const sigs = items.map((it) => minhash(it.content));
-  for (const i of missing) {
-    const s = { max: 0, nearDuplicates: 0 };
-    for (let j = 0; j < items.length; j++) {
-      if (j === i) continue;
-      const sim = estimateJaccard(sigs[i], sigs[j]);
-      if (sim > s.max) s.max = sim;
-      if (sim >= NEAR_DUPLICATE_THRESHOLD) s.nearDuplicates++;
-    }
-    out[i] = s;
-  }
-  return out;
+function fillSimilarity(items: readonly LibraryItem[], onProgress?: SimilarityProgress): SimilarityStats[] {
+  if (items.every((it) => it.similarity)) return new Array(items.length);
+  return similarityStats(items.map((it) => it.content), { onProgress });
 }

@@ -10,6 +10,7 @@ import { basename } from "node:path";
 import { CuratorError } from "../errors.js";
 import { isRecord, shortHash, sourceFiles, type ImportContext } from "./context.js";
 import { distinctVersions, emptyParts, versionId, type ImportParts, type Outcome } from "./types.js";
+import { pushAll } from "../util/arrays.js";
 
 interface MemoryFile {
   library: string;
@@ -175,7 +176,7 @@ export function importAgentS(path: string, ctx: ImportContext): ImportParts {
   for (const f of files) {
     const name = basename(f);
     if (!/\.json$/i.test(name)) ctx.skipped.add("unrecognised-file", ctx.rel(f));
-    else if (/history/i.test(name)) history.push(...readHistory(f, ctx));
+    else if (/history/i.test(name)) pushAll(history, readHistory(f, ctx));
     else {
       const m = readMemory(f, ctx);
       if (m) memories.push(m);

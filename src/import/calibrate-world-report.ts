@@ -4,6 +4,7 @@
  */
 import type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
 import type { PresetCalibration, WorldCalibration } from "./calibrate-world.js";
+import { maxOf, minOf } from "../util/arrays.js";
 
 /**
  * Context windows of the models that wrote the real libraries, from the model vendors' specifications (the
@@ -43,8 +44,8 @@ interface Row {
 
 function verdict(row: Row, presets: PresetCalibration[]): string {
   const vals = row.real.map((r) => r.value);
-  const lo = Math.min(...vals) * (1 - MATCH_TOLERANCE);
-  const hi = Math.max(...vals) * (1 + MATCH_TOLERANCE);
+  const lo = minOf(vals) * (1 - MATCH_TOLERANCE);
+  const hi = maxOf(vals) * (1 + MATCH_TOLERANCE);
   const where = (x: number): string => (x < lo ? "below" : x > hi ? "above" : "within");
   const by = presets.map((p) => ({ name: p.executor, at: where(row.sim(p)) }));
   if (by.every((b) => b.at === "within")) return `matches — ${row.why}`;
@@ -79,7 +80,7 @@ function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
     ...point(src["tau-bench"], src["tau-bench"]?.extra.taskFailureShare),
   ];
   const simMeans = sw.presets.map((p) => p.tokens?.mean ?? 0);
-  const times = (real: number | undefined): string => (real ? `${num(Math.min(...simMeans) / real)}–${num(Math.max(...simMeans) / real)}×` : "n/a");
+  const times = (real: number | undefined): string => (real ? `${num(minOf(simMeans) / real)}–${num(maxOf(simMeans) / real)}×` : "n/a");
   return [
     {
       quantity: "item tokens, live items: mean / median / p10 / p90",

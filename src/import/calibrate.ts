@@ -17,6 +17,7 @@ import { IMPORTER_VERSION, type ImportFormat } from "./types.js";
 import type { BuiltImport } from "./write.js";
 import type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
 import { distribution, r4, type Distribution } from "./calibrate-stats.js";
+import { pushAll } from "../util/arrays.js";
 
 export { distribution, type Distribution };
 export type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
@@ -181,7 +182,7 @@ export function calibrate(root: string): CalibrationCard {
     if (!existsSync(dir)) continue;
     const b = loadImport(format, dir);
     sources.push(MEASURE[format](b));
-    if (format !== "tau-bench") live.push(...(format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library));
+    if (format !== "tau-bench") pushAll(live, format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library);
   }
   return {
     name: "real-calibration",

@@ -11,6 +11,7 @@ import { CuratorError } from "../errors.js";
 import { isDir, isFile, type ImportContext } from "./context.js";
 import { isCheckpoint, readCheckpoint, type Attempt, type Checkpoint } from "./voyager-read.js";
 import { emptyParts, versionId, type ImportParts, type Outcome, type ReplayLabel, type Snapshot, type TaskEvent } from "./types.js";
+import { maxOf, pushAll } from "../util/arrays.js";
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
 /** Voyager's default `action_agent_task_max_retries`: an episode this long may have ended in failure. */
@@ -147,7 +148,7 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
     callers.set(name, names.filter((o) => o !== name && lineage.get(o)!.some((v) => re.test(v.content))));
   }
   const author = basename(lib.name);
-  const savedFiles = (name: string): number => Math.max(0, ...ckpts.map((c) => c.versions.get(name)?.length ?? 0));
+  const savedFiles = (name: string): number => maxOf(ckpts.map((c) => c.versions.get(name)?.length ?? 0), 0);
   names.forEach((name, rank) => {
     const versions = lineage.get(name)!;
     versions.forEach((v, idx) => {
@@ -201,8 +202,8 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
     }
     snapshots.push({ library: lib.name, index: snapshots.length, label: "final", taskIndex: ckpts[0].completed?.length ?? null, reconstructed: false, itemIds: finalNames.map((n) => `${lib.name}/${n}`), missingItems: 0 });
   }
-  parts.snapshots.push(...snapshots);
-  parts.events.push(...attemptEvents(lib.name, ckpts));
+  pushAll(parts.snapshots, snapshots);
+  pushAll(parts.events, attemptEvents(lib.name, ckpts));
 }
 
 export function importVoyager(path: string, ctx: ImportContext): ImportParts {

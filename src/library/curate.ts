@@ -28,6 +28,7 @@ import { planPass, writePass, type ApplySummary } from "./apply.js";
 import { checkOutputFolder, classifyFolder, LIBRARY_FILE, openFolder, resolveFolder, withFolderLock, type FolderState } from "./folder.js";
 import { contentHash } from "./history.js";
 import { GOVERNANCE_FILE, readGovernanceFor, readLibraryFile, type LiveItem } from "./io.js";
+import type { SimilarityProgress } from "../text/similarity.js";
 
 export interface CurateOptions {
   /** A curator spec as src/curators/resolve.ts reads it: a baseline name, an .onnx file or a model folder. */
@@ -46,6 +47,8 @@ export interface CurateOptions {
   /** Current task index (evidence window); default: the largest task index in the items' stats, never below the folder's last pass. */
   now?: number;
   clock?: () => Date;
+  /** Progress of the near-duplicate search on items without a `similarity` field. */
+  onProgress?: SimilarityProgress;
 }
 
 export interface CurateResult extends DecideResult {
@@ -134,6 +137,7 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
       sample: seed === null ? undefined : { seed },
       executorStats: stats ? executorObservation(stats) : undefined,
       executorName: stats?.name ?? executor?.name,
+      onProgress: o.onProgress,
     };
     const result: DecideResult =
       items.length === 0

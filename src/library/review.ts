@@ -2,6 +2,7 @@
 import type { Action } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
 import type { Decision } from "../runtime/decide.js";
+import { maxOf } from "../util/arrays.js";
 
 /** Widest id column; longer ids are printed whole (the row's alignment gives way, the id never does). */
 const ID_COLUMN_MAX = 48;
@@ -45,7 +46,7 @@ export function formatReview(decisions: readonly Decision[], opts: ReviewOptions
     .map((d, i) => ({ d, i, id: escapeControl(d.id) }))
     .filter(({ d }) => !opts.changesOnly || d.action !== "keep")
     .sort((a, b) => order(a.d) - order(b.d) || a.i - b.i);
-  const idW = Math.min(ID_COLUMN_MAX, Math.max(4, ...rows.map((r) => r.id.length)));
+  const idW = Math.min(ID_COLUMN_MAX, maxOf(rows.map((r) => r.id.length), 4));
   const preview = opts.contents !== undefined;
   const pw = PREVIEW_CHARS;
   const head = [`${"item".padEnd(idW)}`, `${"action".padEnd(8)}`, `${"p".padStart(5)}`, ...(preview ? ["content".padEnd(pw)] : []), "why"];

@@ -13,6 +13,7 @@ import { observeLibrary, type ExecutorStatSource } from "../features/observe.js"
 import { applyMask, type Curator } from "../curators/types.js";
 import { DEFAULT_GOVERNANCE, maskFor } from "../governance/rules.js";
 import { chooseForReview, sampleRows } from "../governance/choose.js";
+import type { SimilarityProgress } from "../text/similarity.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { Rng } from "../util/rng.js";
 import { CuratorError } from "../errors.js";
@@ -48,6 +49,8 @@ export interface DecideOptions {
   executorStats?: Partial<ExecutorObservation>;
   /** Name matched against items' `author`; default: the executor profile's name. */
   executorName?: string;
+  /** Progress of the near-duplicate search (see observeLibrary). */
+  onProgress?: SimilarityProgress;
 }
 
 export interface DecideResult {
@@ -97,7 +100,7 @@ export async function decideWithCurator(
   const profile = typeof executor === "string" ? resolveExecutor(executor) : executor;
   const rules = options.governance ?? DEFAULT_GOVERNANCE;
   // observe
-  const obs = observeLibrary(items, { now: options.now, executor: profile, executorName: options.executorName, executorStats: options.executorStats });
+  const obs = observeLibrary(items, { now: options.now, executor: profile, executorName: options.executorName, executorStats: options.executorStats, onProgress: options.onProgress });
   // featurize + mask
   const rows = items.length;
   buffers.ensure(rows);

@@ -23,6 +23,26 @@ export const ItemStatsSchema = z
   .partial();
 export type ItemStats = z.infer<typeof ItemStatsSchema>;
 
+/**
+ * Deepest nesting `meta` may have, `meta` itself counting 1. Writing a value nested thousands of levels
+ * deep overflows the stack (JSON.stringify recurses), so such an item is refused when read.
+ */
+export const MAX_META_DEPTH = 64;
+
+/** Nesting depth of a JSON value (a scalar 0, an object or array 1 more than its deepest member), without recursion; stops once past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** One line of a library JSONL file: the schema `curator decide` reads and importers write. */
 export const LibraryItemSchema = z
   .object({
@@ -44,7 +64,17 @@ export const LibraryItemSchema = z
       .strict()
       .optional()
       .describe("similarity to the most similar other item and count of near-duplicates; computed if absent"),
-    meta: z.record(z.string(), z.unknown()).optional().describe("anything else; carried through untouched"),
+    meta: z
+      .record(z.string(), z.unknown())
+      .superRefine((meta, ctx) => {
+        if (jsonDepth(meta, MAX_META_DEPTH) > MAX_META_DEPTH)
+          ctx.addIssue({
+            code: "custom",
+            message: `nested more than ${MAX_META_DEPTH} levels deep (objects and arrays inside one another); flatten it, or store the deep part as a JSON string`,
+          });
+      })
+      .optional()
+      .describe(`anything else (nested at most ${MAX_META_DEPTH} levels); carried through untouched`),
     pending: z
       .enum(["compress", "rewrite"])
       .optional()

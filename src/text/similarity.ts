@@ -1,6 +1,21 @@
 /**
  * Near-duplicate detection with MinHash over word 3-shingles: an estimate of Jaccard similarity between
- * items' contents. Used by importers and by the runtime to fill the similarity features.
+ * items' contents (the share of the 64 signature positions on which two items agree). Used by importers and
+ * by the runtime to fill the similarity features.
+ *
+ * The search compares every pair only when that is cheap. Identical signatures are folded into one
+ * representative (with a multiplicity); candidate pairs come from bucketing representatives by "bands" of
+ * signature positions (locality-sensitive hashing), and each candidate pair is scored once with the full
+ * 64-position estimate, exactly as a pairwise comparison scores it. Which bands (see choosePlan):
+ * - exact (64 bands of one position): a pair agreeing anywhere shares a bucket, and a pair agreeing nowhere
+ *   has estimate 0, which changes neither a maximum nor a count. The result is identical to all pairs; the
+ *   work is the number of (pair, position) agreements. Used whenever that work, or the plain all-pairs
+ *   loop, fits the work budget (always below ~7,700 distinct contents).
+ * - banded (bands of r = 2..4 positions, see bandLayout): chance agreements between unrelated items mostly
+ *   stop producing candidates, so large libraries stay fast. Every near-duplicate pair is still found (a
+ *   pigeonhole guarantee, not a probability), so near-duplicate counts are exact, and so is every maximum of
+ *   0.5 or more. A lower maximum is found when the pair agrees on a whole band (likely for 0.3 and up), else
+ *   the item reports the highest estimate it was found with: lower than all pairs would, never higher.
  */
 const NUM_HASHES = 64;
 const SHINGLE = 3;
@@ -12,8 +27,13 @@ export const MINHASH_SETTINGS = {
   hash: "FNV-1a 32-bit over UTF-16 code units, offset basis 0x811c9dc5 XOR seed, prime 0x01000193",
   words: "lowercase, then split on runs of characters outside \\p{L}, \\p{N} and '_'; empty pieces dropped",
 } as const;
+
+/** A signature slot no shingle reached (empty content): never counts as agreement. */
+const EMPTY = 0xffffffff;
 /** Jaccard estimate at or above which two items count as near-duplicates. */
 export const NEAR_DUPLICATE_THRESHOLD = 0.5;
+/** Candidate checks one search may spend (each costs well under a microsecond) before it uses wider bands. */
+export const DEFAULT_WORK_BUDGET = 30_000_000;
 
 function fnv1a(s: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
@@ -32,23 +52,37 @@ export function shingles(text: string): string[] {
   return out;
 }
 
-export function minhash(text: string): Uint32Array {
-  const sig = new Uint32Array(NUM_HASHES).fill(0xffffffff);
-  const sh = shingles(text);
-  for (const s of sh) {
+/** Writes the 64-value MinHash signature of `text` into `out` at `offset`. */
+export function minhashInto(text: string, out: Uint32Array, offset: number): void {
+  out.fill(EMPTY, offset, offset + NUM_HASHES);
+  for (const s of shingles(text)) {
     const h1 = fnv1a(s, 0);
     const h2 = fnv1a(s, 0x9747b28c) | 1;
     for (let k = 0; k < NUM_HASHES; k++) {
       const h = (h1 + Math.imul(k, h2)) >>> 0;
-      if (h < sig[k]) sig[k] = h;
+      if (h < out[offset + k]) out[offset + k] = h;
     }
   }
+}
+
+export function minhash(text: string): Uint32Array {
+  const sig = new Uint32Array(NUM_HASHES);
+  minhashInto(text, sig, 0);
   return sig;
 }
 
 export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
   let same = 0;
-  for (let k = 0; k < NUM_HASHES; k++) if (a[k] === b[k] && a[k] !== 0xffffffff) same++;
+  for (let k = 0; k < NUM_HASHES; k++) if (a[k] === b[k] && a[k] !== EMPTY) same++;
+  return same / NUM_HASHES;
+}
+
+/** estimateJaccard of rows i and j of a flat signature table (n × 64). */
+function jaccardAt(sigs: Uint32Array, i: number, j: number): number {
+  const a = i * NUM_HASHES;
+  const b = j * NUM_HASHES;
+  let same = 0;
+  for (let k = 0; k < NUM_HASHES; k++) if (sigs[a + k] === sigs[b + k] && sigs[a + k] !== EMPTY) same++;
   return same / NUM_HASHES;
 }
 
@@ -57,20 +91,264 @@ export interface SimilarityStats {
   nearDuplicates: number;
 }
 
-/** For each content, its highest similarity to any other and how many others are near-duplicates. O(n^2). */
-export function similarityStats(contents: readonly string[]): SimilarityStats[] {
-  const sigs = contents.map(minhash);
-  const out = contents.map(() => ({ max: 0, nearDuplicates: 0 }));
-  for (let i = 0; i < sigs.length; i++) {
-    for (let j = i + 1; j < sigs.length; j++) {
-      const s = estimateJaccard(sigs[i], sigs[j]);
-      if (s > out[i].max) out[i].max = s;
-      if (s > out[j].max) out[j].max = s;
-      if (s >= NEAR_DUPLICATE_THRESHOLD) {
-        out[i].nearDuplicates++;
-        out[j].nearDuplicates++;
+export type SimilarityProgress = (done: number, total: number, phase: string) => void;
+
+export interface SimilarityOptions {
+  /** Called now and then with work done so far (phases: "signatures", "near-duplicates"). */
+  onProgress?: SimilarityProgress;
+  /** Candidate checks allowed before wider bands are used (tests lower it); default DEFAULT_WORK_BUDGET. */
+  workBudget?: number;
+}
+
+export interface SimilaritySearch {
+  stats: SimilarityStats[];
+  /** "exact": identical to comparing every pair; "banded": see the module comment. */
+  method: "exact" | "banded";
+  /** Signature positions per band (1 for exact banding; 0 when every pair was compared). */
+  rowsPerBand: number;
+  bands: number;
+  /** Pairs of distinct signatures scored (candidate checks), the work the search did. */
+  comparisons: number;
+}
+
+/** For each content, its highest similarity to any other and how many others are near-duplicates. */
+export function similarityStats(contents: readonly string[], opts: SimilarityOptions = {}): SimilarityStats[] {
+  return searchNearDuplicates(contents, opts).stats;
+}
+
+export function searchNearDuplicates(contents: readonly string[], opts: SimilarityOptions = {}): SimilaritySearch {
+  const n = contents.length;
+  const sigs = new Uint32Array(n * NUM_HASHES);
+  const every = Math.max(1, Math.ceil(n / 100));
+  for (let i = 0; i < n; i++) {
+    minhashInto(contents[i], sigs, i * NUM_HASHES);
+    if (opts.onProgress && (i + 1) % every === 0) opts.onProgress(i + 1, n, "signatures");
+  }
+  return searchSignatures(sigs, n, opts);
+}
+
+/** Distinct signatures: `rep[i]` is the first row with row i's signature; `mult[r]` counts rows sharing it. */
+function foldIdentical(sigs: Uint32Array, n: number): { rep: Uint32Array; reps: Uint32Array; mult: Uint32Array } {
+  const rep = new Uint32Array(n);
+  const mult = new Uint32Array(n);
+  const firstByKey = new Map<number, number>();
+  const list: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let k = 0; k < NUM_HASHES; k++) {
+      const v = sigs[i * NUM_HASHES + k];
+      h1 = Math.imul(h1 ^ v, 0x01000193);
+      h2 = Math.imul(h2 ^ v, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    // 53-bit key; on a collision with a different signature, probe the next key.
+    let key = (h1 >>> 0) * 0x200000 + (h2 & 0x1fffff);
+    for (;;) {
+      const r = firstByKey.get(key);
+      if (r === undefined) {
+        firstByKey.set(key, i);
+        rep[i] = i;
+        list.push(i);
+        break;
+      }
+      if (sameSignature(sigs, r, i)) {
+        rep[i] = r;
+        break;
+      }
+      key = key === Number.MAX_SAFE_INTEGER ? 0 : key + 1;
+    }
+    mult[rep[i]]++;
+  }
+  return { rep, reps: Uint32Array.from(list), mult };
+}
+
+function sameSignature(sigs: Uint32Array, i: number, j: number): boolean {
+  for (let k = 0; k < NUM_HASHES; k++) if (sigs[i * NUM_HASHES + k] !== sigs[j * NUM_HASHES + k]) return false;
+  return true;
+}
+
+/** Agreeing signature positions that make a near-duplicate (estimate = agreeing / 64). */
+const NEAR_DUPLICATE_AGREEMENTS = Math.ceil(NEAR_DUPLICATE_THRESHOLD * NUM_HASHES);
+
+/**
+ * Bands of `rowsPerBand` positions that every near-duplicate pair agrees on at least once. The 64 positions
+ * are split into g = ⌊(A−1)/(r−1)⌋ groups (A = NEAR_DUPLICATE_AGREEMENTS) and every r-subset of a group is a
+ * band: a pair agreeing on A positions has, by pigeonhole, r of them in one group. r = 1: 64 single
+ * positions (every agreeing pair); r = 2, 3, 4: 35, 84, 230 bands.
+ */
+export function bandLayout(rowsPerBand: number): Uint8Array[] {
+  if (rowsPerBand === 1) return Array.from({ length: NUM_HASHES }, (_, k) => Uint8Array.of(k));
+  const groups = Math.floor((NEAR_DUPLICATE_AGREEMENTS - 1) / (rowsPerBand - 1));
+  const bands: Uint8Array[] = [];
+  let first = 0;
+  for (let g = 0; g < groups; g++) {
+    const size = Math.floor(NUM_HASHES / groups) + (g < NUM_HASHES % groups ? 1 : 0);
+    const pick = (from: number, chosen: number[]): void => {
+      if (chosen.length === rowsPerBand) bands.push(Uint8Array.from(chosen));
+      else for (let p = from; p < first + size; p++) pick(p + 1, [...chosen, p]);
+    };
+    pick(first, []);
+    first += size;
+  }
+  return bands;
+}
+
+/** Reusable bucket arrays for one band at a time: reps grouped by a hash of their band values. */
+class Buckets {
+  readonly keys: Uint32Array;
+  readonly order: Uint32Array;
+  readonly start: Uint32Array;
+  readonly slotOf: Int32Array;
+  private readonly cursor: Uint32Array;
+  private readonly shift: number;
+  constructor(private readonly sigs: Uint32Array, private readonly reps: Uint32Array) {
+    const bits = Math.max(4, Math.ceil(Math.log2(Math.max(2, reps.length) * 2)));
+    this.shift = 32 - bits;
+    this.keys = new Uint32Array(reps.length);
+    this.order = new Uint32Array(reps.length);
+    this.start = new Uint32Array((1 << bits) + 1);
+    this.slotOf = new Int32Array(reps.length);
+    this.cursor = new Uint32Array(1 << bits);
+  }
+
+  /** Groups reps (by position in `reps`) by band: members of slot s are order[start[s] .. start[s+1]). */
+  fill(band: Uint8Array): void {
+    const { sigs, reps, keys, order, start, slotOf } = this;
+    start.fill(0);
+    for (let x = 0; x < reps.length; x++) {
+      const base = reps[x] * NUM_HASHES;
+      let key = 0x811c9dc5;
+      let skip = false;
+      for (let t = 0; t < band.length; t++) {
+        const v = sigs[base + band[t]];
+        if (v === EMPTY) skip = true;
+        key = band.length === 1 ? v : Math.imul(key ^ v, 0x01000193) ^ (key >>> 13);
+      }
+      keys[x] = key >>> 0;
+      const slot = skip ? -1 : Math.imul(key, 0x9e3779b1) >>> this.shift;
+      slotOf[x] = slot;
+      if (slot >= 0) start[slot + 1]++;
+    }
+    for (let s = 1; s < start.length; s++) start[s] += start[s - 1];
+    const cursor = this.cursor;
+    cursor.set(start.subarray(0, cursor.length));
+    for (let x = 0; x < reps.length; x++) if (slotOf[x] >= 0) order[cursor[slotOf[x]]++] = x;
+  }
+
+  /** Σ over slots of m·(m−1)/2: candidate pairs this band yields (slot collisions included). */
+  pairCount(): number {
+    let pairs = 0;
+    for (let s = 0; s + 1 < this.start.length; s++) {
+      const m = this.start[s + 1] - this.start[s];
+      pairs += (m * (m - 1)) / 2;
+    }
+    return pairs;
+  }
+}
+
+type Plan = { kind: "all-pairs" } | { kind: "bands"; rowsPerBand: number; bands: Uint8Array[] };
+
+/**
+ * The cheapest exact plan when one fits the budget (banding on single positions, or all pairs), else the
+ * narrowest band width whose estimated work fits (r = 2, 3, 4; 4 regardless of the estimate). The estimate
+ * scales the candidate pairs of SAMPLE_BANDS evenly spaced bands to all of them.
+ */
+function choosePlan(buckets: Buckets, reps: number, budget: number): Plan {
+  const SAMPLE_BANDS = 4;
+  const allPairs = (reps * (reps - 1)) / 2;
+  for (const r of [1, 2, 3, 4]) {
+    const bands = bandLayout(r);
+    let sampled = 0;
+    for (let b = 0; b < SAMPLE_BANDS; b++) {
+      buckets.fill(bands[Math.floor((b * bands.length) / SAMPLE_BANDS)]);
+      sampled += buckets.pairCount();
+    }
+    const work = (sampled * bands.length) / SAMPLE_BANDS;
+    if (r === 1 && allPairs <= budget && allPairs < work) return { kind: "all-pairs" };
+    if (work <= budget || r === 4) return { kind: "bands", rowsPerBand: r, bands };
+  }
+  throw new Error("unreachable");
+}
+
+/** Whether reps u and v (signature rows) agree on every position of `band`, none of them empty. */
+function agreeOn(sigs: Uint32Array, u: number, v: number, band: Uint8Array): boolean {
+  for (let t = 0; t < band.length; t++) {
+    const a = sigs[u * NUM_HASHES + band[t]];
+    if (a === EMPTY || a !== sigs[v * NUM_HASHES + band[t]]) return false;
+  }
+  return true;
+}
+
+/** searchNearDuplicates on precomputed signatures (a flat n × 64 table from minhashInto). */
+export function searchSignatures(sigs: Uint32Array, n: number, opts: SimilarityOptions = {}): SimilaritySearch {
+  const budget = opts.workBudget ?? DEFAULT_WORK_BUDGET;
+  const { rep, reps, mult } = foldIdentical(sigs, n);
+  const max = new Float64Array(n);
+  const near = new Float64Array(n);
+  const score = (u: number, v: number): void => {
+    const s = jaccardAt(sigs, u, v);
+    if (s > max[u]) max[u] = s;
+    if (s > max[v]) max[v] = s;
+    if (s >= NEAR_DUPLICATE_THRESHOLD) {
+      near[u] += mult[v];
+      near[v] += mult[u];
+    }
+  };
+  let comparisons = 0;
+  let plan: Plan = { kind: "all-pairs" };
+  if (reps.length > 1) {
+    const buckets = new Buckets(sigs, reps);
+    plan = choosePlan(buckets, reps.length, budget);
+    if (plan.kind === "all-pairs") {
+      for (let x = 0; x < reps.length; x++) {
+        for (let y = x + 1; y < reps.length; y++) score(reps[x], reps[y]);
+        comparisons += reps.length - x - 1;
+        opts.onProgress?.(x + 1, reps.length, "near-duplicates");
+      }
+    } else {
+      const { bands } = plan;
+      for (let b = 0; b < bands.length; b++) {
+        buckets.fill(bands[b]);
+        const { order, start, keys } = buckets;
+        for (let s = 0; s + 1 < start.length; s++) {
+          for (let p = start[s]; p < start[s + 1]; p++) {
+            for (let q = p + 1; q < start[s + 1]; q++) {
+              if (keys[order[p]] !== keys[order[q]]) continue;
+              const u = reps[order[p]];
+              const v = reps[order[q]];
+              if (!agreeOn(sigs, u, v, bands[b])) continue;
+              // Score each pair once: in the first band where it agrees.
+              let seen = false;
+              for (let e = 0; e < b && !seen; e++) seen = agreeOn(sigs, u, v, bands[e]);
+              if (seen) continue;
+              comparisons++;
+              score(u, v);
+            }
+          }
+        }
+        opts.onProgress?.(b + 1, bands.length, "near-duplicates");
       }
     }
   }
-  return out;
+  const stats: SimilarityStats[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rep[i];
+    let m = max[r];
+    let d = near[r];
+    if (mult[r] > 1) {
+      // The other rows with the same signature.
+      const self = jaccardAt(sigs, r, r);
+      if (self > m) m = self;
+      if (self >= NEAR_DUPLICATE_THRESHOLD) d += mult[r] - 1;
+    }
+    stats[i] = { max: m, nearDuplicates: d };
+  }
+  const exact = plan.kind === "all-pairs" || plan.rowsPerBand === 1;
+  return {
+    stats,
+    method: exact ? "exact" : "banded",
+    rowsPerBand: plan.kind === "all-pairs" ? 0 : plan.rowsPerBand,
+    bands: plan.kind === "all-pairs" ? 0 : plan.bands.length,
+    comparisons,
+  };
 }

@@ -9,6 +9,7 @@ import { reward, type RewardConfig } from "../reward.js";
 import { hash01 } from "../util/rng.js";
 import type { Normalization } from "./model.js";
 import type { Columns } from "../data/parquet.js";
+import { CuratorError } from "../errors.js";
 
 export interface TrainData {
   rows: number;
@@ -73,6 +74,43 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig): Train
     streamId: Int32Array.from(num(d, "stream_id")),
     executors: [...new Set(d.executor as string[])].sort(),
   };
+}
+
+/**
+ * Refuses features that are NaN or infinite (normalisation would turn them into a model card with `mean:
+ * null` and weights that compute NaN). Names each such column with the file and row of its first bad value.
+ */
+export function assertFiniteFeatures(d: Columns, files: readonly { path: string; rows: number }[]): void {
+  const problems: string[] = [];
+  for (const name of FEATURE_NAMES) {
+    const column = featureColumn(name);
+    const col = num(d, column);
+    let bad = 0;
+    let first = -1;
+    for (let r = 0; r < col.length; r++)
+      if (!Number.isFinite(col[r])) {
+        bad++;
+        if (first < 0) first = r;
+      }
+    if (bad === 0) continue;
+    let row = first;
+    let file = "?";
+    for (const f of files) {
+      if (row < f.rows) {
+        file = f.path;
+        break;
+      }
+      row -= f.rows;
+    }
+    const what = bad === col.length ? "every value is" : `${bad} of ${col.length} values are`;
+    problems.push(`column '${column}' in '${file}': ${what} NaN or infinite (first at row ${row + 1}: ${col[first]})`);
+  }
+  if (problems.length)
+    throw new CuratorError(
+      "INVALID_FILE",
+      `The dataset has features a model cannot learn from:\n  ${problems.join("\n  ")}\n` +
+        `Fix the program that wrote these values (a harness or importer logged a missing statistic as NaN?) and re-collect; every feature must be a finite number.`,
+    );
 }
 
 /** Whole streams go to validation (no leakage across a stream): a stable hash of the stream id decides. */

@@ -39,4 +39,10 @@ describe("npm run bench -- --quick --json", () => {
     const byName = Object.fromEntries(doc.benchmarks.map((b) => [b.name, b]));
     for (const n of ["infer.single", "parquet.write", "parquet.read"]) expect(byName[n].peer).not.toBeNull();
   }, 120_000);
+
+  it("--only decide.1m runs just the decide benchmark (5k items with --quick)", () => {
+    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.1m", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 });
+    const names = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks.map((b) => b.name);
+    expect(names).toEqual(["decide.5k.dry-run", "memory.decide.5k.dry-run", "decide.5k.out", "memory.decide.5k.out"]);
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { CollectFieldsSchema, CollectOptionsSchema } from "../../collect/options
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 import { flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
+import { costPerCompletedText } from "../../util/money.js";
 
 /** Every collect option is a flag; the schema gives its type, default and description. */
 export const COLLECT_FLAGS: FlagTable<typeof CollectFieldsSchema> = {
@@ -35,12 +36,12 @@ export const collectCommand: CommandModule<GlobalArgs, FlagArgs> = {
       .example("$0 collect --streams 64 --shard 0/4 --labels oracle --out datasets/traces/big/s0", "one of four shards (one folder per shard)"),
   handler: async (args) => {
     const options = optionsFromFlags(CollectFieldsSchema, COLLECT_FLAGS, args, CollectOptionsSchema);
-    const summary = await withProgressBar("collect", (onProgress) => collect(options, { command: commandLine(), onProgress }));
+    const summary = await withProgressBar("collect", (onProgress) => collect(options, { command: commandLine(), onProgress, onWarning: (m) => process.stderr.write(`collect: ${m}\n`) }));
     emit(
       args,
       summary,
       `Wrote ${summary.out}: ${summary.streams} streams, ${summary.tasks} tasks, ${summary.decisions} decisions ` +
-        `(success ${(100 * summary.successRate).toFixed(1)}%, $${summary.costPerCompletedTask.toFixed(4)} per completed task` +
+        `(success ${(100 * summary.successRate).toFixed(1)}%, ${Number.isFinite(summary.costPerCompletedTask) ? `${costPerCompletedText(summary.costPerCompletedTask)} per completed task` : "no completed task"}` +
         `${summary.resumedTasks ? `, ${summary.resumedTasks} finished tasks resumed` : summary.resumedStreams ? `, ${summary.resumedStreams} streams resumed` : ""}).`,
     );
   },

@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { describeGovernance, formatReview } from "../../library/review.js";
 import { describeOod } from "../../runtime/ood.js";
-import { emit, type GlobalArgs } from "../output.js";
+import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { recoverOutput } from "../../util/atomic.js";
 import type { Decision } from "../../runtime/decide.js";
 
@@ -13,6 +13,9 @@ function review(decisions: readonly Decision[], changesOnly: boolean, contents: 
   if (rows.length <= MAX_LISTED) return formatReview(rows, { changesOnly, contents });
   return `${formatReview(rows.slice(0, MAX_LISTED), { changesOnly: true, contents })}\n… ${rows.length - MAX_LISTED} more changes (see audit.jsonl)`;
 }
+
+/** Near-duplicate search on a large library can take a while; shorter runs print no progress. */
+const PROGRESS_AFTER_MS = 2000;
 
 interface DecideArgs extends GlobalArgs {
   model: string;
@@ -43,16 +46,22 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
   handler: async (args) => {
     const { curateLibrary } = await import("../../library/curate.js");
     if (args.out !== undefined && !args["dry-run"]) recoverOutput(args.out);
-    const r = await curateLibrary({
-      model: args.model,
-      library: args.library,
-      executor: args.executor,
-      executorStats: args["executor-stats"],
-      out: args.out,
-      dryRun: args["dry-run"],
-      seed: args.seed,
-      now: args.now,
-    });
+    const r = await withProgressBar(
+      "decide",
+      (onProgress) =>
+        curateLibrary({
+          model: args.model,
+          library: args.library,
+          executor: args.executor,
+          executorStats: args["executor-stats"],
+          out: args.out,
+          dryRun: args["dry-run"],
+          seed: args.seed,
+          now: args.now,
+          onProgress,
+        }),
+      { quietForMs: PROGRESS_AFTER_MS },
+    );
     const counts = r.counts;
     const listed = r.decisions.length <= MAX_LISTED;
     const summary = {

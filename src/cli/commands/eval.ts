@@ -8,6 +8,8 @@ import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 import { ReplayOptionsSchema } from "../../eval/replay.js";
 import { commaList, flagsFromSchema, numberList, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
+import { maxOf } from "../../util/arrays.js";
+import { costPerCompletedText } from "../../util/money.js";
 
 export type EvalArgs = FlagArgs;
 
@@ -99,10 +101,10 @@ function humanSummary(results: EvalResults, out: string): string {
     r.curator,
     r.executor,
     `${(100 * r.successRate).toFixed(1)}% [${(100 * r.successRateCI[0]).toFixed(1)}, ${(100 * r.successRateCI[1]).toFixed(1)}]`,
-    Number.isFinite(r.costPerCompletedTask) ? `$${r.costPerCompletedTask.toFixed(4)}` : "n/a",
+    costPerCompletedText(r.costPerCompletedTask),
     r.oracleUpliftShare === null ? "n/a" : `${(100 * r.oracleUpliftShare).toFixed(1)}%${r.heldOut ? " (held out)" : ""}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = head.map((h, i) => maxOf(rows.map((r) => r[i].length), h.length));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
   return [line(head), ...rows.map(line), "", `Wrote ${out}: results.json, report.md, plots/.`].join("\n");
 }

@@ -1,6 +1,8 @@
 import type { CommandModule } from "yargs";
 import { emit, progressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
+import { maxOf } from "../../util/arrays.js";
+import { costPerCompletedText } from "../../util/money.js";
 
 interface Args extends GlobalArgs {
   experiment: string;
@@ -25,15 +27,15 @@ export const runCommand: CommandModule<GlobalArgs, Args> = {
       onProgress: (d, t, l) => bar?.onProgress(d, t, l),
     });
     (bar as ReturnType<typeof progressBar> | null)?.stop();
-    const w = Math.max(10, ...s.results.map((r) => r.executor.length + 2));
-    const c = Math.max(18, ...s.results.map((r) => r.curator.length + 2));
+    const w = maxOf(s.results.map((r) => r.executor.length + 2), 10);
+    const c = maxOf(s.results.map((r) => r.curator.length + 2), 18);
     const lines = [
       `Experiment ${s.experiment} done in ${s.seconds.toFixed(0)} s → ${s.out}/report.md`,
       "",
-      `${"executor".padEnd(w)}${"curator".padEnd(c)}${"success".padStart(9)}${"$/completed".padStart(13)}${"oracle uplift".padStart(15)}`,
+      `${"executor".padEnd(w)}${"curator".padEnd(c)}${"success".padStart(9)}${"$/completed".padStart(19)}${"oracle uplift".padStart(15)}`,
       ...s.results.map(
         (r) =>
-          `${r.executor.padEnd(w)}${r.curator.padEnd(c)}${pct(r.successRate).padStart(9)}${r.costPerCompletedTask.toFixed(4).padStart(13)}${(r.oracleUpliftShare === null ? "—" : pct(r.oracleUpliftShare)).padStart(15)}`,
+          `${r.executor.padEnd(w)}${r.curator.padEnd(c)}${pct(r.successRate).padStart(9)}${costPerCompletedText(r.costPerCompletedTask).padStart(19)}${(r.oracleUpliftShare === null ? "—" : pct(r.oracleUpliftShare)).padStart(15)}`,
       ),
     ];
     emit(args, s, lines.join("\n"));

@@ -5,7 +5,21 @@ import { countTokens } from "../../text/tokens.js";
 import { parseWith } from "../../util/json-file.js";
 import { EndpointBlockSchema, type EndpointBlock, type EndpointBlockInput, type Usage } from "./profile.js";
 import { Semaphore, backoffDelayMs, DEFAULT_BACKOFF, sleep, redact, type BackoffPolicy } from "./retry.js";
-import { AttemptTimeoutError, BadBodyError, classifyFailure, isModelNotFound, type AttemptFailure } from "./errors.js";
+import {
+  AttemptTimeoutError,
+  BadBodyError,
+  classifyFailure,
+  isModelNotFound,
+  ReplyOverCapError,
+  ReplyTooLargeError,
+  replyTooLarge,
+  type AttemptFailure,
+} from "./errors.js";
+
+/** Default `maxReplyBytes`: far above what maxTokens output tokens take, far below what hurts to hold. */
+export const DEFAULT_MAX_REPLY_BYTES = 1_048_576;
+/** Default `maxReplyTokens` = this × maxTokens (slack for servers whose tokenizer counts differently). */
+export const DEFAULT_REPLY_TOKENS_PER_MAX_TOKEN = 2;
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -86,11 +100,21 @@ export class EndpointClient {
       maxRetries: 0,
       timeout: this.block.timeoutMs,
       logLevel: "off",
+      fetch: cappedFetch(this.maxReplyBytes, this.block.maxReplyBytes === undefined),
     });
     this.sem = new Semaphore(this.block.concurrency);
     this.rng = new Rng([opts.seed ?? 0, 0x7e7]);
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.onRetry = opts.onRetry;
+  }
+
+  get maxReplyBytes(): number {
+    return this.block.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+  }
+
+  /** The token cap of a call that asked for at most `maxTokens` output tokens. */
+  maxReplyTokens(maxTokens = this.block.maxTokens): number {
+    return this.block.maxReplyTokens ?? DEFAULT_REPLY_TOKENS_PER_MAX_TOKEN * Math.max(maxTokens, this.block.maxTokens);
   }
 
   /** Requests currently holding a concurrency slot. */
@@ -106,6 +130,8 @@ export class EndpointClient {
           const r = await this.once(messages, opts);
           return { ...r, attempts: attempt + 1 };
         } catch (e) {
+          const over = replyTooLarge(e);
+          if (over) throw this.overCap(over, messages, opts);
           const f = classifyFailure(e);
           if (isModelNotFound(f)) throw await this.modelError(f);
           if (!f.retryable || attempt >= this.block.maxRetries) throw this.failure(f, attempt + 1);
@@ -167,12 +193,29 @@ export class EndpointClient {
     const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) && x >= 0 ? Math.round(x) : undefined);
     const pt = num(r.usage?.prompt_tokens);
     const ct = num(r.usage?.completion_tokens);
-    if (pt !== undefined && ct !== undefined) {
-      const cached = Math.min(pt, num(r.usage?.prompt_tokens_details?.cached_tokens) ?? 0);
-      return { text, usage: { promptTokens: pt, cachedTokens: cached, completionTokens: ct }, usageEstimated: false };
-    }
-    const promptTokens = messages.reduce((s, m) => s + countTokens(m.content) + 4, 0);
-    return { text, usage: { promptTokens, cachedTokens: 0, completionTokens: countTokens(text) }, usageEstimated: true };
+    // Counting is linear and the body is at most maxReplyBytes: this is the last step before anything uses the text.
+    const textTokens = countTokens(text);
+    const server = pt !== undefined && ct !== undefined;
+    const usage: Usage = server
+      ? { promptTokens: pt, cachedTokens: Math.min(pt, num(r.usage?.prompt_tokens_details?.cached_tokens) ?? 0), completionTokens: ct }
+      : { promptTokens: promptTokensOf(messages), cachedTokens: 0, completionTokens: textTokens };
+    const cap = this.maxReplyTokens(opts.maxTokens);
+    const tokens = Math.max(textTokens, ct ?? 0);
+    if (tokens > cap)
+      throw new ReplyTooLargeError(
+        `a reply of ${tokens.toLocaleString("en-US")} tokens, over endpoint.maxReplyTokens=${cap.toLocaleString("en-US")}${this.block.maxReplyTokens === undefined ? " (default: 2 × maxTokens)" : ""}`,
+        usage,
+      );
+    return { text, usage, usageEstimated: !server };
+  }
+
+  /** The error for a reply over a cap: the task fails with this reason; the call's cost as well as it is known. */
+  private overCap(e: ReplyTooLargeError, messages: ChatMessage[], opts: ChatOptions): ReplyOverCapError {
+    const usage = e.usage ?? { promptTokens: promptTokensOf(messages), cachedTokens: 0, completionTokens: opts.maxTokens ?? this.block.maxTokens };
+    return new ReplyOverCapError(
+      this.scrub(`${this.block.baseUrl} (model '${this.block.model}') sent ${e.message}; the reply was refused before use. Raise the cap in the profile if such replies are expected.`),
+      usage,
+    );
   }
 
   /** Model names from GET /models (one attempt, within the timeout). */
@@ -230,4 +273,44 @@ export class EndpointClient {
       this.scrub(`${this.block.baseUrl} does not serve model '${this.block.model}' (${f.detail}).${avail} Fix endpoint.model in the profile.`),
     );
   }
+}
+
+/** Prompt tokens counted locally (o200k_base, 4 per message for the chat framing), when the server sends no usage. */
+function promptTokensOf(messages: readonly ChatMessage[]): number {
+  return messages.reduce((s, m) => s + countTokens(m.content) + 4, 0);
+}
+
+/**
+ * fetch that reads every response body itself, at most `maxBytes` of it (after decompression): a longer body
+ * is cancelled unread and the attempt fails with ReplyTooLargeError, so no later step ever holds or parses it.
+ */
+function cappedFetch(maxBytes: number, isDefault: boolean): typeof fetch {
+  const tooLarge = (what: string) =>
+    new ReplyTooLargeError(`${what}, over endpoint.maxReplyBytes=${maxBytes.toLocaleString("en-US")}${isDefault ? " (the default)" : ""}`);
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    const declared = Number(res.headers.get("content-length") ?? NaN);
+    if (!res.headers.get("content-encoding") && declared > maxBytes) {
+      await res.body?.cancel();
+      throw tooLarge(`a reply body of ${declared.toLocaleString("en-US")} bytes`);
+    }
+    if (!res.body) return res;
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(`a reply body of more than ${maxBytes.toLocaleString("en-US")} bytes`);
+      }
+      chunks.push(value);
+    }
+    const headers = new Headers(res.headers);
+    headers.delete("content-encoding");
+    headers.delete("content-length");
+    return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers });
+  };
 }

@@ -1,5 +1,8 @@
 import { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "openai";
 import { parseRetryAfter } from "./retry.js";
+import { pushAll } from "../../util/arrays.js";
+import { CuratorError } from "../../errors.js";
+import type { Usage } from "./profile.js";
 
 /** Why one attempt failed, and whether another attempt may succeed. */
 export interface AttemptFailure {
@@ -22,6 +25,40 @@ export class BadBodyError extends Error {
   }
 }
 
+/** Raised while reading or checking a reply that is over the profile's caps (see ReplyOverCapError). */
+export class ReplyTooLargeError extends Error {
+  constructor(
+    detail: string,
+    /** the server's usage when the reply was read whole, else undefined (the body was not read) */
+    readonly usage?: Usage,
+  ) {
+    super(detail);
+    this.name = "ReplyTooLargeError";
+  }
+}
+
+/**
+ * A reply over `maxReplyBytes` / `maxReplyTokens`, refused before anything processed it. Not retried (a
+ * server that sent one will likely send another): callers count the task as failed, with this message.
+ */
+export class ReplyOverCapError extends CuratorError {
+  constructor(
+    message: string,
+    /** what the call is estimated to have cost: the server's usage when known, else prompt tokens counted locally and the output tokens the request allowed */
+    readonly usage: Usage,
+  ) {
+    super("ENDPOINT_ERROR", message);
+    this.name = "ReplyOverCapError";
+  }
+}
+
+/** The ReplyTooLargeError an attempt failed with, wherever the HTTP client wrapped it. */
+export function replyTooLarge(e: unknown, depth = 0): ReplyTooLargeError | undefined {
+  if (e instanceof ReplyTooLargeError) return e;
+  if (!e || typeof e !== "object" || depth > 6) return undefined;
+  return replyTooLarge((e as { cause?: unknown }).cause, depth + 1);
+}
+
 /** Raised when our own per-attempt timer fired. */
 export class AttemptTimeoutError extends Error {
   constructor(ms: number) {
@@ -36,8 +73,8 @@ export function errorCodes(e: unknown, depth = 0): string[] {
   const out: string[] = [];
   const o = e as { code?: unknown; cause?: unknown; errors?: unknown };
   if (typeof o.code === "string") out.push(o.code);
-  if (o.cause) out.push(...errorCodes(o.cause, depth + 1));
-  if (Array.isArray(o.errors)) for (const x of o.errors) out.push(...errorCodes(x, depth + 1));
+  if (o.cause) pushAll(out, errorCodes(o.cause, depth + 1));
+  if (Array.isArray(o.errors)) for (const x of o.errors) pushAll(out, errorCodes(x, depth + 1));
   return out;
 }
 
@@ -49,6 +86,8 @@ function causeMessages(e: unknown, depth = 0): string {
 
 /** Maps whatever one attempt threw to an AttemptFailure. */
 export function classifyFailure(e: unknown): AttemptFailure {
+  const big = replyTooLarge(e);
+  if (big) return { kind: "bad-body", retryable: false, detail: big.message };
   if (e instanceof AttemptTimeoutError || e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError)
     return { kind: "timeout", retryable: true, detail: e instanceof AttemptTimeoutError ? e.message : "request timed out" };
   if (e instanceof BadBodyError) return { kind: "bad-body", retryable: true, detail: e.message };

@@ -5,6 +5,7 @@ import type { Task } from "../../tasks/task.js";
 import { checkAnswer } from "../../tasks/check.js";
 import type { SandboxOptions } from "../../tasks/sandbox.js";
 import { retrieve } from "./bm25.js";
+import { ReplyOverCapError } from "./errors.js";
 import { costOf, DEFAULT_PRICES, type Prices, type Usage } from "./profile.js";
 import { buildAuthorPrompt, buildSolvePrompt, parseAuthoredItem } from "./prompts.js";
 import {
@@ -65,6 +66,8 @@ export interface TaskOutcome {
   authoredItemId?: string;
   /** set when the authoring call failed; the task itself still counts */
   authorError?: string;
+  /** set when the answer was refused for being over the profile's reply caps: the task failed for this reason */
+  replyRefused?: string;
   /** server usage per call */
   usage: { answer: Usage; author?: Usage };
   librarySize: number;
@@ -121,8 +124,13 @@ export class EndpointHarness {
     const step = this.state.step;
     const got = retrieve(this.state.live, task.prompt, { budget: this.cfg.contextBudget, k: this.cfg.retrievalK });
     const inContext = got.items.map((r) => r.item);
-    const answer = await this.executor.chat(buildSolvePrompt(task, inContext));
-    const check = await checkAnswer(task, answer.text, this.cfg.sandbox);
+    const reply = await this.executor.chat(buildSolvePrompt(task, inContext)).catch((e: unknown) => {
+      if (e instanceof ReplyOverCapError) return e;
+      throw e;
+    });
+    const refused = reply instanceof ReplyOverCapError ? reply.message : undefined;
+    const answer = reply instanceof ReplyOverCapError ? { text: "", usage: reply.usage } : reply;
+    const check = refused ? { success: false, extracted: "", detail: `reply refused: ${refused}` } : await checkAnswer(task, answer.text, this.cfg.sandbox);
 
     const ids = new Set(inContext.map((it) => it.id));
     this.state.live = this.state.live.map((it) => (ids.has(it.id) ? this.recordUse(it, step, check.success, task) : it));
@@ -131,7 +139,7 @@ export class EndpointHarness {
     let authoredItemId: string | undefined;
     let authorError: string | undefined;
     let authorUsage: Usage | undefined;
-    if (this.cfg.authoring) {
+    if (this.cfg.authoring && !refused) {
       try {
         const outcome = this.cfg.revealOutcome ? check : undefined;
         const r = await this.executor.chat(buildAuthorPrompt(task, answer.text, inContext, this.cfg.maxItemTokens, outcome));
@@ -161,6 +169,7 @@ export class EndpointHarness {
       authored,
       ...(authoredItemId ? { authoredItemId } : {}),
       ...(authorError ? { authorError } : {}),
+      ...(refused ? { replyRefused: refused } : {}),
       usage: { answer: answer.usage, ...(authorUsage ? { author: authorUsage } : {}) },
       librarySize: this.state.live.length,
       libraryTokens: this.state.live.reduce((s, it) => s + (it.tokens ?? 0), 0),

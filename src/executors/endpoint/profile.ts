@@ -23,6 +23,18 @@ export const EndpointBlockSchema = z
     concurrency: z.number().int().positive().default(4).describe("requests in flight at once against this endpoint"),
     temperature: z.number().min(0).max(2).default(0).describe("sampling temperature"),
     maxTokens: z.number().int().positive().default(2048).describe("max output tokens per call"),
+    maxReplyBytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("largest reply body read, in bytes after decompression (default 1 MiB); a larger reply is refused unread and its task counted as failed"),
+    maxReplyTokens: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("most tokens a reply's text may have, counted locally (o200k_base) or by the server (default 2 × maxTokens); a longer reply is refused and its task counted as failed"),
   })
   .strict();
 export type EndpointBlock = z.output<typeof EndpointBlockSchema>;
