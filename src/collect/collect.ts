@@ -22,6 +22,7 @@ import { writeFileAtomic, assertWritableOutput } from "../util/atomic.js";
 import { CuratorError } from "../errors.js";
 import { parseWith } from "../util/json-file.js";
 import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
+import { resolveAutoShard, SHARD_PATTERN } from "../data/shard-env.js";
 import { streamSeed } from "./seeds.js";
 import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
@@ -45,9 +46,9 @@ export const CollectOptionsSchema = z
     horizon: z.number().int().positive().optional().describe("reward horizon in tasks (default 2 × curation interval)"),
     shard: z
       .string()
-      .regex(/^\d+\/\d+$/, "use the form i/n, e.g. 0/4")
+      .regex(SHARD_PATTERN, "use the form i/n (e.g. 0/4), auto or auto/n")
       .default("0/1")
-      .describe("i/n: collect only streams s with s mod n = i"),
+      .describe("i/n: collect only streams s with s mod n = i; auto[/n]: i (and n) from Slurm or Kubernetes, into OUT/shard-i-of-n"),
     out: z.string().min(1),
     resume: z.boolean().default(false),
     tasksFrom: z
@@ -64,6 +65,7 @@ export const CollectOptionsSchema = z
   .strict()
   .superRefine((o, ctx) => {
     const [i, n] = o.shard.split("/").map(Number);
+    if (o.shard.startsWith("auto")) return;
     if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
   });
 export type CollectOptions = z.input<typeof CollectOptionsSchema>;
@@ -95,7 +97,7 @@ interface StreamChunk {
 }
 
 export async function collect(input: CollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
-  const o = parseWith(CollectOptionsSchema, input, "collect options");
+  const o = resolveAutoShard(parseWith(CollectOptionsSchema, input, "collect options"), process.env);
   if (o.tasksFrom !== undefined || usesEndpoints(o.executors)) return collectFromEndpoints(o, hooks);
   const world = resolveWorld(o.world);
   if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;

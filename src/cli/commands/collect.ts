@@ -43,7 +43,7 @@ export const collectCommand: CommandModule<GlobalArgs, Args> = {
       .option("seed", { type: "number", default: 1 })
       .option("labels", { choices: ["none", "oracle"] as const, default: "none" as const, describe: "oracle: counterfactual values of all four actions per decision" })
       .option("horizon", { type: "number", describe: "reward horizon in tasks (default: 2 × curation interval)" })
-      .option("shard", { type: "string", default: "0/1", describe: "i/n: this process collects streams s with s mod n = i" })
+      .option("shard", { type: "string", default: "0/1", describe: "i/n: this process collects streams s with s mod n = i; auto or auto/n: i (and n) from SLURM_ARRAY_TASK_* or JOB_COMPLETION_INDEX, written to OUT/shard-i-of-n" })
       .option("out", { type: "string", demandOption: true, describe: "dataset folder to write" })
       .option("resume", { type: "boolean", default: false, describe: "continue an interrupted run (same options)" }),
   handler: async (args) => {

@@ -10,6 +10,7 @@ import { evalCommand } from "./eval.js";
 import { restoreCommand } from "./restore.js";
 import { auditCommand } from "./audit.js";
 import { importCommand } from "./import.js";
+import { datasetCommand } from "./dataset.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [collectCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, runCommand, schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [collectCommand, datasetCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, runCommand, schemaCommand];
