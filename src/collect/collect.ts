@@ -1,6 +1,6 @@
 /**
  * `curator collect`: runs simulated executors over seeded task streams with a behaviour curator (mixed with
- * epsilon-uniform exploration) and writes a trace dataset: manifest.json + decisions.parquet + tasks.parquet.
+ * epsilon-uniform exploration) and writes a trace dataset: manifest.json + decisions/part-*.parquet + tasks/part-*.parquet.
  * When --executors names endpoint profiles, real models run real tasks instead (endpoint-collect.ts).
  *
  * Crash safety: each finished stream is saved (atomically) in `OUT.partial/`; `--resume` reuses them, so a
