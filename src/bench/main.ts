@@ -11,8 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { readTable } from "../data/parquet.js";
-import { DECISION_COLUMNS } from "../schemas/dataset.js";
+import { readDataset } from "../data/dataset.js";
 import { gitCommit, TOOLKIT_VERSION } from "../version.js";
 import { markdownTable, textTable, toJson, type BenchOptions, type BenchRow } from "./harness.js";
 import { benchCollect } from "./collect.js";
@@ -61,7 +60,7 @@ async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[
   pushAll(rows, await benchInfer(o));
   const scaling = await benchScaling(o, collected);
   try {
-    const table = await readTable(join(scaling.largest.dir, "decisions.parquet"), DECISION_COLUMNS);
+    const table = (await readDataset(scaling.largest.dir)).decisions;
     const n = Math.min(scaling.largest.rows, o.quick ? scaling.largest.rows : 1_000_000);
     pushAll(rows, await benchParquet(o, table, n, "rows collected by the 1M scaling run"));
   } finally {

@@ -1,6 +1,6 @@
 /**
  * `curator collect`: runs simulated executors over seeded task streams with a behaviour curator (mixed with
- * epsilon-uniform exploration) and writes a trace dataset: manifest.json + decisions.parquet + tasks.parquet.
+ * epsilon-uniform exploration) and writes a trace dataset: manifest.json + decisions/part-*.parquet + tasks/part-*.parquet.
  * When --executors names endpoint profiles, real models run real tasks instead (endpoint-collect.ts).
  *
  * Crash safety: each finished stream is saved (atomically) in `OUT.partial/`; `--resume` reuses them, so a
@@ -19,6 +19,7 @@ import { DATASET_OUTPUT } from "../data/dataset.js";
 import { parseWith } from "../util/json-file.js";
 import type { ManifestDraft } from "../data/dataset.js";
 import { streamSeed } from "../seeds.js";
+import { resolveAutoShard } from "../data/shard-env.js";
 import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
 import { CollectOptionsSchema, shardOf, type CollectHooks, type CollectOptions, type CollectSummary } from "./options.js";
@@ -35,7 +36,7 @@ interface StreamChunk {
 }
 
 export async function collect(input: CollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
-  const o = parseWith(CollectOptionsSchema, input, "collect options");
+  const o = resolveAutoShard(parseWith(CollectOptionsSchema, input, "collect options"), process.env);
   if (o.tasksFrom !== undefined || usesEndpoints(o.executors)) return collectFromEndpoints(o, hooks);
   const world = resolveWorld(o.world);
   if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;

@@ -1,5 +1,6 @@
 /** What `collect` takes and returns: the options schema (the CLI flags and experiment files derive from it). */
 import { z } from "zod";
+import { SHARD_PATTERN } from "../data/shard-env.js";
 
 /** The fields, without the cross-field rule: the experiment file's collect block picks from these. */
 export const CollectFieldsSchema = z
@@ -33,9 +34,9 @@ export const CollectFieldsSchema = z
     horizon: z.number().int().positive().optional().describe("reward horizon in tasks (default 2 × curation interval)"),
     shard: z
       .string()
-      .regex(/^\d+\/\d+$/, "use the form i/n, e.g. 0/4")
+      .regex(SHARD_PATTERN, "use the form i/n (e.g. 0/4), auto or auto/n")
       .default("0/1")
-      .describe("i/n: this process collects streams s with s mod n = i"),
+      .describe("i/n: this process collects streams s with s mod n = i; auto or auto/n: i (and n) from SLURM_ARRAY_TASK_* or JOB_COMPLETION_INDEX, written to OUT/shard-i-of-n"),
     out: z.string().min(1).describe("dataset folder to write"),
     resume: z.boolean().default(false).describe("continue an interrupted run (same options)"),
     tasksFrom: z
@@ -56,6 +57,7 @@ export const CollectFieldsSchema = z
   .strict();
 
 export const CollectOptionsSchema = CollectFieldsSchema.superRefine((o, ctx) => {
+  if (o.shard.startsWith("auto")) return;
   const [i, n] = o.shard.split("/").map(Number);
   if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
 });

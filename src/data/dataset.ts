@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import {
   DATASET_SCHEMA_VERSION,
   DECISION_COLUMNS,
+  READABLE_DATASET_SCHEMA_VERSIONS,
   ManifestSchema,
   TASK_COLUMNS,
   type ColumnSpec,
@@ -20,9 +21,21 @@ import { pushAll } from "../util/arrays.js";
 export const MANIFEST_FILE = "manifest.json";
 export const TABLES = { decisions: DECISION_COLUMNS, tasks: TASK_COLUMNS } as const;
 export type TableName = keyof typeof TABLES;
-const fileOf = (t: TableName) => `${t}.parquet`;
-/** A dataset folder is collect's output; one from before markers (only these files) is recognised as such. */
-export const DATASET_OUTPUT: OutputOptions = { command: "collect", adopt: [MANIFEST_FILE, ...Object.keys(TABLES).map((t) => fileOf(t as TableName))] };
+/** Rows per part file: each table is a folder of parts, so engines read one table with `TABLE/**\/*.parquet`. */
+export const PART_ROWS = 1_048_576;
+const partFile = (t: TableName, k: number) => `${t}/part-${String(k).padStart(5, "0")}.parquet`;
+/** The manifest's file entries of one table, in row order: `TABLE/part-*.parquet`, or schema 1's `TABLE.parquet`. */
+export function tableFiles(m: Manifest, t: TableName): string[] {
+  if (m.datasetSchemaVersion === 1) return [`${t}.parquet`];
+  return Object.keys(m.files)
+    .filter((f) => f.startsWith(`${t}/`))
+    .sort();
+}
+/** A dataset folder is collect's output; one from before markers (only these entries) is recognised as such. */
+export const DATASET_OUTPUT: OutputOptions = {
+  command: "collect",
+  adopt: [MANIFEST_FILE, ...Object.keys(TABLES).flatMap((t) => [t, `${t}.parquet`])],
+};
 
 export type ManifestDraft = Omit<Manifest, "files" | "rows">;
 export interface TableInput {
@@ -43,7 +56,7 @@ export interface Dataset {
 const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
 
 /**
- * Writes decisions.parquet, tasks.parquet and manifest.json (with per-file rows and sha256) into `dir`.
+ * Writes decisions/part-*.parquet, tasks/part-*.parquet and manifest.json (with per-file rows and sha256) into `dir`.
  * Meant to run inside a writeDirAtomic temp folder; the manifest is written last. Returns the manifest.
  */
 export function writeDatasetFiles(
@@ -61,9 +74,16 @@ export function writeDatasetFiles(
   }
   const files: Manifest["files"] = {};
   for (const t of Object.keys(TABLES) as TableName[]) {
-    const bytes = encodeTable(TABLES[t], tables[t].columns, tables[t].rows);
-    writeFileAtomic(join(dir, fileOf(t)), bytes);
-    files[fileOf(t)] = { rows: tables[t].rows, sha256: sha256(bytes) };
+    mkdirSync(join(dir, t), { recursive: true });
+    const { columns, rows } = tables[t];
+    // An empty table still gets one (empty) part, so every table folder holds a file engines can read.
+    for (let k = 0, from = 0; k === 0 || from < rows; k++, from += PART_ROWS) {
+      const n = Math.min(PART_ROWS, rows - from);
+      const part = from === 0 && n === rows ? columns : sliceColumns(columns, from, from + n);
+      const bytes = encodeTable(TABLES[t], part, n);
+      writeFileAtomic(join(dir, partFile(t, k)), bytes);
+      files[partFile(t, k)] = { rows: n, sha256: sha256(bytes) };
+    }
   }
   // Parsing again puts the keys in schema order, so the manifest bytes do not depend on how the draft was built.
   const manifest = ManifestSchema.parse({
@@ -84,6 +104,14 @@ export async function writeDataset(
   return writeDirAtomic(out, DATASET_OUTPUT, async (dir) => writeDatasetFiles(dir, draft, tables));
 }
 
+function sliceColumns(columns: Record<string, ColumnInput>, from: number, to: number): Record<string, ColumnInput> {
+  const out: Record<string, ColumnInput> = {};
+  for (const [name, c] of Object.entries(columns)) {
+    out[name] = ArrayBuffer.isView(c) ? (c as unknown as Float64Array).subarray(from, to) : Array.prototype.slice.call(c, from, to);
+  }
+  return out;
+}
+
 /** sha256 hex over the manifests' bytes, concatenated in sorted (relative) path order. */
 export function datasetHash(manifests: ReadonlyArray<{ path: string; bytes: Uint8Array | string }>): string {
   const h = createHash("sha256");
@@ -92,12 +120,15 @@ export function datasetHash(manifests: ReadonlyArray<{ path: string; bytes: Uint
 }
 
 /** The file each row range of a table came from, in the order readDataset concatenated them. */
-export function tableFiles(d: Pick<Dataset, "folders" | "manifests">, table: TableName): { path: string; rows: number }[] {
-  return d.folders.map((folder, i) => ({ path: join(folder, fileOf(table)), rows: d.manifests[i].rows[table] }));
+export function tableSources(d: Pick<Dataset, "folders" | "manifests">, table: TableName): { path: string; rows: number }[] {
+  return d.folders.flatMap((folder, i) => {
+    const m = d.manifests[i];
+    return tableFiles(m, table).map((f) => ({ path: join(folder, f), rows: m.files[f]?.rows ?? m.rows[table] }));
+  });
 }
 
 /** Dataset folders at or under `root` (a folder with manifest.json is not searched further). Hidden folders skipped. */
-function findDatasetFolders(root: string): string[] {
+export function findDatasetFolders(root: string): string[] {
   if (existsSync(join(root, MANIFEST_FILE))) return [root];
   const found: string[] = [];
   for (const e of readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -106,7 +137,7 @@ function findDatasetFolders(root: string): string[] {
   return found;
 }
 
-function readManifest(file: string): { manifest: Manifest; bytes: Buffer } {
+export function readManifest(file: string): { manifest: Manifest; bytes: Buffer } {
   const bytes = readFileSync(file);
   let raw: unknown;
   try {
@@ -120,8 +151,8 @@ function readManifest(file: string): { manifest: Manifest; bytes: Buffer } {
   }
   const obj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
   // Versions first: a manifest from another schema version may legitimately fail today's schema.
-  if ("datasetSchemaVersion" in obj && obj.datasetSchemaVersion !== DATASET_SCHEMA_VERSION) {
-    throw versionMismatch(file, "dataset schema version", obj.datasetSchemaVersion, DATASET_SCHEMA_VERSION);
+  if ("datasetSchemaVersion" in obj && !READABLE_DATASET_SCHEMA_VERSIONS.includes(obj.datasetSchemaVersion as never)) {
+    throw versionMismatch(file, "dataset schema version", obj.datasetSchemaVersion, READABLE_DATASET_SCHEMA_VERSIONS.join(" or "));
   }
   if ("featurizerVersion" in obj && obj.featurizerVersion !== FEATURIZER_VERSION) {
     throw versionMismatch(file, "featurizer version", obj.featurizerVersion, FEATURIZER_VERSION);
@@ -157,17 +188,40 @@ function versionMismatch(file: string, what: string, found: unknown, expected: s
   );
 }
 
-async function readTableChecked(folder: string, m: Manifest, table: TableName): Promise<Columns> {
-  const name = fileOf(table);
-  const path = join(folder, name);
-  const entry = m.files[name];
-  if (!entry) {
+/** Reads one table of a dataset folder: every part listed in the manifest, sha256 and row counts checked. */
+export async function readTableChecked(folder: string, m: Manifest, table: TableName): Promise<Columns> {
+  const names = tableFiles(m, table);
+  if (names.length === 0 || names.some((n) => !m.files[n])) {
     throw new CuratorError(
       "INVALID_FILE",
-      `Dataset manifest '${join(folder, MANIFEST_FILE)}' field files does not list '${name}'. ` +
+      `Dataset manifest '${join(folder, MANIFEST_FILE)}' field files does not list '${names.find((n) => !m.files[n]) ?? `${table}/part-00000.parquet`}'. ` +
         `Re-collect the dataset with \`curator collect\`.`,
     );
   }
+  const parts: Columns[] = [];
+  let total = 0;
+  for (const name of names) {
+    const { columns, rows } = await readFileChecked(folder, name, m.files[name], table);
+    parts.push(columns);
+    total += rows;
+  }
+  if (total !== m.rows[table]) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset '${folder}' holds ${total} ${table} rows in its files but its manifest records ${m.rows[table]} ` +
+        `(rows.${table}). Re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  return concatColumns(TABLES[table], parts);
+}
+
+async function readFileChecked(
+  folder: string,
+  name: string,
+  entry: Manifest["files"][string],
+  table: TableName,
+): Promise<{ columns: Columns; rows: number }> {
+  const path = join(folder, name);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -188,14 +242,14 @@ async function readTableChecked(folder: string, m: Manifest, table: TableName): 
   }
   const columns = await decodeTable(bytes, TABLES[table], path);
   const rows = columnRows(columns);
-  if (rows !== entry.rows || rows !== m.rows[table]) {
+  if (rows !== entry.rows) {
     throw new CuratorError(
       "INVALID_FILE",
-      `Dataset file '${path}' holds ${rows} rows but its manifest records ${entry.rows} (files) and ` +
-        `${m.rows[table]} (rows.${table}). Re-collect the dataset with \`curator collect\`.`,
+      `Dataset file '${path}' holds ${rows} rows but its manifest records ${entry.rows} (files). ` +
+        `Re-collect the dataset with \`curator collect\`.`,
     );
   }
-  return columns;
+  return { columns, rows };
 }
 
 const canonical = (v: unknown): string =>
@@ -242,7 +296,7 @@ function checkStreamIds(folders: string[], parts: Array<{ decisions: Columns; ta
   });
 }
 
-function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): Columns {
+export function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): Columns {
   if (parts.length === 1) return parts[0];
   const out: Columns = {};
   for (const { name } of specs) {

@@ -3,7 +3,9 @@ import { FEATURE_NAMES } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 
 /** Bump when a table gains, loses or changes a column. Readers refuse other versions by name. */
-export const DATASET_SCHEMA_VERSION = 1;
+export const DATASET_SCHEMA_VERSION = 2;
+/** 1: flat decisions.parquet/tasks.parquet; 2: one folder per table (decisions/part-*.parquet). Both load. */
+export const READABLE_DATASET_SCHEMA_VERSIONS = [1, 2] as const;
 
 export type ColumnType = "INT32" | "INT64" | "FLOAT" | "DOUBLE" | "STRING" | "BOOLEAN";
 export interface ColumnSpec {

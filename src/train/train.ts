@@ -13,7 +13,7 @@ import { buildModel, saveModel, writeCard, type Architecture } from "./model.js"
 import { trainDataFromColumns, splitByStream, normalizationFrom, assertFiniteFeatures } from "./data.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
-import { readDataset, tableFiles } from "../data/dataset.js";
+import { readDataset, tableSources } from "../data/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
@@ -61,7 +61,7 @@ export async function train(
   prepareOutput(o.out, MODEL_OUTPUT);
   const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
-  assertFiniteFeatures(ds.decisions, tableFiles(ds, "decisions"));
+  assertFiniteFeatures(ds.decisions, tableSources(ds, "decisions"));
   const data = trainDataFromColumns(ds.decisions, reward);
   if (data.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
   if (algo.requiresLabels && !data.cfReward)

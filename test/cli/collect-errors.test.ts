@@ -143,11 +143,11 @@ describe("collect(): the variations, on the API", () => {
   it("a refused run leaves an existing dataset at --out untouched", async () => {
     const out = join(root, "existing");
     await collect({ world: "tiny", executors: "weak", streams: 1, tasks: 20, out });
-    const before = readFileSync(join(out, "decisions.parquet"));
+    const before = readFileSync(join(out, "decisions/part-00000.parquet"));
     await expect(collect({ world: "tiny", executors: "nope", streams: 1, tasks: 20, out })).rejects.toMatchObject({
       code: "UNKNOWN_PRESET",
     });
-    expect(readFileSync(join(out, "decisions.parquet")).equals(before)).toBe(true);
+    expect(readFileSync(join(out, "decisions/part-00000.parquet")).equals(before)).toBe(true);
     expect(leftovers(out)).toEqual(["existing"]);
   });
 });

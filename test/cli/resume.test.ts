@@ -51,7 +51,7 @@ describe("collect: SIGKILL, then --resume", () => {
 
     const summary = await runCliJson<{ resumedStreams: number }>([...args, "--out", out, "--resume"]);
     expect(summary.resumedStreams).toBeGreaterThanOrEqual(saved.length);
-    for (const f of ["decisions.parquet", "tasks.parquet"]) expect(bytes(out, f).equals(bytes(reference, f)), f).toBe(true);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(out, f).equals(bytes(reference, f)), f).toBe(true);
     expect(withoutCommand(json(out, "manifest.json"))).toEqual(withoutCommand(json(reference, "manifest.json")));
     expect(existsSync(`${out}.partial`)).toBe(false);
     expect(readdirSync(root).filter((e) => e.startsWith(".collect-killed"))).toEqual([]);

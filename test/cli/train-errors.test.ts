@@ -36,12 +36,12 @@ beforeAll(async () => {
   await collect({ ...base, labels: "oracle", out: ds.labelled });
   for (const d of [ds.truncated, ds.rehashed, ds.oldFeaturizer, ds.newSchema]) cpSync(ds.labelled, d, { recursive: true });
   for (const d of [ds.truncated, ds.rehashed]) {
-    const file = join(d, "decisions.parquet");
+    const file = join(d, "decisions/part-00000.parquet");
     truncateSync(file, Math.floor(readFileSync(file).length / 2));
   }
   // the hash now matches the truncated bytes, so only the Parquet reader can notice
-  const sha = createHash("sha256").update(readFileSync(join(ds.rehashed, "decisions.parquet"))).digest("hex");
-  editManifest(ds.rehashed, (m) => (m.files["decisions.parquet"].sha256 = sha));
+  const sha = createHash("sha256").update(readFileSync(join(ds.rehashed, "decisions/part-00000.parquet"))).digest("hex");
+  editManifest(ds.rehashed, (m) => (m.files["decisions/part-00000.parquet"].sha256 = sha));
   editManifest(ds.oldFeaturizer, (m) => (m.featurizerVersion = "obs-v0"));
   editManifest(ds.newSchema, (m) => (m.datasetSchemaVersion = DATASET_SCHEMA_VERSION + 1));
 });
@@ -68,7 +68,7 @@ describe.concurrent("curator train: bad input (CLI)", () => {
 
   it("a truncated Parquet file is named", async () => {
     const msg = await refusedByCli("truncated", ["--data", ds.truncated, "--algo", "bc"], "INVALID_FILE");
-    expect(msg).toContain(join(ds.truncated, "decisions.parquet"));
+    expect(msg).toContain(join(ds.truncated, "decisions/part-00000.parquet"));
   });
 
   it("a featurizer version that does not match is refused naming both versions", async () => {
@@ -94,7 +94,7 @@ describe.concurrent("curator train: bad input (CLI)", () => {
 describe("train(): the variations, on the API", () => {
   it("a truncated Parquet file whose manifest hash was updated is still refused by the reader, naming it", async () => {
     const msg = await refusedByApi("rehashed", { data: ds.rehashed, algo: "bc" }, "INVALID_FILE");
-    expect(msg).toContain(join(ds.rehashed, "decisions.parquet"));
+    expect(msg).toContain(join(ds.rehashed, "decisions/part-00000.parquet"));
   });
 
   it("a dataset schema version that does not match is refused naming both versions", async () => {

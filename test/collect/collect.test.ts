@@ -18,7 +18,7 @@ import { runCliJson } from "../helpers/run-cli.js";
 
 const root = mkdtempSync(join(tmpdir(), "curator-collect-"));
 const BASE = { world: "tiny", executors: "weak,strong", streams: 4, tasks: 100, seed: 3 } as const;
-const FILES = ["decisions.parquet", "tasks.parquet", "manifest.json"] as const;
+const FILES = ["decisions/part-00000.parquet", "tasks/part-00000.parquet", "manifest.json"] as const;
 const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
 const manifestOf = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
 
@@ -54,7 +54,7 @@ describe("reproducibility", () => {
   });
 
   it("another seed gives other streams and other data", async () => {
-    for (const f of ["decisions.parquet", "tasks.parquet"]) expect(bytes(dirs.other, f).equals(bytes(dirs.a, f)), f).toBe(false);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(dirs.other, f).equals(bytes(dirs.a, f)), f).toBe(false);
     const [a, o] = [await readDataset(dirs.a), await readDataset(dirs.other)];
     expect(o.manifests[0].streamSeeds.some((s) => a.manifests[0].streamSeeds.includes(s))).toBe(false);
     expect(Array.from(o.tasks.family as Int32Array)).not.toEqual(Array.from(a.tasks.family as Int32Array));
@@ -71,7 +71,7 @@ describe("reproducibility", () => {
     expect(m.rows.decisions).toBeGreaterThan(0);
     expect(m.labels).toBe("none");
     const { createHash } = await import("node:crypto");
-    for (const f of ["decisions.parquet", "tasks.parquet"])
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"])
       expect(m.files[f].sha256).toBe(createHash("sha256").update(bytes(dirs.a, f)).digest("hex"));
   });
 });
@@ -83,17 +83,17 @@ describe("DuckDB reads a collected dataset", () => {
     const m = manifestOf(dirs.a);
     const [{ n }] = await queryParquet(`SELECT count(*) AS n FROM read_parquet(${glob(dirs.a)}, union_by_name = true)`);
     expect(n).toBe(m.rows.decisions + m.rows.tasks);
-    const [{ d }] = await queryParquet(`SELECT count(*) AS d FROM read_parquet(${glob(dirs.a, "decisions.parquet")})`);
+    const [{ d }] = await queryParquet(`SELECT count(*) AS d FROM read_parquet(${glob(dirs.a, "decisions/*.parquet")})`);
     expect(d).toBe(m.rows.decisions);
   });
 
   it("64-bit columns are BIGINT and stream_seed is exact", async () => {
-    const types = await queryParquet(`DESCRIBE SELECT * FROM read_parquet(${glob(dirs.a, "tasks.parquet")})`);
+    const types = await queryParquet(`DESCRIBE SELECT * FROM read_parquet(${glob(dirs.a, "tasks/*.parquet")})`);
     const typeOf = (c: string) => types.find((t) => t.column_name === c)?.column_type;
     expect(typeOf("stream_seed")).toBe("BIGINT");
     expect(typeOf("prompt_tokens")).toBe("BIGINT");
     const seeds = await queryParquet(
-      `SELECT stream_id, min(stream_seed) AS lo, max(stream_seed) AS hi FROM read_parquet(${glob(dirs.a, "decisions.parquet")}) GROUP BY ALL ORDER BY stream_id`,
+      `SELECT stream_id, min(stream_seed) AS lo, max(stream_seed) AS hi FROM read_parquet(${glob(dirs.a, "decisions/*.parquet")}) GROUP BY ALL ORDER BY stream_id`,
     );
     const expected = manifestOf(dirs.a).streamSeeds;
     expect(seeds).toEqual(expected.map((s, i) => ({ stream_id: i, lo: s, hi: s })));
@@ -102,7 +102,7 @@ describe("DuckDB reads a collected dataset", () => {
   it("aggregates and joins over decisions and tasks agree with the reader", async () => {
     const ds = await readDataset(dirs.a);
     const byExec = await queryParquet(
-      `SELECT executor, count(*) AS n, sum(success::INT) AS ok FROM read_parquet(${glob(dirs.a, "tasks.parquet")}) GROUP BY ALL ORDER BY executor`,
+      `SELECT executor, count(*) AS n, sum(success::INT) AS ok FROM read_parquet(${glob(dirs.a, "tasks/*.parquet")}) GROUP BY ALL ORDER BY executor`,
     );
     const names = ds.tasks.executor as string[];
     const ok = ds.tasks.success as Uint8Array;
@@ -115,8 +115,8 @@ describe("DuckDB reads a collected dataset", () => {
     // every curation pass decides on every live item: decisions per pass = library size after the task before it
     const passes = await queryParquet(
       `SELECT d.stream_id, d.step, count(*) AS decided, any_value(t.library_size) AS live
-         FROM read_parquet(${glob(dirs.a, "decisions.parquet")}) d
-         JOIN read_parquet(${glob(dirs.a, "tasks.parquet")}) t ON t.stream_id = d.stream_id AND t.step = d.step - 1
+         FROM read_parquet(${glob(dirs.a, "decisions/*.parquet")}) d
+         JOIN read_parquet(${glob(dirs.a, "tasks/*.parquet")}) t ON t.stream_id = d.stream_id AND t.step = d.step - 1
         GROUP BY ALL`,
     );
     expect(passes.length).toBe(4 * 9); // 100 tasks, a pass every 10 except after the last task
@@ -159,7 +159,7 @@ describe("--labels oracle", () => {
 
   it("without labels the cf_* columns are null, and labelling never perturbs the behaviour data", async () => {
     const nulls = await queryParquet(
-      `SELECT count(*) AS n, count(cf_success_keep) AS k, count(cf_cost_retire) AS c FROM read_parquet(${sqlString(join(dirs.a, "decisions.parquet"))})`,
+      `SELECT count(*) AS n, count(cf_success_keep) AS k, count(cf_cost_retire) AS c FROM read_parquet(${sqlString(join(dirs.a, "decisions/part-00000.parquet"))})`,
     );
     expect(nulls[0]).toMatchObject({ k: 0, c: 0 });
     expect(nulls[0].n).toBeGreaterThan(0);
@@ -186,7 +186,7 @@ describe("--shard i/n", () => {
   });
 
   it("the CLI writes the same Parquet bytes as the API; the manifest differs only in the recorded command", () => {
-    for (const f of ["decisions.parquet", "tasks.parquet"]) expect(bytes(unsharded, f).equals(bytes(dirs.a, f)), f).toBe(true);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(unsharded, f).equals(bytes(dirs.a, f)), f).toBe(true);
     const { command, ...cli } = manifestOf(unsharded);
     const { command: _api, ...api } = manifestOf(dirs.a);
     expect(cli).toEqual(api);
@@ -205,7 +205,7 @@ describe("--shard i/n", () => {
   });
 
   it("DuckDB reads the shard folders as one dataset", async () => {
-    const [{ n }] = await queryParquet(`SELECT count(*) AS n FROM read_parquet(${sqlString(join(parent, "**", "decisions.parquet"))})`);
+    const [{ n }] = await queryParquet(`SELECT count(*) AS n FROM read_parquet(${sqlString(join(parent, "**", "decisions", "*.parquet"))})`);
     expect(n).toBe(manifestOf(dirs.a).rows.decisions);
   });
 });

@@ -29,9 +29,10 @@ describe("trace datasets", () => {
   it("writes and reads back a dataset with its manifest, row counts and hash", async () => {
     const out = join(tempDir(), "ds");
     const manifest = await writeDataset(out, draft(), tables([0, 1]));
-    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "decisions.parquet", "manifest.json", "tasks.parquet"]);
+    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "decisions", "manifest.json", "tasks"]);
+    expect(readdirSync(join(out, "decisions"))).toEqual(["part-00000.parquet"]);
     expect(manifest.rows).toEqual({ decisions: 12, tasks: 15 });
-    expect(manifest.files["decisions.parquet"].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.files["decisions/part-00000.parquet"].sha256).toMatch(/^[0-9a-f]{64}$/);
     const ds = await readDataset(out);
     expect(ds.manifests).toEqual([manifest]);
     expect(ds.decisions.stream_id).toBeInstanceOf(Int32Array);
@@ -44,7 +45,7 @@ describe("trace datasets", () => {
     const root = tempDir();
     await writeDataset(join(root, "a"), draft(), tables([0, 1]));
     await writeDataset(join(root, "b"), draft(), tables([0, 1]));
-    for (const f of ["decisions.parquet", "tasks.parquet", "manifest.json"]) {
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet", "manifest.json"]) {
       expect(readFileSync(join(root, "a", f)).equals(readFileSync(join(root, "b", f)))).toBe(true);
     }
     expect((await readDataset(join(root, "a"))).hash).toBe((await readDataset(join(root, "b"))).hash);
@@ -80,7 +81,7 @@ describe("trace datasets", () => {
   it("detects a modified or truncated table through its sha256", async () => {
     const out = join(tempDir(), "ds");
     await writeDataset(out, draft(), tables([0]));
-    const file = join(out, "decisions.parquet");
+    const file = join(out, "decisions/part-00000.parquet");
     const bytes = readFileSync(file);
     const flipped = Buffer.from(bytes);
     flipped[100] ^= 0x10;
@@ -109,7 +110,7 @@ describe("trace datasets", () => {
     expect(ds.hash).toBe(datasetHash([m("shard-0-of-2"), m("nested/shard-1-of-2")]));
     expect(ds.hash).not.toBe((await readDataset(join(root, "run", "shard-0-of-2"))).hash);
     const rows = await queryParquet(
-      `SELECT count(*) AS n, count(DISTINCT stream_id) AS s FROM read_parquet(${sqlString(join(root, "run/**/decisions.parquet"))})`,
+      `SELECT count(*) AS n, count(DISTINCT stream_id) AS s FROM read_parquet(${sqlString(join(root, "run/**/decisions/*.parquet"))})`,
     );
     expect(rows).toEqual([{ n: 16, s: 4 }]);
   });

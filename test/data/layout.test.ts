@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { readDataset } from "../../src/data/dataset.js";
+import { collect } from "../../src/collect/collect.js";
+import { queryParquet, sqlString } from "../../src/data/duckdb.js";
+import { tempDir } from "./fixtures.js";
+
+/** Written by `curator collect --world tiny --streams 2 --tasks 12 --seed 3` before the per-table layout (schema 1). */
+const FLAT_V1 = join(import.meta.dirname, "..", "fixtures", "datasets", "v1-flat");
+
+describe("dataset layout: one folder per table", () => {
+  it("collects into decisions/ and tasks/ folders that DuckDB reads one table at a time, and still loads schema-1 datasets", async () => {
+    const out = join(tempDir(), "ds");
+    await collect({ world: "tiny", streams: 2, tasks: 12, seed: 3, out });
+    expect(readdirSync(out).sort()).toEqual(["decisions", "manifest.json", "tasks"]);
+    const [{ n, s }] = await queryParquet(
+      `SELECT count(*) AS n, count(DISTINCT stream_id) AS s FROM read_parquet(${sqlString(join(out, "decisions", "**", "*.parquet"))})`,
+    );
+    const [{ t }] = await queryParquet(`SELECT count(*) AS t FROM read_parquet(${sqlString(join(out, "tasks", "**", "*.parquet"))})`);
+    expect({ n, s, t }).toEqual({ n: 16, s: 2, t: 24 });
+
+    const old = await readDataset(FLAT_V1);
+    const now = await readDataset(out);
+    expect(old.manifests[0].datasetSchemaVersion).toBe(1);
+    expect(now.manifests[0].datasetSchemaVersion).toBe(2);
+    // The same collection in either layout holds the same rows.
+    expect(old.decisions).toEqual(now.decisions);
+    expect(old.tasks).toEqual(now.tasks);
+  });
+});
