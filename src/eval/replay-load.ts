@@ -15,6 +15,7 @@
  * `last-state` is the earlier, leaky protocol, kept to measure the leak: a state's statistics include its own
  * task's outcome, and a lineage is decided in its last in-context state against the credits of its whole life.
  */
+import { maxOf, minOf, pushAll } from "../util/arrays.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
@@ -222,7 +223,7 @@ export function replayStates(d: ReplayDataset, protocol: ReplayProtocol = "leak-
       const s = states.find((x) => x.taskIndex === task && x.itemIds.includes(unit.id) && !x.label.startsWith("reconstructed"));
       if (s) s.credited.push(unit);
     }
-    out.push(...states.filter((s) => s.scored.length > 0 || s.credited.length > 0 || s.latest));
+    pushAll(out, states.filter((s) => s.scored.length > 0 || s.credited.length > 0 || s.latest));
   }
   return out;
 }

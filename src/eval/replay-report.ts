@@ -144,7 +144,7 @@ function comparisonTables(s: SourceReplay): string[] {
   if (!paired.length && !noise.length) return [];
   const lines = ["### Paired uplift per run and the noise floor", ""];
   if (paired.length)
-    lines.push(
+    pushAll(lines, [
       "With memory vs the same prompt without memory, over the tasks both scored: accuracy each, tasks only the memory run got right (helped), only the reference got right (hurt), McNemar's exact p.",
       "",
       ...mdTable(
@@ -157,9 +157,9 @@ function comparisonTables(s: SourceReplay): string[] {
         2,
       ),
       "",
-    );
+    ]);
   if (noise.length)
-    lines.push(
+    pushAll(lines, [
       "Noise floor: two runs without memory of the same model and tasks; disagreements = tasks exactly one of them got right. A memory run's helped + hurt within this range is indistinguishable from run-to-run variation.",
       "",
       ...mdTable(
@@ -168,7 +168,7 @@ function comparisonTables(s: SourceReplay): string[] {
         2,
       ),
       "",
-    );
+    ]);
   return lines;
 }
 

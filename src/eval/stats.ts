@@ -1,4 +1,5 @@
 /** Small statistics used by evaluation: means, percentile bootstrap CIs and a paired sign-flip test. */
+import { maxOf, minOf, pushAll } from "../util/arrays.js";
 import { Rng } from "../util/rng.js";
 
 export function mean(xs: ArrayLike<number>): number {
@@ -120,7 +121,7 @@ export function rocAuc(labels: readonly (boolean | null)[], scores: readonly num
   const base = { labelled: pos.length + neg.length, positives: pos.length, negatives: neg.length, ci: null };
   if (!base.labelled) return { auc: null, ...base, reason: "no labelled item" };
   if (!pos.length || !neg.length) return { auc: null, ...base, reason: pos.length ? "every labelled item is positive" : "no labelled item is positive" };
-  if (Math.min(...pos, ...neg) === Math.max(...pos, ...neg)) return { auc: null, ...base, reason: "the curator gives every item the same probability" };
+  if (minOf([pos, neg].flat()) === maxOf([pos, neg].flat())) return { auc: null, ...base, reason: "the curator gives every item the same probability" };
   const minClass = opts.minClass ?? MIN_CLASS_FOR_AUC;
   if (Math.min(pos.length, neg.length) < minClass) return { auc: null, ...base, reason: `too few: ${Math.min(pos.length, neg.length)} in the smaller class (< ${minClass})` };
   const auc = rocAucRaw([...pos.map(() => true), ...neg.map(() => false)], [...pos, ...neg]);

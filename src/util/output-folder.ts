@@ -5,6 +5,7 @@
  * the files its marker lists are the toolkit's; whatever else sits in the folder is the user's and is carried
  * over into the new version (see swap.ts), never deleted.
  */
+import { maxOf, minOf, pushAll } from "../util/arrays.js";
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -72,7 +73,7 @@ export function listFiles(root: string, prefix = ""): string[] {
   for (const e of readdirSync(join(root, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (!prefix && (e.name === OUTPUT_MARKER || e.name === SWAP_JOURNAL)) continue;
-    if (e.isDirectory()) out.push(...listFiles(root, rel));
+    if (e.isDirectory()) pushAll(out, listFiles(root, rel));
     else out.push(rel);
   }
   return out.sort();
@@ -91,7 +92,7 @@ export function foreignEntries(root: string, files: readonly string[], prefix = 
       const rel = pre ? `${pre}/${e.name}` : e.name;
       if (!pre && (e.name === OUTPUT_MARKER || e.name === SWAP_JOURNAL)) continue;
       if (listed.has(rel) && !e.isDirectory()) continue;
-      if (ancestors.has(rel) && e.isDirectory()) found.push(...walk(rel));
+      if (ancestors.has(rel) && e.isDirectory()) pushAll(found, walk(rel));
       else found.push(rel);
     }
     return found;
