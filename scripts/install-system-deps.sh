@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests use, installed only when missing (so `npm test` on a bare machine brings them):
 #   python3-onnx  Debian's ONNX checker, an independent validator of our exported models (/usr/bin/python3).
-#   bubblewrap    the operating-system sandbox code tasks run in (see docs/notes/sandbox.md).
+#   bubblewrap    the operating-system sandbox code tasks run in (see docs/sandbox.md).
 # Needs root (or sudo) and Debian's package mirror; where it cannot install it says so and what to run.
 set -euo pipefail
 

@@ -52,7 +52,7 @@ export const CollectFieldsSchema = z
     unsafeNoSandbox: z
       .boolean()
       .default(false)
-      .describe("UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/notes/sandbox.md)"),
+      .describe("UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/sandbox.md)"),
   })
   .strict();
 

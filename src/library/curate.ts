@@ -127,7 +127,7 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
   const executor = typeof o.executor === "string" ? resolveExecutor(o.executor) : o.executor;
   const stats = typeof o.executorStats === "string" ? readExecutorStats(o.executorStats) : o.executorStats;
   if (!executor && !stats)
-    throw new CuratorError("BAD_ARGUMENT", "Pass --executor-stats FILE with your executor's recent tasks (see docs/notes/harness-api.md), or --executor PRESET|PROFILE as a fallback guess.");
+    throw new CuratorError("BAD_ARGUMENT", "Pass --executor-stats FILE with your executor's recent tasks (see docs/harness.md), or --executor PRESET|PROFILE as a fallback guess.");
   const resolved = await resolveCurator(o.model);
   const seed = o.seed ?? (resolved.curator.stochastic ? 0 : null);
   try {

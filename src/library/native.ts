@@ -3,7 +3,7 @@
  * native format of the sources that have one, so a user who brought an ACE playbook, a Voyager skill folder or
  * a Dynamic Cheatsheet gets one back. They read what the importers recorded (`tags` section:…, `meta.rule`,
  * `meta.skill`, `meta.description`, ACE counters, DC counts); the normalisation they apply is documented in
- * docs/notes/harness-port.md. Output goes only to an absent path (or an empty folder / empty file).
+ * docs/libraries-and-formats.md. Output goes only to an absent path (or an empty folder / empty file).
  */
 import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -166,7 +166,7 @@ function executorWarnings(e: ExecutorObservation, src: Record<keyof ExecutorObse
   if (src.budgetUse === "library") parts.push(`budget use ${pct(e.budgetUse)} estimated from the most-retrieved items`);
   if (parts.length === 0) return [];
   return [
-    `executor statistics not supplied by the harness: ${parts.join("; ")}. Decisions depend on them; pass your executor's task history (decide --executor-stats FILE, see docs/notes/harness-api.md).`,
+    `executor statistics not supplied by the harness: ${parts.join("; ")}. Decisions depend on them; pass your executor's task history (decide --executor-stats FILE, see docs/harness.md).`,
   ];
 }
 

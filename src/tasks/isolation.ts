@@ -4,7 +4,7 @@ import { delimiter, join } from "node:path";
 import { CuratorError } from "../errors.js";
 
 /**
- * Which operating-system isolation code tasks get on this machine (docs/notes/sandbox.md has the table).
+ * Which operating-system isolation code tasks get on this machine (docs/sandbox.md has the table).
  * Linux with bubblewrap and util-linux's prlimit: new user, PID, network, IPC, UTS and cgroup namespaces, a
  * read-only view of /usr (and the Node binary) with an empty size-capped /tmp, no capabilities, uid nobody,
  * kernel rlimits (address space, CPU time, file size, open files, no core dumps), and --die-with-parent so
@@ -85,7 +85,7 @@ export function requireIsolation(unsafeNoSandbox: boolean): Isolation {
       "UNSUPPORTED",
       `Code tasks run model-written code, and this machine has no sandbox for it: ${iso.why}. ` +
         `On Linux install bubblewrap ('apt-get install bubblewrap', or 'npm run system-deps'). ` +
-        `To run the code anyway in a plain child process that can read your files, reach the network and outlive the toolkit, pass --unsafe-no-sandbox (see docs/notes/sandbox.md).`,
+        `To run the code anyway in a plain child process that can read your files, reach the network and outlive the toolkit, pass --unsafe-no-sandbox (see docs/sandbox.md).`,
     );
   return iso;
 }

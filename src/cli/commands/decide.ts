@@ -36,7 +36,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
     y
       .option("model", { type: "string", demandOption: true, describe: "curator: a .onnx file from 'curator export', or heuristic, random, none" })
       .option("library", { type: "string", demandOption: true, describe: "library JSONL (see 'curator schema item') or a folder holding library.jsonl (e.g. a decide output); governance.json beside it is applied" })
-      .option("executor-stats", { type: "string", describe: "JSON file with your executor's context budget and recent task outcomes (docs/notes/harness-api.md)" })
+      .option("executor-stats", { type: "string", describe: "JSON file with your executor's context budget and recent task outcomes (docs/harness.md)" })
       .option("executor", { type: "string", describe: "fallback when --executor-stats is not given (a guess, with a warning): a preset (weak, mid, strong, …) or a profile JSON file" })
       .option("changes-only", { type: "boolean", default: false, describe: "review only the items that change (always so after writing)" })
       .option("dry-run", { type: "boolean", default: false, describe: "print the review (item, action, probability, why) and write nothing" })
