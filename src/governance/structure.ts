@@ -3,10 +3,10 @@
  * Both are pure functions of the item list, so the same library always gives the same answer.
  *
  * - Skill dependency graph: a skill whose name another live skill calls must not be retired (retiring it breaks
- *   the caller). Calls are parsed from the code: for JavaScript (Voyager) skills, the skill's name is the name of
- *   the function it declares (`async function mineWoodLog(bot)`, else the last segment of its id), and skill A
- *   calls skill B when A's code, with comments and string literals removed, holds `B(` as a whole identifier.
- *   A skill calling itself does not count.
+ *   the caller). Calls are parsed from the code: for JavaScript (Voyager) skills, the skill's name is its id's last
+ *   segment when the code declares that function, else the last function it declares (see skillName), and skill A
+ *   calls skill B when A's code, with comments and string literals removed, holds `B(` as a whole identifier
+ *   and A does not declare a function named B itself (its own helper, or a copy of B). Self-calls do not count.
  * - Exact duplicates: items whose contents are equal after trimming, collapsing whitespace and lower-casing form a
  *   group; one is kept — the most helpful net of harmful (helpful − harmful), then the most successes when
  *   retrieved, then the oldest (smallest createdAt), then the earliest in the list — and the rest are retired.
@@ -19,12 +19,22 @@ export const ALL_ACTIONS_BITS = 15;
 
 type Item = Pick<LibraryItem, "id" | "kind" | "content"> & Partial<Pick<LibraryItem, "stats">>;
 
-/** The function name a skill declares (first `function NAME` / `NAME = (async) (…) =>`), else its id's last segment. */
+const DECLARATION = /(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>)/g;
+
+/** Names of the functions a piece of code declares, in order. */
+export function declaredFunctions(code: string): string[] {
+  return [...stripJsNoise(code).matchAll(DECLARATION)].map((m) => m[1] ?? m[2]);
+}
+
+/**
+ * A skill's name: its id's last segment when the code declares that function, else the last function it declares
+ * (Voyager's convention: helpers first, the main function last), else the id's last segment.
+ */
 export function skillName(item: Pick<LibraryItem, "id" | "content">): string {
-  const m = /(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(/.exec(item.content) ?? /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>)/.exec(item.content);
-  if (m) return m[1];
-  const last = item.id.split("/").pop() ?? item.id;
-  return last.replace(/@v\d+$/, "");
+  const saved = (item.id.split("/").pop() ?? item.id).replace(/@v\d+$/, "");
+  const declared = declaredFunctions(item.content);
+  if (declared.includes(saved) || declared.length === 0) return saved;
+  return declared[declared.length - 1];
 }
 
 /** Code with comments and string / template literals blanked, so a name in a chat message is not a call. */
@@ -41,10 +51,12 @@ export function skillCalls(items: readonly Item[]): number[][] {
   return items.map((it, r) => {
     if (it.kind !== "skill" || byName.size === 0) return [];
     const code = stripJsNoise(it.content);
+    // A name the skill declares itself (its own helper, or a copy of the callee) is not a call into the library.
+    const own = new Set(declaredFunctions(it.content));
     const out = new Set<number>();
     for (const m of code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
       const callee = byName.get(m[1]);
-      if (callee !== undefined && callee !== r && items[callee].kind === "skill") out.add(callee);
+      if (callee !== undefined && callee !== r && !own.has(m[1]) && items[callee].kind === "skill") out.add(callee);
     }
     return [...out].sort((a, b) => a - b);
   });
