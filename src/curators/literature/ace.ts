@@ -7,7 +7,8 @@
  * Mapped onto the observation:
  *  - prune: retire when `harmful > helpful` (the item's reflection counters, ItemObservation.helpful/harmful);
  *  - de-duplicate: items whose `maxSimilarity ≥ DEDUP_THRESHOLD` and that share the same maxSimilarity value
- *    (the two ends of one most-similar pair see the same number) form a group; the one with the best
+ *    (the two ends of one most-similar pair see the same number; for exact copies, similarity 1, also the same
+ *    token length) form a group; the one with the best
  *    helpful − harmful (then more helpful, then older, then earlier row) is kept, the rest retired.
  *    The observation does not name an item's partner, so a duplicate whose most similar item is a third one
  *    is kept (a conservative approximation of ACE's pairwise merge, which merges rather than retires).
@@ -21,12 +22,13 @@ export const ACE_PARAMS = { dedupThreshold: 0.9 } as const;
 
 export function acePolicy(b: DecisionBatch): Int8Array {
   const out = new Int8Array(b.rows);
-  const groups = new Map<number, number[]>();
+  const groups = new Map<string, number[]>();
   for (let r = 0; r < b.rows; r++) {
     const item = b.items[r];
     if (item.harmful > item.helpful) out[r] = 3;
     else if (item.maxSimilarity >= ACE_PARAMS.dedupThreshold) {
-      const key = Math.round(item.maxSimilarity * 1e4);
+      // Exact copies all see similarity 1, so their token length tells one pair from another.
+      const key = item.maxSimilarity >= 0.9999 ? `1:${item.tokens}` : `${Math.round(item.maxSimilarity * 1e4)}`;
       const group = groups.get(key);
       if (group) group.push(r);
       else groups.set(key, [r]);

@@ -38,6 +38,9 @@ describe("literature baselines", () => {
       item({ maxSimilarity: 0.8 }),
     ]);
     expect(await actions(curator("ace"), b)).toEqual(["retire", "keep", "retire", "keep", "keep"]);
+    // Two unrelated exact-copy pairs (similarity 1) are two groups: one of each is kept.
+    const pairs = batch([120, 120, 300, 300].map((tokens, i) => item({ maxSimilarity: 1, nearDuplicates: 1, tokens, age: 50 + i })));
+    expect(await actions(curator("ace"), pairs)).toEqual(["retire", "keep", "retire", "keep"]);
   });
 
   it("hermes keeps an item unused for 30 tasks (stale), retires at 90, and respects a pin", async () => {
