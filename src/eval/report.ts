@@ -11,6 +11,7 @@ import { renderChart } from "./render.js";
 import { mdTable as table } from "./markdown.js";
 import { pushAll } from "../util/arrays.js";
 import { costPerCompletedText } from "../util/money.js";
+import { BASELINE_NAMES } from "../curators/registry.js";
 
 export interface ReportOptions {
   title?: string;
@@ -48,7 +49,7 @@ export function resultsJson(results: EvalResults): string {
   return JSON.stringify(results, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
 }
 
-const BASELINES = new Set(["none", "random", "heuristic", "oracle"]);
+const BASELINES = new Set<string>(BASELINE_NAMES);
 const SIGNIFICANT = 0.05;
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
@@ -132,6 +133,26 @@ function summary(results: EvalResults): string[] {
   }
   if (lines.length === 2) lines.push("No curator besides the baselines was evaluated.");
   return [...lines, ""];
+}
+
+/** One table: every curator (rows) on every backbone (columns), success and cost per completed task. */
+function overview(results: EvalResults): string[] {
+  const executors = executorOrder(results);
+  const rows = results.curators.map((c) => [
+    c.name,
+    ...executors.map((e) => {
+      const r = find(results, c.name, e);
+      return r ? `${pct(r.successRate)} · ${usd(r.costPerCompletedTask)}` : "";
+    }),
+  ]);
+  return [
+    "## Every curator on every backbone",
+    "",
+    "Success rate · $ per completed task (means over the evaluation streams; CIs in the per-executor tables below).",
+    "",
+    ...table(["Curator", ...executors], rows),
+    "",
+  ];
 }
 
 function headline(results: EvalResults): string[] {
@@ -239,6 +260,7 @@ export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: R
   return [
     ...header(results, opts),
     ...summary(results),
+    ...overview(results),
     ...headline(results),
     ...pairedTests(results),
     ...actionMix(results),

@@ -34,7 +34,7 @@ describe("one curator resolver", () => {
       expect(errorLine(d), spec).toBe(errorLine(e));
     }
     const refused = await decide("heuristc");
-    expect(errorLine(refused)).toMatch(/^curator: error \[UNKNOWN_PRESET\]: Unknown curator 'heuristc'\. Use one of none, random, heuristic, oracle \(simulator only\), a path/);
+    expect(errorLine(refused)).toMatch(/^curator: error \[UNKNOWN_PRESET\]: Unknown curator 'heuristc'\. Use one of none, random, heuristic, ace, hermes, expel, sso, memrl, mem0, dc, oracle \(simulator only\), a path/);
     expect(errorLine(await decide(empty))).toContain("holds neither curator.onnx nor card.json");
   }, 120_000);
 
