@@ -24,7 +24,7 @@ import { FEATURES_INPUT, IR_VERSION, MASK_INPUT, PROBS_OUTPUT, TARGET_OPSET } fr
 import { defaultRegistry, type ConverterRegistry } from "./registry.js";
 import { prepareExportFiles, recordInFolderMarker } from "./out-files.js";
 import { PARITY_ATOL, makeTestVectors, runVectors, vectorsPathFor, type TestVectors } from "./vectors.js";
-import { featureVectorsText, featuresPathFor } from "../features/vectors.js";
+import { featureVectorsText, featuresPathFor } from "./feature-vectors.js";
 
 export interface ExportResult {
   path: string;

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { Action } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
-import { forEachLine } from "../library/lines.js";
+import { forEachLine } from "../util/lines.js";
 
 export const AUDIT_FILE = "audit.jsonl";
 export const AUDIT_HEAD_FILE = "audit.head.json";

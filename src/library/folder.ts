@@ -16,7 +16,7 @@ import {
   AUDIT_FILE, AUDIT_FORMAT, AUDIT_HEAD_FILE, auditLine, canonicalJson, readHeadFile, verifyAuditFile,
   type AuditEntry, type AuditHead,
 } from "../governance/audit.js";
-import { forEachLine, LineWriter } from "./lines.js";
+import { forEachLine, LineWriter } from "../util/lines.js";
 import { forEachArchiveEntry, GOVERNANCE_FILE, LiveItemSchema, readJsonlFile, type ArchiveEntry, type LiveItem } from "./io.js";
 import { contentHash, History, StateCheck } from "./history.js";
 

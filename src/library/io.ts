@@ -11,7 +11,7 @@ import { GovernanceSchema, type Governance } from "../schemas/world.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
 import { readJsonFile } from "../util/json-file.js";
-import { forEachLine } from "./lines.js";
+import { forEachLine } from "../util/lines.js";
 
 export const MAX_REPORTED = 20;
 export const GOVERNANCE_FILE = "governance.json";

@@ -14,6 +14,7 @@ import { applyMask, type Curator } from "../curators/types.js";
 import { DEFAULT_GOVERNANCE, maskFor } from "../governance/rules.js";
 import { chooseForReview, sampleRows } from "../governance/choose.js";
 import type { SimilarityProgress } from "../text/similarity.js";
+import { andMaskBits, dependencyMaskBits } from "../governance/structure.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { Rng } from "../util/rng.js";
 import { CuratorError } from "../errors.js";
@@ -115,6 +116,8 @@ export async function decideWithCurator(
     governed.age = obs.observations[r].age;
     maskFor(governed, rules, masks, r * 4);
   }
+  // Structure, not judgement: a skill that a live skill calls is never retired (calls parsed from the code).
+  andMaskBits(masks, dependencyMaskBits(items));
   const ood = curator.normalization ? outOfDistribution(features, rows, curator.normalization) : null;
   // score
   const raw = await curator.probs({ rows, features, masks, items: obs.observations, executor: obs.executor });

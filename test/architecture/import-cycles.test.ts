@@ -13,6 +13,9 @@ const FOLDER_ALLOW: Record<string, string> = {
     "type-only on one side: features/observe.ts reads the LibraryItem and ExecutorProfile types, schemas/dataset.ts needs " +
     "FEATURE_NAMES for the decision columns. Ends when the feature names move into a schema module (branch harness-api " +
     "publishes the feature contract).",
+  "library ↔ runtime":
+    "only through the runtime package's entry (runtime/index.ts), which re-exports library IO and the review table for " +
+    "harnesses; no module cycle. Ends when the entry moves to its own top-level module.",
 };
 /** Module cycles inside a folder allowed, with the reason (none today). */
 const MODULE_ALLOW: Record<string, string> = {};

@@ -13,7 +13,7 @@ describe("dataset layout: one folder per table", () => {
   it("collects into decisions/ and tasks/ folders that DuckDB reads one table at a time, and still loads schema-1 datasets", async () => {
     const out = join(tempDir(), "ds");
     await collect({ world: "tiny", streams: 2, tasks: 12, seed: 3, out });
-    expect(readdirSync(out).sort()).toEqual(["decisions", "manifest.json", "tasks"]);
+    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "decisions", "manifest.json", "tasks"]);
     const [{ n, s }] = await queryParquet(
       `SELECT count(*) AS n, count(DISTINCT stream_id) AS s FROM read_parquet(${sqlString(join(out, "decisions", "**", "*.parquet"))})`,
     );

@@ -311,7 +311,7 @@ describe("refusals", () => {
 
   it("the flags: --executors and unknown governance modes are refused, defaults filled in", () => {
     const args = { curators: "heuristic", replay: "a,b", out: "x", json: false, debug: false } as unknown as EvalArgs;
-    expect(replayOptionsFromArgs(args)).toEqual({ datasets: ["a", "b"], curators: ["heuristic"], executor: "mid", governance: ["default", "none"], seed: 0 });
+    expect(replayOptionsFromArgs(args)).toEqual({ datasets: ["a", "b"], curators: ["heuristic"], executor: "mid", governance: ["default", "none"], seed: 0, protocol: "leak-free" });
     expect(() => replayOptionsFromArgs({ ...args, executors: "weak" })).toThrowError(expect.objectContaining({ code: "BAD_ARGUMENT" }));
     expect(() => replayOptionsFromArgs({ ...args, governance: "strict" })).toThrowError(expect.objectContaining({ code: "BAD_ARGUMENT", message: expect.stringMatching(/--governance/) }));
   });

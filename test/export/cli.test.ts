@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "../../src/train/tf.js";
 import { makeTinyModelDir } from "../helpers/tiny-model.js";
-import { featureVectorsText } from "../../src/features/vectors.js";
+import { featureVectorsText } from "../../src/export/feature-vectors.js";
 
 const CLI = ["--import", "tsx", join(process.cwd(), "src/cli/main.ts")];
 let modelDir: string;

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FEATURE_ATOL, featureVectorsText, makeFeatureVectors, type FeatureVectors } from "../../src/features/vectors.js";
+import { FEATURE_ATOL, featureVectorsText, makeFeatureVectors, type FeatureVectors } from "../../src/export/feature-vectors.js";
 import { LiveItemSchema } from "../../src/library/io.js";
 import { FEATURE_NAMES } from "../../src/features/featurizer.js";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { forEachLine, LineWriter } from "../../src/library/lines.js";
+import { forEachLine, LineWriter } from "../../src/util/lines.js";
 import { readLibraryFile, toJsonl } from "../../src/library/io.js";
 import { curateLibrary } from "../../src/library/curate.js";
 import { CuratorError } from "../../src/errors.js";

@@ -39,7 +39,7 @@ describe("training refuses non-finite features", () => {
     });
     const out = join(root, "model-nan");
     const msg = await expectApiRefusal(train({ data, algo: "awr", epochs: 1, out }), "INVALID_FILE", out);
-    expect(msg).toContain(`column 'f_item_age_log' in '${join(data, "decisions.parquet")}': every value is NaN or infinite (first at row 1: NaN)`);
+    expect(msg).toContain(`column 'f_item_age_log' in '${join(data, "decisions", "part-00000.parquet")}': every value is NaN or infinite (first at row 1: NaN)`);
     expect(msg).toMatch(/every feature must be a finite number/);
   });
 
@@ -52,7 +52,7 @@ describe("training refuses non-finite features", () => {
     });
     const out = join(root, "model-inf");
     const msg = await expectApiRefusal(train({ data, algo: "awr", epochs: 1, out }), "INVALID_FILE", out);
-    expect(msg).toMatch(/column 'f_item_tokens_log' in '.*decisions\.parquet': 2 of \d+ values are NaN or infinite \(first at row 4: Infinity\)/);
+    expect(msg).toMatch(/column 'f_item_tokens_log' in '.*decisions\/part-00000\.parquet': 2 of \d+ values are NaN or infinite \(first at row 4: Infinity\)/);
   });
 });
 

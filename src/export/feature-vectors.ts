@@ -10,8 +10,8 @@ import type { ExecutorProfile } from "../schemas/executor.js";
 import { EXECUTOR_PRESETS } from "../executors/presets.js";
 import { TOKEN_ENCODING } from "../text/tokens.js";
 import { MINHASH_SETTINGS, NEAR_DUPLICATE_THRESHOLD, minhash, shingles } from "../text/similarity.js";
-import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, type ExecutorObservation } from "./featurizer.js";
-import { featurizeObserved, OBSERVATION_DEFAULTS, observeLibrary, type LibraryObservations } from "./observe.js";
+import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, type ExecutorObservation } from "../features/featurizer.js";
+import { featurizeObserved, OBSERVATION_DEFAULTS, observeLibrary, type LibraryObservations } from "../features/observe.js";
 
 /** Agreement a port must reach per feature value (absolute; values are float32 as the model takes them). */
 export const FEATURE_ATOL = 1e-6;
