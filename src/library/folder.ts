@@ -70,7 +70,7 @@ export function checkOutputFolder(dir: string): FolderKind {
     throw new CuratorError(
       "OUTPUT_EXISTS",
       `--out '${dir}' holds files that are not a curator decide output (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}; no ${FOLDER_MARKER}); they would be replaced. ` +
-        `To curate a library kept there, pass it as the input (--library '${dir}') and choose a new --out. Nothing was changed.`,
+        `To curate a library kept there, pass it as the input (--library '${dir}') and choose a new or empty folder as --out. Nothing was changed.`,
     );
   if (kind === "legacy") throw legacyError(dir);
   if (kind === "decide") readMarker(dir);

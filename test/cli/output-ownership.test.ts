@@ -97,14 +97,14 @@ describe("a command's own earlier output", () => {
     const args = ["collect", "--world", "tiny", "--executors", "weak", "--streams", "1", "--tasks", "5", "--out", out];
     expect((await runCli(args)).status).toBe(0);
     const marker = JSON.parse(readFileSync(join(out, OUTPUT_MARKER), "utf8"));
-    expect(marker).toMatchObject({ command: "collect", files: ["decisions.parquet", "manifest.json", "tasks.parquet"] });
+    expect(marker).toMatchObject({ command: "collect", files: ["decisions/part-00000.parquet", "manifest.json", "tasks/part-00000.parquet"] });
     writeFileSync(join(out, "mine.txt"), "kept\n");
     const first = readFileSync(join(out, "manifest.json"), "utf8");
     const r = await runCli([...args, "--seed", "7"]);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(out, "mine.txt"), "utf8")).toBe("kept\n");
     expect(readFileSync(join(out, "manifest.json"), "utf8")).not.toBe(first);
-    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER, "decisions.parquet", "manifest.json", "mine.txt", "tasks.parquet"]);
+    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER, "decisions", "manifest.json", "mine.txt", "tasks"]);
     expect(leftovers(out)).toEqual(["again"]);
     // the output of another command is not "own": collect refuses a train output
     const trained = join(root, "trained");
@@ -141,7 +141,7 @@ describe("a command's own earlier output", () => {
     }
     expect(results[1]).toBe(results[0]);
     const marker = JSON.parse(readFileSync(join(root, "tiny-run-model", OUTPUT_MARKER), "utf8"));
-    expect(marker).toMatchObject({ command: "run", files: ["card.json", "curator.onnx", "curator.vectors.json", "metrics.jsonl", "model.json", "weights.bin"] });
+    expect(marker).toMatchObject({ command: "run", files: ["card.json", "curator.features.json", "curator.onnx", "curator.vectors.json", "metrics.jsonl", "model.json", "weights.bin"] });
   }, 300_000);
 
   it("a symlinked --out is followed, never replaced; a dangling one is refused", async () => {
