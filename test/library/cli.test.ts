@@ -13,7 +13,7 @@ const ROOT = process.cwd();
 const CLI = join(ROOT, "dist/cli/main.js");
 const MINE = [
   "cli/commands/decide", "cli/commands/restore", "cli/commands/audit", "library/apply", "library/io", "library/curate", "library/folder",
-  "library/history", "library/lines", "library/verify", "runtime/decide", "governance/audit", "governance/rules",
+  "library/history", "util/lines", "library/verify", "runtime/decide", "governance/audit", "governance/rules",
 ];
 
 /** Rebuilds dist/ when it is missing or older than these sources (e.g. vitest run without `npm test`). */
