@@ -6,6 +6,7 @@ import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { TOOLKIT_VERSION } from "../version.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { claimScratchFolder } from "../util/output-folder.js";
 import { CuratorError } from "../errors.js";
 import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
 import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
@@ -56,7 +57,7 @@ export async function finishCollection(
 export function preparePartial(dir: string, fingerprint: string, resume: boolean): void {
   const fp = join(dir, "options.sha256");
   if (existsSync(dir)) {
-    if (!resume) rmSync(dir, { recursive: true, force: true });
+    if (!resume) claimScratchFolder(dir, "options.sha256", true);
     else if (!existsSync(fp) || readFileSync(fp, "utf8") !== fingerprint)
       throw new CuratorError(
         "BAD_ARGUMENT",

@@ -15,7 +15,7 @@
  * `last-state` is the earlier, leaky protocol, kept to measure the leak: a state's statistics include its own
  * task's outcome, and a lineage is decided in its last in-context state against the credits of its whole life.
  */
-import { maxOf, minOf, pushAll } from "../util/arrays.js";
+import { pushAll } from "../util/arrays.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";

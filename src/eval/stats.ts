@@ -1,5 +1,5 @@
 /** Small statistics used by evaluation: means, percentile bootstrap CIs and a paired sign-flip test. */
-import { maxOf, minOf, pushAll } from "../util/arrays.js";
+import { maxOf, minOf } from "../util/arrays.js";
 import { Rng } from "../util/rng.js";
 
 export function mean(xs: ArrayLike<number>): number {

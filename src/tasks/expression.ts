@@ -45,26 +45,23 @@ export function parseExpression(text: string): ParsedExpression | null {
   let pos = 0;
   const peek = () => tokens[pos];
   // expr := term (('+'|'-') term)* ; term := unary (('*'|'/') unary)* ; unary := '-' unary | atom ; atom := num | '(' expr ')'
-  const expr = (): number | null => {
-    let v = term();
-    while (v !== null && peek()?.kind === "op" && ((peek() as { op: string }).op === "+" || (peek() as { op: string }).op === "-")) {
+  const opIs = (ops: string): boolean => {
+    const t = peek();
+    return t?.kind === "op" && ops.includes((t as { op: string }).op);
+  };
+  // One precedence level: operand ((op) operand)*, left-associative.
+  const level = (operand: () => number | null, ops: string, apply: (op: string, a: number, b: number) => number) => (): number | null => {
+    let v = operand();
+    while (v !== null && opIs(ops)) {
       const op = (tokens[pos++] as { op: string }).op;
-      const r = term();
+      const r = operand();
       if (r === null) return null;
-      v = op === "+" ? v + r : v - r;
+      v = apply(op, v, r);
     }
     return v;
   };
-  const term = (): number | null => {
-    let v = unary();
-    while (v !== null && peek()?.kind === "op" && ((peek() as { op: string }).op === "*" || (peek() as { op: string }).op === "/")) {
-      const op = (tokens[pos++] as { op: string }).op;
-      const r = unary();
-      if (r === null) return null;
-      v = op === "*" ? v * r : v / r;
-    }
-    return v;
-  };
+  const term: () => number | null = level(() => unary(), "*/", (op, a, b) => (op === "*" ? a * b : a / b));
+  const expr: () => number | null = level(term, "+-", (op, a, b) => (op === "+" ? a + b : a - b));
   const unary = (): number | null => {
     const t = peek();
     if (t?.kind === "op" && t.op === "-") {

@@ -20,7 +20,7 @@ import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
 import { TOOLKIT_VERSION, gitCommit } from "../version.js";
 import { writeDirAtomic, writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
-import type { OutputOptions } from "../util/output-folder.js";
+import { claimScratchFolder, type OutputOptions } from "../util/output-folder.js";
 import { parseWith } from "../util/json-file.js";
 
 /** A model folder is train's output; one from before markers (only these files) is recognised as such. */
@@ -89,7 +89,7 @@ export async function train(
   const fingerprint = createHash("sha256")
     .update(JSON.stringify({ o: { ...o, resume: false }, cfg, hash: ds.hash }))
     .digest("hex");
-  if (existsSync(partial) && !o.resume) rmSync(partial, { recursive: true, force: true });
+  claimScratchFolder(partial, "checkpoint.json", !o.resume);
   mkdirSync(partial, { recursive: true });
   const fresh: LoopState = { epoch: 0, bestMetric: Infinity, bestEpoch: 0, bestWeights: null, stale: 0, metrics: [] };
   const state = (o.resume ? await loadCheckpoint(partial, fingerprint, model, optimizer) : null) ?? fresh;

@@ -5,8 +5,8 @@
  * the files its marker lists are the toolkit's; whatever else sits in the folder is the user's and is carried
  * over into the new version (see swap.ts), never deleted.
  */
-import { maxOf, minOf, pushAll } from "../util/arrays.js";
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { pushAll } from "./arrays.js";
 import { join } from "node:path";
 import { z } from "zod";
 import { CuratorError } from "../errors.js";
@@ -169,4 +169,19 @@ export function assertReplaceableFile(path: string, folderMarker: OutputMarker |
     "OUTPUT_EXISTS",
     `'${path}' already exists and was not written by the toolkit; it is not overwritten. Choose another output file, or move or remove '${path}' yourself. Nothing was changed.`,
   );
+}
+
+/**
+ * Claims `dir`, the scratch folder (`OUT.partial`) where a command keeps unfinished work: refuses it unless it is
+ * ours (empty, or holding `ownFile`, which the command writes there), and removes it for a fresh start.
+ */
+export function claimScratchFolder(dir: string, ownFile: string, fresh: boolean): void {
+  if (!existsSync(dir)) return;
+  const entries = statSync(dir).isDirectory() ? readdirSync(dir) : null;
+  if (entries === null || (entries.length > 0 && !entries.includes(ownFile)))
+    throw new CuratorError(
+      "OUTPUT_EXISTS",
+      `'${dir}' exists but was not left by an interrupted curator run (it holds no ${ownFile}); this command keeps its unfinished work at that path. Move or rename it, then retry. Nothing was changed.`,
+    );
+  if (fresh) rmSync(dir, { recursive: true, force: true });
 }

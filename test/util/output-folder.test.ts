@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeDirAtomic } from "../../src/util/atomic.js";
-import { OUTPUT_MARKER } from "../../src/util/output-folder.js";
+import { OUTPUT_MARKER, claimScratchFolder } from "../../src/util/output-folder.js";
 import { CuratorError } from "../../src/errors.js";
 
 const root = mkdtempSync(join(tmpdir(), "curator-output-folder-"));
@@ -88,5 +88,22 @@ describe("writeDirAtomic ownership", () => {
     writeFileSync(join(out, "library.jsonl"), "old");
     await write(out, { "library.jsonl": "new" }, "decide", ["library.jsonl", "archive.jsonl"]);
     expect(readFileSync(join(out, "library.jsonl"), "utf8")).toBe("new");
+  });
+});
+
+describe("claimScratchFolder (OUT.partial)", () => {
+  it("removes our own scratch folder on a fresh start, refuses a user's folder at that path and keeps it", () => {
+    const root = mkdtempSync(join(tmpdir(), "scratch-"));
+    const ours = join(root, "ds.partial");
+    mkdirSync(ours);
+    writeFileSync(join(ours, "options.sha256"), "x");
+    claimScratchFolder(ours, "options.sha256", true);
+    expect(existsSync(ours)).toBe(false);
+    const theirs = join(root, "notes.partial");
+    mkdirSync(theirs);
+    writeFileSync(join(theirs, "mine.txt"), "keep me");
+    for (const fresh of [true, false])
+      expect(() => claimScratchFolder(theirs, "options.sha256", fresh)).toThrow(/not left by an interrupted curator run/);
+    expect(readFileSync(join(theirs, "mine.txt"), "utf8")).toBe("keep me");
   });
 });
