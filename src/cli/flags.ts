@@ -6,7 +6,7 @@
  * spells differently, e.g. a comma list for an array) or as deliberately absent, with the reason.
  * test/cli/flags.test.ts fails when a schema field is neither.
  */
-import type { Argv, Options } from "yargs";
+import type { Argv, Options, PositionalOptions } from "yargs";
 import type { z } from "zod";
 import { CuratorError } from "../errors.js";
 
@@ -22,6 +22,8 @@ export interface Flag {
   example?: string;
   /** Required on the command line although the schema has no default (yargs reports it before anything runs). */
   demand?: boolean;
+  /** A positional argument of the command (`import <format> <path>`) rather than a --flag. */
+  positional?: boolean;
 }
 
 /** A command's parsed flags: the global ones and whatever its table declares. */
@@ -97,7 +99,7 @@ function describe(key: string, info: FieldInfo, f: Flag): string {
 export function flagsFromSchema<S extends z.ZodObject>(schema: S, table: FlagTable<S>): Record<string, Options> {
   const out: Record<string, Options> = {};
   for (const [key, f] of Object.entries(table) as [string, Flag | Absent][]) {
-    if (isAbsent(f)) continue;
+    if (isAbsent(f) || f.positional) continue;
     const field = schema.shape[key] as unknown as ZodLike | undefined;
     if (!field) throw new Error(`Flag table names '${key}', which the schema does not have.`);
     const info = fieldInfo(field);
@@ -108,6 +110,19 @@ export function flagsFromSchema<S extends z.ZodObject>(schema: S, table: FlagTab
       ...(info.hasDefault ? { defaultDescription: showDefault(info.defaultValue) } : {}),
       ...(f.demand ? { demandOption: true } : {}),
     };
+  }
+  return out;
+}
+
+/** Adds the table's positional arguments (in table order) to a command's yargs builder. */
+export function withPositionals<S extends z.ZodObject, A>(y: Argv<A>, schema: S, table: FlagTable<S>): Argv<A> {
+  let out = y;
+  for (const [key, f] of Object.entries(table) as [string, Flag | Absent][]) {
+    if (isAbsent(f) || !f.positional) continue;
+    const info = fieldInfo(schema.shape[key] as unknown as ZodLike);
+    const o: PositionalOptions = { type: "string", describe: describe(key, info, f), demandOption: true };
+    if (info.choices) o.choices = [...info.choices];
+    out = out.positional(flagName(key, f), o);
   }
   return out;
 }

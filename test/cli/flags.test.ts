@@ -13,12 +13,29 @@ import { TrainOptionsSchema } from "../../src/train/options.js";
 import { EvalOptionsSchema } from "../../src/eval/evaluate.js";
 import { ReplayOptionsSchema } from "../../src/eval/replay.js";
 import { isCuratorError } from "../../src/errors.js";
+import { DECIDE_FLAGS } from "../../src/cli/commands/decide.js";
+import { DecideFlagsSchema } from "../../src/library/curate-options.js";
+import { APPLY_PENDING_FLAGS, ApplyPendingFlagsSchema } from "../../src/cli/commands/apply-pending.js";
+import { EXPORT_LIBRARY_FLAGS, ExportLibraryFlagsSchema } from "../../src/cli/commands/export-library.js";
+import { EXPORT_FLAGS, ExportFlagsSchema } from "../../src/cli/commands/export.js";
+import { IMPORT_FLAGS, ImportFlagsSchema } from "../../src/cli/commands/import.js";
+import { RESTORE_FLAGS, RestoreFlagsSchema } from "../../src/cli/commands/restore.js";
+import { VERIFY_FLAGS, VerifyFlagsSchema } from "../../src/cli/commands/audit.js";
+import { DATASET_FLAGS, DatasetFlagsSchema } from "../../src/cli/commands/dataset.js";
 
 const TABLES: [string, z.ZodObject, Record<string, unknown>][] = [
   ["collect", CollectFieldsSchema, COLLECT_FLAGS],
   ["train", TrainOptionsSchema, TRAIN_FLAGS],
   ["eval", EvalOptionsSchema, EVAL_FLAGS],
   ["eval --replay", ReplayOptionsSchema, REPLAY_FLAGS],
+  ["decide", DecideFlagsSchema, DECIDE_FLAGS],
+  ["apply-pending", ApplyPendingFlagsSchema, APPLY_PENDING_FLAGS],
+  ["export-library", ExportLibraryFlagsSchema, EXPORT_LIBRARY_FLAGS],
+  ["export", ExportFlagsSchema, EXPORT_FLAGS],
+  ["import", ImportFlagsSchema, IMPORT_FLAGS],
+  ["restore", RestoreFlagsSchema, RESTORE_FLAGS],
+  ["audit verify", VerifyFlagsSchema, VERIFY_FLAGS],
+  ["dataset", DatasetFlagsSchema, DATASET_FLAGS],
 ];
 
 /** The schema fields the table does not account for (neither a flag nor marked absent). */
@@ -63,6 +80,10 @@ describe("flags from schemas", () => {
     expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, algo: "ppo" }))).toMatch(/--algo 'ppo'.*bc, awr, grpo/);
     expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, "batch-size": 0 }))).toMatch(/^--batch-size '0'/);
     expect(refusal(() => optionsFromFlags(EvalOptionsSchema, EVAL_FLAGS, { curators: "none", executors: "weak", seeds: "1,1" }))).toMatch(/--seeds '1,1': lists a seed twice/);
+    expect(refusal(() => optionsFromFlags(DecideFlagsSchema, DECIDE_FLAGS, { model: "heuristic", library: "l.jsonl", seed: -1 }))).toMatch(/^--seed '-1'/);
+    expect(refusal(() => optionsFromFlags(ImportFlagsSchema, IMPORT_FLAGS, { format: "notes", path: "p", out: "o" }))).toMatch(/^--format 'notes'.*voyager/);
+    expect(refusal(() => optionsFromFlags(VerifyFlagsSchema, VERIFY_FLAGS, { dir: "d", "expect-head": "abc" }))).toMatch(/^--expect-head 'abc': a head hash is 64 hex digits/);
+    expect(optionsFromFlags(ApplyPendingFlagsSchema, APPLY_PENDING_FLAGS, { from: "f", endpoint: "e.json", only: "a, b" })).toEqual({ from: "f", endpoint: "e.json", only: ["a", "b"] });
     expect(optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, "batch-size": 64 })).toMatchObject({ batchSize: 64, hidden: [64, 64], epochs: 40 });
   });
 });

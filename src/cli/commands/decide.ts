@@ -4,6 +4,8 @@ import { describeOod } from "../../runtime/ood.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { recoverOutput } from "../../util/atomic.js";
 import type { Decision } from "../../runtime/decide.js";
+import { DecideFlagsSchema } from "../../library/curate-options.js";
+import { flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
 
 /** Rows listed in the review table and the --json summary; the audit log holds them all. */
 const MAX_LISTED = 2000;
@@ -17,47 +19,39 @@ function review(decisions: readonly Decision[], changesOnly: boolean, contents: 
 /** Near-duplicate search on a large library can take a while; shorter runs print no progress. */
 const PROGRESS_AFTER_MS = 2000;
 
-interface DecideArgs extends GlobalArgs {
-  model: string;
-  library: string;
-  executor?: string;
-  "executor-stats"?: string;
-  "changes-only": boolean;
-  "dry-run": boolean;
-  out?: string;
-  seed?: number;
-  now?: number;
-}
+/** Every decide option is a flag; the schema gives its type, default and description. */
+export const DECIDE_FLAGS: FlagTable<typeof DecideFlagsSchema> = {
+  model: { demand: true },
+  library: { demand: true },
+  executorStats: {},
+  executor: {},
+  changesOnly: {},
+  dryRun: {},
+  out: {},
+  seed: {},
+  now: {},
+};
 
-export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
+export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "decide",
   describe: "curate a library: keep / compress / rewrite / retire each item under the library's governance rules",
-  builder: (y) =>
-    y
-      .option("model", { type: "string", demandOption: true, describe: "curator: a .onnx file from 'curator export', or heuristic, random, none" })
-      .option("library", { type: "string", demandOption: true, describe: "library JSONL (see 'curator schema item') or a folder holding library.jsonl (e.g. a decide output); governance.json beside it is applied" })
-      .option("executor-stats", { type: "string", describe: "JSON file with your executor's context budget and recent task outcomes (docs/harness.md)" })
-      .option("executor", { type: "string", describe: "fallback when --executor-stats is not given (a guess, with a warning): a preset (weak, mid, strong, …) or a profile JSON file" })
-      .option("changes-only", { type: "boolean", default: false, describe: "review only the items that change (always so after writing)" })
-      .option("dry-run", { type: "boolean", default: false, describe: "print the review (item, action, probability, why) and write nothing" })
-      .option("out", { type: "string", describe: "decide output folder (library.jsonl, archive.jsonl, audit.jsonl): absent or empty, or an earlier output, which this pass continues (its live items must all be in --library; its governance applies)" })
-      .option("seed", { type: "number", describe: "sample actions with this seed instead of argmax (random always samples, seed 0 by default)" })
-      .option("now", { type: "number", describe: "current task index (default: the largest task index in the items' stats)" }),
+  builder: (y) => withFlags(y, flagsFromSchema(DecideFlagsSchema, DECIDE_FLAGS)),
   handler: async (args) => {
+    const o = optionsFromFlags(DecideFlagsSchema, DECIDE_FLAGS, args);
     const { curateLibrary } = await import("../../library/curate.js");
-    if (args.out !== undefined && !args["dry-run"]) recoverOutput(args.out);
+    if (o.out !== undefined && !o.dryRun) recoverOutput(o.out);
     const r = await withProgressBar(
       "decide",
       (onProgress) =>
         curateLibrary({
-          model: args.model,
-          library: args.library,
-          executor: args.executor,
-          executorStats: args["executor-stats"],
-          out: args.out,
-          dryRun: args["dry-run"],
-          seed: args.seed,
-          now: args.now,
+          model: o.model,
+          library: o.library,
+          executor: o.executor,
+          executorStats: o.executorStats,
+          out: o.out,
+          dryRun: o.dryRun,
+          seed: o.seed,
+          now: o.now,
           onProgress,
         }),
       { quietForMs: PROGRESS_AFTER_MS },
@@ -82,7 +76,7 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
       changesBefore: r.changesBefore,
       decided: r.decisions.length,
       unchanged: r.unchanged,
-      dryRun: args["dry-run"],
+      dryRun: o.dryRun,
       written: r.written,
       ...(listed ? { decisions: r.decisions } : { decisionsOmitted: `${r.decisions.length} decisions: more than ${MAX_LISTED}, see audit.jsonl` }),
     };
@@ -103,6 +97,6 @@ export const decideCommand: CommandModule<GlobalArgs, DecideArgs> = {
           `head ${r.written.head}  (keep it outside the folder; 'curator audit verify DIR --expect-head HASH' proves the history later)`,
         ]
       : ["Dry run: nothing was written."];
-    emit(args, summary, [...head, ...ood, "", review(r.decisions, !!r.written || args["changes-only"], contents), "", ...tail].join("\n"));
+    emit(args, summary, [...head, ...ood, "", review(r.decisions, !!r.written || o.changesOnly, contents), "", ...tail].join("\n"));
   },
 };

@@ -1,24 +1,28 @@
 import type { CommandModule } from "yargs";
 import { join } from "node:path";
+import { z } from "zod";
 import { emit, type GlobalArgs } from "../output.js";
+import { flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
 
-interface ExportArgs extends GlobalArgs {
-  model: string;
-  out?: string;
-}
+export const ExportFlagsSchema = z
+  .object({
+    model: z.string().min(1).describe("model folder written by 'curator train'"),
+    out: z.string().min(1).optional().describe("ONNX file to write (default: MODEL/curator.onnx); test vectors go to OUT with .vectors.json"),
+  })
+  .strict();
 
-export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
+export const EXPORT_FLAGS: FlagTable<typeof ExportFlagsSchema> = { model: { demand: true }, out: {} };
+
+export const exportCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "export",
   describe: "export a trained model folder to ONNX (the harness contract) plus a test-vector file beside it",
-  builder: (y) =>
-    y
-      .option("model", { type: "string", demandOption: true, describe: "model folder written by 'curator train'" })
-      .option("out", { type: "string", describe: "ONNX file to write (default: MODEL/curator.onnx); test vectors go to OUT with .vectors.json" }),
+  builder: (y) => withFlags(y, flagsFromSchema(ExportFlagsSchema, EXPORT_FLAGS)),
   handler: async (args) => {
     const { useBackend } = await import("../../train/tf.js");
     const { exportToOnnx } = await import("../../export/onnx.js");
+    const o = optionsFromFlags(ExportFlagsSchema, EXPORT_FLAGS, args);
     await useBackend("wasm");
-    const r = await exportToOnnx(args.model, args.out ?? join(args.model, "curator.onnx"));
+    const r = await exportToOnnx(o.model, o.out ?? join(o.model, "curator.onnx"));
     emit(
       args,
       r,
