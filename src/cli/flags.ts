@@ -120,7 +120,8 @@ export function withPositionals<S extends z.ZodObject, A>(y: Argv<A>, schema: S,
   for (const [key, f] of Object.entries(table) as [string, Flag | Absent][]) {
     if (isAbsent(f) || !f.positional) continue;
     const info = fieldInfo(schema.shape[key] as unknown as ZodLike);
-    const o: PositionalOptions = { type: "string", describe: describe(key, info, f), demandOption: true };
+    // yargs lists a positional's choices itself
+    const o: PositionalOptions = { type: "string", describe: describe(key, { ...info, choices: undefined }, f), demandOption: true };
     if (info.choices) o.choices = [...info.choices];
     out = out.positional(flagName(key, f), o);
   }
