@@ -117,8 +117,8 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
   const changesBefore = state?.history.changes.get(window) ?? 0;
   const budget = Math.max(0, cap - changesBefore);
 
-  const hashes = items.map(contentHash);
-  const fresh = items.map((it, r) => !state || state.history.hasNewEvidence(it.id, hashes[r], window));
+  // Hashing every item costs seconds on a million items; only a folder's history needs them here.
+  const fresh = state ? items.map((it) => state.history.hasNewEvidence(it.id, contentHash(it), window)) : items.map(() => true);
   // Items without new evidence are shown to the curator (library-level features need them) but may only be
   // kept, so they use none of the change budget; their decisions are dropped below.
   const shown = items.map((it, r) => (fresh[r] ? it : { ...it, pinned: true }));

@@ -35,29 +35,90 @@ export const NEAR_DUPLICATE_THRESHOLD = 0.5;
 /** Candidate checks one search may spend (each costs well under a microsecond) before it uses wider bands. */
 export const DEFAULT_WORK_BUDGET = 30_000_000;
 
-function fnv1a(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+const WORD_SPLIT = /[^\p{L}\p{N}_]+/u;
 
 export function shingles(text: string): string[] {
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+  const words = text.toLowerCase().split(WORD_SPLIT).filter(Boolean);
   if (words.length < SHINGLE) return words.length ? [words.join(" ")] : [];
   const out: string[] = [];
   for (let i = 0; i + SHINGLE <= words.length; i++) out.push(words.slice(i, i + SHINGLE).join(" "));
   return out;
 }
 
-/** Writes the 64-value MinHash signature of `text` into `out` at `offset`. */
+const SPACE = 0x20;
+const BASIS = 0x811c9dc5;
+const SEED2_BASIS = (BASIS ^ 0x9747b28c) >>> 0;
+
+const WORD_CHAR = /^[\p{L}\p{N}_]$/u;
+const nonAsciiWordChar = new Map<number, boolean>();
+
+/** Whether the code point is a word character (\p{L}, \p{N} or '_'), as WORD_SPLIT splits. */
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f || (cp >= 0x41 && cp <= 0x5a);
+  let known = nonAsciiWordChar.get(cp);
+  if (known === undefined) nonAsciiWordChar.set(cp, (known = WORD_CHAR.test(String.fromCodePoint(cp))));
+  return known;
+}
+
+let bounds = new Int32Array(1024);
+
+/** Start and end (code units) of each word of `text` into `bounds`; returns the word count. */
+function wordBounds(text: string): number {
+  let n = 0;
+  let start = -1;
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    const cp = c < 0xd800 || c > 0xdbff ? c : (text.codePointAt(i) as number);
+    const width = cp > 0xffff ? 2 : 1;
+    if (isWordCodePoint(cp)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      n = pushBound(n, start, i);
+      start = -1;
+    }
+    i += width;
+  }
+  return start >= 0 ? pushBound(n, start, text.length) : n;
+}
+
+function pushBound(n: number, start: number, end: number): number {
+  if (2 * n + 2 > bounds.length) {
+    const grown = new Int32Array(bounds.length * 2);
+    grown.set(bounds);
+    bounds = grown;
+  }
+  bounds[2 * n] = start;
+  bounds[2 * n + 1] = end;
+  return n + 1;
+}
+
+/**
+ * Writes the 64-value MinHash signature of `text` into `out` at `offset`. Hashes each shingle's words and the
+ * spaces between them in place: the same FNV-1a values as hashing `shingles(text)`'s strings, without building
+ * them (a million-item library would otherwise allocate tens of millions of short strings).
+ */
 export function minhashInto(text: string, out: Uint32Array, offset: number): void {
   out.fill(EMPTY, offset, offset + NUM_HASHES);
-  for (const s of shingles(text)) {
-    const h1 = fnv1a(s, 0);
-    const h2 = fnv1a(s, 0x9747b28c) | 1;
+  const lower = text.toLowerCase();
+  const n = wordBounds(lower);
+  const shingleCount = n < SHINGLE ? (n ? 1 : 0) : n - SHINGLE + 1;
+  const width = n < SHINGLE ? n : SHINGLE;
+  for (let i = 0; i < shingleCount; i++) {
+    let h1 = BASIS;
+    let h2 = SEED2_BASIS;
+    for (let w = 0; w < width; w++) {
+      if (w > 0) {
+        h1 = Math.imul(h1 ^ SPACE, 0x01000193);
+        h2 = Math.imul(h2 ^ SPACE, 0x01000193);
+      }
+      for (let c = bounds[2 * (i + w)], end = bounds[2 * (i + w) + 1]; c < end; c++) {
+        const u = lower.charCodeAt(c);
+        h1 = Math.imul(h1 ^ u, 0x01000193);
+        h2 = Math.imul(h2 ^ u, 0x01000193);
+      }
+    }
+    h1 >>>= 0;
+    h2 |= 1;
     for (let k = 0; k < NUM_HASHES; k++) {
       const h = (h1 + Math.imul(k, h2)) >>> 0;
       if (h < out[offset + k]) out[offset + k] = h;
@@ -193,39 +254,68 @@ export function bandLayout(rowsPerBand: number): Uint8Array[] {
   return bands;
 }
 
-/** Reusable bucket arrays for one band at a time: reps grouped by a hash of their band values. */
+/** Bands whose keys are computed in one pass over the signatures (each row is read once for all of them). */
+const BANDS_PER_PASS = 8;
+
+/**
+ * Reusable bucket arrays: reps grouped by a hash of their values on one band. Keys are computed for up to
+ * BANDS_PER_PASS bands per pass over the signature table, so a million-row table is read from memory once per
+ * pass rather than once per band.
+ */
 class Buckets {
-  readonly keys: Uint32Array;
+  /** keys of the band being bucketed, by position in `reps` */
+  keys: Uint32Array;
   readonly order: Uint32Array;
   readonly start: Uint32Array;
   readonly slotOf: Int32Array;
   private readonly cursor: Uint32Array;
   private readonly shift: number;
+  private readonly passKeys: Uint32Array[];
+  private readonly passSkip: Uint8Array[];
   constructor(private readonly sigs: Uint32Array, private readonly reps: Uint32Array) {
     const bits = Math.max(4, Math.ceil(Math.log2(Math.max(2, reps.length) * 2)));
     this.shift = 32 - bits;
-    this.keys = new Uint32Array(reps.length);
     this.order = new Uint32Array(reps.length);
     this.start = new Uint32Array((1 << bits) + 1);
     this.slotOf = new Int32Array(reps.length);
     this.cursor = new Uint32Array(1 << bits);
+    this.passKeys = [];
+    this.passSkip = [];
+    this.keys = new Uint32Array(0);
   }
 
-  /** Groups reps (by position in `reps`) by band: members of slot s are order[start[s] .. start[s+1]). */
-  fill(band: Uint8Array): void {
-    const { sigs, reps, keys, order, start, slotOf } = this;
-    start.fill(0);
+  /** Computes the keys of up to BANDS_PER_PASS bands in one pass over the reps' signatures. */
+  prepare(bands: readonly Uint8Array[]): void {
+    const { sigs, reps } = this;
+    while (this.passKeys.length < bands.length) {
+      this.passKeys.push(new Uint32Array(reps.length));
+      this.passSkip.push(new Uint8Array(reps.length));
+    }
     for (let x = 0; x < reps.length; x++) {
       const base = reps[x] * NUM_HASHES;
-      let key = 0x811c9dc5;
-      let skip = false;
-      for (let t = 0; t < band.length; t++) {
-        const v = sigs[base + band[t]];
-        if (v === EMPTY) skip = true;
-        key = band.length === 1 ? v : Math.imul(key ^ v, 0x01000193) ^ (key >>> 13);
+      for (let g = 0; g < bands.length; g++) {
+        const band = bands[g];
+        let key = 0x811c9dc5;
+        let skip = 0;
+        for (let t = 0; t < band.length; t++) {
+          const v = sigs[base + band[t]];
+          if (v === EMPTY) skip = 1;
+          key = band.length === 1 ? v : Math.imul(key ^ v, 0x01000193) ^ (key >>> 13);
+        }
+        this.passKeys[g][x] = key >>> 0;
+        this.passSkip[g][x] = skip;
       }
-      keys[x] = key >>> 0;
-      const slot = skip ? -1 : Math.imul(key, 0x9e3779b1) >>> this.shift;
+    }
+  }
+
+  /** Groups reps by the g-th prepared band: members of slot s are order[start[s] .. start[s+1]). */
+  sort(g: number): void {
+    const { order, start, slotOf, reps } = this;
+    const keys = (this.keys = this.passKeys[g]);
+    const skip = this.passSkip[g];
+    start.fill(0);
+    for (let x = 0; x < reps.length; x++) {
+      const slot = skip[x] ? -1 : Math.imul(keys[x], 0x9e3779b1) >>> this.shift;
       slotOf[x] = slot;
       if (slot >= 0) start[slot + 1]++;
     }
@@ -233,6 +323,11 @@ class Buckets {
     const cursor = this.cursor;
     cursor.set(start.subarray(0, cursor.length));
     for (let x = 0; x < reps.length; x++) if (slotOf[x] >= 0) order[cursor[slotOf[x]]++] = x;
+  }
+
+  fill(band: Uint8Array): void {
+    this.prepare([band]);
+    this.sort(0);
   }
 
   /** Σ over slots of m·(m−1)/2: candidate pairs this band yields (slot collisions included). */
@@ -308,7 +403,8 @@ export function searchSignatures(sigs: Uint32Array, n: number, opts: SimilarityO
     } else {
       const { bands } = plan;
       for (let b = 0; b < bands.length; b++) {
-        buckets.fill(bands[b]);
+        if (b % BANDS_PER_PASS === 0) buckets.prepare(bands.slice(b, b + BANDS_PER_PASS));
+        buckets.sort(b % BANDS_PER_PASS);
         const { order, start, keys } = buckets;
         for (let s = 0; s + 1 < start.length; s++) {
           for (let p = start[s]; p < start[s + 1]; p++) {

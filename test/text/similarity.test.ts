@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bandLayout, estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, searchNearDuplicates, similarityStats, type SimilarityStats } from "../../src/text/similarity.js";
+import fc from "fast-check";
+import { bandLayout, estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, searchNearDuplicates, shingles, similarityStats, type SimilarityStats } from "../../src/text/similarity.js";
 import { Rng } from "../../src/util/rng.js";
 
 /** What the toolkit computed before the search was indexed: every pair compared. */
@@ -113,5 +114,37 @@ describe("near-duplicate search", () => {
     });
     expect([...seen].sort()).toEqual(["near-duplicates", "signatures"]);
     expect(last.done).toBe(last.total);
+  });
+});
+
+/** MINHASH_SETTINGS spelled out over shingle strings, as docs/features.md describes it for ports. */
+function referenceMinhash(text: string): Uint32Array {
+  const fnv = (s: string, seed: number) => {
+    let h = (0x811c9dc5 ^ seed) >>> 0;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+    return h;
+  };
+  const sig = new Uint32Array(64).fill(0xffffffff);
+  for (const s of shingles(text)) {
+    const h1 = fnv(s, 0);
+    const h2 = fnv(s, 0x9747b28c) | 1;
+    for (let k = 0; k < 64; k++) sig[k] = Math.min(sig[k], (h1 + Math.imul(k, h2)) >>> 0);
+  }
+  return sig;
+}
+
+describe("minhash without shingle strings", () => {
+  it("equals hashing the shingle strings, for any text (unicode, surrogate pairs, punctuation runs)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("a", "B", "_", "7", " ", ".", "é", "İ", "ß", "中", "😀", "\u0301", "-", "\n", "Ⅻ", "\ud800", "\udc00"), maxLength: 60 }), (text) => {
+        expect(Array.from(minhash(text))).toEqual(Array.from(referenceMinhash(text)));
+      }),
+      { numRuns: 400 },
+    );
+    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 80 }), (text) => {
+        expect(Array.from(minhash(text))).toEqual(Array.from(referenceMinhash(text)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
