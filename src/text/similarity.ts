@@ -157,8 +157,10 @@ export type SimilarityProgress = (done: number, total: number, phase: string) =>
 export interface SimilarityOptions {
   /** Called now and then with work done so far (phases: "signatures", "near-duplicates"). */
   onProgress?: SimilarityProgress;
-  /** Candidate checks allowed before wider bands are used (tests lower it); default DEFAULT_WORK_BUDGET. */
+  /** Candidate checks an exact plan may spend (tests lower it); default DEFAULT_WORK_BUDGET. */
   workBudget?: number;
+  /** Use bands of this many positions (2, 3 or 4) whatever the estimates say (tests, comparisons). */
+  rowsPerBand?: 2 | 3 | 4;
 }
 
 export interface SimilaritySearch {
@@ -344,15 +346,28 @@ class Buckets {
 type Plan = { kind: "all-pairs" } | { kind: "bands"; rowsPerBand: number; bands: Uint8Array[] };
 
 /**
- * The cheapest exact plan when one fits the budget (banding on single positions, or all pairs), else the
- * narrowest band width whose estimated work fits (r = 2, 3, 4; 4 regardless of the estimate). The estimate
- * scales the candidate pairs of SAMPLE_BANDS evenly spaced bands to all of them.
+ * What bucketing one rep on one band costs, in candidate checks: the pass writes to a table as large as the
+ * library at random, which on a million items costs more than checking a candidate pair (measured on the
+ * 1M-item bench library: 230 bands of r = 4 took 4× longer than 35 bands of r = 2 with 30× more candidates).
  */
-function choosePlan(buckets: Buckets, reps: number, budget: number): Plan {
+const BAND_PASS_COST = 3;
+
+/**
+ * The cheapest exact plan when one fits the budget (banding on single positions, or all pairs), else the
+ * narrowest band width whose candidate pairs fit it, else the band width with the least estimated work
+ * (candidate pairs + BAND_PASS_COST per rep per band). Candidate pairs are estimated by scaling those of
+ * SAMPLE_BANDS evenly spaced bands to all of them; a width whose band passes alone cost more than the best
+ * so far is not sampled.
+ */
+function choosePlan(buckets: Buckets, reps: number, budget: number, forced?: number): Plan {
+  if (forced !== undefined) return { kind: "bands", rowsPerBand: forced, bands: bandLayout(forced) };
   const SAMPLE_BANDS = 4;
   const allPairs = (reps * (reps - 1)) / 2;
+  let best: { cost: number; r: number; bands: Uint8Array[] } | null = null;
   for (const r of [1, 2, 3, 4]) {
     const bands = bandLayout(r);
+    const passes = BAND_PASS_COST * bands.length * reps;
+    if (r > 1 && best && passes >= best.cost) continue;
     let sampled = 0;
     for (let b = 0; b < SAMPLE_BANDS; b++) {
       buckets.fill(bands[Math.floor((b * bands.length) / SAMPLE_BANDS)]);
@@ -360,9 +375,11 @@ function choosePlan(buckets: Buckets, reps: number, budget: number): Plan {
     }
     const work = (sampled * bands.length) / SAMPLE_BANDS;
     if (r === 1 && allPairs <= budget && allPairs < work) return { kind: "all-pairs" };
-    if (work <= budget || r === 4) return { kind: "bands", rowsPerBand: r, bands };
+    if (work <= budget) return { kind: "bands", rowsPerBand: r, bands };
+    if (r > 1 && (!best || work + passes < best.cost)) best = { cost: work + passes, r, bands };
   }
-  throw new Error("unreachable");
+  if (!best) throw new Error("unreachable: r = 2 is always sampled");
+  return { kind: "bands", rowsPerBand: best.r, bands: best.bands };
 }
 
 /** Whether reps u and v (signature rows) agree on every position of `band`, none of them empty. */
@@ -393,7 +410,7 @@ export function searchSignatures(sigs: Uint32Array, n: number, opts: SimilarityO
   let plan: Plan = { kind: "all-pairs" };
   if (reps.length > 1) {
     const buckets = new Buckets(sigs, reps);
-    plan = choosePlan(buckets, reps.length, budget);
+    plan = choosePlan(buckets, reps.length, budget, opts.rowsPerBand);
     if (plan.kind === "all-pairs") {
       for (let x = 0; x < reps.length; x++) {
         for (let y = x + 1; y < reps.length; y++) score(reps[x], reps[y]);

@@ -57,12 +57,12 @@ describe("near-duplicate search", () => {
     expect(r.comparisons).toBeLessThan((n * (n - 1)) / 2 / 20);
   });
 
-  it("with wider bands (over the work budget) counts every near-duplicate and never over-estimates a maximum", () => {
+  it.each([2, 3, 4] as const)("with bands of %i positions (over the work budget) counts every near-duplicate and never over-estimates a maximum", (rowsPerBand) => {
     const contents = corpus(1500, 11);
     const exact = allPairs(contents);
-    const r = searchNearDuplicates(contents, { workBudget: 1 });
+    const r = searchNearDuplicates(contents, { workBudget: 1, rowsPerBand });
     expect(r.method).toBe("banded");
-    expect(r.rowsPerBand).toBe(4);
+    expect(r.rowsPerBand).toBe(rowsPerBand);
     let lowerMax = 0;
     for (let i = 0; i < contents.length; i++) {
       expect(r.stats[i].nearDuplicates).toBe(exact[i].nearDuplicates);
@@ -72,6 +72,12 @@ describe("near-duplicate search", () => {
     }
     // Low maxima may be missed by wide bands; that is the price named in the module comment.
     expect(lowerMax).toBeLessThan(contents.length);
+  });
+
+  it("over the budget, picks the band width with the least estimated work, not always the widest", () => {
+    const r = searchNearDuplicates(corpus(1500, 11), { workBudget: 1 });
+    expect(r.method).toBe("banded");
+    expect(r.rowsPerBand).toBe(2);
   });
 
   it("every band layout is hit by any 32 agreeing positions (so no near-duplicate pair can be missed)", () => {
