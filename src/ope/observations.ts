@@ -16,6 +16,19 @@ function successesFrom(rate: number, failures: number): number {
   return rate >= 1 ? 0 : count((rate * (failures + 2) - 1) / (1 - rate));
 }
 
+/**
+ * s and f from the smoothed rate and the retrieval count n: s + f = n until a rewrite resets the item's
+ * outcome counts, so the largest total m ≤ n whose rate (s + 1) / (m + 2) matches is taken (exact when no rewrite
+ * happened; after one, a pair with the same rate, which is all the rules read).
+ */
+function overallCounts(rate: number, n: number): { successes: number; failures: number } {
+  for (let m = n; m >= 0; m--) {
+    const s = Math.round(rate * (m + 2) - 1);
+    if (s >= 0 && s <= m && Math.abs((s + 1) / (m + 2) - rate) < 1e-6) return { successes: s, failures: m - s };
+  }
+  return { successes: 0, failures: 0 };
+}
+
 export function executorFromFeatures(f: ArrayLike<number>, row: number): ExecutorObservation {
   const o = row * NUM_FEATURES;
   return { successRate: f[o + F.exec_success_rate], contextBudget: Math.round(Math.exp(f[o + F.exec_budget_log])), budgetUse: f[o + F.exec_budget_use] };
@@ -25,8 +38,7 @@ export function itemFromFeatures(f: ArrayLike<number>, row: number): ItemObserva
   const o = row * NUM_FEATURES;
   const timesRetrieved = fromLog(f[o + F.item_retrieved_log]);
   const sr = f[o + F.item_success_rate];
-  // Overall: s + f = timesRetrieved, so s = rate · (n + 2) − 1.
-  const successes = Math.min(timesRetrieved, count(sr * (timesRetrieved + 2) - 1));
+  const { successes, failures } = overallCounts(sr, timesRetrieved);
   const recentFailures = count(f[o + F.item_recent_failures]);
   const helpful = fromLog(f[o + F.item_helpful_log]);
   return {
@@ -34,7 +46,7 @@ export function itemFromFeatures(f: ArrayLike<number>, row: number): ItemObserva
     sinceRetrieved: fromLog(f[o + F.item_since_retrieved_log]),
     timesRetrieved,
     successes,
-    failures: timesRetrieved - successes,
+    failures,
     recentSuccesses: successesFrom(f[o + F.item_recent_success_rate], recentFailures),
     recentFailures,
     helpful,

@@ -13,11 +13,14 @@ import { TrainOptionsSchema } from "../../src/train/options.js";
 import { EvalOptionsSchema } from "../../src/eval/evaluate.js";
 import { ReplayOptionsSchema } from "../../src/eval/replay.js";
 import { isCuratorError } from "../../src/errors.js";
+import { OPE_FLAGS } from "../../src/cli/commands/ope.js";
+import { OpeOptionsSchema } from "../../src/ope/ope.js";
 
 const TABLES: [string, z.ZodObject, Record<string, unknown>][] = [
   ["collect", CollectFieldsSchema, COLLECT_FLAGS],
   ["train", TrainOptionsSchema, TRAIN_FLAGS],
   ["eval", EvalOptionsSchema, EVAL_FLAGS],
+  ["ope", OpeOptionsSchema, OPE_FLAGS],
   ["eval --replay", ReplayOptionsSchema, REPLAY_FLAGS],
 ];
 
