@@ -13,6 +13,7 @@ import type { ImportFormat } from "./import/types.js";
 import type { BuiltImport } from "./import/write.js";
 import type { CurateOptions, CurateResult } from "./library/curate.js";
 import type { OnnxContract } from "./export/inspect.js";
+import type { OpeOptions, OpeResults } from "./ope/ope.js";
 
 export {
   CuratorRuntime, DEFAULT_SESSION_OPTIONS, type RuntimeCreateOptions,
@@ -64,6 +65,11 @@ export async function inspectOnnx(path: string): Promise<OnnxContract> {
 /** Evaluates curators across executors in the simulated world (`curator eval`). */
 export async function evaluate(options: EvalOptions, hooks: { onProgress?: Progress } = {}): Promise<EvalResults> {
   return (await import("./eval/evaluate.js")).evaluate(options, hooks);
+}
+
+/** Off-policy estimates (IPS, SNIPS, DM, DR, FQE with bootstrap CIs) of curators on a logged dataset (`curator ope`). */
+export async function offPolicyEvaluate(options: OpeOptions, hooks: { onProgress?: Progress } = {}): Promise<OpeResults> {
+  return (await import("./ope/ope.js")).offPolicyEvaluate(options, hooks);
 }
 
 /** Scores curators on imported real libraries' histories (`curator eval --replay`). */

@@ -18,6 +18,7 @@ import type { Governance } from "../schemas/world.js";
 import { ACTIONS } from "../actions.js";
 import { Rng } from "../util/rng.js";
 import type { PassRecord } from "./endpoint-rows.js";
+import { capMarginals } from "../ope/propensity.js";
 
 /** Per live item, its last uses ("- task ID (succeeded): prompt…"): the evidence a rewrite call is shown. */
 export type UseLog = Record<string, string[]>;
@@ -75,6 +76,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
   const sampled = sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
+  const propensities = capMarginals(probs, masks, rows, governance);
   const capped = masks.slice();
   const actions = chooseWithCap(probs, capped, rows, governance, sampled);
   const decisions = items.map((it, i) => ({ itemId: it.id, action: ACTIONS[actions[i]] }));
@@ -92,6 +94,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     features: Array.from(features),
     masks: Array.from(capped),
     probs: Array.from(probs),
+    propensities: Array.from(propensities),
     actions: Array.from(actions),
     actionCosts: items.map((it) => callCost.get(it.id) ?? 0),
     execSuccessRate: input.exec.successRate,

@@ -39,6 +39,8 @@ export interface PassRecord {
   features: number[];
   masks: number[];
   probs: number[];
+  /** rows × 4 behaviour propensities of the final action, change cap included (absent in journals from before) */
+  propensities?: number[];
   actions: number[];
   /** USD of each item's compress / rewrite call (0 for keep / retire) */
   actionCosts: number[];

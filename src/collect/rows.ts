@@ -98,6 +98,8 @@ export interface PassRows {
   actions: ArrayLike<number>;
   actionCosts: ArrayLike<number>;
   execSuccessRate: number;
+  /** rows × 4 behaviour propensities of the final action (change cap included); NaN where not recorded */
+  propensities?: ArrayLike<number>;
   /** rows × 4 counterfactual successes and costs (oracle labels), NaN where unknown; null without labels */
   counterfactuals: { success: ArrayLike<number>; cost: ArrayLike<number> } | null;
 }
@@ -117,6 +119,8 @@ export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutco
     ACTIONS.forEach((a, k) => out[`mask_${a}`].push(p.masks[i * 4 + k] > 0));
     out.action.push(p.actions[i]);
     ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
+    out.propensity.push(p.propensities?.[i * 4 + p.actions[i]] ?? Number.NaN);
+    ACTIONS.forEach((a, k) => out[`propensity_${a}`].push(p.propensities?.[i * 4 + k] ?? Number.NaN));
     out.horizon_tasks.push(horizon.tasks);
     out.horizon_successes.push(horizon.successes);
     out.horizon_cost.push(horizon.cost);
@@ -154,6 +158,7 @@ export function decisionRows(run: StreamRun, horizon: number, out: ColumnsOut): 
         actionCosts: p.actionCosts,
         execSuccessRate: p.batch.executor.successRate,
         counterfactuals: p.counterfactuals ?? null,
+        propensities: p.propensities,
       },
       { ...h, hits },
     );

@@ -301,6 +301,8 @@ export function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): C
   const out: Columns = {};
   for (const { name } of specs) {
     const cols = parts.map((p) => p[name]);
+    // An optional column some part predates is left out: a partly filled column would pass for a whole one.
+    if (cols.some((c) => c === undefined)) continue;
     if (Array.isArray(cols[0])) {
       out[name] = (cols as (string | null)[][]).flat();
       continue;

@@ -36,6 +36,7 @@ export function checkSchema(metadata: FileMetaData, specs: readonly ColumnSpec[]
   }
   for (const spec of specs) {
     const el = top.get(spec.name);
+    if (!el && spec.optional) continue;
     if (!el) {
       throw new CuratorError(
         "INVALID_FILE",

@@ -117,7 +117,8 @@ export function encodeTable(
   rows: number,
   opts: WriteOptions = {},
 ): Uint8Array {
-  const columnData: ColumnSource[] = specs.map((spec) => {
+  // An optional column the data lacks (rows merged from files that predate it) is not written.
+  const columnData: ColumnSource[] = specs.filter((spec) => !spec.optional || columns[spec.name] !== undefined).map((spec) => {
     const input = columns[spec.name];
     if (input === undefined) {
       throw new CuratorError(
@@ -181,7 +182,7 @@ export async function readTable(path: string, specs: readonly ColumnSpec[]): Pro
 }
 
 /** Decodes Parquet bytes; `label` names the file in errors. */
-export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[], label: string): Promise<Columns> {
+export async function decodeTable(bytes: Uint8Array, allSpecs: readonly ColumnSpec[], label: string): Promise<Columns> {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   const file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   let metadata: FileMetaData;
@@ -190,7 +191,9 @@ export async function decodeTable(bytes: Uint8Array, specs: readonly ColumnSpec[
   } catch (e) {
     throw invalidFile(label, (e as Error).message);
   }
-  checkSchema(metadata, specs, label);
+  checkSchema(metadata, allSpecs, label);
+  // Optional columns (added to a released schema) that this file predates are left out of the result.
+  const specs = allSpecs.filter((s) => !s.optional || metadata.schema.some((e, i) => i > 0 && e.name === s.name));
   checkPages(file, metadata, specs, label);
   const rows = Number(metadata.num_rows);
   const out: Columns = {};

@@ -12,6 +12,11 @@ export interface ColumnSpec {
   name: string;
   type: ColumnType;
   nullable?: boolean;
+  /**
+   * Added to a released schema version: files written before lack the column and still load without it (the
+   * reader leaves it out of the columns; a command that needs it refuses with the column's name).
+   */
+  optional?: boolean;
   doc: string;
 }
 
@@ -54,6 +59,20 @@ export const DECISION_COLUMNS: ColumnSpec[] = [
       type: "DOUBLE",
       nullable: true,
       doc: `counterfactual cost (USD) over the horizon had the item been given ${a} (labels=oracle only)`,
+    }),
+  ),
+  {
+    name: "propensity",
+    type: "DOUBLE",
+    optional: true,
+    doc: "behaviour probability of the logged action, epsilon mix and change cap included (for off-policy evaluation)",
+  },
+  ...ACTIONS.map(
+    (a): ColumnSpec => ({
+      name: `propensity_${a}`,
+      type: "DOUBLE",
+      optional: true,
+      doc: `behaviour probability that the pass ended with ${a} on this row, change cap included (0 when not allowed)`,
     }),
   ),
 ];

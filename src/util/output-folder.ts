@@ -17,7 +17,7 @@ export const OUTPUT_MARKER = ".curator-output.json";
 export const SWAP_JOURNAL = ".curator-swap.json";
 
 /** Commands that write an output folder or file. */
-export type OutputCommand = "collect" | "train" | "import" | "eval" | "run" | "decide" | "calibrate" | "export" | "export-library";
+export type OutputCommand = "collect" | "train" | "import" | "eval" | "run" | "decide" | "calibrate" | "export" | "export-library" | "ope";
 
 export interface OutputOptions {
   command: OutputCommand;

@@ -10,6 +10,7 @@ import { Rng } from "../util/rng.js";
 import { SkillWorld, type TaskResult } from "./world.js";
 import { decisionBatch } from "./observe.js";
 import { counterfactualValues, type Counterfactuals, type OracleContext } from "./oracle.js";
+import { capMarginals } from "../ope/propensity.js";
 
 export interface StreamSpec {
   streamId: number;
@@ -41,6 +42,8 @@ export interface PassRecord {
   actions: Int32Array;
   actionCosts: Float64Array;
   counterfactuals?: Counterfactuals;
+  /** rows × 4 behaviour propensities of the final actions, change cap included ("sample" mode only; ope/propensity.ts). */
+  propensities?: Float64Array;
 }
 
 export interface StreamRun {
@@ -69,6 +72,7 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     if (eps > 0) mixUniform(probs, batch.masks, batch.rows, eps);
     const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.masks, batch.rows, rng) : undefined;
     const masks = batch.masks.slice();
+    const propensities = opts.mode === "sample" ? capMarginals(probs, batch.masks, batch.rows, spec.world.governance, sampled !== undefined) : undefined;
     const actions = chooseWithCap(probs, masks, batch.rows, spec.world.governance, sampled);
     const itemIds = world.items.map((it) => it.id);
     const actionCosts = world.applyActions(actions);
@@ -82,6 +86,7 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
       actions,
       actionCosts,
       counterfactuals: opts.labels ? ctx.cached : undefined,
+      propensities,
     });
   }
   return { spec, tasks, passes };

@@ -22,11 +22,14 @@ import { IMPORT_FLAGS, ImportFlagsSchema } from "../../src/cli/commands/import.j
 import { RESTORE_FLAGS, RestoreFlagsSchema } from "../../src/cli/commands/restore.js";
 import { VERIFY_FLAGS, VerifyFlagsSchema } from "../../src/cli/commands/audit.js";
 import { DATASET_FLAGS, DatasetFlagsSchema } from "../../src/cli/commands/dataset.js";
+import { OPE_FLAGS } from "../../src/cli/commands/ope.js";
+import { OpeOptionsSchema } from "../../src/ope/ope.js";
 
 const TABLES: [string, z.ZodObject, Record<string, unknown>][] = [
   ["collect", CollectFieldsSchema, COLLECT_FLAGS],
   ["train", TrainOptionsSchema, TRAIN_FLAGS],
   ["eval", EvalOptionsSchema, EVAL_FLAGS],
+  ["ope", OpeOptionsSchema, OPE_FLAGS],
   ["eval --replay", ReplayOptionsSchema, REPLAY_FLAGS],
   ["decide", DecideFlagsSchema, DECIDE_FLAGS],
   ["apply-pending", ApplyPendingFlagsSchema, APPLY_PENDING_FLAGS],

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readDataset } from "../../src/data/dataset.js";
+import { DECISION_COLUMNS } from "../../src/schemas/dataset.js";
 import { collect } from "../../src/collect/collect.js";
 import { queryParquet, sqlString } from "../../src/data/duckdb.js";
 import { tempDir } from "./fixtures.js";
@@ -24,8 +25,13 @@ describe("dataset layout: one folder per table", () => {
     const now = await readDataset(out);
     expect(old.manifests[0].datasetSchemaVersion).toBe(1);
     expect(now.manifests[0].datasetSchemaVersion).toBe(2);
-    // The same collection in either layout holds the same rows.
-    expect(old.decisions).toEqual(now.decisions);
+    // The same collection in either layout holds the same rows; the old files predate the optional propensity
+    // columns, which load as absent (not as zeros).
+    const optional = DECISION_COLUMNS.filter((c) => c.optional).map((c) => c.name);
+    expect(optional.filter((c) => c in old.decisions)).toEqual([]);
+    expect(optional.every((c) => c in now.decisions)).toBe(true);
+    const without = Object.fromEntries(Object.entries(now.decisions).filter(([k]) => !optional.includes(k)));
+    expect(old.decisions).toEqual(without);
     expect(old.tasks).toEqual(now.tasks);
   });
 });
