@@ -28,7 +28,7 @@ async function streamTargets<C>(d: StreamedDecisions, split: Split, algo: AlgoDe
       "BAD_ARGUMENT",
       `--algo ${name} needs all its ${split === "train" ? "training" : "validation"} rows in memory at once, but the dataset has ` +
         `${d.rows[split]} of them, more than --window-rows ${windowRows}. Raise --window-rows to at least ${d.rows[split]} ` +
-        `(about 350 bytes per row), or use an algorithm that streams (bc, awr, grpo).`,
+        `(about 350 bytes per row), or use an algorithm that streams (its AlgoDef has prepareStream: bc, awr, grpo).`,
     );
   return algo.prepareStream(rowSource(d, split), cfg, seed);
 }
