@@ -12,8 +12,12 @@ import { epochOrder, rowSource, windows, type Split, type StreamedDecisions } fr
 import type { TrainData } from "./data.js";
 import type { Normalization } from "./model.js";
 
-/** Rows held in memory at once by default: 8 row groups of 131,072 (about 350 MB of training arrays). */
-export const DEFAULT_WINDOW_ROWS = 1_048_576;
+/**
+ * Streamed validation windows hold at most this many rows (one row group): evaluation runs the whole window
+ * through the network at once, and its activations (64 + 64 floats per row) live in the wasm heap, which
+ * never shrinks.
+ */
+const STREAMED_VAL_ROWS = 131_072;
 
 async function only(it: AsyncIterable<TrainData>): Promise<TrainData> {
   let one: TrainData | null = null;
@@ -71,7 +75,8 @@ export async function streamedData<C>(args: {
     transient,
   });
   let val: LoopData["val"] = null;
-  if (d.rows.val > 0 && fits("val")) {
+  // Validation is kept whole (today's single evaluation, its exact loss) only when training fits too.
+  if (d.rows.val > 0 && fits("val") && fits("train")) {
     const data = await only(windows(d, "val", groups, Infinity));
     const va = valWindow(data, await algo.prepare(data, allRows(data.rows), cfg, seed), false);
     disposers.push(() => tf.dispose([va.t.x, va.t.mask, ...Object.values(va.t.targets)]));
@@ -82,7 +87,7 @@ export async function streamedData<C>(args: {
     const bt = await streamTargets(d, "val", algo, args.algoName, cfg, seed, windowRows);
     if (bt.dispose) disposers.push(() => bt.dispose!());
     val = async function* () {
-      for await (const w of windows(d, "val", groups, windowRows)) yield valWindow(w, bt.targets(w), true);
+      for await (const w of windows(d, "val", groups, Math.min(windowRows, STREAMED_VAL_ROWS))) yield valWindow(w, bt.targets(w), true);
     };
   }
   return { train, val, labels: d.labels, dispose: () => disposers.forEach((f) => f()) };
