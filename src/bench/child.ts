@@ -1,7 +1,7 @@
 /**
  * One measured job in its own process, so its peak memory (RSS high-water mark) is its own:
  *   node dist/bench/child.js collect OUT STREAMS TASKS   — `curator collect` (heuristic behaviour, epsilon 0.3)
- *   node dist/bench/child.js train DATA OUT EPOCHS       — `curator train --algo bc`, fixed epochs
+ *   node dist/bench/child.js train DATA OUT EPOCHS [WINDOW_ROWS] — `curator train --algo bc`, fixed epochs
  *   node dist/bench/child.js decide LIBRARY MODEL OUT|-  — `curator decide` (- = --dry-run), review text included
  * Prints one JSON line: {"seconds", "rows", "peakRssMB"}.
  */
@@ -12,7 +12,7 @@ import { formatReview } from "../library/review.js";
 import { writeFileSync } from "node:fs";
 
 async function main(argv: string[]): Promise<{ rows: number; seconds: number }> {
-  const [job, a, b, c] = argv;
+  const [job, a, b, c, d] = argv;
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   if (job === "collect") {
@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<{ rows: number; seconds: number }> 
   }
   if (job === "train") {
     const epochs = Number(c);
-    const s = await train({ data: a, out: b, algo: "bc", seed: 1, epochs, patience: epochs + 1, batchSize: 256 });
+    const windowRows = d === undefined ? undefined : Number(d);
+    const s = await train({ data: a, out: b, algo: "bc", seed: 1, epochs, patience: epochs + 1, batchSize: 256, windowRows });
     return { rows: s.trainRows + s.valRows, seconds: seconds() };
   }
   if (job === "decide") {

@@ -49,12 +49,13 @@ export function sizeLabel(n: number): string {
   return n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n);
 }
 
-function syntheticColumn(spec: ColumnSpec, rows: number, rng: Rng): ColumnInput {
+/** Column `spec` of rows [from, from + rows) of a synthetic decisions table. */
+export function syntheticColumn(spec: ColumnSpec, rows: number, rng: Rng, from = 0): ColumnInput {
   const n = spec.name;
-  if (n === "stream_id") return Int32Array.from({ length: rows }, (_, i) => Math.floor(i / ROWS_PER_STREAM));
-  if (n === "stream_seed") return Float64Array.from({ length: rows }, (_, i) => 1000 + Math.floor(i / ROWS_PER_STREAM));
-  if (n === "executor") return Array.from({ length: rows }, (_, i) => ["weak", "mid", "strong"][Math.floor(i / ROWS_PER_STREAM) % 3]);
-  if (n === "item_id") return Array.from({ length: rows }, (_, i) => String(i % 5000));
+  if (n === "stream_id") return Int32Array.from({ length: rows }, (_, i) => Math.floor((from + i) / ROWS_PER_STREAM));
+  if (n === "stream_seed") return Float64Array.from({ length: rows }, (_, i) => 1000 + Math.floor((from + i) / ROWS_PER_STREAM));
+  if (n === "executor") return Array.from({ length: rows }, (_, i) => ["weak", "mid", "strong"][Math.floor((from + i) / ROWS_PER_STREAM) % 3]);
+  if (n === "item_id") return Array.from({ length: rows }, (_, i) => String((from + i) % 5000));
   if (n === "mask_keep") return new Uint8Array(rows).fill(1);
   switch (spec.type) {
     case "BOOLEAN":
@@ -75,8 +76,15 @@ function syntheticColumn(spec: ColumnSpec, rows: number, rng: Rng): ColumnInput 
 export function writeSyntheticDataset(dir: string, rows: number, seed = 1): void {
   const rng = new Rng([seed, 0x5e7]);
   const columns = Object.fromEntries(DECISION_COLUMNS.map((c) => [c.name, syntheticColumn(c, rows, rng)]));
+  const tasks = Object.fromEntries(TASK_COLUMNS.map((c) => [c.name, [] as ColumnInput]));
+  mkdirSync(dir, { recursive: true });
+  writeDatasetFiles(dir, syntheticManifest(rows, seed), { decisions: { columns, rows }, tasks: { columns: tasks, rows: 0 } });
+}
+
+/** The manifest draft of a synthetic decisions dataset of `rows` rows. */
+export function syntheticManifest(rows: number, seed: number): ManifestDraft {
   const streams = Math.ceil(rows / ROWS_PER_STREAM);
-  const draft: ManifestDraft = {
+  return {
     datasetSchemaVersion: DATASET_SCHEMA_VERSION,
     featurizerVersion: FEATURIZER_VERSION,
     featureNames: [...FEATURE_NAMES],
@@ -94,9 +102,6 @@ export function writeSyntheticDataset(dir: string, rows: number, seed = 1): void
     shard: { index: 0, count: 1 },
     streamSeeds: Array.from({ length: streams }, (_, s) => 1000 + s),
   };
-  const tasks = Object.fromEntries(TASK_COLUMNS.map((c) => [c.name, [] as ColumnInput]));
-  mkdirSync(dir, { recursive: true });
-  writeDatasetFiles(dir, draft, { decisions: { columns, rows }, tasks: { columns: tasks, rows: 0 } });
 }
 
 /**

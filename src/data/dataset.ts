@@ -277,11 +277,10 @@ function checkCompatible(folders: string[], manifests: Manifest[]): void {
   }
 }
 
-function checkStreamIds(folders: string[], parts: Array<{ decisions: Columns; tasks: Columns }>): void {
+/** No stream id in two shards: each folder's set of stream ids (decisions and tasks), in folder order. */
+export function checkStreamIds(folders: string[], ids: ReadonlyArray<ReadonlySet<number>>): void {
   const owner = new Map<number, number>();
-  parts.forEach((p, k) => {
-    const seen = new Set<number>();
-    for (const t of ["decisions", "tasks"] as const) for (const id of p[t].stream_id as Int32Array) seen.add(id);
+  ids.forEach((seen, k) => {
     for (const id of seen) {
       const prev = owner.get(id);
       if (prev !== undefined) {
@@ -320,11 +319,8 @@ export function concatColumns(specs: readonly ColumnSpec[], parts: Columns[]): C
   return out;
 }
 
-/**
- * Reads a dataset folder, or a folder whose subfolders (recursively) are dataset folders such as shards:
- * validates manifests and versions, checks file hashes, checks the shards fit together and concatenates them.
- */
-export async function readDataset(path: string): Promise<Dataset> {
+/** The manifests of a dataset folder (or of its shard folders), validated and checked to fit together. */
+export function loadManifests(path: string): Pick<Dataset, "folders" | "manifests" | "hash"> {
   const root = resolve(path);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new CuratorError(
@@ -347,14 +343,26 @@ export async function readDataset(path: string): Promise<Dataset> {
   const folders = loaded.map((l) => l.folder);
   const manifests = loaded.map((l) => l.manifest);
   checkCompatible(folders, manifests);
+  return { folders, manifests, hash };
+}
+
+/**
+ * Reads a dataset folder, or a folder whose subfolders (recursively) are dataset folders such as shards:
+ * validates manifests and versions, checks file hashes, checks the shards fit together and concatenates them.
+ */
+export async function readDataset(path: string): Promise<Dataset> {
+  const { folders, manifests, hash } = loadManifests(path);
   const parts = [];
-  for (const l of loaded) {
+  for (const [i, folder] of folders.entries()) {
     parts.push({
-      decisions: await readTableChecked(l.folder, l.manifest, "decisions"),
-      tasks: await readTableChecked(l.folder, l.manifest, "tasks"),
+      decisions: await readTableChecked(folder, manifests[i], "decisions"),
+      tasks: await readTableChecked(folder, manifests[i], "tasks"),
     });
   }
-  if (parts.length > 1) checkStreamIds(folders, parts);
+  if (parts.length > 1) {
+    const ids = parts.map((p) => new Set([...(p.decisions.stream_id as Int32Array), ...(p.tasks.stream_id as Int32Array)]));
+    checkStreamIds(folders, ids);
+  }
   return {
     folders,
     manifests,

@@ -85,39 +85,81 @@ function badHeader(h: PageHeader, room: number, groupRows: number): string | und
  * and can loop forever on a corrupted one.
  */
 export function checkPages(file: ArrayBuffer, metadata: FileMetaData, specs: readonly ColumnSpec[], label: string): void {
-  const wanted = new Set(specs.map((s) => s.name));
+  checkRowCounts(metadata, label);
+  for (let g = 0; g < metadata.row_groups.length; g++) checkGroupPages(file, 0, metadata, g, specs, label);
+}
+
+/** The row groups' row counts are counts and add up to the footer's. */
+export function checkRowCounts(metadata: FileMetaData, label: string): void {
   const totalRows = Number(metadata.num_rows);
   let groupSum = 0;
   for (const [g, rg] of metadata.row_groups.entries()) {
     const groupRows = Number(rg.num_rows);
     if (!isCount(groupRows)) throw invalidFile(label, `row group ${g} has an invalid row count`);
     groupSum += groupRows;
-    for (const chunk of rg.columns) {
-      const meta = chunk.meta_data;
-      if (!meta || !wanted.has(meta.path_in_schema[0])) continue;
-      const where = `column '${meta.path_in_schema[0]}' row group ${g}`;
-      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-      const end = start + Number(meta.total_compressed_size);
-      if (!isCount(start) || !(end > start) || end > file.byteLength) throw invalidFile(label, `${where} lies outside the file`);
-      const view = new DataView(file, start, end - start);
-      const reader = { view, offset: 0 };
-      let rows = 0;
-      while (reader.offset < view.byteLength - 1) {
-        let header: PageHeader;
-        try {
-          header = parquetHeader(reader);
-        } catch (e) {
-          throw invalidFile(label, `${where} has an unreadable page header (${(e as Error).message})`);
-        }
-        const why = badHeader(header, view.byteLength - reader.offset, groupRows);
-        if (why) throw invalidFile(label, `${where}: ${why}`);
-        rows += header.data_page_header_v2?.num_rows ?? header.data_page_header?.num_values ?? 0;
-        reader.offset += header.compressed_page_size;
-      }
-      if (rows !== groupRows) throw invalidFile(label, `${where} holds ${rows} rows, its row group ${groupRows}`);
-    }
   }
   if (!isCount(totalRows) || groupSum !== totalRows) {
     throw invalidFile(label, `the footer says ${String(metadata.num_rows)} rows but its row groups hold ${groupSum}`);
+  }
+}
+
+/** The byte range [start, end) of the requested column chunks of row group `g`, checked to lie inside the file. */
+export function groupByteRange(metadata: FileMetaData, g: number, specs: readonly ColumnSpec[], fileBytes: number, label: string): [number, number] {
+  const wanted = new Set(specs.map((s) => s.name));
+  let lo = Infinity;
+  let hi = 0;
+  for (const chunk of metadata.row_groups[g].columns) {
+    const meta = chunk.meta_data;
+    if (!meta || !wanted.has(meta.path_in_schema[0])) continue;
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const end = start + Number(meta.total_compressed_size);
+    if (!isCount(start) || !(end > start) || end > fileBytes) {
+      throw invalidFile(label, `column '${meta.path_in_schema[0]}' row group ${g} lies outside the file`);
+    }
+    lo = Math.min(lo, start);
+    hi = Math.max(hi, end);
+  }
+  return lo < hi ? [lo, hi] : [0, 0];
+}
+
+/**
+ * Walks the page headers of the requested column chunks of row group `g`: chunks inside the file, page sizes
+ * inside their chunk, counts non-negative, and the pages' rows adding up to the row group's. hyparquet trusts
+ * these fields and can loop forever on a corrupted one. `bytes` holds the file from offset `base` on.
+ */
+export function checkGroupPages(
+  bytes: ArrayBuffer,
+  base: number,
+  metadata: FileMetaData,
+  g: number,
+  specs: readonly ColumnSpec[],
+  label: string,
+): void {
+  const wanted = new Set(specs.map((s) => s.name));
+  const rg = metadata.row_groups[g];
+  const groupRows = Number(rg.num_rows);
+  for (const chunk of rg.columns) {
+    const meta = chunk.meta_data;
+    if (!meta || !wanted.has(meta.path_in_schema[0])) continue;
+    const where = `column '${meta.path_in_schema[0]}' row group ${g}`;
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset) - base;
+    const end = start + Number(meta.total_compressed_size);
+    if (!isCount(start) || !(end > start) || end > bytes.byteLength) throw invalidFile(label, `${where} lies outside the file`);
+    const view = new DataView(bytes, start, end - start);
+    const reader = { view, offset: 0 };
+    let rows = 0;
+    while (reader.offset < view.byteLength - 1) {
+      let header: PageHeader;
+      try {
+        header = parquetHeader(reader);
+      } catch (e) {
+        throw invalidFile(label, `${where} has an unreadable page header (${(e as Error).message})`);
+      }
+      const why = badHeader(header, view.byteLength - reader.offset, groupRows);
+      if (why) throw invalidFile(label, `${where}: ${why}`);
+      rows += header.data_page_header_v2?.num_rows ?? header.data_page_header?.num_values ?? 0;
+      reader.offset += header.compressed_page_size;
+    }
+    if (rows !== groupRows) throw invalidFile(label, `${where} holds ${rows} rows, its row group ${groupRows}`);
   }
 }

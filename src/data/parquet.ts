@@ -251,7 +251,7 @@ export function allocateColumn(spec: ColumnSpec, rows: number): ColumnArray {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-function copyInto(spec: ColumnSpec, target: ColumnArray, src: ArrayLike<unknown>, at: number, label: string): void {
+export function copyInto(spec: ColumnSpec, target: ColumnArray, src: ArrayLike<unknown>, at: number, label: string): void {
   const n = src.length;
   if (at + n > target.length) throw invalidFile(label, `column '${spec.name}' holds more rows than the footer says`);
   // Fast path: a required numeric page decodes to the very typed array we store.

@@ -27,7 +27,11 @@ export interface TrainData {
 
 const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
 
-export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig): TrainData {
+/**
+ * `labels`: whether the rows carry counterfactual labels (default: the first row has cf_success_keep). Without
+ * an executor column (streamed row groups leave strings out), `executors` is empty.
+ */
+export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: { labels?: boolean } = {}): TrainData {
   const rows = (d.stream_id as Int32Array).length;
   const features = new Float32Array(rows * NUM_FEATURES);
   FEATURE_NAMES.forEach((name, f) => {
@@ -55,7 +59,7 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig): Train
 
   let cfReward: Float32Array | undefined;
   const first = num(d, "cf_success_keep");
-  if (rows > 0 && !Number.isNaN(first[0])) {
+  if (opts.labels ?? (rows > 0 && !Number.isNaN(first[0]))) {
     cfReward = new Float32Array(rows * 4);
     ACTIONS.forEach((a, k) => {
       const s = num(d, `cf_success_${a}`);
@@ -72,7 +76,7 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig): Train
     itemReward,
     cfReward,
     streamId: Int32Array.from(num(d, "stream_id")),
-    executors: [...new Set(d.executor as string[])].sort(),
+    executors: d.executor ? [...new Set(d.executor as string[])].sort() : [],
   };
 }
 
@@ -105,43 +109,111 @@ export function assertFiniteFeatures(d: Columns, files: readonly { path: string;
     const what = bad === col.length ? "every value is" : `${bad} of ${col.length} values are`;
     problems.push(`column '${column}' in '${file}': ${what} NaN or infinite (first at row ${row + 1}: ${col[first]})`);
   }
-  if (problems.length)
-    throw new CuratorError(
-      "INVALID_FILE",
-      `The dataset has features a model cannot learn from:\n  ${problems.join("\n  ")}\n` +
-        `Fix the program that wrote these values (a harness or importer logged a missing statistic as NaN?) and re-collect; every feature must be a finite number.`,
-    );
+  if (problems.length) throw nonFiniteFeatures(problems);
+}
+
+/** The error for NaN or infinite features; each problem names a column, its file and its first bad row. */
+export function nonFiniteFeatures(problems: readonly string[]): CuratorError {
+  return new CuratorError(
+    "INVALID_FILE",
+    `The dataset has features a model cannot learn from:\n  ${problems.join("\n  ")}\n` +
+      `Fix the program that wrote these values (a harness or importer logged a missing statistic as NaN?) and re-collect; every feature must be a finite number.`,
+  );
 }
 
 /** Whole streams go to validation (no leakage across a stream): a stable hash of the stream id decides. */
 export function splitByStream(data: TrainData, valFraction: number, seed: number): { train: Int32Array; val: Int32Array } {
-  const ids = [...new Set(data.streamId)].sort((a, b) => a - b);
-  const ranked = ids.map((id) => ({ id, h: hash01(id, seed, 0x5b1)})).sort((a, b) => a.h - b.h);
-  const nVal = ids.length < 2 ? 0 : Math.max(1, Math.round(valFraction * ids.length));
-  const valIds = new Set(ranked.slice(0, nVal).map((x) => x.id));
+  const valIds = validationStreams(new Set(data.streamId), valFraction, seed);
   const train: number[] = [];
   const val: number[] = [];
   for (let r = 0; r < data.rows; r++) (valIds.has(data.streamId[r]) ? val : train).push(r);
   return { train: Int32Array.from(train), val: Int32Array.from(val) };
 }
 
-/** Mean and std of each feature over the training rows; a constant feature gets std 1. */
+/** The stream ids held out for validation: the round(valFraction × streams) with the smallest hash (none of one stream). */
+export function validationStreams(streamIds: Iterable<number>, valFraction: number, seed: number): Set<number> {
+  const ids = [...new Set(streamIds)].sort((a, b) => a - b);
+  const ranked = ids.map((id) => ({ id, h: hash01(id, seed, 0x5b1)})).sort((a, b) => a.h - b.h);
+  const nVal = ids.length < 2 ? 0 : Math.max(1, Math.round(valFraction * ids.length));
+  return new Set(ranked.slice(0, nVal).map((x) => x.id));
+}
+
+/**
+ * Mean and std of each feature, exact and deterministic over rows fed in a fixed order, in two passes (sums,
+ * then squared deviations from the mean), so rows can arrive a block at a time: the same bits as one pass
+ * over all rows in that order. A constant feature gets std 1.
+ */
+export class NormalizationPasses {
+  private readonly sum = new Float64Array(NUM_FEATURES);
+  private readonly sq = new Float64Array(NUM_FEATURES);
+  private n = 0;
+  private mean: Float64Array | null = null;
+
+  /** Pass 1 (every block, in order). */
+  addSums(features: Float32Array, rows: ArrayLike<number>): void {
+    const F = NUM_FEATURES;
+    for (let i = 0; i < rows.length; i++) for (let f = 0, o = rows[i] * F; f < F; f++) this.sum[f] += features[o + f];
+    this.n += rows.length;
+  }
+
+  /** Pass 2 (the same blocks, in the same order). */
+  addSquares(features: Float32Array, rows: ArrayLike<number>): void {
+    const F = NUM_FEATURES;
+    if (!this.mean) this.mean = Float64Array.from(this.sum, (s) => s / Math.max(1, this.n));
+    const mean = this.mean;
+    for (let i = 0; i < rows.length; i++)
+      for (let f = 0, o = rows[i] * F; f < F; f++) {
+        const d = features[o + f] - mean[f];
+        this.sq[f] += d * d;
+      }
+  }
+
+  result(): Normalization {
+    const mean = this.mean ?? Float64Array.from(this.sum, (s) => s / Math.max(1, this.n));
+    const std = Array.from(this.sq, (s) => {
+      const v = Math.sqrt(s / Math.max(1, this.n));
+      return v > 1e-6 ? Math.fround(v) : 1;
+    });
+    return { mean: Array.from(mean, (m) => Math.fround(m)), std };
+  }
+}
+
+/** Mean and std of each feature over the given rows; a constant feature gets std 1. */
 export function normalizationFrom(data: Pick<TrainData, "features">, rows: Int32Array): Normalization {
+  const p = new NormalizationPasses();
+  p.addSums(data.features, rows);
+  p.addSquares(data.features, rows);
+  return p.result();
+}
+
+/** Zero-filled TrainData of `rows` rows (with room for labels when `labels`). */
+export function allocTrainData(rows: number, labels: boolean): TrainData {
+  return {
+    rows,
+    features: new Float32Array(rows * NUM_FEATURES),
+    masks: new Float32Array(rows * 4),
+    action: new Int32Array(rows),
+    behaviorProbs: new Float32Array(rows * 4),
+    itemReward: new Float32Array(rows),
+    cfReward: labels ? new Float32Array(rows * 4) : undefined,
+    streamId: new Int32Array(rows),
+    executors: [],
+  };
+}
+
+/** Copies rows `rows` of `src` into `dst` from row `at` on. */
+export function copyRows(dst: TrainData, at: number, src: TrainData, rows: ArrayLike<number>): void {
   const F = NUM_FEATURES;
-  const mean = new Float64Array(F);
-  const sq = new Float64Array(F);
-  for (const r of rows) for (let f = 0; f < F; f++) mean[f] += data.features[r * F + f];
-  for (let f = 0; f < F; f++) mean[f] /= Math.max(1, rows.length);
-  for (const r of rows)
-    for (let f = 0; f < F; f++) {
-      const d = data.features[r * F + f] - mean[f];
-      sq[f] += d * d;
-    }
-  const std = Array.from(sq, (s) => {
-    const v = Math.sqrt(s / Math.max(1, rows.length));
-    return v > 1e-6 ? Math.fround(v) : 1;
-  });
-  return { mean: Array.from(mean, (m) => Math.fround(m)), std };
+  const put = (d: Float32Array | Int32Array, s: Float32Array | Int32Array, w: number) => {
+    for (let i = 0, o = at * w; i < rows.length; i++) for (let j = rows[i] * w, end = j + w; j < end; j++) d[o++] = s[j];
+  };
+  put(dst.features, src.features, F);
+  put(dst.masks, src.masks, 4);
+  put(dst.action, src.action, 1);
+  put(dst.behaviorProbs, src.behaviorProbs, 4);
+  put(dst.itemReward, src.itemReward, 1);
+  if (dst.cfReward && src.cfReward) put(dst.cfReward, src.cfReward, 4);
+  put(dst.streamId, src.streamId, 1);
 }
 
 /** Copies the given rows of a rows × width matrix into a new array. */

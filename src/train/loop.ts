@@ -48,21 +48,72 @@ export interface LoopState {
   metrics: EpochMetrics[];
 }
 
-interface SplitTensors {
+export interface SplitTensors {
   x: tf.Tensor2D;
   mask: tf.Tensor2D;
   targets: Record<string, tf.Tensor2D>;
 }
 
 /** Training rows in split order, as flat arrays minibatches are gathered from. */
-interface SplitArrays {
+export interface SplitArrays {
   x: Float32Array; // rows × F, normalised
   maskAdd: Float32Array; // rows × 4, what maskedLogits adds to the logits
   targets: Targets;
   rows: number;
 }
 
-function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitTensors {
+/**
+ * The rows an epoch sees, a window at a time. In memory: one window, built once. Streamed (stream.ts): windows
+ * of row groups read anew each epoch. The loop shuffles the rows within each window with one seeded
+ * generator per epoch, so one window gives exactly the order of shuffling all rows at once.
+ */
+export interface LoopData {
+  train(epoch: number): AsyncIterable<SplitArrays>;
+  /** Validation windows in order; null without validation rows. */
+  val: null | (() => AsyncIterable<ValWindow>);
+  labels: boolean;
+  dispose(): void;
+}
+
+/** Validation rows as tensors, with their masks and counterfactual rewards (labels only) for the regret. */
+export interface ValWindow {
+  t: SplitTensors;
+  rows: number;
+  masks: Float32Array;
+  cfReward?: Float32Array;
+  /** Dispose `t` after evaluating (a window read for this epoch), or keep it (a window cached for all). */
+  transient: boolean;
+}
+
+/** LoopData over rows in memory: today's single window. */
+export function memoryData(data: TrainData, split: { train: Int32Array; val: Int32Array }, targets: { train: Targets; val: Targets }, norm: Normalization): LoopData {
+  const tr = arraysFor(data, split.train, targets.train, norm);
+  const va: ValWindow | null = split.val.length
+    ? {
+        t: tensorsFor(data, split.val, targets.val, norm),
+        rows: split.val.length,
+        masks: gather(data.masks, 4, split.val),
+        cfReward: data.cfReward && gather(data.cfReward, 4, split.val),
+        transient: false,
+      }
+    : null;
+  return {
+    async *train() {
+      yield tr;
+    },
+    val: va
+      ? async function* () {
+          yield va;
+        }
+      : null,
+    labels: data.cfReward !== undefined,
+    dispose: () => {
+      if (va) tf.dispose([va.t.x, va.t.mask, ...Object.values(va.t.targets)]);
+    },
+  };
+}
+
+export function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitTensors {
   return tf.tidy(() => ({
     x: tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std) as tf.Tensor2D,
     mask: tf.tensor2d(gather(data.masks, 4, rows), [rows.length, 4]),
@@ -71,7 +122,7 @@ function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: N
 }
 
 /** (x − mean) / std and (1 − mask) · MASK_NEG in float32, bit for bit what tensorsFor and maskedLogits compute. */
-function arraysFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitArrays {
+export function arraysFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitArrays {
   const F = NUM_FEATURES;
   const x = gather(data.features, F, rows);
   const mean = Float32Array.from(norm.mean);
@@ -114,9 +165,11 @@ export async function trainLoop<C>(args: {
   algo: AlgoDef;
   cfg: C;
   loop: LoopConfig;
-  data: TrainData;
-  split: { train: Int32Array; val: Int32Array };
-  targets: { train: Targets; val: Targets };
+  /** The rows (memoryData or a streamed source); or, as before, data + split + targets in memory. */
+  rows?: LoopData;
+  data?: TrainData;
+  split?: { train: Int32Array; val: Int32Array };
+  targets?: { train: Targets; val: Targets };
   norm: Normalization;
   seed: number;
   state: LoopState;
@@ -124,9 +177,8 @@ export async function trainLoop<C>(args: {
   checkpoint: (state: LoopState) => Promise<void>;
   onEpoch?: (m: EpochMetrics) => void;
 }): Promise<LoopState> {
-  const { model, algo, cfg, loop, data, split, norm, state, optimizer } = args;
-  const tr = arraysFor(data, split.train, args.targets.train, norm);
-  const va = split.val.length ? tensorsFor(data, split.val, args.targets.val, norm) : null;
+  const { model, algo, cfg, loop, norm, state, optimizer } = args;
+  const rows = args.rows ?? memoryData(args.data!, args.split!, args.targets!, norm);
   const layers = denseStack(model);
   // Adam's update on the host (same bits, far fewer kernel launches); synced back every epoch.
   const adam = layers && HostAdam.from(optimizer, layers.flatMap((l) => [l.kernel, l.bias]));
@@ -142,19 +194,22 @@ export async function trainLoop<C>(args: {
   };
 
   try {
-    while (state.epoch < loop.epochs && (!va || state.stale < loop.patience)) {
-      const order = shuffled(tr.rows, new Rng([args.seed, state.epoch, 0xe9]));
+    while (state.epoch < loop.epochs && (!rows.val || state.stale < loop.patience)) {
+      const rng = new Rng([args.seed, state.epoch, 0xe9]);
       let lossSum = 0;
       let batches = 0;
-      for (let b = 0; b < tr.rows; b += loop.batchSize) {
-        const batch = batchTensors(tr, order.subarray(b, Math.min(tr.rows, b + loop.batchSize)));
-        const cost = step(batch);
-        lossSum += cost.dataSync()[0];
-        batches++;
-        tf.dispose([cost, batch.x, batch.maskAdd, ...Object.values(batch.targets)]);
+      for await (const tr of rows.train(state.epoch)) {
+        const order = shuffled(tr.rows, rng);
+        for (let b = 0; b < tr.rows; b += loop.batchSize) {
+          const batch = batchTensors(tr, order.subarray(b, Math.min(tr.rows, b + loop.batchSize)));
+          const cost = step(batch);
+          lossSum += cost.dataSync()[0];
+          batches++;
+          tf.dispose([cost, batch.x, batch.maskAdd, ...Object.values(batch.targets)]);
+        }
       }
       adam?.sync();
-      const m = evaluate(model, algo, cfg, va, data, split.val);
+      const m = await evaluate(model, algo, cfg, rows);
       const metrics: EpochMetrics = { epoch: state.epoch + 1, loss: lossSum / Math.max(1, batches), ...m };
       state.metrics.push(metrics);
       state.epoch++;
@@ -170,40 +225,45 @@ export async function trainLoop<C>(args: {
       await args.checkpoint(state);
     }
   } finally {
-    if (va) tf.dispose([va.x, va.mask, ...Object.values(va.targets)]);
+    rows.dispose();
   }
   return state;
 }
 
-function evaluate(
-  model: tf.LayersModel,
-  algo: AlgoDef,
-  cfg: unknown,
-  va: SplitTensors | null,
-  data: TrainData,
-  valRows: Int32Array,
-): Omit<EpochMetrics, "epoch" | "loss"> {
-  if (!va) return { val_loss: null, val_regret: null, val_best_action: null, val_metric: null };
-  const { loss, probs } = tf.tidy(() => {
-    // apply, not predict: predict cuts batches of 32 with the wasm slice, which copies the whole input each time.
-    const logits = maskedLogits(model.apply(va.x, { training: false }) as tf.Tensor2D, va.mask);
-    return { loss: algo.loss(logits, va.targets, cfg).dataSync()[0], probs: tf.softmax(logits).dataSync() as Float32Array };
-  });
-  if (!data.cfReward) return { val_loss: loss, val_regret: null, val_best_action: null, val_metric: loss };
+/**
+ * Validation loss (the mean over rows: over one window, the algorithm's loss itself; over several, their
+ * losses weighted by rows) and, with labels, the regret and best-action share of the argmax action.
+ */
+async function evaluate(model: tf.LayersModel, algo: AlgoDef, cfg: unknown, rows: LoopData): Promise<Omit<EpochMetrics, "epoch" | "loss">> {
+  if (!rows.val) return { val_loss: null, val_regret: null, val_best_action: null, val_metric: null };
+  const losses: { loss: number; n: number }[] = [];
   let regret = 0;
   let hits = 0;
-  for (let i = 0; i < valRows.length; i++) {
-    const r = valRows[i];
-    let pick = 0;
-    for (let a = 1; a < 4; a++) if (probs[i * 4 + a] > probs[i * 4 + pick]) pick = a;
-    let best = 0;
-    for (let a = 1; a < 4; a++)
-      if (data.masks[r * 4 + a] > 0 && data.cfReward[r * 4 + a] > data.cfReward[r * 4 + best]) best = a;
-    regret += data.cfReward[r * 4 + best] - data.cfReward[r * 4 + pick];
-    hits += pick === best ? 1 : 0;
+  let n = 0;
+  for await (const va of rows.val()) {
+    const { loss, probs } = tf.tidy(() => {
+      // apply, not predict: predict cuts batches of 32 with the wasm slice, which copies the whole input each time.
+      const logits = maskedLogits(model.apply(va.t.x, { training: false }) as tf.Tensor2D, va.t.mask);
+      return { loss: algo.loss(logits, va.t.targets, cfg).dataSync()[0], probs: tf.softmax(logits).dataSync() as Float32Array };
+    });
+    if (va.transient) tf.dispose([va.t.x, va.t.mask, ...Object.values(va.t.targets)]);
+    losses.push({ loss, n: va.rows });
+    n += va.rows;
+    const cf = va.cfReward;
+    if (!rows.labels || !cf) continue;
+    for (let i = 0; i < va.rows; i++) {
+      let pick = 0;
+      for (let a = 1; a < 4; a++) if (probs[i * 4 + a] > probs[i * 4 + pick]) pick = a;
+      let best = 0;
+      for (let a = 1; a < 4; a++) if (va.masks[i * 4 + a] > 0 && cf[i * 4 + a] > cf[i * 4 + best]) best = a;
+      regret += cf[i * 4 + best] - cf[i * 4 + pick];
+      hits += pick === best ? 1 : 0;
+    }
   }
-  const n = Math.max(1, valRows.length);
-  return { val_loss: loss, val_regret: regret / n, val_best_action: hits / n, val_metric: regret / n };
+  const loss = losses.length === 1 ? losses[0].loss : losses.reduce((s, l) => s + l.loss * l.n, 0) / Math.max(1, n);
+  if (!rows.labels) return { val_loss: loss, val_regret: null, val_best_action: null, val_metric: loss };
+  const d = Math.max(1, n);
+  return { val_loss: loss, val_regret: regret / d, val_best_action: hits / d, val_metric: regret / d };
 }
 
 function shuffled(n: number, rng: Rng): Int32Array {

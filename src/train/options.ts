@@ -22,6 +22,12 @@ export const TrainOptionsSchema = z
     costWeight: RewardConfigSchema.shape.costWeight,
     config: z.record(z.string(), z.unknown()).default({}).describe("algorithm config overrides as JSON"),
     backend: z.enum(BACKENDS).default("wasm").describe("tfjs backend (node needs @tensorflow/tfjs-node installed)"),
+    windowRows: z
+      .number()
+      .int()
+      .positive()
+      .default(1_048_576)
+      .describe("training rows held in memory at once; a larger dataset streams from Parquet in shuffled windows of row groups"),
     resume: z.boolean().default(false).describe("continue an interrupted run from its checkpoint"),
   })
   .strict();

@@ -10,10 +10,10 @@ import { TrainOptionsSchema, type TrainOptions } from "./options.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, tf } from "./tf.js";
 import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
-import { trainDataFromColumns, splitByStream, normalizationFrom, assertFiniteFeatures } from "./data.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
+import { openDecisions, streamedNormalization } from "./stream.js";
+import { streamedData } from "./stream-data.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
-import { readDataset, tableSources } from "../data/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { CARD_SCHEMA_VERSION, type ModelCard } from "../schemas/card.js";
@@ -59,35 +59,29 @@ export async function train(
     throw new CuratorError("INVALID_CONFIG", `--config for ${o.algo} is invalid: ${describeZodIssues(cfgParsed.error.issues)}.`);
   const cfg = cfgParsed.data;
   prepareOutput(o.out, MODEL_OUTPUT);
-  const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
-  assertFiniteFeatures(ds.decisions, tableSources(ds, "decisions"));
-  const data = trainDataFromColumns(ds.decisions, reward);
-  if (data.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
-  if (algo.requiresLabels && !data.cfReward)
+  const d = await openDecisions(o.data, o.valFraction, o.seed, reward);
+  if (d.table.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
+  const norm = await streamedNormalization(d);
+  if (algo.requiresLabels && !d.labels)
     throw new CuratorError(
       "BAD_ARGUMENT",
       `--algo ${o.algo} needs counterfactual labels, but dataset '${o.data}' was collected without them. Re-collect with --labels oracle, or use --algo awr.`,
     );
   await useBackend(o.backend);
 
-  const split = splitByStream(data, o.valFraction, o.seed);
-  const streams = new Set(data.streamId).size;
-  const noValidation = split.val.length
+  const noValidation = d.rows.val
     ? null
-    : `no validation split: the dataset has ${streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
-  const norm = normalizationFrom(data, split.train);
-  const targets = {
-    train: await algo.prepare(data, split.train, cfg, o.seed),
-    val: await algo.prepare(data, split.val, cfg, o.seed),
-  };
+    : `no validation split: the dataset has ${d.streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
+  const rows = await streamedData({ d, algo, algoName: o.algo, cfg, norm, seed: o.seed, windowRows: o.windowRows });
+  const streamed = d.rows.train > o.windowRows || d.rows.val > o.windowRows;
   const arch: Architecture = { hidden: o.hidden, activation: o.activation, dropout: o.dropout };
   const model = buildModel(NUM_FEATURES, arch, o.seed);
   const optimizer = tf.train.adam(o.learningRate);
 
   const partial = `${resolve(o.out)}.partial`;
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify({ o: { ...o, resume: false }, cfg, hash: ds.hash }))
+    .update(JSON.stringify({ o: { ...o, resume: false }, cfg, hash: d.table.hash }))
     .digest("hex");
   claimScratchFolder(partial, "checkpoint.json", !o.resume);
   mkdirSync(partial, { recursive: true });
@@ -96,11 +90,11 @@ export async function train(
   const resumedFrom = state.epoch;
 
   await trainLoop({
-    model, algo, cfg, data, split, targets, norm, optimizer, state, seed: o.seed,
+    model, algo, cfg, rows, norm, optimizer, state, seed: o.seed,
     loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
     checkpoint: (s) => saveCheckpoint(partial, fingerprint, model, optimizer, s),
     onEpoch: (m: EpochMetrics) =>
-      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(data)} ${m.val_metric.toFixed(4)}`),
+      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(d.labels)} ${m.val_metric.toFixed(4)}`),
   });
   if (state.bestWeights) {
     const best = state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape));
@@ -114,24 +108,28 @@ export async function train(
     gitCommit: gitCommit(),
     algorithm: o.algo,
     seed: o.seed,
-    config: { ...(cfg as Record<string, unknown>), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, patience: o.patience, valFraction: o.valFraction },
+    config: {
+      ...(cfg as Record<string, unknown>), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, patience: o.patience, valFraction: o.valFraction,
+      // Only when it changed the order rows were seen in (a dataset that fits one window trains as in memory).
+      ...(streamed ? { windowRows: o.windowRows } : {}),
+    },
     architecture: arch,
     featurizerVersion: FEATURIZER_VERSION,
     featureNames: [...FEATURE_NAMES],
     actionNames: [...ACTIONS],
     normalization: norm,
-    dataset: { paths: [o.data], manifestHash: ds.hash },
-    executors: data.executors,
+    dataset: { paths: [o.data], manifestHash: d.table.hash },
+    executors: d.executors,
     reward,
     training: {
       epochsRun: state.epoch,
       bestEpoch: noValidation ? null : state.bestEpoch,
-      metric: metricName(data),
+      metric: metricName(d.labels),
       bestMetric: noValidation ? null : state.bestMetric,
       ...(noValidation ? { validation: noValidation } : {}),
-      trainRows: split.train.length,
-      valRows: split.val.length,
-      trainStreamSeeds: ds.manifests.flatMap((m: { streamSeeds: number[] }) => m.streamSeeds),
+      trainRows: d.rows.train,
+      valRows: d.rows.val,
+      trainStreamSeeds: d.table.manifests.flatMap((m: { streamSeeds: number[] }) => m.streamSeeds),
     },
     command: hooks.command ?? "train (programmatic)",
   };
@@ -149,15 +147,15 @@ export async function train(
     epochs: state.epoch,
     bestEpoch: noValidation ? null : state.bestEpoch,
     bestMetric: noValidation ? null : state.bestMetric,
-    metricName: metricName(data),
+    metricName: metricName(d.labels),
     noValidation,
-    trainRows: split.train.length,
-    valRows: split.val.length,
+    trainRows: d.rows.train,
+    valRows: d.rows.val,
     resumedFromEpoch: resumedFrom,
     seconds: (performance.now() - t0) / 1000,
   };
 }
 
-function metricName(data: { cfReward?: Float32Array }): string {
-  return data.cfReward ? "val_regret" : "val_loss";
+function metricName(labels: boolean): string {
+  return labels ? "val_regret" : "val_loss";
 }

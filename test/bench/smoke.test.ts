@@ -40,6 +40,13 @@ describe("npm run bench -- --quick --json", () => {
     for (const n of ["infer.single", "parquet.write", "parquet.read"]) expect(byName[n].peer).not.toBeNull();
   }, 120_000);
 
+  it("--only train.flat trains 20k rows streamed in 4,096-row windows (with --quick), reporting peak RSS and rows/s", () => {
+    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "train.flat", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 });
+    const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks;
+    expect(rows.map((b) => b.name)).toEqual(["memory.train.flat@20k", "train.flat.rows@20k"]);
+    for (const b of rows) expect(b.value).toBeGreaterThan(0);
+  });
+
   it("--only decide.1m runs just the decide benchmark (5k items with --quick)", () => {
     const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.1m", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 });
     const names = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks.map((b) => b.name);

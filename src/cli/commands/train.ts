@@ -30,6 +30,7 @@ export const TRAIN_FLAGS: FlagTable<typeof TrainOptionsSchema> = {
   costWeight: {},
   config: { type: "string", parse: jsonObject, example: `'{"temperature":0.1}'` },
   backend: {},
+  windowRows: {},
   resume: {},
 };
 

@@ -11,8 +11,9 @@
 import { z } from "zod";
 import { tf } from "../tf.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
-import { gather, normalizationFrom } from "../data.js";
-import type { AlgoDef } from "./types.js";
+import { gather, normalizationFrom, NormalizationPasses, type TrainData } from "../data.js";
+import type { Normalization } from "../model.js";
+import { allRows, type AlgoDef, type RowSource } from "./types.js";
 import { crossEntropy, crossEntropyAndGrad } from "./losses.js";
 
 export const AwrConfig = z
@@ -34,12 +35,7 @@ export const awr: AlgoDef<typeof AwrConfig> = {
       tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std),
     );
     const y = tf.tensor2d(Float32Array.from(rows, (r) => data.itemReward[r]), [rows.length, 1]);
-    const v = tf.sequential({
-      layers: [
-        tf.layers.dense({ units: cfg.valueHidden, activation: "relu", inputShape: [NUM_FEATURES], kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 11 }) }),
-        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 12 }) }),
-      ],
-    });
+    const v = valueNet(cfg, seed);
     const optimizer = tf.train.adam(1e-3);
     v.compile({ optimizer, loss: "meanSquaredError" });
     await v.fitDataset(hostBatches(x as tf.Tensor2D, y, 256), { epochs: cfg.valueEpochs, verbose: 0 });
@@ -48,17 +44,91 @@ export const awr: AlgoDef<typeof AwrConfig> = {
     tf.dispose([x, y, predicted]);
     v.dispose();
     optimizer.dispose();
-    const target = new Float32Array(rows.length * 4);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      const w = Math.min(cfg.maxWeight, Math.exp((data.itemReward[r] - values[i]) / cfg.beta));
-      target[i * 4 + data.action[r]] = w;
-    }
-    return { target };
+    return { target: weights(data, rows, values, cfg) };
+  },
+  async prepareStream(source, cfg, seed) {
+    // What prepare does over all rows, a block at a time: exact normalisation (two passes), the value network
+    // fitted on the same in-order batches (cut across blocks), then each block's targets from its predictions.
+    const passes = new NormalizationPasses();
+    for await (const b of source.blocks()) passes.addSums(b.features, allRows(b.rows));
+    for await (const b of source.blocks()) passes.addSquares(b.features, allRows(b.rows));
+    const norm = passes.result();
+    const v = valueNet(cfg, seed);
+    const optimizer = tf.train.adam(1e-3);
+    v.compile({ optimizer, loss: "meanSquaredError" });
+    await v.fitDataset(streamedBatches(source, norm, 256), { epochs: cfg.valueEpochs, verbose: 0 });
+    return {
+      targets(block) {
+        const all = allRows(block.rows);
+        const values = tf.tidy(() => {
+          const x = tf.tensor2d(normalized(block, norm), [block.rows, NUM_FEATURES]);
+          return (v.apply(x, { training: false }) as tf.Tensor).dataSync();
+        });
+        return { target: weights(block, all, values, cfg) };
+      },
+      dispose() {
+        v.dispose();
+        optimizer.dispose();
+      },
+    };
   },
   loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
   lossAndGrad: (maskedLogits, t) => crossEntropyAndGrad(tf, maskedLogits, t.target),
 };
+
+function valueNet(cfg: z.output<typeof AwrConfig>, seed: number): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ units: cfg.valueHidden, activation: "relu", inputShape: [NUM_FEATURES], kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 11 }) }),
+      tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 12 }) }),
+    ],
+  });
+}
+
+/** Per row: exp(advantage / beta), clipped at maxWeight, on the logged action. */
+function weights(data: TrainData, rows: Int32Array, values: ArrayLike<number>, cfg: z.output<typeof AwrConfig>): Float32Array {
+  const target = new Float32Array(rows.length * 4);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const w = Math.min(cfg.maxWeight, Math.exp((data.itemReward[r] - values[i]) / cfg.beta));
+    target[i * 4 + data.action[r]] = w;
+  }
+  return target;
+}
+
+/** (x − mean) / std of every row of a block, in float32 (the bits tensor sub and div give). */
+function normalized(block: TrainData, norm: Normalization): Float32Array {
+  const F = NUM_FEATURES;
+  const x = block.features.slice();
+  const mean = Float32Array.from(norm.mean);
+  const std = Float32Array.from(norm.std);
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] - mean[i % F]) / std[i % F];
+  return x;
+}
+
+/** hostBatches over rows that arrive a block at a time: the same in-order batches, cut across blocks. */
+function streamedBatches(source: RowSource, norm: Normalization, batch: number): tf.data.Dataset<tf.TensorContainer> {
+  const F = NUM_FEATURES;
+  return tf.data.generator((async function* () {
+    let xs = new Float32Array(0);
+    let ys = new Float32Array(0);
+    for await (const b of source.blocks()) {
+      const x = new Float32Array(xs.length + b.rows * F);
+      x.set(xs);
+      x.set(normalized(b, norm), xs.length);
+      const y = new Float32Array(ys.length + b.rows);
+      y.set(ys);
+      y.set(b.itemReward, ys.length);
+      let start = 0;
+      const rows = y.length;
+      for (; start + batch <= rows; start += batch)
+        yield { xs: tf.tensor2d(x.subarray(start * F, (start + batch) * F), [batch, F]), ys: tf.tensor2d(y.subarray(start, start + batch), [batch, 1]) };
+      xs = x.slice(start * F);
+      ys = y.slice(start);
+    }
+    if (ys.length) yield { xs: tf.tensor2d(xs, [ys.length, F]), ys: tf.tensor2d(ys, [ys.length, 1]) };
+  }) as unknown as () => Iterator<tf.TensorContainer>);
+}
 
 /**
  * In-order batches cut from host copies. `fit` on tensors slices them on the device, and the wasm backend's

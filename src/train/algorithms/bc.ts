@@ -13,7 +13,8 @@
  */
 import { z } from "zod";
 import { tf } from "../tf.js";
-import type { AlgoDef } from "./types.js";
+import { allRows, type AlgoDef } from "./types.js";
+import type { TrainData } from "../data.js";
 import { crossEntropy, crossEntropyAndGrad } from "./losses.js";
 
 export const BcConfig = z
@@ -29,41 +30,66 @@ export const bc: AlgoDef<typeof BcConfig> = {
   config: BcConfig,
   requiresLabels: true,
   prepare(data, rows, cfg) {
-    const target = new Float32Array(rows.length * 4);
-    const stakes = new Float32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      let best = -Infinity;
-      let worst = Infinity;
-      for (let a = 0; a < 4; a++)
-        if (data.masks[r * 4 + a] > 0) {
-          best = Math.max(best, data.cfReward![r * 4 + a]);
-          worst = Math.min(worst, data.cfReward![r * 4 + a]);
-        }
-      stakes[i] = best - worst;
-      let total = 0;
-      let allowed = 0;
-      for (let a = 0; a < 4; a++) {
-        if (data.masks[r * 4 + a] <= 0) continue;
-        const v = Math.exp((data.cfReward![r * 4 + a] - best) / cfg.temperature);
-        target[i * 4 + a] = v;
-        total += v;
-        allowed++;
+    const { target, stakes } = softTargets(data, rows, cfg);
+    let meanStakes = 0;
+    for (const s of stakes) meanStakes += s / stakes.length;
+    return { target: weighted(target, stakes, meanStakes, cfg) };
+  },
+  async prepareStream(source, cfg) {
+    // The mean of the stakes over every row, summed in the order prepare sums them (stakes are float32 there).
+    let meanStakes = 0;
+    if (cfg.stakesWeighting)
+      for await (const block of source.blocks()) {
+        const { stakes } = softTargets(block, allRows(block.rows), cfg);
+        for (const s of stakes) meanStakes += s / source.rows;
       }
-      for (let a = 0; a < 4; a++)
-        if (data.masks[r * 4 + a] > 0)
-          target[i * 4 + a] = (1 - cfg.labelSmoothing) * (target[i * 4 + a] / total) + cfg.labelSmoothing / allowed;
-    }
-    if (cfg.stakesWeighting) {
-      let meanStakes = 0;
-      for (const s of stakes) meanStakes += s / stakes.length;
-      for (let i = 0; i < rows.length; i++) {
-        const w = meanStakes > 0 ? stakes[i] / meanStakes : 1;
-        for (let a = 0; a < 4; a++) target[i * 4 + a] *= w;
-      }
-    }
-    return { target };
+    return {
+      targets: (block) => {
+        const { target, stakes } = softTargets(block, allRows(block.rows), cfg);
+        return { target: weighted(target, stakes, meanStakes, cfg) };
+      },
+    };
   },
   loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
   lossAndGrad: (maskedLogits, t) => crossEntropyAndGrad(tf, maskedLogits, t.target),
 };
+
+/** Per row: softmax(counterfactual reward / temperature) over the allowed actions, and the row's stakes. */
+function softTargets(data: TrainData, rows: Int32Array, cfg: z.output<typeof BcConfig>): { target: Float32Array; stakes: Float32Array } {
+  const target = new Float32Array(rows.length * 4);
+  const stakes = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    let best = -Infinity;
+    let worst = Infinity;
+    for (let a = 0; a < 4; a++)
+      if (data.masks[r * 4 + a] > 0) {
+        best = Math.max(best, data.cfReward![r * 4 + a]);
+        worst = Math.min(worst, data.cfReward![r * 4 + a]);
+      }
+    stakes[i] = best - worst;
+    let total = 0;
+    let allowed = 0;
+    for (let a = 0; a < 4; a++) {
+      if (data.masks[r * 4 + a] <= 0) continue;
+      const v = Math.exp((data.cfReward![r * 4 + a] - best) / cfg.temperature);
+      target[i * 4 + a] = v;
+      total += v;
+      allowed++;
+    }
+    for (let a = 0; a < 4; a++)
+      if (data.masks[r * 4 + a] > 0)
+        target[i * 4 + a] = (1 - cfg.labelSmoothing) * (target[i * 4 + a] / total) + cfg.labelSmoothing / allowed;
+  }
+  return { target, stakes };
+}
+
+/** Stakes weighting (in place): each row's target times its stakes over the mean stakes. */
+function weighted(target: Float32Array, stakes: Float32Array, meanStakes: number, cfg: z.output<typeof BcConfig>): Float32Array {
+  if (!cfg.stakesWeighting) return target;
+  for (let i = 0; i < stakes.length; i++) {
+    const w = meanStakes > 0 ? stakes[i] / meanStakes : 1;
+    for (let a = 0; a < 4; a++) target[i * 4 + a] *= w;
+  }
+  return target;
+}

@@ -15,7 +15,8 @@
  */
 import { z } from "zod";
 import { tf } from "../tf.js";
-import type { AlgoDef } from "./types.js";
+import { rowLocal, type AlgoDef, type Targets } from "./types.js";
+import type { TrainData } from "../data.js";
 import { logPolicy } from "./losses.js";
 
 export const GrpoConfig = z
@@ -26,33 +27,37 @@ export const GrpoConfig = z
   })
   .strict();
 
+/** Per row: group-relative advantages of the allowed actions and the renormalised behaviour probabilities. */
+function groupTargets(data: TrainData, rows: Int32Array, cfg: z.output<typeof GrpoConfig>): Targets {
+  const adv = new Float32Array(rows.length * 4);
+  const beta = new Float32Array(rows.length * 4);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    let n = 0;
+    let mean = 0;
+    for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) (mean += data.cfReward![r * 4 + a]), n++;
+    mean /= Math.max(1, n);
+    let varSum = 0;
+    for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) varSum += (data.cfReward![r * 4 + a] - mean) ** 2;
+    const sd = Math.sqrt(varSum / Math.max(1, n));
+    let bTotal = 0;
+    for (let a = 0; a < 4; a++) {
+      if (data.masks[r * 4 + a] <= 0) continue;
+      adv[i * 4 + a] = (data.cfReward![r * 4 + a] - mean) / (sd + cfg.advantageEps);
+      beta[i * 4 + a] = Math.max(1e-3, data.behaviorProbs[r * 4 + a]);
+      bTotal += beta[i * 4 + a];
+    }
+    for (let a = 0; a < 4; a++) beta[i * 4 + a] /= bTotal || 1;
+  }
+  return { adv, beta };
+}
+
 export const grpo: AlgoDef<typeof GrpoConfig> = {
   summary: "group-relative policy optimisation over forked-rollout groups, clipped ratios vs behaviour",
   config: GrpoConfig,
   requiresLabels: true,
-  prepare(data, rows, cfg) {
-    const adv = new Float32Array(rows.length * 4);
-    const beta = new Float32Array(rows.length * 4);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      let n = 0;
-      let mean = 0;
-      for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) (mean += data.cfReward![r * 4 + a]), n++;
-      mean /= Math.max(1, n);
-      let varSum = 0;
-      for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) varSum += (data.cfReward![r * 4 + a] - mean) ** 2;
-      const sd = Math.sqrt(varSum / Math.max(1, n));
-      let bTotal = 0;
-      for (let a = 0; a < 4; a++) {
-        if (data.masks[r * 4 + a] <= 0) continue;
-        adv[i * 4 + a] = (data.cfReward![r * 4 + a] - mean) / (sd + cfg.advantageEps);
-        beta[i * 4 + a] = Math.max(1e-3, data.behaviorProbs[r * 4 + a]);
-        bTotal += beta[i * 4 + a];
-      }
-      for (let a = 0; a < 4; a++) beta[i * 4 + a] /= bTotal || 1;
-    }
-    return { adv, beta };
-  },
+  prepare: groupTargets,
+  prepareStream: rowLocal(groupTargets),
   loss(maskedLogits, t, cfg) {
     return tf.tidy(() => {
       const logp = logPolicy(tf, maskedLogits);
