@@ -10,6 +10,7 @@ import { hash01 } from "../util/rng.js";
 import type { Normalization } from "./model.js";
 import type { Columns } from "../data/parquet.js";
 import { CuratorError } from "../errors.js";
+import { nextRowIndex } from "./algorithms/transitions.js";
 
 export interface TrainData {
   rows: number;
@@ -23,6 +24,8 @@ export interface TrainData {
   cfReward?: Float32Array;
   streamId: Int32Array;
   executors: string[];
+  /** Per row, the same item's row at the stream's next pass, or −1 (terminal); for TD learning (iql, cql). */
+  nextRow?: Int32Array;
 }
 
 const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
@@ -73,6 +76,7 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig): Train
     cfReward,
     streamId: Int32Array.from(num(d, "stream_id")),
     executors: [...new Set(d.executor as string[])].sort(),
+    nextRow: nextRowIndex(d),
   };
 }
 
