@@ -1,7 +1,7 @@
 /**
  * iql — implicit Q-learning from logged behaviour (offline RL, no counterfactual labels needed).
  * Kostrikov, Nair, Levine 2021, "Offline Reinforcement Learning with Implicit Q-Learning"; conventions and
- * defaults of d3rlpy's IQL (expectile 0.7, weight_temp 3, max_weight 100, two critics, Polyak τ 0.005).
+ * defaults of d3rlpy's IQL (expectile 0.7, max_weight 100, two critics, Polyak τ 0.005; weight_temp 10, not 3).
  *
  * Data: decision rows as any collector writes them (`--labels none` is enough). Reward r: the logged action's
  * per-item reward over the horizon (as awr). Next state s': the same item at the stream's next pass
@@ -28,7 +28,7 @@ export const IqlConfig = z
   .object({
     gamma: z.number().min(0).max(0.999).default(0.5).describe("discount per curation pass (the next state is the item's next pass)"),
     expectile: z.number().gt(0.5).lt(1).default(0.7).describe("τ of the expectile regression of V on Q (0.5 = mean, → 1 = max)"),
-    weightTemp: z.number().positive().default(3).describe("inverse temperature of the advantage weights exp(weightTemp · A)"),
+    weightTemp: z.number().positive().default(10).describe("inverse temperature of the advantage weights exp(weightTemp · A) (d3rlpy: 3; 10 measured better here)"),
     maxWeight: z.number().positive().default(100).describe("clip on the advantage weights"),
     critics: z.number().int().min(1).max(4).default(2).describe("Q networks; targets and advantages take their minimum"),
     targetTau: z.number().gt(0).max(1).default(0.005).describe("Polyak rate of the target critics per step"),
