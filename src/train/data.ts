@@ -10,7 +10,7 @@ import { hash01 } from "../util/rng.js";
 import type { Normalization } from "./model.js";
 import type { Columns } from "../data/parquet.js";
 import { CuratorError } from "../errors.js";
-import { nextRowIndex } from "./algorithms/transitions.js";
+import { nextRowIndex } from "./algorithms/next-row.js";
 
 export interface TrainData {
   rows: number;

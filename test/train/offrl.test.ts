@@ -16,7 +16,7 @@ import { train } from "../../src/train/train.js";
 import { exportToOnnx } from "../../src/export/onnx.js";
 import { loadModel, predictProbs } from "../../src/train/model.js";
 import { trainDataFromColumns } from "../../src/train/data.js";
-import { nextRowIndex } from "../../src/train/algorithms/transitions.js";
+import { nextRowIndex } from "../../src/train/algorithms/next-row.js";
 import { readDataset } from "../../src/data/dataset.js";
 import { DEFAULT_REWARD } from "../../src/reward.js";
 import { tfjsCurator } from "../../src/curators/tfjs.js";

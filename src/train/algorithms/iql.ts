@@ -5,7 +5,7 @@
  *
  * Data: decision rows as any collector writes them (`--labels none` is enough). Reward r: the logged action's
  * per-item reward over the horizon (as awr). Next state s': the same item at the stream's next pass
- * (transitions.ts); retired items and last passes are terminal.
+ * (next-row.ts, transitions.ts); retired items and last passes are terminal.
  *
  * Critics, fitted in `prepare` (never querying an action the data lacks):
  *   Q_k(s, a) ← r + γ · V(s')                                   (k = 1..critics, squared error)

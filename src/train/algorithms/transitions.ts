@@ -7,29 +7,9 @@
  * A dataset without them (a hand-made table) gets no next states: every row is terminal, and TD learning
  * reduces to regression on the horizon reward.
  */
-import { ACTION_INDEX } from "../../actions.js";
-import type { Columns } from "../../data/parquet.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
 import type { Normalization } from "../model.js";
 import type { TrainData } from "../data.js";
-
-/** Per row, the row of the same item at the stream's next pass, or −1 (retired, or no later pass logged). */
-export function nextRowIndex(d: Columns): Int32Array | undefined {
-  const stream = d.stream_id as ArrayLike<number> | undefined;
-  const item = d.item_id as ArrayLike<string> | undefined;
-  const pass = d.pass as ArrayLike<number> | undefined;
-  const action = d.action as ArrayLike<number> | undefined;
-  if (!stream || !item || !pass || !action) return undefined;
-  const rows = stream.length;
-  const at = new Map<string, number>();
-  for (let r = 0; r < rows; r++) at.set(`${stream[r]}\u0000${pass[r]}\u0000${item[r]}`, r);
-  const next = new Int32Array(rows).fill(-1);
-  for (let r = 0; r < rows; r++) {
-    if (action[r] === ACTION_INDEX.retire) continue;
-    next[r] = at.get(`${stream[r]}\u0000${Number(pass[r]) + 1}\u0000${item[r]}`) ?? -1;
-  }
-  return next;
-}
 
 /** What a critic trains on, for the given rows: normalised states and next states, logged actions, rewards. */
 export interface Transitions {
