@@ -10,6 +10,7 @@ import { hash01 } from "../util/rng.js";
 import type { Normalization } from "./model.js";
 import type { Columns } from "../data/parquet.js";
 import { CuratorError } from "../errors.js";
+import { itemKeys, nextRowFromKeys, nextRowIndex } from "./algorithms/next-row.js";
 
 export interface TrainData {
   rows: number;
@@ -23,6 +24,11 @@ export interface TrainData {
   cfReward?: Float32Array;
   streamId: Int32Array;
   executors: string[];
+  /** Per row, the same item's row at the stream's next pass, or −1 (terminal); for TD learning (iql, cql). */
+  nextRow?: Int32Array;
+  /** Streamed windows: each row's pass and interned item id, from which a window's nextRow is rebuilt. */
+  pass?: Int32Array;
+  itemKey?: Int32Array;
 }
 
 const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
@@ -31,7 +37,7 @@ const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
  * `labels`: whether the rows carry counterfactual labels (default: the first row has cf_success_keep). Without
  * an executor column (streamed row groups leave strings out), `executors` is empty.
  */
-export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: { labels?: boolean } = {}): TrainData {
+export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: { labels?: boolean; intern?: Map<string, number> } = {}): TrainData {
   const rows = (d.stream_id as Int32Array).length;
   const features = new Float32Array(rows * NUM_FEATURES);
   FEATURE_NAMES.forEach((name, f) => {
@@ -77,6 +83,10 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: 
     cfReward,
     streamId: Int32Array.from(num(d, "stream_id")),
     executors: d.executor ? [...new Set(d.executor as string[])].sort() : [],
+    // A row group alone cannot link passes: streamed windows keep the keys and link rows once assembled.
+    ...(opts.intern
+      ? { pass: d.pass ? Int32Array.from(num(d, "pass")) : undefined, itemKey: itemKeys(d, opts.intern) }
+      : { nextRow: nextRowIndex(d) }),
   };
 }
 
@@ -187,8 +197,9 @@ export function normalizationFrom(data: Pick<TrainData, "features">, rows: Int32
 }
 
 /** Zero-filled TrainData of `rows` rows (with room for labels when `labels`). */
-export function allocTrainData(rows: number, labels: boolean): TrainData {
+export function allocTrainData(rows: number, labels: boolean, keys = false): TrainData {
   return {
+    ...(keys ? { pass: new Int32Array(rows), itemKey: new Int32Array(rows) } : {}),
     rows,
     features: new Float32Array(rows * NUM_FEATURES),
     masks: new Float32Array(rows * 4),
@@ -214,6 +225,13 @@ export function copyRows(dst: TrainData, at: number, src: TrainData, rows: Array
   put(dst.itemReward, src.itemReward, 1);
   if (dst.cfReward && src.cfReward) put(dst.cfReward, src.cfReward, 4);
   put(dst.streamId, src.streamId, 1);
+  if (dst.pass && src.pass) put(dst.pass, src.pass, 1);
+  if (dst.itemKey && src.itemKey) put(dst.itemKey, src.itemKey, 1);
+}
+
+/** Links each row of an assembled window to its item's row at the next pass (see nextRowIndex). */
+export function linkPasses(data: TrainData): void {
+  if (data.pass && data.itemKey) data.nextRow = nextRowFromKeys(data.streamId, data.pass, data.itemKey, data.action);
 }
 
 /** Copies the given rows of a rows × width matrix into a new array. */

@@ -10,12 +10,12 @@ import { checkStreamIds } from "../data/dataset.js";
 import { locateRow, openTableStream, readGroup, type GroupRef, type StreamedTable } from "../data/dataset-stream.js";
 import type { RewardConfig } from "../reward.js";
 import { Rng } from "../util/rng.js";
-import { allocTrainData, copyRows, nonFiniteFeatures, NormalizationPasses, trainDataFromColumns, validationStreams, type TrainData } from "./data.js";
+import { allocTrainData, copyRows, linkPasses, nonFiniteFeatures, NormalizationPasses, trainDataFromColumns, validationStreams, type TrainData } from "./data.js";
 import type { Normalization } from "./model.js";
 import type { RowSource } from "./algorithms/types.js";
 
-/** What training reads of a row group: every decision column but the strings. */
-const TRAIN_COLUMNS = DECISION_COLUMNS.filter((c) => c.type !== "STRING");
+/** What training reads of a row group: every decision column but the strings, except the item id (transitions). */
+const TRAIN_COLUMNS = DECISION_COLUMNS.filter((c) => c.type !== "STRING" || c.name === "item_id");
 const SCAN_COLUMNS = DECISION_COLUMNS.filter((c) => ["stream_id", "executor", "cf_success_keep"].includes(c.name));
 
 export type Split = "train" | "val";
@@ -38,6 +38,8 @@ export interface StreamedDecisions {
   counts: Array<Record<Split, number>>;
   reward: RewardConfig;
   stats: StreamStats;
+  /** Item ids seen so far as small integers, so rows of different row groups can be linked across passes. */
+  items: Map<string, number>;
 }
 
 /** Opens the decisions of a dataset for streaming and fixes the split (the same streams splitByStream holds out). */
@@ -67,13 +69,13 @@ export async function openDecisions(path: string, valFraction: number, seed: num
   });
   const rows = { train: counts.reduce((s, c) => s + c.train, 0), val: counts.reduce((s, c) => s + c.val, 0) };
   const stats = { groupsRead: 0, held: 0, peakHeld: 0 };
-  return { table, labels: labels ?? false, executors: [...executors].sort(), streams: all.size, valIds, rows, counts, reward, stats };
+  return { table, labels: labels ?? false, executors: [...executors].sort(), streams: all.size, valIds, rows, counts, reward, stats, items: new Map() };
 }
 
 /** One row group as TrainData, with the indices of its rows in `split` (all rows when split is null). */
 async function readBlock(d: StreamedDecisions, ref: GroupRef, split: Split | null): Promise<{ data: TrainData; rows: Int32Array }> {
   d.stats.groupsRead++;
-  const data = trainDataFromColumns(await readGroup(d.table, ref, TRAIN_COLUMNS), d.reward, { labels: d.labels });
+  const data = trainDataFromColumns(await readGroup(d.table, ref, TRAIN_COLUMNS), d.reward, { labels: d.labels, intern: d.items });
   const keep = (id: number) => split === null || d.valIds.has(id) === (split === "val");
   const rows: number[] = [];
   for (let r = 0; r < data.rows; r++) if (keep(data.streamId[r])) rows.push(r);
@@ -98,7 +100,7 @@ export async function* windows(d: StreamedDecisions, split: Split, order: readon
     let n = 0;
     while (j < groups.length && (j === i || n + countOf(groups[j]) <= windowRows)) n += countOf(groups[j++]);
     d.stats.held = 0;
-    const out = allocTrainData(n, d.labels);
+    const out = allocTrainData(n, d.labels, true);
     let at = 0;
     for (const ref of groups.slice(i, j)) {
       hold(d.stats, 1);
@@ -106,6 +108,7 @@ export async function* windows(d: StreamedDecisions, split: Split, order: readon
       copyRows(out, at, data, rows);
       at += rows.length;
     }
+    linkPasses(out);
     yield out;
     i = j;
   }

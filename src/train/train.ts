@@ -66,7 +66,7 @@ export async function train(
   if (algo.requiresLabels && !d.labels)
     throw new CuratorError(
       "BAD_ARGUMENT",
-      `--algo ${o.algo} needs counterfactual labels, but dataset '${o.data}' was collected without them. Re-collect with --labels oracle, or use --algo awr.`,
+      `--algo ${o.algo} needs counterfactual labels, but dataset '${o.data}' was collected without them. Re-collect with --labels oracle, or use --algo awr, iql or cql (they learn from behaviour logs).`,
     );
   await useBackend(o.backend);
 

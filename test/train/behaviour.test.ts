@@ -5,7 +5,9 @@
  *
  * Measured when written (tiny world; 6 streams × 150 tasks of heuristic+ε behaviour with oracle labels; eval on
  * 3 executors × 4 streams × 150 tasks), gain over `none` in mean success probability: bc +0.05…0.10,
- * awr +0.02…0.06, grpo +0.05…0.09 across collection seeds 1–3 and eval seeds 7–8.
+ * awr +0.02…0.06, grpo +0.05…0.09 across collection seeds 1–3 and eval seeds 7–8. iql and cql (added with issue 18)
+ * pass too (their targets ignore the labels; early stopping on this labelled data watches validation regret,
+ * as for awr).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
