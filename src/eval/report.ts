@@ -88,7 +88,8 @@ function header(results: EvalResults, opts: ReportOptions): string[] {
       `${seeds.length} seed(s) × ${streams} stream(s) = ${seeds.length * streams} evaluation streams of ${String(c.tasks ?? "?")} tasks ` +
       `per curator × executor · evaluation seeds ${seeds.join(", ")} · cost weight λ = ${String(c.costWeight ?? "?")}.`,
   );
-  for (const n of opts.notes ?? []) lines.push("", `- ${n}`);
+  const configNotes = Array.isArray(c.notes) ? c.notes.map(String) : [];
+  for (const n of [...configNotes, ...(opts.notes ?? [])]) lines.push("", `- ${n}`);
   return [...lines, ""];
 }
 
