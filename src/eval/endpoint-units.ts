@@ -1,6 +1,6 @@
 /**
  * Evaluation units on endpoint executors (OpenAI-compatible servers): for every evaluation stream (seed ×
- * stream) the first --tasks tasks of --tasks-from in one seeded order, and every curator runs that stream from
+ * stream) the first --tasks tasks of --tasks-from in one seeded order (or the file's order: --task-order), and every curator runs that stream from
  * the same starting library (empty, or --library) with the same sampling settings (the profile's: temperature
  * 0 by default). Curators act by argmax, as in simulated evaluation. The units then go through the same
  * summary, report and plots as simulated units.
@@ -43,6 +43,7 @@ export interface EndpointEvalInput {
   streams: number;
   curationInterval?: number;
   library?: string;
+  taskOrder: "shuffled" | "original";
   unsafeNoSandbox: boolean;
 }
 
@@ -148,7 +149,7 @@ export async function runEndpointUnits(
     resumedTasks += saved.state.tasksDone;
     const label = `curator ${u.curator.name} on ${profile.name}, seed ${u.seed} stream ${u.stream}`;
     const ctx: RunContext = {
-      tasks: streamOrder(ev.tasks, seed),
+      tasks: ev.input.taskOrder === "original" ? ev.tasks : streamOrder(ev.tasks, seed),
       curator: u.curator.curator,
       epsilon: 0,
       argmax: true,

@@ -59,6 +59,10 @@ export const EvalOptionsSchema = z
       .optional()
       .describe("endpoint executors: a library file (JSONL, as decide reads it) every curator starts from; default empty"),
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
+    taskOrder: z
+      .enum(["shuffled", "original"])
+      .default("shuffled")
+      .describe("endpoint executors: each evaluation stream runs the tasks in its own seeded order (shuffled), or all in the file's order (original: for tasks whose order matters, e.g. a drifting world; streams then differ only by sampling)"),
     resume: z.boolean().default(false).describe("endpoint executors: continue an interrupted eval (same options) without re-sending a finished task"),
     scratch: z
       .string()
@@ -111,7 +115,7 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
         void s;
       }
     notes.push(
-      `Endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}) ran the first ${ev.tasks.length} tasks of ${o.tasksFrom}, each evaluation stream in its own seeded order, ` +
+      `Endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}) ran the first ${ev.tasks.length} tasks of ${o.tasksFrom}, ${o.taskOrder === "original" ? "in their original order in every stream" : "each evaluation stream in its own seeded order"}, ` +
         `every curator from the same ${o.library ? `library (${o.library}, ${ev.start.live.length} items)` : "empty library"} with a curation pass every ${ev.interval} tasks; ` +
         `cost is from the servers' usage (cached prompt tokens at the cache-read price); stale-hit and contamination-follow are not observable there (n/a).`,
     );
@@ -146,7 +150,9 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
     units.push(...got.units);
   }
   for (const c of curators) await c.dispose?.();
-  const { resume: _r, scratch: _s, unsafeNoSandbox, ...config } = o;
+  // Endpoint-only settings are recorded only where they apply (a simulated eval's results.json keeps its shape).
+  const { resume: _r, scratch: _s, unsafeNoSandbox, taskOrder, ...config } = o;
+  if (ev) Object.assign(config, { taskOrder });
   if (unsafeNoSandbox) Object.assign(config, { unsafeNoSandbox });
   return summarize(units, infos, { ...config, world: world.name, horizon, ...(notes.length ? { notes } : {}) });
 }

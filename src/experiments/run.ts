@@ -72,6 +72,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
         tasksFrom: exp.eval.tasksFrom,
         curationInterval: exp.eval.curationInterval,
         library: exp.eval.library,
+        taskOrder: exp.eval.taskOrder,
         unsafeNoSandbox: exp.eval.unsafeNoSandbox,
         scratch,
       },

@@ -35,7 +35,7 @@ export const ExperimentSchema = z
         tasks: z.number().int().positive().default(200),
         seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
         // Endpoint executors (profiles with an endpoint block) in `executors` run these real tasks.
-        ...EvalOptionsSchema.pick({ tasksFrom: true, curationInterval: true, library: true, unsafeNoSandbox: true }).shape,
+        ...EvalOptionsSchema.pick({ tasksFrom: true, curationInterval: true, library: true, taskOrder: true, unsafeNoSandbox: true }).shape,
       })
       .strict(),
     out: z.string().describe("results folder"),

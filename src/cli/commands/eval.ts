@@ -36,6 +36,7 @@ export const EVAL_FLAGS: FlagTable<typeof EvalOptionsSchema> = {
   tasksFrom: { example: "jsonl:tasks.jsonl" },
   curationInterval: {},
   library: {},
+  taskOrder: {},
   unsafeNoSandbox: {},
   resume: {},
   scratch: { absent: "the CLI keeps the endpoint units' journals in OUT.partial (removed once the report is written)" },
