@@ -116,6 +116,8 @@ export interface EndpointCurator {
 export interface EndpointRunHooks {
   /** called after every finished (saved) task */
   onTask?: () => void;
+  /** called once per unit with the finished tasks its journal already held */
+  onResumed?: (tasks: number) => void;
   onWarning?: (message: string) => void;
 }
 
@@ -137,16 +139,15 @@ export async function runEndpointUnits(
   curators: readonly EndpointCurator[],
   scratch: string,
   hooks: EndpointRunHooks = {},
-): Promise<{ units: UnitRecord[]; resumedTasks: number }> {
+): Promise<UnitRecord[]> {
   const { seeds, streams } = ev.input;
   const results = new Map<string, UnitRecord>();
   let failure: unknown;
-  let resumedTasks = 0;
   const runOne = async (u: Unit) => {
     const profile = ev.profiles[u.executor];
     const seed = streamSeed(u.seed, u.stream, "eval");
     const saved = loadStream(scratch, u.key, ev.scrub, ev.start);
-    resumedTasks += saved.state.tasksDone;
+    if (saved.state.tasksDone > 0) hooks.onResumed?.(saved.state.tasksDone);
     const label = `curator ${u.curator.name} on ${profile.name}, seed ${u.seed} stream ${u.stream}`;
     const ctx: RunContext = {
       tasks: ev.input.taskOrder === "original" ? ev.tasks : streamOrder(ev.tasks, seed),
@@ -187,7 +188,7 @@ export async function runEndpointUnits(
       for (const seed of seeds) for (let s = 0; s < streams; s++) units.push(results.get(`eval-c${ci}-e${e}-s${seed}-${s}`)!);
     }),
   );
-  return { units, resumedTasks };
+  return units;
 }
 
 /** Tasks the endpoint units run in all (for progress). */

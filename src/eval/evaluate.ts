@@ -107,12 +107,11 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
   let ev: EndpointEval | undefined;
   if (endpointSpecs.length) {
     ev = await prepareEndpointEval({ ...o, tasksFrom: o.tasksFrom!, specs: endpointSpecs });
-    for (const [i, s] of specs.entries())
+    for (const [i, info] of infos.entries())
       if (!onEndpoints[i]) {
-        const note = `${infos[i].name} reads the simulator's hidden truth and does not run on endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}): its rows and the oracle uplift share are n/a there.`;
+        const note = `${info.name} reads the simulator's hidden truth and does not run on endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}): its rows and the oracle uplift share are n/a there.`;
         notes.push(note);
         hooks.onWarning?.(note);
-        void s;
       }
     notes.push(
       `Endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}) ran the first ${ev.tasks.length} tasks of ${o.tasksFrom}, ${o.taskOrder === "original" ? "in their original order in every stream" : "each evaluation stream in its own seeded order"}, ` +
@@ -143,11 +142,12 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
     const { resume: _r, scratch: _s, ...rest } = o;
     const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...rest, unsafeNoSandbox: undefined }, ev: ev.identity, hashes })).digest("hex");
     preparePartial(scratch, fingerprint, o.resume);
-    const got = await runEndpointUnits(ev, endpointCurators, scratch, {
+    const endpointUnits = await runEndpointUnits(ev, endpointCurators, scratch, {
       onTask: () => hooks.onProgress?.(++done, total, "endpoint tasks"),
+      onResumed: (tasks) => hooks.onProgress?.((done += tasks), total, "endpoint tasks resumed"),
       onWarning: hooks.onWarning,
     });
-    units.push(...got.units);
+    units.push(...endpointUnits);
   }
   for (const c of curators) await c.dispose?.();
   // Endpoint-only settings are recorded only where they apply (a simulated eval's results.json keeps its shape).

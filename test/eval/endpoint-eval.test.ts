@@ -15,6 +15,7 @@ import type { EvalResults } from "../../src/eval/summarize.js";
 import { loadTasks } from "../../src/tasks/load.js";
 import { ScriptedServer, type ChatRequest, type Fault } from "../helpers/scripted-server.js";
 import { makeTinyModelDir } from "../helpers/tiny-model.js";
+import { ExperimentSchema } from "../../src/experiments/schema.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const __dirname = dirname(fileURLToPath(import.meta.url));
@@ -169,5 +170,14 @@ describe("curator eval on endpoint executors", () => {
     await expect(evaluate({ curators: ["none"], executors: ["weak"], tasksFrom: TASKS_FROM })).rejects.toThrow(/apply to endpoint executors only/);
     await expect(evaluate({ curators: ["none"], executors: [prof], scratch: join(root, "x.partial") })).rejects.toThrow(/add --tasks-from/);
     expect(s.chatRequests).toHaveLength(0);
+  });
+
+  it("an experiment file's eval block takes the task stream options", () => {
+    const exp = ExperimentSchema.parse({
+      name: "x", claim: "y", out: "z", runs: [{ name: "r", collect: { executors: "weak" }, train: {} }],
+      eval: { executors: ["profiles/qwen.json", "mid"], tasksFrom: TASKS_FROM, taskOrder: "original", curationInterval: 3 },
+    });
+    expect(exp.eval).toMatchObject({ tasksFrom: TASKS_FROM, taskOrder: "original", curationInterval: 3, unsafeNoSandbox: false });
+    expect(() => ExperimentSchema.parse({ ...exp, eval: { ...exp.eval, taskOrder: "reversed" } })).toThrow();
   });
 });
