@@ -23,7 +23,8 @@ import { resolveAutoShard } from "../data/shard-env.js";
 import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
 import { CollectOptionsSchema, shardOf, type CollectHooks, type CollectOptions, type CollectSummary } from "./options.js";
-import { finishCollection, manifestBase, preparePartial } from "./finish.js";
+import { finishCollection, manifestBase } from "./finish.js";
+import { preparePartial } from "../util/scratch.js";
 
 export { CollectOptionsSchema, type CollectHooks, type CollectOptions, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 

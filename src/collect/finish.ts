@@ -1,13 +1,9 @@
-/** The parts both collectors (simulated and endpoint) share: manifest fields, the resumable partial folder, the end. */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+/** The parts both collectors (simulated and endpoint) share: manifest fields and the end (the partial folder: util/scratch.ts). */
+import { rmSync } from "node:fs";
 import { DATASET_SCHEMA_VERSION } from "../schemas/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { TOOLKIT_VERSION } from "../version.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { claimScratchFolder } from "../util/output-folder.js";
-import { CuratorError } from "../errors.js";
 import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
 import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 
@@ -51,20 +47,4 @@ export async function finishCollection(
     costPerCompletedTask: successes ? cost / successes : Infinity,
     ...resumed,
   };
-}
-
-/** Makes `OUT.partial/` for a run with this fingerprint: kept for --resume (same options only), else fresh. */
-export function preparePartial(dir: string, fingerprint: string, resume: boolean): void {
-  const fp = join(dir, "options.sha256");
-  if (existsSync(dir)) {
-    if (!resume) claimScratchFolder(dir, "options.sha256", true);
-    else if (!existsSync(fp) || readFileSync(fp, "utf8") !== fingerprint)
-      throw new CuratorError(
-        "BAD_ARGUMENT",
-        `Cannot --resume: the unfinished run in '${dir}' was started with different options. Re-run with the same options, or without --resume to start over.`,
-      );
-    else return;
-  }
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(fp, fingerprint);
 }

@@ -1,6 +1,7 @@
 /** What `collect` takes and returns: the options schema (the CLI flags and experiment files derive from it). */
 import { z } from "zod";
 import { SHARD_PATTERN } from "../data/shard-env.js";
+import { TaskStreamFields } from "../endpoint-run/options.js";
 
 /** The fields, without the cross-field rule: the experiment file's collect block picks from these. */
 export const CollectFieldsSchema = z
@@ -39,20 +40,9 @@ export const CollectFieldsSchema = z
       .describe("i/n: this process collects streams s with s mod n = i; auto or auto/n: i (and n) from SLURM_ARRAY_TASK_* or JOB_COMPLETION_INDEX, written to OUT/shard-i-of-n"),
     out: z.string().min(1).describe("dataset folder to write"),
     resume: z.boolean().default(false).describe("continue an interrupted run (same options)"),
-    tasksFrom: z
-      .string()
-      .optional()
-      .describe("endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks, in order)"),
-    curationInterval: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe("a curation pass every this many tasks (default: the world's; endpoint runs: 5)"),
-    unsafeNoSandbox: z
-      .boolean()
-      .default(false)
-      .describe("UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/sandbox.md)"),
+    tasksFrom: TaskStreamFields.tasksFrom,
+    curationInterval: TaskStreamFields.curationInterval,
+    unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
   })
   .strict();
 

@@ -1,13 +1,17 @@
 /**
  * `curator eval`: every curator runs on the same evaluation streams (paired comparison) for every executor;
- * streams come from the "eval" seed domain, disjoint from any collected training stream.
+ * streams come from the "eval" seed domain, disjoint from any collected training stream. Executors are
+ * simulated (presets, profile files) or endpoint profiles (real models over --tasks-from, endpoint-units.ts),
+ * mixed freely; both kinds give the same units, summary and report.
  */
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { resolveWorld } from "../world/presets.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { runStream } from "../world/stream.js";
+import { BASELINES, isBaselineName } from "../curators/registry.js";
 import { resolveCurator } from "../curators/resolve.js";
 import type { Curator } from "../curators/types.js";
 import { streamSeed } from "../seeds.js";
@@ -16,6 +20,10 @@ import { CuratorError } from "../errors.js";
 import { ModelCardSchema } from "../schemas/card.js";
 import { RewardConfigSchema } from "../reward.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
+import { TaskStreamFields } from "../endpoint-run/options.js";
+import { specKind } from "../endpoint-run/stream.js";
+import { preparePartial } from "../util/scratch.js";
+import { endpointTaskCount, prepareEndpointEval, runEndpointUnits, type EndpointEval } from "./endpoint-units.js";
 import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "./summarize.js";
 
 export const EvalOptionsSchema = z
@@ -25,7 +33,10 @@ export const EvalOptionsSchema = z
       .min(1)
       .describe("curators to compare: baseline names (none, random, heuristic, oracle), .onnx files or model folders; none, heuristic and oracle are always added as references"),
     names: z.array(z.string().min(1)).optional().describe("display names for the curators, in the same order"),
-    executors: z.array(z.string().min(1)).min(1).describe("executor presets (weak, mid, strong, …) or profile JSON files"),
+    executors: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("executor presets (weak, mid, strong, …) or profile JSON files; profiles with an endpoint block run real models over --tasks-from (docs/notes/epeval.md)"),
     world: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .default("default")
@@ -40,6 +51,24 @@ export const EvalOptionsSchema = z
       .describe("evaluation seeds (their streams are disjoint from training streams)"),
     costWeight: RewardConfigSchema.shape.costWeight,
     bucket: z.number().int().positive().default(20).describe("tasks per point in the over-the-stream series"),
+    tasksFrom: TaskStreamFields.tasksFrom,
+    curationInterval: TaskStreamFields.curationInterval,
+    library: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("endpoint executors: a library file (JSONL, as decide reads it) every curator starts from; default empty"),
+    unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
+    taskOrder: z
+      .enum(["shuffled", "original"])
+      .default("shuffled")
+      .describe("endpoint executors: each evaluation stream runs the tasks in its own seeded order (shuffled), or all in the file's order (original: for tasks whose order matters, e.g. a drifting world; streams then differ only by sampling)"),
+    resume: z.boolean().default(false).describe("endpoint executors: continue an interrupted eval (same options) without re-sending a finished task"),
+    scratch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("folder for the endpoint units' per-task journals (the CLI uses OUT.partial); needed with endpoint executors"),
   })
   .strict();
 export type EvalOptions = z.input<typeof EvalOptionsSchema>;
@@ -47,23 +76,57 @@ export type EvalOptions = z.input<typeof EvalOptionsSchema>;
 /** Reference curators always evaluated, so uplift shares and paired tests have their anchors. */
 const REFERENCES = ["none", "heuristic", "oracle"];
 
-export async function evaluate(
-  input: EvalOptions,
-  hooks: { onProgress?: (done: number, total: number, label?: string) => void } = {},
-): Promise<EvalResults> {
+export interface EvalHooks {
+  onProgress?: (done: number, total: number, label?: string) => void;
+  /** what a user should know that does not stop the run (a curator skipped on endpoint executors, a refused reply) */
+  onWarning?: (message: string) => void;
+}
+
+export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promise<EvalResults> {
   const o = parseWith(EvalOptionsSchema, input, "eval options");
   const world = resolveWorld(o.world);
-  const profiles = o.executors.map(resolveExecutor);
-  const specs = [...o.curators, ...REFERENCES.filter((r) => !o.curators.includes(r))];
+  if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;
+  const kinds = o.executors.map((e) => (specKind(e) === "endpoint" ? "endpoint" : "simulated"));
+  const endpointSpecs = o.executors.filter((_, i) => kinds[i] === "endpoint");
+  const profiles = o.executors.filter((_, i) => kinds[i] === "simulated").map(resolveExecutor);
+  checkEndpointOptions(o, endpointSpecs.length > 0);
+  const notes: string[] = [];
+  const simulatorOnly = (s: string) => isBaselineName(s) && (BASELINES[s] as { needsSimulator?: boolean }).needsSimulator === true;
+  const references = REFERENCES.filter((r) => !o.curators.includes(r) && (profiles.length > 0 || !simulatorOnly(r)));
+  const specs = [...o.curators, ...references];
   const infos = curatorInfos(specs, o.names);
   const curators: Curator[] = [];
-  for (const s of specs) curators.push((await resolveCurator(s, { simulator: true, reward: { costWeight: o.costWeight } })).curator);
+  const hashes: string[] = [];
+  for (const s of specs) {
+    const r = await resolveCurator(s, { simulator: true, reward: { costWeight: o.costWeight } });
+    curators.push(r.curator);
+    hashes.push(r.modelHash);
+  }
   checkDisjointFromTraining(infos, o.seeds, o.streams);
+  const onEndpoints = specs.map((s) => !simulatorOnly(s));
+  let ev: EndpointEval | undefined;
+  if (endpointSpecs.length) {
+    ev = await prepareEndpointEval({ ...o, tasksFrom: o.tasksFrom!, specs: endpointSpecs });
+    for (const [i, info] of infos.entries())
+      if (!onEndpoints[i]) {
+        const note = `${info.name} reads the simulator's hidden truth and does not run on endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}): its rows and the oracle uplift share are n/a there.`;
+        notes.push(note);
+        hooks.onWarning?.(note);
+      }
+    notes.push(
+      `Endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}) ran the first ${ev.tasks.length} tasks of ${o.tasksFrom}, ${o.taskOrder === "original" ? "in their original order in every stream" : "each evaluation stream in its own seeded order"}, ` +
+        `every curator from the same ${o.library ? `library (${o.library}, ${ev.start.live.length} items)` : "empty library"} with a curation pass every ${ev.interval} tasks; ` +
+        `cost is from the servers' usage (cached prompt tokens at the cache-read price); stale-hit and contamination-follow are not observable there (n/a).`,
+    );
+    const hot = ev.profiles.filter((p) => p.endpoint.temperature > 0).map((p) => p.name);
+    if (hot.length) notes.push(`Sampling temperature above 0 on ${hot.join(", ")}: curators see the same tasks, but replies are drawn independently, so pairing is weaker.`);
+  }
 
-  const groups: ExecutorProfile[][] = world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);
+  const groups: ExecutorProfile[][] = profiles.length === 0 ? [] : world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);
   const horizon = 2 * world.curationInterval;
   const units: UnitRecord[] = [];
-  const total = curators.length * groups.length * o.seeds.length * o.streams;
+  const endpointCurators = specs.flatMap((_, i) => (onEndpoints[i] ? [{ name: infos[i].name, curator: curators[i] }] : []));
+  const total = curators.length * groups.length * o.seeds.length * o.streams + (ev ? endpointTaskCount(ev, endpointCurators.length) : 0);
   let done = 0;
   for (const [ci, curator] of curators.entries())
     for (const group of groups)
@@ -74,8 +137,47 @@ export async function evaluate(
           units.push({ curator: infos[ci].name, executor: group.map((p) => p.name).join("+"), seed, stream: s, run });
           hooks.onProgress?.(++done, total, `${infos[ci].name} on ${group.map((p) => p.name).join("+")}`);
         }
+  if (ev) {
+    const scratch = o.scratch!;
+    const { resume: _r, scratch: _s, ...rest } = o;
+    const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...rest, unsafeNoSandbox: undefined }, ev: ev.identity, hashes })).digest("hex");
+    preparePartial(scratch, fingerprint, o.resume);
+    const endpointUnits = await runEndpointUnits(ev, endpointCurators, scratch, {
+      onTask: () => hooks.onProgress?.(++done, total, "endpoint tasks"),
+      onResumed: (tasks) => hooks.onProgress?.((done += tasks), total, "endpoint tasks resumed"),
+      onWarning: hooks.onWarning,
+    });
+    units.push(...endpointUnits);
+  }
   for (const c of curators) await c.dispose?.();
-  return summarize(units, infos, { ...o, world: world.name, horizon });
+  // Endpoint-only settings are recorded only where they apply (a simulated eval's results.json keeps its shape).
+  const { resume: _r, scratch: _s, unsafeNoSandbox, taskOrder, ...config } = o;
+  if (ev) Object.assign(config, { taskOrder });
+  if (unsafeNoSandbox) Object.assign(config, { unsafeNoSandbox });
+  return summarize(units, infos, { ...config, world: world.name, horizon, ...(notes.length ? { notes } : {}) });
+}
+
+/** Removes the endpoint units' journals once the report is written (nothing to resume any more). */
+export function finishScratch(scratch: string | undefined): void {
+  // Only a folder this toolkit left (it holds the fingerprint) is removed: never a user's folder of that name.
+  if (scratch && existsSync(join(scratch, "options.sha256"))) rmSync(scratch, { recursive: true, force: true });
+}
+
+/** The endpoint-only options need endpoint executors, and endpoint executors need a task stream and a scratch folder. */
+function checkEndpointOptions(o: z.output<typeof EvalOptionsSchema>, endpoints: boolean): void {
+  if (!endpoints) {
+    const given = (["tasksFrom", "library"] as const).filter((k) => o[k] !== undefined);
+    if (given.length)
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `${given.map((k) => (k === "tasksFrom" ? "--tasks-from" : "--library")).join(" and ")} apply to endpoint executors only: add a profile with an "endpoint" block to --executors (docs/real-executors.md), or drop the option (simulated executors draw their tasks and library from the world).`,
+      );
+    return;
+  }
+  if (o.tasksFrom === undefined)
+    throw new CuratorError("BAD_ARGUMENT", "Endpoint executors run real tasks: add --tasks-from dynamic-cheatsheet:PATH or --tasks-from jsonl:PATH (the first --tasks are run).");
+  if (o.scratch === undefined)
+    throw new CuratorError("BAD_ARGUMENT", "Endpoint executors keep a per-task journal: pass `scratch` (a folder; the CLI uses OUT.partial).");
 }
 
 function curatorInfos(specs: string[], names: string[] = []): CuratorInfo[] {

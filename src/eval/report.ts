@@ -52,7 +52,7 @@ export function resultsJson(results: EvalResults): string {
 const BASELINES = new Set<string>(BASELINE_NAMES);
 const SIGNIFICANT = 0.05;
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+const pct = (x: number | null) => (x !== null && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
 const pctCI = (ci: [number, number]) => `[${(100 * ci[0]).toFixed(1)}, ${(100 * ci[1]).toFixed(1)}]`;
 const usd = costPerCompletedText;
 const usdCI = (ci: [number, number]) => (ci.every(Number.isFinite) ? `[${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}]` : "");
@@ -88,7 +88,8 @@ function header(results: EvalResults, opts: ReportOptions): string[] {
       `${seeds.length} seed(s) × ${streams} stream(s) = ${seeds.length * streams} evaluation streams of ${String(c.tasks ?? "?")} tasks ` +
       `per curator × executor · evaluation seeds ${seeds.join(", ")} · cost weight λ = ${String(c.costWeight ?? "?")}.`,
   );
-  for (const n of opts.notes ?? []) lines.push("", `- ${n}`);
+  const configNotes = Array.isArray(c.notes) ? c.notes.map(String) : [];
+  for (const n of [...configNotes, ...(opts.notes ?? [])]) lines.push("", `- ${n}`);
   return [...lines, ""];
 }
 
@@ -169,10 +170,11 @@ function headline(results: EvalResults): string[] {
         r.curator === "heuristic" ? "(reference)" : versus(r, "heuristic"),
         pct(r.staleHitRate),
         pct(r.contaminationFollowRate),
+        `${round(r.tokensPerTask)} · ${pct(r.cacheReadShare ?? null)}`,
         `${r.finalLibrarySize.toFixed(1)} / ${round(r.finalLibraryTokens)}`,
       ]);
     pushAll(lines, table(
-      ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Final library (items / tokens)"],
+      ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Tokens / task · cache-read share", "Final library (items / tokens)"],
       rows,
     ));
     lines.push("");

@@ -1,6 +1,5 @@
 /** Aggregates evaluation streams into the per curator × executor results that results.json and reports show. */
 import { ACTIONS } from "../actions.js";
-import type { StreamRun } from "../world/stream.js";
 import { bootstrapCI, mean, pairedSignFlipP } from "./stats.js";
 
 export interface CuratorInfo {
@@ -11,12 +10,37 @@ export interface CuratorInfo {
   trainStreamSeeds?: number[];
 }
 
+/** What the summary reads of one task: a simulated TaskResult, or an endpoint stream's journal record. */
+export interface EvalTask {
+  success: boolean;
+  /** USD of the task plus the curation pass charged to it */
+  cost: number;
+  /** uncached prompt tokens; cachedTokens are the prompt tokens served (and priced) as cache reads */
+  promptTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  curationTokens: number;
+  librarySize: number;
+  libraryTokens: number;
+  /** hidden truth, known only to the simulator: absent on endpoint streams, whose rates are then null (n/a) */
+  staleHit?: boolean;
+  contaminationFollow?: boolean;
+  driftHit?: boolean;
+  genericShare?: number;
+}
+
+/** One evaluation stream: its tasks in order and the actions of its curation passes. */
+export interface EvalRun {
+  tasks: readonly EvalTask[];
+  passes: ReadonlyArray<{ actions: ArrayLike<number> }>;
+}
+
 export interface UnitRecord {
   curator: string;
   executor: string;
   seed: number;
   stream: number;
-  run: StreamRun;
+  run: EvalRun;
 }
 
 export interface PairedTest {
@@ -38,12 +62,15 @@ export interface ResultRow {
   oracleUpliftShareCI: [number, number] | null;
   tokensPerTask: number;
   promptTokensPerTask: number;
-  staleHitRate: number;
-  contaminationFollowRate: number;
-  driftHitRate: number;
+  /** share of prompt tokens served as cache reads (priced at the cache-read price); null with no prompt tokens */
+  cacheReadShare: number | null;
+  /** null (n/a) where the executor's world is not observable (endpoint executors) */
+  staleHitRate: number | null;
+  contaminationFollowRate: number | null;
+  driftHitRate: number | null;
   finalLibrarySize: number;
   finalLibraryTokens: number;
-  finalGenericShare: number;
+  finalGenericShare: number | null;
   actionMix: Record<(typeof ACTIONS)[number], number>;
   decisions: number;
   streams: number;
@@ -74,7 +101,7 @@ interface UnitStats {
   cost: number;
 }
 
-function unitStats(r: StreamRun): UnitStats {
+function unitStats(r: EvalRun): UnitStats {
   let successes = 0;
   let cost = 0;
   for (const t of r.tasks) {
@@ -135,20 +162,25 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
       let drift = 0;
       let tokens = 0;
       let prompt = 0;
+      let cached = 0;
+      let hidden = true;
       const mix = [0, 0, 0, 0];
       for (const rec of list) {
         for (const t of rec.run.tasks) {
           tasks++;
+          if (t.staleHit === undefined || t.contaminationFollow === undefined || t.driftHit === undefined) hidden = false;
           stale += t.staleHit ? 1 : 0;
           follow += t.contaminationFollow ? 1 : 0;
           drift += t.driftHit ? 1 : 0;
           prompt += t.promptTokens + t.cachedTokens;
+          cached += t.cachedTokens;
           tokens += t.promptTokens + t.cachedTokens + t.outputTokens + t.curationTokens;
         }
-        for (const p of rec.run.passes) for (const a of p.actions) mix[a]++;
+        for (const p of rec.run.passes) for (let k = 0; k < p.actions.length; k++) mix[p.actions[k]]++;
       }
       const decisions = mix.reduce((a, b) => a + b, 0);
-      const lastOf = (f: (t: StreamRun["tasks"][number]) => number) => mean(list.map((r) => f(r.run.tasks[r.run.tasks.length - 1])));
+      const lastOf = (f: (t: EvalTask) => number) => mean(list.map((r) => f(r.run.tasks[r.run.tasks.length - 1])));
+      const lastGeneric = list.every((r) => r.run.tasks[r.run.tasks.length - 1].genericShare !== undefined) ? lastOf((t) => t.genericShare!) : null;
       const paired: PairedTest[] = [];
       for (const ref of ["none", "heuristic"]) {
         const other = stats.get(key(ref, e));
@@ -174,12 +206,13 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
         oracleUpliftShareCI: Number.isFinite(upl) ? bootstrapCI(u.length, uplift, seed) : null,
         tokensPerTask: tokens / tasks,
         promptTokensPerTask: prompt / tasks,
-        staleHitRate: stale / tasks,
-        contaminationFollowRate: follow / tasks,
-        driftHitRate: drift / tasks,
+        cacheReadShare: prompt > 0 ? cached / prompt : null,
+        staleHitRate: hidden ? stale / tasks : null,
+        contaminationFollowRate: hidden ? follow / tasks : null,
+        driftHitRate: hidden ? drift / tasks : null,
         finalLibrarySize: lastOf((t) => t.librarySize),
         finalLibraryTokens: lastOf((t) => t.libraryTokens),
-        finalGenericShare: lastOf((t) => t.genericShare),
+        finalGenericShare: lastGeneric,
         actionMix: Object.fromEntries(ACTIONS.map((a, k) => [a, decisions ? mix[k] / decisions : 0])) as ResultRow["actionMix"],
         decisions,
         streams: u.length,

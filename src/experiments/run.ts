@@ -4,13 +4,13 @@
  * Datasets go to datasets/traces/<experiment>-<run>/ (not committed); models and the report to `out`.
  */
 import { cpSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ExperimentSchema, type Experiment } from "./schema.js";
 import { collect } from "../collect/collect.js";
 import { DATASET_OUTPUT } from "../data/dataset.js";
 import { train } from "../train/train.js";
 import { exportToOnnx } from "../export/onnx.js";
-import { evaluate } from "../eval/evaluate.js";
+import { evaluate, finishScratch } from "../eval/evaluate.js";
 import { writeReport } from "../eval/report.js";
 import type { EvalResults } from "../eval/summarize.js";
 import { readJsonFile } from "../util/json-file.js";
@@ -44,6 +44,8 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
   prepareOutput(exp.out, { command: "run" });
   if (exp.shipModel) prepareOutput(exp.shipModel.to, { command: "run" });
   for (const run of exp.runs) prepareOutput(datasetOf(run.name), DATASET_OUTPUT);
+  // Endpoint executors in eval keep their per-task journals here until the report is written.
+  const scratch = `${resolve(exp.out)}.partial`;
   const results = await writeDirAtomic(exp.out, { command: "run" }, async (tmp) => {
     for (const run of exp.runs) {
       const data = datasetOf(run.name);
@@ -67,8 +69,14 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
         tasks: exp.eval.tasks,
         seeds: exp.eval.seeds,
         costWeight: exp.runs[0].train.costWeight,
+        tasksFrom: exp.eval.tasksFrom,
+        curationInterval: exp.eval.curationInterval,
+        library: exp.eval.library,
+        taskOrder: exp.eval.taskOrder,
+        unsafeNoSandbox: exp.eval.unsafeNoSandbox,
+        scratch,
       },
-      { onProgress: hooks.onProgress },
+      { onProgress: hooks.onProgress, onWarning: (m) => stage(`eval: ${m}`) },
     );
     // Name the models where they will be, not in the temp folder (so results.json is the same on every run).
     const final = (spec: string) => spec.replace(tmp, exp.out);
@@ -79,6 +87,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
     await writeReport(tmp, res, { title: `${exp.name}: ${exp.claim}`, notes: [`Command: ${hooks.command ?? `curator run ${path}`}`] });
     return res;
   });
+  finishScratch(scratch);
   if (exp.shipModel) {
     const from = join(exp.out, "models", exp.shipModel.run);
     await writeDirAtomic(exp.shipModel.to, { command: "run" }, async (tmp) => cpSync(from, tmp, { recursive: true }));

@@ -3,6 +3,7 @@ import { TrainOptionsSchema } from "../train/options.js";
 import { CollectFieldsSchema } from "../collect/options.js";
 import { BASELINE_NAMES } from "../curators/registry.js";
 import { WorldConfigSchema } from "../schemas/world.js";
+import { EvalOptionsSchema } from "../eval/evaluate.js";
 
 /** One training run of an experiment: collect a dataset, train on it, export the model to ONNX. */
 export const ExperimentRunSchema = z
@@ -33,6 +34,8 @@ export const ExperimentSchema = z
         streams: z.number().int().positive().default(4),
         tasks: z.number().int().positive().default(200),
         seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
+        // Endpoint executors (profiles with an endpoint block) in `executors` run these real tasks.
+        ...EvalOptionsSchema.pick({ tasksFrom: true, curationInterval: true, library: true, taskOrder: true, unsafeNoSandbox: true }).shape,
       })
       .strict(),
     out: z.string().describe("results folder"),

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { z } from "zod";
-import { evaluate, EvalOptionsSchema } from "../../eval/evaluate.js";
+import { resolve } from "node:path";
+import { evaluate, EvalOptionsSchema, finishScratch } from "../../eval/evaluate.js";
 import type { EvalResults } from "../../eval/summarize.js";
 import { prepareOutput, writeDirAtomic } from "../../util/atomic.js";
 import { CuratorError } from "../../errors.js";
@@ -32,6 +33,13 @@ export const EVAL_FLAGS: FlagTable<typeof EvalOptionsSchema> = {
   seeds: { type: "string", parse: numberList, example: "1,2,3" },
   costWeight: {},
   bucket: {},
+  tasksFrom: { example: "jsonl:tasks.jsonl" },
+  curationInterval: {},
+  library: {},
+  taskOrder: {},
+  unsafeNoSandbox: {},
+  resume: {},
+  scratch: { absent: "the CLI keeps the endpoint units' journals in OUT.partial (removed once the report is written)" },
 };
 
 /** `eval --replay`: every replayEvaluate() option is a flag (--curators is shared with the simulated mode). */
@@ -48,7 +56,8 @@ export const REPORT_FLAGS: FlagTable<typeof ReportFlagsSchema> = { out: { demand
 
 /** Flags → evaluate() options, checked by the schema with messages that name the flag. */
 export function evalOptionsFromArgs(args: EvalArgs): z.output<typeof EvalOptionsSchema> {
-  return optionsFromFlags(EvalOptionsSchema, EVAL_FLAGS, args);
+  const o = optionsFromFlags(EvalOptionsSchema, EVAL_FLAGS, args);
+  return typeof args.out === "string" ? { ...o, scratch: `${resolve(args.out)}.partial` } : o;
 }
 
 /**
@@ -86,6 +95,7 @@ export function jsonSummary(results: EvalResults): { results: Record<string, unk
       staleHitRate: r.staleHitRate,
       contaminationFollowRate: r.contaminationFollowRate,
       tokensPerTask: r.tokensPerTask,
+      cacheReadShare: r.cacheReadShare,
       finalLibrarySize: r.finalLibrarySize,
       finalLibraryTokens: r.finalLibraryTokens,
       actionMix: r.actionMix,
@@ -111,21 +121,24 @@ function humanSummary(results: EvalResults, out: string): string {
 
 export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
   command: "eval",
-  describe: "evaluate curators on the same simulated streams across executors (or, with --replay, on imported real libraries); write the results and report.md",
+  describe: "evaluate curators on the same streams across executors, simulated or real (endpoint profiles over --tasks-from), or, with --replay, on imported real libraries; write the results and report.md",
   builder: (y) =>
     withFlags(y, flagsFromSchema(EvalOptionsSchema, EVAL_FLAGS), flagsFromSchema(ReportFlagsSchema, REPORT_FLAGS), flagsFromSchema(ReplayOptionsSchema, REPLAY_FLAGS))
       .example("$0 eval --curators models/main/curator.onnx --executors weak,mid,strong --out experiments/results/main", "a model against the references")
       .example("$0 eval --curators models/main,random --executors tiny,frontier --seeds 4,5 --out experiments/results/transfer", "unseen backbones, other seeds")
+      .example("$0 eval --curators models/main,heuristic,none --executors qwen.json,mid --tasks-from jsonl:tasks.jsonl --tasks 30 --seeds 1 --streams 4 --out experiments/results/qwen", "on a real model (endpoint profile) and a simulated preset; --resume continues a killed run")
       .example("$0 eval --replay datasets/real/voyager --curators models/main/curator.onnx,heuristic,none --out experiments/results/replay", "on an imported real library"),
   handler: async (args) => {
     if (args.replay !== undefined) return replayHandler(args);
     const options = evalOptionsFromArgs(args);
     const report = optionsFromFlags(ReportFlagsSchema, REPORT_FLAGS, args);
     prepareOutput(report.out, { command: "eval" });
-    const results = await withProgressBar("eval", (onProgress) => evaluate(options, { onProgress }));
+    const onWarning = (m: string) => process.stderr.write(`eval: ${m}\n`);
+    const results = await withProgressBar("eval", (onProgress) => evaluate(options, { onProgress, onWarning }));
     process.stderr.write("eval: writing report and plots\n");
     const { writeReport } = await import("../../eval/report.js"); // vega is loaded only when a report is written
     await writeDirAtomic(report.out, { command: "eval" }, (dir) => writeReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }));
+    finishScratch(options.scratch);
     emit(args, jsonSummary(results), humanSummary(results, report.out));
   },
 };

@@ -3,7 +3,8 @@ import { CuratorError } from "../../errors.js";
 import { Rng } from "../../util/rng.js";
 import { countTokens } from "../../text/tokens.js";
 import { parseWith } from "../../util/json-file.js";
-import { EndpointBlockSchema, type EndpointBlock, type EndpointBlockInput, type Usage } from "./profile.js";
+import { EndpointBlockSchema, serverUrls, type EndpointBlock, type EndpointBlockInput, type Usage } from "./profile.js";
+import { poolFor, type ServerPool } from "./pool.js";
 import { Semaphore, backoffDelayMs, DEFAULT_BACKOFF, sleep, redact, type BackoffPolicy } from "./retry.js";
 import {
   AttemptTimeoutError,
@@ -74,7 +75,12 @@ export interface ProbeResult {
  */
 export class EndpointClient {
   readonly block: EndpointBlock;
-  private readonly api: OpenAI;
+  /** one API client per server (a profile may list several: baseUrls) */
+  private readonly apis: OpenAI[];
+  private readonly urls: string[];
+  private readonly pool: ServerPool;
+  /** the server this client's stream is kept on; -1 until its first request */
+  private server = -1;
   private readonly key: string | undefined;
   private readonly sem: Semaphore;
   private readonly rng: Rng;
@@ -94,14 +100,19 @@ export class EndpointClient {
         );
       this.key = v;
     }
-    this.api = new OpenAI({
-      baseURL: this.block.baseUrl,
-      apiKey: this.key ?? "no-key",
-      maxRetries: 0,
-      timeout: this.block.timeoutMs,
-      logLevel: "off",
-      fetch: cappedFetch(this.maxReplyBytes, this.block.maxReplyBytes === undefined),
-    });
+    this.urls = serverUrls(this.block);
+    this.pool = poolFor(this.urls);
+    this.apis = this.urls.map(
+      (baseURL) =>
+        new OpenAI({
+          baseURL,
+          apiKey: this.key ?? "no-key",
+          maxRetries: 0,
+          timeout: this.block.timeoutMs,
+          logLevel: "off",
+          fetch: cappedFetch(this.maxReplyBytes, this.block.maxReplyBytes === undefined),
+        }),
+    );
     this.sem = new Semaphore(this.block.concurrency);
     this.rng = new Rng([opts.seed ?? 0, 0x7e7]);
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
@@ -117,6 +128,11 @@ export class EndpointClient {
     return this.block.maxReplyTokens ?? DEFAULT_REPLY_TOKENS_PER_MAX_TOKEN * Math.max(maxTokens, this.block.maxTokens);
   }
 
+  /** The base URL this client's stream is kept on (assigned at its first request). */
+  get serverUrl(): string {
+    return this.urls[Math.max(0, this.server)];
+  }
+
   /** Requests currently holding a concurrency slot. */
   get inFlight(): number {
     return this.sem.inFlight;
@@ -125,9 +141,11 @@ export class EndpointClient {
   /** One chat completion, retried on transient failures. Throws CuratorError ENDPOINT_ERROR when it gives up. */
   chat(messages: ChatMessage[], opts: ChatOptions = {}): Promise<ChatResult> {
     return this.sem.run(async () => {
+      if (this.server < 0) this.server = this.pool.assign();
       for (let attempt = 0; ; attempt++) {
+        const at = this.server;
         try {
-          const r = await this.once(messages, opts);
+          const r = await this.attempt(messages, opts, at);
           return { ...r, attempts: attempt + 1 };
         } catch (e) {
           const over = replyTooLarge(e);
@@ -135,6 +153,8 @@ export class EndpointClient {
           const f = classifyFailure(e);
           if (isModelNotFound(f)) throw await this.modelError(f);
           if (!f.retryable || attempt >= this.block.maxRetries) throw this.failure(f, attempt + 1);
+          // A server that cannot be reached loses its stream to the least busy other server.
+          if (this.urls.length > 1 && (f.kind === "refused" || f.kind === "connection" || f.kind === "dns")) this.server = this.pool.assign(at);
           const delayMs = backoffDelayMs(attempt, this.rng, this.backoff, f.retryAfterMs);
           this.onRetry?.({ attempt: attempt + 1, kind: f.kind, detail: this.scrub(f.detail), delayMs });
           await sleep(delayMs);
@@ -148,29 +168,45 @@ export class EndpointClient {
    * it, else (or when the name is not listed, as with llama.cpp's single-model server) a 1-token completion.
    */
   async probe(): Promise<ProbeResult> {
+    const results: ProbeResult[] = [];
+    for (let at = 0; at < this.urls.length; at++) results.push(await this.probeServer(at));
+    return results[0];
+  }
+
+  private async probeServer(at: number): Promise<ProbeResult> {
     let models: string[] | undefined;
     try {
-      models = await this.listModels();
+      models = await this.listModels(at);
     } catch (e) {
       const f = classifyFailure(e);
       const unreachable = f.kind === "refused" || f.kind === "dns" || f.kind === "connection" || f.kind === "timeout";
-      if (unreachable || f.kind === "auth") throw this.failure(f, 1);
+      if (unreachable || f.kind === "auth") throw this.failure(f, 1, at);
       // no /models route (404/405/bad body): fall through to a completion
     }
     if (models?.includes(this.block.model)) return { models, via: "models" };
     try {
-      await this.once([{ role: "user", content: "Reply with OK." }], { maxTokens: 1 });
+      await this.once([{ role: "user", content: "Reply with OK." }], { maxTokens: 1 }, at);
       return { models, via: "completion" };
     } catch (e) {
       const f = classifyFailure(e);
-      if (isModelNotFound(f) || (models && f.kind === "not-found")) throw await this.modelError(f, models);
-      throw this.failure(f, 1);
+      if (isModelNotFound(f) || (models && f.kind === "not-found")) throw await this.modelError(f, models, at);
+      throw this.failure(f, 1, at);
     }
   }
 
-  private async once(messages: ChatMessage[], opts: ChatOptions): Promise<Omit<ChatResult, "attempts">> {
+  /** One attempt on server `at`, counted in the pool's in-flight requests while it runs. */
+  private async attempt(messages: ChatMessage[], opts: ChatOptions, at: number): Promise<Omit<ChatResult, "attempts">> {
+    this.pool.begin(at);
+    try {
+      return await this.once(messages, opts, at);
+    } finally {
+      this.pool.end(at);
+    }
+  }
+
+  private async once(messages: ChatMessage[], opts: ChatOptions, at = Math.max(0, this.server)): Promise<Omit<ChatResult, "attempts">> {
     const resp: unknown = await this.withTimeout((signal) =>
-      this.api.chat.completions.create(
+      this.apis[at].chat.completions.create(
         {
           model: this.block.model,
           messages,
@@ -213,15 +249,15 @@ export class EndpointClient {
   private overCap(e: ReplyTooLargeError, messages: ChatMessage[], opts: ChatOptions): ReplyOverCapError {
     const usage = e.usage ?? { promptTokens: promptTokensOf(messages), cachedTokens: 0, completionTokens: opts.maxTokens ?? this.block.maxTokens };
     return new ReplyOverCapError(
-      this.scrub(`${this.block.baseUrl} (model '${this.block.model}') sent ${e.message}; the reply was refused before use. Raise the cap in the profile if such replies are expected.`),
+      this.scrub(`${this.serverUrl} (model '${this.block.model}') sent ${e.message}; the reply was refused before use. Raise the cap in the profile if such replies are expected.`),
       usage,
     );
   }
 
   /** Model names from GET /models (one attempt, within the timeout). */
-  private listModels(): Promise<string[]> {
+  private listModels(at = Math.max(0, this.server)): Promise<string[]> {
     return this.withTimeout(async (signal) => {
-      const page = await this.api.models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
+      const page = await this.apis[at].models.list({ signal, timeout: this.block.timeoutMs, maxRetries: 0 });
       const data = (page as unknown as { data?: Array<{ id?: unknown }> }).data;
       if (!Array.isArray(data)) throw new BadBodyError("GET /models did not return a model list");
       return data.map((m) => String(m.id));
@@ -250,8 +286,8 @@ export class EndpointClient {
     return redact(text, this.key);
   }
 
-  private failure(f: AttemptFailure, attempts: number): CuratorError {
-    const url = this.block.baseUrl;
+  private failure(f: AttemptFailure, attempts: number, at = Math.max(0, this.server)): CuratorError {
+    const url = this.urls[at];
     const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : "";
     let msg: string;
     if (f.kind === "refused") msg = `cannot reach ${url}: connection refused — is the server running?${tries}`;
@@ -265,12 +301,12 @@ export class EndpointClient {
     return new CuratorError("ENDPOINT_ERROR", this.scrub(msg));
   }
 
-  private async modelError(f: AttemptFailure, listed?: string[]): Promise<CuratorError> {
-    const models = listed ?? (await this.listModels().catch(() => undefined));
+  private async modelError(f: AttemptFailure, listed?: string[], at = Math.max(0, this.server)): Promise<CuratorError> {
+    const models = listed ?? (await this.listModels(at).catch(() => undefined));
     const avail = models && models.length ? ` Available models: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""}.` : "";
     return new CuratorError(
       "ENDPOINT_ERROR",
-      this.scrub(`${this.block.baseUrl} does not serve model '${this.block.model}' (${f.detail}).${avail} Fix endpoint.model in the profile.`),
+      this.scrub(`${this.urls[at]} does not serve model '${this.block.model}' (${f.detail}).${avail} Fix endpoint.model in the profile.`),
     );
   }
 }

@@ -11,7 +11,13 @@ export const EndpointBlockSchema = z
     baseUrl: z
       .string()
       .url()
-      .describe("base URL of the OpenAI-compatible API, including /v1 (e.g. http://127.0.0.1:8000/v1)"),
+      .optional()
+      .describe("base URL of the OpenAI-compatible API, including /v1 (e.g. http://127.0.0.1:8000/v1); give this or baseUrls"),
+    baseUrls: z
+      .array(z.string().url())
+      .min(1)
+      .optional()
+      .describe("several servers of the same model (e.g. one per GPU): each stream goes to the least busy one and stays there, so its prefix cache hits"),
     model: z.string().min(1).describe("model name as the server knows it (see GET /v1/models)"),
     apiKeyEnv: z
       .string()
@@ -36,8 +42,21 @@ export const EndpointBlockSchema = z
       .optional()
       .describe("most tokens a reply's text may have, counted locally (o200k_base) or by the server (default 2 × maxTokens); a longer reply is refused and its task counted as failed"),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.baseUrl === undefined && b.baseUrls === undefined)
+      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "give baseUrl (one server) or baseUrls (several servers of the same model)" });
+    if (b.baseUrls && new Set(b.baseUrls).size !== b.baseUrls.length)
+      ctx.addIssue({ code: "custom", path: ["baseUrls"], message: "lists a server twice; list each base URL once" });
+  })
+  // baseUrl is always set after parsing (the first server when only baseUrls is given), for messages and logs.
+  .transform((b) => ({ ...b, baseUrl: b.baseUrl ?? (b.baseUrls as string[])[0] }));
 export type EndpointBlock = z.output<typeof EndpointBlockSchema>;
+
+/** Every server of an endpoint block: baseUrls, with baseUrl first when both are given. */
+export function serverUrls(block: EndpointBlock): string[] {
+  return block.baseUrls ? [...new Set([...(block.baseUrls.includes(block.baseUrl) ? [] : [block.baseUrl]), ...block.baseUrls])] : [block.baseUrl];
+}
 export type EndpointBlockInput = z.input<typeof EndpointBlockSchema>;
 
 export const EndpointProfileSchema = z

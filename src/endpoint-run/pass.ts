@@ -1,7 +1,8 @@
 /**
  * One curation pass of an endpoint run over the live library: observe → featurize → governance masks →
  * behaviour probabilities → epsilon-uniform mixing → seeded sampling (one generator per pass, so a resumed run
- * draws the same) → change cap → applyCuration (what EndpointHarness.curate runs: compress / rewrite through
+ * draws the same; evaluation takes the most probable action instead, as simulated evaluation does, and samples
+ * only a stochastic curator) → change cap → applyCuration (what EndpointHarness.curate runs: compress / rewrite through
  * the rewriter, retire to the archive). The rewrite evidence is the use log the collector saves with its
  * state (recordUses), so that a resumed run sends the very prompts an uninterrupted one does.
  */
@@ -17,7 +18,7 @@ import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Governance } from "../schemas/world.js";
 import { ACTIONS } from "../actions.js";
 import { Rng } from "../util/rng.js";
-import type { PassRecord } from "./endpoint-rows.js";
+import type { PassRecord } from "./journal.js";
 import { capMarginals } from "../ope/propensity.js";
 
 /** Per live item, its last uses ("- task ID (succeeded): prompt…"): the evidence a rewrite call is shown. */
@@ -36,6 +37,8 @@ export interface PassInput {
   /** the executor's running success rate and budget use */
   exec: { successRate: number; budgetUse: number };
   uses: Readonly<UseLog>;
+  /** evaluation: the most probable allowed action per item (a stochastic curator is still sampled); default: sample */
+  argmax?: boolean;
 }
 
 export interface PassOutput {
@@ -75,8 +78,10 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   const masks = governanceMasks(governed, governance);
   const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
-  const sampled = sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
-  const propensities = capMarginals(probs, masks, rows, governance);
+  const sampled =
+    input.argmax && !input.behavior.stochastic ? undefined : sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
+  // Behaviour propensities describe sampled passes; an evaluation pass (argmax) logs no rows.
+  const propensities = sampled ? capMarginals(probs, masks, rows, governance) : undefined;
   const capped = masks.slice();
   const actions = chooseWithCap(probs, capped, rows, governance, sampled);
   const decisions = items.map((it, i) => ({ itemId: it.id, action: ACTIONS[actions[i]] }));
@@ -94,7 +99,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     features: Array.from(features),
     masks: Array.from(capped),
     probs: Array.from(probs),
-    propensities: Array.from(propensities),
+    ...(propensities ? { propensities: Array.from(propensities) } : {}),
     actions: Array.from(actions),
     actionCosts: items.map((it) => callCost.get(it.id) ?? 0),
     execSuccessRate: input.exec.successRate,

@@ -1,0 +1,226 @@
+/**
+ * One endpoint stream, resumable task by task: the harness loop (retrieve → ask → check → author) over a list of
+ * real tasks, with a curation pass every `interval` tasks. `curator collect` (a behaviour curator, sampled) and
+ * `curator eval` (the evaluated curator, argmax) both run their streams through here.
+ *
+ * Crash safety: after every task the stream appends one journal line (`<key>.jsonl`: the task and the pass
+ * after it) and then saves its state atomically (`<key>.state.json`: library, counters, use log). A killed run
+ * restarted from these files sends no finished task again; the journal may hold one line more than the state
+ * counts (killed between the two writes) or a torn last line, and both are dropped (that task runs again).
+ * API keys are read from the environment only; every line written is scrubbed of them.
+ */
+import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { EXECUTOR_PRESETS } from "../executors/presets.js";
+import type { EndpointClient } from "../executors/endpoint/client.js";
+import type { SandboxOptions } from "../tasks/sandbox.js";
+import { EndpointHarness, type HarnessConfig, type HarnessState } from "../executors/endpoint/harness.js";
+import { DEFAULT_PRICES, isEndpointProfileJson, type EndpointBlock, type EndpointProfile } from "../executors/endpoint/profile.js";
+import { redact } from "../executors/endpoint/retry.js";
+import type { Task } from "../tasks/task.js";
+import { loadTasks } from "../tasks/load.js";
+import { requireIsolation } from "../tasks/isolation.js";
+import type { Curator } from "../curators/types.js";
+import { EXEC_STAT_PRIOR, recordExecutorTask } from "../features/executor-stats.js";
+import type { Governance } from "../schemas/world.js";
+import { countTokens } from "../text/tokens.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { CuratorError, isCuratorError } from "../errors.js";
+import { taskRecord, type JournalEntry } from "./journal.js";
+import { curationPass, recordUses, type UseLog } from "./pass.js";
+
+/** The harness settings every endpoint run uses; recorded in the manifest. */
+export const HARNESS = { retrievalK: 8, recentWindow: 6, authoring: true, revealOutcome: false, maxItemTokens: 300 } as const;
+
+/** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
+export const ENDPOINT_CURATION_INTERVAL = 5;
+
+/** The first `count` tasks of a real task stream, in order; code tasks need a sandbox (or --unsafe-no-sandbox). */
+export function firstTasks(tasksFrom: string, count: number, unsafeNoSandbox: boolean): Task[] {
+  const all = loadTasks(tasksFrom);
+  if (all.length < count)
+    throw new CuratorError("BAD_ARGUMENT", `--tasks ${count} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`);
+  const tasks = all.slice(0, count);
+  if (tasks.some((t) => t.kind === "code")) requireIsolation(unsafeNoSandbox);
+  return tasks;
+}
+
+export type SpecKind = "endpoint" | "simulated" | "unreadable";
+
+/** What an --executors entry names: a preset or simulated profile, a profile with an `endpoint` block, or neither. */
+export function specKind(spec: string): SpecKind {
+  if (spec in EXECUTOR_PRESETS) return "simulated";
+  if (!existsSync(spec)) return "unreadable";
+  try {
+    return isEndpointProfileJson(JSON.parse(readFileSync(spec, "utf8"))) ? "endpoint" : "simulated";
+  } catch {
+    return "unreadable";
+  }
+}
+
+export const splitSpecs = (list: string) => list.split(",").map((s) => s.trim()).filter(Boolean);
+
+/** True when any --executors entry is a profile file with an `endpoint` block. */
+export function usesEndpoints(executors: string): boolean {
+  return splitSpecs(executors).some((s) => specKind(s) === "endpoint");
+}
+
+export interface StreamPlan {
+  /** file stem of the stream's journal and state in the scratch folder, e.g. "stream-3" */
+  key: string;
+  /** how messages name the stream, e.g. "stream 3" */
+  label: string;
+  /** seeds the pass sampling */
+  seed: number;
+  profile: EndpointProfile;
+  executor: EndpointClient;
+  rewriter: EndpointClient;
+}
+
+export interface StreamState {
+  tasksDone: number;
+  passes: number;
+  harness: HarnessState;
+  exec: { successRate: number; budgetUse: number };
+  /** curation spend not yet charged to a task (charged to the next one) */
+  pending: { cost: number; tokens: number };
+  uses: UseLog;
+}
+
+export interface RunContext {
+  /** the stream's tasks, in the order they are run */
+  tasks: readonly Task[];
+  curator: Curator;
+  epsilon: number;
+  /** evaluation: most probable action (see curationPass); collection samples */
+  argmax?: boolean;
+  interval: number;
+  governance: Governance;
+  /** the scratch folder (OUT.partial) */
+  partial: string;
+  scrub: (text: string) => string;
+  onTask: () => void;
+  /** code tasks: --unsafe-no-sandbox */
+  sandbox: SandboxOptions;
+  warn: (message: string) => void;
+  /** checked before each task: a set flag stops the stream after its last saved task (other streams failed) */
+  stopped?: () => boolean;
+}
+
+export interface SavedStream {
+  state: StreamState;
+  journal: JournalEntry[];
+}
+
+export function keyOf(block: EndpointBlock): string | undefined {
+  return block.apiKeyEnv ? process.env[block.apiKeyEnv] : undefined;
+}
+
+/** A scrubber removing every API key the profiles name (as read from the environment) from a text. */
+export function keyScrubber(profiles: readonly EndpointProfile[]): (text: string) => string {
+  const secrets = profiles.flatMap((p) => [p.endpoint, p.rewriter ?? p.endpoint]).map(keyOf).filter((k): k is string => !!k);
+  return (text: string) => secrets.reduce((t, k) => redact(t, k), text);
+}
+
+/** Probes every distinct endpoint (executors and rewriters) once; the first failure names its profile file. */
+export async function probeAll(targets: ReadonlyArray<{ spec: string; executor: EndpointClient; rewriter: EndpointClient }>): Promise<void> {
+  const seen = new Set<EndpointClient>();
+  for (const p of targets)
+    for (const [client, role] of [[p.executor, "endpoint"], [p.rewriter, "rewriter"]] as const) {
+      if (seen.has(client)) continue;
+      seen.add(client);
+      try {
+        await client.probe();
+      } catch (e) {
+        if (!isCuratorError(e)) throw e;
+        throw new CuratorError(e.code, `Profile '${p.spec}' (${role}): ${e.message} Nothing was written.`);
+      }
+    }
+}
+
+function streamFiles(partial: string, key: string) {
+  return { state: join(partial, `${key}.state.json`), journal: join(partial, `${key}.jsonl`) };
+}
+
+/**
+ * The saved progress of a stream, or a fresh start from `start` (default: an empty library). The journal may
+ * hold one line more than the state counts or a torn last line; both are dropped and the task is run again.
+ */
+export function loadStream(partial: string, key: string, scrub: (t: string) => string, start?: HarnessState): SavedStream {
+  const files = streamFiles(partial, key);
+  if (!existsSync(files.state)) {
+    rmSync(files.journal, { force: true });
+    const state: StreamState = {
+      tasksDone: 0, passes: 0, harness: structuredClone(start ?? { live: [], archive: [], step: 0 }),
+      exec: { ...EXEC_STAT_PRIOR }, pending: { cost: 0, tokens: 0 }, uses: {},
+    };
+    return { state, journal: [] };
+  }
+  const state = JSON.parse(readFileSync(files.state, "utf8")) as StreamState;
+  const lines = existsSync(files.journal) ? readFileSync(files.journal, "utf8").split("\n").slice(0, state.tasksDone) : [];
+  const journal: JournalEntry[] = [];
+  for (const line of lines) {
+    try {
+      journal.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      break;
+    }
+  }
+  if (journal.length < state.tasksDone)
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Cannot --resume: '${files.journal}' holds ${journal.length} finished tasks but the saved state counts ${state.tasksDone}. Re-run without --resume to start over.`,
+    );
+  writeFileAtomic(files.journal, journal.map((e) => `${scrub(JSON.stringify(e))}\n`).join(""));
+  return { state, journal };
+}
+
+function harnessConfig(profile: EndpointProfile, ctx: RunContext): HarnessConfig {
+  return { executorName: profile.name, contextBudget: profile.contextBudget, prices: profile.prices ?? DEFAULT_PRICES, ...HARNESS, sandbox: ctx.sandbox };
+}
+
+/** Runs the stream's remaining tasks, saving each one as it finishes; returns the whole journal. */
+export async function runEndpointStream(plan: StreamPlan, saved: SavedStream, ctx: RunContext): Promise<JournalEntry[]> {
+  const files = streamFiles(ctx.partial, plan.key);
+  const { state, journal } = saved;
+  const prices = plan.profile.prices ?? DEFAULT_PRICES;
+  let harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), state.harness);
+  for (let t = state.tasksDone; t < ctx.tasks.length; t++) {
+    if (ctx.stopped?.()) break;
+    const tokensBefore = new Map(harness.live.map((it) => [it.id, it.tokens ?? countTokens(it.content)]));
+    const outcome = await harness.runTask(ctx.tasks[t]).catch((e: unknown) => {
+      if (!isCuratorError(e)) throw e;
+      throw new CuratorError(
+        e.code,
+        `${e.message} ${t} finished task(s) of ${plan.label} are saved in '${ctx.partial}': fix the endpoint and re-run the same command with --resume.`,
+      );
+    });
+    if (outcome.replyRefused) ctx.warn(`${plan.label}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
+    const task = taskRecord(outcome, tokensBefore, state.pending, prices);
+    recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
+    state.pending = { cost: 0, tokens: 0 };
+    // The executor's running statistics, folded as the simulated world folds them (one definition).
+    recordExecutorTask(state.exec, { success: task.success, contextTokens: outcome.contextTokens }, plan.profile.contextBudget);
+
+    const passDue = (t + 1) % ctx.interval === 0 && t + 1 < ctx.tasks.length && harness.live.length > 0;
+    const entry: JournalEntry = { task };
+    if (passDue) {
+      const { record, library, cost, tokens } = await curationPass({
+        harness, profile: plan.profile, rewriter: plan.rewriter, behavior: ctx.curator, epsilon: ctx.epsilon, argmax: ctx.argmax,
+        governance: ctx.governance, seed: plan.seed, pass: state.passes, exec: state.exec, uses: state.uses,
+      });
+      harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
+      for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];
+      entry.pass = record;
+      state.pending = { cost, tokens };
+      state.passes++;
+    }
+    appendFileSync(files.journal, `${ctx.scrub(JSON.stringify(entry))}\n`);
+    journal.push(entry);
+    state.tasksDone = t + 1;
+    state.harness = harness.snapshot();
+    writeFileAtomic(files.state, ctx.scrub(JSON.stringify(state)));
+    ctx.onTask();
+  }
+  return journal;
+}
