@@ -7,6 +7,7 @@
  *   --quick                          tiny sizes, for tests (no apt-get install; the torch peer only if present)
  *   --no-install                     never install the PyTorch peer
  *   --only decide.1m                 only the 1M-item decide benchmark (with --quick: 5k items)
+ *   --only refserver                 only the endpoint throughput against 1, 2, 4 reference servers (refserver.ts)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -20,6 +21,7 @@ import { benchInfer } from "./infer.js";
 import { benchScaling } from "./scaling.js";
 import { benchParquet } from "./parquet.js";
 import { benchDecide } from "./decide.js";
+import { benchRefServer } from "./refserver.js";
 import { pushAll } from "../util/arrays.js";
 
 interface Args {
@@ -49,10 +51,11 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Benchmarks `--only` can run alone. */
-const ONLY = ["decide.1m"];
+const ONLY = ["decide.1m", "refserver"];
 
 async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[]> {
   if (only === "decide.1m") return benchDecide(o);
+  if (only === "refserver") return benchRefServer(o);
   const rows: BenchRow[] = [];
   const collected = await benchCollect(o);
   pushAll(rows, collected.rows);
@@ -69,6 +72,8 @@ async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[
   pushAll(rows, scaling.rows);
   // Not in --quick: two more child processes would push the quick run past its test's time limit (it has its own test).
   if (!o.quick) pushAll(rows, await benchDecide(o));
+  // Not in --quick either: four server processes (run it alone with --only refserver --quick).
+  if (!o.quick) pushAll(rows, await benchRefServer(o));
   return rows;
 }
 
