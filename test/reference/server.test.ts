@@ -14,6 +14,7 @@ import { resolveWorld } from "../../src/world/presets.js";
 import { EXECUTOR_PRESETS } from "../../src/executors/presets.js";
 import { loadWorldTasks } from "../../src/tasks/load.js";
 import { renderItem } from "../../src/world/render.js";
+import { EndpointHarness } from "../../src/executors/endpoint/harness.js";
 import { runCli } from "../helpers/run-cli.js";
 
 const servers: ReferenceServer[] = [];
@@ -38,6 +39,15 @@ describe("reference server", () => {
     expect(b.usage.cachedTokens).toBeGreaterThan(600); // the system prompt and three items of ~300 tokens
     expect(b.usage.cachedTokens % 16).toBe(0);
     expect(b.usage.cachedTokens).toBeLessThan(b.usage.promptTokens);
+  });
+
+  it("keeps the harness's solve prompts cached across its authoring calls (solve, author, solve, …)", async () => {
+    const s = await start();
+    const h = new EndpointHarness(new EndpointClient({ baseUrl: s.url, model: s.model }), { executorName: "x", contextBudget: 4000 });
+    const out = [];
+    for (const t of tasks.slice(0, 4)) out.push(await h.runTask(t));
+    // failed before: an authoring prompt (sharing one token with the solve prompt) evicted it from the cache
+    expect(out.slice(1).every((o) => o.usage.answer.cachedTokens >= 32)).toBe(true);
   });
 
   it("keeps a stream on one server and sends a new stream to the least busy one", async () => {
