@@ -8,6 +8,7 @@
  *   --no-install                     never install the PyTorch peer
  *   --only decide.1m                 only the 1M-item decide benchmark (with --quick: 5k items)
  *   --only train.flat                only training at 1M rows (and 10M with CURATOR_BENCH_10M=1): peak RSS, rows/s
+ *   --only refserver                 only the endpoint throughput against 1, 2, 4 reference servers (refserver.ts)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -22,6 +23,7 @@ import { benchScaling } from "./scaling.js";
 import { benchParquet } from "./parquet.js";
 import { benchDecide } from "./decide.js";
 import { benchFlatTrain } from "./flat-train.js";
+import { benchRefServer } from "./refserver.js";
 import { pushAll } from "../util/arrays.js";
 
 interface Args {
@@ -51,11 +53,12 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Benchmarks `--only` can run alone. */
-const ONLY = ["decide.1m", "train.flat"];
+const ONLY = ["decide.1m", "train.flat", "refserver"];
 
 async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[]> {
   if (only === "decide.1m") return benchDecide(o);
   if (only === "train.flat") return benchFlatTrain(o);
+  if (only === "refserver") return benchRefServer(o);
   const rows: BenchRow[] = [];
   const collected = await benchCollect(o);
   pushAll(rows, collected.rows);
@@ -73,6 +76,8 @@ async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[
   // Not in --quick: more child processes would push the quick run past its test's time limit (each has its own test).
   if (!o.quick) pushAll(rows, await benchFlatTrain(o));
   if (!o.quick) pushAll(rows, await benchDecide(o));
+  // Not in --quick either: four server processes (run it alone with --only refserver --quick).
+  if (!o.quick) pushAll(rows, await benchRefServer(o));
   return rows;
 }
 

@@ -181,7 +181,7 @@ export function parseItem(text: string, familyOf: (name: string) => number | und
   const core = cut >= 0 ? body.slice(0, cut) : body;
   const steps = (core.match(/^Step \d+: /gm) ?? []).length;
   const base = { id: textId(body), tokens, coreTokens: Math.min(tokens, countTokens(core)), detail: 1 };
-  const head = /^(.+?): procedure notes \(revision (\d+)\)\.\s*\nKey: (K-\d+)\./.exec(core);
+  const head = /^(.+?): field notes \(revision (\d+)\)\.\s*\nKey: (K-\d+)\./.exec(core);
   const family = head ? familyOf(head[1].toLowerCase()) : undefined;
   if (head && family !== undefined) {
     const version = Number(head[2]);

@@ -16,6 +16,7 @@ interface ReferenceServerArgs extends GlobalArgs {
   latencyMs: number;
   model?: string;
   cacheEntries: number;
+  maxConcurrent: number;
   writeProfile?: string;
 }
 
@@ -30,12 +31,13 @@ export const referenceServerCommand: CommandModule<GlobalArgs, ReferenceServerAr
       .option("port", { type: "number", default: 8000, describe: "port to listen on (0 = any free port)" })
       .option("host", { type: "string", default: "127.0.0.1", describe: "interface to listen on" })
       .option("latency-ms", { type: "number", default: 0, describe: "delay added to every chat reply, as a model's compute time" })
+      .option("max-concurrent", { type: "number", default: 0, describe: "chat requests served at once, as a GPU's batch slots (0 = no limit); more wait in a queue" })
       .option("model", { type: "string", describe: "model name served (default skillworld-<executor name>)" })
       .option("cache-entries", { type: "number", default: 256, describe: "recent prompts the simulated prefix cache holds (0 = no caching)" })
       .option("write-profile", { type: "string", describe: "also write an endpoint profile (.json) pointing at this server; refused if the file exists" })
       .example("$0 reference-server --world default --executor mid --seed 1 --port 8000", "then: curator collect --executors PROFILE.json --tasks-from world:default:1 --tasks 50 --out OUT")
       .check((a) => {
-        for (const k of ["port", "latency-ms", "cache-entries", "seed"] as const) {
+        for (const k of ["port", "latency-ms", "cache-entries", "seed", "max-concurrent"] as const) {
           const v = a[k];
           if (!Number.isInteger(v) || v < 0) throw new CuratorError("BAD_ARGUMENT", `--${k} must be a whole number ≥ 0 (got ${v}).`);
         }
@@ -47,7 +49,7 @@ export const referenceServerCommand: CommandModule<GlobalArgs, ReferenceServerAr
     if (args.writeProfile && existsSync(args.writeProfile))
       throw new CuratorError("OUTPUT_EXISTS", `--write-profile '${args.writeProfile}' already exists; name a new file (it is never overwritten).`);
     const server = await ReferenceServer.start({
-      world, executor, seed: args.seed, port: args.port, host: args.host, latencyMs: args.latencyMs,
+      world, executor, seed: args.seed, port: args.port, host: args.host, latencyMs: args.latencyMs, maxConcurrent: args.maxConcurrent,
       ...(args.model ? { model: args.model } : {}), cache: { entries: args.cacheEntries },
     }).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "EADDRINUSE") throw new CuratorError("BAD_ARGUMENT", `Port ${args.port} on ${args.host} is in use. Pick another --port (0 = any free port).`);

@@ -43,9 +43,10 @@ export class PrefixCache {
       const n = sharedTokens(prev, messages);
       if (n > best) [best, bestAt] = [n, i];
     });
-    if (bestAt >= 0) this.seen.splice(bestAt, 1);
+    // least recently used first: the matched prompt is touched, then this one is remembered
+    if (bestAt >= 0) this.seen.push(...this.seen.splice(bestAt, 1));
     this.seen.push(messages.map((m) => ({ ...m })));
-    if (this.seen.length > this.entries) this.seen.shift();
+    while (this.seen.length > this.entries) this.seen.shift();
     return Math.floor(best / this.block) * this.block;
   }
 }

@@ -11,6 +11,7 @@ import type { ExecutorProfile } from "../../schemas/executor.js";
 import { countTokens } from "../../text/tokens.js";
 import { ReferenceRequestError, ReferenceWorld, type ChatMessageIn, type Reply } from "./respond.js";
 import { PrefixCache, promptTokens, type PrefixCacheOptions } from "./prefix-cache.js";
+import { Semaphore } from "../endpoint/retry.js";
 
 export interface ReferenceServerOptions {
   world: WorldConfig;
@@ -23,6 +24,8 @@ export interface ReferenceServerOptions {
   model?: string;
   /** added before every chat reply, as a model's compute time */
   latencyMs?: number;
+  /** chat requests served at once (a GPU's batch slots); more wait in a queue. Default: no limit */
+  maxConcurrent?: number;
   cache?: PrefixCacheOptions;
 }
 
@@ -42,6 +45,7 @@ export class ReferenceServer {
   private readonly cache: PrefixCache;
   private readonly sockets = new Set<Socket>();
   private active = 0;
+  private readonly slots: Semaphore | undefined;
   /** most chat requests in flight at once */
   maxInFlight = 0;
 
@@ -49,6 +53,7 @@ export class ReferenceServer {
     this.world = new ReferenceWorld(opts.world, opts.executor, opts.seed);
     this.model = opts.model ?? `skillworld-${opts.executor.name}`;
     this.cache = new PrefixCache(opts.cache);
+    this.slots = opts.maxConcurrent ? new Semaphore(opts.maxConcurrent) : undefined;
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -97,7 +102,7 @@ export class ReferenceServer {
       this.active++;
       this.maxInFlight = Math.max(this.maxInFlight, this.active);
       try {
-        await this.chat(res, body);
+        await (this.slots ? this.slots.run(() => this.chat(res, body)) : this.chat(res, body));
       } finally {
         this.active--;
       }
