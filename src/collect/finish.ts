@@ -8,7 +8,7 @@ import { TOOLKIT_VERSION } from "../version.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { claimScratchFolder } from "../util/output-folder.js";
 import { CuratorError } from "../errors.js";
-import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
+import { writeDataset, type DatasetTables, type ManifestDraft } from "../data/dataset.js";
 import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 
 /** The manifest fields both collectors fill the same way (writeDatasetFiles puts all fields in schema order). */
@@ -34,9 +34,10 @@ export async function finishCollection(
   o: ResolvedCollectOptions,
   partial: string,
   manifest: ManifestDraft,
-  tables: Record<TableName, TableInput>,
+  tables: DatasetTables,
   outcome: { streams: number; successes: number; cost: number },
   resumed: Pick<CollectSummary, "resumedStreams" | "resumedTasks">,
+  rolloutTasks?: number,
 ): Promise<CollectSummary> {
   await writeDataset(o.out, manifest, tables);
   rmSync(partial, { recursive: true, force: true });
@@ -50,6 +51,7 @@ export async function finishCollection(
     successRate: nTasks ? successes / nTasks : 0,
     costPerCompletedTask: successes ? cost / successes : Infinity,
     ...resumed,
+    ...(rolloutTasks !== undefined ? { rolloutTasks } : {}),
   };
 }
 

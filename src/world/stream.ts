@@ -10,6 +10,8 @@ import { Rng } from "../util/rng.js";
 import { SkillWorld, type TaskResult } from "./world.js";
 import { decisionBatch } from "./observe.js";
 import { counterfactualValues, type Counterfactuals, type OracleContext } from "./oracle.js";
+import type { PassGroup, PassLabels } from "../labels/label-pass.js";
+import type { RolloutSpend } from "../labels/plan.js";
 
 export interface StreamSpec {
   streamId: number;
@@ -28,6 +30,11 @@ export interface StreamOptions {
   /** Tasks in the reward / counterfactual horizon. */
   horizon: number;
   onTask?: (r: TaskResult) => void;
+  /**
+   * Rollout labels of a pass (collect --labels rollout): called on the world before the pass's actions are
+   * applied, with the pass's masks and epsilon-mixed probabilities; forks only, the world is left unchanged.
+   */
+  labeller?: (world: SkillWorld, pass: { index: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
 }
 
 export interface PassRecord {
@@ -41,6 +48,10 @@ export interface PassRecord {
   actions: Int32Array;
   actionCosts: Float64Array;
   counterfactuals?: Counterfactuals;
+  /** pass-level group members (collect --labels rollout --rollout-groups G) */
+  group?: PassGroup;
+  /** extra tasks the labeller spent on this pass */
+  spend?: RolloutSpend;
 }
 
 export interface StreamRun {
@@ -65,8 +76,9 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     const ctx: OracleContext = { world, horizon: opts.horizon };
     const batch = decisionBatch(world, ctx);
     const probs = Float32Array.from(await curator.probs(batch));
-    if (opts.labels) ctx.cached ??= counterfactualValues(world, batch.masks, opts.horizon);
+    if (opts.labels) ctx.cached ??= await counterfactualValues(world, batch.masks, opts.horizon);
     if (eps > 0) mixUniform(probs, batch.masks, batch.rows, eps);
+    const labelled = await opts.labeller?.(world, { index: passes.length, masks: batch.masks, probs });
     const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.masks, batch.rows, rng) : undefined;
     const masks = batch.masks.slice();
     const actions = chooseWithCap(probs, masks, batch.rows, spec.world.governance, sampled);
@@ -81,7 +93,8 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
       probs,
       actions,
       actionCosts,
-      counterfactuals: opts.labels ? ctx.cached : undefined,
+      counterfactuals: opts.labels ? ctx.cached : labelled?.counterfactuals,
+      ...(labelled ? { group: labelled.group, spend: labelled.spend } : {}),
     });
   }
   return { spec, tasks, passes };
