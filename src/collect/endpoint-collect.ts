@@ -23,6 +23,7 @@ import type { SandboxOptions } from "../tasks/sandbox.js";
 import { EndpointHarness, type HarnessConfig, type HarnessState } from "../executors/endpoint/harness.js";
 import {
   DEFAULT_PRICES,
+  type Prices,
   isEndpointProfileJson,
   readEndpointProfile,
   rewriterBlock,
@@ -43,10 +44,16 @@ import { prepareOutput, writeFileAtomic } from "../util/atomic.js";
 import { DATASET_OUTPUT, type ManifestDraft } from "../data/dataset.js";
 import { CuratorError, isCuratorError } from "../errors.js";
 import { streamSeed } from "../seeds.js";
-import { emptyColumns } from "./rows.js";
-import { endpointDecisionRows, endpointTaskRows, taskRecord, type JournalEntry } from "./endpoint-rows.js";
+import { emptyColumns, concatColumns } from "./rows.js";
+import { endpointDecisionRows, endpointGroupRows, endpointTaskRows, taskRecord, type JournalEntry, type TaskRecord } from "./endpoint-rows.js";
+import { GROUP_COLUMNS } from "../schemas/dataset.js";
+import { labelPass } from "../labels/label-pass.js";
+import { endpointExecutor, type EndpointFork } from "../labels/endpoint.js";
+import { addSpend, labelledPasses, NO_SPEND, passSlots, type RolloutSettings, type RolloutSpend } from "../labels/plan.js";
+import { rolloutJournal } from "./rollout-journal.js";
+import { rolloutManifest } from "./rollout-labels.js";
 import { curationPass, recordUses, type UseLog } from "./endpoint-pass.js";
-import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
+import { rolloutSettings, shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 import { finishCollection, manifestBase, preparePartial } from "./finish.js";
 
 /** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
@@ -93,6 +100,10 @@ interface StreamState {
   /** curation spend not yet charged to a task (charged to the next one) */
   pending: { cost: number; tokens: number };
   uses: UseLog;
+  /** --labels rollout: extra tasks spent so far */
+  rollout?: RolloutSpend;
+  /** --labels rollout: the last task is finished, its (labelled) pass is not; a resumed run continues with the pass */
+  awaitingPass?: TaskRecord;
 }
 
 interface RunContext {
@@ -107,6 +118,7 @@ interface RunContext {
   /** code tasks: --unsafe-no-sandbox */
   sandbox: SandboxOptions;
   warn: (message: string) => void;
+  rollout?: RolloutSettings;
 }
 
 export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
@@ -120,6 +132,7 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   const behavior = (await resolveCurator(o.behavior)).curator;
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
+  const rollout = rolloutSettings(o, horizon);
   const governance = DEFAULT_GOVERNANCE;
   const shard = shardOf(o);
   const indices = profiles.map((_, k) => k).filter((k) => (o.firstStream + k) % shard.count === shard.index);
@@ -160,17 +173,21 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
       tasks, behavior, epsilon: o.epsilon, interval, governance, partial, scrub,
       onTask: () => hooks.onProgress?.(++done, total, "tasks"),
       warn: (m) => hooks.onWarning?.(scrub(m)),
+      rollout,
     };
     journals.push(await runEndpointStream(plan, stream, ctx));
   }
 
   const decisions = emptyColumns(DECISION_COLUMNS);
   const taskCols = emptyColumns(TASK_COLUMNS);
+  const groupCols = emptyColumns(GROUP_COLUMNS);
   plans.forEach((p, k) => {
     const id = { streamId: p.streamId, seed: p.seed, executor: p.profile.name };
     endpointDecisionRows(id, journals[k], horizon, decisions);
     endpointTaskRows(id, journals[k], taskCols);
+    endpointGroupRows(id, journals[k], groupCols);
   });
+  const spend = journals.flat().reduce((s, e) => (e.pass?.spend ? addSpend(s, e.pass.spend) : s), NO_SPEND);
   const draft: ManifestDraft = {
     ...manifestBase(o, hooks),
     world: {
@@ -183,7 +200,8 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
       harness: HARNESS,
     },
     executors: profiles as unknown as Record<string, unknown>[],
-    labels: "none",
+    labels: o.labels,
+    ...(rollout ? { rollout: rolloutManifest(rollout, spend) } : {}),
     horizon,
     streams: plans.length,
     tasksPerStream: tasks.length,
@@ -199,8 +217,9 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   const tables = {
     decisions: { columns: decisions, rows: decisions.stream_id.length },
     tasks: { columns: taskCols, rows: taskCols.stream_id.length },
+    ...(rollout && rollout.groups > 0 ? { groups: concatColumns(GROUP_COLUMNS, [groupCols]) } : {}),
   };
-  return finishCollection(o, partial, manifest, tables, outcome, { resumedStreams, resumedTasks });
+  return finishCollection(o, partial, manifest, tables, outcome, { resumedStreams, resumedTasks }, rollout ? spend.tasks : undefined);
 }
 
 /** Refuses the simulator-only options and mixed executor lists, with what to do instead. */
@@ -226,7 +245,10 @@ function checkOptions(o: ResolvedCollectOptions): { specs: string[]; tasksFrom: 
       "--behavior oracle reads the simulator's hidden state, which a real endpoint does not have. Use heuristic, random, none, an exported .onnx curator or a model folder.",
     );
   if (o.labels === "oracle")
-    throw new CuratorError("BAD_ARGUMENT", "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Drop --labels (train with --algo awr).");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Use --labels rollout (forked rollouts on the endpoint, for bc / grpo), or drop --labels (train with --algo awr).",
+    );
   if (o.world !== "default")
     throw new CuratorError("BAD_ARGUMENT", "--world configures the simulator; endpoint runs do not use it. Drop --world (the pass interval is --curation-interval).");
   return { specs, tasksFrom: o.tasksFrom };
@@ -302,36 +324,32 @@ async function runEndpointStream(
   const { state, journal } = saved;
   const prices = plan.profile.prices ?? DEFAULT_PRICES;
   let harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), state.harness);
+  const labelled = ctx.rollout ? labelledPasses(ctx.rollout, passSlots(ctx.tasks.length, ctx.interval), plan.seed) : new Set<number>();
   for (let t = state.tasksDone; t < ctx.tasks.length; t++) {
-    const tokensBefore = new Map(harness.live.map((it) => [it.id, it.tokens ?? countTokens(it.content)]));
-    const outcome = await harness.runTask(ctx.tasks[t]).catch((e: unknown) => {
-      if (!isCuratorError(e)) throw e;
-      throw new CuratorError(
-        e.code,
-        `${e.message} ${t} finished task(s) of stream ${plan.streamId} are saved in '${ctx.partial}': fix the endpoint and re-run the same command with --resume.`,
-      );
-    });
-    if (outcome.replyRefused)
-      ctx.warn(`stream ${plan.streamId}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
-    const task = taskRecord(outcome, tokensBefore, state.pending, prices);
-    recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
-    state.pending = { cost: 0, tokens: 0 };
-    // The executor's running statistics, folded as the simulated world folds them (one definition).
-    recordExecutorTask(state.exec, { success: task.success, contextTokens: outcome.contextTokens }, plan.profile.contextBudget);
-
+    const task = state.awaitingPass ?? (await runOneTask(plan, state, harness, t, ctx, prices));
     const passDue = (t + 1) % ctx.interval === 0 && t + 1 < ctx.tasks.length && harness.live.length > 0;
     const entry: JournalEntry = { task };
     if (passDue) {
+      const labels = ctx.rollout && labelled.has(state.passes) ? ctx.rollout : undefined;
+      if (labels && !state.awaitingPass) {
+        // Rollouts take many tasks: keep the finished task before they start, so a kill loses none of them.
+        state.awaitingPass = task;
+        state.harness = harness.snapshot();
+        writeFileAtomic(files.state, ctx.scrub(JSON.stringify(state)));
+      }
       const { record, library, cost, tokens } = await curationPass({
         harness, profile: plan.profile, rewriter: plan.rewriter, behavior: ctx.behavior, epsilon: ctx.epsilon,
         governance: ctx.governance, seed: plan.seed, pass: state.passes, exec: state.exec, uses: state.uses,
+        label: labels && ((p) => labelEndpointPass(plan, state, harness, p, labels, ctx)),
       });
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];
       entry.pass = record;
       state.pending = { cost, tokens };
       state.passes++;
+      if (record.spend) state.rollout = addSpend(state.rollout ?? NO_SPEND, record.spend);
     }
+    delete state.awaitingPass;
     appendFileSync(files.journal, `${ctx.scrub(JSON.stringify(entry))}\n`);
     journal.push(entry);
     state.tasksDone = t + 1;
@@ -340,4 +358,47 @@ async function runEndpointStream(
     ctx.onTask();
   }
   return journal;
+}
+
+/** Runs task t on the stream's harness and folds its outcome into the stream state. */
+async function runOneTask(plan: StreamPlan, state: StreamState, harness: EndpointHarness, t: number, ctx: RunContext, prices: Prices): Promise<TaskRecord> {
+  const tokensBefore = new Map(harness.live.map((it) => [it.id, it.tokens ?? countTokens(it.content)]));
+  const outcome = await harness.runTask(ctx.tasks[t]).catch((e: unknown) => {
+    throw resumable(e, `${t} finished task(s) of stream ${plan.streamId} are saved in '${ctx.partial}'`);
+  });
+  if (outcome.replyRefused)
+    ctx.warn(`stream ${plan.streamId}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
+  const task = taskRecord(outcome, tokensBefore, state.pending, prices);
+  recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
+  state.pending = { cost: 0, tokens: 0 };
+  // The executor's running statistics, folded as the simulated world folds them (one definition).
+  recordExecutorTask(state.exec, { success: task.success, contextTokens: outcome.contextTokens }, plan.profile.contextBudget);
+  return task;
+}
+
+/** An endpoint failure that stops the run, with what is saved and how to continue. */
+function resumable(e: unknown, saved: string): unknown {
+  if (!isCuratorError(e)) return e;
+  return new CuratorError(e.code, `${e.message} ${saved}: fix the endpoint and re-run the same command with --resume.`);
+}
+
+/** Rollout labels of one pass of an endpoint stream: the shared routine over forks of the harness, journaled. */
+async function labelEndpointPass(
+  plan: StreamPlan,
+  state: StreamState,
+  harness: EndpointHarness,
+  p: { rows: number; masks: Float32Array; probs: Float32Array },
+  settings: RolloutSettings,
+  ctx: RunContext,
+) {
+  const exec = endpointExecutor({
+    state: harness.snapshot(), uses: state.uses, executor: plan.executor, rewriter: plan.rewriter,
+    harness: harnessConfig(plan.profile, ctx), prices: plan.profile.prices, tasks: ctx.tasks,
+  });
+  const journal = rolloutJournal<EndpointFork>(ctx.partial, plan.streamId, state.passes, ctx.scrub);
+  return labelPass(exec, settings, {
+    ...p, governance: ctx.governance, seed: plan.seed, pass: state.passes, spent: state.rollout?.tasks ?? 0,
+  }, journal).catch((e: unknown) => {
+    throw resumable(e, `The finished tasks of stream ${plan.streamId} and of its rollouts are saved in '${ctx.partial}'`);
+  });
 }

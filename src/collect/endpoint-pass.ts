@@ -18,6 +18,16 @@ import type { Governance } from "../schemas/world.js";
 import { ACTIONS } from "../actions.js";
 import { Rng } from "../util/rng.js";
 import type { PassRecord } from "./endpoint-rows.js";
+import type { PassLabels } from "../labels/label-pass.js";
+
+/** The labels as the journal keeps them (JSON: a missing label is null). */
+function labelRecord(l: PassLabels): Pick<PassRecord, "counterfactuals" | "group" | "spend"> {
+  return {
+    ...(l.counterfactuals ? { counterfactuals: { success: Array.from(l.counterfactuals.success), cost: Array.from(l.counterfactuals.cost) } } : {}),
+    ...(l.group ? { group: { actions: l.group.actions.map((a) => Array.from(a)), returns: l.group.returns } } : {}),
+    spend: l.spend,
+  };
+}
 
 /** Per live item, its last uses ("- task ID (succeeded): prompt…"): the evidence a rewrite call is shown. */
 export type UseLog = Record<string, string[]>;
@@ -35,6 +45,8 @@ export interface PassInput {
   /** the executor's running success rate and budget use */
   exec: { successRate: number; budgetUse: number };
   uses: Readonly<UseLog>;
+  /** --labels rollout: labels the pass from forks of the library before the behaviour's actions are applied */
+  label?: (pass: { rows: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
 }
 
 export interface PassOutput {
@@ -74,6 +86,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   const masks = governanceMasks(governed, governance);
   const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
+  const labelled = await input.label?.({ rows, masks, probs });
   const sampled = sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
   const capped = masks.slice();
   const actions = chooseWithCap(probs, capped, rows, governance, sampled);
@@ -95,6 +108,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     actions: Array.from(actions),
     actionCosts: items.map((it) => callCost.get(it.id) ?? 0),
     execSuccessRate: input.exec.successRate,
+    ...(labelled ? labelRecord(labelled) : {}),
   };
   const library = { live: res.live, archive: res.archive, step: harness.step };
   return { record, library, cost: res.cost, tokens: res.promptTokens + res.cachedTokens + res.outputTokens };

@@ -7,6 +7,9 @@
 import type { TaskOutcome } from "../executors/endpoint/harness.js";
 import type { Prices } from "../executors/endpoint/profile.js";
 import { horizonOutcome, pushPassRows, type ColumnsOut } from "./rows.js";
+import { pushGroupRows } from "./group-rows.js";
+import type { RolloutReturn } from "../labels/rollout.js";
+import type { RolloutSpend } from "../labels/plan.js";
 
 /** One finished task, as the tasks table needs it plus what the horizon rewards need. */
 export interface TaskRecord {
@@ -43,6 +46,12 @@ export interface PassRecord {
   /** USD of each item's compress / rewrite call (0 for keep / retire) */
   actionCosts: number[];
   execSuccessRate: number;
+  /** --labels rollout, at a labelled pass: rows × 4 counterfactual successes and costs (NaN / null: not labelled) */
+  counterfactuals?: { success: (number | null)[]; cost: (number | null)[] };
+  /** --rollout-groups G: each member's action per item and its return */
+  group?: { actions: number[][]; returns: RolloutReturn[] };
+  /** extra tasks the rollouts of this pass ran */
+  spend?: RolloutSpend;
 }
 
 /** One journal line: a task and, when one was due, the curation pass that followed it. */
@@ -91,8 +100,22 @@ export function taskRecord(
 /** Decision rows of one stream, with rewards over the `horizon` tasks after each pass (as rows.ts computes them). */
 export function endpointDecisionRows(id: StreamIdentity, journal: readonly JournalEntry[], horizon: number, out: ColumnsOut): void {
   const tasks = journal.map((e) => e.task);
+  const nan = (v: number | null) => (v === null ? Number.NaN : v);
+  for (const { pass: p } of journal) {
+    if (!p) continue;
+    const cf = p.counterfactuals ? { success: p.counterfactuals.success.map(nan), cost: p.counterfactuals.cost.map(nan) } : null;
+    pushPassRows(out, { ...id, ...p, counterfactuals: cf }, horizonOutcome(tasks, p.step, horizon));
+  }
+}
+
+/** Group rows of one stream (--rollout-groups G). */
+export function endpointGroupRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): void {
   for (const { pass: p } of journal)
-    if (p) pushPassRows(out, { ...id, ...p, counterfactuals: null }, horizonOutcome(tasks, p.step, horizon));
+    if (p?.group)
+      pushGroupRows(out, {
+        streamId: id.streamId, pass: p.pass, step: p.step, itemIds: p.itemIds,
+        group: { actions: p.group.actions.map((a) => Int32Array.from(a)), returns: p.group.returns },
+      });
 }
 
 export function endpointTaskRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): void {

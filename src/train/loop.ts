@@ -192,8 +192,11 @@ function evaluate(
   if (!data.cfReward) return { val_loss: loss, val_regret: null, val_best_action: null, val_metric: loss };
   let regret = 0;
   let hits = 0;
+  let labelled = 0;
   for (let i = 0; i < valRows.length; i++) {
     const r = valRows[i];
+    if (Number.isNaN(data.cfReward[r * 4])) continue; // a rollout budget leaves some rows unlabelled
+    labelled++;
     let pick = 0;
     for (let a = 1; a < 4; a++) if (probs[i * 4 + a] > probs[i * 4 + pick]) pick = a;
     let best = 0;
@@ -202,7 +205,7 @@ function evaluate(
     regret += data.cfReward[r * 4 + best] - data.cfReward[r * 4 + pick];
     hits += pick === best ? 1 : 0;
   }
-  const n = Math.max(1, valRows.length);
+  const n = Math.max(1, labelled);
   return { val_loss: loss, val_regret: regret / n, val_best_action: hits / n, val_metric: regret / n };
 }
 

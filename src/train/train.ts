@@ -10,7 +10,7 @@ import { TrainOptionsSchema, type TrainOptions } from "./options.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, tf } from "./tf.js";
 import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
-import { trainDataFromColumns, splitByStream, normalizationFrom, assertFiniteFeatures } from "./data.js";
+import { trainDataFromDataset, splitByStream, normalizationFrom, assertFiniteFeatures, isGrouped, isLabelled } from "./data.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
 import { readDataset, tableSources } from "../data/dataset.js";
@@ -62,16 +62,29 @@ export async function train(
   const ds = await readDataset(o.data);
   const reward = { costWeight: o.costWeight };
   assertFiniteFeatures(ds.decisions, tableSources(ds, "decisions"));
-  const data = trainDataFromColumns(ds.decisions, reward);
+  const data = trainDataFromDataset(ds, reward);
   if (data.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
   if (algo.requiresLabels && !data.cfReward)
     throw new CuratorError(
       "BAD_ARGUMENT",
-      `--algo ${o.algo} needs counterfactual labels, but dataset '${o.data}' was collected without them. Re-collect with --labels oracle, or use --algo awr.`,
+      `--algo ${o.algo} needs counterfactual labels, but dataset '${o.data}' was collected without them. Re-collect with --labels oracle (simulator) or --labels rollout (any executor), or use --algo awr.`,
+    );
+  if (algo.requiresGroups && !data.groups)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--algo ${o.algo} trains from pass-level groups, but dataset '${o.data}' has none. Re-collect with --labels rollout --rollout-groups 4 (or more), or use --algo grpo.`,
     );
   await useBackend(o.backend);
 
-  const split = splitByStream(data, o.valFraction, o.seed);
+  // Label- and group-trained algorithms learn from the rows that have them (a rollout budget labels some only).
+  const usable = algo.requiresGroups ? (r: number) => isGrouped(data, r) : algo.requiresLabels ? (r: number) => isLabelled(data, r) : () => true;
+  const all = splitByStream(data, o.valFraction, o.seed);
+  const split = { train: all.train.filter(usable), val: all.val.filter(usable) };
+  if (split.train.length === 0)
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset '${o.data}' has no training rows ${algo.requiresGroups ? "in a pass-level group" : "with labels"} outside the validation streams: collect more streams, or raise --rollout-states / --rollout-budget.`,
+    );
   const streams = new Set(data.streamId).size;
   const noValidation = split.val.length
     ? null
