@@ -5,6 +5,8 @@ import type { Task } from "./task.js";
 import { ANSWER_CHECKERS, checkerForSource, type AnswerCheck } from "./answer.js";
 import { compileTest } from "./probes.js";
 import { ScanError } from "./js-scan.js";
+import { resolveWorld } from "../world/presets.js";
+import { worldTasks } from "../world/text-stream.js";
 
 const MAX_REPORTED = 10;
 
@@ -21,10 +23,32 @@ export function loadTasks(spec: string): Task[] {
   const path = spec.slice(at + 1);
   if (scheme === "dynamic-cheatsheet") return loadDynamicCheatsheet(path);
   if (scheme === "jsonl") return loadJsonlTasks(path);
+  if (scheme === "world") return loadWorldTasks(path);
   throw new CuratorError(
     "BAD_ARGUMENT",
-    `Task source '${spec}' is not understood. Use dynamic-cheatsheet:PATH (a Dynamic Cheatsheet run .jsonl or benchmark folder) or jsonl:PATH (one {"id","prompt","answer"} or {"id","prompt","tests"} per line).`,
+    `Task source '${spec}' is not understood. Use dynamic-cheatsheet:PATH (a Dynamic Cheatsheet run .jsonl or benchmark folder) or jsonl:PATH (one {"id","prompt","answer"} or {"id","prompt","tests"} per line), or world:NAME[:SEED[:COUNT]] (a SkillWorld as text, answered by 'curator reference-server').`,
   );
+}
+
+/** Tasks of a world stream by default: more than any endpoint run here asks for. */
+export const WORLD_TASKS_DEFAULT = 1000;
+
+/**
+ * `world:NAME[:SEED[:COUNT]]`: the task stream of a SkillWorld preset or world file (seed 1 and 1000 tasks by
+ * default), as text; the reference server started with the same world and seed answers it.
+ */
+export function loadWorldTasks(rest: string): Task[] {
+  const parts = rest.split(":");
+  const int = (s: string | undefined, what: string, dflt: number): number => {
+    if (s === undefined || s === "") return dflt;
+    if (!/^\d+$/.test(s)) throw new CuratorError("BAD_ARGUMENT", `Task source 'world:${rest}': ${what} '${s}' is not a whole number. Use world:NAME[:SEED[:COUNT]], e.g. world:default:1:200.`);
+    return Number(s);
+  };
+  if (parts.length > 3 || parts[0] === "")
+    throw new CuratorError("BAD_ARGUMENT", `Task source 'world:${rest}' is not understood. Use world:NAME[:SEED[:COUNT]], e.g. world:default:1:200 (NAME a world preset or a world .json file without ':' in its path).`);
+  const count = int(parts[2], "COUNT", WORLD_TASKS_DEFAULT);
+  if (count < 1) throw new CuratorError("BAD_ARGUMENT", `Task source 'world:${rest}': COUNT must be at least 1.`);
+  return worldTasks(resolveWorld(parts[0]), int(parts[1], "SEED", 1), count);
 }
 
 function readLines(path: string, what: string): string[] {

@@ -14,6 +14,7 @@ import { type SimItem, cloneItem, recordOutcome } from "./item.js";
 import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
 import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
 import { ACTION_INDEX } from "../actions.js";
+import { successModel } from "./success.js";
 
 export interface TaskResult {
   step: number;
@@ -39,7 +40,6 @@ export interface TaskResult {
 
 const FADED_WEIGHT = 0.03;
 const SALT_NOISE = 0x51;
-const SALT_NOTICE = 0x52;
 const SALT_CREDIT = 0x53;
 
 export class SkillWorld {
@@ -123,6 +123,21 @@ export class SkillWorld {
     };
   }
 
+  /**
+   * The world moves (popularity shifts, then procedure drift in a popular family) and task t is drawn: its
+   * family, difficulty and the uniform its success is decided by. Reads and changes only family weights and
+   * versions, never the library, so the task stream of a seed is the same whatever the curation.
+   */
+  drawTask(rng: Rng): { family: number; difficulty: number; u: number } {
+    const cfg = this.cfg;
+    if (rng.bernoulli(cfg.popularityShiftRate)) this.shiftPopularity(rng);
+    if (rng.bernoulli(cfg.driftRate)) this.familyVersion[rng.categorical(this.familyWeight)]++;
+    const family = rng.categorical(this.familyWeight);
+    const difficulty = cfg.difficultySd * rng.normal();
+    const u = rng.next();
+    return { family, difficulty, u };
+  }
+
   /** Runs the next task of the stream and returns what happened. */
   runTask(): TaskResult {
     const cfg = this.cfg;
@@ -131,52 +146,14 @@ export class SkillWorld {
     const prof = this.executors[ex];
     const rng = new Rng([this.seed, t, 0x7a5c]);
 
-    // The world moves: popularity shifts, then procedure drift in a popular family.
-    if (rng.bernoulli(cfg.popularityShiftRate)) this.shiftPopularity(rng);
-    if (rng.bernoulli(cfg.driftRate)) this.familyVersion[rng.categorical(this.familyWeight)]++;
-    const family = rng.categorical(this.familyWeight);
-    const difficulty = cfg.difficultySd * rng.normal();
-    const u = rng.next();
-
+    const { family, difficulty, u } = this.drawTask(rng);
     const context = this.retrieve(family, t);
-    // The prompt holds all top-k items, but the executor can only use what fits its context budget (in rank
-    // order); whatever lies beyond is overflow it drowns in: no help, no harm, only distraction.
-    let usable = 0;
-    for (let fit = 0; usable < context.length && fit + context[usable].tokens <= prof.contextBudget; usable++)
-      fit += context[usable].tokens;
-
-    let help = 1;
-    let z = prof.baseSkill - difficulty;
-    let noiseTokens = 0;
-    let staleHit = false;
-    let follow = false;
-    let driftHit = false;
-    let ctxTokens = 0;
-    const noticed: SimItem[] = [];
-    const useful: SimItem[] = [];
-    for (const [rank, it] of context.entries()) {
-      ctxTokens += it.tokens;
-      if (this.isFaded(it.family)) driftHit = true;
-      const relevant = it.family === family;
-      if (rank >= usable || (!relevant && it.family >= 0)) {
-        noiseTokens += it.tokens;
-        continue;
-      }
-      noiseTokens += relevant ? it.tokens - it.coreTokens : 0.5 * it.tokens;
-      const stale = relevant && it.version < this.familyVersion[family];
-      if (stale) staleHit = true;
-      if (it.wrong || stale) {
-        if (hash01(it.id, t, this.seed ^ SALT_NOTICE) >= prof.verification) {
-          z -= it.wrong ? cfg.wrongPenalty : cfg.stalePenalty;
-          if (it.wrong) follow = true;
-        } else noticed.push(it);
-      } else {
-        help *= 1 - 0.8 * it.actionability * it.detail;
-        useful.push(it);
-      }
-    }
-    z += prof.utilization * 1.6 * (1 - help) - (prof.distraction * noiseTokens) / 1000;
-    const p = 1 / (1 + Math.exp(-z));
+    const m = successModel({
+      context, family, difficulty, familyVersion: this.familyVersion, prof, cfg, t, seed: this.seed,
+      isFaded: (f) => this.isFaded(f),
+    });
+    const { staleHit, follow, driftHit, ctxTokens, noticed, useful } = m;
+    const p = m.pSuccess;
     const success = u < p;
 
     // Prompt pricing: the overhead and unchanged items that were in the previous prompt are cache reads.

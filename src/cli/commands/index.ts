@@ -13,6 +13,7 @@ import { importCommand } from "./import.js";
 import { exportLibraryCommand } from "./export-library.js";
 import { applyPendingCommand } from "./apply-pending.js";
 import { datasetCommand } from "./dataset.js";
+import { referenceServerCommand } from "./reference-server.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [collectCommand, datasetCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, exportLibraryCommand, applyPendingCommand, runCommand, schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [collectCommand, datasetCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, restoreCommand, auditCommand, importCommand, exportLibraryCommand, applyPendingCommand, referenceServerCommand, runCommand, schemaCommand];

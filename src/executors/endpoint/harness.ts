@@ -124,7 +124,10 @@ export class EndpointHarness {
     const step = this.state.step;
     const got = retrieve(this.state.live, task.prompt, { budget: this.cfg.contextBudget, k: this.cfg.retrievalK });
     const inContext = got.items.map((r) => r.item);
-    const reply = await this.executor.chat(buildSolvePrompt(task, inContext)).catch((e: unknown) => {
+    // The prompt shows the retrieved items in library order, not rank order: consecutive prompts then share
+    // the longest prefix a server's prefix cache can reuse (rank order changes with every task).
+    const shown = inLibraryOrder(inContext, this.state.live);
+    const reply = await this.executor.chat(buildSolvePrompt(task, shown)).catch((e: unknown) => {
       if (e instanceof ReplyOverCapError) return e;
       throw e;
     });
@@ -142,7 +145,7 @@ export class EndpointHarness {
     if (this.cfg.authoring && !refused) {
       try {
         const outcome = this.cfg.revealOutcome ? check : undefined;
-        const r = await this.executor.chat(buildAuthorPrompt(task, answer.text, inContext, this.cfg.maxItemTokens, outcome));
+        const r = await this.executor.chat(buildAuthorPrompt(task, answer.text, shown, this.cfg.maxItemTokens, outcome));
         authorUsage = r.usage;
         ({ authored, authoredItemId } = this.applyAuthored(r.text, ids, step, check.success));
       } catch (e) {
@@ -237,6 +240,12 @@ export class EndpointHarness {
     });
     return { authored: "add", authoredItemId: id };
   }
+}
+
+/** `items` (a subset of `library`) sorted by their position in the library. */
+export function inLibraryOrder(items: readonly LibraryItem[], library: readonly LibraryItem[]): LibraryItem[] {
+  const at = new Map(library.map((it, i) => [it.id, i]));
+  return [...items].sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
 }
 
 /** Cuts a text to at most `max` tokens (at a line or word boundary when one is near). */
