@@ -48,7 +48,7 @@ import { emptyColumns, concatColumns } from "./rows.js";
 import { endpointDecisionRows, endpointGroupRows, endpointTaskRows, taskRecord, type JournalEntry, type TaskRecord } from "./endpoint-rows.js";
 import { GROUP_COLUMNS } from "../schemas/dataset.js";
 import { labelPass } from "../labels/label-pass.js";
-import { endpointExecutor, type EndpointFork } from "../labels/endpoint.js";
+import { endpointExecutor, type EndpointFork } from "./endpoint-fork.js";
 import { addSpend, labelledPasses, NO_SPEND, passSlots, type RolloutSettings, type RolloutSpend } from "../labels/plan.js";
 import { rolloutJournal } from "./rollout-journal.js";
 import { rolloutManifest } from "./rollout-labels.js";

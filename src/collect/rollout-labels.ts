@@ -1,6 +1,6 @@
 /** --labels rollout in the simulated collector, and the manifest record both collectors write. */
 import type { StreamSpec, StreamOptions } from "../world/stream.js";
-import { simExecutor } from "../labels/sim.js";
+import { simExecutor } from "../world/forkable.js";
 import { labelPass } from "../labels/label-pass.js";
 import { labelledPasses, passSlots, type RolloutSettings, type RolloutSpend } from "../labels/plan.js";
 import type { Manifest } from "../schemas/dataset.js";

@@ -13,7 +13,7 @@ import { applyMask } from "../curators/types.js";
 import type { SkillWorld } from "./world.js";
 import { reward, type RewardConfig, DEFAULT_REWARD } from "../reward.js";
 import { itemLabels, type Counterfactuals } from "../labels/rollout.js";
-import { simExecutor } from "../labels/sim.js";
+import { simExecutor } from "./forkable.js";
 
 /** rows × 4 expected successes and cost (USD, including the action's own call) over the horizon; NaN where masked. */
 export type { Counterfactuals } from "../labels/rollout.js";

@@ -3,8 +3,8 @@
  * exactly), a task's success measure is its success probability (the expected successes remove the outcome-draw
  * noise), and the curation spend of the applied actions is charged up front.
  */
-import type { SkillWorld } from "../world/world.js";
-import type { ForkableExecutor } from "./rollout.js";
+import type { SkillWorld } from "./world.js";
+import type { ForkableExecutor } from "../labels/rollout.js";
 
 export function simExecutor(world: SkillWorld): ForkableExecutor<SkillWorld> {
   return {

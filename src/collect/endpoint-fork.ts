@@ -9,8 +9,8 @@ import { applyCuration, defaultEvidence, type ChatClient } from "../executors/en
 import { DEFAULT_PRICES, type Prices } from "../executors/endpoint/profile.js";
 import type { Task } from "../tasks/task.js";
 import { ACTIONS } from "../actions.js";
-import { recordUses, type UseLog } from "../collect/endpoint-pass.js";
-import type { ForkableExecutor } from "./rollout.js";
+import { recordUses, type UseLog } from "./endpoint-pass.js";
+import type { ForkableExecutor } from "../labels/rollout.js";
 
 /** A fork's state: JSON, so the rollout journal can keep a half-finished rollout. */
 export interface EndpointFork {
