@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { collect, type CollectOptions } from "../../src/collect/collect.js";
 import { readDataset } from "../../src/data/dataset.js";
+import { mergeShards } from "../../src/data/shards.js";
 import { train } from "../../src/train/train.js";
 import { resolveCurator } from "../../src/curators/resolve.js";
 import { runStream } from "../../src/world/stream.js";
@@ -89,6 +90,16 @@ describe("collect --labels rollout on the simulator", () => {
     // bc trains on the labelled rows only
     const s = await train({ data: dirs.budget, algo: "bc", out: join(root, "bc-budget"), epochs: 2, hidden: [8], seed: 1 });
     expect(s.trainRows + s.valRows).toBe(labelled);
+  });
+
+  it("shards merge with their groups and their summed rollout spend", async () => {
+    const opts = { ...BASE, streams: 4, tasks: 60, labels: "rollout" as const, rolloutGroups: 2, rolloutStates: 2 };
+    await collect({ ...opts, out: join(root, "whole") });
+    for (const i of [0, 1]) await collect({ ...opts, shard: `${i}/2`, out: join(root, "shards", `s${i}`) });
+    await mergeShards(join(root, "shards"), join(root, "merged"));
+    const [w, m] = [await readDataset(join(root, "whole")), await readDataset(join(root, "merged"))];
+    expect(m.manifests[0].rollout).toEqual(w.manifests[0].rollout);
+    expect(m.groups).toEqual(w.groups);
   });
 });
 
