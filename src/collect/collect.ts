@@ -13,7 +13,7 @@ import { resolveWorld } from "../world/presets.js";
 import { resolveExecutors } from "../executors/presets.js";
 import { runStream, type StreamSpec } from "../world/stream.js";
 import { resolveCurator } from "../curators/resolve.js";
-import { DECISION_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
+import { DECISION_COLUMNS, GROUP_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
 import { writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { DATASET_OUTPUT } from "../data/dataset.js";
 import { parseWith } from "../util/json-file.js";
@@ -22,7 +22,10 @@ import { streamSeed } from "../seeds.js";
 import { resolveAutoShard } from "../data/shard-env.js";
 import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
-import { CollectOptionsSchema, shardOf, type CollectHooks, type CollectOptions, type CollectSummary } from "./options.js";
+import { pushGroupRows } from "./group-rows.js";
+import { simLabeller, rolloutManifest } from "./rollout-labels.js";
+import { addSpend, NO_SPEND, type RolloutSpend } from "../labels/plan.js";
+import { CollectOptionsSchema, rolloutSettings, shardOf, type CollectHooks, type CollectOptions, type CollectSummary } from "./options.js";
 import { finishCollection, manifestBase } from "./finish.js";
 import { preparePartial } from "../util/scratch.js";
 
@@ -32,6 +35,9 @@ export { CollectOptionsSchema, type CollectHooks, type CollectOptions, type Coll
 interface StreamChunk {
   decisions: ColumnsOut;
   tasks: ColumnsOut;
+  /** --labels rollout only */
+  groups?: ColumnsOut;
+  spend?: RolloutSpend;
   successes: number;
   cost: number;
 }
@@ -44,6 +50,7 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const executors = resolveExecutors(o.executors);
   const behavior = (await resolveCurator(o.behavior, { simulator: true })).curator;
   const horizon = o.horizon ?? 2 * world.curationInterval;
+  const rollout = rolloutSettings(o, horizon);
   const shard = shardOf(o);
   prepareOutput(o.out, DATASET_OUTPUT);
 
@@ -69,7 +76,8 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
       chunk = JSON.parse(readFileSync(file, "utf8"));
       resumed++;
     } else {
-      const run = await runStream(spec, behavior, { mode: "sample", epsilon: o.epsilon, labels: o.labels === "oracle", horizon });
+      const labeller = rollout && simLabeller(rollout, spec);
+      const run = await runStream(spec, behavior, { mode: "sample", epsilon: o.epsilon, labels: o.labels === "oracle", horizon, labeller });
       chunk = {
         decisions: emptyColumns(DECISION_COLUMNS),
         tasks: emptyColumns(TASK_COLUMNS),
@@ -78,6 +86,14 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
       };
       decisionRows(run, horizon, chunk.decisions);
       taskRows(run, chunk.tasks);
+      if (rollout) {
+        chunk.groups = emptyColumns(GROUP_COLUMNS);
+        chunk.spend = NO_SPEND;
+        for (const p of run.passes) {
+          if (p.spend) chunk.spend = addSpend(chunk.spend, p.spend);
+          if (p.group) pushGroupRows(chunk.groups, { streamId: spec.streamId, pass: p.pass, step: p.step, itemIds: p.itemIds.map(String), group: p.group });
+        }
+      }
       writeFileAtomic(file, JSON.stringify(chunk));
     }
     chunks.push(chunk);
@@ -91,6 +107,7 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     world: world as unknown as Record<string, unknown>,
     executors: executors as unknown as Record<string, unknown>[],
     labels: o.labels,
+    ...(rollout ? { rollout: rolloutManifest(rollout, chunks.reduce((s, c) => addSpend(s, c.spend ?? NO_SPEND), NO_SPEND)) } : {}),
     horizon,
     streams: specs.length,
     tasksPerStream: o.tasks,
@@ -101,5 +118,6 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     successes: chunks.reduce((s, c) => s + c.successes, 0),
     cost: chunks.reduce((s, c) => s + c.cost, 0),
   };
-  return finishCollection(o, partial, manifest, { decisions, tasks }, outcome, { resumedStreams: resumed });
+  const groups = rollout && rollout.groups > 0 ? { groups: concatColumns(GROUP_COLUMNS, chunks.map((c) => c.groups ?? emptyColumns(GROUP_COLUMNS))) } : {};
+  return finishCollection(o, partial, manifest, { decisions, tasks, ...groups }, outcome, { resumedStreams: resumed }, manifest.rollout?.extraTasks);
 }

@@ -164,6 +164,11 @@ function checkOptions(o: ResolvedCollectOptions): { specs: string[]; tasksFrom: 
       "BAD_ARGUMENT",
       "--behavior oracle reads the simulator's hidden state, which a real endpoint does not have. Use heuristic, random, none, an exported .onnx curator or a model folder.",
     );
+  if (o.labels === "rollout")
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--labels rollout on endpoint executors is not in this build yet (simulated executors only; docs/notes/rollout.md). Drop --labels (train with --algo awr, iql or cql), or collect rollout labels on the simulator.",
+    );
   if (o.labels === "oracle")
     throw new CuratorError("BAD_ARGUMENT", "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Drop --labels (train with --algo awr).");
   if (o.world !== "default")

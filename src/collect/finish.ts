@@ -4,7 +4,7 @@ import { DATASET_SCHEMA_VERSION } from "../schemas/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { TOOLKIT_VERSION } from "../version.js";
-import { writeDataset, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
+import { writeDataset, type DatasetTables, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
 import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 
 /** The manifest fields both collectors fill the same way (writeDatasetFiles puts all fields in schema order). */
@@ -30,9 +30,10 @@ export async function finishCollection(
   o: ResolvedCollectOptions,
   partial: string,
   manifest: ManifestDraft,
-  tables: Record<TableName, TableInput>,
+  tables: DatasetTables,
   outcome: { streams: number; successes: number; cost: number },
   resumed: Pick<CollectSummary, "resumedStreams" | "resumedTasks">,
+  rolloutTasks?: number,
 ): Promise<CollectSummary> {
   await writeDataset(o.out, manifest, tables);
   rmSync(partial, { recursive: true, force: true });
@@ -46,5 +47,6 @@ export async function finishCollection(
     successRate: nTasks ? successes / nTasks : 0,
     costPerCompletedTask: successes ? cost / successes : Infinity,
     ...resumed,
+    ...(rolloutTasks !== undefined ? { rolloutTasks } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { SHARD_PATTERN } from "../data/shard-env.js";
 import { TaskStreamFields } from "../endpoint-run/options.js";
+import type { RolloutSettings } from "../labels/plan.js";
 
 /** The fields, without the cross-field rule: the experiment file's collect block picks from these. */
 export const CollectFieldsSchema = z
@@ -29,10 +30,36 @@ export const CollectFieldsSchema = z
     epsilon: z.number().min(0).max(1).default(0.3).describe("uniform-random exploration mixed into the behaviour"),
     seed: z.number().int().nonnegative().default(1).describe("seed of the streams (same seed, same dataset bytes)"),
     labels: z
-      .enum(["none", "oracle"])
+      .enum(["none", "oracle", "rollout"])
       .default("none")
-      .describe("oracle: counterfactual values of all four actions per decision (needed by awr and grpo)"),
-    horizon: z.number().int().positive().optional().describe("reward horizon in tasks (default 2 × curation interval)"),
+      .describe(
+        "oracle: counterfactual values of all four actions per decision from simulator forks (needed by bc and grpo); rollout: the same labels from forked rollouts on any executor, simulated or endpoint (docs/notes/rollout.md)",
+      ),
+    horizon: z.number().int().positive().optional().describe("reward horizon in tasks, K of each rollout (default 2 × curation interval)"),
+    rolloutStates: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("--labels rollout: curation passes labelled per stream, drawn at random (default: every pass)"),
+    rolloutItems: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("--labels rollout: items labelled per labelled pass, drawn at random (default: every item; 0: pass groups only)"),
+    rolloutBudget: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("--labels rollout: extra tasks per stream spent on rollouts at most (default: no limit)"),
+    rolloutGroups: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe("--labels rollout: G whole curation passes sampled from the behaviour per labelled pass, each rolled forward K tasks (pass-level groups, for --algo grpo-pass; 0: none)"),
     shard: z
       .string()
       .regex(SHARD_PATTERN, "use the form i/n (e.g. 0/4), auto or auto/n")
@@ -47,6 +74,12 @@ export const CollectFieldsSchema = z
   .strict();
 
 export const CollectOptionsSchema = CollectFieldsSchema.superRefine((o, ctx) => {
+  const rollout = { rolloutStates: o.rolloutStates, rolloutItems: o.rolloutItems, rolloutBudget: o.rolloutBudget, rolloutGroups: o.rolloutGroups || undefined };
+  for (const [k, v] of Object.entries(rollout))
+    if (v !== undefined && o.labels !== "rollout")
+      ctx.addIssue({ code: "custom", path: [k], message: `${k} sets how rollout labels are spent: add --labels rollout, or drop it` });
+  if (o.rolloutGroups === 1)
+    ctx.addIssue({ code: "custom", path: ["rolloutGroups"], message: "a group needs at least 2 members to compare: use --rollout-groups 2 or more (or 0 for none)" });
   if (o.shard.startsWith("auto")) return;
   const [i, n] = o.shard.split("/").map(Number);
   if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });
@@ -64,6 +97,8 @@ export interface CollectSummary {
   resumedStreams: number;
   /** endpoint runs: finished tasks taken over from the interrupted run */
   resumedTasks?: number;
+  /** --labels rollout: the extra tasks run in forks (also in the manifest) */
+  rolloutTasks?: number;
 }
 
 export interface CollectHooks {
@@ -72,6 +107,12 @@ export interface CollectHooks {
   onProgress?: (done: number, total: number, unit?: string) => void;
   /** things a user should know that do not stop the run (endpoint runs: a reply refused for its size) */
   onWarning?: (message: string) => void;
+}
+
+/** The rollout settings of --labels rollout (undefined otherwise). */
+export function rolloutSettings(o: ResolvedCollectOptions, horizon: number): RolloutSettings | undefined {
+  if (o.labels !== "rollout") return undefined;
+  return { horizon, states: o.rolloutStates, items: o.rolloutItems, budget: o.rolloutBudget, groups: o.rolloutGroups };
 }
 
 /** --shard i/n as numbers. */

@@ -4,6 +4,7 @@ import { join, relative, resolve } from "node:path";
 import {
   DATASET_SCHEMA_VERSION,
   DECISION_COLUMNS,
+  GROUP_COLUMNS,
   READABLE_DATASET_SCHEMA_VERSIONS,
   ManifestSchema,
   TASK_COLUMNS,
@@ -21,11 +22,17 @@ import { pushAll } from "../util/arrays.js";
 export const MANIFEST_FILE = "manifest.json";
 export const TABLES = { decisions: DECISION_COLUMNS, tasks: TASK_COLUMNS } as const;
 export type TableName = keyof typeof TABLES;
+/** Tables only some datasets hold (groups: --labels rollout --rollout-groups G); a manifest counts their rows when present. */
+export const OPTIONAL_TABLES = { groups: GROUP_COLUMNS } as const;
+export type OptionalTableName = keyof typeof OPTIONAL_TABLES;
+type AnyTableName = TableName | OptionalTableName;
+const TABLE_SPECS: Record<AnyTableName, ColumnSpec[]> = { ...TABLES, ...OPTIONAL_TABLES };
+export type DatasetTables = Record<TableName, TableInput> & Partial<Record<OptionalTableName, TableInput>>;
 /** Rows per part file: each table is a folder of parts, so engines read one table with `TABLE/**\/*.parquet`. */
 export const PART_ROWS = 1_048_576;
-const partFile = (t: TableName, k: number) => `${t}/part-${String(k).padStart(5, "0")}.parquet`;
+const partFile = (t: AnyTableName, k: number) => `${t}/part-${String(k).padStart(5, "0")}.parquet`;
 /** The manifest's file entries of one table, in row order: `TABLE/part-*.parquet`, or schema 1's `TABLE.parquet`. */
-export function tableFiles(m: Manifest, t: TableName): string[] {
+export function tableFiles(m: Manifest, t: AnyTableName): string[] {
   if (m.datasetSchemaVersion === 1) return [`${t}.parquet`];
   return Object.keys(m.files)
     .filter((f) => f.startsWith(`${t}/`))
@@ -49,6 +56,8 @@ export interface Dataset {
   manifests: Manifest[];
   decisions: Columns;
   tasks: Columns;
+  /** pass-level groups (GROUP_COLUMNS), when the dataset holds them */
+  groups?: Columns;
   /** datasetHash over the manifests: the "dataset manifest hash" model cards record. */
   hash: string;
 }
@@ -62,7 +71,7 @@ const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes
 export function writeDatasetFiles(
   dir: string,
   draft: ManifestDraft,
-  tables: Record<TableName, TableInput>,
+  tables: DatasetTables,
 ): Manifest {
   const checked = ManifestSchema.omit({ files: true, rows: true }).safeParse(draft);
   if (!checked.success) {
@@ -73,14 +82,15 @@ export function writeDatasetFiles(
     );
   }
   const files: Manifest["files"] = {};
-  for (const t of Object.keys(TABLES) as TableName[]) {
+  const present = (Object.keys(TABLE_SPECS) as AnyTableName[]).filter((t) => tables[t] !== undefined);
+  for (const t of present) {
     mkdirSync(join(dir, t), { recursive: true });
-    const { columns, rows } = tables[t];
+    const { columns, rows } = tables[t]!;
     // An empty table still gets one (empty) part, so every table folder holds a file engines can read.
     for (let k = 0, from = 0; k === 0 || from < rows; k++, from += PART_ROWS) {
       const n = Math.min(PART_ROWS, rows - from);
       const part = from === 0 && n === rows ? columns : sliceColumns(columns, from, from + n);
-      const bytes = encodeTable(TABLES[t], part, n);
+      const bytes = encodeTable(TABLE_SPECS[t], part, n);
       writeFileAtomic(join(dir, partFile(t, k)), bytes);
       files[partFile(t, k)] = { rows: n, sha256: sha256(bytes) };
     }
@@ -88,7 +98,7 @@ export function writeDatasetFiles(
   // Parsing again puts the keys in schema order, so the manifest bytes do not depend on how the draft was built.
   const manifest = ManifestSchema.parse({
     ...draft,
-    rows: { decisions: tables.decisions.rows, tasks: tables.tasks.rows },
+    rows: { decisions: tables.decisions.rows, tasks: tables.tasks.rows, ...(tables.groups ? { groups: tables.groups.rows } : {}) },
     files,
   });
   writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
@@ -99,7 +109,7 @@ export function writeDatasetFiles(
 export async function writeDataset(
   out: string,
   draft: ManifestDraft,
-  tables: Record<TableName, TableInput>,
+  tables: DatasetTables,
 ): Promise<Manifest> {
   return writeDirAtomic(out, DATASET_OUTPUT, async (dir) => writeDatasetFiles(dir, draft, tables));
 }
@@ -189,7 +199,7 @@ function versionMismatch(file: string, what: string, found: unknown, expected: s
 }
 
 /** Reads one table of a dataset folder: every part listed in the manifest, sha256 and row counts checked. */
-export async function readTableChecked(folder: string, m: Manifest, table: TableName): Promise<Columns> {
+export async function readTableChecked(folder: string, m: Manifest, table: AnyTableName): Promise<Columns> {
   const names = tableFiles(m, table);
   if (names.length === 0 || names.some((n) => !m.files[n])) {
     throw new CuratorError(
@@ -205,21 +215,21 @@ export async function readTableChecked(folder: string, m: Manifest, table: Table
     parts.push(columns);
     total += rows;
   }
-  if (total !== m.rows[table]) {
+  if (total !== (m.rows[table] ?? 0)) {
     throw new CuratorError(
       "INVALID_FILE",
       `Dataset '${folder}' holds ${total} ${table} rows in its files but its manifest records ${m.rows[table]} ` +
         `(rows.${table}). Re-collect the dataset with \`curator collect\`.`,
     );
   }
-  return concatColumns(TABLES[table], parts);
+  return concatColumns(TABLE_SPECS[table], parts);
 }
 
 async function readFileChecked(
   folder: string,
   name: string,
   entry: Manifest["files"][string],
-  table: TableName,
+  table: AnyTableName,
 ): Promise<{ columns: Columns; rows: number }> {
   const path = join(folder, name);
   let bytes: Buffer;
@@ -240,7 +250,7 @@ async function readFileChecked(
         `manifest records ${entry.sha256}. Restore the file from a copy or re-collect with \`curator collect\`.`,
     );
   }
-  const columns = await decodeTable(bytes, TABLES[table], path);
+  const columns = await decodeTable(bytes, TABLE_SPECS[table], path);
   const rows = columnRows(columns);
   if (rows !== entry.rows) {
     throw new CuratorError(
@@ -353,10 +363,12 @@ export function loadManifests(path: string): Pick<Dataset, "folders" | "manifest
 export async function readDataset(path: string): Promise<Dataset> {
   const { folders, manifests, hash } = loadManifests(path);
   const parts = [];
+  const withGroups = manifests.some((m) => m.rows.groups !== undefined);
   for (const [i, folder] of folders.entries()) {
     parts.push({
       decisions: await readTableChecked(folder, manifests[i], "decisions"),
       tasks: await readTableChecked(folder, manifests[i], "tasks"),
+      groups: manifests[i].rows.groups !== undefined ? await readTableChecked(folder, manifests[i], "groups") : emptyTable(GROUP_COLUMNS),
     });
   }
   if (parts.length > 1) {
@@ -368,6 +380,13 @@ export async function readDataset(path: string): Promise<Dataset> {
     manifests,
     decisions: concatColumns(DECISION_COLUMNS, parts.map((p) => p.decisions)),
     tasks: concatColumns(TASK_COLUMNS, parts.map((p) => p.tasks)),
+    ...(withGroups ? { groups: concatColumns(GROUP_COLUMNS, parts.map((p) => p.groups)) } : {}),
     hash,
   };
+}
+
+/** A table with no rows, in the column types the Parquet reader returns. */
+function emptyTable(specs: readonly ColumnSpec[]): Columns {
+  const typed = { INT32: Int32Array, INT64: Float64Array, FLOAT: Float32Array, DOUBLE: Float64Array } as const;
+  return Object.fromEntries(specs.map((c) => [c.name, c.type in typed && !c.nullable ? new typed[c.type as keyof typeof typed](0) : []])) as Columns;
 }

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CuratorError } from "../errors.js";
-import { DATASET_SCHEMA_VERSION, DECISION_COLUMNS, TASK_COLUMNS, type Manifest } from "../schemas/dataset.js";
+import { DATASET_SCHEMA_VERSION, DECISION_COLUMNS, GROUP_COLUMNS, TASK_COLUMNS, type Manifest } from "../schemas/dataset.js";
 import {
   concatColumns,
   findDatasetFolders,
@@ -200,9 +200,21 @@ export async function mergeShards(dir: string, out: string): Promise<VerifiedSha
     shard: { index: 0, count: 1 },
     streamSeeds: streams.map((id) => seedOf.get(id)!),
   };
+  // Rollout-labelled shards: their spend adds up, and their pass-level groups travel with them.
+  const rollouts = v.shards.map((s) => s.manifest.rollout).filter((r) => r !== undefined);
+  if (base.rollout && rollouts.length)
+    draft.rollout = {
+      ...base.rollout,
+      ...Object.fromEntries((["extraTasks", "labelledStates", "labelledDecisions", "groupMembers"] as const).map((k) => [k, rollouts.reduce((t, r) => t + r[k], 0)])),
+    };
+  const grouped = v.shards.filter((s) => s.manifest.rows.groups !== undefined);
+  const groups = grouped.length
+    ? { groups: { columns: inStreamOrder(concatColumns(GROUP_COLUMNS, await Promise.all(grouped.map((s) => readTableChecked(s.folder, s.manifest, "groups"))))), rows: grouped.reduce((t, s) => t + s.manifest.rows.groups!, 0) } }
+    : {};
   await writeDataset(out, draft, {
     decisions: { columns: decisions, rows: v.decisions },
     tasks: { columns: tasks, rows: v.tasks },
+    ...groups,
   });
   return { ...v, out };
 }

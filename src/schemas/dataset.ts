@@ -50,7 +50,7 @@ export const DECISION_COLUMNS: ColumnSpec[] = [
       name: `cf_success_${a}`,
       type: "DOUBLE",
       nullable: true,
-      doc: `counterfactual expected successes over the horizon had the item been given ${a} (labels=oracle only)`,
+      doc: `counterfactual successes over the horizon had the item been given ${a} (labels=oracle: expected; labels=rollout: the executor's success measure, null where the state was not labelled)`,
     }),
   ),
   ...ACTIONS.map(
@@ -58,7 +58,7 @@ export const DECISION_COLUMNS: ColumnSpec[] = [
       name: `cf_cost_${a}`,
       type: "DOUBLE",
       nullable: true,
-      doc: `counterfactual cost (USD) over the horizon had the item been given ${a} (labels=oracle only)`,
+      doc: `counterfactual cost (USD) over the horizon had the item been given ${a} (labels=oracle or rollout)`,
     }),
   ),
   {
@@ -104,6 +104,41 @@ export const TASK_COLUMNS: ColumnSpec[] = [
   { name: "authored", type: "BOOLEAN", doc: "the executor wrote an item after this task" },
 ];
 
+/**
+ * groups/part-*.parquet (only in datasets collected with --labels rollout --rollout-groups G): pass-level
+ * groups. One row per (labelled pass, group member, item): the member is a whole curation pass sampled from the
+ * behaviour on the same state as the decision rows of (stream_id, pass), rolled forward the same K tasks from
+ * the same snapshot. The item's features, masks and behaviour probabilities are those of the decision row with
+ * the same (stream_id, pass, item_id); the member's return repeats on each of its rows.
+ */
+export const GROUP_COLUMNS: ColumnSpec[] = [
+  { name: "stream_id", type: "INT32", doc: "stream index (joins decisions)" },
+  { name: "pass", type: "INT32", doc: "curation pass index within the stream (joins decisions)" },
+  { name: "step", type: "INT32", doc: "task index at which the pass ran" },
+  { name: "member", type: "INT32", doc: "group member index, 0..G-1" },
+  { name: "group_size", type: "INT32", doc: "G: members in this pass's group" },
+  { name: "item_id", type: "STRING", doc: "item id (joins decisions)" },
+  { name: "action", type: "INT32", doc: "the member's action for this item (keep, compress, rewrite, retire)" },
+  { name: "return_tasks", type: "INT32", doc: "tasks the member's rollout ran (K, fewer at a real stream's end)" },
+  { name: "return_successes", type: "DOUBLE", doc: "the member's successes over those tasks (simulator: expected; endpoint: observed)" },
+  { name: "return_cost", type: "DOUBLE", doc: "the member's cost (USD) over those tasks, including its curation calls" },
+];
+
+/** What --labels rollout spent and how (manifest field `rollout`). */
+export const RolloutManifestSchema = z
+  .object({
+    horizon: z.number().int().positive(),
+    states: z.number().int().positive().nullable().describe("labelled passes per stream asked for (null: every pass)"),
+    items: z.number().int().nonnegative().nullable().describe("labelled items per labelled pass asked for (null: every item)"),
+    budget: z.number().int().positive().nullable().describe("extra tasks per stream at most (null: no limit)"),
+    groups: z.number().int().nonnegative(),
+    extraTasks: z.number().int().nonnegative().describe("tasks run in forks, over all streams of this shard"),
+    labelledStates: z.number().int().nonnegative(),
+    labelledDecisions: z.number().int().nonnegative(),
+    groupMembers: z.number().int().nonnegative(),
+  })
+  .strict();
+
 export const ManifestSchema = z
   .object({
     datasetSchemaVersion: z.number().int(),
@@ -115,14 +150,17 @@ export const ManifestSchema = z
     world: z.record(z.string(), z.unknown()),
     executors: z.array(z.record(z.string(), z.unknown())),
     behavior: z.object({ curator: z.string(), epsilon: z.number() }).strict(),
-    labels: z.enum(["none", "oracle"]),
+    labels: z.enum(["none", "oracle", "rollout"]),
+    rollout: RolloutManifestSchema.optional(),
     horizon: z.number().int().positive(),
     seed: z.number().int(),
     streams: z.number().int().nonnegative(),
     tasksPerStream: z.number().int().nonnegative(),
     shard: z.object({ index: z.number().int(), count: z.number().int() }).strict(),
     streamSeeds: z.array(z.number().int()),
-    rows: z.object({ decisions: z.number().int().nonnegative(), tasks: z.number().int().nonnegative() }).strict(),
+    rows: z
+      .object({ decisions: z.number().int().nonnegative(), tasks: z.number().int().nonnegative(), groups: z.number().int().nonnegative().optional() })
+      .strict(),
     files: z.record(z.string(), z.object({ rows: z.number().int(), sha256: z.string() }).strict()),
   })
   .strict();

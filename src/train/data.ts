@@ -11,6 +11,7 @@ import type { Normalization } from "./model.js";
 import type { Columns } from "../data/parquet.js";
 import { CuratorError } from "../errors.js";
 import { itemKeys, nextRowFromKeys, nextRowIndex } from "./algorithms/next-row.js";
+import { passGroupsFromColumns, type PassGroups } from "./groups.js";
 
 export interface TrainData {
   rows: number;
@@ -29,6 +30,8 @@ export interface TrainData {
   /** Streamed windows: each row's pass and interned item id, from which a window's nextRow is rebuilt. */
   pass?: Int32Array;
   itemKey?: Int32Array;
+  /** pass-level groups joined to the decision rows (collect --labels rollout --rollout-groups G), when the dataset has them */
+  groups?: PassGroups;
 }
 
 const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
@@ -64,8 +67,10 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: 
     itemReward[r] = reward(succ[r] - hits[r] * execRate[r], tokenCost[r] + actionCost[r], rewardCfg);
 
   let cfReward: Float32Array | undefined;
+  // Rollout labels under a budget label some rows only: labels exist when any row has one.
   const first = num(d, "cf_success_keep");
-  if (opts.labels ?? (rows > 0 && !Number.isNaN(first[0]))) {
+  // A rollout budget labels some rows only: any labelled row makes the table labelled.
+  if (opts.labels ?? Array.prototype.some.call(first, (v: number) => !Number.isNaN(v))) {
     cfReward = new Float32Array(rows * 4);
     ACTIONS.forEach((a, k) => {
       const s = num(d, `cf_success_${a}`);
@@ -89,6 +94,19 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: 
       : { nextRow: nextRowIndex(d) }),
   };
 }
+
+/** trainDataFromColumns of a read dataset, with its pass-level groups when it holds them. */
+export function trainDataFromDataset(ds: { decisions: Columns; groups?: Columns }, rewardCfg: RewardConfig): TrainData {
+  const data = trainDataFromColumns(ds.decisions, rewardCfg);
+  if (ds.groups && (ds.groups.stream_id as ArrayLike<number>).length > 0) data.groups = passGroupsFromColumns(ds.decisions, ds.groups, rewardCfg);
+  return data;
+}
+
+/** Whether row r has counterfactual labels (a rollout budget leaves some rows without). */
+export const isLabelled = (data: Pick<TrainData, "cfReward">, r: number): boolean => data.cfReward !== undefined && !Number.isNaN(data.cfReward[r * 4]);
+
+/** Whether row r's item was acted on by pass-level group members. */
+export const isGrouped = (data: Pick<TrainData, "groups">, r: number): boolean => data.groups !== undefined && data.groups.start[r + 1] > data.groups.start[r];
 
 /**
  * Refuses features that are NaN or infinite (normalisation would turn them into a model card with `mean:

@@ -240,6 +240,7 @@ async function evaluate(model: tf.LayersModel, algo: AlgoDef, cfg: unknown, rows
   let regret = 0;
   let hits = 0;
   let n = 0;
+  let labelled = 0;
   for await (const va of rows.val()) {
     const { loss, probs } = tf.tidy(() => {
       // apply, not predict: predict cuts batches of 32 with the wasm slice, which copies the whole input each time.
@@ -252,6 +253,8 @@ async function evaluate(model: tf.LayersModel, algo: AlgoDef, cfg: unknown, rows
     const cf = va.cfReward;
     if (!rows.labels || !cf) continue;
     for (let i = 0; i < va.rows; i++) {
+      if (Number.isNaN(cf[i * 4])) continue; // a rollout budget leaves some rows unlabelled
+      labelled++;
       let pick = 0;
       for (let a = 1; a < 4; a++) if (probs[i * 4 + a] > probs[i * 4 + pick]) pick = a;
       let best = 0;
@@ -262,7 +265,7 @@ async function evaluate(model: tf.LayersModel, algo: AlgoDef, cfg: unknown, rows
   }
   const loss = losses.length === 1 ? losses[0].loss : losses.reduce((s, l) => s + l.loss * l.n, 0) / Math.max(1, n);
   if (!rows.labels) return { val_loss: loss, val_regret: null, val_best_action: null, val_metric: loss };
-  const d = Math.max(1, n);
+  const d = Math.max(1, labelled);
   return { val_loss: loss, val_regret: regret / d, val_best_action: hits / d, val_metric: regret / d };
 }
 

@@ -10,6 +10,10 @@ import { TrainOptionsSchema, type TrainOptions } from "./options.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, tf } from "./tf.js";
 import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
+import { trainDataFromDataset, splitByStream, normalizationFrom, assertFiniteFeatures, isGrouped, isLabelled } from "./data.js";
+import { readDataset, tableSources } from "../data/dataset.js";
+import { memoryData, type LoopData } from "./loop.js";
+import type { Normalization } from "./model.js";
 import { trainLoop, type EpochMetrics, type LoopState } from "./loop.js";
 import { openDecisions, streamedNormalization } from "./stream.js";
 import { streamedData } from "./stream-data.js";
@@ -62,19 +66,22 @@ export async function train(
   const reward = { costWeight: o.costWeight };
   const d = await openDecisions(o.data, o.valFraction, o.seed, reward);
   if (d.table.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
-  const norm = await streamedNormalization(d);
-  if (algo.requiresLabels && !d.labels)
-    throw new CuratorError(
-      "BAD_ARGUMENT",
-      `--algo ${o.algo} needs counterfactual labels, but dataset '${o.data}' was collected without them. Re-collect with --labels oracle, or use --algo awr, iql or cql (they learn from behaviour logs).`,
-    );
-  await useBackend(o.backend);
-
-  const noValidation = d.rows.val
+  // Pass-level groups and partial (rollout-budget) labels are joined and filtered in memory; the rest streams.
+  const inMemory = algo.requiresGroups === true || d.table.manifests.some((m: { labels?: string }) => m.labels === "rollout");
+  let prepared: Prepared;
+  if (inMemory) prepared = await inMemoryRows(o, algo, cfg, reward);
+  else {
+    if (algo.requiresLabels && !d.labels) throw needsLabels(o.algo, o.data);
+    const norm = await streamedNormalization(d);
+    await useBackend(o.backend);
+    const rows = await streamedData({ d, algo, algoName: o.algo, cfg, norm, seed: o.seed, windowRows: o.windowRows });
+    prepared = { rows, norm, labels: d.labels, trainRows: d.rows.train, valRows: d.rows.val, streams: d.streams };
+  }
+  const { rows, norm } = prepared;
+  const noValidation = prepared.valRows
     ? null
-    : `no validation split: the dataset has ${d.streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
-  const rows = await streamedData({ d, algo, algoName: o.algo, cfg, norm, seed: o.seed, windowRows: o.windowRows });
-  const streamed = d.rows.train > o.windowRows || d.rows.val > o.windowRows;
+    : `no validation split: the dataset has ${prepared.streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
+  const streamed = !inMemory && (d.rows.train > o.windowRows || d.rows.val > o.windowRows);
   const arch: Architecture = { hidden: o.hidden, activation: o.activation, dropout: o.dropout };
   const model = buildModel(NUM_FEATURES, arch, o.seed);
   const optimizer = tf.train.adam(o.learningRate);
@@ -94,7 +101,7 @@ export async function train(
     loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
     checkpoint: (s) => saveCheckpoint(partial, fingerprint, model, optimizer, s),
     onEpoch: (m: EpochMetrics) =>
-      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(d.labels)} ${m.val_metric.toFixed(4)}`),
+      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(prepared.labels)} ${m.val_metric.toFixed(4)}`),
   });
   if (state.bestWeights) {
     const best = state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape));
@@ -124,11 +131,11 @@ export async function train(
     training: {
       epochsRun: state.epoch,
       bestEpoch: noValidation ? null : state.bestEpoch,
-      metric: metricName(d.labels),
+      metric: metricName(prepared.labels),
       bestMetric: noValidation ? null : state.bestMetric,
       ...(noValidation ? { validation: noValidation } : {}),
-      trainRows: d.rows.train,
-      valRows: d.rows.val,
+      trainRows: prepared.trainRows,
+      valRows: prepared.valRows,
       trainStreamSeeds: d.table.manifests.flatMap((m: { streamSeeds: number[] }) => m.streamSeeds),
     },
     command: hooks.command ?? "train (programmatic)",
@@ -147,12 +154,64 @@ export async function train(
     epochs: state.epoch,
     bestEpoch: noValidation ? null : state.bestEpoch,
     bestMetric: noValidation ? null : state.bestMetric,
-    metricName: metricName(d.labels),
+    metricName: metricName(prepared.labels),
     noValidation,
-    trainRows: d.rows.train,
-    valRows: d.rows.val,
+    trainRows: prepared.trainRows,
+    valRows: prepared.valRows,
     resumedFromEpoch: resumedFrom,
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** What the loop trains on, however it was read. */
+interface Prepared {
+  rows: LoopData;
+  norm: Normalization;
+  labels: boolean;
+  trainRows: number;
+  valRows: number;
+  streams: number;
+}
+
+function needsLabels(algo: string, data: string): CuratorError {
+  return new CuratorError(
+    "BAD_ARGUMENT",
+    `--algo ${algo} needs counterfactual labels, but dataset '${data}' was collected without them. Re-collect with --labels oracle or --labels rollout (simulator), or use --algo awr, iql or cql (they learn from behaviour logs).`,
+  );
+}
+
+/**
+ * The whole table in memory, for what streaming cannot join or filter: pass-level groups (grpo-pass) and
+ * rollout labels that a budget left on some rows only (label-trained algorithms learn from the labelled rows).
+ */
+async function inMemoryRows(o: ReturnType<typeof TrainOptionsSchema.parse>, algo: AlgoDef, cfg: unknown, reward: { costWeight: number }): Promise<Prepared> {
+  const ds = await readDataset(o.data);
+  assertFiniteFeatures(ds.decisions, tableSources(ds, "decisions"));
+  const data = trainDataFromDataset(ds, reward);
+  if (algo.requiresLabels && !data.cfReward) throw needsLabels(o.algo, o.data);
+  if (algo.requiresGroups && !data.groups)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--algo ${o.algo} trains from pass-level groups, but dataset '${o.data}' has none. Re-collect with --labels rollout --rollout-groups 4 (or more), or use --algo grpo.`,
+    );
+  await useBackend(o.backend);
+  const usable = algo.requiresGroups ? (r: number) => isGrouped(data, r) : algo.requiresLabels ? (r: number) => isLabelled(data, r) : () => true;
+  const all = splitByStream(data, o.valFraction, o.seed);
+  const split = { train: all.train.filter(usable), val: all.val.filter(usable) };
+  if (split.train.length === 0)
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset '${o.data}' has no training rows ${algo.requiresGroups ? "in a pass-level group" : "with labels"} outside the validation streams: collect more streams, or raise --rollout-states / --rollout-budget.`,
+    );
+  const norm = normalizationFrom(data, split.train);
+  const targets = { train: await algo.prepare(data, split.train, cfg, o.seed), val: await algo.prepare(data, split.val, cfg, o.seed) };
+  return {
+    rows: memoryData(data, split, targets, norm),
+    norm,
+    labels: data.cfReward !== undefined,
+    trainRows: split.train.length,
+    valRows: split.val.length,
+    streams: new Set(data.streamId).size,
   };
 }
 

@@ -12,13 +12,11 @@ import type { Curator, DecisionBatch } from "../curators/types.js";
 import { applyMask } from "../curators/types.js";
 import type { SkillWorld } from "./world.js";
 import { reward, type RewardConfig, DEFAULT_REWARD } from "../reward.js";
+import { itemLabels, type Counterfactuals } from "../labels/rollout.js";
+import { simExecutor } from "./forkable.js";
 
-export interface Counterfactuals {
-  /** rows × 4 expected successes over the horizon; NaN where the action is masked. */
-  success: Float64Array;
-  /** rows × 4 cost (USD) over the horizon, including the action's own call. */
-  cost: Float64Array;
-}
+/** rows × 4 expected successes and cost (USD, including the action's own call) over the horizon; NaN where masked. */
+export type { Counterfactuals } from "../labels/rollout.js";
 
 export interface OracleContext {
   world: SkillWorld;
@@ -26,38 +24,14 @@ export interface OracleContext {
   cached?: Counterfactuals;
 }
 
-function rollout(w: SkillWorld, horizon: number): { success: number; cost: number } {
-  let success = 0;
-  let cost = w.pendingCurationCost;
-  w.pendingCurationCost = 0;
-  for (let k = 0; k < horizon; k++) {
-    const r = w.runTask();
-    success += r.pSuccess;
-    cost += r.cost;
-  }
-  return { success, cost };
-}
-
-export function counterfactualValues(world: SkillWorld, masks: Float32Array, horizon: number): Counterfactuals {
-  const n = world.items.length;
-  const success = new Float64Array(n * 4).fill(NaN);
-  const cost = new Float64Array(n * 4).fill(NaN);
-  const base = rollout(world.fork(), horizon);
-  for (let i = 0; i < n; i++) {
-    success[i * 4] = base.success;
-    cost[i * 4] = base.cost;
-    for (let a = 1; a < 4; a++) {
-      if (masks[i * 4 + a] <= 0) continue;
-      const f = world.fork();
-      const one = new Int32Array(n);
-      one[i] = a;
-      f.applyActions(one);
-      const r = rollout(f, horizon);
-      success[i * 4 + a] = r.success;
-      cost[i * 4 + a] = r.cost;
-    }
-  }
-  return { success, cost };
+/**
+ * The counterfactual values of every live item under each allowed action: the shared rollout-labelling routine
+ * (src/labels/rollout.ts) over the world as a forkable executor, every item labelled. `collect --labels rollout`
+ * on the simulator runs the same routine, so its labels equal these bit for bit.
+ */
+export async function counterfactualValues(world: SkillWorld, masks: Float32Array, horizon: number): Promise<Counterfactuals> {
+  const rows = Array.from({ length: world.items.length }, (_, i) => i);
+  return (await itemLabels(simExecutor(world), world.items.length, masks, rows, horizon)).labels;
 }
 
 export function oracleContext(batch: DecisionBatch): OracleContext {
@@ -73,9 +47,9 @@ export function oracleContext(batch: DecisionBatch): OracleContext {
 export function oracleCurator(rewardCfg: RewardConfig = DEFAULT_REWARD, temperature = 0.02): Curator {
   return {
     name: "oracle",
-    probs(batch) {
+    async probs(batch) {
       const ctx = oracleContext(batch);
-      ctx.cached ??= counterfactualValues(ctx.world, batch.masks, ctx.horizon);
+      ctx.cached ??= await counterfactualValues(ctx.world, batch.masks, ctx.horizon);
       return valuesToProbs(ctx.cached, batch.masks, batch.rows, rewardCfg, temperature);
     },
   };

@@ -11,6 +11,8 @@ import { SkillWorld, type TaskResult } from "./world.js";
 import { decisionBatch } from "./observe.js";
 import { counterfactualValues, type Counterfactuals, type OracleContext } from "./oracle.js";
 import { capMarginals } from "../ope/propensity.js";
+import type { PassGroup, PassLabels } from "../labels/label-pass.js";
+import type { RolloutSpend } from "../labels/plan.js";
 
 export interface StreamSpec {
   streamId: number;
@@ -29,6 +31,11 @@ export interface StreamOptions {
   /** Tasks in the reward / counterfactual horizon. */
   horizon: number;
   onTask?: (r: TaskResult) => void;
+  /**
+   * Rollout labels of a pass (collect --labels rollout): called on the world before the pass's actions are
+   * applied, with the pass's masks and epsilon-mixed probabilities; forks only, the world is left unchanged.
+   */
+  labeller?: (world: SkillWorld, pass: { index: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
 }
 
 export interface PassRecord {
@@ -44,6 +51,10 @@ export interface PassRecord {
   counterfactuals?: Counterfactuals;
   /** rows × 4 behaviour propensities of the final actions, change cap included ("sample" mode only; ope/propensity.ts). */
   propensities?: Float64Array;
+  /** pass-level group members (collect --labels rollout --rollout-groups G) */
+  group?: PassGroup;
+  /** extra tasks the labeller spent on this pass */
+  spend?: RolloutSpend;
 }
 
 export interface StreamRun {
@@ -68,8 +79,9 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     const ctx: OracleContext = { world, horizon: opts.horizon };
     const batch = decisionBatch(world, ctx);
     const probs = Float32Array.from(await curator.probs(batch));
-    if (opts.labels) ctx.cached ??= counterfactualValues(world, batch.masks, opts.horizon);
+    if (opts.labels) ctx.cached ??= await counterfactualValues(world, batch.masks, opts.horizon);
     if (eps > 0) mixUniform(probs, batch.masks, batch.rows, eps);
+    const labelled = await opts.labeller?.(world, { index: passes.length, masks: batch.masks, probs });
     const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.masks, batch.rows, rng) : undefined;
     const masks = batch.masks.slice();
     const propensities = opts.mode === "sample" ? capMarginals(probs, batch.masks, batch.rows, spec.world.governance, sampled !== undefined) : undefined;
@@ -85,8 +97,9 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
       probs,
       actions,
       actionCosts,
-      counterfactuals: opts.labels ? ctx.cached : undefined,
+      counterfactuals: opts.labels ? ctx.cached : labelled?.counterfactuals,
       propensities,
+      ...(labelled ? { group: labelled.group, spend: labelled.spend } : {}),
     });
   }
   return { spec, tasks, passes };

@@ -57,7 +57,7 @@ async function evaluateOn(curator: Curator): Promise<Outcome> {
 }
 
 beforeAll(async () => {
-  data = await tinyLabelledDataset(join(root, "data"), { streams: 6, tasks: 150 });
+  data = await tinyLabelledDataset(join(root, "data"), { streams: 6, tasks: 150, groups: 4 });
   baseline = await evaluateOn(noneCurator);
 });
 

@@ -11,7 +11,7 @@ import { train, type TrainSummary } from "../../src/train/train.js";
 import { ALGORITHMS, ALGO_NAMES, type AlgoName } from "../../src/train/algorithms/registry.js";
 import type { AlgoDef } from "../../src/train/algorithms/types.js";
 import { buildModel, loadModel, predictProbs, saveModel } from "../../src/train/model.js";
-import { trainDataFromColumns, splitByStream, normalizationFrom } from "../../src/train/data.js";
+import { trainDataFromDataset, splitByStream, normalizationFrom } from "../../src/train/data.js";
 import { trainLoop, type LoopState } from "../../src/train/loop.js";
 import { tf, useBackend } from "../../src/train/tf.js";
 import { readDataset } from "../../src/data/dataset.js";
@@ -30,8 +30,8 @@ const OPTS = { seed: 1, epochs: 6, patience: 6, hidden: [16], batchSize: 128, le
 
 beforeAll(async () => {
   await useBackend("wasm");
-  data = await tinyLabelledDataset(join(root, "data"));
-  const td = trainDataFromColumns((await readDataset(data)).decisions, DEFAULT_REWARD);
+  data = await tinyLabelledDataset(join(root, "data"), { groups: 4 });
+  const td = trainDataFromDataset(await readDataset(data), DEFAULT_REWARD);
   const rows = Math.min(200, td.rows);
   sample = { features: td.features.slice(0, rows * NUM_FEATURES), masks: td.masks.slice(0, rows * 4), rows };
 });
@@ -122,7 +122,7 @@ describe.each(ALGO_NAMES.map((a) => [a]))("%s conforms", (algo: AlgoName) => {
   });
 
   it("save → load gives identical predictions", async () => {
-    const td = trainDataFromColumns((await readDataset(data)).decisions, DEFAULT_REWARD);
+    const td = trainDataFromDataset(await readDataset(data), DEFAULT_REWARD);
     const split = splitByStream(td, 0.25, 1);
     const norm = normalizationFrom(td, split.train);
     const def: AlgoDef = ALGORITHMS[algo];

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import { collect } from "../../src/collect/collect.js";
 import { ModelCardSchema, type ModelCard } from "../../src/schemas/card.js";
 
-/** Collects a small labelled dataset (tiny world) into `out`; every algorithm can train on it. */
-export async function tinyLabelledDataset(out: string, opts: { streams?: number; tasks?: number; seed?: number } = {}): Promise<string> {
+/**
+ * Collects a small labelled dataset (tiny world) into `out`. With `groups`, the labels come from rollouts (the
+ * same bytes as oracle labels) plus G-member pass-level groups, so every algorithm, grpo-pass included, can train on it.
+ */
+export async function tinyLabelledDataset(out: string, opts: { streams?: number; tasks?: number; seed?: number; groups?: number } = {}): Promise<string> {
   await collect({
     world: "tiny",
     executors: "weak,mid,strong",
@@ -14,7 +17,7 @@ export async function tinyLabelledDataset(out: string, opts: { streams?: number;
     behavior: "heuristic",
     epsilon: 0.3,
     seed: opts.seed ?? 1,
-    labels: "oracle",
+    ...(opts.groups ? { labels: "rollout" as const, rolloutGroups: opts.groups } : { labels: "oracle" as const }),
     out,
   });
   return out;

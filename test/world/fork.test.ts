@@ -81,11 +81,11 @@ describe("forks replay the same future", () => {
     expect(b.map((t) => t.contextIds)).not.toEqual(a.map((t) => t.contextIds));
   });
 
-  it("counterfactual values leave the world unchanged, and `keep` values the future the world then lives", () => {
+  it("counterfactual values leave the world unchanged, and `keep` values the future the world then lives", async () => {
     const w = midStream();
     const snapshot = structuredClone({ items: w.items, retired: w.retired, step: w.step });
     const masks = allowAll(w.items.length);
-    const cf = counterfactualValues(w, masks, 15);
+    const cf = await counterfactualValues(w, masks, 15);
     expect({ items: w.items, retired: w.retired, step: w.step }).toEqual(snapshot);
     const lived = runTasks(w, 15);
     const expected = lived.reduce((s, t) => s + t.pSuccess, 0);
@@ -96,13 +96,13 @@ describe("forks replay the same future", () => {
     expect(others.some((v) => Math.abs(v - expected) > 1e-9)).toBe(true);
   });
 
-  it("counterfactuals respect the mask: masked actions are NaN, never rolled out", () => {
+  it("counterfactuals respect the mask: masked actions are NaN, never rolled out", async () => {
     const w = midStream();
     const masks = governanceMasks(
       w.items.map(() => ({ pinned: true, tags: [], kind: "skill" as const, age: 100 })),
       w.cfg.governance,
     );
-    const cf = counterfactualValues(w, masks, 5);
+    const cf = await counterfactualValues(w, masks, 5);
     for (let i = 0; i < w.items.length; i++) {
       expect(Number.isFinite(cf.success[i * 4])).toBe(true);
       for (let a = 1; a < 4; a++) expect(Number.isNaN(cf.success[i * 4 + a])).toBe(true);
@@ -129,7 +129,7 @@ describe("retire archives, never deletes", () => {
     expect(w.retired.map((it) => it.id)).toEqual(retiredIds);
   });
 
-  it("a retire in a fork (e.g. an oracle look-ahead) does not enter the parent's archive", () => {
+  it("a retire in a fork (e.g. an oracle look-ahead) does not enter the parent's archive", async () => {
     const w = midStream();
     const archived = w.retired.map((it) => it.id);
     expect(archived.length).toBeGreaterThan(0);
@@ -137,7 +137,7 @@ describe("retire archives, never deletes", () => {
     f.applyActions(f.items.map(() => 3));
     expect(f.retired.length).toBe(archived.length + w.items.length);
     expect(w.retired.map((it) => it.id)).toEqual(archived);
-    counterfactualValues(w, allowAll(w.items.length), 5);
+    await counterfactualValues(w, allowAll(w.items.length), 5);
     expect(w.retired.map((it) => it.id)).toEqual(archived);
   });
 });

@@ -9,8 +9,10 @@ export interface AlgoDef<S extends z.ZodType = z.ZodType> {
   /** One line, with the paper it follows. */
   summary: string;
   config: S;
-  /** Needs counterfactual labels (collect --labels oracle). */
+  /** Needs counterfactual labels (collect --labels oracle or rollout); trains on the labelled rows only. */
   requiresLabels: boolean;
+  /** Needs pass-level groups (collect --labels rollout --rollout-groups G); trains on the grouped rows only. */
+  requiresGroups?: boolean;
   /** Builds the per-row targets for the given rows (may fit auxiliary models, e.g. AWR's value function). */
   prepare(data: TrainData, rows: Int32Array, cfg: z.output<S>, seed: number): Promise<Targets> | Targets;
   /**
