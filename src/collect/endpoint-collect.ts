@@ -46,6 +46,7 @@ import { streamSeed } from "../seeds.js";
 import { emptyColumns } from "./rows.js";
 import { endpointDecisionRows, endpointTaskRows, taskRecord, type JournalEntry } from "./endpoint-rows.js";
 import { curationPass, recordUses, type UseLog } from "./endpoint-pass.js";
+import { RECENT_TASKS } from "../features/content.js";
 import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 import { finishCollection, manifestBase, preparePartial } from "./finish.js";
 
@@ -325,6 +326,7 @@ async function runEndpointStream(
       const { record, library, cost, tokens } = await curationPass({
         harness, profile: plan.profile, rewriter: plan.rewriter, behavior: ctx.behavior, epsilon: ctx.epsilon,
         governance: ctx.governance, seed: plan.seed, pass: state.passes, exec: state.exec, uses: state.uses,
+        recentTasks: ctx.tasks.slice(Math.max(0, t + 1 - RECENT_TASKS), t + 1).map((x) => x.prompt),
       });
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];

@@ -35,6 +35,8 @@ export interface PassInput {
   /** the executor's running success rate and budget use */
   exec: { successRate: number; budgetUse: number };
   uses: Readonly<UseLog>;
+  /** texts of the tasks run so far, oldest first (the last RECENT_TASKS give the items' relevance) */
+  recentTasks?: readonly string[];
 }
 
 export interface PassOutput {
@@ -68,6 +70,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     now: harness.step,
     executor: observedProfile(profile),
     executorStats: { ...input.exec, contextBudget: profile.contextBudget },
+    recentTasks: input.recentTasks,
   });
   const features = featurizeObserved(obs);
   const governed = items.map((it, i) => ({ pinned: it.pinned === true, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age }));

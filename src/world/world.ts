@@ -14,6 +14,8 @@ import { type SimItem, cloneItem, recordOutcome } from "./item.js";
 import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
 import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
 import { ACTION_INDEX } from "../actions.js";
+import { drawContent, isBroken } from "./content.js";
+import { RECENT_TASKS } from "../features/content.js";
 
 export interface TaskResult {
   step: number;
@@ -52,6 +54,8 @@ export class SkillWorld {
   execBudgetUse: Float64Array;
   authorFailShare: Float64Array;
   nextId = 0;
+  /** families of the last RECENT_TASKS tasks, oldest first (the relevance feature reads them) */
+  recentFamilies: number[] = [];
   pendingCurationCost = 0;
   pendingCurationTokens = 0;
   private lastExecutor = -1;
@@ -93,7 +97,7 @@ export class SkillWorld {
     const generic = family < 0;
     const tokens = Math.max(30, Math.round(meanTokens * Math.exp(0.5 * rng.normal() - 0.125)));
     const core = Math.min(tokens, Math.round(generic ? rng.uniform(40, 120) : rng.uniform(80, 220)));
-    return {
+    return drawContent({
       id: this.nextId++,
       isSkill: rng.bernoulli(generic ? 0.2 : 0.5),
       family,
@@ -120,7 +124,10 @@ export class SkillWorld {
       lastContextAt: -2,
       probation: false,
       probationSuccesses: 0,
-    };
+      placeholder: false,
+      shortGeneric: false,
+      calls: -1,
+    }, this.items, this.seed);
   }
 
   /** Runs the next task of the stream and returns what happened. */
@@ -135,6 +142,7 @@ export class SkillWorld {
     if (rng.bernoulli(cfg.popularityShiftRate)) this.shiftPopularity(rng);
     if (rng.bernoulli(cfg.driftRate)) this.familyVersion[rng.categorical(this.familyWeight)]++;
     const family = rng.categorical(this.familyWeight);
+    this.recentFamilies = [...this.recentFamilies, family].slice(-RECENT_TASKS);
     const difficulty = cfg.difficultySd * rng.normal();
     const u = rng.next();
 
@@ -153,6 +161,7 @@ export class SkillWorld {
     let driftHit = false;
     let ctxTokens = 0;
     const noticed: SimItem[] = [];
+    const liveIds = new Set(this.items.map((x) => x.id));
     const useful: SimItem[] = [];
     for (const [rank, it] of context.entries()) {
       ctxTokens += it.tokens;
@@ -165,9 +174,10 @@ export class SkillWorld {
       noiseTokens += relevant ? it.tokens - it.coreTokens : 0.5 * it.tokens;
       const stale = relevant && it.version < this.familyVersion[family];
       if (stale) staleHit = true;
-      if (it.wrong || stale) {
+      const broken = isBroken(it, liveIds);
+      if (it.wrong || stale || broken) {
         if (hash01(it.id, t, this.seed ^ SALT_NOTICE) >= prof.verification) {
-          z -= it.wrong ? cfg.wrongPenalty : cfg.stalePenalty;
+          z -= it.wrong || broken ? cfg.wrongPenalty : cfg.stalePenalty;
           if (it.wrong) follow = true;
         } else noticed.push(it);
       } else {
@@ -337,6 +347,7 @@ export class SkillWorld {
     w.execBudgetUse = this.execBudgetUse.slice();
     w.authorFailShare = this.authorFailShare.slice();
     w.nextId = this.nextId;
+    w.recentFamilies = this.recentFamilies;
     w.pendingCurationCost = this.pendingCurationCost;
     w.pendingCurationTokens = this.pendingCurationTokens;
     w.lastExecutor = this.lastExecutor;
