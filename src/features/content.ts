@@ -4,8 +4,7 @@
  * used by every path that sees real text (decide, endpoint collection, replay); the simulated world draws their
  * counterparts from its hidden truth (src/world/observe.ts) and docs/features.md spells out every step.
  */
-import { skillCalls } from "../governance/structure.js";
-import type { LibraryItem } from "../schemas/item.js";
+import { skillCalls } from "../text/skill-calls.js";
 
 /** How many of the most recent task texts relevance averages over. */
 export const RECENT_TASKS = 8;
@@ -88,7 +87,7 @@ export function taskRelevance(text: string, tasks: readonly Set<string>[]): numb
 }
 
 /** Per item: how many other items of the list (one library) call it (skills calling skills, as structure.ts parses calls). */
-export function referencedBy(items: readonly Pick<LibraryItem, "id" | "kind" | "content">[]): number[] {
+export function referencedBy(items: readonly { id: string; kind: "skill" | "context"; content: string }[]): number[] {
   const out = new Array<number>(items.length).fill(0);
   for (const callees of skillCalls(items)) for (const c of callees) out[c]++;
   return out;
