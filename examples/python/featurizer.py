@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference port of the curator featurizer (obs-v1) for harnesses written in Python.
+"""Reference port of the curator featurizer (obs-v2) for harnesses written in Python.
 
 It turns library lines (the JSONL items `curator decide` reads) and what the harness knows about its executor
 into the float32 matrix the exported model takes as its `features` input. Every formula is documented in
@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-FEATURIZER_VERSION = "obs-v1"
+FEATURIZER_VERSION = "obs-v2"
 FEATURE_NAMES = [
     "item_age_log", "item_since_retrieved_log", "item_retrieved_log", "item_usage_rate", "item_success_rate",
     "item_recent_success_rate", "item_recent_failures", "item_success_lift", "item_recent_drop", "item_helpful_log",
@@ -32,11 +32,15 @@ FEATURE_NAMES = [
     "item_max_similarity", "item_near_duplicates_log", "exec_success_rate", "exec_budget_log", "exec_budget_use",
     "lib_size_log", "lib_tokens_log",
 ]
+FEATURE_NAMES[21:21] = ["item_task_relevance", "item_referenced_by_log", "item_placeholder", "item_short_generic", "item_core_share"]
 MIN_POOLED_OUTCOMES = 10
 BUDGET_USE_ITEMS = 4
 NUM_HASHES = 64
 SHINGLE_WORDS = 3
 NEAR_DUPLICATE_THRESHOLD = 0.5
+RECENT_TASKS = 8
+SHORT_GENERIC_WORDS = 15
+RELEVANCE_UNKNOWN = 0.1
 EMPTY = 0xFFFFFFFF
 MASK32 = 0xFFFFFFFF
 
@@ -92,6 +96,87 @@ def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero((a == b) & (a != EMPTY))) / NUM_HASHES
 
 
+# ---------------------------------------------------------------- content features (src/features/content.ts)
+
+STOPWORDS = set((
+    "the and for are but not you all any can had her was one our out has him his how its may new now old see two who "
+    "did get let put say she too use that with have this will your from they know want been good much some time very "
+    "when come here just like long make many more only over such take than them well were what which while into also "
+    "then there these those their would could should about after before other again each every first most must same "
+    "always never often sometimes because however therefore thus using used make sure ensure carefully properly "
+    "check consider important note").split(" "))
+ELISION = re.compile(r"^\s*[\[(][^\])\n]{0,200}\b(?:unchanged|preserved|retained|remains?|omitted|kept|as before|as is|same as (?:above|before))\b[^\])\n]{0,200}[\])]\s*$", re.I | re.ASCII)
+PLACEHOLDER_WORDS = {"todo", "tbd", "tba", "fixme", "placeholder", "n", "a", "na", "none", "null", "empty", "etc"}
+CODE_CHAR = re.compile(r"[(){}\[\]=<>;`\\/]")
+
+
+def core_words(ws: list[str]) -> list[str]:
+    return [w for w in ws if len(w) >= 3 and w not in STOPWORDS]
+
+
+def content_flags(text: str) -> dict:
+    ws = words(text)
+    lines = [l for l in text.split("\n") if l.strip() != ""]
+    placeholder = len(ws) == 0 or all(ELISION.search(l) for l in lines) or all(w in PLACEHOLDER_WORDS for w in ws)
+    short_generic = (not placeholder) and len(ws) <= SHORT_GENERIC_WORDS and re.search(r"[0-9]", text) is None and CODE_CHAR.search(text) is None
+    core_share = 0.0 if not ws else len(set(core_words(ws))) / len(ws)
+    return {"placeholder": placeholder, "shortGeneric": short_generic, "coreShare": core_share}
+
+
+def recent_task_words(tasks: list[str]) -> list[set]:
+    out = [set(core_words(words(t))) for t in tasks[-RECENT_TASKS:]] if tasks else []
+    return [t for t in out if t]
+
+
+def task_relevance(text: str, tasks: list[set]) -> Optional[float]:
+    if not tasks:
+        return None
+    mine = set(core_words(words(text)))
+    return sum(len(t & mine) / len(t) for t in tasks) / len(tasks)
+
+
+_NOISE = re.compile(r"/\*[\s\S]*?\*/|//[^\n]*|`(?:\\[\s\S]|[^`\\])*`|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.ASCII)
+_DECL = re.compile(r"(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>)", re.ASCII)
+_CALL = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(", re.ASCII)
+
+
+def _strip_js(code: str) -> str:
+    return _NOISE.sub(" ", code)
+
+
+def _declared(code: str) -> list[str]:
+    return [m.group(1) or m.group(2) for m in _DECL.finditer(_strip_js(code))]
+
+
+def _skill_name(it: dict) -> str:
+    saved = re.sub(r"@v\d+$", "", it["id"].split("/")[-1])
+    declared = _declared(it["content"])
+    return saved if saved in declared or not declared else declared[-1]
+
+
+def referenced_by(items: list[dict]) -> list[int]:
+    """Per item: the other skills of the list that call it (src/governance/structure.ts skillCalls)."""
+    by_name: dict = {}
+    for r, it in enumerate(items):
+        if it["kind"] == "skill" and _skill_name(it) not in by_name:
+            by_name[_skill_name(it)] = r
+    out = [0] * len(items)
+    if not by_name:
+        return out
+    for r, it in enumerate(items):
+        if it["kind"] != "skill":
+            continue
+        own = set(_declared(it["content"]))
+        callees = set()
+        for m in _CALL.finditer(_strip_js(it["content"])):
+            c = by_name.get(m.group(1))
+            if c is not None and c != r and m.group(1) not in own and items[c]["kind"] == "skill":
+                callees.add(c)
+        for c in callees:
+            out[c] += 1
+    return out
+
+
 # ---------------------------------------------------------------- observation (library lines -> raw values)
 
 def default_tokenizer() -> Optional[Callable[[str], int]]:
@@ -111,15 +196,17 @@ def _default_now(items: list[dict]) -> int:
             continue
         if s.get("createdAt") is not None and s["createdAt"] > now:
             now = s["createdAt"]
-        if s.get("lastRetrievedAt") is not None and s["lastRetrievedAt"] > now:
-            now = s["lastRetrievedAt"]
+        if s.get("lastRetrievedAt") is not None and s["lastRetrievedAt"] + 1 > now:
+            now = s["lastRetrievedAt"] + 1
     return now
 
 
 def observe_library(items: list[dict], executor: dict, executor_name: Optional[str] = None,
                     executor_stats: Optional[dict] = None, now: Optional[int] = None,
-                    count_tokens: Optional[Callable[[str], int]] = None) -> dict:
-    """executor: {name, contextBudget, baseSkill}; executor_stats: any of {successRate, contextBudget, budgetUse}."""
+                    count_tokens: Optional[Callable[[str], int]] = None, recent_tasks: Optional[list[str]] = None) -> dict:
+    """executor: {name, contextBudget, baseSkill}; executor_stats: any of {successRate, contextBudget, budgetUse};
+    recent_tasks: texts of the executor's latest tasks, oldest first."""
+    tasks = recent_task_words(recent_tasks or [])
     author = executor_name if executor_name is not None else executor["name"]
     groups: dict = {}
     for i, it in enumerate(items):
@@ -136,6 +223,7 @@ def observe_library(items: list[dict], executor: dict, executor_name: Optional[s
         if any("similarity" not in it for it in group):
             sigs = [minhash(it["content"]) for it in group]
         total_tokens = 0
+        callers = referenced_by(group)
         lib = {"size": len(group), "totalTokens": 0}
         for k, i in enumerate(members):
             it = items[i]
@@ -161,6 +249,8 @@ def observe_library(items: list[dict], executor: dict, executor_name: Optional[s
                     sim = estimate_jaccard(sigs[k], sigs[j])
                     max_sim = max(max_sim, sim)
                     near += 1 if sim >= NEAR_DUPLICATE_THRESHOLD else 0
+            flags = content_flags(it["content"])
+            rel = task_relevance(it["content"], tasks)
             observations[i] = {
                 "age": age,
                 "sinceRetrieved": age if last is None else max(0, lib_now - last),
@@ -179,6 +269,11 @@ def observe_library(items: list[dict], executor: dict, executor_name: Optional[s
                 "authorIsCurrent": it.get("author") is not None and it.get("author") == author,
                 "maxSimilarity": max_sim,
                 "nearDuplicates": near,
+                "relevance": RELEVANCE_UNKNOWN if rel is None else rel,
+                "referencedBy": callers[k],
+                "placeholder": flags["placeholder"],
+                "shortGeneric": flags["shortGeneric"],
+                "coreShare": flags["coreShare"],
                 "retrievalsLogged": logged,
             }
             total_tokens += tokens
@@ -224,7 +319,7 @@ def feature_row(o: dict, e: dict, lib: dict) -> list[float]:
         math.log1p(o["age"]),
         math.log1p(o["sinceRetrieved"]),
         math.log1p(o["timesRetrieved"]),
-        o["timesRetrieved"] / max(1, o["age"]),
+        min(1, o["timesRetrieved"] / max(1, o["age"])),
         sr,
         rsr,
         o["recentFailures"],
@@ -242,6 +337,11 @@ def feature_row(o: dict, e: dict, lib: dict) -> list[float]:
         1.0 if o["writtenAfterFailure"] else 0.0,
         o["maxSimilarity"],
         math.log1p(o["nearDuplicates"]),
+        o["relevance"],
+        math.log1p(o["referencedBy"]),
+        1.0 if o["placeholder"] else 0.0,
+        1.0 if o["shortGeneric"] else 0.0,
+        o["coreShare"],
         e["successRate"],
         math.log(max(1, e["contextBudget"])),
         e["budgetUse"],
@@ -251,7 +351,7 @@ def feature_row(o: dict, e: dict, lib: dict) -> list[float]:
 
 
 def featurize(observed: dict) -> np.ndarray:
-    """[N, 26] float32, computed in float64 and rounded once (as the toolkit does)."""
+    """[N, 31] float32, computed in float64 and rounded once (as the toolkit does)."""
     rows = [feature_row(o, observed["executor"], lib) for o, lib in zip(observed["observations"], observed["libraryOf"])]
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES)).astype(np.float32)
 
@@ -292,7 +392,7 @@ def check(vectors: dict, count_tokens: Optional[Callable[[str], int]] = None) ->
         if case["needsTokenizer"] and count_tokens is None:
             skipped.append(case["name"])
             continue
-        got = observe_library(inp["items"], inp["executor"], inp.get("executorName"), inp.get("executorStats"), inp.get("now"), count_tokens)
+        got = observe_library(inp["items"], inp["executor"], inp.get("executorName"), inp.get("executorStats"), inp.get("now"), count_tokens, inp.get("recentTasks"))
         for r, (g, w) in enumerate(zip(got["observations"], want["observations"])):
             failures += [f"{case['name']} item {r}: {b}" for b in _same_observation(g, w)]
         for key in ("now", "libraries", "libraryOf"):

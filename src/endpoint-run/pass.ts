@@ -39,6 +39,8 @@ export interface PassInput {
   uses: Readonly<UseLog>;
   /** evaluation: the most probable allowed action per item (a stochastic curator is still sampled); default: sample */
   argmax?: boolean;
+  /** texts of the tasks run so far, oldest first (the last RECENT_TASKS give the items' relevance) */
+  recentTasks?: readonly string[];
 }
 
 export interface PassOutput {
@@ -72,6 +74,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     now: harness.step,
     executor: observedProfile(profile),
     executorStats: { ...input.exec, contextBudget: profile.contextBudget },
+    recentTasks: input.recentTasks,
   });
   const features = featurizeObserved(obs);
   const governed = items.map((it, i) => ({ pinned: it.pinned === true, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age }));

@@ -9,6 +9,7 @@
  * counts (killed between the two writes) or a torn last line, and both are dropped (that task runs again).
  * API keys are read from the environment only; every line written is scrubbed of them.
  */
+import { RECENT_TASKS } from "../features/content.js";
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { EXECUTOR_PRESETS } from "../executors/presets.js";
@@ -208,6 +209,7 @@ export async function runEndpointStream(plan: StreamPlan, saved: SavedStream, ct
       const { record, library, cost, tokens } = await curationPass({
         harness, profile: plan.profile, rewriter: plan.rewriter, behavior: ctx.curator, epsilon: ctx.epsilon, argmax: ctx.argmax,
         governance: ctx.governance, seed: plan.seed, pass: state.passes, exec: state.exec, uses: state.uses,
+        recentTasks: ctx.tasks.slice(Math.max(0, t + 1 - RECENT_TASKS), t + 1).map((x) => x.prompt),
       });
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];

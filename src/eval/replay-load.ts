@@ -33,6 +33,9 @@ import {
   type TaskEvent,
 } from "../import/schema.js";
 import { IMPORTER_VERSION, outcomeStats } from "../import/types.js";
+import { RECENT_TASKS } from "../features/content.js";
+import type { ExecutorTask } from "../schemas/executor-stats.js";
+import { countTokens } from "../text/tokens.js";
 import { parseJsonl } from "../library/io.js";
 import { LibraryItemSchema, type LibraryItem } from "../schemas/item.js";
 import { readJsonFile } from "../util/json-file.js";
@@ -228,19 +231,41 @@ export function replayStates(d: ReplayDataset, protocol: ReplayProtocol = "leak-
   return out;
 }
 
+/** A task's text: the question the source logged (Dynamic Cheatsheet keeps it in `detail.question`), else its name. */
+const taskText = (e: TaskEvent): string => (typeof e.detail.question === "string" ? e.detail.question : e.task);
+
+/**
+ * The texts of the library's tasks before the state (oldest first, at most RECENT_TASKS): what the executor saw
+ * arriving. Sources whose snapshots carry no task index give none (relevance unknown).
+ */
+function recentTaskTexts(d: ReplayDataset, s: ReplayState): string[] {
+  const before = s.evidenceBefore ?? s.taskIndex;
+  if (before === null) return [];
+  return d.events
+    .filter((e) => e.library === s.library && e.taskIndex < before)
+    .sort((a, b) => a.taskIndex - b.taskIndex)
+    .slice(-RECENT_TASKS)
+    .map(taskText);
+}
+
 /** The state's items as the curator sees them: statistics as of the state, similarity left to be recomputed. */
-export function stateItems(d: ReplayDataset, s: ReplayState): { items: LibraryItem[]; now: number | undefined } {
+export function stateItems(d: ReplayDataset, s: ReplayState): { items: LibraryItem[]; now: number | undefined; recentTasks: string[]; executorTasks: ExecutorTask[] } {
   const base = s.itemIds.map((id) => {
     const { similarity: _recomputed, ...item } = d.items.get(id)!;
     return item as LibraryItem;
   });
-  if (s.evidenceBefore === null) return { items: base, now: undefined };
+  const recentTasks = recentTaskTexts(d, s);
+  if (s.evidenceBefore === null) return { items: base, now: undefined, recentTasks, executorTasks: [] };
+  // the executor's own task history (success, tokens of items in context), folded as every collector folds it
+  const executorTasks: ExecutorTask[] = [];
   const outcomes = new Map<string, boolean[]>();
   const last = new Map<string, number>();
   let now = s.taskIndex ?? 0;
   for (const e of d.events) {
     if (e.library !== s.library || e.taskIndex >= s.evidenceBefore) continue;
-    now = Math.max(now, e.taskIndex);
+    now = Math.max(now, e.taskIndex + 1); // the decision comes before the next task (observe.ts defaultNow)
+    if (e.outcome !== "unknown")
+      executorTasks.push({ success: e.outcome === "success", contextTokens: (e.itemIds ?? []).reduce((t, id) => t + tokensOf(d.items.get(id)), 0) });
     for (const st of new Set((e.itemIds ?? []).map(lineageOf))) {
       if (e.outcome !== "unknown") outcomes.set(st, [...(outcomes.get(st) ?? []), e.outcome === "success"]);
       last.set(st, Math.max(last.get(st) ?? -1, e.taskIndex));
@@ -251,6 +276,8 @@ export function stateItems(d: ReplayDataset, s: ReplayState): { items: LibraryIt
     const os = outcomeStats(outcomes.get(st) ?? []);
     return { ...it, stats: { ...it.stats, ...os, lastRetrievedAt: last.get(st) ?? null } };
   });
-  return { items, now };
+  return { items, now, recentTasks, executorTasks };
 }
+
+const tokensOf = (it: LibraryItem | undefined): number => (it ? it.tokens ?? countTokens(it.content) : 0);
 

@@ -19,6 +19,8 @@ import { RECENT_WINDOW } from "../import/types.js";
 import { countActions } from "../library/review.js";
 import { decideWithCurator, type Decision } from "../runtime/decide.js";
 import { observeLibrary } from "../features/observe.js";
+import { executorObservation } from "../features/executor-stats.js";
+import type { ExecutorTask } from "../schemas/executor-stats.js";
 import { FEATURE_NAMES, NUM_FEATURES, featurize } from "../features/featurizer.js";
 import { readGraphNormalization } from "../export/inspect.js";
 import { resolveCurator } from "../curators/resolve.js";
@@ -162,6 +164,8 @@ interface StateView {
   state: ReplayState;
   items: LibraryItem[];
   now: number | undefined;
+  recentTasks: string[];
+  executorTasks: ExecutorTask[];
 }
 
 /** Every state decided by one curator, under each governance mode (always with "none": the AUCs use it). */
@@ -170,12 +174,14 @@ async function runPasses(views: readonly StateView[], spec: string, executor: Ex
   const modes = [...new Set<GovernanceMode>(["none", ...o.governance])];
   const passes = new Map<GovernanceMode, Pass>(modes.map((m) => [m, { decisions: new Map(), credited: new Map(), capped: new Set(), library: new Map() }]));
   try {
-    for (const [k, { state: s, items, now }] of views.entries()) {
+    for (const [k, { state: s, items, now, recentTasks, executorTasks }] of views.entries()) {
+      // the executor's statistics from its logged tasks (as collection folds them); none logged: the fallbacks
+      const executorStats = executorTasks.length ? executorObservation({ contextBudget: executor.contextBudget, tasks: executorTasks }) : undefined;
       const sample = resolved.curator.stochastic === true ? { seed: stateSeed(o.seed, k) } : undefined;
       const scored = new Set(s.scored);
       for (const mode of modes) {
         const p = passes.get(mode)!;
-        const r = await decideWithCurator(resolved.curator, resolved.modelHash, items, executor, { now, governance: GOVERNANCE_MODES[mode].rules, sample });
+        const r = await decideWithCurator(resolved.curator, resolved.modelHash, items, executor, { now, recentTasks, executorStats, governance: GOVERNANCE_MODES[mode].rules, sample });
         const byId = new Map(r.decisions.map((dec) => [dec.id, dec]));
         for (const u of s.credited) p.credited.set(u.lineage, byId.get(u.id)!);
         for (const dec of r.decisions) {
@@ -288,9 +294,10 @@ function score(
 function scoredFeatureMeans(views: readonly StateView[], executor: ExecutorProfile): number[] {
   const sums = new Float64Array(NUM_FEATURES);
   let n = 0;
-  for (const { state: s, items, now } of views) {
+  for (const { state: s, items, now, recentTasks, executorTasks } of views) {
     const scored = new Set(s.scored);
-    const obs = observeLibrary(items, { executor, now });
+    const executorStats = executorTasks.length ? executorObservation({ contextBudget: executor.contextBudget, tasks: executorTasks }) : undefined;
+    const obs = observeLibrary(items, { executor, now, recentTasks, executorStats });
     const f = featurize(obs.observations, obs.executor, obs.library);
     items.forEach((it, i) => {
       if (!scored.has(it.id)) return;

@@ -11,6 +11,7 @@ import { EXECUTOR_PRESETS } from "../executors/presets.js";
 import { TOKEN_ENCODING } from "../text/tokens.js";
 import { MINHASH_SETTINGS, NEAR_DUPLICATE_THRESHOLD, minhash, shingles } from "../text/similarity.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, type ExecutorObservation } from "../features/featurizer.js";
+import { RECENT_TASKS, RELEVANCE_UNKNOWN, SHORT_GENERIC_WORDS } from "../features/content.js";
 import { featurizeObserved, OBSERVATION_DEFAULTS, observeLibrary, type LibraryObservations } from "../features/observe.js";
 
 /** Agreement a port must reach per feature value (absolute; values are float32 as the model takes them). */
@@ -24,6 +25,8 @@ export interface FeatureCaseInput {
   executorName?: string;
   executorStats?: Partial<ExecutorObservation>;
   now?: number;
+  /** Texts of the executor's most recent tasks, oldest first (relevance). */
+  recentTasks?: string[];
 }
 
 export interface FeatureCase {
@@ -42,6 +45,8 @@ export interface FeatureVectors {
   tokenEncoding: string;
   similarity: typeof MINHASH_SETTINGS & { nearDuplicateThreshold: number };
   defaults: typeof OBSERVATION_DEFAULTS;
+  /** The content features' constants (src/features/content.ts). */
+  content: { recentTasks: number; shortGenericWords: number; relevanceUnknown: number };
   atol: number;
   /** Word shingles and MinHash signatures of a few texts, to debug a similarity port step by step. */
   minhash: { text: string; shingles: string[]; signature: number[] }[];
@@ -162,6 +167,46 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
     },
   },
   {
+    name: "content-and-relevance",
+    about: "obs-v2 content features: relevance to the last 8 task texts (older ones ignored, one with no content word skipped), skills calling skills, placeholder, short generic advice, core share",
+    input: {
+      executor: EXEC,
+      executorStats: { successRate: 0.5, budgetUse: 0.3 },
+      recentTasks: [
+        "ignored: older than the last eight tasks",
+        "Mine three iron ore with a stone pickaxe",
+        "Craft a wooden pickaxe",
+        "the and of",
+        "Smelt iron ingots in a furnace",
+        "Craft an iron pickaxe from iron ingots",
+        "Kill one zombie",
+        "Mine coal near the surface",
+        "Craft a furnace from cobblestone",
+      ],
+      items: [
+        { id: "skills/craftWoodenPickaxe", kind: "skill", content: "async function craftWoodenPickaxe(bot) {\n  await craftItem(bot, 'wooden_pickaxe', 1); // craftWoodenPickaxe(bot) in a comment is no call\n}", tokens: 30 },
+        { id: "skills/mineIron", kind: "skill", content: "async function mineIron(bot) {\n  await craftWoodenPickaxe(bot);\n  await mineBlock(bot, 'iron_ore', 3);\n}", tokens: 35 },
+        { id: "skills/craftItem", kind: "skill", content: "async function craftItem(bot, name, n) { await bot.craft(name, n); }", tokens: 20 },
+        { id: "skills/mineIron@v1", kind: "skill", content: "async function mineIron(bot) { await craftItem(bot, 'stone_pickaxe', 1); }", tokens: 20 },
+        { id: "elided", kind: "context", content: "[Previous memory items about smelting remain unchanged]", tokens: 10 },
+        { id: "todo", kind: "context", content: "TODO", tokens: 1 },
+        { id: "empty", kind: "context", content: "  ", tokens: 0 },
+        { id: "generic", kind: "context", content: "Always be careful and think step by step.", tokens: 9 },
+        { id: "specific", kind: "context", content: "Iron ore needs a stone pickaxe or better; smelt 3 ore for 3 ingots.", tokens: 18 },
+        { id: "verbose", kind: "context", content: "It is very important to always make sure that you always check and always make sure that it is very good, very very good.", tokens: 27 },
+      ],
+    },
+  },
+  {
+    name: "relevance-unknown",
+    about: "no task text given: every item's relevance is the documented constant",
+    input: {
+      executor: EXEC,
+      executorStats: { successRate: 0.5, budgetUse: 0.3 },
+      items: [{ id: "r1", kind: "context", content: "Craft a furnace from cobblestone", tokens: 6, stats: { createdAt: 0, lastRetrievedAt: 4, timesRetrieved: 5, successes: 5 } }],
+    },
+  },
+  {
     name: "tokens-from-tokenizer",
     about: "items without `tokens`: counted with the o200k_base tokenizer (a port needs it, e.g. tiktoken)",
     input: {
@@ -189,6 +234,7 @@ export function expectedFor(input: FeatureCaseInput): FeatureCase["expected"] {
     executorName: input.executorName,
     executorStats: input.executorStats,
     now: input.now,
+    recentTasks: input.recentTasks,
   });
   const f = featurizeObserved(obs);
   const { library: _whole, ...rest } = obs;
@@ -203,6 +249,7 @@ export function makeFeatureVectors(): FeatureVectors {
     tokenEncoding: TOKEN_ENCODING,
     similarity: { ...MINHASH_SETTINGS, nearDuplicateThreshold: NEAR_DUPLICATE_THRESHOLD },
     defaults: OBSERVATION_DEFAULTS,
+    content: { recentTasks: RECENT_TASKS, shortGenericWords: SHORT_GENERIC_WORDS, relevanceUnknown: RELEVANCE_UNKNOWN },
     atol: FEATURE_ATOL,
     minhash: MINHASH_TEXTS.map((text) => ({ text, shingles: shingles(text), signature: Array.from(minhash(text)) })),
     cases: CASES.map((c) => ({

@@ -5,7 +5,9 @@
  * Bump FEATURIZER_VERSION whenever a feature is added, removed, reordered or computed differently: models and
  * datasets record it, and a mismatch is refused.
  */
-export const FEATURIZER_VERSION = "obs-v1";
+export const FEATURIZER_VERSION = "obs-v2";
+/** Versions whose datasets and models are refused (features added or computed differently since). */
+export const OLDER_FEATURIZER_VERSIONS = ["obs-v1"] as const;
 
 /** Observable statistics of one item at decision time. */
 export interface ItemObservation {
@@ -29,6 +31,16 @@ export interface ItemObservation {
   writtenAfterFailure: boolean;
   maxSimilarity: number; // 0..1
   nearDuplicates: number;
+  /** Relevance to the tasks now arriving, 0..1 (content.ts taskRelevance; RELEVANCE_UNKNOWN when no task text is known). */
+  relevance: number;
+  /** Live items of its library that call it (skills calling skills). */
+  referencedBy: number;
+  /** The text stands for content that is not there (empty, elided, placeholder words). */
+  placeholder: boolean;
+  /** Very short advice with no digit or code: fits every task, helps none. */
+  shortGeneric: boolean;
+  /** Distinct content words / all words, 0..1: low for verbose filler. */
+  coreShare: number;
   /**
    * Whether the source logs retrievals at all (not a feature: no model input reads it). False for sources such
    * as Voyager, whose items then read as never retrieved; reasons must not cite that. Absent = logged.
@@ -70,6 +82,11 @@ export const FEATURE_NAMES = [
   "item_written_after_failure",
   "item_max_similarity",
   "item_near_duplicates_log",
+  "item_task_relevance",
+  "item_referenced_by_log",
+  "item_placeholder",
+  "item_short_generic",
+  "item_core_share",
   "exec_success_rate",
   "exec_budget_log",
   "exec_budget_use",
@@ -98,7 +115,9 @@ export function featurizeInto(
   out[i++] = Math.log1p(item.age);
   out[i++] = Math.log1p(item.sinceRetrieved);
   out[i++] = Math.log1p(item.timesRetrieved);
-  out[i++] = item.timesRetrieved / Math.max(1, item.age);
+  // Retrievals per task since written: at most one per task, so a rate above 1 means a source counted a task
+  // before the item existed; bounded here so a wrong log cannot leave the training range (issue 18).
+  out[i++] = Math.min(1, item.timesRetrieved / Math.max(1, item.age));
   out[i++] = sr;
   out[i++] = rsr;
   out[i++] = item.recentFailures;
@@ -116,6 +135,11 @@ export function featurizeInto(
   out[i++] = item.writtenAfterFailure ? 1 : 0;
   out[i++] = item.maxSimilarity;
   out[i++] = Math.log1p(item.nearDuplicates);
+  out[i++] = item.relevance;
+  out[i++] = Math.log1p(item.referencedBy);
+  out[i++] = item.placeholder ? 1 : 0;
+  out[i++] = item.shortGeneric ? 1 : 0;
+  out[i++] = item.coreShare;
   out[i++] = exec.successRate;
   out[i++] = Math.log(Math.max(1, exec.contextBudget));
   out[i++] = exec.budgetUse;

@@ -6,8 +6,10 @@
  * Defaults, in one place (OBSERVATION_DEFAULTS documents the numbers):
  * - Libraries: items are grouped by their `library` field (absent = one unnamed library); everything below
  *   that depends on the library (now, ages, similarity, library size and tokens) is computed per library.
- * - `now` (the current task index): the largest task index seen in the library's items' stats (createdAt or
- *   lastRetrievedAt); 0 when none of them has stats. An explicit `now` applies to every library.
+ * - `now` (the index of the next task, the one the decision comes before): the largest of the library's items'
+ *   createdAt and lastRetrievedAt + 1 (a retrieval at task t happened before the decision that follows it, as in
+ *   the simulator, where an item retrieved by the task just run is 1 task since retrieved); 0 when none of them
+ *   has stats. An explicit `now` applies to every library.
  * - `retrievalsLogged`: false for every item of a library none of whose items carries `stats.timesRetrieved` or
  *   `stats.lastRetrievedAt` (a source that logs no retrievals, e.g. Voyager); the retrieval features then read
  *   as "never retrieved" and must not be reported as such.
@@ -18,6 +20,9 @@
  * - `tokens`: the item's `tokens` field, else countTokens(content) (o200k_base).
  * - `similarity`: the item's `similarity` field, else MinHash similarity to the other items' contents of the
  *   same library (exactly what similarityStats computes).
+ * - content features (src/features/content.ts): placeholder, short generic and core share from `content`;
+ *   relevance to the last RECENT_TASKS of `recentTasks` (RELEVANCE_UNKNOWN when none is given); referencedBy =
+ *   the skills of the same library that call the item.
  * - `authorIsCurrent`: the item's `author` equals `executorName` (default: the profile's name).
  * - executor `successRate`: `executorStats.successRate`, else the library's pooled successes / (successes +
  *   failures) once it holds at least 10 outcomes, else sigmoid(baseSkill) (the profile's no-help success).
@@ -30,6 +35,7 @@ import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { featurizeInto, NUM_FEATURES, type ExecutorObservation, type ItemObservation, type LibraryObservation } from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
+import { contentFlags, recentTaskWords, referencedBy, RELEVANCE_UNKNOWN, taskRelevance } from "./content.js";
 import { CuratorError } from "../errors.js";
 import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityProgress, type SimilarityStats } from "../text/similarity.js";
 
@@ -49,6 +55,8 @@ export interface ObserveOptions {
   executorName?: string;
   /** Logged executor statistics; each missing field gets the default above. */
   executorStats?: Partial<ExecutorObservation>;
+  /** Texts of the executor's most recent tasks, oldest first (only the last RECENT_TASKS are read): relevance. */
+  recentTasks?: readonly string[];
   /** Progress of the near-duplicate search, the one step whose time grows faster than the library. */
   onProgress?: SimilarityProgress;
 }
@@ -89,7 +97,7 @@ export function defaultNow(items: readonly LibraryItem[]): number {
     const s = it.stats;
     if (!s) continue;
     if (s.createdAt !== undefined && s.createdAt > now) now = s.createdAt;
-    if (s.lastRetrievedAt !== undefined && s.lastRetrievedAt !== null && s.lastRetrievedAt > now) now = s.lastRetrievedAt;
+    if (s.lastRetrievedAt !== undefined && s.lastRetrievedAt !== null && s.lastRetrievedAt + 1 > now) now = s.lastRetrievedAt + 1;
   }
   return now;
 }
@@ -118,11 +126,13 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
   const libraries: LibraryState[] = [];
   let pooledS = 0;
   let pooledF = 0;
+  const tasks = recentTaskWords(opts.recentTasks ?? []);
   for (const [name, members] of groupByLibrary(items)) {
     const group = members.map((i) => items[i]);
     const now = opts.now ?? defaultNow(group);
     const retrievalsLogged = group.some((it) => it.stats?.timesRetrieved !== undefined || it.stats?.lastRetrievedAt !== undefined);
     const similarity = fillSimilarity(group, opts.onProgress);
+    const callers = referencedBy(group);
     const lib: LibraryState = { name, now, retrievalsLogged, size: group.length, totalTokens: 0 };
     const shared: LibraryObservation = { size: group.length, totalTokens: 0 };
     members.forEach((i, k) => {
@@ -132,6 +142,7 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
       const last = s.lastRetrievedAt;
       const tokens = it.tokens ?? countTokens(it.content);
       const sim = it.similarity ?? similarity[k];
+      const flags = contentFlags(it.content);
       observations[i] = {
         age,
         sinceRetrieved: last === undefined || last === null ? age : Math.max(0, now - last),
@@ -150,6 +161,11 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
         authorIsCurrent: it.author !== undefined && it.author === author,
         maxSimilarity: sim.max,
         nearDuplicates: sim.nearDuplicates,
+        relevance: taskRelevance(it.content, tasks) ?? RELEVANCE_UNKNOWN,
+        referencedBy: callers[k],
+        placeholder: flags.placeholder,
+        shortGeneric: flags.shortGeneric,
+        coreShare: flags.coreShare,
         retrievalsLogged,
       };
       shared.totalTokens += tokens;

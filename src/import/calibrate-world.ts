@@ -16,6 +16,7 @@ import type { OracleContext } from "../world/oracle.js";
 import { resolveWorld } from "../world/presets.js";
 import { runStream, type StreamRun } from "../world/stream.js";
 import type { SimItem } from "../world/item.js";
+import type { ItemObservation } from "../features/featurizer.js";
 import type { SkillWorld } from "../world/world.js";
 import { distribution, r4, type Distribution } from "./calibrate-stats.js";
 
@@ -60,6 +61,12 @@ export interface PresetCalibration {
   /** share of authored items written after a failed task (observable: writtenAfterFailure) */
   writtenAfterFailureShare: number;
   taskFailureShare: number;
+  /** obs-v2 content features of the live items, as observed (calibrate.ts contentMeasures on real items) */
+  placeholderShare: number;
+  shortGenericShare: number;
+  meanCoreShare: number;
+  calledShare: number;
+  meanRelevance: number;
 }
 
 export interface WorldCalibration {
@@ -98,6 +105,7 @@ interface StreamEnd {
   live: SimItem[];
   maxSimilarity: number[];
   nearDuplicates: number[];
+  observed: ItemObservation[];
 }
 
 /** One stream of `tasks` tasks with no curation, and its library at the end. */
@@ -107,7 +115,7 @@ export async function runUncurated(world: WorldConfig, executor: ExecutorProfile
   const run = await runStream({ streamId: 0, seed, world, executors: [executor], tasks }, watch.curator, { mode: "argmax", horizon: 0 });
   const w = watch.world();
   const obs = observeWorld(w).items;
-  return { run, world: w, live: w.items, maxSimilarity: obs.map((o) => o.maxSimilarity), nearDuplicates: obs.map((o) => o.nearDuplicates) };
+  return { run, world: w, live: w.items, maxSimilarity: obs.map((o) => o.maxSimilarity), nearDuplicates: obs.map((o) => o.nearDuplicates), observed: obs };
 }
 
 function measurePreset(name: string, profile: ExecutorProfile, cfg: WorldConfig, ends: StreamEnd[]): PresetCalibration {
@@ -117,6 +125,7 @@ function measurePreset(name: string, profile: ExecutorProfile, cfg: WorldConfig,
   const tasks = ends.flatMap((e) => e.run.tasks);
   const added = ends.reduce((s, e) => s + e.live.length - cfg.initialItems, 0);
   const liveTokens = mean(live.map((it) => it.tokens));
+  const observed = ends.flatMap((e) => e.observed);
   return {
     executor: name,
     profile,
@@ -136,6 +145,11 @@ function measurePreset(name: string, profile: ExecutorProfile, cfg: WorldConfig,
     expectedAuthoredWrongShare: r4(mean(authored.map((it) => Math.min(1, a.errorRate * (it.writtenAfterFailure ? 1.8 : 0.6))))),
     writtenAfterFailureShare: ratio(authored.filter((it) => it.writtenAfterFailure).length, authored.length),
     taskFailureShare: ratio(tasks.filter((t) => !t.success).length, tasks.length),
+    placeholderShare: ratio(observed.filter((o) => o.placeholder).length, observed.length),
+    shortGenericShare: ratio(observed.filter((o) => o.shortGeneric).length, observed.length),
+    meanCoreShare: r4(mean(observed.map((o) => o.coreShare))),
+    calledShare: ratio(observed.filter((o) => o.referencedBy > 0).length, observed.length),
+    meanRelevance: r4(mean(observed.map((o) => o.relevance))),
   };
 }
 

@@ -18,6 +18,8 @@ import type { BuiltImport } from "./write.js";
 import type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
 import { distribution, r4, type Distribution } from "./calibrate-stats.js";
 import { pushAll } from "../util/arrays.js";
+import { contentFlags, referencedBy } from "../features/content.js";
+import { groupByLibrary } from "../features/observe.js";
 
 export { distribution, type Distribution };
 export type { CalibrationCard, SourceCalibration } from "./calibrate-card.js";
@@ -172,6 +174,23 @@ const MEASURE: Record<ImportFormat, (b: BuiltImport) => SourceCalibration> = {
 };
 
 
+/**
+ * The obs-v2 content features over the live items (per library, as the featurizer computes them): shares of
+ * placeholder and short generic items, mean core share, share called by another live skill. The world side is
+ * in calibrate-world.ts under the same names.
+ */
+export function contentMeasures(live: readonly LibraryItem[]): Record<string, number | null> {
+  const flags = live.map((i) => contentFlags(i.content));
+  const called: number[] = [];
+  for (const members of groupByLibrary(live).values()) pushAll(called, referencedBy(members.map((k) => live[k])));
+  return {
+    placeholderShare: share(flags.filter((f) => f.placeholder).length, live.length),
+    shortGenericShare: share(flags.filter((f) => f.shortGeneric).length, live.length),
+    meanCoreShare: live.length ? r4(flags.reduce((a, f) => a + f.coreShare, 0) / live.length) : null,
+    calledShare: share(called.filter((c) => c > 0).length, live.length),
+  };
+}
+
 /** Imports every source under `root` (in memory) and measures it. */
 export function calibrate(root: string): CalibrationCard {
   if (!existsSync(root)) throw new CuratorError("FILE_NOT_FOUND", `Real-data folder '${root}' does not exist. Pass the folder described in its README (e.g. ../shared/data/real).`);
@@ -181,7 +200,8 @@ export function calibrate(root: string): CalibrationCard {
     const dir = join(root, PROVENANCE[format].folder);
     if (!existsSync(dir)) continue;
     const b = loadImport(format, dir);
-    sources.push(MEASURE[format](b));
+    const m = MEASURE[format](b);
+    sources.push({ ...m, extra: { ...m.extra, ...contentMeasures(b.library) } });
     if (format !== "tau-bench") pushAll(live, format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library);
   }
   return {

@@ -6,6 +6,7 @@
  */
 import { basename, dirname } from "node:path";
 import { ANSWER_CHECKERS, checkerForSource } from "../tasks/answer.js";
+import { ELISION } from "../features/content.js";
 
 export interface MemoryEntry {
   text: string;
@@ -35,8 +36,6 @@ const CLOSE = /<\/memory_item>/i;
 const COUNT = /\*\*\s*Count:\s*(\d+)\s*(?:\*\*)?/i;
 const COUNT_AFTER = /^\s*\*\*\s*Count:\s*(\d+)\s*(?:\*\*)?/i;
 const HEADER = /^(?:#{1,6}\s*\S.*|[A-Z][A-Z0-9 ,&()\-:/]{6,})$/;
-/** A line that stands for text the writer left out: `[Previous memory items about … remain unchanged…]`, `[Previous content preserved...]`. */
-const ELISION = /^\s*[[(][^\])\n]{0,200}\b(?:unchanged|preserved|retained|remains?|omitted|kept|as before|as is|same as (?:above|before))\b[^\])\n]{0,200}[\])]\s*$/i;
 const REFERENCE = /Reference[s]?\s*:?\s*([^\n)]*)/gi;
 
 export const isElision = (line: string): boolean => ELISION.test(line);

@@ -241,7 +241,7 @@ function assemble(run: Run, ref: Run | undefined, ctx: ImportContext, parts: Imp
         content: ver.text,
         author: run.info.model,
         tags: ver.placeholder ? [...tags, "placeholder"] : tags,
-        stats: { createdAt: Math.max(0, first - 1), lastRetrievedAt: upto.at(-1) ?? null, ...os, timesRetrieved: upto.length, rewrites: v, compressions: 0 },
+        stats: { createdAt: first, lastRetrievedAt: upto.at(-1) ?? null, ...os, timesRetrieved: upto.length, rewrites: v, compressions: 0 },
         meta: {
           dataset: run.info.dataset,
           model: run.info.model,
@@ -356,7 +356,7 @@ export function importDynamicCheatsheet(path: string, ctx: ImportContext): Impor
   const refs = new Map([...noMemory].flatMap(([g, rs]) => rs.filter((r) => /empty/i.test(r.info.variant)).slice(0, 1).map((r) => [g, r] as const)));
   const parts = emptyParts([
       "One library per memory run (DATASET/MODEL_APPROACH); items are cheatsheet memory items or, for retrieval runs, previous input/solution pairs (kind context).",
-      "Context of question t = its cheatsheet_before; stats count the questions an item (any earlier version) was in context, successes = answered correctly. createdAt = the question after which it first appeared.",
+      "Context of question t = its cheatsheet_before; stats count the questions an item (any earlier version) was in context, successes = answered correctly. createdAt = the first question whose context holds it (written after the question before; the simulator's convention).",
       "Ids: <run>/mNNN for a memory item lineage, <run>/sol-qIDX for a previous solution; superseded or removed versions carry @vN. meta.count is the cheatsheet's own `** Count: N **`.",
       "Answers are checked by the benchmark's checker (numeric for AIME, option letter for GPQA, expression checkers for Game of 24 / equations), not by string equality.",
       "Credited paired uplift: per question d = correct(memory run) − correct(same model, same prompt, empty cheatsheet: EmptyCheatsheet); d is credited only to the items the run marks as used for that question (retrieved solutions; memory items whose `** Count: N **` rose or whose `(Reference: Q…)` list gained the question). uplift = Σ credits of the item's lineage; harmful < 0, helpful > 0, deadWeight = in context for ≥ 3 questions, never credited. Without an EmptyCheatsheet run the credited labels are null (Baseline is a different prompt and never used as the reference).",

@@ -10,7 +10,7 @@ export { IMPORT_FORMATS } from "./schema.js";
 export type { ImportFormat, Snapshot, Outcome, TaskEvent, ReplayLabel, Comparison } from "./schema.js";
 
 /** Bump when any importer changes what it writes for the same input. Recorded in every manifest. */
-export const IMPORTER_VERSION = "import-v2";
+export const IMPORTER_VERSION = "import-v3";
 
 /** Retrievals counted in `recentSuccesses` / `recentFailures` (the world's default `recentWindow`). */
 export const RECENT_WINDOW = 6;

@@ -132,11 +132,13 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
   const seed = o.seed ?? (resolved.curator.stochastic ? 0 : null);
   try {
     const decideOptions = {
-      now: window,
+      // ages per library (observeLibrary), as every other path computes them; `window` only keys the history
+      now: o.now,
       governance: rules,
       sample: seed === null ? undefined : { seed },
       executorStats: stats ? executorObservation(stats) : undefined,
       executorName: stats?.name ?? executor?.name,
+      recentTasks: stats?.tasks.flatMap((t) => (t.prompt === undefined ? [] : [t.prompt])),
       onProgress: o.onProgress,
     };
     const result: DecideResult =

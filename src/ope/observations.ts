@@ -58,6 +58,11 @@ export function itemFromFeatures(f: ArrayLike<number>, row: number): ItemObserva
     authorIsCurrent: f[o + F.item_author_is_current] > 0.5,
     writtenAfterFailure: f[o + F.item_written_after_failure] > 0.5,
     maxSimilarity: f[o + F.item_max_similarity],
+    relevance: f[o + F.item_task_relevance],
+    referencedBy: fromLog(f[o + F.item_referenced_by_log]),
+    placeholder: f[o + F.item_placeholder] > 0.5,
+    shortGeneric: f[o + F.item_short_generic] > 0.5,
+    coreShare: f[o + F.item_core_share],
     nearDuplicates: fromLog(f[o + F.item_near_duplicates_log]),
   };
 }

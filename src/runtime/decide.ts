@@ -50,6 +50,8 @@ export interface DecideOptions {
   executorStats?: Partial<ExecutorObservation>;
   /** Name matched against items' `author`; default: the executor profile's name. */
   executorName?: string;
+  /** Texts of the executor's most recent tasks, oldest first: the items' relevance to them (see observeLibrary). */
+  recentTasks?: readonly string[];
   /** Progress of the near-duplicate search (see observeLibrary). */
   onProgress?: SimilarityProgress;
 }
@@ -101,7 +103,7 @@ export async function decideWithCurator(
   const profile = typeof executor === "string" ? resolveExecutor(executor) : executor;
   const rules = options.governance ?? DEFAULT_GOVERNANCE;
   // observe
-  const obs = observeLibrary(items, { now: options.now, executor: profile, executorName: options.executorName, executorStats: options.executorStats, onProgress: options.onProgress });
+  const obs = observeLibrary(items, { now: options.now, executor: profile, executorName: options.executorName, executorStats: options.executorStats, recentTasks: options.recentTasks, onProgress: options.onProgress });
   // featurize + mask
   const rows = items.length;
   buffers.ensure(rows);

@@ -5,6 +5,7 @@ export const ExecutorTaskSchema = z
   .object({
     success: z.boolean().describe("whether the task succeeded"),
     contextTokens: z.number().nonnegative().describe("tokens of library items the executor had in context for the task"),
+    prompt: z.string().optional().describe("the task's text: the last 8 give each item's relevance to the tasks now arriving (absent: relevance unknown)"),
   })
   .strict();
 

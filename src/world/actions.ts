@@ -54,6 +54,11 @@ export function applyRewrite(world: RewriteContext, it: SimItem): ActionCost {
       it.actionability = Math.max(it.actionability, rng.uniform(0.5, 1));
     }
   }
+  if (it.placeholder) {
+    // regenerated from evidence: real content now (generic items stay weakly actionable)
+    it.placeholder = false;
+    it.actionability = it.family >= 0 ? rng.uniform(0.5, 1) : rng.uniform(0.05, 0.3);
+  }
   it.coreTokens = Math.max(it.coreTokens, 60);
   it.tokens = Math.round(it.coreTokens * rng.uniform(1.1, 1.5));
   it.detail = 1;

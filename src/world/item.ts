@@ -9,6 +9,9 @@ export interface SimItem {
   version: number; // procedure version it was written for
   wrong: boolean; // wrong from the start (contamination)
   detail: number; // 1, reduced when compression cuts into the core
+  placeholder: boolean; // written as a placeholder (elided / empty text): nothing actionable (world/content.ts)
+  shortGeneric: boolean; // very short generic advice
+  calls: number; // id of the skill it calls, -1 = none; broken once that skill leaves the live library
   // observable
   tokens: number;
   createdAt: number;

@@ -6,6 +6,8 @@ import type { SkillWorld } from "./world.js";
 import { recentCounts } from "./item.js";
 import { hash01 } from "../util/rng.js";
 import { NEAR_DUPLICATE_THRESHOLD } from "../text/similarity.js";
+import { RELEVANCE_UNKNOWN } from "../features/content.js";
+import { worldCoreShare, worldRelevance } from "./content.js";
 
 /**
  * Hidden pairwise similarity, standing in for MinHash over contents: items serving the same family read
@@ -37,6 +39,8 @@ export function observeWorld(world: SkillWorld): {
         dups[j]++;
       }
     }
+  const callers = new Map<number, number>();
+  for (const it of its) if (it.calls >= 0) callers.set(it.calls, (callers.get(it.calls) ?? 0) + 1);
   let totalTokens = 0;
   const items = its.map((it, i): ItemObservation => {
     totalTokens += it.tokens;
@@ -60,6 +64,11 @@ export function observeWorld(world: SkillWorld): {
       writtenAfterFailure: it.writtenAfterFailure,
       maxSimilarity: maxSim[i],
       nearDuplicates: dups[i],
+      relevance: worldRelevance(it, world.recentFamilies, t, world.seed) ?? RELEVANCE_UNKNOWN,
+      referencedBy: callers.get(it.id) ?? 0,
+      placeholder: it.placeholder,
+      shortGeneric: it.shortGeneric,
+      coreShare: worldCoreShare(it, world.seed),
     };
   });
   return {

@@ -26,6 +26,8 @@ export interface SuccessInput<T extends SuccessItem> {
   t: number;
   seed: number;
   isFaded: (family: number) => boolean;
+  /** a skill whose callee was retired: it misleads like a wrong item (world/content.ts; default: never) */
+  isBroken?: (item: T) => boolean;
 }
 
 export interface SuccessOutcome<T extends SuccessItem> {
@@ -69,9 +71,10 @@ export function successModel<T extends SuccessItem>(x: SuccessInput<T>): Success
     noiseTokens += relevant ? it.tokens - it.coreTokens : 0.5 * it.tokens;
     const stale = relevant && it.version < x.familyVersion[family];
     if (stale) staleHit = true;
-    if (it.wrong || stale) {
+    const broken = x.isBroken?.(it) ?? false;
+    if (it.wrong || stale || broken) {
       if (hash01(it.id, t, seed ^ SALT_NOTICE) >= prof.verification) {
-        z -= it.wrong ? cfg.wrongPenalty : cfg.stalePenalty;
+        z -= it.wrong || broken ? cfg.wrongPenalty : cfg.stalePenalty;
         if (it.wrong) follow = true;
       } else noticed.push(it);
     } else {

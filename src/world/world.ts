@@ -15,6 +15,8 @@ import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
 import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
 import { ACTION_INDEX } from "../actions.js";
 import { successModel } from "./success.js";
+import { drawContent, isBroken } from "./content.js";
+import { RECENT_TASKS } from "../features/content.js";
 
 export interface TaskResult {
   step: number;
@@ -52,6 +54,8 @@ export class SkillWorld {
   execBudgetUse: Float64Array;
   authorFailShare: Float64Array;
   nextId = 0;
+  /** families of the last RECENT_TASKS tasks, oldest first (the relevance feature reads them) */
+  recentFamilies: number[] = [];
   pendingCurationCost = 0;
   pendingCurationTokens = 0;
   private lastExecutor = -1;
@@ -93,7 +97,7 @@ export class SkillWorld {
     const generic = family < 0;
     const tokens = Math.max(30, Math.round(meanTokens * Math.exp(0.5 * rng.normal() - 0.125)));
     const core = Math.min(tokens, Math.round(generic ? rng.uniform(40, 120) : rng.uniform(80, 220)));
-    return {
+    return drawContent({
       id: this.nextId++,
       isSkill: rng.bernoulli(generic ? 0.2 : 0.5),
       family,
@@ -120,7 +124,10 @@ export class SkillWorld {
       lastContextAt: -2,
       probation: false,
       probationSuccesses: 0,
-    };
+      placeholder: false,
+      shortGeneric: false,
+      calls: -1,
+    }, this.items, this.seed);
   }
 
   /**
@@ -147,10 +154,13 @@ export class SkillWorld {
     const rng = new Rng([this.seed, t, 0x7a5c]);
 
     const { family, difficulty, u } = this.drawTask(rng);
+    this.recentFamilies = [...this.recentFamilies, family].slice(-RECENT_TASKS);
     const context = this.retrieve(family, t);
+    const liveIds = new Set(this.items.map((x) => x.id));
     const m = successModel({
       context, family, difficulty, familyVersion: this.familyVersion, prof, cfg, t, seed: this.seed,
       isFaded: (f) => this.isFaded(f),
+      isBroken: (it) => isBroken(it, liveIds),
     });
     const { staleHit, follow, driftHit, ctxTokens, noticed, useful } = m;
     const p = m.pSuccess;
@@ -314,6 +324,7 @@ export class SkillWorld {
     w.execBudgetUse = this.execBudgetUse.slice();
     w.authorFailShare = this.authorFailShare.slice();
     w.nextId = this.nextId;
+    w.recentFamilies = this.recentFamilies;
     w.pendingCurationCost = this.pendingCurationCost;
     w.pendingCurationTokens = this.pendingCurationTokens;
     w.lastExecutor = this.lastExecutor;

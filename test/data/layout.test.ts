@@ -6,9 +6,13 @@ import { DECISION_COLUMNS } from "../../src/schemas/dataset.js";
 import { collect } from "../../src/collect/collect.js";
 import { queryParquet, sqlString } from "../../src/data/duckdb.js";
 import { tempDir } from "./fixtures.js";
+import { train } from "../../src/train/train.js";
+import { existsSync } from "node:fs";
 
 /** Written by `curator collect --world tiny --streams 2 --tasks 12 --seed 3` before the per-table layout (schema 1). */
 const FLAT_V1 = join(import.meta.dirname, "..", "fixtures", "datasets", "v1-flat");
+/** The same collection made by featurizer obs-v1 (26 features): refused for training since obs-v2. */
+const OBS_V1 = join(import.meta.dirname, "..", "fixtures", "datasets", "obs-v1-flat");
 
 describe("dataset layout: one folder per table", () => {
   it("collects into decisions/ and tasks/ folders that DuckDB reads one table at a time, and still loads schema-1 datasets", async () => {
@@ -33,5 +37,15 @@ describe("dataset layout: one folder per table", () => {
     const without = Object.fromEntries(Object.entries(now.decisions).filter(([k]) => !optional.includes(k)));
     expect(old.decisions).toEqual(without);
     expect(old.tasks).toEqual(now.tasks);
+  });
+
+  it("refuses a dataset of the previous featurizer version for training, naming both versions, and writes nothing", async () => {
+    const out = join(tempDir(), "model");
+    const e = await train({ data: OBS_V1, algo: "bc", seed: 1, out }).then(() => null, (x: unknown) => x as { code: string; message: string });
+    expect(e?.code).toBe("VERSION_MISMATCH");
+    expect(e?.message).toContain('featurizer version "obs-v1"');
+    expect(e?.message).toContain('"obs-v2"');
+    expect(e?.message).toContain("Re-collect");
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -92,7 +92,7 @@ describe("EndpointHarness over 5 scripted tasks", () => {
     const authoredIds = harness.live.filter((it) => it.author === "qwen-local").map((it) => it.id);
     expect(authoredIds).toEqual(expect.arrayContaining(["qwen-local-0", "qwen-local-1", "qwen-local-3", out[4].authoredItemId]));
     expect(out[4].retrievedIds).toContain(out[4].authoredItemId);
-    expect(byId.get("qwen-local-1")!.stats).toMatchObject({ createdAt: 1, timesRetrieved: expect.any(Number) });
+    expect(byId.get("qwen-local-1")!.stats).toMatchObject({ createdAt: 2, timesRetrieved: expect.any(Number) });
     expect(byId.get("qwen-local-3")!.kind).toBe("skill");
     const updated = byId.get(out[4].authoredItemId!)!;
     expect(updated.content).toContain("Fermat's little theorem");
@@ -191,7 +191,7 @@ describe("curation through an LLM call", () => {
     expect(live.get("seed-mod")!.stats!.compressions).toBe(1);
     expect(live.get("seed-mod")!.tokens!).toBeLessThan(before.get("seed-mod")!.tokens!);
     expect(live.get("seed-geo")!.content).toContain("perpendicular chord directions");
-    expect(live.get("seed-geo")!.stats).toMatchObject({ rewrites: 1, recentFailures: 0, failures: 1 });
+    expect(live.get("seed-geo")!.stats).toMatchObject({ rewrites: 1, recentFailures: 0, failures: 0, timesRetrieved: 1 });
     expect(live.has("qwen-local-0")).toBe(false);
     expect(harness.archive.map((a) => [a.item.id, a.retiredAt])).toEqual([["qwen-local-0", 5]]);
     expect(live.has("seed-pin")).toBe(true);

@@ -43,11 +43,11 @@ describe("libraries in one file", () => {
   it("gives each item the ages and library features of its own library", () => {
     const mixed = [small[0], big[0], small[1], big[1], big[2]];
     const o = observeLibrary(mixed, { executor: mid, executorStats: execStats });
-    // s1 was written at task 0 of a 13-task library: age 13, not 47.
-    expect(o.observations[0]).toMatchObject({ age: 13, sinceRetrieved: 0 });
-    expect(o.observations[2]).toMatchObject({ age: 8, sinceRetrieved: 8, timesRetrieved: 0 });
-    expect(o.observations[1]).toMatchObject({ age: 47, sinceRetrieved: 0 });
-    expect(o.libraries.map((l) => [l.name, l.now, l.size])).toEqual([["small", 13, 2], ["big", 47, 3]]);
+    // s1 was written at task 0 of a library whose last task is 13 (the decision comes before task 14): age 14, not 48.
+    expect(o.observations[0]).toMatchObject({ age: 14, sinceRetrieved: 1 });
+    expect(o.observations[2]).toMatchObject({ age: 9, sinceRetrieved: 9, timesRetrieved: 0 });
+    expect(o.observations[1]).toMatchObject({ age: 48, sinceRetrieved: 1 });
+    expect(o.libraries.map((l) => [l.name, l.now, l.size])).toEqual([["small", 14, 2], ["big", 48, 3]]);
     expect(o.libraryOf.map((l) => l.size)).toEqual([2, 3, 2, 3, 3]);
     expect(o.library.size).toBe(5);
 
@@ -70,7 +70,7 @@ describe("libraries in one file", () => {
     const c = recorder(0);
     await decideWithCurator(c, "h", mixed, mid, { executorStats: execStats });
     expect(Array.from(c.seen[0])).toEqual(Array.from(featurizeObserved(observeLibrary(mixed, { executor: mid, executorStats: execStats }))));
-    expect(c.seen[0][FEATURE_NAMES.indexOf("item_age_log")]).toBeCloseTo(Math.log1p(13), 6);
+    expect(c.seen[0][FEATURE_NAMES.indexOf("item_age_log")]).toBeCloseTo(Math.log1p(14), 6);
   });
 
   it("a single library gives the same features with or without the library field", () => {
@@ -80,7 +80,7 @@ describe("libraries in one file", () => {
     expect(Array.from(featurizeObserved(a))).toEqual(Array.from(featurizeObserved(b)));
     expect(a.library).toEqual({ size: 3, totalTokens: a.libraries[0].totalTokens });
     expect(a.libraryOf.every((l) => l === a.library)).toBe(true);
-    expect(a.now).toBe(47);
+    expect(a.now).toBe(48);
   });
 });
 

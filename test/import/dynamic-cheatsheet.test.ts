@@ -50,7 +50,7 @@ describe("dynamic cheatsheet importer", () => {
     const labels = byId(r.labels);
     expect(labels.get(`${cum}/m001@v1`)).toMatchObject({ removedLater: true, inFinal: false, harmful: null, neverUsed: true });
     expect(labels.get(`${cum}/m004`)).toMatchObject({ inFinal: true, harmful: null, neverUsed: null });
-    expect(byId(r.items).get(`${cum}/m001@v1`)?.stats).toMatchObject({ createdAt: 0, timesRetrieved: 1, failures: 1, lastRetrievedAt: 1 });
+    expect(byId(r.items).get(`${cum}/m001@v1`)?.stats).toMatchObject({ createdAt: 1, timesRetrieved: 1, failures: 1, lastRetrievedAt: 1 });
     const sol = byId(r.items).get("AIME_2024/gpt-4o_Dynamic_Retrieval/sol-q0")!;
     expect(sol.meta?.sourceQuestion).toBe("0");
     expect(r.events.filter((e) => e.library === "AIME_2024/gpt-4o_EmptyCheatsheet")).toHaveLength(3);

@@ -8,20 +8,20 @@ import type { LibraryItem } from "../../src/schemas/item.js";
 const mid = { ...EXECUTOR_PRESETS.mid, authoring: { ...EXECUTOR_PRESETS.mid.authoring } };
 
 describe("observeLibrary", () => {
-  it("derives item observations from stats, with now = the largest task index seen", () => {
+  it("derives item observations from stats, with now = the task after the largest task index seen", () => {
     const items: LibraryItem[] = [
       { id: "a", kind: "skill", content: "x", tokens: 120, author: "mid", stats: { createdAt: 10, lastRetrievedAt: 90, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2, helpful: 3, harmful: 1, writtenAfterFailure: true, rewrites: 1, compressions: 2 } },
       { id: "b", kind: "context", content: "y", tokens: 30, author: "weak", stats: { createdAt: 40, lastRetrievedAt: null } },
       { id: "c", kind: "context", content: "z", tokens: 5 },
     ];
     const o = observeLibrary(items, { executor: mid });
-    expect(o.now).toBe(90);
+    expect(o.now).toBe(91); // the decision comes after task 90 (featurizer obs-v2)
     expect(o.observations[0]).toMatchObject({
-      age: 80, sinceRetrieved: 0, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2, helpful: 3, harmful: 1, writtenAfterFailure: true,
+      age: 81, sinceRetrieved: 1, timesRetrieved: 7, successes: 5, failures: 2, recentSuccesses: 1, recentFailures: 2, helpful: 3, harmful: 1, writtenAfterFailure: true,
       tokens: 120, isSkill: true, rewrites: 1, compressions: 2, authorIsCurrent: true, maxSimilarity: expect.any(Number), nearDuplicates: expect.any(Number),
     });
     // Never retrieved: sinceRetrieved = age.
-    expect(o.observations[1]).toMatchObject({ age: 50, sinceRetrieved: 50, timesRetrieved: 0, authorIsCurrent: false, isSkill: false });
+    expect(o.observations[1]).toMatchObject({ age: 51, sinceRetrieved: 51, timesRetrieved: 0, authorIsCurrent: false, isSkill: false });
     // No stats: a fresh item.
     expect(o.observations[2]).toMatchObject({ age: 0, sinceRetrieved: 0, timesRetrieved: 0, successes: 0, failures: 0, helpful: 0, harmful: 0, writtenAfterFailure: false, rewrites: 0 });
     expect(o.library).toEqual({ size: 3, totalTokens: 155 });

@@ -70,7 +70,7 @@ describe("reasons", () => {
     const e = { successRate: 0.55, contextBudget: 4000, budgetUse: 0.3 };
     const r = await decideWithCurator(heuristicCurator, "h", LIB, undefined, { executorStats: e, governance: NO_CAP });
     let checked = 0;
-    r.decisions.forEach((d, i) => (checked += checkReason(d, LIB[i], 100, e)));
+    r.decisions.forEach((d, i) => (checked += checkReason(d, LIB[i], 101, e)));
     expect(checked).toBeGreaterThanOrEqual(LIB.length);
     expect(r.decisions.find((d) => d.id === "helps")!.reason).toContain("helps: 18 of 20");
     expect(r.decisions.find((d) => d.id === "fails")!.reason).toContain("failing: 1 of 12");
@@ -86,7 +86,7 @@ describe("reasons", () => {
     expect(r.executorSources.successRate).toBe("library");
     for (const [i, d] of r.decisions.entries()) {
       expect(d.reason).not.toMatch(/helps|failing/);
-      checkReason(d, same[i], 199, r.executorObservation);
+      checkReason(d, same[i], 200, r.executorObservation);
     }
   });
 
@@ -108,7 +108,7 @@ describe("reasons", () => {
       expect(d.action).toBe("keep");
       expect(d.allowed).toEqual(["keep", "compress"]);
       expect(d.probs.retire).toBeCloseTo(own[3] / total, 6);
-      checkReason(d, items[i + 1], 100, r.executorObservation);
+      checkReason(d, items[i + 1], 101, r.executorObservation);
     }
   });
 });

@@ -73,9 +73,16 @@ function withContent(item: LibraryItem, content: string, action: "compress" | "r
   const meta = { ...item.meta };
   if (action === "compress") stats.compressions = (stats.compressions ?? 0) + 1;
   else {
+    // A rewrite is new content: the outcome counters described the old text (as the simulator's applyRewrite
+    // resets them); retrievals, age and last use stay (the item's place in the library did not change).
     stats.rewrites = (stats.rewrites ?? 0) + 1;
+    stats.successes = 0;
+    stats.failures = 0;
     stats.recentSuccesses = 0;
     stats.recentFailures = 0;
+    stats.helpful = 0;
+    stats.harmful = 0;
+    stats.writtenAfterFailure = false;
     delete meta.recentOutcomes;
   }
   const { similarity: _stale, ...rest } = item;

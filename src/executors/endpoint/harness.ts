@@ -236,7 +236,9 @@ export class EndpointHarness {
     for (let n = 2; taken.has(id); n++) id = `${this.cfg.idPrefix}${step}-${n}`;
     this.state.live.push({
       id, kind, content, author: this.cfg.executorName, tokens: countTokens(content),
-      stats: { ...EMPTY_STATS, createdAt: step, writtenAfterFailure: !success },
+      // written after task `step`: the first task it can serve is step + 1 (the simulator's convention, so that
+      // retrievals never outnumber the tasks since it was written)
+      stats: { ...EMPTY_STATS, createdAt: step + 1, writtenAfterFailure: !success },
     });
     return { authored: "add", authoredItemId: id };
   }

@@ -173,5 +173,6 @@ function toSim(p: ParsedItem): SimItem {
     wrong: p.wrong, detail: p.detail, tokens: p.tokens, createdAt: 0, author: -1, writtenAfterFailure: false, lastRetrievedAt: -1,
     timesRetrieved: 0, successes: 0, failures: 0, recentBits: 0, recentLen: 0, helpful: 0, harmful: 0, rewrites: 0,
     compressions: 0, changedAt: 0, lastContextAt: -2, probation: false, probationSuccesses: 0,
+    placeholder: false, shortGeneric: false, calls: -1,
   };
 }

@@ -11,7 +11,8 @@ function item(over: Partial<ItemObservation> = {}): ItemObservation {
   return {
     age: 50, sinceRetrieved: 2, timesRetrieved: 10, successes: 6, failures: 4, recentSuccesses: 3, recentFailures: 2,
     helpful: 0, harmful: 0, tokens: 200, isSkill: false, rewrites: 0, compressions: 0, authorIsCurrent: true,
-    writtenAfterFailure: false, maxSimilarity: 0.3, nearDuplicates: 0, ...over,
+    writtenAfterFailure: false, maxSimilarity: 0.3, nearDuplicates: 0,
+    relevance: 0.15, referencedBy: 0, placeholder: false, shortGeneric: false, coreShare: 0.5, ...over,
   };
 }
 
