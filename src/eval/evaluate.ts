@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { resolveWorld } from "../world/presets.js";
-import { resolveExecutor } from "../executors/presets.js";
+import { resolveExecutorEntry } from "../executors/presets.js";
+import { isSampleSpec } from "../executors/sampler.js";
 import { runStream } from "../world/stream.js";
 import { resolveCurator } from "../curators/resolve.js";
 import type { Curator } from "../curators/types.js";
@@ -25,7 +26,10 @@ export const EvalOptionsSchema = z
       .min(1)
       .describe("curators to compare: baseline names (none, random, heuristic, oracle), .onnx files or model folders; none, heuristic and oracle are always added as references"),
     names: z.array(z.string().min(1)).optional().describe("display names for the curators, in the same order"),
-    executors: z.array(z.string().min(1)).min(1).describe("executor presets (weak, mid, strong, …) or profile JSON files"),
+    executors: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("executor presets (weak, mid, strong, …), profile JSON files, or sample:COUNT[:holdout][@seed=N] (each draw reported, plus one row over all draws)"),
     world: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .default("default")
@@ -53,7 +57,11 @@ export async function evaluate(
 ): Promise<EvalResults> {
   const o = parseWith(EvalOptionsSchema, input, "eval options");
   const world = resolveWorld(o.world);
-  const profiles = o.executors.map(resolveExecutor);
+  const entries = o.executors.map((spec) => ({ spec, profiles: resolveExecutorEntry(spec) }));
+  const profiles = entries.flatMap((e) => e.profiles);
+  const names = profiles.map((p) => p.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new CuratorError("BAD_ARGUMENT", `--executors names the executor '${dup}' twice; each backbone is evaluated once.`);
   const specs = [...o.curators, ...REFERENCES.filter((r) => !o.curators.includes(r))];
   const infos = curatorInfos(specs, o.names);
   const curators: Curator[] = [];
@@ -75,7 +83,24 @@ export async function evaluate(
           hooks.onProgress?.(++done, total, `${infos[ci].name} on ${group.map((p) => p.name).join("+")}`);
         }
   for (const c of curators) await c.dispose?.();
-  return summarize(units, infos, { ...o, world: world.name, horizon });
+  const res = summarize(units, infos, { ...o, world: world.name, horizon });
+  if (!world.sharedLibrary)
+    for (const e of entries.filter((x) => isSampleSpec(x.spec) && x.profiles.length > 1)) {
+      const drawNames = new Set(e.profiles.map((p) => p.name));
+      for (const r of res.results) if (drawNames.has(r.executor)) r.drawOf = e.spec;
+      res.results.push(...aggregateRows(units, infos, e.spec, e.profiles, o.bucket));
+    }
+  return res;
+}
+
+/**
+ * One row per curator over all draws of a sample spec, named by the spec: success and cost pooled over every
+ * draw's streams, the oracle-uplift share as the pooled gap closed (paired by draw, seed and stream).
+ */
+function aggregateRows(units: UnitRecord[], infos: CuratorInfo[], spec: string, draws: ExecutorProfile[], bucket: number) {
+  const names = new Set(draws.map((p) => p.name));
+  const pooled = units.filter((u) => names.has(u.executor)).map((u) => ({ ...u, executor: spec }));
+  return summarize(pooled, infos, { bucket }).results.map((r) => ({ ...r, draws: draws.length }));
 }
 
 function curatorInfos(specs: string[], names: string[] = []): CuratorInfo[] {

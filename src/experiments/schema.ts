@@ -11,7 +11,10 @@ export const ExperimentRunSchema = z
     // The collect options themselves, with their defaults (so an experiment wanting oracle labels says so).
     collect: z
       .object({
-        executors: z.string().describe("training backbones, comma-separated"),
+        executors: z.string().describe("training backbones, comma-separated (presets, profile files, sample:COUNT[@seed=N])"),
+        world: CollectFieldsSchema.shape.world
+          .optional()
+          .describe("the training world, when it differs from the experiment's (e.g. sample: one world drawn per stream)"),
         ...CollectFieldsSchema.pick({ streams: true, tasks: true, behavior: true, epsilon: true, seed: true, labels: true }).shape,
       })
       .strict(),
@@ -30,6 +33,10 @@ export const ExperimentSchema = z
       .object({
         executors: z.array(z.string()).min(1),
         baselines: z.array(z.enum(BASELINE_NAMES)).default(["none", "random", "heuristic", "oracle"]),
+        models: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("models trained elsewhere (.onnx or model folder) to compare on the same streams, e.g. models/default/curator.onnx"),
         streams: z.number().int().positive().default(4),
         tasks: z.number().int().positive().default(200),
         seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
