@@ -10,9 +10,7 @@
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { CuratorError } from "../errors.js";
 import { Rng } from "../util/rng.js";
-import { drawBeyond, drawField, inRange, type FieldDist, type HoldoutRange } from "../util/distributions.js";
-
-export type Region = "train" | "holdout";
+import { drawBeyond, drawField, inRange, type FieldDist, type HoldoutRange, type Region } from "../util/distributions.js";
 
 /** The executor distribution: one definition, read by the sampler, the region check and the docs test. */
 export const EXECUTOR_DISTRIBUTION = {

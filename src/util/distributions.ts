@@ -1,6 +1,9 @@
 /** Field distributions of the domain-randomization samplers (executors and worlds): draws inside and beyond a range. */
 import type { Rng } from "./rng.js";
 
+/** Which part of a distribution a sampler draws from: the training region or the held-out region beyond it. */
+export type Region = "train" | "holdout";
+
 /** One numeric field's distribution: uniform or log-uniform on [lo, hi] (integers rounded, kept in range). */
 export interface FieldDist {
   dist: "uniform" | "log-uniform";

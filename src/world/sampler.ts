@@ -9,8 +9,7 @@ import { WorldConfigSchema, type WorldConfig } from "../schemas/world.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { CuratorError } from "../errors.js";
 import { Rng } from "../util/rng.js";
-import { drawBeyond, drawField, type FieldDist, type HoldoutRange } from "../util/distributions.js";
-import type { Region } from "../executors/sampler.js";
+import { drawBeyond, drawField, type FieldDist, type HoldoutRange, type Region } from "../util/distributions.js";
 
 export const WORLD_DISTRIBUTION = {
   driftRate: { dist: "log-uniform", lo: 0.005, hi: 0.05 },
