@@ -10,6 +10,7 @@ import { collect } from "../../src/collect/collect.js";
 import { sampleExecutors } from "../../src/executors/sampler.js";
 import { drawWorldFields } from "../../src/world/sampler.js";
 import { evaluate } from "../../src/eval/evaluate.js";
+import { trainedOnLabel } from "../../src/eval/plots.js";
 import { isCuratorError } from "../../src/errors.js";
 
 const root = mkdtempSync(join(tmpdir(), "curator-randomized-"));
@@ -66,5 +67,13 @@ describe("eval on sampled executors", () => {
       expect(p.successRate).toBeCloseTo(pooledRate, 12);
     }
     expect(res.results.find((r) => r.executor === "mid")?.drawOf).toBeUndefined();
+  });
+});
+
+describe("report labels", () => {
+  it("a model trained on 64 draws is labelled by its spec, not 64 names", () => {
+    const names = [...sampleExecutors("sample:64@seed=1").map((p) => p.name), "weak"];
+    expect(trainedOnLabel(names)).toBe("weak+64 draws of sample@seed=1");
+    expect(trainedOnLabel(["weak", "mid"])).toBe("weak+mid");
   });
 });
