@@ -3,6 +3,7 @@ import { TrainOptionsSchema } from "../train/options.js";
 import { CollectFieldsSchema } from "../collect/options.js";
 import { BASELINE_NAMES } from "../curators/registry.js";
 import { WorldConfigSchema } from "../schemas/world.js";
+import { isWorldSampleSpec } from "../world/sampler.js";
 
 /** One training run of an experiment: collect a dataset, train on it, export the model to ONNX. */
 export const ExperimentRunSchema = z
@@ -55,6 +56,12 @@ export const ExperimentSchema = z
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["runs", i, "name"], message: `duplicate run name '${n}'` });
     });
+    if (typeof e.world === "string" && isWorldSampleSpec(e.world))
+      ctx.addIssue({
+        code: "custom",
+        path: ["world"],
+        message: `'${e.world}' draws a world per stream, but evaluation runs on one fixed world: set a preset or file here and the sampled training world in runs[i].collect.world`,
+      });
     if (e.shipModel && !names.includes(e.shipModel.run))
       ctx.addIssue({ code: "custom", path: ["shipModel", "run"], message: `no run named '${e.shipModel.run}' (runs: ${names.join(", ")})` });
   });

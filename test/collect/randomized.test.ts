@@ -11,6 +11,7 @@ import { sampleExecutors } from "../../src/executors/sampler.js";
 import { drawWorldFields } from "../../src/world/sampler.js";
 import { evaluate } from "../../src/eval/evaluate.js";
 import { trainedOnLabel } from "../../src/eval/plots.js";
+import { ExperimentSchema } from "../../src/experiments/schema.js";
 import { isCuratorError } from "../../src/errors.js";
 
 const root = mkdtempSync(join(tmpdir(), "curator-randomized-"));
@@ -75,5 +76,22 @@ describe("report labels", () => {
     const names = [...sampleExecutors("sample:64@seed=1").map((p) => p.name), "weak"];
     expect(trainedOnLabel(names)).toBe("weak+64 draws of sample@seed=1");
     expect(trainedOnLabel(["weak", "mid"])).toBe("weak+mid");
+  });
+});
+
+describe("experiment files", () => {
+  const exp = (world: string, runWorld?: string) => ({
+    name: "x",
+    claim: "c",
+    world,
+    runs: [{ name: "r", collect: { executors: "sample:8", ...(runWorld ? { world: runWorld } : {}) }, train: {} }],
+    eval: { executors: ["mid", "sample:4:holdout"] },
+    out: "o",
+  });
+  it("train on sampled worlds in a run, evaluate on a fixed world; a sampled eval world is refused up front", () => {
+    expect(ExperimentSchema.safeParse(exp("default", "sample@seed=2")).success).toBe(true);
+    const bad = ExperimentSchema.safeParse(exp("sample"));
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0].message).toMatch(/runs\[i\]\.collect\.world/);
   });
 });
