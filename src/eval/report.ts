@@ -42,7 +42,7 @@ export async function writeReport(dir: string, results: EvalResults, opts: Repor
     }
   }
   const reportPath = join(dir, "report.md");
-  writeFileAtomic(reportPath, reportMarkdown(results, charts, opts) + drawsTable(full).join("\n"));
+  writeFileAtomic(reportPath, reportMarkdown(results, charts, opts, drawsTable(full)));
   return { results: resultsPath, report: reportPath, plots };
 }
 
@@ -59,7 +59,6 @@ function drawsTable(results: EvalResults): string[] {
   if (!drawRows.length) return [];
   const names = results.curators.map((c) => c.name);
   const lines = [
-    "",
     "## Sampled executors, draw by draw",
     "",
     "Each cell: success · $ per completed task · oracle uplift share. The pooled row of each sample spec is in the tables above; results.json holds every draw in full.",
@@ -287,8 +286,8 @@ function plotLinks(charts: ChartDef[]): string[] {
   return lines;
 }
 
-/** The report as Markdown; `charts` are the plots written beside it. */
-export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: ReportOptions = {}): string {
+/** The report as Markdown; `charts` are the plots written beside it; `draws` the table of sampled executors' draws. */
+export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: ReportOptions = {}, draws: string[] = []): string {
   return [
     ...header(results, opts),
     ...summary(results),
@@ -297,6 +296,7 @@ export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: R
     ...pairedTests(results),
     ...actionMix(results),
     ...grid(results),
+    ...draws,
     ...howToRead(),
     ...plotLinks(charts),
   ].join("\n");
