@@ -9,7 +9,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
-import { resolveWorld } from "../world/presets.js";
+import { resolveWorldSource } from "../world/presets.js";
+import { streamExecutors } from "../world/sampler.js";
+import { CuratorError } from "../errors.js";
 import { resolveExecutors } from "../executors/presets.js";
 import { runStream, type StreamSpec } from "../world/stream.js";
 import { resolveCurator } from "../curators/resolve.js";
@@ -45,9 +47,11 @@ interface StreamChunk {
 export async function collect(input: CollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
   const o = resolveAutoShard(parseWith(CollectOptionsSchema, input, "collect options"), process.env);
   if (o.tasksFrom !== undefined || usesEndpoints(o.executors)) return collectFromEndpoints(o, hooks);
-  const world = resolveWorld(o.world);
-  if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;
+  const source = resolveWorldSource(o.world, o.curationInterval);
+  const world = source.base;
   const executors = resolveExecutors(o.executors);
+  if (source.sample && executors.length < 2)
+    throw new CuratorError("BAD_ARGUMENT", `--world ${String(o.world)} draws shared libraries for some streams, which need two executors or more: pass at least two in --executors.`);
   const behavior = (await resolveCurator(o.behavior, { simulator: true })).curator;
   const horizon = o.horizon ?? 2 * world.curationInterval;
   const rollout = rolloutSettings(o, horizon);
@@ -55,13 +59,10 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   prepareOutput(o.out, DATASET_OUTPUT);
 
   const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter((s) => s % shard.count === shard.index);
-  const specs: StreamSpec[] = streamIds.map((s) => ({
-    streamId: s,
-    seed: streamSeed(o.seed, s, "collect"),
-    world,
-    executors: world.sharedLibrary ? executors : [executors[s % executors.length]],
-    tasks: o.tasks,
-  }));
+  const specs: StreamSpec[] = streamIds.map((s) => {
+    const w = source.forStream(s);
+    return { streamId: s, seed: streamSeed(o.seed, s, "collect"), world: w, executors: streamExecutors(source, w, executors, s), tasks: o.tasks };
+  });
 
   const partial = `${resolve(o.out)}.partial`;
   const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...o, resume: false, unsafeNoSandbox: undefined }, world, executors })).digest("hex");
@@ -104,7 +105,8 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const tasks = concatColumns(TASK_COLUMNS, chunks.map((c) => c.tasks));
   const manifest: ManifestDraft = {
     ...manifestBase(o, hooks),
-    world: world as unknown as Record<string, unknown>,
+    // A sampled world records every stream's draw (all streams of the run, so every shard records the same).
+    world: source.record(Array.from({ length: o.streams }, (_, s) => o.firstStream + s)),
     executors: executors as unknown as Record<string, unknown>[],
     labels: o.labels,
     ...(rollout ? { rollout: rolloutManifest(rollout, chunks.reduce((s, c) => addSpend(s, c.spend ?? NO_SPEND), NO_SPEND)) } : {}),

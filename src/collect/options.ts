@@ -10,11 +10,11 @@ export const CollectFieldsSchema = z
     world: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .default("default")
-      .describe("world preset (default, fast-drift, shared, tiny) or JSON file"),
+      .describe("world preset (default, fast-drift, shared, tiny), JSON file, or sample[:holdout][@seed=N]: one world drawn per stream (docs/domain-randomization.md)"),
     executors: z
       .string()
       .default("weak,mid,strong")
-      .describe("comma-separated presets or profile files; profiles with an endpoint block run real models (docs/real-executors.md)"),
+      .describe("comma-separated presets, profile files or sample:COUNT[:holdout][@seed=N] (drawn profiles, docs/domain-randomization.md); profiles with an endpoint block run real models (docs/real-executors.md)"),
     streams: z.number().int().positive().default(16).describe("task streams to run (each starts from an empty library)"),
     firstStream: z
       .number()

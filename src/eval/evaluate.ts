@@ -9,7 +9,8 @@ import { basename, dirname, join } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { resolveWorld } from "../world/presets.js";
-import { resolveExecutor } from "../executors/presets.js";
+import { resolveExecutorEntry } from "../executors/presets.js";
+import { isSampleSpec } from "../executors/sampler.js";
 import { runStream } from "../world/stream.js";
 import { BASELINES, isBaselineName } from "../curators/registry.js";
 import { resolveCurator } from "../curators/resolve.js";
@@ -36,7 +37,7 @@ export const EvalOptionsSchema = z
     executors: z
       .array(z.string().min(1))
       .min(1)
-      .describe("executor presets (weak, mid, strong, …) or profile JSON files; profiles with an endpoint block run real models over --tasks-from (docs/notes/epeval.md)"),
+      .describe("executor presets (weak, mid, strong, …), profile JSON files, or sample:COUNT[:holdout][@seed=N] (each draw reported, plus one row over all draws); profiles with an endpoint block run real models over --tasks-from (docs/real-executors.md)"),
     world: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .default("default")
@@ -88,7 +89,11 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
   if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;
   const kinds = o.executors.map((e) => (specKind(e) === "endpoint" ? "endpoint" : "simulated"));
   const endpointSpecs = o.executors.filter((_, i) => kinds[i] === "endpoint");
-  const profiles = o.executors.filter((_, i) => kinds[i] === "simulated").map(resolveExecutor);
+  const entries = o.executors.filter((_, i) => kinds[i] === "simulated").map((spec) => ({ spec, profiles: resolveExecutorEntry(spec) }));
+  const profiles = entries.flatMap((e) => e.profiles);
+  const names = profiles.map((p) => p.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new CuratorError("BAD_ARGUMENT", `--executors names the executor '${dup}' twice; each backbone is evaluated once.`);
   checkEndpointOptions(o, endpointSpecs.length > 0);
   const notes: string[] = [];
   const simulatorOnly = (s: string) => isBaselineName(s) && (BASELINES[s] as { needsSimulator?: boolean }).needsSimulator === true;
@@ -154,7 +159,24 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
   const { resume: _r, scratch: _s, unsafeNoSandbox, taskOrder, ...config } = o;
   if (ev) Object.assign(config, { taskOrder });
   if (unsafeNoSandbox) Object.assign(config, { unsafeNoSandbox });
-  return summarize(units, infos, { ...config, world: world.name, horizon, ...(notes.length ? { notes } : {}) });
+  const res = summarize(units, infos, { ...config, world: world.name, horizon, ...(notes.length ? { notes } : {}) });
+  if (!world.sharedLibrary)
+    for (const e of entries.filter((x) => isSampleSpec(x.spec) && x.profiles.length > 1)) {
+      const drawNames = new Set(e.profiles.map((p) => p.name));
+      for (const r of res.results) if (drawNames.has(r.executor)) r.drawOf = e.spec;
+      res.results.push(...aggregateRows(units, infos, e.spec, e.profiles, o.bucket));
+    }
+  return res;
+}
+
+/**
+ * One row per curator over all draws of a sample spec, named by the spec: success and cost pooled over every
+ * draw's streams, the oracle-uplift share as the pooled gap closed (paired by draw, seed and stream).
+ */
+function aggregateRows(units: UnitRecord[], infos: CuratorInfo[], spec: string, draws: ExecutorProfile[], bucket: number) {
+  const names = new Set(draws.map((p) => p.name));
+  const pooled = units.filter((u) => names.has(u.executor)).map((u) => ({ ...u, executor: spec }));
+  return summarize(pooled, infos, { bucket }).results.map((r) => ({ ...r, draws: draws.length }));
 }
 
 /** Removes the endpoint units' journals once the report is written (nothing to resume any more). */

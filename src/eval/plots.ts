@@ -39,10 +39,26 @@ export interface GridCell {
   heldOut: boolean;
 }
 
+/** Training executors for a label: the draws of a sample spec (sample1-000 … sample1-063) collapse to "64 draws of sample@seed=1". */
+export function trainedOnLabel(names: readonly string[]): string {
+  const drawn = new Map<string, number>();
+  const named: string[] = [];
+  for (const n of names) {
+    const m = /^(sample|holdout)(\d+)-\d{3,}$/.exec(n);
+    if (!m) {
+      named.push(n);
+      continue;
+    }
+    const spec = `${m[1] === "sample" ? "sample" : "sample:holdout"}@seed=${m[2]}`;
+    drawn.set(spec, (drawn.get(spec) ?? 0) + 1);
+  }
+  return [...named, ...[...drawn].map(([spec, k]) => `${k} draws of ${spec}`)].join("+");
+}
+
 /** Cross-backbone grid: one row per learned curator with known training executors, one column per executor. */
 export function crossBackboneGrid(results: EvalResults): { rows: string[]; executors: string[]; cells: GridCell[] } {
   const trained = results.curators.filter((c) => c.trainedOn && c.trainedOn.length > 0);
-  const base = trained.map((c) => `trained on ${c.trainedOn!.join("+")}`);
+  const base = trained.map((c) => `trained on ${trainedOnLabel(c.trainedOn!)}`);
   const rows = trained.map((c, i) => (base.filter((b) => b === base[i]).length > 1 ? `${base[i]} (${c.name})` : base[i]));
   const executors = executorOrder(results);
   const cells: GridCell[] = [];

@@ -29,6 +29,8 @@ export interface ReportFiles {
 export async function writeReport(dir: string, results: EvalResults, opts: ReportOptions = {}): Promise<ReportFiles> {
   const resultsPath = join(dir, "results.json");
   writeFileAtomic(resultsPath, `${resultsJson(results)}\n`);
+  const full = results;
+  results = withoutDraws(results);
   const charts = chartSpecs(results);
   const plots: string[] = [];
   for (const c of charts) {
@@ -40,8 +42,37 @@ export async function writeReport(dir: string, results: EvalResults, opts: Repor
     }
   }
   const reportPath = join(dir, "report.md");
-  writeFileAtomic(reportPath, reportMarkdown(results, charts, opts));
+  writeFileAtomic(reportPath, reportMarkdown(results, charts, opts, drawsTable(full)));
   return { results: resultsPath, report: reportPath, plots };
+}
+
+/** The results with the single draws of sampled executors left out (their pooled rows stay): what tables and plots show. */
+function withoutDraws(results: EvalResults): EvalResults {
+  const draws = new Set(results.results.filter((r) => r.drawOf !== undefined).map((r) => r.executor));
+  if (!draws.size) return results;
+  return { ...results, results: results.results.filter((r) => !draws.has(r.executor)), series: results.series.filter((p) => !draws.has(p.executor)) };
+}
+
+/** Sampled executors: one line per draw, every curator's success · $ per completed task · oracle uplift share. */
+function drawsTable(results: EvalResults): string[] {
+  const drawRows = results.results.filter((r) => r.drawOf !== undefined);
+  if (!drawRows.length) return [];
+  const names = results.curators.map((c) => c.name);
+  const lines = [
+    "## Sampled executors, draw by draw",
+    "",
+    "Each cell: success · $ per completed task · oracle uplift share. The pooled row of each sample spec is in the tables above; results.json holds every draw in full.",
+    "",
+  ];
+  const byDraw = [...new Set(drawRows.map((r) => r.executor))];
+  const rows = byDraw.map((e) => [
+    e,
+    ...names.map((n) => {
+      const r = find(results, n, e);
+      return r ? `${pct(r.successRate)} · ${usd(r.costPerCompletedTask)} · ${r.oracleUpliftShare === null ? "n/a" : pct(r.oracleUpliftShare)}` : "";
+    }),
+  ]);
+  return [...lines, ...table(["Draw", ...names], rows), ""];
 }
 
 /** EvalResults as pretty JSON; non-finite numbers (e.g. cost per completed task with no completions) become null. */
@@ -257,8 +288,8 @@ function plotLinks(charts: ChartDef[]): string[] {
   return lines;
 }
 
-/** The report as Markdown; `charts` are the plots written beside it. */
-export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: ReportOptions = {}): string {
+/** The report as Markdown; `charts` are the plots written beside it; `draws` the table of sampled executors' draws. */
+export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: ReportOptions = {}, draws: string[] = []): string {
   return [
     ...header(results, opts),
     ...summary(results),
@@ -267,6 +298,7 @@ export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: R
     ...pairedTests(results),
     ...actionMix(results),
     ...grid(results),
+    ...draws,
     ...howToRead(),
     ...plotLinks(charts),
   ].join("\n");

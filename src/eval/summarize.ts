@@ -77,6 +77,10 @@ export interface ResultRow {
   tasks: number;
   paired: PairedTest[];
   heldOut: boolean | null;
+  /** set on a row pooled over the draws of a sample spec (its executor is the spec): how many draws */
+  draws?: number;
+  /** set on a row of one draw of a sample spec: the spec (report.md shows the pooled row, and the draws in one table) */
+  drawOf?: string;
 }
 
 export interface SeriesPoint {

@@ -1,6 +1,7 @@
 import { ExecutorProfileSchema, type ExecutorProfile } from "../schemas/executor.js";
 import { CuratorError } from "../errors.js";
 import { readJsonFile } from "../util/json-file.js";
+import { isSampleSpec, sampleExecutors } from "./sampler.js";
 
 /**
  * Built-in simulated backbones. weak: small budget, easily distracted, writes many generic/verbose/wrong items;
@@ -36,14 +37,26 @@ export type ExecutorPresetName = keyof typeof EXECUTOR_PRESETS;
 export function resolveExecutor(spec: string): ExecutorProfile {
   if (spec in EXECUTOR_PRESETS) return structuredClone(EXECUTOR_PRESETS[spec as ExecutorPresetName]) as ExecutorProfile;
   if (spec.endsWith(".json") || spec.includes("/")) return readJsonFile(spec, ExecutorProfileSchema, "Executor profile");
+  if (isSampleSpec(spec))
+    throw new CuratorError("BAD_ARGUMENT", `'${spec}' draws several executors; it is accepted by --executors of collect and eval, not where one executor is expected.`);
   throw new CuratorError(
     "UNKNOWN_PRESET",
-    `Unknown executor '${spec}'. Use one of the presets ${Object.keys(EXECUTOR_PRESETS).join(", ")}, or a path to a JSON profile file (see 'curator schema executor').`,
+    `Unknown executor '${spec}'. Use one of the presets ${Object.keys(EXECUTOR_PRESETS).join(", ")}, a path to a JSON profile file (see 'curator schema executor'), or sample:COUNT[:holdout][@seed=N] (docs/domain-randomization.md).`,
   );
+}
+
+/** One --executors entry: a preset or profile file (one profile), or a sample spec (its draws, in order). */
+export function resolveExecutorEntry(spec: string): ExecutorProfile[] {
+  return isSampleSpec(spec.trim()) ? sampleExecutors(spec.trim()) : [resolveExecutor(spec)];
 }
 
 export function resolveExecutors(list: string): ExecutorProfile[] {
   const specs = list.split(",").map((s) => s.trim()).filter(Boolean);
   if (specs.length === 0) throw new CuratorError("BAD_ARGUMENT", "--executors is empty; name at least one preset or profile file.");
-  return specs.map(resolveExecutor);
+  const profiles = specs.flatMap(resolveExecutorEntry);
+  const names = profiles.map((p) => p.name);
+  const dup = specs.some(isSampleSpec) ? names.find((n, i) => names.indexOf(n) !== i) : undefined;
+  if (dup !== undefined)
+    throw new CuratorError("BAD_ARGUMENT", `--executors names the executor '${dup}' twice (overlapping entries in '${list}'); reports and datasets tell executors apart by name.`);
+  return profiles;
 }

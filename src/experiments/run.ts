@@ -50,7 +50,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
     for (const run of exp.runs) {
       const data = datasetOf(run.name);
       stage(`[${run.name}] collect: ${run.collect.streams} streams × ${run.collect.tasks} tasks on ${run.collect.executors}`);
-      await collect({ world: exp.world, ...run.collect, out: data }, { command: hooks.command, onProgress: hooks.onProgress });
+      await collect({ ...run.collect, world: run.collect.world ?? exp.world, out: data }, { command: hooks.command, onProgress: hooks.onProgress });
       const modelDir = join(tmp, "models", run.name);
       stage(`[${run.name}] train: ${run.train.algo ?? "bc"}`);
       await train({ algo: "bc", ...run.train, data, out: modelDir }, { command: hooks.command, onProgress: hooks.onProgress });
@@ -61,7 +61,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
     stage(`eval: ${exp.runs.length} model(s) + ${exp.eval.baselines.join(", ")} on ${exp.eval.executors.join(", ")}`);
     const res = await evaluate(
       {
-        curators: [...exp.runs.map((r) => join(tmp, "models", r.name, "curator.onnx")), ...exp.eval.baselines],
+        curators: [...exp.runs.map((r) => join(tmp, "models", r.name, "curator.onnx")), ...exp.eval.models, ...exp.eval.baselines],
         names: exp.runs.map((r) => `learned:${r.name}`),
         executors: exp.eval.executors,
         world: exp.world,

@@ -4,6 +4,7 @@ import { CollectFieldsSchema } from "../collect/options.js";
 import { BASELINE_NAMES } from "../curators/registry.js";
 import { WorldConfigSchema } from "../schemas/world.js";
 import { EvalOptionsSchema } from "../eval/evaluate.js";
+import { isWorldSampleSpec } from "../world/sampler.js";
 
 /** One training run of an experiment: collect a dataset, train on it, export the model to ONNX. */
 export const ExperimentRunSchema = z
@@ -12,7 +13,10 @@ export const ExperimentRunSchema = z
     // The collect options themselves, with their defaults (so an experiment wanting oracle labels says so).
     collect: z
       .object({
-        executors: z.string().describe("training backbones, comma-separated"),
+        executors: z.string().describe("training backbones, comma-separated (presets, profile files, sample:COUNT[@seed=N])"),
+        world: CollectFieldsSchema.shape.world
+          .optional()
+          .describe("the training world, when it differs from the experiment's (e.g. sample: one world drawn per stream)"),
         ...CollectFieldsSchema.pick({ streams: true, tasks: true, behavior: true, epsilon: true, seed: true, labels: true }).shape,
       })
       .strict(),
@@ -31,6 +35,10 @@ export const ExperimentSchema = z
       .object({
         executors: z.array(z.string()).min(1),
         baselines: z.array(z.enum(BASELINE_NAMES)).default(["none", "random", "heuristic", "oracle"]),
+        models: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("models trained elsewhere (.onnx or model folder) to compare on the same streams, e.g. models/default/curator.onnx"),
         streams: z.number().int().positive().default(4),
         tasks: z.number().int().positive().default(200),
         seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
@@ -51,6 +59,12 @@ export const ExperimentSchema = z
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["runs", i, "name"], message: `duplicate run name '${n}'` });
     });
+    if (typeof e.world === "string" && isWorldSampleSpec(e.world))
+      ctx.addIssue({
+        code: "custom",
+        path: ["world"],
+        message: `'${e.world}' draws a world per stream, but evaluation runs on one fixed world: set a preset or file here and the sampled training world in runs[i].collect.world`,
+      });
     if (e.shipModel && !names.includes(e.shipModel.run))
       ctx.addIssue({ code: "custom", path: ["shipModel", "run"], message: `no run named '${e.shipModel.run}' (runs: ${names.join(", ")})` });
   });
