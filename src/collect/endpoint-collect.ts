@@ -167,7 +167,7 @@ function checkOptions(o: ResolvedCollectOptions): { specs: string[]; tasksFrom: 
   if (o.labels === "rollout")
     throw new CuratorError(
       "BAD_ARGUMENT",
-      "--labels rollout on endpoint executors is not in this build yet (simulated executors only; docs/notes/rollout.md). Drop --labels (train with --algo awr, iql or cql), or collect rollout labels on the simulator.",
+      "--labels rollout on endpoint executors is not in this build yet (simulated executors only; docs/rollout-labels.md). Drop --labels (train with --algo awr, iql or cql), or collect rollout labels on the simulator.",
     );
   if (o.labels === "oracle")
     throw new CuratorError("BAD_ARGUMENT", "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Drop --labels (train with --algo awr).");

@@ -33,7 +33,7 @@ export const CollectFieldsSchema = z
       .enum(["none", "oracle", "rollout"])
       .default("none")
       .describe(
-        "oracle: counterfactual values of all four actions per decision from simulator forks (needed by bc and grpo); rollout: the same labels from forked rollouts on any executor, simulated or endpoint (docs/notes/rollout.md)",
+        "oracle: counterfactual values of all four actions per decision from simulator forks (needed by bc and grpo); rollout: the same labels from forked rollouts on any executor, simulated or endpoint (docs/rollout-labels.md)",
       ),
     horizon: z.number().int().positive().optional().describe("reward horizon in tasks, K of each rollout (default 2 × curation interval)"),
     rolloutStates: z

@@ -4,6 +4,7 @@
  * simulated (presets, profile files) or endpoint profiles (real models over --tasks-from, endpoint-units.ts),
  * mixed freely; both kinds give the same units, summary and report.
  */
+import { pushAll } from "../util/arrays.js";
 import { existsSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createHash } from "node:crypto";
@@ -152,7 +153,7 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
       onResumed: (tasks) => hooks.onProgress?.((done += tasks), total, "endpoint tasks resumed"),
       onWarning: hooks.onWarning,
     });
-    units.push(...endpointUnits);
+    pushAll(units, endpointUnits);
   }
   for (const c of curators) await c.dispose?.();
   // Endpoint-only settings are recorded only where they apply (a simulated eval's results.json keeps its shape).
@@ -164,7 +165,7 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
     for (const e of entries.filter((x) => isSampleSpec(x.spec) && x.profiles.length > 1)) {
       const drawNames = new Set(e.profiles.map((p) => p.name));
       for (const r of res.results) if (drawNames.has(r.executor)) r.drawOf = e.spec;
-      res.results.push(...aggregateRows(units, infos, e.spec, e.profiles, o.bucket));
+      pushAll(res.results, aggregateRows(units, infos, e.spec, e.profiles, o.bucket));
     }
   return res;
 }

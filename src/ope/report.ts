@@ -54,7 +54,7 @@ export function opeMarkdown(r: OpeResults, opts: OpeReportOptions = {}): string 
     "",
     "Assumptions: IPS, SNIPS and DR treat a pass's reward as additive over its items (the slate pseudo-inverse weight); DM, " +
       "DR and FQE use a linear reward model per action; all but FQE value the curator on the library states the behaviour " +
-      "visited. Validation on the simulator: docs/notes/ope.md.",
+      "visited. Validation on the simulator: docs/ope.md.",
     "",
   ];
   return lines.join("\n");

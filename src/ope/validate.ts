@@ -8,6 +8,7 @@
  * Relative error = (estimate − truth) / |truth|; coverage = the truth lies inside the estimate's 95% CI.
  * Targets are baselines (their on-policy run samples as evaluation does: argmax, or drawn when stochastic).
  */
+import { maxOf } from "../util/arrays.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,5 +140,5 @@ function summarize(pairs: PairResult[]): Pick<ValidationResults, "summary" | "be
       ];
     }),
   ) as ValidationResults["summary"];
-  return { summary, bestWithin20: Math.max(...ESTIMATORS.map((e) => summary[e].within20)) };
+  return { summary, bestWithin20: maxOf(ESTIMATORS.map((e) => summary[e].within20)) };
 }

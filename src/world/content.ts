@@ -4,7 +4,7 @@
  * the observable values read from it (relevance to the recent tasks' families plus noise, the useful-core share
  * of the item's tokens plus noise). Every draw is a hash of (seed, item id[, step]), never the world's sequential
  * generators, so adding these leaves every other draw of a stream unchanged. The numbers are matched to the real
- * sources' distributions (docs/notes/features.md, the calibration card).
+ * sources' distributions (docs/results/features-obs-v2.md, the calibration card).
  */
 import { hash01 } from "../util/rng.js";
 import type { SimItem } from "./item.js";

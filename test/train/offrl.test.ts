@@ -108,6 +108,6 @@ describe.each([["iql"], ["cql"]] as const)("%s from behaviour logs", (algo) => {
     console.log(`${algo}: mean p(success) learned ${learned.toFixed(4)}, behaviour ${behaviour.toFixed(4)}, random ${random.toFixed(4)}`);
     expect(learned).toBeGreaterThan(random + 0.01);
     // Not asserted: with 6 streams of logs the learned policy is within ±0.02 of heuristic + ε (measured
-    // iql 0.579, cql 0.569 vs behaviour 0.585, random 0.532); the larger comparison is in docs/notes/offrl.md.
+    // iql 0.579, cql 0.569 vs behaviour 0.585, random 0.532); the larger comparison is in docs/results/offline-rl.md.
   });
 });

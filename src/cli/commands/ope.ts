@@ -1,3 +1,4 @@
+import { maxOf } from "../../util/arrays.js";
 import type { CommandModule } from "yargs";
 import { z } from "zod";
 import { OpeOptionsSchema, offPolicyEvaluate, type OpeResults } from "../../ope/ope.js";
@@ -29,7 +30,7 @@ export const OPE_REPORT_FLAGS: FlagTable<typeof OpeReportFlagsSchema> = { out: {
 function humanSummary(r: OpeResults, out: string | undefined): string {
   const head = ["curator", ...ESTIMATORS.map((e) => e.toUpperCase())];
   const rows = r.curators.map((c) => [c.curator, ...ESTIMATORS.map((e) => c.estimates[e].value.toFixed(4))]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
+  const widths = head.map((h, i) => maxOf(rows.map((x) => x[i].length), h.length));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [
     `Value per task on ${r.dataset.passes} logged passes (behaviour ${r.dataset.behavior.curator}: ${r.logged.value.toFixed(4)}):`,

@@ -14,8 +14,9 @@
  *   maximise Σ w · log π(a_logged | s),  w = min(maxWeight, exp(weightTemp · (min_k Q̄_k(s, a) − V(s)))).
  *
  * The horizon reward already sums K tasks (K = 2 × curation interval by default), so consecutive passes'
- * rewards overlap: γ > 0 counts the overlap again. The default γ is what measured best (docs/notes/offrl.md).
+ * rewards overlap: γ > 0 counts the overlap again. The default γ is what measured best (docs/results/offline-rl.md).
  */
+import { minOf } from "../../util/arrays.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
 import { normalizationFrom } from "../data.js";
@@ -82,7 +83,7 @@ export function fitIql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number
     const qs = qTarget.map((m) => predictRows(m, t.x, t.rows));
     const vs = predictRows(v.net, t.x, t.rows);
     const advantage = new Float32Array(t.rows);
-    for (let i = 0; i < t.rows; i++) advantage[i] = Math.min(...qs.map((qk) => qk[i * 4 + t.action[i]])) - vs[i];
+    for (let i = 0; i < t.rows; i++) advantage[i] = minOf(qs.map((qk) => qk[i * 4 + t.action[i]])) - vs[i];
     return { advantage };
   } finally {
     [...q, ...qTarget, v].forEach((x) => x.dispose());

@@ -5,7 +5,7 @@ import { EXECUTOR_PRESETS } from "../../dist/executors/presets.js";
 import { collect } from "../../dist/collect/collect.js";
 import { runStream } from "../../dist/world/stream.js";
 import { resolveCurator } from "../../dist/curators/resolve.js";
-// usage (after npm run build): npx tsx docs/notes/refserver-compare.mts WORLD.json TASKS SEEDS   e.g. a {"initialItems":0} world, 150, 1,2,3,4
+// usage (after npm run build): npx tsx scripts/refserver-compare.mts WORLD.json TASKS SEEDS   e.g. a {"initialItems":0} world, 150, 1,2,3,4
 const W = process.argv[2];
 const TASKS = Number(process.argv[3] ?? 150);
 const seeds = (process.argv[4] ?? "1,2,3,4").split(",").map(Number);
