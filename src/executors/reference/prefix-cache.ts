@@ -44,7 +44,7 @@ export class PrefixCache {
       if (n > best) [best, bestAt] = [n, i];
     });
     // least recently used first: the matched prompt is touched, then this one is remembered
-    if (bestAt >= 0) this.seen.push(...this.seen.splice(bestAt, 1));
+    if (bestAt >= 0) this.seen.push(this.seen.splice(bestAt, 1)[0]);
     this.seen.push(messages.map((m) => ({ ...m })));
     while (this.seen.length > this.entries) this.seen.shift();
     return Math.floor(best / this.block) * this.block;

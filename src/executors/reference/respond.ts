@@ -150,7 +150,7 @@ export class ReferenceWorld {
     // The procedure versions the evidence shows: those in force at the latest ticket it quotes. Without
     // evidence a rewrite cannot learn of a newer revision, so the item's own revision stands.
     const seen = [...evidence.matchAll(/Ticket (\d+): /g)].map((m) => Number(m[1]));
-    const last = seen.length ? Math.max(...seen) : undefined;
+    const last = seen.length ? seen.reduce((a, b) => Math.max(a, b)) : undefined;
     const versions = last !== undefined ? this.stream.task(last).versions : Int32Array.from({ length: this.cfg.families }, () => p.version);
     const it = toSim(p);
     applyRewrite({ cfg: this.cfg, seed: this.seed, step: (last ?? -1) + 1, familyVersion: versions }, it);
