@@ -5,7 +5,6 @@
  * per server count and our own CPU time per task (this process only: harness, BM25, client, checking; the
  * servers' CPU is theirs).
  */
-import { pushAll } from "../util/arrays.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -63,7 +62,7 @@ export async function benchRefServer(o: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     const started = await Promise.all([1, 2, 3, 4].map(() => startServer(1)));
-    pushAll(servers, started.map((s) => s.child));
+    for (const s of started) servers.push(s.child);
     for (const n of [1, 2, 4]) {
       o.log(`refserver: ${streams} streams × ${perStream} tasks on ${n} server(s)`);
       const r = await runStreams(started.slice(0, n).map((s) => s.url), started[0].model, streams, perStream);

@@ -6,7 +6,7 @@ import { ANSWER_CHECKERS, checkerForSource, type AnswerCheck } from "./answer.js
 import { compileTest } from "./probes.js";
 import { ScanError } from "./js-scan.js";
 import { resolveWorld } from "../world/presets.js";
-import { worldTasks } from "../world/text-stream.js";
+import { worldTasks } from "./world-tasks.js";
 
 const MAX_REPORTED = 10;
 

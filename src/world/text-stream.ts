@@ -5,7 +5,6 @@
  * the harness (which reads only the prompts) and the reference server (which replays the draws) agree on it.
  */
 import type { WorldConfig } from "../schemas/world.js";
-import type { Task } from "../tasks/task.js";
 import { Rng } from "../util/rng.js";
 import { SkillWorld } from "./world.js";
 import { familyName, procedureKey, renderTask, ticketCode, type RenderedTask } from "./render.js";
@@ -54,13 +53,4 @@ export class TextTaskStream {
   key(family: number, version: number): string {
     return procedureKey(this.seed, family, version);
   }
-}
-
-/** The first `count` tasks of the stream as harness tasks, checked by exact match of the code. */
-export function worldTasks(cfg: WorldConfig, seed: number, count: number): Task[] {
-  const stream = new TextTaskStream(cfg, seed);
-  return Array.from({ length: count }, (_, t) => {
-    const x = stream.task(t);
-    return { kind: "answer", id: `${cfg.name}-s${seed}-t${t}`, prompt: x.prompt, answer: x.answer, check: "exact", source: `world:${cfg.name}` };
-  });
 }

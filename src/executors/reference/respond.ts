@@ -5,7 +5,6 @@
  * those items, authored items by the world's authoring model, compress / rewrite by the world's action effects
  * (actions.ts). Every draw is keyed by the seed, the task and the text of the items, never by request order.
  */
-import { maxOf } from "../../util/arrays.js";
 import type { WorldConfig } from "../../schemas/world.js";
 import type { ExecutorProfile } from "../../schemas/executor.js";
 import type { SimItem } from "../../world/item.js";
@@ -151,7 +150,7 @@ export class ReferenceWorld {
     // The procedure versions the evidence shows: those in force at the latest ticket it quotes. Without
     // evidence a rewrite cannot learn of a newer revision, so the item's own revision stands.
     const seen = [...evidence.matchAll(/Ticket (\d+): /g)].map((m) => Number(m[1]));
-    const last = seen.length ? maxOf(seen) : undefined;
+    const last = seen.length ? seen.reduce((a, b) => Math.max(a, b)) : undefined;
     const versions = last !== undefined ? this.stream.task(last).versions : Int32Array.from({ length: this.cfg.families }, () => p.version);
     const it = toSim(p);
     applyRewrite({ cfg: this.cfg, seed: this.seed, step: (last ?? -1) + 1, familyVersion: versions }, it);
