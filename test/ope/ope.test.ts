@@ -49,8 +49,8 @@ describe("curator ope", () => {
     });
     for (let r = 0; r < rows; r++) {
       const again = featurize([itemFromFeatures(f, r)], executorFromFeatures(f, r), {
-        size: Math.round(Math.expm1(f[r * NUM_FEATURES + 24])),
-        totalTokens: Math.round(Math.expm1(f[r * NUM_FEATURES + 25])),
+        size: Math.round(Math.expm1(f[r * NUM_FEATURES + FEATURE_NAMES.indexOf("lib_size_log")])),
+        totalTokens: Math.round(Math.expm1(f[r * NUM_FEATURES + FEATURE_NAMES.indexOf("lib_tokens_log")])),
       });
       for (let k = 0; k < NUM_FEATURES; k++) expect([FEATURE_NAMES[k], again[k]]).toEqual([FEATURE_NAMES[k], expect.closeTo(f[r * NUM_FEATURES + k], 3)]);
     }
