@@ -10,10 +10,12 @@ import type { PassOutput } from "../../src/library/apply.js";
 import type { Governance } from "../../src/schemas/world.js";
 import { auditLine, verifyAuditText } from "../../src/governance/audit.js";
 
+/** The decision comes after the last task an item was retrieved for: "now" is the next task (observe.ts). */
 export function expectedNow(items: readonly LiveItem[]): number {
   let now = 0;
   for (const it of items) {
-    now = Math.max(now, it.stats?.createdAt ?? 0, it.stats?.lastRetrievedAt ?? 0);
+    const last = it.stats?.lastRetrievedAt;
+    now = Math.max(now, it.stats?.createdAt ?? 0, last === undefined || last === null ? 0 : last + 1);
   }
   return now;
 }
