@@ -1,13 +1,13 @@
 /**
  * Validates `curator ope` on the simulator (a development task, not part of the library): for each world and
  * target curator, the off-policy estimates from a behaviour dataset against the curator's on-policy value on
- * the same streams (src/ope/validate.ts). Writes OUT/results.json and OUT/report.md.
+ * the same streams (src/bench/ope-validate.ts). Writes OUT/results.json and OUT/report.md.
  *
  *   npx tsx scripts/ope-validate.ts [OUT] [--quick]     (default OUT experiments/results/ope-validation)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { validateOpe } from "../src/ope/validate.js";
+import { validateOpe } from "../src/bench/ope-validate.js";
 import { ESTIMATORS } from "../src/ope/estimators.js";
 import { mdTable } from "../src/eval/markdown.js";
 

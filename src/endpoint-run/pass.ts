@@ -19,7 +19,7 @@ import type { Governance } from "../schemas/world.js";
 import { ACTIONS } from "../actions.js";
 import { Rng } from "../util/rng.js";
 import type { PassRecord } from "./journal.js";
-import { capMarginals } from "../ope/propensity.js";
+import { capMarginals } from "../governance/propensity.js";
 
 /** Per live item, its last uses ("- task ID (succeeded): prompt…"): the evidence a rewrite call is shown. */
 export type UseLog = Record<string, string[]>;

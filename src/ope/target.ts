@@ -5,7 +5,7 @@
  */
 import { NUM_FEATURES } from "../features/featurizer.js";
 import type { Curator } from "../curators/types.js";
-import { capMarginals } from "./propensity.js";
+import { capMarginals } from "../governance/propensity.js";
 import { executorFromFeatures, itemFromFeatures } from "./observations.js";
 import type { LoggedData } from "./logged.js";
 

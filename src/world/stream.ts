@@ -10,7 +10,7 @@ import { Rng } from "../util/rng.js";
 import { SkillWorld, type TaskResult } from "./world.js";
 import { decisionBatch } from "./observe.js";
 import { counterfactualValues, type Counterfactuals, type OracleContext } from "./oracle.js";
-import { capMarginals } from "../ope/propensity.js";
+import { capMarginals } from "../governance/propensity.js";
 import type { PassGroup, PassLabels } from "../labels/label-pass.js";
 import type { RolloutSpend } from "../labels/plan.js";
 
@@ -49,7 +49,7 @@ export interface PassRecord {
   actions: Int32Array;
   actionCosts: Float64Array;
   counterfactuals?: Counterfactuals;
-  /** rows × 4 behaviour propensities of the final actions, change cap included ("sample" mode only; ope/propensity.ts). */
+  /** rows × 4 behaviour propensities of the final actions, change cap included ("sample" mode only; governance/propensity.ts). */
   propensities?: Float64Array;
   /** pass-level group members (collect --labels rollout --rollout-groups G) */
   group?: PassGroup;

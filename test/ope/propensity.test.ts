@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capMarginals } from "../../src/ope/propensity.js";
+import { capMarginals } from "../../src/governance/propensity.js";
 import { chooseWithCap, sampleRows } from "../../src/governance/choose.js";
 import { GovernanceSchema } from "../../src/schemas/world.js";
 import { Rng } from "../../src/util/rng.js";
@@ -55,7 +55,7 @@ describe("capMarginals", () => {
     const rows = 400;
     const { probs, masks } = pass(rows, 5);
     const approx = capMarginals(probs, masks, rows, rules);
-    expect((await import("../../src/ope/propensity.js")).EXACT_ROWS).toBeLessThan(rows);
+    expect((await import("../../src/governance/propensity.js")).EXACT_ROWS).toBeLessThan(rows);
     const counts = new Float64Array(rows * 4);
     const rng = new Rng(3);
     const n = 1500;

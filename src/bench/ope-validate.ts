@@ -14,10 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { collect } from "../collect/collect.js";
-import { loadLogged } from "./logged.js";
+import { loadLogged } from "../ope/logged.js";
 import { parseWith } from "../util/json-file.js";
-import { ESTIMATORS, type EstimatorName } from "./estimators.js";
-import { multiplicities, offPolicyEvaluate, percentileCI, type Estimate } from "./ope.js";
+import { ESTIMATORS, type EstimatorName } from "../ope/estimators.js";
+import { multiplicities, offPolicyEvaluate, percentileCI, type Estimate } from "../ope/ope.js";
 
 export const ValidateOptionsSchema = z
   .object({
