@@ -62,3 +62,15 @@ export function countTokens(text: string): number {
   if (from < text.length) total += bpeCount(text.slice(from));
   return total;
 }
+
+/** The longest prefix of `text` with at most `max` tokens (a binary search over its length). */
+export function tokenPrefix(text: string, max: number): string {
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (countTokens(text.slice(0, mid)) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo);
+}

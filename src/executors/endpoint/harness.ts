@@ -1,5 +1,5 @@
 import type { LibraryItem, ItemStats } from "../../schemas/item.js";
-import { countTokens } from "../../text/tokens.js";
+import { countTokens, tokenPrefix } from "../../text/tokens.js";
 import { isCuratorError } from "../../errors.js";
 import type { Task } from "../../tasks/task.js";
 import { checkAnswer } from "../../tasks/check.js";
@@ -253,14 +253,8 @@ export function inLibraryOrder(items: readonly LibraryItem[], library: readonly 
 /** Cuts a text to at most `max` tokens (at a line or word boundary when one is near). */
 export function capTokens(text: string, max: number): string {
   if (countTokens(text) <= max) return text;
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (countTokens(text.slice(0, mid)) <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  const cut = text.slice(0, lo);
+  const cut = tokenPrefix(text, max);
+  const lo = cut.length;
   const boundary = Math.max(cut.lastIndexOf("\n"), cut.lastIndexOf(" "));
   return (boundary > lo * 0.8 ? cut.slice(0, boundary) : cut).trimEnd();
 }

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { WorldConfig } from "../../schemas/world.js";
 import type { ExecutorProfile } from "../../schemas/executor.js";
-import { countTokens } from "../../text/tokens.js";
+import { countTokens, tokenPrefix } from "../../text/tokens.js";
 import { ReferenceRequestError, ReferenceWorld, type ChatMessageIn, type Reply } from "./respond.js";
 import { PrefixCache, promptTokens, type PrefixCacheOptions } from "./prefix-cache.js";
 import { Semaphore } from "../endpoint/retry.js";
@@ -120,7 +120,7 @@ export class ReferenceServer {
       throw e;
     }
     let text = reply.text;
-    if (body.max_tokens !== undefined && countTokens(text) > body.max_tokens) text = cutTokens(text, body.max_tokens);
+    if (body.max_tokens !== undefined && countTokens(text) > body.max_tokens) text = tokenPrefix(text, body.max_tokens);
     const prompt = promptTokens(body.messages);
     const cached = Math.min(prompt, this.cache.lookup(body.messages));
     const completion = countTokens(text);
@@ -157,18 +157,6 @@ function readBody(raw: string): ChatBody | string {
     return "request body needs 'messages': [{role, content}] with string content";
   const max = typeof b.max_tokens === "number" && b.max_tokens > 0 ? b.max_tokens : undefined;
   return { model: b.model, messages: b.messages, ...(max ? { max_tokens: max } : {}) };
-}
-
-/** The first `max` tokens of a text (a reply cut at max_tokens, as a server stops generating). */
-function cutTokens(text: string, max: number): string {
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (countTokens(text.slice(0, mid)) <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  return text.slice(0, lo);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
