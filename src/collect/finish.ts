@@ -1,5 +1,5 @@
 /** The parts both collectors (simulated and endpoint) share: manifest fields and the end (the partial folder: util/scratch.ts). */
-import { rmSync } from "node:fs";
+import { removeScratch } from "../util/scratch.js";
 import { DATASET_SCHEMA_VERSION } from "../schemas/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
@@ -36,7 +36,7 @@ export async function finishCollection(
   rolloutTasks?: number,
 ): Promise<CollectSummary> {
   await writeDataset(o.out, manifest, tables);
-  rmSync(partial, { recursive: true, force: true });
+  removeScratch(partial);
   const { successes, cost } = outcome;
   const nTasks = tables.tasks.rows;
   return {

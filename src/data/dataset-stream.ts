@@ -4,11 +4,10 @@
  * shard index, part files in order, row groups in order — the order readDataset concatenates them in.
  */
 import { join } from "node:path";
-import { loadManifests, tableFiles, MANIFEST_FILE, TABLES, type Dataset, type TableName } from "./dataset.js";
+import { checkFileHash, checkFileRows, checkTableRows, listedTableFiles, loadManifests, TABLES, type Dataset, type TableName } from "./dataset.js";
 import { openParquetGroups, readRowGroup, sha256File, type ParquetGroups } from "./row-groups.js";
 import type { ColumnSpec } from "../schemas/dataset.js";
 import type { Columns } from "./parquet.js";
-import { CuratorError } from "../errors.js";
 
 /** One row group of the dataset, located. */
 export interface GroupRef {
@@ -36,34 +35,14 @@ export function openTableStream(path: string, table: TableName): StreamedTable {
   let rows = 0;
   folders.forEach((folder, k) => {
     const m = manifests[k];
-    const names = tableFiles(m, table);
-    if (names.length === 0 || names.some((n) => !m.files[n])) {
-      throw new CuratorError(
-        "INVALID_FILE",
-        `Dataset manifest '${join(folder, MANIFEST_FILE)}' field files does not list '${names.find((n) => !m.files[n]) ?? `${table}/part-00000.parquet`}'. ` +
-          `Re-collect the dataset with \`curator collect\`.`,
-      );
-    }
+    const names = listedTableFiles(folder, m, table);
     let total = 0;
     for (const name of names) {
       const path = join(folder, name);
       const entry = m.files[name];
-      const actual = sha256File(path);
-      if (actual !== entry.sha256) {
-        throw new CuratorError(
-          "INVALID_FILE",
-          `Dataset file '${path}' was modified or truncated after collection: its sha256 is ${actual} but the ` +
-            `manifest records ${entry.sha256}. Restore the file from a copy or re-collect with \`curator collect\`.`,
-        );
-      }
+      checkFileHash(path, sha256File(path), entry);
       const f = openParquetGroups(path, TABLES[table]);
-      if (f.rows !== entry.rows) {
-        throw new CuratorError(
-          "INVALID_FILE",
-          `Dataset file '${path}' holds ${f.rows} rows but its manifest records ${entry.rows} (files). ` +
-            `Re-collect the dataset with \`curator collect\`.`,
-        );
-      }
+      checkFileRows(path, f.rows, entry);
       f.groupRows.forEach((n, g) => {
         groups.push({ file: files.length, group: g, rows: n, firstRow: rows });
         rows += n;
@@ -71,13 +50,7 @@ export function openTableStream(path: string, table: TableName): StreamedTable {
       files.push({ ...f, folder: k });
       total += f.rows;
     }
-    if (total !== m.rows[table]) {
-      throw new CuratorError(
-        "INVALID_FILE",
-        `Dataset '${folder}' holds ${total} ${table} rows in its files but its manifest records ${m.rows[table]} ` +
-          `(rows.${table}). Re-collect the dataset with \`curator collect\`.`,
-      );
-    }
+    checkTableRows(folder, m, table, total);
   });
   return { folders, manifests, hash, table, files, groups, rows };
 }

@@ -200,14 +200,7 @@ function versionMismatch(file: string, what: string, found: unknown, expected: s
 
 /** Reads one table of a dataset folder: every part listed in the manifest, sha256 and row counts checked. */
 export async function readTableChecked(folder: string, m: Manifest, table: AnyTableName): Promise<Columns> {
-  const names = tableFiles(m, table);
-  if (names.length === 0 || names.some((n) => !m.files[n])) {
-    throw new CuratorError(
-      "INVALID_FILE",
-      `Dataset manifest '${join(folder, MANIFEST_FILE)}' field files does not list '${names.find((n) => !m.files[n]) ?? `${table}/part-00000.parquet`}'. ` +
-        `Re-collect the dataset with \`curator collect\`.`,
-    );
-  }
+  const names = listedTableFiles(folder, m, table);
   const parts: Columns[] = [];
   let total = 0;
   for (const name of names) {
@@ -215,13 +208,7 @@ export async function readTableChecked(folder: string, m: Manifest, table: AnyTa
     parts.push(columns);
     total += rows;
   }
-  if (total !== (m.rows[table] ?? 0)) {
-    throw new CuratorError(
-      "INVALID_FILE",
-      `Dataset '${folder}' holds ${total} ${table} rows in its files but its manifest records ${m.rows[table]} ` +
-        `(rows.${table}). Re-collect the dataset with \`curator collect\`.`,
-    );
-  }
+  checkTableRows(folder, m, table, total);
   return concatColumns(TABLE_SPECS[table], parts);
 }
 
@@ -242,24 +229,51 @@ async function readFileChecked(
         `re-collect the dataset with \`curator collect\`.`,
     );
   }
-  const actual = sha256(bytes);
-  if (actual !== entry.sha256) {
+  checkFileHash(path, sha256(bytes), entry);
+  const columns = await decodeTable(bytes, TABLE_SPECS[table], path);
+  const rows = columnRows(columns);
+  checkFileRows(path, rows, entry);
+  return { columns, rows };
+}
+
+/** The part files the manifest lists for `table`, refused when one is missing from its file list. */
+export function listedTableFiles(folder: string, m: Manifest, table: AnyTableName): string[] {
+  const names = tableFiles(m, table);
+  if (names.length === 0 || names.some((n) => !m.files[n])) {
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset manifest '${join(folder, MANIFEST_FILE)}' field files does not list '${names.find((n) => !m.files[n]) ?? `${table}/part-00000.parquet`}'. ` +
+        `Re-collect the dataset with \`curator collect\`.`,
+    );
+  }
+  return names;
+}
+
+export function checkFileHash(path: string, actual: string, entry: Manifest["files"][string]): void {
+  if (actual !== entry.sha256)
     throw new CuratorError(
       "INVALID_FILE",
       `Dataset file '${path}' was modified or truncated after collection: its sha256 is ${actual} but the ` +
         `manifest records ${entry.sha256}. Restore the file from a copy or re-collect with \`curator collect\`.`,
     );
-  }
-  const columns = await decodeTable(bytes, TABLE_SPECS[table], path);
-  const rows = columnRows(columns);
-  if (rows !== entry.rows) {
+}
+
+export function checkFileRows(path: string, rows: number, entry: Manifest["files"][string]): void {
+  if (rows !== entry.rows)
     throw new CuratorError(
       "INVALID_FILE",
       `Dataset file '${path}' holds ${rows} rows but its manifest records ${entry.rows} (files). ` +
         `Re-collect the dataset with \`curator collect\`.`,
     );
-  }
-  return { columns, rows };
+}
+
+export function checkTableRows(folder: string, m: Manifest, table: AnyTableName, total: number): void {
+  if (total !== (m.rows[table] ?? 0))
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Dataset '${folder}' holds ${total} ${table} rows in its files but its manifest records ${m.rows[table]} ` +
+        `(rows.${table}). Re-collect the dataset with \`curator collect\`.`,
+    );
 }
 
 const canonical = (v: unknown): string =>

@@ -5,7 +5,7 @@
  * mixed freely; both kinds give the same units, summary and report.
  */
 import { pushAll } from "../util/arrays.js";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -24,7 +24,7 @@ import { RewardConfigSchema } from "../reward.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { TaskStreamFields } from "../endpoint-run/options.js";
 import { specKind } from "../endpoint-run/stream.js";
-import { preparePartial } from "../util/scratch.js";
+import { preparePartial, removeScratch } from "../util/scratch.js";
 import { endpointTaskCount, prepareEndpointEval, runEndpointUnits, type EndpointEval } from "./endpoint-units.js";
 import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "./summarize.js";
 
@@ -182,8 +182,7 @@ function aggregateRows(units: UnitRecord[], infos: CuratorInfo[], spec: string, 
 
 /** Removes the endpoint units' journals once the report is written (nothing to resume any more). */
 export function finishScratch(scratch: string | undefined): void {
-  // Only a folder this toolkit left (it holds the fingerprint) is removed: never a user's folder of that name.
-  if (scratch && existsSync(join(scratch, "options.sha256"))) rmSync(scratch, { recursive: true, force: true });
+  if (scratch) removeScratch(scratch);
 }
 
 /** The endpoint-only options need endpoint executors, and endpoint executors need a task stream and a scratch folder. */

@@ -2,7 +2,7 @@
  * `curator train`: fits a curator policy offline from a trace dataset (no access to the world) and writes a
  * model folder: model.json + weights.bin (tfjs layers format), card.json and metrics.jsonl.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { ALGORITHMS } from "./algorithms/registry.js";
@@ -25,6 +25,7 @@ import { TOOLKIT_VERSION, gitCommit } from "../version.js";
 import { writeDirAtomic, writeFileAtomic, prepareOutput } from "../util/atomic.js";
 import { CuratorError, describeZodIssues } from "../errors.js";
 import { claimScratchFolder, type OutputOptions } from "../util/output-folder.js";
+import { removeScratch } from "../util/scratch.js";
 import { parseWith } from "../util/json-file.js";
 
 /** A model folder is train's output; one from before markers (only these files) is recognised as such. */
@@ -145,7 +146,7 @@ export async function train(
     writeCard(dir, card);
     writeFileAtomic(join(dir, "metrics.jsonl"), state.metrics.map((m) => JSON.stringify(m)).join("\n") + "\n");
   });
-  rmSync(partial, { recursive: true, force: true });
+  removeScratch(partial, "checkpoint.json");
   model.dispose();
   optimizer.dispose();
   return {

@@ -3,7 +3,7 @@
  * options fingerprint, kept for `--resume` only when the fingerprint matches, removed for a fresh start only
  * when the toolkit left it (claimScratchFolder).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { claimScratchFolder } from "./output-folder.js";
@@ -23,4 +23,9 @@ export function preparePartial(dir: string, fingerprint: string, resume: boolean
   }
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(fp, fingerprint);
+}
+
+/** Removes a finished run's scratch folder, only when the toolkit left it (it holds `ownFile`): never a user's folder. */
+export function removeScratch(dir: string, ownFile = "options.sha256"): void {
+  if (existsSync(join(dir, ownFile))) rmSync(dir, { recursive: true, force: true });
 }
