@@ -7,7 +7,10 @@ import { BASELINE_NAMES, BASELINES } from "../dist/curators/registry.js";
 const fixture = process.argv[2] ?? "test/fixtures/expert-battery.jsonl";
 const out = process.argv[3] ?? "experiments/results/battery";
 const rows = readBattery(fixture);
-const specs = ["models/default/curator.onnx", ...BASELINE_NAMES.filter((n) => !BASELINES[n].needsSimulator && n !== "random")];
+const specs = [
+  "models/default/curator.onnx",
+  ...BASELINE_NAMES.filter((n) => !BASELINES[n].needsSimulator && n !== "random"),
+];
 const scores = [];
 for (const spec of specs)
   for (const structure of [false, true]) {

@@ -28,10 +28,24 @@ const t0 = performance.now();
 for (const seed of seeds) {
   const server = await ReferenceServer.start({ world, executor, seed, port: 0 });
   const profile = join(root, `ref-${seed}.json`);
-  writeFileSync(profile, JSON.stringify({ name: "ref-mid", endpoint: { baseUrl: server.url, model: server.model, concurrency: 3 }, contextBudget: executor.contextBudget }));
+  writeFileSync(
+    profile,
+    JSON.stringify({
+      name: "ref-mid",
+      endpoint: { baseUrl: server.url, model: server.model, concurrency: 3 },
+      contextBudget: executor.contextBudget,
+    }),
+  );
   const res = await evaluate({
-    curators, executors: [profile], tasksFrom: `world:default:${seed}:${tasks}`, tasks, seeds: [1], streams: 1,
-    taskOrder: "original", curationInterval: world.curationInterval, scratch: join(root, `s${seed}.partial`),
+    curators,
+    executors: [profile],
+    tasksFrom: `world:default:${seed}:${tasks}`,
+    tasks,
+    seeds: [1],
+    streams: 1,
+    taskOrder: "original",
+    curationInterval: world.curationInterval,
+    scratch: join(root, `s${seed}.partial`),
   });
   for (const r of res.results) {
     endpoint[r.curator].push(r.successRate);
@@ -40,7 +54,14 @@ for (const seed of seeds) {
   await server.close();
 }
 const t1 = performance.now();
-const inProcess = await evaluate({ curators, executors: ["mid"], world: "default", tasks, seeds: [1], streams: seeds.length });
+const inProcess = await evaluate({
+  curators,
+  executors: ["mid"],
+  world: "default",
+  tasks,
+  seeds: [1],
+  streams: seeds.length,
+});
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const rank = (score: (c: string) => number) => [...curators].sort((a, b) => score(b) - score(a));
 const ep = (c: string) => mean(endpoint[c]);
@@ -48,6 +69,8 @@ const ip = (c: string) => inProcess.results.find((r) => r.curator === c && r.exe
 console.log(`tasks ${tasks}, world seeds ${seeds.join(",")} (endpoint: ${((t1 - t0) / 1000).toFixed(1)} s)`);
 console.log("curator | endpoint success (per seed) | endpoint $/completed | in-process success (mid, default world)");
 for (const c of curators)
-  console.log(`${c} | ${(100 * ep(c)).toFixed(1)}% (${endpoint[c].map((x) => (100 * x).toFixed(1)).join(", ")}) | ${mean(endpointCost[c]).toFixed(4)} | ${(100 * ip(c)).toFixed(1)}%`);
+  console.log(
+    `${c} | ${(100 * ep(c)).toFixed(1)}% (${endpoint[c].map((x) => (100 * x).toFixed(1)).join(", ")}) | ${mean(endpointCost[c]).toFixed(4)} | ${(100 * ip(c)).toFixed(1)}%`,
+  );
 console.log(`ranking endpoint:   ${rank(ep).join(" > ")}`);
 console.log(`ranking in-process: ${rank(ip).join(" > ")}`);

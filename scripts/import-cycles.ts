@@ -33,7 +33,14 @@ export function importGraph(root: string, includeTypes = true): ImportGraph {
       if (ts.isImportDeclaration(s)) {
         spec = s.moduleSpecifier;
         const c = s.importClause;
-        typeOnly = !!c && (c.isTypeOnly || (!c.name && !!c.namedBindings && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
+        typeOnly =
+          !!c &&
+          (c.isTypeOnly ||
+            (!c.name &&
+              !!c.namedBindings &&
+              ts.isNamedImports(c.namedBindings) &&
+              c.namedBindings.elements.length > 0 &&
+              c.namedBindings.elements.every((e) => e.isTypeOnly)));
       } else if (ts.isExportDeclaration(s) && s.moduleSpecifier) {
         spec = s.moduleSpecifier;
         typeOnly = s.isTypeOnly;

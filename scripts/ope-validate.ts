@@ -15,7 +15,10 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const out = args.find((a) => !a.startsWith("--")) ?? "experiments/results/ope-validation";
 const t0 = Date.now();
-const r = await validateOpe(quick ? { worlds: ["tiny"], curators: ["none", "heuristic"], streams: 4, tasks: 80, bootstrap: 50 } : {}, (l) => process.stderr.write(`${l}\n`));
+const r = await validateOpe(
+  quick ? { worlds: ["tiny"], curators: ["none", "heuristic"], streams: 4, tasks: 80, bootstrap: 50 } : {},
+  (l) => process.stderr.write(`${l}\n`),
+);
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const md = [
   "# OPE validation on the simulator",
@@ -30,7 +33,14 @@ const md = [
     ["estimator", "within ±20%", "median |rel. error|", "median |gap error|", "sign right", "95% CI coverage"],
     ESTIMATORS.map((e) => {
       const s = r.summary[e];
-      return [e, pct(s.within20), pct(s.medianAbsRelError), s.medianAbsGapError.toFixed(2), pct(s.signRight), pct(s.coverage)];
+      return [
+        e,
+        pct(s.within20),
+        pct(s.medianAbsRelError),
+        s.medianAbsGapError.toFixed(2),
+        pct(s.signRight),
+        pct(s.coverage),
+      ];
     }),
   ),
   "",
@@ -40,7 +50,16 @@ const md = [
   "",
   ...mdTable(
     ["world", "curator", "truth", "behaviour", ...ESTIMATORS],
-    r.pairs.map((p) => [p.world, p.curator, p.truth.value.toFixed(4), p.behavior.toFixed(4), ...ESTIMATORS.map((e) => `${p.estimates[e].value.toFixed(4)} (${pct(p.estimates[e].relativeError)}${p.estimates[e].covered ? "" : ", CI misses"})`)]),
+    r.pairs.map((p) => [
+      p.world,
+      p.curator,
+      p.truth.value.toFixed(4),
+      p.behavior.toFixed(4),
+      ...ESTIMATORS.map(
+        (e) =>
+          `${p.estimates[e].value.toFixed(4)} (${pct(p.estimates[e].relativeError)}${p.estimates[e].covered ? "" : ", CI misses"})`,
+      ),
+    ]),
     2,
   ),
   "",

@@ -30,7 +30,5 @@ export function isCuratorError(e: unknown): e is CuratorError {
 
 /** Renders zod issues as "field: problem" fragments, joined for a one-paragraph message. */
 export function describeZodIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues
-    .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
-    .join("; ");
+  return issues.map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`).join("; ");
 }

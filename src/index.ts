@@ -16,28 +16,93 @@ import type { OnnxContract } from "./export/inspect.js";
 import type { OpeOptions, OpeResults } from "./ope/ope.js";
 
 export {
-  CuratorRuntime, DEFAULT_SESSION_OPTIONS, type RuntimeCreateOptions,
-  decideWithCurator, type Decision, type DecideOptions, type DecideResult, type ActionProbs,
-  REASON_THRESHOLDS, OOD_THRESHOLD_STD, outOfDistribution, describeOod, type OodFeature, type Normalization,
-  FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, featurize, featurizeInto,
-  type ExecutorObservation, type ItemObservation, type LibraryObservation,
-  observeLibrary, OBSERVATION_DEFAULTS, type ExecutorStatSource, type LibraryObservations, type ObserveOptions,
-  EXEC_STAT_PRIOR, EXEC_STAT_RATES, executorObservation, foldBudgetUse, foldSuccess, readExecutorStats, recordExecutorTask,
-  ExecutorStatsSchema, ExecutorTaskSchema, type ExecutorStats, type ExecutorTask,
-  ItemStatsSchema, LibraryItemSchema, type ItemStats, type LibraryItem,
-  ExecutorProfileSchema, type ExecutorProfile, GovernanceSchema, type Governance, DEFAULT_GOVERNANCE,
-  EXECUTOR_PRESETS, resolveExecutor, ACTIONS, type Action,
-  heuristicCurator, noneCurator, randomCurator, type Curator, type DecisionBatch,
-  parseLibrary, readLibraryFile, loadLibrary, type LiveItem, formatReview, escapeControl, countActions,
-  CuratorError, isCuratorError, type ErrorCode, TOOLKIT_VERSION,
+  CuratorRuntime,
+  DEFAULT_SESSION_OPTIONS,
+  type RuntimeCreateOptions,
+  decideWithCurator,
+  type Decision,
+  type DecideOptions,
+  type DecideResult,
+  type ActionProbs,
+  REASON_THRESHOLDS,
+  OOD_THRESHOLD_STD,
+  outOfDistribution,
+  describeOod,
+  type OodFeature,
+  type Normalization,
+  FEATURE_NAMES,
+  FEATURIZER_VERSION,
+  NUM_FEATURES,
+  featurize,
+  featurizeInto,
+  type ExecutorObservation,
+  type ItemObservation,
+  type LibraryObservation,
+  observeLibrary,
+  OBSERVATION_DEFAULTS,
+  type ExecutorStatSource,
+  type LibraryObservations,
+  type ObserveOptions,
+  EXEC_STAT_PRIOR,
+  EXEC_STAT_RATES,
+  executorObservation,
+  foldBudgetUse,
+  foldSuccess,
+  readExecutorStats,
+  recordExecutorTask,
+  ExecutorStatsSchema,
+  ExecutorTaskSchema,
+  type ExecutorStats,
+  type ExecutorTask,
+  ItemStatsSchema,
+  LibraryItemSchema,
+  type ItemStats,
+  type LibraryItem,
+  ExecutorProfileSchema,
+  type ExecutorProfile,
+  GovernanceSchema,
+  type Governance,
+  DEFAULT_GOVERNANCE,
+  EXECUTOR_PRESETS,
+  resolveExecutor,
+  ACTIONS,
+  type Action,
+  heuristicCurator,
+  noneCurator,
+  randomCurator,
+  type Curator,
+  type DecisionBatch,
+  parseLibrary,
+  readLibraryFile,
+  loadLibrary,
+  type LiveItem,
+  formatReview,
+  escapeControl,
+  countActions,
+  CuratorError,
+  isCuratorError,
+  type ErrorCode,
+  TOOLKIT_VERSION,
 } from "./runtime/index.js";
 export { WorldConfigSchema, type WorldConfig } from "./schemas/world.js";
 export { ModelCardSchema, type ModelCard } from "./schemas/card.js";
 export { ManifestSchema, type Manifest } from "./schemas/dataset.js";
 export { IMPORT_FORMATS, type ImportFormat } from "./import/types.js";
 export type {
-  CollectHooks, CollectOptions, CollectSummary, TrainOptions, TrainSummary, ExportResult, EvalOptions, EvalResults,
-  ReplayOptions, ReplayResults, BuiltImport, CurateOptions, CurateResult, OnnxContract,
+  CollectHooks,
+  CollectOptions,
+  CollectSummary,
+  TrainOptions,
+  TrainSummary,
+  ExportResult,
+  EvalOptions,
+  EvalResults,
+  ReplayOptions,
+  ReplayResults,
+  BuiltImport,
+  CurateOptions,
+  CurateResult,
+  OnnxContract,
 };
 
 type Progress = (done: number, total: number, label?: string) => void;
@@ -48,7 +113,10 @@ export async function collect(options: CollectOptions, hooks: CollectHooks = {})
 }
 
 /** Trains a curator from a trace dataset into a model folder (`curator train`). */
-export async function train(options: TrainOptions, hooks: { command?: string; onProgress?: Progress } = {}): Promise<TrainSummary> {
+export async function train(
+  options: TrainOptions,
+  hooks: { command?: string; onProgress?: Progress } = {},
+): Promise<TrainSummary> {
   return (await import("./train/train.js")).train(options, hooks);
 }
 
@@ -68,7 +136,10 @@ export async function evaluate(options: EvalOptions, hooks: { onProgress?: Progr
 }
 
 /** Off-policy estimates (IPS, SNIPS, DM, DR, FQE with bootstrap CIs) of curators on a logged dataset (`curator ope`). */
-export async function offPolicyEvaluate(options: OpeOptions, hooks: { onProgress?: Progress } = {}): Promise<OpeResults> {
+export async function offPolicyEvaluate(
+  options: OpeOptions,
+  hooks: { onProgress?: Progress } = {},
+): Promise<OpeResults> {
   return (await import("./ope/ope.js")).offPolicyEvaluate(options, hooks);
 }
 

@@ -10,7 +10,11 @@ import { z } from "zod";
 
 export const RewardConfigSchema = z
   .object({
-    costWeight: z.number().nonnegative().default(10).describe("λ: successes per USD; how much one dollar of cost is worth"),
+    costWeight: z
+      .number()
+      .nonnegative()
+      .default(10)
+      .describe("λ: successes per USD; how much one dollar of cost is worth"),
   })
   .strict();
 export type RewardConfig = z.infer<typeof RewardConfigSchema>;

@@ -16,13 +16,31 @@ async function main(argv: string[]): Promise<{ rows: number; seconds: number }> 
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   if (job === "collect") {
-    const s = await collect({ world: "default", executors: "weak,mid,strong", behavior: "heuristic", epsilon: 0.3, seed: 1, streams: Number(b), tasks: Number(c), out: a });
+    const s = await collect({
+      world: "default",
+      executors: "weak,mid,strong",
+      behavior: "heuristic",
+      epsilon: 0.3,
+      seed: 1,
+      streams: Number(b),
+      tasks: Number(c),
+      out: a,
+    });
     return { rows: s.decisions, seconds: seconds() };
   }
   if (job === "train") {
     const epochs = Number(c);
     const windowRows = d === undefined ? undefined : Number(d);
-    const s = await train({ data: a, out: b, algo: "bc", seed: 1, epochs, patience: epochs + 1, batchSize: 256, windowRows });
+    const s = await train({
+      data: a,
+      out: b,
+      algo: "bc",
+      seed: 1,
+      epochs,
+      patience: epochs + 1,
+      batchSize: 256,
+      windowRows,
+    });
     return { rows: s.trainRows + s.valRows, seconds: seconds() };
   }
   if (job === "decide") {
@@ -40,7 +58,9 @@ main(process.argv.slice(2)).then(
     // resourceUsage().maxRSS is in kilobytes: the process's high-water mark.
     const u = process.resourceUsage();
     // CPU seconds alongside wall seconds: on a shared machine the wall clock mostly measures the neighbours.
-    process.stdout.write(`${JSON.stringify({ ...r, peakRssMB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...r, peakRssMB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 })}\n`,
+    );
   },
   (e) => {
     process.stderr.write(`${(e as Error).stack ?? e}\n`);

@@ -29,14 +29,20 @@ export async function runStreams(specs: readonly StreamSpec[]): Promise<{ tasks:
   let tasks = 0;
   let rows = 0;
   for (const spec of specs) {
-    const run = await runStream(spec, heuristicCurator, { mode: "sample", epsilon: 0.3, horizon: 2 * CURATION_INTERVAL });
+    const run = await runStream(spec, heuristicCurator, {
+      mode: "sample",
+      epsilon: 0.3,
+      horizon: 2 * CURATION_INTERVAL,
+    });
     tasks += run.tasks.length;
     for (const p of run.passes) rows += p.batch.rows;
   }
   return { tasks, rows };
 }
 
-export async function benchCollect(o: BenchOptions): Promise<{ rows: BenchRow[]; tasksPerStream: number; rowsPerStream: number }> {
+export async function benchCollect(
+  o: BenchOptions,
+): Promise<{ rows: BenchRow[]; tasksPerStream: number; rowsPerStream: number }> {
   const [streams, tasks, runs] = o.quick ? [4, 50, 3] : [16, 200, 5];
   const specs = collectSpecs(streams, tasks);
   o.log(`collect.tasks: ${streams} streams x ${tasks} tasks, curation every ${CURATION_INTERVAL}, ${runs} runs`);

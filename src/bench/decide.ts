@@ -29,20 +29,44 @@ export async function benchDecide(o: BenchOptions): Promise<BenchRow[]> {
     await writeBenchLibrary(library, items);
     const mb = Math.round(statSync(library).size / 1e6);
     const what = `${items.toLocaleString("en-US")} items (${mb} MB JSONL, no similarity field), curator ${model === "heuristic" ? "heuristic" : "models/default/curator.onnx"}, executor mid; single run`;
-    for (const [mode, out] of [["dry-run", "-"], ["out", join(root, "curated")]] as const) {
+    for (const [mode, out] of [
+      ["dry-run", "-"],
+      ["out", join(root, "curated")],
+    ] as const) {
       o.log(`decide ${label}: ${mode}`);
       try {
         const r = runChild(["decide", library, model, out]);
         rows.push(
-          row({ name: `decide.${label}.${mode}`, value: r.seconds, unit: "s", peer: null, peerValue: null, speedup: null,
-            target: `value < ${TARGET_SECONDS}`, pass: r.seconds < TARGET_SECONDS,
-            note: `curator decide --${mode === "out" ? "out DIR (writes library, archive, audit log)" : "dry-run"} incl. reading the library and the review text: ${what}; wall clock (CPU time ${r.cpuSeconds?.toFixed(1)} s)` }),
-          row({ name: `memory.decide.${label}.${mode}`, value: r.peakRssMB, unit: "MB", peer: null, peerValue: null, speedup: null, target: null,
-            note: `peak RSS (high-water mark) of the decide --${mode} child process` }),
+          row({
+            name: `decide.${label}.${mode}`,
+            value: r.seconds,
+            unit: "s",
+            peer: null,
+            peerValue: null,
+            speedup: null,
+            target: `value < ${TARGET_SECONDS}`,
+            pass: r.seconds < TARGET_SECONDS,
+            note: `curator decide --${mode === "out" ? "out DIR (writes library, archive, audit log)" : "dry-run"} incl. reading the library and the review text: ${what}; wall clock (CPU time ${r.cpuSeconds?.toFixed(1)} s)`,
+          }),
+          row({
+            name: `memory.decide.${label}.${mode}`,
+            value: r.peakRssMB,
+            unit: "MB",
+            peer: null,
+            peerValue: null,
+            speedup: null,
+            target: null,
+            note: `peak RSS (high-water mark) of the decide --${mode} child process`,
+          }),
         );
       } catch (e) {
         // Measured what could be: say what failed instead of a number.
-        o.log(`decide ${label} ${mode} FAILED: ${String((e as Error).message).split("\n").slice(-3).join(" ")}`);
+        o.log(
+          `decide ${label} ${mode} FAILED: ${String((e as Error).message)
+            .split("\n")
+            .slice(-3)
+            .join(" ")}`,
+        );
       }
     }
   } finally {

@@ -36,7 +36,11 @@ export function writeSyntheticDatasetStreaming(dir: string, rows: number, seed =
   }
   const tasks = Object.fromEntries(TASK_COLUMNS.map((c) => [c.name, [] as ColumnInput]));
   put("tasks/part-00000.parquet", encodeTable(TASK_COLUMNS, tasks, 0), 0);
-  const manifest = ManifestSchema.parse({ ...syntheticManifest(rows, seed), rows: { decisions: rows, tasks: 0 }, files });
+  const manifest = ManifestSchema.parse({
+    ...syntheticManifest(rows, seed),
+    rows: { decisions: rows, tasks: 0 },
+    files,
+  });
   writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
 }
 
@@ -53,17 +57,39 @@ export async function benchFlatTrain(o: BenchOptions): Promise<BenchRow[]> {
       o.log(`train.flat ${label}: writing ${size} synthetic rows`);
       writeSyntheticDatasetStreaming(data, size, 1, o.quick ? 8192 : PART_ROWS);
       o.log(`train.flat ${label}: train bc ${EPOCHS} epoch(s) in a child process`);
-      const args = ["train", data, join(root, `model-${label}`), String(EPOCHS), ...(windowRows ? [String(windowRows)] : [])];
+      const args = [
+        "train",
+        data,
+        join(root, `model-${label}`),
+        String(EPOCHS),
+        ...(windowRows ? [String(windowRows)] : []),
+      ];
       const r = runChild(args);
       rmSync(data, { recursive: true, force: true });
       const rate = (r.rows * EPOCHS) / r.seconds;
       const target = size >= 10_000_000 ? "value < 1024" : null;
       out.push(
-        row({ name: `memory.train.flat@${label}`, value: r.peakRssMB, unit: "MB", peer: null, peerValue: null, speedup: null, target,
+        row({
+          name: `memory.train.flat@${label}`,
+          value: r.peakRssMB,
+          unit: "MB",
+          peer: null,
+          peerValue: null,
+          speedup: null,
+          target,
           pass: target ? r.peakRssMB < 1024 : null,
-          note: `peak RSS (high-water mark) of a child running curator train --algo bc, ${EPOCHS} epoch(s), window ${windowRows ?? "default (1,048,576 rows)"}, on ${size.toLocaleString("en-US")} synthetic labelled rows; single run` }),
-        row({ name: `train.flat.rows@${label}`, value: rate, unit: "rows/s", peer: null, peerValue: null, speedup: null, target: null,
-          note: `rows × epochs / wall seconds of the same child (${r.seconds.toFixed(0)} s wall, ${(r.cpuSeconds ?? 0).toFixed(0)} s CPU), reading, normalising, validating and saving included` }),
+          note: `peak RSS (high-water mark) of a child running curator train --algo bc, ${EPOCHS} epoch(s), window ${windowRows ?? "default (1,048,576 rows)"}, on ${size.toLocaleString("en-US")} synthetic labelled rows; single run`,
+        }),
+        row({
+          name: `train.flat.rows@${label}`,
+          value: rate,
+          unit: "rows/s",
+          peer: null,
+          peerValue: null,
+          speedup: null,
+          target: null,
+          note: `rows × epochs / wall seconds of the same child (${r.seconds.toFixed(0)} s wall, ${(r.cpuSeconds ?? 0).toFixed(0)} s CPU), reading, normalising, validating and saving included`,
+        }),
       );
     }
   } finally {

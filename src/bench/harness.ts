@@ -118,8 +118,16 @@ function cells(r: BenchRow): string[] {
 /** The plain-text table `npm run bench` prints. */
 export function textTable(rows: readonly BenchRow[]): string {
   const body = rows.map(cells);
-  const widths = HEAD.map((h, i) => maxOf(body.map((c) => c[i].length), h.length));
-  const line = (c: string[]) => c.map((s, i) => (i === 0 || i === 2 || i === 3 || i === 6 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join("  ");
+  const widths = HEAD.map((h, i) =>
+    maxOf(
+      body.map((c) => c[i].length),
+      h.length,
+    ),
+  );
+  const line = (c: string[]) =>
+    c
+      .map((s, i) => (i === 0 || i === 2 || i === 3 || i === 6 ? s.padEnd(widths[i]) : s.padStart(widths[i])))
+      .join("  ");
   return [line(HEAD), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
 
@@ -135,11 +143,19 @@ export function markdownTable(rows: readonly BenchRow[]): string {
 }
 
 /** Alternates ours and the peer run by run (after `warmup` untimed rounds); returns both lists of seconds. */
-export async function interleaved(ours: () => unknown, peer: () => unknown, runs: number, warmup = 1): Promise<[number[], number[]]> {
+export async function interleaved(
+  ours: () => unknown,
+  peer: () => unknown,
+  runs: number,
+  warmup = 1,
+): Promise<[number[], number[]]> {
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
-    for (const [fn, out] of [[ours, a], [peer, b]] as const) {
+    for (const [fn, out] of [
+      [ours, a],
+      [peer, b],
+    ] as const) {
       const t0 = performance.now();
       await fn();
       if (i >= warmup) out.push((performance.now() - t0) / 1000);

@@ -16,7 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ACTIONS, NUM_ACTIONS } from "../actions.js";
-import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, featurize, type ItemObservation } from "../features/featurizer.js";
+import {
+  FEATURE_NAMES,
+  FEATURIZER_VERSION,
+  NUM_FEATURES,
+  featurize,
+  type ItemObservation,
+} from "../features/featurizer.js";
 import { CARD_SCHEMA_VERSION, ModelCardSchema } from "../schemas/card.js";
 import { buildModel, predictProbs, saveModel, writeCard, type Normalization } from "../train/model.js";
 import { normalizationFrom } from "../train/data.js";
@@ -77,7 +83,9 @@ function observations(): ReturnType<typeof observeWorld> & { norm: Normalization
 export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
   const libSize = o.quick ? 2_000 : 10_000;
   const [singleReps, libReps, runs] = o.quick ? [100, 3, 3] : [2_000, 20, 7];
-  o.log(`infer: model [${NUM_FEATURES} → ${HIDDEN.join(" → ")} → 4], single decision x${singleReps}, library of ${libSize} x${libReps}, ${runs} runs`);
+  o.log(
+    `infer: model [${NUM_FEATURES} → ${HIDDEN.join(" → ")} → 4], single decision x${singleReps}, library of ${libSize} x${libReps}, ${runs} runs`,
+  );
   await useBackend("wasm");
   const dir = mkdtempSync(join(tmpdir(), "curator-bench-infer-"));
   const obs = observations();
@@ -88,16 +96,22 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
     const one = [obs.items[0]];
     const mask1 = new Float32Array(NUM_ACTIONS).fill(1);
     const oursSingle = await perCall(() => rt.inferObservations(one, obs.executor, obs.library), singleReps, runs);
-    const tfjsSingle = await perCall(() => {
-      const f = featurize(one, obs.executor, obs.library);
-      return predictProbs(model, obs.norm, f, mask1, 1);
-    }, singleReps, runs);
+    const tfjsSingle = await perCall(
+      () => {
+        const f = featurize(one, obs.executor, obs.library);
+        return predictProbs(model, obs.norm, f, mask1, 1);
+      },
+      singleReps,
+      runs,
+    );
     const native = openSyncSession(onnx, DEFAULT_SESSION_OPTIONS);
     const oneFeeds = {
       [FEATURES_INPUT]: new ort.Tensor("float32", featurize(one, obs.executor, obs.library), [1, NUM_FEATURES]),
       [MASK_INPUT]: new ort.Tensor("float32", mask1, [1, NUM_ACTIONS]),
     };
-    const floorSingle = native ? await perCall(() => native.run(oneFeeds, { probs: null }, {}), singleReps, runs) : null;
+    const floorSingle = native
+      ? await perCall(() => native.run(oneFeeds, { probs: null }, {}), singleReps, runs)
+      : null;
     native?.dispose();
 
     const items: ItemObservation[] = Array.from({ length: libSize }, (_, i) => obs.items[i % obs.items.length]);
@@ -107,9 +121,12 @@ export async function benchInfer(o: BenchOptions): Promise<BenchRow[]> {
       [FEATURES_INPUT]: new ort.Tensor("float32", featurize(items, obs.executor, lib), [libSize, NUM_FEATURES]),
       [MASK_INPUT]: new ort.Tensor("float32", new Float32Array(libSize * NUM_ACTIONS).fill(1), [libSize, NUM_ACTIONS]),
     };
-    const rawLib = median(await timeRuns(async () => {
-      for (let i = 0; i < libReps; i++) await raw.run(feeds);
-    }, runs)) / libReps;
+    const rawLib =
+      median(
+        await timeRuns(async () => {
+          for (let i = 0; i < libReps; i++) await raw.run(feeds);
+        }, runs),
+      ) / libReps;
 
     const s1 = speedup(oursSingle, tfjsSingle, false);
     const sFloor = floorSingle === null ? null : speedup(floorSingle, tfjsSingle, false);

@@ -11,8 +11,35 @@ import { Rng } from "../util/rng.js";
 const VOCAB = 20_000;
 
 function vocabulary(rng: Rng): string[] {
-  const syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "si", "po", "de", "fa", "gu", "hi", "ja", "be", "zo", "wu", "ch", "st", "tr", "an", "er", "in", "on", "ex"];
-  return Array.from({ length: VOCAB }, () => Array.from({ length: 1 + rng.int(3) }, () => syllables[rng.int(syllables.length)]).join(""));
+  const syllables = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "ta",
+    "si",
+    "po",
+    "de",
+    "fa",
+    "gu",
+    "hi",
+    "ja",
+    "be",
+    "zo",
+    "wu",
+    "ch",
+    "st",
+    "tr",
+    "an",
+    "er",
+    "in",
+    "on",
+    "ex",
+  ];
+  return Array.from({ length: VOCAB }, () =>
+    Array.from({ length: 1 + rng.int(3) }, () => syllables[rng.int(syllables.length)]).join(""),
+  );
 }
 
 export async function writeBenchLibrary(path: string, items: number, seed = 1): Promise<void> {

@@ -45,10 +45,14 @@ function parseArgs(argv: string[]): Args {
     else if (k.startsWith("--out=")) a.out = k.slice(6);
     else if (k === "--only" && argv[i + 1]) a.only = argv[++i];
     else if (k.startsWith("--only=")) a.only = k.slice(7);
-    else throw new Error(`unknown argument '${k}'. Use --json, --quick, --no-install, --out DIR, --only ${ONLY.join("|")}.`);
+    else
+      throw new Error(
+        `unknown argument '${k}'. Use --json, --quick, --no-install, --out DIR, --only ${ONLY.join("|")}.`,
+      );
   }
   if (a.quick) a.install = false;
-  if (a.only !== null && !ONLY.includes(a.only)) throw new Error(`--only ${a.only}: the benchmarks that run alone are ${ONLY.join(", ")}.`);
+  if (a.only !== null && !ONLY.includes(a.only))
+    throw new Error(`--only ${a.only}: the benchmarks that run alone are ${ONLY.join(", ")}.`);
   return a;
 }
 
@@ -87,7 +91,9 @@ function markdown(rows: BenchRow[], seconds: number, args: Args): string {
     "# `npm run bench`",
     "",
     `Toolkit ${TOOLKIT_VERSION} (commit ${gitCommit().slice(0, 12)}), ${new Date().toISOString().slice(0, 10)}; Node ${process.version}; ` +
-      `${cpus().length} × ${cpu}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" / ")}; ` +
+      `${cpus().length} × ${cpu}; load average at the end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" / ")}; ` +
       `the whole bench took ${Math.round(seconds)} s${args.quick ? " (--quick)" : ""}.`,
     "",
     "Every speed claim is a ratio against a peer measured in the same run on the same machine (alternating with",

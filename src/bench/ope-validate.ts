@@ -22,7 +22,10 @@ import { multiplicities, offPolicyEvaluate, percentileCI, type Estimate } from "
 export const ValidateOptionsSchema = z
   .object({
     worlds: z.array(z.string().min(1)).min(1).default(["default", "fast-drift", "tiny"]),
-    curators: z.array(z.string().min(1)).min(1).default(["none", "heuristic", "random", "ace", "memrl", "sso", "hermes", "mem0"]),
+    curators: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["none", "heuristic", "random", "ace", "memrl", "sso", "hermes", "mem0"]),
     behavior: z.string().default("heuristic"),
     epsilon: z.number().min(0).max(1).default(0.3),
     executors: z.string().default("weak,mid,strong"),
@@ -43,7 +46,10 @@ export interface PairResult {
   truth: Estimate;
   /** the behaviour's logged value: the gap truth − behaviour is what an estimator has to get right */
   behavior: number;
-  estimates: Record<EstimatorName, Estimate & { relativeError: number; gapError: number; signRight: boolean; covered: boolean | null }>;
+  estimates: Record<
+    EstimatorName,
+    Estimate & { relativeError: number; gapError: number; signRight: boolean; covered: boolean | null }
+  >;
   matchShare: number;
   effectiveShare: number;
 }
@@ -53,7 +59,10 @@ export interface ValidationResults {
   options: z.output<typeof ValidateOptionsSchema>;
   pairs: PairResult[];
   /** per estimator: share of pairs within ±20%, median |relative error|, CI coverage */
-  summary: Record<EstimatorName, { within20: number; medianAbsRelError: number; medianAbsGapError: number; signRight: number; coverage: number }>;
+  summary: Record<
+    EstimatorName,
+    { within20: number; medianAbsRelError: number; medianAbsGapError: number; signRight: number; coverage: number }
+  >;
   /** the best single estimator's share of pairs within ±20% (one estimator for all pairs, not a per-pair pick) */
   bestWithin20: number;
 }
@@ -73,10 +82,16 @@ async function onPolicyValue(dir: string, costWeight: number, bootstrap: number,
     });
     return s / n;
   };
-  return { value: mean(new Float64Array(ids.length).fill(1)), ci: percentileCI(multiplicities(ids.length, bootstrap, seed).map(mean)) };
+  return {
+    value: mean(new Float64Array(ids.length).fill(1)),
+    ci: percentileCI(multiplicities(ids.length, bootstrap, seed).map(mean)),
+  };
 }
 
-export async function validateOpe(input: ValidateOptions, log: (line: string) => void = () => {}): Promise<ValidationResults> {
+export async function validateOpe(
+  input: ValidateOptions,
+  log: (line: string) => void = () => {},
+): Promise<ValidationResults> {
   const o = parseWith(ValidateOptionsSchema, input, "ope validation options");
   const root = mkdtempSync(join(tmpdir(), "curator-ope-"));
   const pairs: PairResult[] = [];
@@ -85,7 +100,15 @@ export async function validateOpe(input: ValidateOptions, log: (line: string) =>
     for (const world of o.worlds) {
       const logged = join(root, `${world}-behavior`);
       await collect({ ...base, world, behavior: o.behavior, epsilon: o.epsilon, out: logged });
-      const ope = await offPolicyEvaluate({ data: logged, curators: o.curators, costWeight: o.costWeight, bootstrap: o.bootstrap, seed: o.seed, gamma: o.gamma, ridge: o.ridge });
+      const ope = await offPolicyEvaluate({
+        data: logged,
+        curators: o.curators,
+        costWeight: o.costWeight,
+        bootstrap: o.bootstrap,
+        seed: o.seed,
+        gamma: o.gamma,
+        ridge: o.ridge,
+      });
       for (const c of ope.curators) {
         const onPolicy = join(root, `${world}-${c.curator}`);
         await collect({ ...base, world, behavior: c.curator, epsilon: 0, out: onPolicy });
@@ -108,10 +131,21 @@ export async function validateOpe(input: ValidateOptions, log: (line: string) =>
             ];
           }),
         ) as PairResult["estimates"];
-        pairs.push({ world, curator: c.curator, truth, behavior: ope.logged.value, estimates, matchShare: c.diagnostics.matchShare, effectiveShare: c.diagnostics.effectiveShare });
+        pairs.push({
+          world,
+          curator: c.curator,
+          truth,
+          behavior: ope.logged.value,
+          estimates,
+          matchShare: c.diagnostics.matchShare,
+          effectiveShare: c.diagnostics.effectiveShare,
+        });
         log(
           `${world} ${c.curator}: truth ${truth.value.toFixed(4)} (behaviour ${ope.logged.value.toFixed(4)}) | ` +
-            ESTIMATORS.map((e) => `${e} ${estimates[e].value.toFixed(4)} (${(100 * estimates[e].relativeError).toFixed(0)}%${estimates[e].covered ? "" : ", missed"})`).join(" "),
+            ESTIMATORS.map(
+              (e) =>
+                `${e} ${estimates[e].value.toFixed(4)} (${(100 * estimates[e].relativeError).toFixed(0)}%${estimates[e].covered ? "" : ", missed"})`,
+            ).join(" "),
         );
       }
       rmSync(logged, { recursive: true, force: true });

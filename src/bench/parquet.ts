@@ -23,7 +23,12 @@ export function tableInput(columns: Columns, rows: number): Record<string, Colum
   return out;
 }
 
-export async function benchParquet(o: BenchOptions, columns: Columns, rows: number, source: string): Promise<BenchRow[]> {
+export async function benchParquet(
+  o: BenchOptions,
+  columns: Columns,
+  rows: number,
+  source: string,
+): Promise<BenchRow[]> {
   const runs = o.quick ? 2 : 3;
   const dir = mkdtempSync(join(tmpdir(), "curator-bench-parquet-"));
   const ours = join(dir, "ours.parquet");
@@ -47,11 +52,31 @@ export async function benchParquet(o: BenchOptions, columns: Columns, rows: numb
       const value = rows / median(oursS);
       const peerValue = rows / median(peerS);
       const s = speedup(value, peerValue, true);
-      return row({ name, value, unit: "rows/s", peer: "duckdb", peerValue, speedup: s, target: "speedup ≥ 0.3", pass: s === null ? null : s >= 0.3, note });
+      return row({
+        name,
+        value,
+        unit: "rows/s",
+        peer: "duckdb",
+        peerValue,
+        speedup: s,
+        target: "speedup ≥ 0.3",
+        pass: s === null ? null : s >= 0.3,
+        note,
+      });
     };
     return [
-      mk("parquet.write", wOurs, wDuck, `writeTable (hyparquet-writer) vs DuckDB appender + COPY TO parquet (1 thread), ${what}; files ${mb(ours)} MB vs ${mb(duck)} MB; median of ${runs}, alternating, after a warm-up`),
-      mk("parquet.read", rOurs, rDuck, `readTable (hyparquet, to typed arrays) vs DuckDB read_parquet into its own table (1 thread), the same file; median of ${runs}, alternating, after a warm-up`),
+      mk(
+        "parquet.write",
+        wOurs,
+        wDuck,
+        `writeTable (hyparquet-writer) vs DuckDB appender + COPY TO parquet (1 thread), ${what}; files ${mb(ours)} MB vs ${mb(duck)} MB; median of ${runs}, alternating, after a warm-up`,
+      ),
+      mk(
+        "parquet.read",
+        rOurs,
+        rDuck,
+        `readTable (hyparquet, to typed arrays) vs DuckDB read_parquet into its own table (1 thread), the same file; median of ${runs}, alternating, after a warm-up`,
+      ),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

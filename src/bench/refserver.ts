@@ -19,9 +19,25 @@ const SLOTS = 2;
 
 /** Starts `curator reference-server` in a child process; resolves with its base URL and model. */
 function startServer(seed: number): Promise<{ child: ChildProcess; url: string; model: string }> {
-  const child = spawn(process.execPath, [CLI, "reference-server", "--port", "0", "--seed", String(seed), "--latency-ms", String(LATENCY_MS), "--max-concurrent", String(SLOTS), "--json"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      "reference-server",
+      "--port",
+      "0",
+      "--seed",
+      String(seed),
+      "--latency-ms",
+      String(LATENCY_MS),
+      "--max-concurrent",
+      String(SLOTS),
+      "--json",
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   return new Promise((resolve, reject) => {
     let text = "";
     const lines = createInterface({ input: child.stdout! });
@@ -39,7 +55,12 @@ function startServer(seed: number): Promise<{ child: ChildProcess; url: string; 
   });
 }
 
-async function runStreams(urls: string[], model: string, streams: number, tasksPerStream: number): Promise<{ seconds: number; cpuSeconds: number; tasks: number; successes: number }> {
+async function runStreams(
+  urls: string[],
+  model: string,
+  streams: number,
+  tasksPerStream: number,
+): Promise<{ seconds: number; cpuSeconds: number; tasks: number; successes: number }> {
   const tasks = loadWorldTasks(`default:1:${tasksPerStream}`);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -52,7 +73,12 @@ async function runStreams(urls: string[], model: string, streams: number, tasksP
     }),
   );
   const cpu = process.cpuUsage(cpu0);
-  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, tasks: streams * tasks.length, successes };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    tasks: streams * tasks.length,
+    successes,
+  };
 }
 
 export async function benchRefServer(o: BenchOptions): Promise<BenchRow[]> {
@@ -65,13 +91,34 @@ export async function benchRefServer(o: BenchOptions): Promise<BenchRow[]> {
     for (const s of started) servers.push(s.child);
     for (const n of [1, 2, 4]) {
       o.log(`refserver: ${streams} streams × ${perStream} tasks on ${n} server(s)`);
-      const r = await runStreams(started.slice(0, n).map((s) => s.url), started[0].model, streams, perStream);
+      const r = await runStreams(
+        started.slice(0, n).map((s) => s.url),
+        started[0].model,
+        streams,
+        perStream,
+      );
       const ideal = (n * SLOTS * 1000) / (2 * LATENCY_MS);
       rows.push(
-        row({ name: `endpoint.refserver.${n}-server${n > 1 ? "s" : ""}.tasks_per_s`, value: r.tasks / r.seconds, unit: "tasks/s", peer: null, peerValue: null, speedup: null, target: null,
-          note: `${streams} concurrent streams × ${perStream} tasks (solve + author call each) through one profile with ${n} reference server(s), each ${LATENCY_MS} ms per reply and ${SLOTS} batch slots (ideal ${ideal.toFixed(1)} tasks/s); wall clock; success ${(100 * r.successes / r.tasks).toFixed(0)}%` }),
-        row({ name: `endpoint.refserver.${n}-server${n > 1 ? "s" : ""}.cpu_ms_per_task`, value: (1000 * r.cpuSeconds) / r.tasks, unit: "ms", peer: null, peerValue: null, speedup: null, target: null,
-          note: "our own CPU time (user + system of the harness process: BM25, prompts, HTTP client, checking) per task; the servers run in their own processes" }),
+        row({
+          name: `endpoint.refserver.${n}-server${n > 1 ? "s" : ""}.tasks_per_s`,
+          value: r.tasks / r.seconds,
+          unit: "tasks/s",
+          peer: null,
+          peerValue: null,
+          speedup: null,
+          target: null,
+          note: `${streams} concurrent streams × ${perStream} tasks (solve + author call each) through one profile with ${n} reference server(s), each ${LATENCY_MS} ms per reply and ${SLOTS} batch slots (ideal ${ideal.toFixed(1)} tasks/s); wall clock; success ${((100 * r.successes) / r.tasks).toFixed(0)}%`,
+        }),
+        row({
+          name: `endpoint.refserver.${n}-server${n > 1 ? "s" : ""}.cpu_ms_per_task`,
+          value: (1000 * r.cpuSeconds) / r.tasks,
+          unit: "ms",
+          peer: null,
+          peerValue: null,
+          speedup: null,
+          target: null,
+          note: "our own CPU time (user + system of the harness process: BM25, prompts, HTTP client, checking) per task; the servers run in their own processes",
+        }),
       );
     }
   } finally {

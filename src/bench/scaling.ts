@@ -53,8 +53,13 @@ export function sizeLabel(n: number): string {
 export function syntheticColumn(spec: ColumnSpec, rows: number, rng: Rng, from = 0): ColumnInput {
   const n = spec.name;
   if (n === "stream_id") return Int32Array.from({ length: rows }, (_, i) => Math.floor((from + i) / ROWS_PER_STREAM));
-  if (n === "stream_seed") return Float64Array.from({ length: rows }, (_, i) => 1000 + Math.floor((from + i) / ROWS_PER_STREAM));
-  if (n === "executor") return Array.from({ length: rows }, (_, i) => ["weak", "mid", "strong"][Math.floor((from + i) / ROWS_PER_STREAM) % 3]);
+  if (n === "stream_seed")
+    return Float64Array.from({ length: rows }, (_, i) => 1000 + Math.floor((from + i) / ROWS_PER_STREAM));
+  if (n === "executor")
+    return Array.from(
+      { length: rows },
+      (_, i) => ["weak", "mid", "strong"][Math.floor((from + i) / ROWS_PER_STREAM) % 3],
+    );
   if (n === "item_id") return Array.from({ length: rows }, (_, i) => String((from + i) % 5000));
   if (n === "mask_keep") return new Uint8Array(rows).fill(1);
   switch (spec.type) {
@@ -78,7 +83,10 @@ export function writeSyntheticDataset(dir: string, rows: number, seed = 1): void
   const columns = Object.fromEntries(DECISION_COLUMNS.map((c) => [c.name, syntheticColumn(c, rows, rng)]));
   const tasks = Object.fromEntries(TASK_COLUMNS.map((c) => [c.name, [] as ColumnInput]));
   mkdirSync(dir, { recursive: true });
-  writeDatasetFiles(dir, syntheticManifest(rows, seed), { decisions: { columns, rows }, tasks: { columns: tasks, rows: 0 } });
+  writeDatasetFiles(dir, syntheticManifest(rows, seed), {
+    decisions: { columns, rows },
+    tasks: { columns: tasks, rows: 0 },
+  });
 }
 
 /** The manifest draft of a synthetic decisions dataset of `rows` rows. */
@@ -133,21 +141,54 @@ export async function benchScaling(
     writeSyntheticDataset(synth, size);
     o.log(`scale ${label}: train bc ${TRAIN_EPOCHS} epochs on ${size} synthetic rows, ${runs} run(s)`);
     const trained: ChildResult[] = [];
-    for (let r = 0; r < runs; r++) trained.push(runChild(["train", synth, join(root, `model-${label}-${r}`), String(TRAIN_EPOCHS)]));
+    for (let r = 0; r < runs; r++)
+      trained.push(runChild(["train", synth, join(root, `model-${label}-${r}`), String(TRAIN_EPOCHS)]));
     rmSync(synth, { recursive: true, force: true });
 
     const n = (xs: ChildResult[], k: "rows" | "seconds" | "peakRssMB") => median(xs.map((x) => x[k]));
     const how = runs > 1 ? `median of ${runs}` : "single run";
     const cRows = Math.round(n(collected, "rows"));
     rows.push(
-      row({ name: `scale.collect@${label}`, value: n(collected, "seconds"), unit: "s", peer: null, peerValue: null, speedup: null, target: null,
-        note: `curator collect: ${streams} streams × ${tasks} tasks → ${cRows.toLocaleString("en-US")} decision rows, incl. writing the dataset; ${Math.round(cRows / n(collected, "seconds")).toLocaleString("en-US")} rows/s; ${how}` }),
-      row({ name: `scale.train@${label}`, value: n(trained, "seconds"), unit: "s", peer: null, peerValue: null, speedup: null, target: null,
-        note: `curator train --algo bc, ${TRAIN_EPOCHS} epochs, on a synthetic labelled dataset of ${size.toLocaleString("en-US")} rows (read, train, validate, save); ${how}` }),
-      row({ name: `memory.collect@${label}`, value: n(collected, "peakRssMB"), unit: "MB", peer: null, peerValue: null, speedup: null, target: null,
-        note: `peak RSS (high-water mark) of the collect child process; ${how}` }),
-      row({ name: `memory.train@${label}`, value: n(trained, "peakRssMB"), unit: "MB", peer: null, peerValue: null, speedup: null, target: null,
-        note: `peak RSS (high-water mark) of the train child process; ${how}` }),
+      row({
+        name: `scale.collect@${label}`,
+        value: n(collected, "seconds"),
+        unit: "s",
+        peer: null,
+        peerValue: null,
+        speedup: null,
+        target: null,
+        note: `curator collect: ${streams} streams × ${tasks} tasks → ${cRows.toLocaleString("en-US")} decision rows, incl. writing the dataset; ${Math.round(cRows / n(collected, "seconds")).toLocaleString("en-US")} rows/s; ${how}`,
+      }),
+      row({
+        name: `scale.train@${label}`,
+        value: n(trained, "seconds"),
+        unit: "s",
+        peer: null,
+        peerValue: null,
+        speedup: null,
+        target: null,
+        note: `curator train --algo bc, ${TRAIN_EPOCHS} epochs, on a synthetic labelled dataset of ${size.toLocaleString("en-US")} rows (read, train, validate, save); ${how}`,
+      }),
+      row({
+        name: `memory.collect@${label}`,
+        value: n(collected, "peakRssMB"),
+        unit: "MB",
+        peer: null,
+        peerValue: null,
+        speedup: null,
+        target: null,
+        note: `peak RSS (high-water mark) of the collect child process; ${how}`,
+      }),
+      row({
+        name: `memory.train@${label}`,
+        value: n(trained, "peakRssMB"),
+        unit: "MB",
+        peer: null,
+        peerValue: null,
+        speedup: null,
+        target: null,
+        note: `peak RSS (high-water mark) of the train child process; ${how}`,
+      }),
     );
   }
   return { rows, largest, cleanup: () => rmSync(root, { recursive: true, force: true }) };

@@ -31,11 +31,15 @@ function installed(pkg: string): boolean {
 export function ensureTorch(install: boolean, log: (m: string) => void): string | null {
   const missing = PACKAGES.filter((p) => !installed(p));
   if (torchImports() && missing.length === 0) return null;
-  if (!install) return torchImports() ? null : `${PYTHON} cannot import torch (install: apt-get install -y ${PACKAGES.join(" ")})`;
+  if (!install)
+    return torchImports() ? null : `${PYTHON} cannot import torch (install: apt-get install -y ${PACKAGES.join(" ")})`;
   const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
   const run = (args: string[]) => {
     const [cmd, ...rest] = [...sudo, ...args];
-    execFileSync(cmd, rest, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    execFileSync(cmd, rest, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   };
   try {
     log(`installing the PyTorch peer: apt-get install -y ${missing.join(" ")}`);
@@ -62,11 +66,31 @@ export class TorchPeer {
     readonly meta: TorchMeta,
   ) {}
 
-  static async start(args: { features: number; hidden: number[]; batch: number; rows: number; lr: number }): Promise<TorchPeer> {
+  static async start(args: {
+    features: number;
+    hidden: number[];
+    batch: number;
+    rows: number;
+    lr: number;
+  }): Promise<TorchPeer> {
     const child = spawn(
       PYTHON,
-      [SCRIPT, "--serve", "--features", String(args.features), "--hidden", args.hidden.join(","), "--batch", String(args.batch),
-        "--rows", String(args.rows), "--lr", String(args.lr), "--threads", "1"],
+      [
+        SCRIPT,
+        "--serve",
+        "--features",
+        String(args.features),
+        "--hidden",
+        args.hidden.join(","),
+        "--batch",
+        String(args.batch),
+        "--rows",
+        String(args.rows),
+        "--lr",
+        String(args.lr),
+        "--threads",
+        "1",
+      ],
       { env: { ...process.env, ...ONE_THREAD } },
     );
     let stderr = "";
@@ -74,7 +98,8 @@ export class TorchPeer {
     const rl = createInterface({ input: child.stdout });
     const lines = rl[Symbol.asyncIterator]();
     const first = await lines.next();
-    if (first.done) throw new Error(`bench-torch.py exited before it was ready: ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    if (first.done)
+      throw new Error(`bench-torch.py exited before it was ready: ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
     const meta = JSON.parse(first.value) as TorchMeta & { ready: boolean };
     return new TorchPeer(child, lines, rl, { threads: meta.threads, torch: meta.torch, blas: meta.blas });
   }

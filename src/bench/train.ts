@@ -55,7 +55,14 @@ async function ourTrainer(rows: number): Promise<{ epoch: () => Promise<number>;
   const epoch = async () => {
     const t0 = performance.now();
     await trainLoop({
-      model, algo: bc, cfg, data, norm, optimizer, state, seed: 1,
+      model,
+      algo: bc,
+      cfg,
+      data,
+      norm,
+      optimizer,
+      state,
+      seed: 1,
       loop: { epochs: state.epoch + 1, batchSize: BATCH, patience: Number.MAX_SAFE_INTEGER },
       split: { train: all, val: new Int32Array(0) },
       targets,

@@ -30,7 +30,10 @@ export interface Flag {
 export type FlagArgs = { json: boolean; debug: boolean } & { [flag: string]: unknown };
 
 /** Adds the tables' flags to a command's yargs builder (the first table wins a flag both declare). */
-export function withFlags(y: Argv<{ json: boolean; debug: boolean }>, ...options: Record<string, Options>[]): Argv<FlagArgs> {
+export function withFlags(
+  y: Argv<{ json: boolean; debug: boolean }>,
+  ...options: Record<string, Options>[]
+): Argv<FlagArgs> {
   const merged: Record<string, Options> = {};
   for (const o of options) for (const [k, v] of Object.entries(o)) merged[k] ??= v;
   return y.options(merged) as unknown as Argv<FlagArgs>;
@@ -78,7 +81,8 @@ export function fieldInfo(schema: ZodLike): FieldInfo {
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const isAbsent = (f: Flag | Absent): f is Absent => "absent" in f;
-const showDefault = (v: unknown) => (Array.isArray(v) ? v.join(",") : typeof v === "object" ? JSON.stringify(v) : String(v));
+const showDefault = (v: unknown) =>
+  Array.isArray(v) ? v.join(",") : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 function flagName(key: string, f: Flag): string {
   return f.name ?? kebab(key);
@@ -121,7 +125,11 @@ export function withPositionals<S extends z.ZodObject, A>(y: Argv<A>, schema: S,
     if (isAbsent(f) || !f.positional) continue;
     const info = fieldInfo(schema.shape[key] as unknown as ZodLike);
     // yargs lists a positional's choices itself
-    const o: PositionalOptions = { type: "string", describe: describe(key, { ...info, choices: undefined }, f), demandOption: true };
+    const o: PositionalOptions = {
+      type: "string",
+      describe: describe(key, { ...info, choices: undefined }, f),
+      demandOption: true,
+    };
     if (info.choices) o.choices = [...info.choices];
     out = out.positional(flagName(key, f), o);
   }
@@ -162,6 +170,11 @@ export function optionsFromFlags<S extends z.ZodObject, C extends z.ZodType = S>
 }
 
 /** "a,b, c" → ["a", "b", "c"] (empty parts dropped; the schema's .min(1) refuses an empty list). */
-export const commaList = (raw: string): string[] => String(raw).split(",").map((s) => s.trim()).filter(Boolean);
+export const commaList = (raw: string): string[] =>
+  String(raw)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 /** "1,2,3" → [1, 2, 3]; a part that is not a number becomes NaN, which the schema refuses with the flag's name. */
-export const numberList = (raw: string): number[] => commaList(raw).map((s) => (/^-?\d+(\.\d+)?$/.test(s) ? Number(s) : NaN));
+export const numberList = (raw: string): number[] =>
+  commaList(raw).map((s) => (/^-?\d+(\.\d+)?$/.test(s) ? Number(s) : NaN));

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const json = process.argv.includes("--json");
   let cli = yargs(hideBin(process.argv))
     .scriptName("curator")
-    .usage("$0 <command> [options]\n\nCollect, train, export, run and evaluate curators of agent skill/memory libraries.")
+    .usage(
+      "$0 <command> [options]\n\nCollect, train, export, run and evaluate curators of agent skill/memory libraries.",
+    )
     .option("json", { type: "boolean", default: false, describe: "print a machine-readable summary on stdout" })
     .option("debug", { type: "boolean", default: false, describe: "print stack traces for errors" })
     // This package's own version (yargs would otherwise read the package.json nearest the working directory).
@@ -55,7 +57,10 @@ async function main(): Promise<void> {
     process.stderr.write(`curator: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     reportError(json, "INTERNAL", (e as Error)?.message ?? String(e));
     if (debug) process.stderr.write(`${(e as Error)?.stack}\n`);
-    else process.stderr.write("This is a bug in the toolkit, not in your input. Re-run with --debug for the stack trace.\n");
+    else
+      process.stderr.write(
+        "This is a bug in the toolkit, not in your input. Re-run with --debug for the stack trace.\n",
+      );
     process.exit(1);
   }
 }

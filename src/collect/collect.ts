@@ -27,12 +27,24 @@ import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
 import { pushGroupRows } from "./group-rows.js";
 import { simLabeller, rolloutManifest } from "./rollout-labels.js";
 import { addSpend, NO_SPEND, type RolloutSpend } from "../labels/plan.js";
-import { CollectOptionsSchema, rolloutSettings, shardOf, type CollectHooks, type CollectOptions, type CollectSummary } from "./options.js";
+import {
+  CollectOptionsSchema,
+  rolloutSettings,
+  shardOf,
+  type CollectHooks,
+  type CollectOptions,
+  type CollectSummary,
+} from "./options.js";
 import { finishCollection, manifestBase } from "./finish.js";
 import { preparePartial } from "../util/scratch.js";
 
-export { CollectOptionsSchema, type CollectHooks, type CollectOptions, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
-
+export {
+  CollectOptionsSchema,
+  type CollectHooks,
+  type CollectOptions,
+  type CollectSummary,
+  type ResolvedCollectOptions,
+} from "./options.js";
 
 interface StreamChunk {
   decisions: ColumnsOut;
@@ -51,21 +63,34 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const world = source.base;
   const executors = resolveExecutors(o.executors);
   if (source.sample && executors.length < 2)
-    throw new CuratorError("BAD_ARGUMENT", `--world ${String(o.world)} draws shared libraries for some streams, which need two executors or more: pass at least two in --executors.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--world ${String(o.world)} draws shared libraries for some streams, which need two executors or more: pass at least two in --executors.`,
+    );
   const behavior = (await resolveCurator(o.behavior, { simulator: true })).curator;
   const horizon = o.horizon ?? 2 * world.curationInterval;
   const rollout = rolloutSettings(o, horizon);
   const shard = shardOf(o);
   prepareOutput(o.out, DATASET_OUTPUT);
 
-  const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter((s) => s % shard.count === shard.index);
+  const streamIds = Array.from({ length: o.streams }, (_, s) => o.firstStream + s).filter(
+    (s) => s % shard.count === shard.index,
+  );
   const specs: StreamSpec[] = streamIds.map((s) => {
     const w = source.forStream(s);
-    return { streamId: s, seed: streamSeed(o.seed, s, "collect"), world: w, executors: streamExecutors(source, w, executors, s), tasks: o.tasks };
+    return {
+      streamId: s,
+      seed: streamSeed(o.seed, s, "collect"),
+      world: w,
+      executors: streamExecutors(source, w, executors, s),
+      tasks: o.tasks,
+    };
   });
 
   const partial = `${resolve(o.out)}.partial`;
-  const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...o, resume: false, unsafeNoSandbox: undefined }, world, executors })).digest("hex");
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify({ o: { ...o, resume: false, unsafeNoSandbox: undefined }, world, executors }))
+    .digest("hex");
   preparePartial(partial, fingerprint, o.resume);
 
   const chunks: StreamChunk[] = [];
@@ -78,7 +103,13 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
       resumed++;
     } else {
       const labeller = rollout && simLabeller(rollout, spec);
-      const run = await runStream(spec, behavior, { mode: "sample", epsilon: o.epsilon, labels: o.labels === "oracle", horizon, labeller });
+      const run = await runStream(spec, behavior, {
+        mode: "sample",
+        epsilon: o.epsilon,
+        labels: o.labels === "oracle",
+        horizon,
+        labeller,
+      });
       chunk = {
         decisions: emptyColumns(DECISION_COLUMNS),
         tasks: emptyColumns(TASK_COLUMNS),
@@ -92,7 +123,14 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
         chunk.spend = NO_SPEND;
         for (const p of run.passes) {
           if (p.spend) chunk.spend = addSpend(chunk.spend, p.spend);
-          if (p.group) pushGroupRows(chunk.groups, { streamId: spec.streamId, pass: p.pass, step: p.step, itemIds: p.itemIds.map(String), group: p.group });
+          if (p.group)
+            pushGroupRows(chunk.groups, {
+              streamId: spec.streamId,
+              pass: p.pass,
+              step: p.step,
+              itemIds: p.itemIds.map(String),
+              group: p.group,
+            });
         }
       }
       writeFileAtomic(file, JSON.stringify(chunk));
@@ -101,15 +139,28 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     hooks.onProgress?.(k + 1, specs.length, "streams");
   }
 
-  const decisions = concatColumns(DECISION_COLUMNS, chunks.map((c) => c.decisions));
-  const tasks = concatColumns(TASK_COLUMNS, chunks.map((c) => c.tasks));
+  const decisions = concatColumns(
+    DECISION_COLUMNS,
+    chunks.map((c) => c.decisions),
+  );
+  const tasks = concatColumns(
+    TASK_COLUMNS,
+    chunks.map((c) => c.tasks),
+  );
   const manifest: ManifestDraft = {
     ...manifestBase(o, hooks),
     // A sampled world records every stream's draw (all streams of the run, so every shard records the same).
     world: source.record(Array.from({ length: o.streams }, (_, s) => o.firstStream + s)),
     executors: executors as unknown as Record<string, unknown>[],
     labels: o.labels,
-    ...(rollout ? { rollout: rolloutManifest(rollout, chunks.reduce((s, c) => addSpend(s, c.spend ?? NO_SPEND), NO_SPEND)) } : {}),
+    ...(rollout
+      ? {
+          rollout: rolloutManifest(
+            rollout,
+            chunks.reduce((s, c) => addSpend(s, c.spend ?? NO_SPEND), NO_SPEND),
+          ),
+        }
+      : {}),
     horizon,
     streams: specs.length,
     tasksPerStream: o.tasks,
@@ -120,6 +171,22 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     successes: chunks.reduce((s, c) => s + c.successes, 0),
     cost: chunks.reduce((s, c) => s + c.cost, 0),
   };
-  const groups = rollout && rollout.groups > 0 ? { groups: concatColumns(GROUP_COLUMNS, chunks.map((c) => c.groups ?? emptyColumns(GROUP_COLUMNS))) } : {};
-  return finishCollection(o, partial, manifest, { decisions, tasks, ...groups }, outcome, { resumedStreams: resumed }, manifest.rollout?.extraTasks);
+  const groups =
+    rollout && rollout.groups > 0
+      ? {
+          groups: concatColumns(
+            GROUP_COLUMNS,
+            chunks.map((c) => c.groups ?? emptyColumns(GROUP_COLUMNS)),
+          ),
+        }
+      : {};
+  return finishCollection(
+    o,
+    partial,
+    manifest,
+    { decisions, tasks, ...groups },
+    outcome,
+    { resumedStreams: resumed },
+    manifest.rollout?.extraTasks,
+  );
 }

@@ -53,7 +53,10 @@ interface CollectPlan extends StreamPlan {
   streamId: number;
 }
 
-export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
+export async function collectFromEndpoints(
+  o: ResolvedCollectOptions,
+  hooks: CollectHooks = {},
+): Promise<CollectSummary> {
   const { specs, tasksFrom } = checkOptions(o);
   const profiles = specs.map((s) => readEndpointProfile(s));
   const tasks = firstTasks(tasksFrom, o.tasks, o.unsafeNoSandbox);
@@ -70,7 +73,16 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
     const profile = profiles[index];
     const executor = new EndpointClient(profile.endpoint, { seed });
     const rewriter = profile.rewriter ? new EndpointClient(profile.rewriter, { seed }) : executor;
-    return { key: `stream-${streamId}`, label: `stream ${streamId}`, index, streamId, seed, profile, executor, rewriter };
+    return {
+      key: `stream-${streamId}`,
+      label: `stream ${streamId}`,
+      index,
+      streamId,
+      seed,
+      profile,
+      executor,
+      rewriter,
+    };
   });
   const scrub = keyScrubber(profiles);
   await probeAll(plans.map((p) => ({ ...p, spec: specs[p.index] })));
@@ -79,7 +91,17 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
   const partial = `${resolve(o.out)}.partial`;
   const tasksSha256 = createHash("sha256").update(JSON.stringify(tasks)).digest("hex");
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify({ o: { ...o, resume: false, unsafeNoSandbox: undefined }, profiles, tasksSha256, interval, horizon, governance, HARNESS }))
+    .update(
+      JSON.stringify({
+        o: { ...o, resume: false, unsafeNoSandbox: undefined },
+        profiles,
+        tasksSha256,
+        interval,
+        horizon,
+        governance,
+        HARNESS,
+      }),
+    )
     .digest("hex");
   preparePartial(partial, fingerprint, o.resume);
 
@@ -96,7 +118,13 @@ export async function collectFromEndpoints(o: ResolvedCollectOptions, hooks: Col
     hooks.onProgress?.(done, total, "tasks");
     const ctx: RunContext = {
       sandbox: { unsafeNoSandbox: o.unsafeNoSandbox },
-      tasks, curator: behavior, epsilon: o.epsilon, interval, governance, partial, scrub,
+      tasks,
+      curator: behavior,
+      epsilon: o.epsilon,
+      interval,
+      governance,
+      partial,
+      scrub,
       onTask: () => hooks.onProgress?.(++done, total, "tasks"),
       warn: (m) => hooks.onWarning?.(scrub(m)),
     };
@@ -158,7 +186,10 @@ function checkOptions(o: ResolvedCollectOptions): { specs: string[]; tasksFrom: 
       `--executors mixes endpoint profiles with simulated executors (${simulated.join(", ")}). Collect real and simulated traces in separate runs (shards of one dataset must come from one kind).`,
     );
   if (o.tasksFrom === undefined)
-    throw new CuratorError("BAD_ARGUMENT", "Endpoint executors run real tasks: add --tasks-from dynamic-cheatsheet:PATH or --tasks-from jsonl:PATH.");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "Endpoint executors run real tasks: add --tasks-from dynamic-cheatsheet:PATH or --tasks-from jsonl:PATH.",
+    );
   if (o.behavior === "oracle")
     throw new CuratorError(
       "BAD_ARGUMENT",
@@ -170,9 +201,14 @@ function checkOptions(o: ResolvedCollectOptions): { specs: string[]; tasksFrom: 
       "--labels rollout on endpoint executors is not in this build yet (simulated executors only; docs/rollout-labels.md). Drop --labels (train with --algo awr, iql or cql), or collect rollout labels on the simulator.",
     );
   if (o.labels === "oracle")
-    throw new CuratorError("BAD_ARGUMENT", "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Drop --labels (train with --algo awr).");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Drop --labels (train with --algo awr).",
+    );
   if (o.world !== "default")
-    throw new CuratorError("BAD_ARGUMENT", "--world configures the simulator; endpoint runs do not use it. Drop --world (the pass interval is --curation-interval).");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--world configures the simulator; endpoint runs do not use it. Drop --world (the pass interval is --curation-interval).",
+    );
   return { specs, tasksFrom: o.tasksFrom };
 }
-

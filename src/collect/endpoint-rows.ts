@@ -7,7 +7,12 @@ import type { JournalEntry, StreamIdentity } from "../endpoint-run/journal.js";
 import { horizonOutcome, pushPassRows, type ColumnsOut } from "./rows.js";
 
 /** Decision rows of one stream, with rewards over the `horizon` tasks after each pass (as rows.ts computes them). */
-export function endpointDecisionRows(id: StreamIdentity, journal: readonly JournalEntry[], horizon: number, out: ColumnsOut): void {
+export function endpointDecisionRows(
+  id: StreamIdentity,
+  journal: readonly JournalEntry[],
+  horizon: number,
+  out: ColumnsOut,
+): void {
   const tasks = journal.map((e) => e.task);
   for (const { pass: p } of journal)
     if (p) pushPassRows(out, { ...id, ...p, counterfactuals: null }, horizonOutcome(tasks, p.step, horizon));

@@ -4,7 +4,13 @@ import { DATASET_SCHEMA_VERSION } from "../schemas/dataset.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION } from "../features/featurizer.js";
 import { ACTIONS } from "../actions.js";
 import { TOOLKIT_VERSION } from "../version.js";
-import { writeDataset, type DatasetTables, type ManifestDraft, type TableInput, type TableName } from "../data/dataset.js";
+import {
+  writeDataset,
+  type DatasetTables,
+  type ManifestDraft,
+  type TableInput,
+  type TableName,
+} from "../data/dataset.js";
 import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
 
 /** The manifest fields both collectors fill the same way (writeDatasetFiles puts all fields in schema order). */

@@ -10,19 +10,33 @@ export const CollectFieldsSchema = z
     world: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .default("default")
-      .describe("world preset (default, fast-drift, shared, tiny), JSON file, or sample[:holdout][@seed=N]: one world drawn per stream (docs/domain-randomization.md)"),
+      .describe(
+        "world preset (default, fast-drift, shared, tiny), JSON file, or sample[:holdout][@seed=N]: one world drawn per stream (docs/domain-randomization.md)",
+      ),
     executors: z
       .string()
       .default("weak,mid,strong")
-      .describe("comma-separated presets, profile files or sample:COUNT[:holdout][@seed=N] (drawn profiles, docs/domain-randomization.md); profiles with an endpoint block run real models (docs/real-executors.md)"),
-    streams: z.number().int().positive().default(16).describe("task streams to run (each starts from an empty library)"),
+      .describe(
+        "comma-separated presets, profile files or sample:COUNT[:holdout][@seed=N] (drawn profiles, docs/domain-randomization.md); profiles with an endpoint block run real models (docs/real-executors.md)",
+      ),
+    streams: z
+      .number()
+      .int()
+      .positive()
+      .default(16)
+      .describe("task streams to run (each starts from an empty library)"),
     firstStream: z
       .number()
       .int()
       .nonnegative()
       .default(0)
       .describe("index of the first stream; datasets with disjoint stream ranges can be read together as one"),
-    tasks: z.number().int().positive().default(200).describe("tasks per stream (endpoint runs: one stream per profile)"),
+    tasks: z
+      .number()
+      .int()
+      .positive()
+      .default(200)
+      .describe("tasks per stream (endpoint runs: one stream per profile)"),
     behavior: z
       .string()
       .default("heuristic")
@@ -35,7 +49,12 @@ export const CollectFieldsSchema = z
       .describe(
         "oracle: counterfactual values of all four actions per decision from simulator forks (needed by bc and grpo); rollout: the same labels from forked rollouts on any executor, simulated or endpoint (docs/rollout-labels.md)",
       ),
-    horizon: z.number().int().positive().optional().describe("reward horizon in tasks, K of each rollout (default 2 × curation interval)"),
+    horizon: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("reward horizon in tasks, K of each rollout (default 2 × curation interval)"),
     rolloutStates: z
       .number()
       .int()
@@ -47,7 +66,9 @@ export const CollectFieldsSchema = z
       .int()
       .nonnegative()
       .optional()
-      .describe("--labels rollout: items labelled per labelled pass, drawn at random (default: every item; 0: pass groups only)"),
+      .describe(
+        "--labels rollout: items labelled per labelled pass, drawn at random (default: every item; 0: pass groups only)",
+      ),
     rolloutBudget: z
       .number()
       .int()
@@ -59,12 +80,16 @@ export const CollectFieldsSchema = z
       .int()
       .nonnegative()
       .default(0)
-      .describe("--labels rollout: G whole curation passes sampled from the behaviour per labelled pass, each rolled forward K tasks (pass-level groups, for --algo grpo-pass; 0: none)"),
+      .describe(
+        "--labels rollout: G whole curation passes sampled from the behaviour per labelled pass, each rolled forward K tasks (pass-level groups, for --algo grpo-pass; 0: none)",
+      ),
     shard: z
       .string()
       .regex(SHARD_PATTERN, "use the form i/n (e.g. 0/4), auto or auto/n")
       .default("0/1")
-      .describe("i/n: this process collects streams s with s mod n = i; auto or auto/n: i (and n) from SLURM_ARRAY_TASK_* or JOB_COMPLETION_INDEX, written to OUT/shard-i-of-n"),
+      .describe(
+        "i/n: this process collects streams s with s mod n = i; auto or auto/n: i (and n) from SLURM_ARRAY_TASK_* or JOB_COMPLETION_INDEX, written to OUT/shard-i-of-n",
+      ),
     out: z.string().min(1).describe("dataset folder to write"),
     resume: z.boolean().default(false).describe("continue an interrupted run (same options)"),
     tasksFrom: TaskStreamFields.tasksFrom,
@@ -74,12 +99,25 @@ export const CollectFieldsSchema = z
   .strict();
 
 export const CollectOptionsSchema = CollectFieldsSchema.superRefine((o, ctx) => {
-  const rollout = { rolloutStates: o.rolloutStates, rolloutItems: o.rolloutItems, rolloutBudget: o.rolloutBudget, rolloutGroups: o.rolloutGroups || undefined };
+  const rollout = {
+    rolloutStates: o.rolloutStates,
+    rolloutItems: o.rolloutItems,
+    rolloutBudget: o.rolloutBudget,
+    rolloutGroups: o.rolloutGroups || undefined,
+  };
   for (const [k, v] of Object.entries(rollout))
     if (v !== undefined && o.labels !== "rollout")
-      ctx.addIssue({ code: "custom", path: [k], message: `${k} sets how rollout labels are spent: add --labels rollout, or drop it` });
+      ctx.addIssue({
+        code: "custom",
+        path: [k],
+        message: `${k} sets how rollout labels are spent: add --labels rollout, or drop it`,
+      });
   if (o.rolloutGroups === 1)
-    ctx.addIssue({ code: "custom", path: ["rolloutGroups"], message: "a group needs at least 2 members to compare: use --rollout-groups 2 or more (or 0 for none)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["rolloutGroups"],
+      message: "a group needs at least 2 members to compare: use --rollout-groups 2 or more (or 0 for none)",
+    });
   if (o.shard.startsWith("auto")) return;
   const [i, n] = o.shard.split("/").map(Number);
   if (n < 1 || i >= n) ctx.addIssue({ code: "custom", path: ["shard"], message: `shard ${o.shard}: need 0 ≤ i < n` });

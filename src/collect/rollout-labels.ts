@@ -13,7 +13,13 @@ export function simLabeller(s: RolloutSettings, spec: StreamSpec): StreamOptions
     if (!chosen.has(pass.index)) return undefined;
     const rows = world.items.length;
     const labels = await labelPass(simExecutor(world), s, {
-      rows, masks: pass.masks, probs: pass.probs, governance: spec.world.governance, seed: spec.seed, pass: pass.index, spent,
+      rows,
+      masks: pass.masks,
+      probs: pass.probs,
+      governance: spec.world.governance,
+      seed: spec.seed,
+      pass: pass.index,
+      spent,
     });
     spent += labels.spend.tasks;
     return labels;

@@ -14,12 +14,14 @@ export function emptyColumns(specs: readonly ColumnSpec[]): ColumnsOut {
   return Object.fromEntries(specs.map((c) => [c.name, []]));
 }
 
-
 /**
  * Concatenates per-stream columns into one column per spec. Each part's column is released as soon as it is
  * copied, so a million-row collection never holds two boxed copies of a column.
  */
-export function concatColumns(specs: readonly ColumnSpec[], parts: ColumnsOut[]): { columns: Record<string, ColumnInput>; rows: number } {
+export function concatColumns(
+  specs: readonly ColumnSpec[],
+  parts: ColumnsOut[],
+): { columns: Record<string, ColumnInput>; rows: number } {
   const rows = parts.reduce((s, p) => s + p[specs[0].name].length, 0);
   const columns: Record<string, ColumnInput> = {};
   for (const spec of specs) {

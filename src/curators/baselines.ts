@@ -37,7 +37,8 @@ export const HEURISTIC_RULES = {
 export function heuristicAction(item: ItemObservation, exec: ExecutorObservation): number {
   const R = HEURISTIC_RULES;
   const rate = (item.successes + 1) / (item.successes + item.failures + 2);
-  if (item.timesRetrieved >= R.failingMinRetrievals && rate <= exec.successRate - R.failingGap) return ACTION_INDEX.retire;
+  if (item.timesRetrieved >= R.failingMinRetrievals && rate <= exec.successRate - R.failingGap)
+    return ACTION_INDEX.retire;
   if (item.sinceRetrieved >= R.unusedTasks) return ACTION_INDEX.retire;
   if (item.recentFailures >= R.spikeFailures && item.recentFailures > item.recentSuccesses) return ACTION_INDEX.rewrite;
   if (item.tokens > R.longShareOfBudget * exec.contextBudget && item.compressions === 0) return ACTION_INDEX.compress;

@@ -32,10 +32,16 @@ export const BASELINES = {
   random: { describe: "uniform over the allowed actions (always sampled)", create: () => randomCurator },
   heuristic: { describe: "hand-written rules on observable statistics", create: () => heuristicCurator },
   ace: { describe: "ACE: retire harmful > helpful; de-duplicate at similarity 0.9", create: () => aceCurator },
-  hermes: { describe: "Hermes: unused 30 tasks = stale (kept), 90 = archived (retired); pins respected", create: () => hermesCurator },
+  hermes: {
+    describe: "Hermes: unused 30 tasks = stale (kept), 90 = archived (retired); pins respected",
+    create: () => hermesCurator,
+  },
   expel: { describe: "ExpeL: vote count 2 + helpful - harmful, retire at 0", create: () => expelCurator },
   sso: { describe: "SSO: retire a skill with no success in its recent uses", create: () => ssoCurator },
-  memrl: { describe: "MemRL: utility = success when retrieved; retire the lowest 10% below the executor", create: () => memrlCurator },
+  memrl: {
+    describe: "MemRL: utility = success when retrieved; retire the lowest 10% below the executor",
+    create: () => memrlCurator,
+  },
   mem0: { describe: "Mem0 add-only: retire when recency-decayed weight fades", create: () => mem0Curator },
   dc: { describe: "Dynamic Cheatsheet: rewrite every item each pass", create: () => dcCurator },
   oracle: {

@@ -11,7 +11,14 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Curator } from "./types.js";
-import { BASELINES, BASELINE_NAMES, isBaselineName, type BaselineContext, type BaselineDef, type BaselineName } from "./registry.js";
+import {
+  BASELINES,
+  BASELINE_NAMES,
+  isBaselineName,
+  type BaselineContext,
+  type BaselineDef,
+  type BaselineName,
+} from "./registry.js";
 import { CuratorError } from "../errors.js";
 import { TOOLKIT_VERSION } from "../version.js";
 
@@ -55,7 +62,10 @@ export async function resolveCurator(spec: string, ctx: ResolveContext = {}): Pr
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     if (existsSync(join(spec, "curator.onnx"))) return onnx(join(spec, "curator.onnx"));
     if (existsSync(join(spec, "card.json"))) return tfjs(spec);
-    throw new CuratorError("UNKNOWN_PRESET", `Unknown curator '${spec}': the folder holds neither curator.onnx nor card.json. ${specHelp()}`);
+    throw new CuratorError(
+      "UNKNOWN_PRESET",
+      `Unknown curator '${spec}': the folder holds neither curator.onnx nor card.json. ${specHelp()}`,
+    );
   }
   if (spec.toLowerCase().endsWith(".onnx") || existsSync(spec)) return onnx(spec);
   throw new CuratorError("UNKNOWN_PRESET", `Unknown curator '${spec}'. ${specHelp()}`);
@@ -70,6 +80,7 @@ async function onnx(path: string): Promise<ResolvedCurator> {
 async function tfjs(dir: string): Promise<ResolvedCurator> {
   const { tfjsCurator } = await import("./tfjs.js");
   const hash = createHash("sha256");
-  for (const f of ["card.json", "model.json", "weights.bin"]) if (existsSync(join(dir, f))) hash.update(readFileSync(join(dir, f)));
+  for (const f of ["card.json", "model.json", "weights.bin"])
+    if (existsSync(join(dir, f))) hash.update(readFileSync(join(dir, f)));
   return { curator: await tfjsCurator(dir), kind: "tfjs", modelHash: hash.digest("hex") };
 }

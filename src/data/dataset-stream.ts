@@ -4,7 +4,16 @@
  * shard index, part files in order, row groups in order — the order readDataset concatenates them in.
  */
 import { join } from "node:path";
-import { checkFileHash, checkFileRows, checkTableRows, listedTableFiles, loadManifests, TABLES, type Dataset, type TableName } from "./dataset.js";
+import {
+  checkFileHash,
+  checkFileRows,
+  checkTableRows,
+  listedTableFiles,
+  loadManifests,
+  TABLES,
+  type Dataset,
+  type TableName,
+} from "./dataset.js";
 import { openParquetGroups, readRowGroup, sha256File, type ParquetGroups } from "./row-groups.js";
 import type { ColumnSpec } from "../schemas/dataset.js";
 import type { Columns } from "./parquet.js";

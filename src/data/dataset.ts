@@ -68,11 +68,7 @@ const sha256 = (bytes: Uint8Array | string) => createHash("sha256").update(bytes
  * Writes decisions/part-*.parquet, tasks/part-*.parquet and manifest.json (with per-file rows and sha256) into `dir`.
  * Meant to run inside a writeDirAtomic temp folder; the manifest is written last. Returns the manifest.
  */
-export function writeDatasetFiles(
-  dir: string,
-  draft: ManifestDraft,
-  tables: DatasetTables,
-): Manifest {
+export function writeDatasetFiles(dir: string, draft: ManifestDraft, tables: DatasetTables): Manifest {
   const checked = ManifestSchema.omit({ files: true, rows: true }).safeParse(draft);
   if (!checked.success) {
     throw new CuratorError(
@@ -98,7 +94,11 @@ export function writeDatasetFiles(
   // Parsing again puts the keys in schema order, so the manifest bytes do not depend on how the draft was built.
   const manifest = ManifestSchema.parse({
     ...draft,
-    rows: { decisions: tables.decisions.rows, tasks: tables.tasks.rows, ...(tables.groups ? { groups: tables.groups.rows } : {}) },
+    rows: {
+      decisions: tables.decisions.rows,
+      tasks: tables.tasks.rows,
+      ...(tables.groups ? { groups: tables.groups.rows } : {}),
+    },
     files,
   });
   writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
@@ -106,18 +106,16 @@ export function writeDatasetFiles(
 }
 
 /** writeDatasetFiles into a temp folder renamed to `out` on success; nothing is left behind on failure. */
-export async function writeDataset(
-  out: string,
-  draft: ManifestDraft,
-  tables: DatasetTables,
-): Promise<Manifest> {
+export async function writeDataset(out: string, draft: ManifestDraft, tables: DatasetTables): Promise<Manifest> {
   return writeDirAtomic(out, DATASET_OUTPUT, async (dir) => writeDatasetFiles(dir, draft, tables));
 }
 
 function sliceColumns(columns: Record<string, ColumnInput>, from: number, to: number): Record<string, ColumnInput> {
   const out: Record<string, ColumnInput> = {};
   for (const [name, c] of Object.entries(columns)) {
-    out[name] = ArrayBuffer.isView(c) ? (c as unknown as Float64Array).subarray(from, to) : Array.prototype.slice.call(c, from, to);
+    out[name] = ArrayBuffer.isView(c)
+      ? (c as unknown as Float64Array).subarray(from, to)
+      : Array.prototype.slice.call(c, from, to);
   }
   return out;
 }
@@ -130,7 +128,10 @@ export function datasetHash(manifests: ReadonlyArray<{ path: string; bytes: Uint
 }
 
 /** The file each row range of a table came from, in the order readDataset concatenated them. */
-export function tableSources(d: Pick<Dataset, "folders" | "manifests">, table: TableName): { path: string; rows: number }[] {
+export function tableSources(
+  d: Pick<Dataset, "folders" | "manifests">,
+  table: TableName,
+): { path: string; rows: number }[] {
   return d.folders.flatMap((folder, i) => {
     const m = d.manifests[i];
     return tableFiles(m, table).map((f) => ({ path: join(folder, f), rows: m.files[f]?.rows ?? m.rows[table] }));
@@ -162,7 +163,12 @@ export function readManifest(file: string): { manifest: Manifest; bytes: Buffer 
   const obj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
   // Versions first: a manifest from another schema version may legitimately fail today's schema.
   if ("datasetSchemaVersion" in obj && !READABLE_DATASET_SCHEMA_VERSIONS.includes(obj.datasetSchemaVersion as never)) {
-    throw versionMismatch(file, "dataset schema version", obj.datasetSchemaVersion, READABLE_DATASET_SCHEMA_VERSIONS.join(" or "));
+    throw versionMismatch(
+      file,
+      "dataset schema version",
+      obj.datasetSchemaVersion,
+      READABLE_DATASET_SCHEMA_VERSIONS.join(" or "),
+    );
   }
   if ("featurizerVersion" in obj && obj.featurizerVersion !== FEATURIZER_VERSION) {
     throw versionMismatch(file, "featurizer version", obj.featurizerVersion, FEATURIZER_VERSION);
@@ -382,19 +388,37 @@ export async function readDataset(path: string): Promise<Dataset> {
     parts.push({
       decisions: await readTableChecked(folder, manifests[i], "decisions"),
       tasks: await readTableChecked(folder, manifests[i], "tasks"),
-      groups: manifests[i].rows.groups !== undefined ? await readTableChecked(folder, manifests[i], "groups") : emptyTable(GROUP_COLUMNS),
+      groups:
+        manifests[i].rows.groups !== undefined
+          ? await readTableChecked(folder, manifests[i], "groups")
+          : emptyTable(GROUP_COLUMNS),
     });
   }
   if (parts.length > 1) {
-    const ids = parts.map((p) => new Set([...(p.decisions.stream_id as Int32Array), ...(p.tasks.stream_id as Int32Array)]));
+    const ids = parts.map(
+      (p) => new Set([...(p.decisions.stream_id as Int32Array), ...(p.tasks.stream_id as Int32Array)]),
+    );
     checkStreamIds(folders, ids);
   }
   return {
     folders,
     manifests,
-    decisions: concatColumns(DECISION_COLUMNS, parts.map((p) => p.decisions)),
-    tasks: concatColumns(TASK_COLUMNS, parts.map((p) => p.tasks)),
-    ...(withGroups ? { groups: concatColumns(GROUP_COLUMNS, parts.map((p) => p.groups)) } : {}),
+    decisions: concatColumns(
+      DECISION_COLUMNS,
+      parts.map((p) => p.decisions),
+    ),
+    tasks: concatColumns(
+      TASK_COLUMNS,
+      parts.map((p) => p.tasks),
+    ),
+    ...(withGroups
+      ? {
+          groups: concatColumns(
+            GROUP_COLUMNS,
+            parts.map((p) => p.groups),
+          ),
+        }
+      : {}),
     hash,
   };
 }
@@ -402,5 +426,7 @@ export async function readDataset(path: string): Promise<Dataset> {
 /** A table with no rows, in the column types the Parquet reader returns. */
 function emptyTable(specs: readonly ColumnSpec[]): Columns {
   const typed = { INT32: Int32Array, INT64: Float64Array, FLOAT: Float32Array, DOUBLE: Float64Array } as const;
-  return Object.fromEntries(specs.map((c) => [c.name, c.type in typed && !c.nullable ? new typed[c.type as keyof typeof typed](0) : []])) as Columns;
+  return Object.fromEntries(
+    specs.map((c) => [c.name, c.type in typed && !c.nullable ? new typed[c.type as keyof typeof typed](0) : []]),
+  ) as Columns;
 }

@@ -69,7 +69,11 @@ const DUCK_TYPE: Record<ColumnType, [string, DuckDBType]> = {
 };
 
 function duckValue(type: ColumnType, v: ColumnInput[number]): DuckDBValue {
-  if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v) && type !== "FLOAT" && type !== "DOUBLE")) {
+  if (
+    v === null ||
+    v === undefined ||
+    (typeof v === "number" && Number.isNaN(v) && type !== "FLOAT" && type !== "DOUBLE")
+  ) {
     return null;
   }
   if (type === "INT64") return typeof v === "bigint" ? v : BigInt(v as number);

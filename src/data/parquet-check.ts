@@ -23,7 +23,7 @@ export function checkSchema(metadata: FileMetaData, specs: readonly ColumnSpec[]
   const top = new Map<string, SchemaElement>();
   const schema = metadata.schema;
   // Walk top-level elements only, skipping each nested group's descendants.
-  for (let i = 1; i < schema.length; ) {
+  for (let i = 1; i < schema.length;) {
     const el = schema[i];
     top.set(el.name, el);
     let skip = 1;
@@ -59,15 +59,21 @@ const isCount = (n: unknown): n is number => typeof n === "number" && Number.isI
 
 /** Why a page header is unusable, or undefined when it is sound. */
 function badHeader(h: PageHeader, room: number, groupRows: number): string | undefined {
-  if (!isCount(h.compressed_page_size) || h.compressed_page_size > room) return "a page size runs past its column chunk";
+  if (!isCount(h.compressed_page_size) || h.compressed_page_size > room)
+    return "a page size runs past its column chunk";
   if (!isCount(h.uncompressed_page_size)) return "a page has an invalid uncompressed size";
-  if (h.type === "DICTIONARY_PAGE") return isCount(h.dictionary_page_header?.num_values) ? undefined : "bad dictionary page";
+  if (h.type === "DICTIONARY_PAGE")
+    return isCount(h.dictionary_page_header?.num_values) ? undefined : "bad dictionary page";
   if (h.type === "DATA_PAGE_V2") {
     const d = h.data_page_header_v2;
     if (!d || !isCount(d.num_values) || !isCount(d.num_nulls) || !isCount(d.num_rows)) return "bad data page header";
     if (d.num_nulls > d.num_values || d.num_rows > groupRows || !d.encoding) return "bad data page header";
     const levels = d.definition_levels_byte_length + d.repetition_levels_byte_length;
-    if (!isCount(d.definition_levels_byte_length) || !isCount(d.repetition_levels_byte_length) || levels > h.compressed_page_size) {
+    if (
+      !isCount(d.definition_levels_byte_length) ||
+      !isCount(d.repetition_levels_byte_length) ||
+      levels > h.compressed_page_size
+    ) {
       return "bad data page levels";
     }
     return undefined;
@@ -84,7 +90,12 @@ function badHeader(h: PageHeader, room: number, groupRows: number): string | und
  * chunk, counts non-negative, and the pages' rows adding up to the row group's. hyparquet trusts these fields
  * and can loop forever on a corrupted one.
  */
-export function checkPages(file: ArrayBuffer, metadata: FileMetaData, specs: readonly ColumnSpec[], label: string): void {
+export function checkPages(
+  file: ArrayBuffer,
+  metadata: FileMetaData,
+  specs: readonly ColumnSpec[],
+  label: string,
+): void {
   checkRowCounts(metadata, label);
   for (let g = 0; g < metadata.row_groups.length; g++) checkGroupPages(file, 0, metadata, g, specs, label);
 }
@@ -104,7 +115,13 @@ export function checkRowCounts(metadata: FileMetaData, label: string): void {
 }
 
 /** The byte range [start, end) of the requested column chunks of row group `g`, checked to lie inside the file. */
-export function groupByteRange(metadata: FileMetaData, g: number, specs: readonly ColumnSpec[], fileBytes: number, label: string): [number, number] {
+export function groupByteRange(
+  metadata: FileMetaData,
+  g: number,
+  specs: readonly ColumnSpec[],
+  fileBytes: number,
+  label: string,
+): [number, number] {
   const wanted = new Set(specs.map((s) => s.name));
   let lo = Infinity;
   let hi = 0;
@@ -144,7 +161,8 @@ export function checkGroupPages(
     const where = `column '${meta.path_in_schema[0]}' row group ${g}`;
     const start = Number(meta.dictionary_page_offset || meta.data_page_offset) - base;
     const end = start + Number(meta.total_compressed_size);
-    if (!isCount(start) || !(end > start) || end > bytes.byteLength) throw invalidFile(label, `${where} lies outside the file`);
+    if (!isCount(start) || !(end > start) || end > bytes.byteLength)
+      throw invalidFile(label, `${where} lies outside the file`);
     const view = new DataView(bytes, start, end - start);
     const reader = { view, offset: 0 };
     let rows = 0;

@@ -118,33 +118,35 @@ export function encodeTable(
   opts: WriteOptions = {},
 ): Uint8Array {
   // An optional column the data lacks (rows merged from files that predate it) is not written.
-  const columnData: ColumnSource[] = specs.filter((spec) => !spec.optional || columns[spec.name] !== undefined).map((spec) => {
-    const input = columns[spec.name];
-    if (input === undefined) {
-      throw new CuratorError(
-        "BAD_ARGUMENT",
-        `Cannot write table: column '${spec.name}' is missing from the data (expected ${specs.length} columns: ` +
-          `${specs.map((s) => s.name).join(", ")}). Provide every column the schema declares.`,
-      );
-    }
-    if (input.length < rows) {
-      throw new CuratorError(
-        "BAD_ARGUMENT",
-        `Cannot write table: column '${spec.name}' has ${input.length} values but the table has ${rows} rows. ` +
-          `Give every column one value per row.`,
-      );
-    }
-    return {
-      name: spec.name,
-      data: toWritable(spec, input, rows),
-      type: BASIC_TYPE[spec.type],
-      nullable: spec.nullable === true,
-      // Statistics and the dictionary trial are the writer's slow paths and buy little here (numbers are
-      // near-unique or snappy-compressible); strings keep dictionaries (executor names, item ids repeat).
-      statistics: false,
-      ...(spec.type !== "STRING" ? { encoding: "PLAIN" as const } : {}),
-    };
-  });
+  const columnData: ColumnSource[] = specs
+    .filter((spec) => !spec.optional || columns[spec.name] !== undefined)
+    .map((spec) => {
+      const input = columns[spec.name];
+      if (input === undefined) {
+        throw new CuratorError(
+          "BAD_ARGUMENT",
+          `Cannot write table: column '${spec.name}' is missing from the data (expected ${specs.length} columns: ` +
+            `${specs.map((s) => s.name).join(", ")}). Provide every column the schema declares.`,
+        );
+      }
+      if (input.length < rows) {
+        throw new CuratorError(
+          "BAD_ARGUMENT",
+          `Cannot write table: column '${spec.name}' has ${input.length} values but the table has ${rows} rows. ` +
+            `Give every column one value per row.`,
+        );
+      }
+      return {
+        name: spec.name,
+        data: toWritable(spec, input, rows),
+        type: BASIC_TYPE[spec.type],
+        nullable: spec.nullable === true,
+        // Statistics and the dictionary trial are the writer's slow paths and buy little here (numbers are
+        // near-unique or snappy-compressible); strings keep dictionaries (executor names, item ids repeat).
+        statistics: false,
+        ...(spec.type !== "STRING" ? { encoding: "PLAIN" as const } : {}),
+      };
+    });
   const writer = new ByteWriter();
   const rowGroupSize = opts.rowGroupSize ?? ROW_GROUP_SIZE;
   // pageSize 0: one page per column chunk, skipping the writer's per-value page-size estimate.
@@ -184,7 +186,9 @@ export async function readTable(path: string, specs: readonly ColumnSpec[]): Pro
 /** Decodes Parquet bytes; `label` names the file in errors. */
 export async function decodeTable(bytes: Uint8Array, allSpecs: readonly ColumnSpec[], label: string): Promise<Columns> {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  const file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+  const file = (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
   let metadata: FileMetaData;
   try {
     metadata = parquetMetadata(file);
@@ -227,7 +231,10 @@ export async function decodeTable(bytes: Uint8Array, allSpecs: readonly ColumnSp
   if (failure) throw failure instanceof CuratorError ? failure : invalidFile(label, (failure as Error).message);
   for (const spec of specs) {
     if (filled[spec.name] !== rows) {
-      throw invalidFile(label, `column '${spec.name}' holds ${filled[spec.name]} values but the footer says ${rows} rows`);
+      throw invalidFile(
+        label,
+        `column '${spec.name}' holds ${filled[spec.name]} values but the footer says ${rows} rows`,
+      );
     }
   }
   return out;
@@ -251,7 +258,13 @@ export function allocateColumn(spec: ColumnSpec, rows: number): ColumnArray {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-export function copyInto(spec: ColumnSpec, target: ColumnArray, src: ArrayLike<unknown>, at: number, label: string): void {
+export function copyInto(
+  spec: ColumnSpec,
+  target: ColumnArray,
+  src: ArrayLike<unknown>,
+  at: number,
+  label: string,
+): void {
   const n = src.length;
   if (at + n > target.length) throw invalidFile(label, `column '${spec.name}' holds more rows than the footer says`);
   // Fast path: a required numeric page decodes to the very typed array we store.

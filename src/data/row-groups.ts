@@ -22,7 +22,7 @@ export interface ParquetGroups {
 
 function readAt(fd: number, start: number, end: number): ArrayBuffer {
   const buf = new Uint8Array(end - start);
-  for (let off = 0; off < buf.length; ) {
+  for (let off = 0; off < buf.length;) {
     const n = readSync(fd, buf, off, buf.length - off, start + off);
     if (n <= 0) throw new Error(`short read at byte ${start + off}`);
     off += n;
@@ -116,7 +116,11 @@ export async function readRowGroup(file: ParquetGroups, g: number, specs: readon
   }
   if (failure) throw failure instanceof CuratorError ? failure : invalidFile(path, (failure as Error).message);
   for (const spec of specs)
-    if (filled[spec.name] !== rows) throw invalidFile(path, `column '${spec.name}' row group ${g} holds ${filled[spec.name]} values, its footer ${rows}`);
+    if (filled[spec.name] !== rows)
+      throw invalidFile(
+        path,
+        `column '${spec.name}' row group ${g} holds ${filled[spec.name]} values, its footer ${rows}`,
+      );
   return out;
 }
 
@@ -125,7 +129,7 @@ export function sha256File(path: string): string {
   return withFile(path, (fd, size) => {
     const h = createHash("sha256");
     const buf = new Uint8Array(Math.min(size, 8 << 20) || 1);
-    for (let off = 0; off < size; ) {
+    for (let off = 0; off < size;) {
       const n = readSync(fd, buf, 0, buf.length, off);
       if (n <= 0) break;
       h.update(buf.subarray(0, n));

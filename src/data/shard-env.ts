@@ -16,7 +16,10 @@ const int = (env: Env, name: string): number | undefined => {
   const v = env[name];
   if (v === undefined || v === "") return undefined;
   if (!/^\d+$/.test(v)) {
-    throw new CuratorError("BAD_ARGUMENT", `--shard auto: ${name}=${JSON.stringify(v)} is not a whole number. Unset it, or pass --shard i/n.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--shard auto: ${name}=${JSON.stringify(v)} is not a whole number. Unset it, or pass --shard i/n.`,
+    );
   }
   return Number(v);
 };

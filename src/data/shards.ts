@@ -7,7 +7,13 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CuratorError } from "../errors.js";
-import { DATASET_SCHEMA_VERSION, DECISION_COLUMNS, GROUP_COLUMNS, TASK_COLUMNS, type Manifest } from "../schemas/dataset.js";
+import {
+  DATASET_SCHEMA_VERSION,
+  DECISION_COLUMNS,
+  GROUP_COLUMNS,
+  TASK_COLUMNS,
+  type Manifest,
+} from "../schemas/dataset.js";
 import {
   concatColumns,
   findDatasetFolders,
@@ -83,11 +89,17 @@ function firstAppearance(ids: Int32Array): number[] {
 export async function verifyShards(dir: string): Promise<VerifiedShards> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new CuratorError("FILE_NOT_FOUND", `Dataset folder '${dir}' does not exist. Pass the folder the shards were collected into.`);
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `Dataset folder '${dir}' does not exist. Pass the folder the shards were collected into.`,
+    );
   }
   const folders = findDatasetFolders(root);
   if (folders.length === 0) {
-    throw new CuratorError("FILE_NOT_FOUND", `'${dir}' holds no shard: there is no ${MANIFEST_FILE} in it or its subfolders. Collect with \`curator collect --shard i/n\` or \`--shard auto\` first.`);
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `'${dir}' holds no shard: there is no ${MANIFEST_FILE} in it or its subfolders. Collect with \`curator collect --shard i/n\` or \`--shard auto\` first.`,
+    );
   }
   // readManifest refuses a shard from another featurizer or dataset schema, naming its folder.
   const loaded = folders.map((folder) => ({ folder, manifest: readManifest(join(folder, MANIFEST_FILE)).manifest }));
@@ -110,7 +122,9 @@ export async function verifyShards(dir: string): Promise<VerifiedShards> {
     const { index } = l.manifest.shard;
     const prev = byIndex.get(index);
     if (prev !== undefined) {
-      throw refuse(`Shards '${prev}' and '${l.folder}' are both shard ${index}/${count}. Remove the copy, keeping one folder per shard.`);
+      throw refuse(
+        `Shards '${prev}' and '${l.folder}' are both shard ${index}/${count}. Remove the copy, keeping one folder per shard.`,
+      );
     }
     byIndex.set(index, l.folder);
   }
@@ -184,13 +198,26 @@ function inStreamOrder(columns: Columns): Columns {
 export async function mergeShards(dir: string, out: string): Promise<VerifiedShards & { out: string }> {
   const v = await verifyShards(dir);
   if (resolve(out).startsWith(resolve(dir) + "/") || resolve(out) === resolve(dir)) {
-    throw new CuratorError("BAD_ARGUMENT", `--out '${out}' is inside the shard folder '${dir}'. Write the merged dataset elsewhere.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--out '${out}' is inside the shard folder '${dir}'. Write the merged dataset elsewhere.`,
+    );
   }
   const seedOf = new Map<number, number>();
   for (const s of v.shards) s.streamIds.forEach((id, k) => seedOf.set(id, s.manifest.streamSeeds[k]));
   const streams = [...seedOf.keys()].sort((a, b) => a - b);
-  const decisions = inStreamOrder(concatColumns(DECISION_COLUMNS, v.shards.map((s) => s.decisions)));
-  const tasks = inStreamOrder(concatColumns(TASK_COLUMNS, v.shards.map((s) => s.tasks)));
+  const decisions = inStreamOrder(
+    concatColumns(
+      DECISION_COLUMNS,
+      v.shards.map((s) => s.decisions),
+    ),
+  );
+  const tasks = inStreamOrder(
+    concatColumns(
+      TASK_COLUMNS,
+      v.shards.map((s) => s.tasks),
+    ),
+  );
   const { files: _f, rows: _r, ...base } = v.shards[0].manifest;
   const draft: ManifestDraft = {
     ...base,
@@ -205,11 +232,26 @@ export async function mergeShards(dir: string, out: string): Promise<VerifiedSha
   if (base.rollout && rollouts.length)
     draft.rollout = {
       ...base.rollout,
-      ...Object.fromEntries((["extraTasks", "labelledStates", "labelledDecisions", "groupMembers"] as const).map((k) => [k, rollouts.reduce((t, r) => t + r[k], 0)])),
+      ...Object.fromEntries(
+        (["extraTasks", "labelledStates", "labelledDecisions", "groupMembers"] as const).map((k) => [
+          k,
+          rollouts.reduce((t, r) => t + r[k], 0),
+        ]),
+      ),
     };
   const grouped = v.shards.filter((s) => s.manifest.rows.groups !== undefined);
   const groups = grouped.length
-    ? { groups: { columns: inStreamOrder(concatColumns(GROUP_COLUMNS, await Promise.all(grouped.map((s) => readTableChecked(s.folder, s.manifest, "groups"))))), rows: grouped.reduce((t, s) => t + s.manifest.rows.groups!, 0) } }
+    ? {
+        groups: {
+          columns: inStreamOrder(
+            concatColumns(
+              GROUP_COLUMNS,
+              await Promise.all(grouped.map((s) => readTableChecked(s.folder, s.manifest, "groups"))),
+            ),
+          ),
+          rows: grouped.reduce((t, s) => t + s.manifest.rows.groups!, 0),
+        },
+      }
     : {};
   await writeDataset(out, draft, {
     decisions: { columns: decisions, rows: v.decisions },

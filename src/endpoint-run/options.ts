@@ -8,7 +8,9 @@ export const TaskStreamFields = {
   tasksFrom: z
     .string()
     .optional()
-    .describe("endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks: collect runs them in order, eval in one seeded order per evaluation stream)"),
+    .describe(
+      "endpoint executors: real tasks, dynamic-cheatsheet:PATH or jsonl:PATH (the first --tasks: collect runs them in order, eval in one seeded order per evaluation stream)",
+    ),
   curationInterval: z
     .number()
     .int()
@@ -18,5 +20,7 @@ export const TaskStreamFields = {
   unsafeNoSandbox: z
     .boolean()
     .default(false)
-    .describe("UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/sandbox.md)"),
+    .describe(
+      "UNSAFE: where no sandbox is available, run code tasks' model-written code in a plain child process that can read your files and reach the network (docs/sandbox.md)",
+    ),
 };

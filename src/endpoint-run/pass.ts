@@ -55,7 +55,12 @@ export interface PassOutput {
 /** Stands in for a simulated profile where observeLibrary asks for one: only name and budget are read (stats are given). */
 function observedProfile(p: EndpointProfile): ExecutorProfile {
   return {
-    name: p.name, baseSkill: 0, contextBudget: p.contextBudget, distraction: 0, utilization: 0, verification: 0,
+    name: p.name,
+    baseSkill: 0,
+    contextBudget: p.contextBudget,
+    distraction: 0,
+    utilization: 0,
+    verification: 0,
     authoring: { rate: 0, genericRate: 0, meanTokens: 1, errorRate: 0 },
   };
 }
@@ -77,12 +82,21 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     recentTasks: input.recentTasks,
   });
   const features = featurizeObserved(obs);
-  const governed = items.map((it, i) => ({ pinned: it.pinned === true, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age }));
+  const governed = items.map((it, i) => ({
+    pinned: it.pinned === true,
+    tags: it.tags ?? [],
+    kind: it.kind,
+    age: obs.observations[i].age,
+  }));
   const masks = governanceMasks(governed, governance);
-  const probs = Float32Array.from(await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }));
+  const probs = Float32Array.from(
+    await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }),
+  );
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
   const sampled =
-    input.argmax && !input.behavior.stochastic ? undefined : sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
+    input.argmax && !input.behavior.stochastic
+      ? undefined
+      : sampleRows(probs, masks, rows, new Rng(new Rng([input.seed, 0xbe4a, input.pass]).nextU32()));
   // Behaviour propensities describe sampled passes; an evaluation pass (argmax) logs no rows.
   const propensities = sampled ? capMarginals(probs, masks, rows, governance) : undefined;
   const capped = masks.slice();

@@ -16,7 +16,12 @@ import { EXECUTOR_PRESETS } from "../executors/presets.js";
 import type { EndpointClient } from "../executors/endpoint/client.js";
 import type { SandboxOptions } from "../tasks/sandbox.js";
 import { EndpointHarness, type HarnessConfig, type HarnessState } from "../executors/endpoint/harness.js";
-import { DEFAULT_PRICES, isEndpointProfileJson, type EndpointBlock, type EndpointProfile } from "../executors/endpoint/profile.js";
+import {
+  DEFAULT_PRICES,
+  isEndpointProfileJson,
+  type EndpointBlock,
+  type EndpointProfile,
+} from "../executors/endpoint/profile.js";
 import { redact } from "../executors/endpoint/retry.js";
 import type { Task } from "../tasks/task.js";
 import { loadTasks } from "../tasks/load.js";
@@ -31,7 +36,13 @@ import { taskRecord, type JournalEntry } from "./journal.js";
 import { curationPass, recordUses, type UseLog } from "./pass.js";
 
 /** The harness settings every endpoint run uses; recorded in the manifest. */
-export const HARNESS = { retrievalK: 8, recentWindow: 6, authoring: true, revealOutcome: false, maxItemTokens: 300 } as const;
+export const HARNESS = {
+  retrievalK: 8,
+  recentWindow: 6,
+  authoring: true,
+  revealOutcome: false,
+  maxItemTokens: 300,
+} as const;
 
 /** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
 export const ENDPOINT_CURATION_INTERVAL = 5;
@@ -40,7 +51,10 @@ export const ENDPOINT_CURATION_INTERVAL = 5;
 export function firstTasks(tasksFrom: string, count: number, unsafeNoSandbox: boolean): Task[] {
   const all = loadTasks(tasksFrom);
   if (all.length < count)
-    throw new CuratorError("BAD_ARGUMENT", `--tasks ${count} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--tasks ${count} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`,
+    );
   const tasks = all.slice(0, count);
   if (tasks.some((t) => t.kind === "code")) requireIsolation(unsafeNoSandbox);
   return tasks;
@@ -59,7 +73,11 @@ export function specKind(spec: string): SpecKind {
   }
 }
 
-export const splitSpecs = (list: string) => list.split(",").map((s) => s.trim()).filter(Boolean);
+export const splitSpecs = (list: string) =>
+  list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** True when any --executors entry is a profile file with an `endpoint` block. */
 export function usesEndpoints(executors: string): boolean {
@@ -119,15 +137,23 @@ export function keyOf(block: EndpointBlock): string | undefined {
 
 /** A scrubber removing every API key the profiles name (as read from the environment) from a text. */
 export function keyScrubber(profiles: readonly EndpointProfile[]): (text: string) => string {
-  const secrets = profiles.flatMap((p) => [p.endpoint, p.rewriter ?? p.endpoint]).map(keyOf).filter((k): k is string => !!k);
+  const secrets = profiles
+    .flatMap((p) => [p.endpoint, p.rewriter ?? p.endpoint])
+    .map(keyOf)
+    .filter((k): k is string => !!k);
   return (text: string) => secrets.reduce((t, k) => redact(t, k), text);
 }
 
 /** Probes every distinct endpoint (executors and rewriters) once; the first failure names its profile file. */
-export async function probeAll(targets: ReadonlyArray<{ spec: string; executor: EndpointClient; rewriter: EndpointClient }>): Promise<void> {
+export async function probeAll(
+  targets: ReadonlyArray<{ spec: string; executor: EndpointClient; rewriter: EndpointClient }>,
+): Promise<void> {
   const seen = new Set<EndpointClient>();
   for (const p of targets)
-    for (const [client, role] of [[p.executor, "endpoint"], [p.rewriter, "rewriter"]] as const) {
+    for (const [client, role] of [
+      [p.executor, "endpoint"],
+      [p.rewriter, "rewriter"],
+    ] as const) {
       if (seen.has(client)) continue;
       seen.add(client);
       try {
@@ -147,18 +173,29 @@ function streamFiles(partial: string, key: string) {
  * The saved progress of a stream, or a fresh start from `start` (default: an empty library). The journal may
  * hold one line more than the state counts or a torn last line; both are dropped and the task is run again.
  */
-export function loadStream(partial: string, key: string, scrub: (t: string) => string, start?: HarnessState): SavedStream {
+export function loadStream(
+  partial: string,
+  key: string,
+  scrub: (t: string) => string,
+  start?: HarnessState,
+): SavedStream {
   const files = streamFiles(partial, key);
   if (!existsSync(files.state)) {
     rmSync(files.journal, { force: true });
     const state: StreamState = {
-      tasksDone: 0, passes: 0, harness: structuredClone(start ?? { live: [], archive: [], step: 0 }),
-      exec: { ...EXEC_STAT_PRIOR }, pending: { cost: 0, tokens: 0 }, uses: {},
+      tasksDone: 0,
+      passes: 0,
+      harness: structuredClone(start ?? { live: [], archive: [], step: 0 }),
+      exec: { ...EXEC_STAT_PRIOR },
+      pending: { cost: 0, tokens: 0 },
+      uses: {},
     };
     return { state, journal: [] };
   }
   const state = JSON.parse(readFileSync(files.state, "utf8")) as StreamState;
-  const lines = existsSync(files.journal) ? readFileSync(files.journal, "utf8").split("\n").slice(0, state.tasksDone) : [];
+  const lines = existsSync(files.journal)
+    ? readFileSync(files.journal, "utf8").split("\n").slice(0, state.tasksDone)
+    : [];
   const journal: JournalEntry[] = [];
   for (const line of lines) {
     try {
@@ -177,11 +214,21 @@ export function loadStream(partial: string, key: string, scrub: (t: string) => s
 }
 
 function harnessConfig(profile: EndpointProfile, ctx: RunContext): HarnessConfig {
-  return { executorName: profile.name, contextBudget: profile.contextBudget, prices: profile.prices ?? DEFAULT_PRICES, ...HARNESS, sandbox: ctx.sandbox };
+  return {
+    executorName: profile.name,
+    contextBudget: profile.contextBudget,
+    prices: profile.prices ?? DEFAULT_PRICES,
+    ...HARNESS,
+    sandbox: ctx.sandbox,
+  };
 }
 
 /** Runs the stream's remaining tasks, saving each one as it finishes; returns the whole journal. */
-export async function runEndpointStream(plan: StreamPlan, saved: SavedStream, ctx: RunContext): Promise<JournalEntry[]> {
+export async function runEndpointStream(
+  plan: StreamPlan,
+  saved: SavedStream,
+  ctx: RunContext,
+): Promise<JournalEntry[]> {
   const files = streamFiles(ctx.partial, plan.key);
   const { state, journal } = saved;
   const prices = plan.profile.prices ?? DEFAULT_PRICES;
@@ -196,19 +243,33 @@ export async function runEndpointStream(plan: StreamPlan, saved: SavedStream, ct
         `${e.message} ${t} finished task(s) of ${plan.label} are saved in '${ctx.partial}': fix the endpoint and re-run the same command with --resume.`,
       );
     });
-    if (outcome.replyRefused) ctx.warn(`${plan.label}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
+    if (outcome.replyRefused)
+      ctx.warn(`${plan.label}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
     const task = taskRecord(outcome, tokensBefore, state.pending, prices);
     recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
     state.pending = { cost: 0, tokens: 0 };
     // The executor's running statistics, folded as the simulated world folds them (one definition).
-    recordExecutorTask(state.exec, { success: task.success, contextTokens: outcome.contextTokens }, plan.profile.contextBudget);
+    recordExecutorTask(
+      state.exec,
+      { success: task.success, contextTokens: outcome.contextTokens },
+      plan.profile.contextBudget,
+    );
 
     const passDue = (t + 1) % ctx.interval === 0 && t + 1 < ctx.tasks.length && harness.live.length > 0;
     const entry: JournalEntry = { task };
     if (passDue) {
       const { record, library, cost, tokens } = await curationPass({
-        harness, profile: plan.profile, rewriter: plan.rewriter, behavior: ctx.curator, epsilon: ctx.epsilon, argmax: ctx.argmax,
-        governance: ctx.governance, seed: plan.seed, pass: state.passes, exec: state.exec, uses: state.uses,
+        harness,
+        profile: plan.profile,
+        rewriter: plan.rewriter,
+        behavior: ctx.curator,
+        epsilon: ctx.epsilon,
+        argmax: ctx.argmax,
+        governance: ctx.governance,
+        seed: plan.seed,
+        pass: state.passes,
+        exec: state.exec,
+        uses: state.uses,
         recentTasks: ctx.tasks.slice(Math.max(0, t + 1 - RECENT_TASKS), t + 1).map((x) => x.prompt),
       });
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);

@@ -165,13 +165,21 @@ export async function runEndpointUnits(
     };
     const plan = { key: u.key, label, seed, profile, ...ev.clients[u.executor] };
     const journal = await runEndpointStream(plan, saved, ctx);
-    results.set(u.key, { curator: u.curator.name, executor: profile.name, seed: u.seed, stream: u.stream, run: journalRun(journal) });
+    results.set(u.key, {
+      curator: u.curator.name,
+      executor: profile.name,
+      seed: u.seed,
+      stream: u.stream,
+      run: journalRun(journal),
+    });
   };
   const pools = ev.profiles.map(async (profile, e) => {
     const queue: Unit[] = [];
     for (const seed of seeds)
       for (let s = 0; s < streams; s++)
-        curators.forEach((c, ci) => queue.push({ key: `eval-c${ci}-e${e}-s${seed}-${s}`, curator: c, executor: e, seed, stream: s }));
+        curators.forEach((c, ci) =>
+          queue.push({ key: `eval-c${ci}-e${e}-s${seed}-${s}`, curator: c, executor: e, seed, stream: s }),
+        );
     const worker = async () => {
       for (let u = queue.shift(); u && failure === undefined; u = queue.shift())
         await runOne(u).catch((err: unknown) => {
@@ -185,7 +193,8 @@ export async function runEndpointUnits(
   const units: UnitRecord[] = [];
   ev.profiles.forEach((_, e) =>
     curators.forEach((_c, ci) => {
-      for (const seed of seeds) for (let s = 0; s < streams; s++) units.push(results.get(`eval-c${ci}-e${e}-s${seed}-${s}`)!);
+      for (const seed of seeds)
+        for (let s = 0; s < streams; s++) units.push(results.get(`eval-c${ci}-e${e}-s${seed}-${s}`)!);
     }),
   );
   return units;

@@ -33,12 +33,16 @@ export const EvalOptionsSchema = z
     curators: z
       .array(z.string().min(1))
       .min(1)
-      .describe("curators to compare: baseline names (none, random, heuristic, oracle), .onnx files or model folders; none, heuristic and oracle are always added as references"),
+      .describe(
+        "curators to compare: baseline names (none, random, heuristic, oracle), .onnx files or model folders; none, heuristic and oracle are always added as references",
+      ),
     names: z.array(z.string().min(1)).optional().describe("display names for the curators, in the same order"),
     executors: z
       .array(z.string().min(1))
       .min(1)
-      .describe("executor presets (weak, mid, strong, …), profile JSON files, or sample:COUNT[:holdout][@seed=N] (each draw reported, plus one row over all draws); profiles with an endpoint block run real models over --tasks-from (docs/real-executors.md)"),
+      .describe(
+        "executor presets (weak, mid, strong, …), profile JSON files, or sample:COUNT[:holdout][@seed=N] (each draw reported, plus one row over all draws); profiles with an endpoint block run real models over --tasks-from (docs/real-executors.md)",
+      ),
     world: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .default("default")
@@ -59,18 +63,27 @@ export const EvalOptionsSchema = z
       .string()
       .min(1)
       .optional()
-      .describe("endpoint executors: a library file (JSONL, as decide reads it) every curator starts from; default empty"),
+      .describe(
+        "endpoint executors: a library file (JSONL, as decide reads it) every curator starts from; default empty",
+      ),
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
     taskOrder: z
       .enum(["shuffled", "original"])
       .default("shuffled")
-      .describe("endpoint executors: each evaluation stream runs the tasks in its own seeded order (shuffled), or all in the file's order (original: for tasks whose order matters, e.g. a drifting world; streams then differ only by sampling)"),
-    resume: z.boolean().default(false).describe("endpoint executors: continue an interrupted eval (same options) without re-sending a finished task"),
+      .describe(
+        "endpoint executors: each evaluation stream runs the tasks in its own seeded order (shuffled), or all in the file's order (original: for tasks whose order matters, e.g. a drifting world; streams then differ only by sampling)",
+      ),
+    resume: z
+      .boolean()
+      .default(false)
+      .describe("endpoint executors: continue an interrupted eval (same options) without re-sending a finished task"),
     scratch: z
       .string()
       .min(1)
       .optional()
-      .describe("folder for the endpoint units' per-task journals (the CLI uses OUT.partial); needed with endpoint executors"),
+      .describe(
+        "folder for the endpoint units' per-task journals (the CLI uses OUT.partial); needed with endpoint executors",
+      ),
   })
   .strict();
 export type EvalOptions = z.input<typeof EvalOptionsSchema>;
@@ -90,14 +103,21 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
   if (o.curationInterval !== undefined) world.curationInterval = o.curationInterval;
   const kinds = o.executors.map((e) => (specKind(e) === "endpoint" ? "endpoint" : "simulated"));
   const endpointSpecs = o.executors.filter((_, i) => kinds[i] === "endpoint");
-  const entries = o.executors.filter((_, i) => kinds[i] === "simulated").map((spec) => ({ spec, profiles: resolveExecutorEntry(spec) }));
+  const entries = o.executors
+    .filter((_, i) => kinds[i] === "simulated")
+    .map((spec) => ({ spec, profiles: resolveExecutorEntry(spec) }));
   const profiles = entries.flatMap((e) => e.profiles);
   const names = profiles.map((p) => p.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw new CuratorError("BAD_ARGUMENT", `--executors names the executor '${dup}' twice; each backbone is evaluated once.`);
+  if (dup !== undefined)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--executors names the executor '${dup}' twice; each backbone is evaluated once.`,
+    );
   checkEndpointOptions(o, endpointSpecs.length > 0);
   const notes: string[] = [];
-  const simulatorOnly = (s: string) => isBaselineName(s) && (BASELINES[s] as { needsSimulator?: boolean }).needsSimulator === true;
+  const simulatorOnly = (s: string) =>
+    isBaselineName(s) && (BASELINES[s] as { needsSimulator?: boolean }).needsSimulator === true;
   const references = REFERENCES.filter((r) => !o.curators.includes(r) && (profiles.length > 0 || !simulatorOnly(r)));
   const specs = [...o.curators, ...references];
   const infos = curatorInfos(specs, o.names);
@@ -125,14 +145,22 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
         `cost is from the servers' usage (cached prompt tokens at the cache-read price); stale-hit and contamination-follow are not observable there (n/a).`,
     );
     const hot = ev.profiles.filter((p) => p.endpoint.temperature > 0).map((p) => p.name);
-    if (hot.length) notes.push(`Sampling temperature above 0 on ${hot.join(", ")}: curators see the same tasks, but replies are drawn independently, so pairing is weaker.`);
+    if (hot.length)
+      notes.push(
+        `Sampling temperature above 0 on ${hot.join(", ")}: curators see the same tasks, but replies are drawn independently, so pairing is weaker.`,
+      );
   }
 
-  const groups: ExecutorProfile[][] = profiles.length === 0 ? [] : world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);
+  const groups: ExecutorProfile[][] =
+    profiles.length === 0 ? [] : world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);
   const horizon = 2 * world.curationInterval;
   const units: UnitRecord[] = [];
-  const endpointCurators = specs.flatMap((_, i) => (onEndpoints[i] ? [{ name: infos[i].name, curator: curators[i] }] : []));
-  const total = curators.length * groups.length * o.seeds.length * o.streams + (ev ? endpointTaskCount(ev, endpointCurators.length) : 0);
+  const endpointCurators = specs.flatMap((_, i) =>
+    onEndpoints[i] ? [{ name: infos[i].name, curator: curators[i] }] : [],
+  );
+  const total =
+    curators.length * groups.length * o.seeds.length * o.streams +
+    (ev ? endpointTaskCount(ev, endpointCurators.length) : 0);
   let done = 0;
   for (const [ci, curator] of curators.entries())
     for (const group of groups)
@@ -146,7 +174,9 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
   if (ev) {
     const scratch = o.scratch!;
     const { resume: _r, scratch: _s, ...rest } = o;
-    const fingerprint = createHash("sha256").update(JSON.stringify({ o: { ...rest, unsafeNoSandbox: undefined }, ev: ev.identity, hashes })).digest("hex");
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify({ o: { ...rest, unsafeNoSandbox: undefined }, ev: ev.identity, hashes }))
+      .digest("hex");
     preparePartial(scratch, fingerprint, o.resume);
     const endpointUnits = await runEndpointUnits(ev, endpointCurators, scratch, {
       onTask: () => hooks.onProgress?.(++done, total, "endpoint tasks"),
@@ -174,7 +204,13 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
  * One row per curator over all draws of a sample spec, named by the spec: success and cost pooled over every
  * draw's streams, the oracle-uplift share as the pooled gap closed (paired by draw, seed and stream).
  */
-function aggregateRows(units: UnitRecord[], infos: CuratorInfo[], spec: string, draws: ExecutorProfile[], bucket: number) {
+function aggregateRows(
+  units: UnitRecord[],
+  infos: CuratorInfo[],
+  spec: string,
+  draws: ExecutorProfile[],
+  bucket: number,
+) {
   const names = new Set(draws.map((p) => p.name));
   const pooled = units.filter((u) => names.has(u.executor)).map((u) => ({ ...u, executor: spec }));
   return summarize(pooled, infos, { bucket }).results.map((r) => ({ ...r, draws: draws.length }));
@@ -197,9 +233,15 @@ function checkEndpointOptions(o: z.output<typeof EvalOptionsSchema>, endpoints: 
     return;
   }
   if (o.tasksFrom === undefined)
-    throw new CuratorError("BAD_ARGUMENT", "Endpoint executors run real tasks: add --tasks-from dynamic-cheatsheet:PATH or --tasks-from jsonl:PATH (the first --tasks are run).");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "Endpoint executors run real tasks: add --tasks-from dynamic-cheatsheet:PATH or --tasks-from jsonl:PATH (the first --tasks are run).",
+    );
   if (o.scratch === undefined)
-    throw new CuratorError("BAD_ARGUMENT", "Endpoint executors keep a per-task journal: pass `scratch` (a folder; the CLI uses OUT.partial).");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "Endpoint executors keep a per-task journal: pass `scratch` (a folder; the CLI uses OUT.partial).",
+    );
 }
 
 function curatorInfos(specs: string[], names: string[] = []): CuratorInfo[] {
@@ -222,7 +264,9 @@ function curatorInfos(specs: string[], names: string[] = []): CuratorInfo[] {
 }
 
 function checkDisjointFromTraining(infos: CuratorInfo[], seeds: number[], streams: number): void {
-  const evalSeeds = new Set(seeds.flatMap((seed) => Array.from({ length: streams }, (_, s) => streamSeed(seed, s, "eval"))));
+  const evalSeeds = new Set(
+    seeds.flatMap((seed) => Array.from({ length: streams }, (_, s) => streamSeed(seed, s, "eval"))),
+  );
   for (const c of infos) {
     const overlap = (c.trainStreamSeeds ?? []).filter((s) => evalSeeds.has(s));
     if (overlap.length)

@@ -14,9 +14,19 @@ export interface ChartDef {
   spec: TopLevelSpec;
 }
 
-const REFERENCE_COLORS: Record<string, string> = { none: "#9e9e9e", random: "#c49c5e", heuristic: "#f28e2b", oracle: "#333333" };
+const REFERENCE_COLORS: Record<string, string> = {
+  none: "#9e9e9e",
+  random: "#c49c5e",
+  heuristic: "#f28e2b",
+  oracle: "#333333",
+};
 const MODEL_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728", "#17becf", "#e377c2", "#8c564b", "#bcbd22"];
-const ACTION_COLORS: Record<(typeof ACTIONS)[number], string> = { keep: "#c9c9c9", compress: "#4e79a7", rewrite: "#59a14f", retire: "#e15759" };
+const ACTION_COLORS: Record<(typeof ACTIONS)[number], string> = {
+  keep: "#c9c9c9",
+  compress: "#4e79a7",
+  rewrite: "#59a14f",
+  retire: "#e15759",
+};
 
 /** Curator names in report order (as evaluated) and their colours. */
 export function curatorPalette(results: EvalResults): { domain: string[]; range: string[] } {
@@ -59,12 +69,21 @@ export function trainedOnLabel(names: readonly string[]): string {
 export function crossBackboneGrid(results: EvalResults): { rows: string[]; executors: string[]; cells: GridCell[] } {
   const trained = results.curators.filter((c) => c.trainedOn && c.trainedOn.length > 0);
   const base = trained.map((c) => `trained on ${trainedOnLabel(c.trainedOn!)}`);
-  const rows = trained.map((c, i) => (base.filter((b) => b === base[i]).length > 1 ? `${base[i]} (${c.name})` : base[i]));
+  const rows = trained.map((c, i) =>
+    base.filter((b) => b === base[i]).length > 1 ? `${base[i]} (${c.name})` : base[i],
+  );
   const executors = executorOrder(results);
   const cells: GridCell[] = [];
   trained.forEach((c, i) => {
     for (const r of results.results)
-      if (r.curator === c.name) cells.push({ row: rows[i], curator: c.name, executor: r.executor, share: r.oracleUpliftShare, heldOut: r.heldOut === true });
+      if (r.curator === c.name)
+        cells.push({
+          row: rows[i],
+          curator: c.name,
+          executor: r.executor,
+          share: r.oracleUpliftShare,
+          heldOut: r.heldOut === true,
+        });
   });
   return { rows, executors, cells };
 }
@@ -75,14 +94,23 @@ function facetColumns(n: number): number {
   return Math.min(n, 3);
 }
 
-function overStream(results: EvalResults, field: "successRate" | "librarySize", name: string, title: string, yTitle: string): ChartDef {
+function overStream(
+  results: EvalResults,
+  field: "successRate" | "librarySize",
+  name: string,
+  title: string,
+  yTitle: string,
+): ChartDef {
   const color = curatorPalette(results);
   const executors = executorOrder(results);
   const bucket = Number(results.config.bucket ?? 20);
   const streams = results.results[0]?.streams ?? 0;
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: `Mean over ${streams} evaluation streams per curator × executor; one point per ${bucket}-task window` },
+    title: {
+      text: title,
+      subtitle: `Mean over ${streams} evaluation streams per curator × executor; one point per ${bucket}-task window`,
+    },
     config: CHART_CONFIG,
     data: { values: results.series },
     columns: facetColumns(executors.length),
@@ -97,7 +125,9 @@ function overStream(results: EvalResults, field: "successRate" | "librarySize", 
           field,
           type: "quantitative",
           title: yTitle,
-          ...(field === "successRate" ? { axis: { format: ".0%" }, scale: { domain: [0, 1] } } : { scale: { zero: true } }),
+          ...(field === "successRate"
+            ? { axis: { format: ".0%" }, scale: { domain: [0, 1] } }
+            : { scale: { zero: true } }),
         },
         color: { field: "curator", type: "nominal", title: "Curator", scale: color, sort: color.domain },
       },
@@ -125,7 +155,10 @@ function costChart(results: EvalResults): ChartDef {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: title,
-      subtitle: ["Total task + curation cost ÷ completed tasks (lower is better)", "Error bars: 95% bootstrap CI over evaluation streams"],
+      subtitle: [
+        "Total task + curation cost ÷ completed tasks (lower is better)",
+        "Error bars: 95% bootstrap CI over evaluation streams",
+      ],
     },
     config: CHART_CONFIG,
     width: Math.max(320, executors.length * (24 * color.domain.length + 30)),
@@ -154,7 +187,14 @@ function actionMixChart(results: EvalResults): ChartDef {
   const color = curatorPalette(results);
   const executors = executorOrder(results);
   const values = results.results.flatMap((r) =>
-    ACTIONS.map((a, order) => ({ curator: r.curator, executor: r.executor, action: a, order, share: r.actionMix[a], decisions: r.decisions })),
+    ACTIONS.map((a, order) => ({
+      curator: r.curator,
+      executor: r.executor,
+      action: a,
+      order,
+      share: r.actionMix[a],
+      decisions: r.decisions,
+    })),
   );
   const title = "Action mix per executor";
   const spec = {
@@ -176,7 +216,13 @@ function actionMixChart(results: EvalResults): ChartDef {
       mark: { type: "bar" },
       encoding: {
         x: { field: "executor", type: "nominal", sort: executors, title: "Executor", axis: { labelAngle: 0 } },
-        y: { field: "share", type: "quantitative", stack: "normalize", title: "Share of decisions (%)", axis: { format: ".0%" } },
+        y: {
+          field: "share",
+          type: "quantitative",
+          stack: "normalize",
+          title: "Share of decisions (%)",
+          axis: { format: ".0%" },
+        },
         color: {
           field: "action",
           type: "nominal",
@@ -199,7 +245,13 @@ function gridChart(results: EvalResults): ChartDef | undefined {
     label: `${c.share === null ? "n/a" : `${(100 * c.share).toFixed(0)}%`}${c.heldOut ? " *" : ""}`,
   }));
   const title = "Cross-backbone transfer";
-  const x = { field: "executor", type: "nominal", sort: grid.executors, title: "Evaluated on (executor)", axis: { labelAngle: 0, orient: "top" } };
+  const x = {
+    field: "executor",
+    type: "nominal",
+    sort: grid.executors,
+    title: "Evaluated on (executor)",
+    axis: { labelAngle: 0, orient: "top" },
+  };
   const y = { field: "row", type: "nominal", sort: grid.rows, title: null };
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -220,7 +272,13 @@ function gridChart(results: EvalResults): ChartDef | undefined {
         encoding: {
           x,
           y,
-          color: { field: "share", type: "quantitative", title: "Uplift share", scale: { scheme: "greens", domain: [0, 1], clamp: true }, legend: { format: ".0%" } },
+          color: {
+            field: "share",
+            type: "quantitative",
+            title: "Uplift share",
+            scale: { scheme: "greens", domain: [0, 1], clamp: true },
+            legend: { format: ".0%" },
+          },
         },
       },
       {

@@ -69,7 +69,11 @@ function readLines<S extends z.ZodType>(dir: string, file: string, schema: S): z
 
 /** Reads an import output folder; refuses a folder without replay labels or from another importer version. */
 export function loadReplayDataset(dir: string): ReplayDataset {
-  if (!existsSync(dir)) throw new CuratorError("FILE_NOT_FOUND", `Replay dataset '${dir}' does not exist. Pass a folder written by 'curator import'.`);
+  if (!existsSync(dir))
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `Replay dataset '${dir}' does not exist. Pass a folder written by 'curator import'.`,
+    );
   const labels = readLines(dir, "replay-labels.jsonl", ReplayLabelSchema);
   const manifest = readJsonFile(join(dir, "manifest.json"), ImportManifestHeadSchema, "Import manifest");
   if (manifest.importerVersion !== IMPORTER_VERSION)
@@ -83,7 +87,10 @@ export function loadReplayDataset(dir: string): ReplayDataset {
   const comparisons = readLines(dir, "comparisons.jsonl", ComparisonSchema);
   const dangling = [...labels.map((l) => l.id), ...snapshots.flatMap((s) => s.itemIds)].filter((id) => !items.has(id));
   if (dangling.length)
-    throw new CuratorError("INVALID_FILE", `'${join(dir, "items.jsonl")}' lacks ${dangling.length} item(s) that labels or snapshots name (e.g. '${dangling[0]}'). Re-import the source.`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `'${join(dir, "items.jsonl")}' lacks ${dangling.length} item(s) that labels or snapshots name (e.g. '${dangling[0]}'). Re-import the source.`,
+    );
   return { dir, format: manifest.format, source: manifest.source, items, snapshots, events, labels, comparisons };
 }
 
@@ -119,21 +126,32 @@ export interface ReplayState {
 }
 
 export const lineageOf = (id: string): string => id.replace(/@v\d+$/, "");
-const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && new Set([...a, ...b]).size === a.length;
-const known = (o: TaskEvent["outcome"] | null | undefined): o is "success" | "failure" => o === "success" || o === "failure";
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && new Set([...a, ...b]).size === a.length;
+const known = (o: TaskEvent["outcome"] | null | undefined): o is "success" | "failure" =>
+  o === "success" || o === "failure";
 
 /** A library whose events list the items in context, the items marked used and a same-prompt reference outcome. */
 function creditable(events: readonly TaskEvent[]): boolean {
-  return events.length > 0 && events.every((e) => e.itemIds !== null && Array.isArray(e.usedItemIds)) && events.some((e) => e.referenceOutcome !== undefined && e.referenceOutcome !== null);
+  return (
+    events.length > 0 &&
+    events.every((e) => e.itemIds !== null && Array.isArray(e.usedItemIds)) &&
+    events.some((e) => e.referenceOutcome !== undefined && e.referenceOutcome !== null)
+  );
 }
 
 /**
  * The credited units of one library: per lineage, its in-context tasks with a known paired outcome, the
  * decision task, and the credits after it (see the file header for both protocols).
  */
-export function creditedUnits(events: readonly TaskEvent[], protocol: ReplayProtocol): { task: number; unit: CreditedUnit }[] {
+export function creditedUnits(
+  events: readonly TaskEvent[],
+  protocol: ReplayProtocol,
+): { task: number; unit: CreditedUnit }[] {
   if (!creditable(events)) return [];
-  const tasks = events.filter((e) => known(e.outcome) && known(e.referenceOutcome)).sort((a, b) => a.taskIndex - b.taskIndex);
+  const tasks = events
+    .filter((e) => known(e.outcome) && known(e.referenceOutcome))
+    .sort((a, b) => a.taskIndex - b.taskIndex);
   const byLineage = new Map<string, { e: TaskEvent; id: string; used: boolean }[]>();
   for (const e of tasks) {
     const used = new Set((e.usedItemIds ?? []).map(lineageOf));
@@ -173,7 +191,8 @@ export function replayStates(d: ReplayDataset, protocol: ReplayProtocol = "leak-
   for (const library of libraries) {
     const snaps = d.snapshots.filter((s) => s.library === library).sort((a, b) => a.index - b.index);
     const events = d.events.filter((e) => e.library === library);
-    const logged = events.length > 0 && events.every((e) => e.itemIds !== null) && snaps.every((s) => s.taskIndex !== null);
+    const logged =
+      events.length > 0 && events.every((e) => e.itemIds !== null) && snaps.every((s) => s.taskIndex !== null);
     const finalIds = d.labels.filter((l) => l.library === library && l.inFinal).map((l) => l.id);
     const evidenceBefore = (k: number): number | null => {
       if (!logged) return null;
@@ -223,10 +242,15 @@ export function replayStates(d: ReplayDataset, protocol: ReplayProtocol = "leak-
         });
     }
     for (const { task, unit } of creditedUnits(events, protocol)) {
-      const s = states.find((x) => x.taskIndex === task && x.itemIds.includes(unit.id) && !x.label.startsWith("reconstructed"));
+      const s = states.find(
+        (x) => x.taskIndex === task && x.itemIds.includes(unit.id) && !x.label.startsWith("reconstructed"),
+      );
       if (s) s.credited.push(unit);
     }
-    pushAll(out, states.filter((s) => s.scored.length > 0 || s.credited.length > 0 || s.latest));
+    pushAll(
+      out,
+      states.filter((s) => s.scored.length > 0 || s.credited.length > 0 || s.latest),
+    );
   }
   return out;
 }
@@ -249,7 +273,10 @@ function recentTaskTexts(d: ReplayDataset, s: ReplayState): string[] {
 }
 
 /** The state's items as the curator sees them: statistics as of the state, similarity left to be recomputed. */
-export function stateItems(d: ReplayDataset, s: ReplayState): { items: LibraryItem[]; now: number | undefined; recentTasks: string[]; executorTasks: ExecutorTask[] } {
+export function stateItems(
+  d: ReplayDataset,
+  s: ReplayState,
+): { items: LibraryItem[]; now: number | undefined; recentTasks: string[]; executorTasks: ExecutorTask[] } {
   const base = s.itemIds.map((id) => {
     const { similarity: _recomputed, ...item } = d.items.get(id)!;
     return item as LibraryItem;
@@ -265,7 +292,10 @@ export function stateItems(d: ReplayDataset, s: ReplayState): { items: LibraryIt
     if (e.library !== s.library || e.taskIndex >= s.evidenceBefore) continue;
     now = Math.max(now, e.taskIndex + 1); // the decision comes before the next task (observe.ts defaultNow)
     if (e.outcome !== "unknown")
-      executorTasks.push({ success: e.outcome === "success", contextTokens: (e.itemIds ?? []).reduce((t, id) => t + tokensOf(d.items.get(id)), 0) });
+      executorTasks.push({
+        success: e.outcome === "success",
+        contextTokens: (e.itemIds ?? []).reduce((t, id) => t + tokensOf(d.items.get(id)), 0),
+      });
     for (const st of new Set((e.itemIds ?? []).map(lineageOf))) {
       if (e.outcome !== "unknown") outcomes.set(st, [...(outcomes.get(st) ?? []), e.outcome === "success"]);
       last.set(st, Math.max(last.get(st) ?? -1, e.taskIndex));
@@ -279,5 +309,4 @@ export function stateItems(d: ReplayDataset, s: ReplayState): { items: LibraryIt
   return { items, now, recentTasks, executorTasks };
 }
 
-const tokensOf = (it: LibraryItem | undefined): number => (it ? it.tokens ?? countTokens(it.content) : 0);
-
+const tokensOf = (it: LibraryItem | undefined): number => (it ? (it.tokens ?? countTokens(it.content)) : 0);

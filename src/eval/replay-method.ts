@@ -7,14 +7,19 @@ import { DEAD_WEIGHT_MIN_CONTEXTS } from "./replay-load.js";
 /** What each proxy label means for each source (what the importer read it from). */
 export const LABEL_MEANING: Record<ImportFormat, Record<LabelKey, string>> = {
   voyager: {
-    rewrittenLater: "a later file version of the same skill exists (`NameV2.js`, …, or a changed text in a later checkpoint)",
+    rewrittenLater:
+      "a later file version of the same skill exists (`NameV2.js`, …, or a changed text in a later checkpoint)",
     removedLater: "the skill's name is missing from the final `skills.json`",
-    neverUsed: "no other skill's code calls it (Voyager logs no retrievals, so a skill the agent ran directly still counts as never used)",
+    neverUsed:
+      "no other skill's code calls it (Voyager logs no retrievals, so a skill the agent ran directly still counts as never used)",
   },
   "dynamic-cheatsheet": {
-    rewrittenLater: "the memory item's text changed in a later cheatsheet (followed by exact text, else MinHash similarity)",
-    removedLater: "the item is missing from the run's last cheatsheet, unless it left where the model elided part of its cheatsheet (`[Previous … preserved]`: marked elided, not removed); retrieval runs keep every previous solution: always false there",
-    neverUsed: "the cheatsheet's own `** Count: N **` never rose above 1 while in context (unknown without a count; previous solutions: false)",
+    rewrittenLater:
+      "the memory item's text changed in a later cheatsheet (followed by exact text, else MinHash similarity)",
+    removedLater:
+      "the item is missing from the run's last cheatsheet, unless it left where the model elided part of its cheatsheet (`[Previous … preserved]`: marked elided, not removed); retrieval runs keep every previous solution: always false there",
+    neverUsed:
+      "the cheatsheet's own `** Count: N **` never rose above 1 while in context (unknown without a count; previous solutions: false)",
   },
   "ace-playbook": {
     rewrittenLater: "the rule's text changed in a later playbook snapshot (unknown for playbooks with one snapshot)",
@@ -35,7 +40,8 @@ export const LABEL_MEANING: Record<ImportFormat, Record<LabelKey, string>> = {
 
 /** What the credited labels mean (the same for every source that has them). */
 export const CREDITED_MEANING: Record<"harmful" | "helpful" | "deadWeight", string> = {
-  harmful: "credited paired uplift < 0 over the tasks after the decision point: the items the run marked as used cost more correct answers than they gained, against the same prompt without memory",
+  harmful:
+    "credited paired uplift < 0 over the tasks after the decision point: the items the run marked as used cost more correct answers than they gained, against the same prompt without memory",
   helpful: "credited paired uplift > 0 over the same tasks",
   deadWeight: `in context for ≥ ${DEAD_WEIGHT_MIN_CONTEXTS} tasks after the decision point (with a known paired outcome), never marked used`,
 };
@@ -52,7 +58,7 @@ export const PROXY_STATEMENT =
   "**The proxy labels (rewritten later, removed later, never used) are not ground truth.** They record what the agent that wrote the library did next, not " +
   "what should have been done: an item removed later may have been fine (dropped for space, or by mistake), a rewrite " +
   "may have been cosmetic, an item in context when a question went wrong need not have caused the mistake, and " +
-  "\"never used\" only reflects what the source logs. Read precision and recall against the base rate (the share " +
+  '"never used" only reflects what the source logs. Read precision and recall against the base rate (the share ' +
   "of labelled items that are positive: what flagging at random would score), and read them as agreement with the " +
   "agent's own later edits, not as correctness.";
 
@@ -70,8 +76,8 @@ export const METHOD = [
     "`NameV3.js` exists) is decided in a reconstructed state: the final library with that version in place of its " +
     "lineage's final version. The whole state is decided together, so the change cap and the library features see the " +
     "library as it stood.",
-  "Null labels are left out of each score, and counted. \"any\" = removed later OR never used, over the proxies the source " +
-    "knows; \"changed later\" = rewritten later OR removed later.",
+  'Null labels are left out of each score, and counted. "any" = removed later OR never used, over the proxies the source ' +
+    'knows; "changed later" = rewritten later OR removed later.',
   `AUCs rank the curator's P(retire) (P(keep) against helpful, P(rewrite) against rewritten later) from the pass without change cap; ` +
     `each comes with its 95% bootstrap CI (positives and negatives resampled separately, 1,000 resamples) and its class counts ` +
     `(+ positives / − negatives). No AUC is given when the smaller class holds fewer than ${MIN_CLASS_FOR_AUC} units ("too few"), ` +

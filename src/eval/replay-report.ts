@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import { ACTIONS } from "../actions.js";
 import { mdTable } from "./markdown.js";
-import { GOVERNANCE_MODES, type CuratorReplay, type LabelKey, type ReplayResults, type RetireTarget, type SourceReplay } from "./replay.js";
+import {
+  GOVERNANCE_MODES,
+  type CuratorReplay,
+  type LabelKey,
+  type ReplayResults,
+  type RetireTarget,
+  type SourceReplay,
+} from "./replay.js";
 import type { AucScore, FlagScore } from "./stats.js";
 import { CREDITED_MEANING, CREDITED_STATEMENT, LABEL_MEANING, METHOD, PROXY_STATEMENT } from "./replay-method.js";
 import { pushAll } from "../util/arrays.js";
@@ -17,11 +24,11 @@ export interface ReplayReportOptions {
   notes?: string[];
 }
 
-const modeName = (m: keyof typeof GOVERNANCE_MODES) => (m === "none" ? "no cap" : `${100 * GOVERNANCE_MODES[m].rules.maxChangeShare}% cap`);
+const modeName = (m: keyof typeof GOVERNANCE_MODES) =>
+  m === "none" ? "no cap" : `${100 * GOVERNANCE_MODES[m].rules.maxChangeShare}% cap`;
 const f2 = (x: number | null | undefined) => (x === null || x === undefined ? "–" : x.toFixed(2));
 const f3 = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : x.toFixed(3));
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
-
 
 const RETIRE_TARGETS: [RetireTarget, string][] = [
   ["removedLater", "removed later"],
@@ -50,7 +57,8 @@ const classes = (a: AucScore) => `${a.positives}+ / ${a.negatives}−`;
 
 /** "0.612 [0.48, 0.74] (12+ / 80−)", or why there is none. */
 export function aucCell(a: AucScore): string {
-  if (a.auc === null) return `${a.reason?.startsWith("too few") ? "too few" : (SHORT_REASON[a.reason ?? ""] ?? a.reason)} (${classes(a)})`;
+  if (a.auc === null)
+    return `${a.reason?.startsWith("too few") ? "too few" : (SHORT_REASON[a.reason ?? ""] ?? a.reason)} (${classes(a)})`;
   return `${f3(a.auc)} [${f2(a.ci?.[0])}, ${f2(a.ci?.[1])}] (${classes(a)})`;
 }
 
@@ -61,23 +69,55 @@ function pct(before: number, after: number): string {
 }
 
 function labelTable(s: SourceReplay, c: CuratorReplay): string[] {
-  const rows = (Object.keys(c.labels) as LabelKey[]).map((k) => [k, LABEL_MEANING[s.format][k], ...c.labels[k].map(String)]);
+  const rows = (Object.keys(c.labels) as LabelKey[]).map((k) => [
+    k,
+    LABEL_MEANING[s.format][k],
+    ...c.labels[k].map(String),
+  ]);
   return mdTable(["Label", "Meaning for this source", "true", "false", "unknown"], rows, 2);
 }
 
 function flagTable(s: SourceReplay): string[] {
   const first = s.curators[0].modes[0];
-  const head = ["Curator", "Governance", ...RETIRE_TARGETS.map(([, n]) => `retire → ${n}`), "rewrite → rewritten later", "retire or rewrite → changed later"];
-  const base = ["base rate", "(labelled)", ...RETIRE_TARGETS.map(([k]) => baseCell(first.retire[k])), baseCell(first.rewrite), baseCell(first.change)];
+  const head = [
+    "Curator",
+    "Governance",
+    ...RETIRE_TARGETS.map(([, n]) => `retire → ${n}`),
+    "rewrite → rewritten later",
+    "retire or rewrite → changed later",
+  ];
+  const base = [
+    "base rate",
+    "(labelled)",
+    ...RETIRE_TARGETS.map(([k]) => baseCell(first.retire[k])),
+    baseCell(first.rewrite),
+    baseCell(first.change),
+  ];
   const rows = s.curators.flatMap((c) =>
-    c.modes.map((m) => [c.curator, modeName(m.governance), ...RETIRE_TARGETS.map(([k]) => flagCell(m.retire[k])), flagCell(m.rewrite), flagCell(m.change)]),
+    c.modes.map((m) => [
+      c.curator,
+      modeName(m.governance),
+      ...RETIRE_TARGETS.map(([k]) => flagCell(m.retire[k])),
+      flagCell(m.rewrite),
+      flagCell(m.change),
+    ]),
   );
   return mdTable(head, [base, ...rows], 2);
 }
 
 function aucTable(s: SourceReplay): string[] {
-  const head = ["Curator", ...RETIRE_TARGETS.map(([, n]) => `P(retire) vs ${n}`), "P(rewrite) vs rewritten later", "P(retire)+P(rewrite) vs changed later"];
-  const rows = s.curators.map((c) => [c.curator, ...RETIRE_TARGETS.map(([k]) => aucCell(c.auc.retire[k])), aucCell(c.auc.rewrite), aucCell(c.auc.change)]);
+  const head = [
+    "Curator",
+    ...RETIRE_TARGETS.map(([, n]) => `P(retire) vs ${n}`),
+    "P(rewrite) vs rewritten later",
+    "P(retire)+P(rewrite) vs changed later",
+  ];
+  const rows = s.curators.map((c) => [
+    c.curator,
+    ...RETIRE_TARGETS.map(([k]) => aucCell(c.auc.retire[k])),
+    aucCell(c.auc.rewrite),
+    aucCell(c.auc.change),
+  ]);
   return mdTable(head, rows, 1);
 }
 
@@ -98,9 +138,18 @@ function decisionTable(s: SourceReplay): string[] {
 
 /** AUC of P(retire) vs any and of P(retire)+P(rewrite) vs changed later per library, for curators that rank (not constant). */
 function libraryTable(s: SourceReplay): string[] {
-  const ranking = s.curators.filter((c) => c.byLibrary.some((l) => l.auc.retire.any.auc !== null || l.auc.change.auc !== null));
-  if (!ranking.length) return ["No library holds both classes of a label for a curator that ranks, so there is no AUC per library."];
-  const head = ["Library", "scored", "any: positive / labelled", "changed later: positive / labelled", ...ranking.map((c) => `${c.curator} AUC any · changed`)];
+  const ranking = s.curators.filter((c) =>
+    c.byLibrary.some((l) => l.auc.retire.any.auc !== null || l.auc.change.auc !== null),
+  );
+  if (!ranking.length)
+    return ["No library holds both classes of a label for a curator that ranks, so there is no AUC per library."];
+  const head = [
+    "Library",
+    "scored",
+    "any: positive / labelled",
+    "changed later: positive / labelled",
+    ...ranking.map((c) => `${c.curator} AUC any · changed`),
+  ];
   const rows = s.curators[0].byLibrary.map((lib, i) => [
     lib.library,
     String(lib.scoredItems),
@@ -125,7 +174,9 @@ function shiftTable(s: SourceReplay): string[] {
     "",
     ...mdTable(
       ["Feature", "replay mean", "training mean", "training std", "z"],
-      c.featureShift!.slice(0, SHIFT_ROWS).map((f) => [f.feature, fmt(f.replayMean), fmt(f.trainMean), fmt(f.trainStd), f.z.toFixed(2)]),
+      c
+        .featureShift!.slice(0, SHIFT_ROWS)
+        .map((f) => [f.feature, fmt(f.replayMean), fmt(f.trainMean), fmt(f.trainStd), f.z.toFixed(2)]),
       2,
     ),
     "",
@@ -152,7 +203,16 @@ function comparisonTables(s: SourceReplay): string[] {
         paired.map((c) =>
           c.b === null
             ? [c.a, `none: ${c.note}`, "–", "–", "–", "–", "–", "–"]
-            : [c.a, c.b, String(c.n), acc(c.both + c.aOnly, c.n), acc(c.both + c.bOnly, c.n), String(c.aOnly), String(c.bOnly), pval(c.mcnemarP)],
+            : [
+                c.a,
+                c.b,
+                String(c.n),
+                acc(c.both + c.aOnly, c.n),
+                acc(c.both + c.bOnly, c.n),
+                String(c.aOnly),
+                String(c.bOnly),
+                pval(c.mcnemarP),
+              ],
         ),
         2,
       ),
@@ -164,7 +224,17 @@ function comparisonTables(s: SourceReplay): string[] {
       "",
       ...mdTable(
         ["Run a", "run b", "tasks", "a right", "b right", "disagree", "share", "McNemar p", "note"],
-        noise.map((c) => [c.a, c.b ?? "–", String(c.n), String(c.both + c.aOnly), String(c.both + c.bOnly), String(c.aOnly + c.bOnly), acc(c.aOnly + c.bOnly, c.n), pval(c.mcnemarP), c.note]),
+        noise.map((c) => [
+          c.a,
+          c.b ?? "–",
+          String(c.n),
+          String(c.both + c.aOnly),
+          String(c.both + c.bOnly),
+          String(c.aOnly + c.bOnly),
+          acc(c.aOnly + c.bOnly, c.n),
+          pval(c.mcnemarP),
+          c.note,
+        ]),
         2,
       ),
       "",
@@ -190,15 +260,32 @@ function creditedSection(s: SourceReplay): string[] {
     "",
     ...mdTable(
       ["Label", "Meaning", "true", "false"],
-      (["harmful", "helpful", "deadWeight"] as const).map((k) => [k, CREDITED_MEANING[k], String(first.labels[k][0]), String(first.labels[k][1])]),
+      (["harmful", "helpful", "deadWeight"] as const).map((k) => [
+        k,
+        CREDITED_MEANING[k],
+        String(first.labels[k][0]),
+        String(first.labels[k][1]),
+      ]),
       2,
     ),
     "",
     "AUC [95% CI] (positives / negatives), pass without change cap:",
     "",
     ...mdTable(
-      ["Curator", "P(retire) vs harmful", "P(retire) vs dead weight", "P(retire) vs harmful or dead weight", "P(keep) vs helpful"],
-      s.curators.map((c) => [c.curator, aucCell(c.credited!.auc.harmful), aucCell(c.credited!.auc.deadWeight), aucCell(c.credited!.auc.harmfulOrDeadWeight), aucCell(c.credited!.auc.helpfulKeep)]),
+      [
+        "Curator",
+        "P(retire) vs harmful",
+        "P(retire) vs dead weight",
+        "P(retire) vs harmful or dead weight",
+        "P(keep) vs helpful",
+      ],
+      s.curators.map((c) => [
+        c.curator,
+        aucCell(c.credited!.auc.harmful),
+        aucCell(c.credited!.auc.deadWeight),
+        aucCell(c.credited!.auc.harmfulOrDeadWeight),
+        aucCell(c.credited!.auc.helpfulKeep),
+      ]),
       1,
     ),
     "",
@@ -207,7 +294,13 @@ function creditedSection(s: SourceReplay): string[] {
     ...mdTable(
       ["Curator", "Governance", "keep", "compress", "rewrite", "retire", "retire → harmful", "retire → dead weight"],
       s.curators.flatMap((c) =>
-        c.credited!.modes.map((m) => [c.curator, modeName(m.governance), ...ACTIONS.map((a) => String(m.actions[a])), flagCell(m.retire.harmful), flagCell(m.retire.deadWeight)]),
+        c.credited!.modes.map((m) => [
+          c.curator,
+          modeName(m.governance),
+          ...ACTIONS.map((a) => String(m.actions[a])),
+          flagCell(m.retire.harmful),
+          flagCell(m.retire.deadWeight),
+        ]),
       ),
       2,
     ),
@@ -234,7 +327,13 @@ function section(s: SourceReplay): string[] {
   ];
   const anyKnown = (Object.values(c0.labels) as number[][]).some(([t, f]) => t + f > 0);
   if (!anyKnown)
-    return [...lines, "No scored item has a known label, so there is nothing to score; the decisions and the final-library projection follow.", "", ...decisionTable(s), ""];
+    return [
+      ...lines,
+      "No scored item has a known label, so there is nothing to score; the decisions and the final-library projection follow.",
+      "",
+      ...decisionTable(s),
+      "",
+    ];
   return [
     ...lines,
     "### Decisions against the labels: precision / recall (items flagged)",
@@ -286,7 +385,11 @@ export function replayMarkdown(results: ReplayResults, opts: ReplayReportOptions
 }
 
 /** Writes replay.json and report.md into `dir` (an existing folder, normally a temp folder). */
-export function writeReplayReport(dir: string, results: ReplayResults, opts: ReplayReportOptions = {}): { json: string; report: string } {
+export function writeReplayReport(
+  dir: string,
+  results: ReplayResults,
+  opts: ReplayReportOptions = {},
+): { json: string; report: string } {
   const json = join(dir, "replay.json");
   writeFileAtomic(json, `${JSON.stringify(results, null, 2)}\n`);
   const report = join(dir, "report.md");
@@ -294,7 +397,13 @@ export function writeReplayReport(dir: string, results: ReplayResults, opts: Rep
   return { json, report };
 }
 
-const brief = (s: FlagScore) => ({ precision: s.precision, recall: s.recall, flagged: s.flagged, labelled: s.labelled, positives: s.positives });
+const brief = (s: FlagScore) => ({
+  precision: s.precision,
+  recall: s.recall,
+  flagged: s.flagged,
+  labelled: s.labelled,
+  positives: s.positives,
+});
 
 /** The --json summary: per source and curator, the headline AUCs and, per governance mode, precision/recall and the final library. */
 export function replayJsonSummary(results: ReplayResults, out: string): Record<string, unknown> {
@@ -309,8 +418,19 @@ export function replayJsonSummary(results: ReplayResults, out: string): Record<s
       curators: s.curators.map((c) => ({
         curator: c.curator,
         auc: { retireAny: c.auc.retire.any.auc, rewrite: c.auc.rewrite.auc, change: c.auc.change.auc },
-        credited: c.credited && { units: c.credited.units, harmful: c.credited.auc.harmful, deadWeight: c.credited.auc.deadWeight, helpfulKeep: c.credited.auc.helpfulKeep },
-        modes: c.modes.map((m) => ({ governance: m.governance, retireAny: brief(m.retire.any), rewrite: brief(m.rewrite), change: brief(m.change), library: m.library })),
+        credited: c.credited && {
+          units: c.credited.units,
+          harmful: c.credited.auc.harmful,
+          deadWeight: c.credited.auc.deadWeight,
+          helpfulKeep: c.credited.auc.helpfulKeep,
+        },
+        modes: c.modes.map((m) => ({
+          governance: m.governance,
+          retireAny: brief(m.retire.any),
+          rewrite: brief(m.rewrite),
+          change: brief(m.change),
+          library: m.library,
+        })),
       })),
     })),
   };
@@ -321,10 +441,22 @@ export function replayHumanSummary(results: ReplayResults, out: string): string 
   for (const s of results.sources) {
     lines.push(`${s.format} (${s.curators[0]?.scoredItems ?? 0} item versions scored)`);
     for (const c of s.curators) {
-      const modes = c.modes.map((m) => `${modeName(m.governance)}: retire P/R ${f2(m.retire.any.precision)}/${f2(m.retire.any.recall)}, rewrite P/R ${f2(m.rewrite.precision)}/${f2(m.rewrite.recall)}`);
-      lines.push(`  ${c.curator.padEnd(14)} AUC retire ${aucCell(c.auc.retire.any)}, rewrite ${aucCell(c.auc.rewrite)} · ${modes.join(" · ")}`);
-      if (c.credited) lines.push(`  ${"".padEnd(14)} credited (${c.credited.units} lineages): P(retire) vs harmful ${aucCell(c.credited.auc.harmful)}, vs dead weight ${aucCell(c.credited.auc.deadWeight)}`);
+      const modes = c.modes.map(
+        (m) =>
+          `${modeName(m.governance)}: retire P/R ${f2(m.retire.any.precision)}/${f2(m.retire.any.recall)}, rewrite P/R ${f2(m.rewrite.precision)}/${f2(m.rewrite.recall)}`,
+      );
+      lines.push(
+        `  ${c.curator.padEnd(14)} AUC retire ${aucCell(c.auc.retire.any)}, rewrite ${aucCell(c.auc.rewrite)} · ${modes.join(" · ")}`,
+      );
+      if (c.credited)
+        lines.push(
+          `  ${"".padEnd(14)} credited (${c.credited.units} lineages): P(retire) vs harmful ${aucCell(c.credited.auc.harmful)}, vs dead weight ${aucCell(c.credited.auc.deadWeight)}`,
+        );
     }
   }
-  return [...lines, "", `Wrote ${out}: replay.json, report.md (protocol ${results.config.protocol}; credited labels and proxies explained there).`].join("\n");
+  return [
+    ...lines,
+    "",
+    `Wrote ${out}: replay.json, report.md (protocol ${results.config.protocol}; credited labels and proxies explained there).`,
+  ].join("\n");
 }

@@ -30,26 +30,57 @@ import { GovernanceSchema, WorldConfigSchema, type Governance } from "../schemas
 import { parseWith } from "../util/json-file.js";
 import { Rng } from "../util/rng.js";
 import { flagScore, mcnemarExactP, rocAuc, type AucScore, type FlagScore } from "./stats.js";
-import { REPLAY_PROTOCOLS, loadReplayDataset, replayStates, stateItems, type CreditedUnit, type ReplayState } from "./replay-load.js";
+import {
+  REPLAY_PROTOCOLS,
+  loadReplayDataset,
+  replayStates,
+  stateItems,
+  type CreditedUnit,
+  type ReplayState,
+} from "./replay-load.js";
 import { pushAll } from "../util/arrays.js";
 
 export const GOVERNANCE_MODES = {
-  default: { rules: DEFAULT_GOVERNANCE, describe: `default governance: at most ${100 * DEFAULT_GOVERNANCE.maxChangeShare}% of a library retired or rewritten per pass` },
-  none: { rules: GovernanceSchema.parse({ maxChangeShare: 1 }), describe: "no change cap: every item may be retired or rewritten in one pass" },
+  default: {
+    rules: DEFAULT_GOVERNANCE,
+    describe: `default governance: at most ${100 * DEFAULT_GOVERNANCE.maxChangeShare}% of a library retired or rewritten per pass`,
+  },
+  none: {
+    rules: GovernanceSchema.parse({ maxChangeShare: 1 }),
+    describe: "no change cap: every item may be retired or rewritten in one pass",
+  },
 } satisfies Record<string, { rules: Governance; describe: string }>;
 export type GovernanceMode = keyof typeof GOVERNANCE_MODES;
 
 export const ReplayOptionsSchema = z
   .object({
-    datasets: z.array(z.string().min(1)).min(1).describe("`curator import` output folders (each with replay-labels.jsonl)"),
+    datasets: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe("`curator import` output folders (each with replay-labels.jsonl)"),
     curators: z.array(z.string().min(1)).min(1).describe("none, random, heuristic or curator .onnx files"),
-    executor: z.string().min(1).default("mid").describe("executor preset or profile JSON the libraries are curated for"),
-    governance: z.array(z.enum(["default", "none"])).min(1).default(["default", "none"]).describe("change-cap modes to score decisions under"),
-    seed: z.number().int().nonnegative().default(0).describe("seed of sampling curators (random; each state gets a seed derived from it) and of the AUC bootstrap"),
+    executor: z
+      .string()
+      .min(1)
+      .default("mid")
+      .describe("executor preset or profile JSON the libraries are curated for"),
+    governance: z
+      .array(z.enum(["default", "none"]))
+      .min(1)
+      .default(["default", "none"])
+      .describe("change-cap modes to score decisions under"),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe("seed of sampling curators (random; each state gets a seed derived from it) and of the AUC bootstrap"),
     protocol: z
       .enum(REPLAY_PROTOCOLS)
       .default("leak-free")
-      .describe("leak-free: decide each unit before the evidence that defines its label; last-state: the earlier protocol that leaks it (to measure the leak)"),
+      .describe(
+        "leak-free: decide each unit before the evidence that defines its label; last-state: the earlier protocol that leaks it (to measure the leak)",
+      ),
   })
   .strict();
 export type ReplayOptions = z.input<typeof ReplayOptionsSchema>;
@@ -91,7 +122,11 @@ export interface CreditedScores {
   labels: Record<CreditedLabel, [number, number]>;
   /** AUCs (with CI and class counts) of the pass without change cap: P(retire) vs harmful, dead weight, either; P(keep) vs helpful */
   auc: { harmful: AucScore; deadWeight: AucScore; harmfulOrDeadWeight: AucScore; helpfulKeep: AucScore };
-  modes: { governance: GovernanceMode; actions: Record<Action, number>; retire: { harmful: FlagScore; deadWeight: FlagScore } }[];
+  modes: {
+    governance: GovernanceMode;
+    actions: Record<Action, number>;
+    retire: { harmful: FlagScore; deadWeight: FlagScore };
+  }[];
 }
 
 export interface Scores {
@@ -169,19 +204,35 @@ interface StateView {
 }
 
 /** Every state decided by one curator, under each governance mode (always with "none": the AUCs use it). */
-async function runPasses(views: readonly StateView[], spec: string, executor: ExecutorProfile, o: z.output<typeof ReplayOptionsSchema>, onState: () => void) {
+async function runPasses(
+  views: readonly StateView[],
+  spec: string,
+  executor: ExecutorProfile,
+  o: z.output<typeof ReplayOptionsSchema>,
+  onState: () => void,
+) {
   const resolved = await resolveCurator(spec);
   const modes = [...new Set<GovernanceMode>(["none", ...o.governance])];
-  const passes = new Map<GovernanceMode, Pass>(modes.map((m) => [m, { decisions: new Map(), credited: new Map(), capped: new Set(), library: new Map() }]));
+  const passes = new Map<GovernanceMode, Pass>(
+    modes.map((m) => [m, { decisions: new Map(), credited: new Map(), capped: new Set(), library: new Map() }]),
+  );
   try {
     for (const [k, { state: s, items, now, recentTasks, executorTasks }] of views.entries()) {
       // the executor's statistics from its logged tasks (as collection folds them); none logged: the fallbacks
-      const executorStats = executorTasks.length ? executorObservation({ contextBudget: executor.contextBudget, tasks: executorTasks }) : undefined;
+      const executorStats = executorTasks.length
+        ? executorObservation({ contextBudget: executor.contextBudget, tasks: executorTasks })
+        : undefined;
       const sample = resolved.curator.stochastic === true ? { seed: stateSeed(o.seed, k) } : undefined;
       const scored = new Set(s.scored);
       for (const mode of modes) {
         const p = passes.get(mode)!;
-        const r = await decideWithCurator(resolved.curator, resolved.modelHash, items, executor, { now, recentTasks, executorStats, governance: GOVERNANCE_MODES[mode].rules, sample });
+        const r = await decideWithCurator(resolved.curator, resolved.modelHash, items, executor, {
+          now,
+          recentTasks,
+          executorStats,
+          governance: GOVERNANCE_MODES[mode].rules,
+          sample,
+        });
         const byId = new Map(r.decisions.map((dec) => [dec.id, dec]));
         for (const u of s.credited) p.credited.set(u.lineage, byId.get(u.id)!);
         for (const dec of r.decisions) {
@@ -211,25 +262,45 @@ async function runPasses(views: readonly StateView[], spec: string, executor: Ex
 }
 
 /** Scores one set of labelled item versions (a source, or one of its libraries) against the passes. */
-function creditedScores(units: readonly CreditedUnit[], passes: Map<GovernanceMode, Pass>, reported: readonly GovernanceMode[], seed: number): CreditedScores | null {
+function creditedScores(
+  units: readonly CreditedUnit[],
+  passes: Map<GovernanceMode, Pass>,
+  reported: readonly GovernanceMode[],
+  seed: number,
+): CreditedScores | null {
   if (!units.length) return null;
   const probs = units.map((u) => passes.get("none")!.credited.get(u.lineage)!.probs);
   const pRetire = probs.map((p) => p.retire);
   const col = (k: CreditedLabel) => units.map((u) => u[k]);
-  const count = (k: CreditedLabel): [number, number] => [units.filter((u) => u[k]).length, units.filter((u) => !u[k]).length];
+  const count = (k: CreditedLabel): [number, number] => [
+    units.filter((u) => u[k]).length,
+    units.filter((u) => !u[k]).length,
+  ];
   return {
     units: units.length,
     labels: { harmful: count("harmful"), helpful: count("helpful"), deadWeight: count("deadWeight") },
     auc: {
       harmful: rocAuc(col("harmful"), pRetire, { seed }),
       deadWeight: rocAuc(col("deadWeight"), pRetire, { seed }),
-      harmfulOrDeadWeight: rocAuc(units.map((u) => u.harmful || u.deadWeight), pRetire, { seed }),
-      helpfulKeep: rocAuc(col("helpful"), probs.map((p) => p.keep), { seed }),
+      harmfulOrDeadWeight: rocAuc(
+        units.map((u) => u.harmful || u.deadWeight),
+        pRetire,
+        { seed },
+      ),
+      helpfulKeep: rocAuc(
+        col("helpful"),
+        probs.map((p) => p.keep),
+        { seed },
+      ),
     },
     modes: reported.map((mode) => {
       const decisions = units.map((u) => passes.get(mode)!.credited.get(u.lineage)!);
       const retired = decisions.map((d) => d.action === "retire");
-      return { governance: mode, actions: countActions(decisions), retire: { harmful: flagScore(col("harmful"), retired), deadWeight: flagScore(col("deadWeight"), retired) } };
+      return {
+        governance: mode,
+        actions: countActions(decisions),
+        retire: { harmful: flagScore(col("harmful"), retired), deadWeight: flagScore(col("deadWeight"), retired) },
+      };
     }),
   };
 }
@@ -247,7 +318,12 @@ function score(
   const retireKeys = known.filter((k) => k !== "rewrittenLater");
   const col = (k: LabelKey) => labels.map((l) => l[k]);
   const anyRetire = labels.map((l) => anyOf(l, retireKeys));
-  const changed = labels.map((l) => anyOf(l, known.filter((k) => k === "rewrittenLater" || k === "removedLater")));
+  const changed = labels.map((l) =>
+    anyOf(
+      l,
+      known.filter((k) => k === "rewrittenLater" || k === "removedLater"),
+    ),
+  );
   const probs = labels.map((l) => passes.get("none")!.decisions.get(l.id)!.probs);
   const pRetire = probs.map((p) => p.retire);
   const retireScores = <T>(f: (labels: (boolean | null)[]) => T): Record<RetireTarget, T> => ({
@@ -257,11 +333,21 @@ function score(
   });
   return {
     scoredItems: labels.length,
-    labels: Object.fromEntries(LABEL_KEYS.map((k) => [k, [true, false, null].map((v) => labels.filter((l) => l[k] === v).length)])) as Scores["labels"],
+    labels: Object.fromEntries(
+      LABEL_KEYS.map((k) => [k, [true, false, null].map((v) => labels.filter((l) => l[k] === v).length)]),
+    ) as Scores["labels"],
     auc: {
       retire: retireScores((ls) => rocAuc(ls, pRetire, { seed })),
-      rewrite: rocAuc(col("rewrittenLater"), probs.map((p) => p.rewrite), { seed }),
-      change: rocAuc(changed, probs.map((p) => p.retire + p.rewrite), { seed }),
+      rewrite: rocAuc(
+        col("rewrittenLater"),
+        probs.map((p) => p.rewrite),
+        { seed },
+      ),
+      change: rocAuc(
+        changed,
+        probs.map((p) => p.retire + p.rewrite),
+        { seed },
+      ),
     },
     modes: reported.map((mode) => {
       const p = passes.get(mode)!;
@@ -281,8 +367,14 @@ function score(
         actions: countActions(decisions),
         capped: labels.filter((l) => p.capped.has(l.id)).length,
         retire: retireScores((ls) => flagScore(ls, retired)),
-        rewrite: flagScore(col("rewrittenLater"), acts.map((a) => a === "rewrite")),
-        change: flagScore(changed, acts.map((a) => a === "retire" || a === "rewrite")),
+        rewrite: flagScore(
+          col("rewrittenLater"),
+          acts.map((a) => a === "rewrite"),
+        ),
+        change: flagScore(
+          changed,
+          acts.map((a) => a === "retire" || a === "rewrite"),
+        ),
         library,
       };
     }),
@@ -296,7 +388,9 @@ function scoredFeatureMeans(views: readonly StateView[], executor: ExecutorProfi
   let n = 0;
   for (const { state: s, items, now, recentTasks, executorTasks } of views) {
     const scored = new Set(s.scored);
-    const executorStats = executorTasks.length ? executorObservation({ contextBudget: executor.contextBudget, tasks: executorTasks }) : undefined;
+    const executorStats = executorTasks.length
+      ? executorObservation({ contextBudget: executor.contextBudget, tasks: executorTasks })
+      : undefined;
     const obs = observeLibrary(items, { executor, now, recentTasks, executorStats });
     const f = featurize(obs.observations, obs.executor, obs.library);
     items.forEach((it, i) => {
@@ -322,9 +416,16 @@ function featureShift(spec: string, means: readonly number[]): FeatureShift[] | 
 }
 
 /** Runs every curator over every dataset's decision points and scores the decisions against the proxy labels. */
-export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?: (done: number, total: number, label?: string) => void } = {}): Promise<ReplayResults> {
+export async function replayEvaluate(
+  input: ReplayOptions,
+  hooks: { onProgress?: (done: number, total: number, label?: string) => void } = {},
+): Promise<ReplayResults> {
   const o = parseWith(ReplayOptionsSchema, input, "replay options");
-  if (o.curators.includes("oracle")) throw new CuratorError("BAD_ARGUMENT", "The oracle needs the simulator's hidden state; it cannot run on replayed libraries. Drop it from --curators.");
+  if (o.curators.includes("oracle"))
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "The oracle needs the simulator's hidden state; it cannot run on replayed libraries. Drop it from --curators.",
+    );
   const executor = resolveExecutor(o.executor);
   const plans = o.datasets.map(loadReplayDataset).map((d) => ({ d, states: replayStates(d, o.protocol) }));
   const total = plans.reduce((a, p) => a + p.states.length, 0) * o.curators.length;
@@ -340,7 +441,9 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
     const featureMeans = scoredFeatureMeans(views, executor);
     const curators: CuratorReplay[] = [];
     for (const spec of o.curators) {
-      const { resolved, passes } = await runPasses(views, spec, executor, o, () => hooks.onProgress?.(++done, total, `${d.format} ${spec}`));
+      const { resolved, passes } = await runPasses(views, spec, executor, o, () =>
+        hooks.onProgress?.(++done, total, `${d.format} ${spec}`),
+      );
       curators.push({
         curator: spec.toLowerCase().endsWith(".onnx") ? basename(spec) : spec,
         spec,
@@ -350,7 +453,15 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
         ...score(labels, units, known, passes, o.governance, libraries, o.seed),
         byLibrary: libraries.map((library) => ({
           library,
-          ...score(labels.filter((l) => l.library === library), units.filter((u) => u.library === library), known, passes, o.governance, [library], o.seed),
+          ...score(
+            labels.filter((l) => l.library === library),
+            units.filter((u) => u.library === library),
+            known,
+            passes,
+            o.governance,
+            [library],
+            o.seed,
+          ),
         })),
       });
     }
@@ -368,5 +479,9 @@ export async function replayEvaluate(input: ReplayOptions, hooks: { onProgress?:
       curators,
     });
   }
-  return { kind: "curator-replay", config: { ...o, compressRatio: COMPRESS_RATIO, recentWindow: RECENT_WINDOW }, sources };
+  return {
+    kind: "curator-replay",
+    config: { ...o, compressRatio: COMPRESS_RATIO, recentWindow: RECENT_WINDOW },
+    sources,
+  };
 }

@@ -35,7 +35,10 @@ export async function writeReport(dir: string, results: EvalResults, opts: Repor
   const plots: string[] = [];
   for (const c of charts) {
     const { svg, png } = await renderChart(c.spec);
-    for (const [ext, data] of [["svg", svg], ["png", png]] as const) {
+    for (const [ext, data] of [
+      ["svg", svg],
+      ["png", png],
+    ] as const) {
       const path = join(dir, "plots", `${c.name}.${ext}`);
       writeFileAtomic(path, data);
       plots.push(path);
@@ -50,7 +53,11 @@ export async function writeReport(dir: string, results: EvalResults, opts: Repor
 function withoutDraws(results: EvalResults): EvalResults {
   const draws = new Set(results.results.filter((r) => r.drawOf !== undefined).map((r) => r.executor));
   if (!draws.size) return results;
-  return { ...results, results: results.results.filter((r) => !draws.has(r.executor)), series: results.series.filter((p) => !draws.has(p.executor)) };
+  return {
+    ...results,
+    results: results.results.filter((r) => !draws.has(r.executor)),
+    series: results.series.filter((p) => !draws.has(p.executor)),
+  };
 }
 
 /** Sampled executors: one line per draw, every curator's success · $ per completed task · oracle uplift share. */
@@ -69,7 +76,9 @@ function drawsTable(results: EvalResults): string[] {
     e,
     ...names.map((n) => {
       const r = find(results, n, e);
-      return r ? `${pct(r.successRate)} · ${usd(r.costPerCompletedTask)} · ${r.oracleUpliftShare === null ? "n/a" : pct(r.oracleUpliftShare)}` : "";
+      return r
+        ? `${pct(r.successRate)} · ${usd(r.costPerCompletedTask)} · ${r.oracleUpliftShare === null ? "n/a" : pct(r.oracleUpliftShare)}`
+        : "";
     }),
   ]);
   return [...lines, ...table(["Draw", ...names], rows), ""];
@@ -153,7 +162,12 @@ function summary(results: EvalResults): string[] {
       const r = find(results, name, e);
       const ref = find(results, against, e);
       if (!r || !ref) continue;
-      const cheaper = r.costPerCompletedTask < ref.costPerCompletedTask ? "cheaper" : r.costPerCompletedTask > ref.costPerCompletedTask ? "**costlier**" : "same cost";
+      const cheaper =
+        r.costPerCompletedTask < ref.costPerCompletedTask
+          ? "cheaper"
+          : r.costPerCompletedTask > ref.costPerCompletedTask
+            ? "**costlier**"
+            : "same cost";
       const costP = r.paired.find((t) => t.against === against)?.costP;
       lines.push(
         `- **${name}** on **${e}**: success ${pct(r.successRate)} vs ${against} ${pct(ref.successRate)}, ${versus(r, against)}; ` +
@@ -204,29 +218,45 @@ function headline(results: EvalResults): string[] {
         `${round(r.tokensPerTask)} · ${pct(r.cacheReadShare ?? null)}`,
         `${r.finalLibrarySize.toFixed(1)} / ${round(r.finalLibraryTokens)}`,
       ]);
-    pushAll(lines, table(
-      ["Curator", "Success [95% CI]", "$ / completed task [95% CI]", "Oracle uplift share [95% CI]", "Success vs heuristic", "Stale-hit", "Contamination-follow", "Tokens / task · cache-read share", "Final library (items / tokens)"],
-      rows,
-    ));
+    pushAll(
+      lines,
+      table(
+        [
+          "Curator",
+          "Success [95% CI]",
+          "$ / completed task [95% CI]",
+          "Oracle uplift share [95% CI]",
+          "Success vs heuristic",
+          "Stale-hit",
+          "Contamination-follow",
+          "Tokens / task · cache-read share",
+          "Final library (items / tokens)",
+        ],
+        rows,
+      ),
+    );
     lines.push("");
   }
-  if (results.results.some((r) => r.heldOut)) lines.push("† evaluated on a backbone the curator was not trained on.", "");
+  if (results.results.some((r) => r.heldOut))
+    lines.push("† evaluated on a backbone the curator was not trained on.", "");
   return lines;
 }
 
 function pairedTests(results: EvalResults): string[] {
   // `none` vs heuristic mirrors heuristic vs none; list each comparison once.
-  const rows = results.results.filter((r) => r.curator !== "none").flatMap((r) =>
-    r.paired.map((t) => [
-      r.executor,
-      r.curator,
-      t.against,
-      signed(100 * t.successDiff, 1, " pp"),
-      pValue(t.successP),
-      Number.isFinite(t.costDiff) ? signed(t.costDiff, 4).replace(/^([+-])/, "$1$") : "n/a",
-      pValue(t.costP),
-    ]),
-  );
+  const rows = results.results
+    .filter((r) => r.curator !== "none")
+    .flatMap((r) =>
+      r.paired.map((t) => [
+        r.executor,
+        r.curator,
+        t.against,
+        signed(100 * t.successDiff, 1, " pp"),
+        pValue(t.successP),
+        Number.isFinite(t.costDiff) ? signed(t.costDiff, 4).replace(/^([+-])/, "$1$") : "n/a",
+        pValue(t.costP),
+      ]),
+    );
   return [
     "## Paired tests against `none` and `heuristic`",
     "",
@@ -241,7 +271,9 @@ function pairedTests(results: EvalResults): string[] {
 function actionMix(results: EvalResults): string[] {
   const executors = executorOrder(results);
   const rows = executors.flatMap((e) =>
-    results.results.filter((r) => r.executor === e).map((r) => [e, r.curator, ...ACTIONS.map((a) => pct(r.actionMix[a])), round(r.decisions)]),
+    results.results
+      .filter((r) => r.executor === e)
+      .map((r) => [e, r.curator, ...ACTIONS.map((a) => pct(r.actionMix[a])), round(r.decisions)]),
   );
   const lines = [
     "## Action mix",
@@ -255,7 +287,9 @@ function actionMix(results: EvalResults): string[] {
   for (const c of results.curators) {
     const mine = executors.map((e) => find(results, c.name, e)).filter((r): r is ResultRow => !!r && r.decisions > 0);
     if (mine.length < 2 || mine.every((r) => r.actionMix.keep === 1)) continue;
-    lines.push(`- **${c.name}** compress share: ${mine.map((r) => `${r.executor} ${pct(r.actionMix.compress)}`).join(" → ")}`);
+    lines.push(
+      `- **${c.name}** compress share: ${mine.map((r) => `${r.executor} ${pct(r.actionMix.compress)}`).join(" → ")}`,
+    );
   }
   return [...lines, ""];
 }
@@ -264,7 +298,11 @@ function grid(results: EvalResults): string[] {
   const g = crossBackboneGrid(results);
   const lines = ["## Cross-backbone transfer", ""];
   if (!g.rows.length)
-    return [...lines, "No learned curator with a model card listing its training executors was evaluated, so there is no trained-on → evaluated-on grid.", ""];
+    return [
+      ...lines,
+      "No learned curator with a model card listing its training executors was evaluated, so there is no trained-on → evaluated-on grid.",
+      "",
+    ];
   const rows = g.rows.map((name) => [
     name,
     ...g.executors.map((e) => {
@@ -284,12 +322,18 @@ function grid(results: EvalResults): string[] {
 
 function plotLinks(charts: ChartDef[]): string[] {
   const lines = ["## Plots", ""];
-  for (const c of charts) lines.push(`### ${c.title}`, "", `![${c.title}](plots/${c.name}.png)`, "", `[SVG](plots/${c.name}.svg)`, "");
+  for (const c of charts)
+    lines.push(`### ${c.title}`, "", `![${c.title}](plots/${c.name}.png)`, "", `[SVG](plots/${c.name}.svg)`, "");
   return lines;
 }
 
 /** The report as Markdown; `charts` are the plots written beside it; `draws` the table of sampled executors' draws. */
-export function reportMarkdown(results: EvalResults, charts: ChartDef[], opts: ReportOptions = {}, draws: string[] = []): string {
+export function reportMarkdown(
+  results: EvalResults,
+  charts: ChartDef[],
+  opts: ReportOptions = {},
+  draws: string[] = [],
+): string {
   return [
     ...header(results, opts),
     ...summary(results),

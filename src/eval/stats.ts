@@ -12,7 +12,12 @@ export function mean(xs: ArrayLike<number>): number {
  * 95% percentile bootstrap CI of a statistic over independent units (evaluation streams). `stat` receives
  * the resampled unit indices.
  */
-export function bootstrapCI(units: number, stat: (idx: Int32Array) => number, seed: number, resamples = 2000): [number, number] {
+export function bootstrapCI(
+  units: number,
+  stat: (idx: Int32Array) => number,
+  seed: number,
+  resamples = 2000,
+): [number, number] {
   if (units < 2) {
     const all = Int32Array.from({ length: units }, (_, i) => i);
     const v = stat(all);
@@ -58,7 +63,10 @@ export interface FlagScore {
 }
 
 export function flagScore(labels: readonly (boolean | null)[], flags: readonly boolean[]): FlagScore {
-  let labelled = 0, positives = 0, flagged = 0, tp = 0;
+  let labelled = 0,
+    positives = 0,
+    flagged = 0,
+    tp = 0;
   labels.forEach((l, i) => {
     if (l === null) return;
     labelled++;
@@ -99,7 +107,7 @@ export function rocAucRaw(labels: readonly (boolean | null)[], scores: ArrayLike
   const negatives = rows.length - positives;
   if (!positives || !negatives) return null;
   let rankSum = 0;
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     let j = i;
     while (j < rows.length && rows[j].s === rows[i].s) j++;
     const mid = (i + 1 + j) / 2;
@@ -114,16 +122,31 @@ export function rocAucRaw(labels: readonly (boolean | null)[], scores: ArrayLike
  * resample holds both classes). Null with a reason when a class is empty, the curator gives every unit the same
  * score, or the smaller class holds fewer than `minClass` units (too few for an AUC to mean anything).
  */
-export function rocAuc(labels: readonly (boolean | null)[], scores: readonly number[], opts: { seed?: number; resamples?: number; minClass?: number } = {}): AucScore {
+export function rocAuc(
+  labels: readonly (boolean | null)[],
+  scores: readonly number[],
+  opts: { seed?: number; resamples?: number; minClass?: number } = {},
+): AucScore {
   const pos: number[] = [];
   const neg: number[] = [];
   labels.forEach((l, i) => (l === null ? undefined : (l ? pos : neg).push(scores[i])));
   const base = { labelled: pos.length + neg.length, positives: pos.length, negatives: neg.length, ci: null };
   if (!base.labelled) return { auc: null, ...base, reason: "no labelled item" };
-  if (!pos.length || !neg.length) return { auc: null, ...base, reason: pos.length ? "every labelled item is positive" : "no labelled item is positive" };
-  if (minOf([pos, neg].flat()) === maxOf([pos, neg].flat())) return { auc: null, ...base, reason: "the curator gives every item the same probability" };
+  if (!pos.length || !neg.length)
+    return {
+      auc: null,
+      ...base,
+      reason: pos.length ? "every labelled item is positive" : "no labelled item is positive",
+    };
+  if (minOf([pos, neg].flat()) === maxOf([pos, neg].flat()))
+    return { auc: null, ...base, reason: "the curator gives every item the same probability" };
   const minClass = opts.minClass ?? MIN_CLASS_FOR_AUC;
-  if (Math.min(pos.length, neg.length) < minClass) return { auc: null, ...base, reason: `too few: ${Math.min(pos.length, neg.length)} in the smaller class (< ${minClass})` };
+  if (Math.min(pos.length, neg.length) < minClass)
+    return {
+      auc: null,
+      ...base,
+      reason: `too few: ${Math.min(pos.length, neg.length)} in the smaller class (< ${minClass})`,
+    };
   const auc = rocAucRaw([...pos.map(() => true), ...neg.map(() => false)], [...pos, ...neg]);
   const rng = new Rng([opts.seed ?? 0, 0xa0c]);
   const resamples = opts.resamples ?? 1000;
@@ -134,7 +157,11 @@ export function rocAuc(labels: readonly (boolean | null)[], scores: readonly num
     vals[b] = rocAucRaw([...p.map(() => true), ...n.map(() => false)], [...p, ...n])!;
   }
   vals.sort();
-  return { auc, ...base, ci: [vals[Math.floor(0.025 * resamples)], vals[Math.min(resamples - 1, Math.floor(0.975 * resamples))]] };
+  return {
+    auc,
+    ...base,
+    ci: [vals[Math.floor(0.025 * resamples)], vals[Math.min(resamples - 1, Math.floor(0.975 * resamples))]],
+  };
 }
 
 /**

@@ -118,17 +118,21 @@ function unitStats(r: EvalRun): UnitStats {
 const rate = (u: UnitStats[], idx: ArrayLike<number>) => {
   let s = 0;
   let n = 0;
-  for (let i = 0; i < idx.length; i++) (s += u[idx[i]].successes), (n += u[idx[i]].tasks);
+  for (let i = 0; i < idx.length; i++) ((s += u[idx[i]].successes), (n += u[idx[i]].tasks));
   return n ? s / n : 0;
 };
 const costPer = (u: UnitStats[], idx: ArrayLike<number>) => {
   let s = 0;
   let c = 0;
-  for (let i = 0; i < idx.length; i++) (s += u[idx[i]].successes), (c += u[idx[i]].cost);
+  for (let i = 0; i < idx.length; i++) ((s += u[idx[i]].successes), (c += u[idx[i]].cost));
   return s ? c / s : Infinity;
 };
 
-export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: Record<string, unknown> & { bucket: number }): EvalResults {
+export function summarize(
+  units: UnitRecord[],
+  curators: CuratorInfo[],
+  config: Record<string, unknown> & { bucket: number },
+): EvalResults {
   const key = (c: string, e: string) => `${c}\u0000${e}`;
   const byPair = new Map<string, UnitRecord[]>();
   for (const u of units) {
@@ -140,7 +144,11 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
   for (const list of byPair.values()) list.sort((a, b) => a.seed - b.seed || a.stream - b.stream);
   const executors = [...new Set(units.map((u) => u.executor))];
   const stats = new Map<string, UnitStats[]>();
-  for (const [k, list] of byPair) stats.set(k, list.map((u) => unitStats(u.run)));
+  for (const [k, list] of byPair)
+    stats.set(
+      k,
+      list.map((u) => unitStats(u.run)),
+    );
 
   const results: ResultRow[] = [];
   const series: SeriesPoint[] = [];
@@ -172,7 +180,8 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
       for (const rec of list) {
         for (const t of rec.run.tasks) {
           tasks++;
-          if (t.staleHit === undefined || t.contaminationFollow === undefined || t.driftHit === undefined) hidden = false;
+          if (t.staleHit === undefined || t.contaminationFollow === undefined || t.driftHit === undefined)
+            hidden = false;
           stale += t.staleHit ? 1 : 0;
           follow += t.contaminationFollow ? 1 : 0;
           drift += t.driftHit ? 1 : 0;
@@ -184,7 +193,9 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
       }
       const decisions = mix.reduce((a, b) => a + b, 0);
       const lastOf = (f: (t: EvalTask) => number) => mean(list.map((r) => f(r.run.tasks[r.run.tasks.length - 1])));
-      const lastGeneric = list.every((r) => r.run.tasks[r.run.tasks.length - 1].genericShare !== undefined) ? lastOf((t) => t.genericShare!) : null;
+      const lastGeneric = list.every((r) => r.run.tasks[r.run.tasks.length - 1].genericShare !== undefined)
+        ? lastOf((t) => t.genericShare!)
+        : null;
       const paired: PairedTest[] = [];
       for (const ref of ["none", "heuristic"]) {
         const other = stats.get(key(ref, e));
@@ -217,7 +228,9 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
         finalLibrarySize: lastOf((t) => t.librarySize),
         finalLibraryTokens: lastOf((t) => t.libraryTokens),
         finalGenericShare: lastGeneric,
-        actionMix: Object.fromEntries(ACTIONS.map((a, k) => [a, decisions ? mix[k] / decisions : 0])) as ResultRow["actionMix"],
+        actionMix: Object.fromEntries(
+          ACTIONS.map((a, k) => [a, decisions ? mix[k] / decisions : 0]),
+        ) as ResultRow["actionMix"],
         decisions,
         streams: u.length,
         tasks,
@@ -238,7 +251,14 @@ export function summarize(units: UnitRecord[], curators: CuratorInfo[], config: 
             tok += x.libraryTokens;
             n++;
           }
-        series.push({ curator: c.name, executor: e, step: b + config.bucket, successRate: s / n, librarySize: size / n, libraryTokens: tok / n });
+        series.push({
+          curator: c.name,
+          executor: e,
+          step: b + config.bucket,
+          successRate: s / n,
+          librarySize: size / n,
+          libraryTokens: tok / n,
+        });
       }
     }
   return { config, curators: curators.map(({ trainStreamSeeds: _s, ...rest }) => rest), results, series };

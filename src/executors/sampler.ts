@@ -10,7 +10,14 @@
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { CuratorError } from "../errors.js";
 import { Rng } from "../util/rng.js";
-import { drawBeyond, drawField, inRange, type FieldDist, type HoldoutRange, type Region } from "../util/distributions.js";
+import {
+  drawBeyond,
+  drawField,
+  inRange,
+  type FieldDist,
+  type HoldoutRange,
+  type Region,
+} from "../util/distributions.js";
 
 /** The executor distribution: one definition, read by the sampler, the region check and the docs test. */
 export const EXECUTOR_DISTRIBUTION = {
@@ -33,7 +40,8 @@ export const EXECUTOR_HOLDOUT = {
 
 const REGION_SALT: Record<Region, number> = { train: 0x7ea1, holdout: 0x401d };
 const SPEC = /^sample:(\d+)(?::(train|holdout))?(?:@seed=(\d+))?$/;
-const SPEC_FORM = "sample:COUNT[:train|:holdout][@seed=N], e.g. sample:64, sample:64@seed=3 or sample:16:holdout@seed=5";
+const SPEC_FORM =
+  "sample:COUNT[:train|:holdout][@seed=N], e.g. sample:64, sample:64@seed=3 or sample:16:holdout@seed=5";
 export const MAX_SAMPLED_EXECUTORS = 4096;
 
 export interface ExecutorSampleSpec {
@@ -42,15 +50,22 @@ export interface ExecutorSampleSpec {
   seed: number;
 }
 
-export const isSampleSpec = (spec: string): boolean => spec === "sample" || spec.startsWith("sample:") || spec.startsWith("sample@");
+export const isSampleSpec = (spec: string): boolean =>
+  spec === "sample" || spec.startsWith("sample:") || spec.startsWith("sample@");
 
 export function parseExecutorSample(spec: string): ExecutorSampleSpec {
   const m = SPEC.exec(spec.trim());
   if (!m)
-    throw new CuratorError("BAD_ARGUMENT", `Cannot read the executor sample spec '${spec}'. Write ${SPEC_FORM} (COUNT draws from the distribution in docs/domain-randomization.md).`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `Cannot read the executor sample spec '${spec}'. Write ${SPEC_FORM} (COUNT draws from the distribution in docs/domain-randomization.md).`,
+    );
   const count = Number(m[1]);
   if (count < 1 || count > MAX_SAMPLED_EXECUTORS)
-    throw new CuratorError("BAD_ARGUMENT", `Executor sample spec '${spec}': COUNT must be 1..${MAX_SAMPLED_EXECUTORS}, got ${count}.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `Executor sample spec '${spec}': COUNT must be 1..${MAX_SAMPLED_EXECUTORS}, got ${count}.`,
+    );
   return { count, region: (m[2] as Region | undefined) ?? "train", seed: m[3] === undefined ? 1 : Number(m[3]) };
 }
 

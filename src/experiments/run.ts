@@ -49,19 +49,35 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
   const results = await writeDirAtomic(exp.out, { command: "run" }, async (tmp) => {
     for (const run of exp.runs) {
       const data = datasetOf(run.name);
-      stage(`[${run.name}] collect: ${run.collect.streams} streams × ${run.collect.tasks} tasks on ${run.collect.executors}`);
-      await collect({ ...run.collect, world: run.collect.world ?? exp.world, out: data }, { command: hooks.command, onProgress: hooks.onProgress });
+      stage(
+        `[${run.name}] collect: ${run.collect.streams} streams × ${run.collect.tasks} tasks on ${run.collect.executors}`,
+      );
+      await collect(
+        { ...run.collect, world: run.collect.world ?? exp.world, out: data },
+        { command: hooks.command, onProgress: hooks.onProgress },
+      );
       const modelDir = join(tmp, "models", run.name);
       stage(`[${run.name}] train: ${run.train.algo ?? "bc"}`);
-      await train({ algo: "bc", ...run.train, data, out: modelDir }, { command: hooks.command, onProgress: hooks.onProgress });
+      await train(
+        { algo: "bc", ...run.train, data, out: modelDir },
+        { command: hooks.command, onProgress: hooks.onProgress },
+      );
       stage(`[${run.name}] export`);
       await exportToOnnx(modelDir, join(modelDir, "curator.onnx"));
-      models.push({ run: run.name, onnx: join(exp.out, "models", run.name, "curator.onnx"), trainedOn: run.collect.executors.split(",") });
+      models.push({
+        run: run.name,
+        onnx: join(exp.out, "models", run.name, "curator.onnx"),
+        trainedOn: run.collect.executors.split(","),
+      });
     }
     stage(`eval: ${exp.runs.length} model(s) + ${exp.eval.baselines.join(", ")} on ${exp.eval.executors.join(", ")}`);
     const res = await evaluate(
       {
-        curators: [...exp.runs.map((r) => join(tmp, "models", r.name, "curator.onnx")), ...exp.eval.models, ...exp.eval.baselines],
+        curators: [
+          ...exp.runs.map((r) => join(tmp, "models", r.name, "curator.onnx")),
+          ...exp.eval.models,
+          ...exp.eval.baselines,
+        ],
         names: exp.runs.map((r) => `learned:${r.name}`),
         executors: exp.eval.executors,
         world: exp.world,
@@ -83,8 +99,12 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
     res.curators.forEach((c) => {
       if (c.kind === "model") c.spec = final(c.spec);
     });
-    if (Array.isArray(res.config.curators)) res.config.curators = res.config.curators.map((c) => (typeof c === "string" ? final(c) : c));
-    await writeReport(tmp, res, { title: `${exp.name}: ${exp.claim}`, notes: [`Command: ${hooks.command ?? `curator run ${path}`}`] });
+    if (Array.isArray(res.config.curators))
+      res.config.curators = res.config.curators.map((c) => (typeof c === "string" ? final(c) : c));
+    await writeReport(tmp, res, {
+      title: `${exp.name}: ${exp.claim}`,
+      notes: [`Command: ${hooks.command ?? `curator run ${path}`}`],
+    });
     return res;
   });
   finishScratch(scratch);
@@ -93,5 +113,11 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
     await writeDirAtomic(exp.shipModel.to, { command: "run" }, async (tmp) => cpSync(from, tmp, { recursive: true }));
     stage(`shipped ${from} → ${exp.shipModel.to}`);
   }
-  return { experiment: exp.name, out: exp.out, models, results: results.results, seconds: (performance.now() - t0) / 1000 };
+  return {
+    experiment: exp.name,
+    out: exp.out,
+    models,
+    results: results.results,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

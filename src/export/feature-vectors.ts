@@ -12,7 +12,12 @@ import { TOKEN_ENCODING } from "../text/tokens.js";
 import { MINHASH_SETTINGS, NEAR_DUPLICATE_THRESHOLD, minhash, shingles } from "../text/similarity.js";
 import { FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, type ExecutorObservation } from "../features/featurizer.js";
 import { RECENT_TASKS, RELEVANCE_UNKNOWN, SHORT_GENERIC_WORDS } from "../features/content.js";
-import { featurizeObserved, OBSERVATION_DEFAULTS, observeLibrary, type LibraryObservations } from "../features/observe.js";
+import {
+  featurizeObserved,
+  OBSERVATION_DEFAULTS,
+  observeLibrary,
+  type LibraryObservations,
+} from "../features/observe.js";
 
 /** Agreement a port must reach per feature value (absolute; values are float32 as the model takes them). */
 export const FEATURE_ATOL = 1e-6;
@@ -58,11 +63,34 @@ export function featuresPathFor(onnxPath: string): string {
   return `${onnxPath.replace(/\.onnx$/i, "")}.features.json`;
 }
 
-const EXEC = { name: "mid", contextBudget: EXECUTOR_PRESETS.mid.contextBudget, baseSkill: EXECUTOR_PRESETS.mid.baseSkill };
+const EXEC = {
+  name: "mid",
+  contextBudget: EXECUTOR_PRESETS.mid.contextBudget,
+  baseSkill: EXECUTOR_PRESETS.mid.baseSkill,
+};
 
-const full = (createdAt: number, last: number | null, n: number, s: number, rs: number, rf: number, helpful: number, harmful: number) => ({
-  createdAt, lastRetrievedAt: last, timesRetrieved: n, successes: s, failures: n - s, recentSuccesses: rs, recentFailures: rf,
-  helpful, harmful, writtenAfterFailure: false, rewrites: 0, compressions: 0,
+const full = (
+  createdAt: number,
+  last: number | null,
+  n: number,
+  s: number,
+  rs: number,
+  rf: number,
+  helpful: number,
+  harmful: number,
+) => ({
+  createdAt,
+  lastRetrievedAt: last,
+  timesRetrieved: n,
+  successes: s,
+  failures: n - s,
+  recentSuccesses: rs,
+  recentFailures: rf,
+  helpful,
+  harmful,
+  writtenAfterFailure: false,
+  rewrites: 0,
+  compressions: 0,
 });
 
 const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
@@ -73,10 +101,41 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
       executor: EXEC,
       executorStats: { successRate: 0.62, contextBudget: 6000, budgetUse: 0.41 },
       items: [
-        { id: "a", kind: "skill", content: "def retry(): ...", author: "mid", tokens: 420, similarity: { max: 0.12, nearDuplicates: 0 }, stats: { ...full(3, 118, 40, 29, 4, 2, 11, 2), rewrites: 1 } },
-        { id: "b", kind: "context", content: "Always check the API docs first.", author: "weak", tokens: 95, similarity: { max: 0.64, nearDuplicates: 2 }, stats: { ...full(50, 90, 6, 1, 0, 3, 0, 4), writtenAfterFailure: true, compressions: 2 } },
-        { id: "c", kind: "context", content: "Prefer small steps.", tokens: 12, similarity: { max: 0.64, nearDuplicates: 1 }, stats: full(100, null, 0, 0, 0, 0, 0, 0) },
-        { id: "d", kind: "skill", content: "async function mine(bot) {}", author: "mid", tokens: 1800, similarity: { max: 0, nearDuplicates: 0 }, stats: full(120, 120, 1, 1, 1, 0, 1, 0) },
+        {
+          id: "a",
+          kind: "skill",
+          content: "def retry(): ...",
+          author: "mid",
+          tokens: 420,
+          similarity: { max: 0.12, nearDuplicates: 0 },
+          stats: { ...full(3, 118, 40, 29, 4, 2, 11, 2), rewrites: 1 },
+        },
+        {
+          id: "b",
+          kind: "context",
+          content: "Always check the API docs first.",
+          author: "weak",
+          tokens: 95,
+          similarity: { max: 0.64, nearDuplicates: 2 },
+          stats: { ...full(50, 90, 6, 1, 0, 3, 0, 4), writtenAfterFailure: true, compressions: 2 },
+        },
+        {
+          id: "c",
+          kind: "context",
+          content: "Prefer small steps.",
+          tokens: 12,
+          similarity: { max: 0.64, nearDuplicates: 1 },
+          stats: full(100, null, 0, 0, 0, 0, 0, 0),
+        },
+        {
+          id: "d",
+          kind: "skill",
+          content: "async function mine(bot) {}",
+          author: "mid",
+          tokens: 1800,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: full(120, 120, 1, 1, 1, 0, 1, 0),
+        },
       ],
     },
   },
@@ -86,10 +145,37 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
     input: {
       executor: EXEC,
       items: [
-        { id: "fresh", kind: "context", content: "no stats at all", tokens: 4, similarity: { max: 0, nearDuplicates: 0 } },
-        { id: "partial", kind: "skill", content: "only counters", tokens: 3, similarity: { max: 0.2, nearDuplicates: 0 }, stats: { timesRetrieved: 5, successes: 3 } },
-        { id: "no-created", kind: "context", content: "retrieved but no birth", tokens: 5, similarity: { max: 0, nearDuplicates: 0 }, stats: { lastRetrievedAt: 7, timesRetrieved: 2, failures: 2, harmful: 1 } },
-        { id: "never", kind: "context", content: "written, never retrieved", tokens: 4, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 2, lastRetrievedAt: null, helpful: 0 } },
+        {
+          id: "fresh",
+          kind: "context",
+          content: "no stats at all",
+          tokens: 4,
+          similarity: { max: 0, nearDuplicates: 0 },
+        },
+        {
+          id: "partial",
+          kind: "skill",
+          content: "only counters",
+          tokens: 3,
+          similarity: { max: 0.2, nearDuplicates: 0 },
+          stats: { timesRetrieved: 5, successes: 3 },
+        },
+        {
+          id: "no-created",
+          kind: "context",
+          content: "retrieved but no birth",
+          tokens: 5,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { lastRetrievedAt: 7, timesRetrieved: 2, failures: 2, harmful: 1 },
+        },
+        {
+          id: "never",
+          kind: "context",
+          content: "written, never retrieved",
+          tokens: 4,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 2, lastRetrievedAt: null, helpful: 0 },
+        },
       ],
     },
   },
@@ -99,8 +185,22 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
     input: {
       executor: { name: "weak", contextBudget: 3000, baseSkill: -1.2 },
       items: [
-        { id: "z1", kind: "skill", content: "x", tokens: 100, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 0, lastRetrievedAt: null, timesRetrieved: 0 } },
-        { id: "z2", kind: "context", content: "y", tokens: 0, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 30, timesRetrieved: 0 } },
+        {
+          id: "z1",
+          kind: "skill",
+          content: "x",
+          tokens: 100,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 0, lastRetrievedAt: null, timesRetrieved: 0 },
+        },
+        {
+          id: "z2",
+          kind: "context",
+          content: "y",
+          tokens: 0,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 30, timesRetrieved: 0 },
+        },
       ],
     },
   },
@@ -112,24 +212,87 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
       executorStats: { successRate: 1, contextBudget: 0, budgetUse: 1 },
       now: 900_000_000_000,
       items: [
-        { id: "h1", kind: "context", content: "hot", tokens: 2_000_000, similarity: { max: 1, nearDuplicates: 5000 }, stats: { ...full(0, 899_999_999_999, 1_000_000_000_000, 999_999_999_999, 6, 0, 1_099_511_627_776, 3), rewrites: 250, compressions: 1000 } },
-        { id: "h2", kind: "context", content: "future", tokens: 1, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 950_000_000_000, lastRetrievedAt: 960_000_000_000, timesRetrieved: 1 } },
-        { id: "h3", kind: "skill", content: "bad", tokens: 7, similarity: { max: 0.5, nearDuplicates: 1 }, stats: { createdAt: 1, harmful: 1_099_511_627_776, helpful: 0, failures: 123_456_789, recentFailures: 6 } },
+        {
+          id: "h1",
+          kind: "context",
+          content: "hot",
+          tokens: 2_000_000,
+          similarity: { max: 1, nearDuplicates: 5000 },
+          stats: {
+            ...full(0, 899_999_999_999, 1_000_000_000_000, 999_999_999_999, 6, 0, 1_099_511_627_776, 3),
+            rewrites: 250,
+            compressions: 1000,
+          },
+        },
+        {
+          id: "h2",
+          kind: "context",
+          content: "future",
+          tokens: 1,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 950_000_000_000, lastRetrievedAt: 960_000_000_000, timesRetrieved: 1 },
+        },
+        {
+          id: "h3",
+          kind: "skill",
+          content: "bad",
+          tokens: 7,
+          similarity: { max: 0.5, nearDuplicates: 1 },
+          stats: { createdAt: 1, harmful: 1_099_511_627_776, helpful: 0, failures: 123_456_789, recentFailures: 6 },
+        },
       ],
     },
   },
   {
     name: "pooled-and-budget",
-    about: "executor rate from pooled outcomes (>= 10), budget use from the 4 most-retrieved items (ties: longer first)",
+    about:
+      "executor rate from pooled outcomes (>= 10), budget use from the 4 most-retrieved items (ties: longer first)",
     input: {
       executor: { name: "strong", contextBudget: 4000, baseSkill: 1.0 },
       executorName: "agent-7",
       items: [
-        { id: "p1", kind: "context", content: "1", author: "agent-7", tokens: 400, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 1, lastRetrievedAt: 20, timesRetrieved: 9, successes: 6, failures: 3 } },
-        { id: "p2", kind: "context", content: "2", author: "strong", tokens: 800, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 2, lastRetrievedAt: 19, timesRetrieved: 8, successes: 2, failures: 6 } },
-        { id: "p3", kind: "context", content: "3", tokens: 200, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 3, lastRetrievedAt: 18, timesRetrieved: 6 } },
-        { id: "p4", kind: "context", content: "4", tokens: 600, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 4, lastRetrievedAt: 17, timesRetrieved: 6 } },
-        { id: "p5", kind: "skill", content: "5", tokens: 5000, similarity: { max: 0, nearDuplicates: 0 }, stats: { createdAt: 5, lastRetrievedAt: 16, timesRetrieved: 5 } },
+        {
+          id: "p1",
+          kind: "context",
+          content: "1",
+          author: "agent-7",
+          tokens: 400,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 1, lastRetrievedAt: 20, timesRetrieved: 9, successes: 6, failures: 3 },
+        },
+        {
+          id: "p2",
+          kind: "context",
+          content: "2",
+          author: "strong",
+          tokens: 800,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 2, lastRetrievedAt: 19, timesRetrieved: 8, successes: 2, failures: 6 },
+        },
+        {
+          id: "p3",
+          kind: "context",
+          content: "3",
+          tokens: 200,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 3, lastRetrievedAt: 18, timesRetrieved: 6 },
+        },
+        {
+          id: "p4",
+          kind: "context",
+          content: "4",
+          tokens: 600,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 4, lastRetrievedAt: 17, timesRetrieved: 6 },
+        },
+        {
+          id: "p5",
+          kind: "skill",
+          content: "5",
+          tokens: 5000,
+          similarity: { max: 0, nearDuplicates: 0 },
+          stats: { createdAt: 5, lastRetrievedAt: 16, timesRetrieved: 5 },
+        },
       ],
     },
   },
@@ -140,25 +303,81 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
       executor: EXEC,
       executorStats: { successRate: 0.5, budgetUse: 0.2 },
       items: [
-        { id: "s/1", library: "small", kind: "skill", content: "craft a wooden pickaxe from planks and sticks", tokens: 30, stats: { createdAt: 0, rewrites: 1 } },
-        { id: "b/1", library: "big", kind: "context", content: "check the queue before playing music", tokens: 9, stats: { createdAt: 0, lastRetrievedAt: 47, timesRetrieved: 12, successes: 8, failures: 4 } },
-        { id: "s/2", library: "small", kind: "skill", content: "craft a wooden pickaxe from planks and two sticks", tokens: 33, stats: { createdAt: 13 } },
-        { id: "b/2", library: "big", kind: "context", content: "check the queue before playing the music", tokens: 10, stats: { createdAt: 20, lastRetrievedAt: 30, timesRetrieved: 2, successes: 0, failures: 2 } },
-        { id: "b/3", library: "big", kind: "context", content: "verify the account id", tokens: 6, stats: { createdAt: 40, lastRetrievedAt: null, timesRetrieved: 0 } },
+        {
+          id: "s/1",
+          library: "small",
+          kind: "skill",
+          content: "craft a wooden pickaxe from planks and sticks",
+          tokens: 30,
+          stats: { createdAt: 0, rewrites: 1 },
+        },
+        {
+          id: "b/1",
+          library: "big",
+          kind: "context",
+          content: "check the queue before playing music",
+          tokens: 9,
+          stats: { createdAt: 0, lastRetrievedAt: 47, timesRetrieved: 12, successes: 8, failures: 4 },
+        },
+        {
+          id: "s/2",
+          library: "small",
+          kind: "skill",
+          content: "craft a wooden pickaxe from planks and two sticks",
+          tokens: 33,
+          stats: { createdAt: 13 },
+        },
+        {
+          id: "b/2",
+          library: "big",
+          kind: "context",
+          content: "check the queue before playing the music",
+          tokens: 10,
+          stats: { createdAt: 20, lastRetrievedAt: 30, timesRetrieved: 2, successes: 0, failures: 2 },
+        },
+        {
+          id: "b/3",
+          library: "big",
+          kind: "context",
+          content: "verify the account id",
+          tokens: 6,
+          stats: { createdAt: 40, lastRetrievedAt: null, timesRetrieved: 0 },
+        },
       ],
     },
   },
   {
     name: "similarity-computed",
-    about: "similarity computed by MinHash: near-duplicates, case and punctuation, unicode, fewer than 3 words, empty text",
+    about:
+      "similarity computed by MinHash: near-duplicates, case and punctuation, unicode, fewer than 3 words, empty text",
     input: {
       executor: EXEC,
       executorStats: { successRate: 0.5, budgetUse: 0 },
       items: [
-        { id: "m1", kind: "context", content: "When syncing contacts, compare e-mail addresses AND phone numbers across platforms.", tokens: 17 },
-        { id: "m2", kind: "context", content: "when syncing contacts compare e mail addresses and phone numbers across all platforms", tokens: 15 },
-        { id: "m3", kind: "context", content: "Über-Größe prüfen: straße_name 42 — naïve café; 東京 タワー 👍 résumé", tokens: 25 },
-        { id: "m4", kind: "context", content: "über größe PRÜFEN straße_name 42 naïve café 東京 タワー résumé", tokens: 22 },
+        {
+          id: "m1",
+          kind: "context",
+          content: "When syncing contacts, compare e-mail addresses AND phone numbers across platforms.",
+          tokens: 17,
+        },
+        {
+          id: "m2",
+          kind: "context",
+          content: "when syncing contacts compare e mail addresses and phone numbers across all platforms",
+          tokens: 15,
+        },
+        {
+          id: "m3",
+          kind: "context",
+          content: "Über-Größe prüfen: straße_name 42 — naïve café; 東京 タワー 👍 résumé",
+          tokens: 25,
+        },
+        {
+          id: "m4",
+          kind: "context",
+          content: "über größe PRÜFEN straße_name 42 naïve café 東京 タワー résumé",
+          tokens: 22,
+        },
         { id: "m5", kind: "context", content: "two words", tokens: 2 },
         { id: "m6", kind: "context", content: "Two   words!", tokens: 3 },
         { id: "m7", kind: "context", content: "", tokens: 0 },
@@ -168,7 +387,8 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
   },
   {
     name: "content-and-relevance",
-    about: "obs-v2 content features: relevance to the last 8 task texts (older ones ignored, one with no content word skipped), skills calling skills, placeholder, short generic advice, core share",
+    about:
+      "obs-v2 content features: relevance to the last 8 task texts (older ones ignored, one with no content word skipped), skills calling skills, placeholder, short generic advice, core share",
     input: {
       executor: EXEC,
       executorStats: { successRate: 0.5, budgetUse: 0.3 },
@@ -184,16 +404,54 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
         "Craft a furnace from cobblestone",
       ],
       items: [
-        { id: "skills/craftWoodenPickaxe", kind: "skill", content: "async function craftWoodenPickaxe(bot) {\n  await craftItem(bot, 'wooden_pickaxe', 1); // craftWoodenPickaxe(bot) in a comment is no call\n}", tokens: 30 },
-        { id: "skills/mineIron", kind: "skill", content: "async function mineIron(bot) {\n  await craftWoodenPickaxe(bot);\n  await mineBlock(bot, 'iron_ore', 3);\n}", tokens: 35 },
-        { id: "skills/craftItem", kind: "skill", content: "async function craftItem(bot, name, n) { await bot.craft(name, n); }", tokens: 20 },
-        { id: "skills/mineIron@v1", kind: "skill", content: "async function mineIron(bot) { await craftItem(bot, 'stone_pickaxe', 1); }", tokens: 20 },
-        { id: "elided", kind: "context", content: "[Previous memory items about smelting remain unchanged]", tokens: 10 },
+        {
+          id: "skills/craftWoodenPickaxe",
+          kind: "skill",
+          content:
+            "async function craftWoodenPickaxe(bot) {\n  await craftItem(bot, 'wooden_pickaxe', 1); // craftWoodenPickaxe(bot) in a comment is no call\n}",
+          tokens: 30,
+        },
+        {
+          id: "skills/mineIron",
+          kind: "skill",
+          content:
+            "async function mineIron(bot) {\n  await craftWoodenPickaxe(bot);\n  await mineBlock(bot, 'iron_ore', 3);\n}",
+          tokens: 35,
+        },
+        {
+          id: "skills/craftItem",
+          kind: "skill",
+          content: "async function craftItem(bot, name, n) { await bot.craft(name, n); }",
+          tokens: 20,
+        },
+        {
+          id: "skills/mineIron@v1",
+          kind: "skill",
+          content: "async function mineIron(bot) { await craftItem(bot, 'stone_pickaxe', 1); }",
+          tokens: 20,
+        },
+        {
+          id: "elided",
+          kind: "context",
+          content: "[Previous memory items about smelting remain unchanged]",
+          tokens: 10,
+        },
         { id: "todo", kind: "context", content: "TODO", tokens: 1 },
         { id: "empty", kind: "context", content: "  ", tokens: 0 },
         { id: "generic", kind: "context", content: "Always be careful and think step by step.", tokens: 9 },
-        { id: "specific", kind: "context", content: "Iron ore needs a stone pickaxe or better; smelt 3 ore for 3 ingots.", tokens: 18 },
-        { id: "verbose", kind: "context", content: "It is very important to always make sure that you always check and always make sure that it is very good, very very good.", tokens: 27 },
+        {
+          id: "specific",
+          kind: "context",
+          content: "Iron ore needs a stone pickaxe or better; smelt 3 ore for 3 ingots.",
+          tokens: 18,
+        },
+        {
+          id: "verbose",
+          kind: "context",
+          content:
+            "It is very important to always make sure that you always check and always make sure that it is very good, very very good.",
+          tokens: 27,
+        },
       ],
     },
   },
@@ -203,7 +461,15 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
     input: {
       executor: EXEC,
       executorStats: { successRate: 0.5, budgetUse: 0.3 },
-      items: [{ id: "r1", kind: "context", content: "Craft a furnace from cobblestone", tokens: 6, stats: { createdAt: 0, lastRetrievedAt: 4, timesRetrieved: 5, successes: 5 } }],
+      items: [
+        {
+          id: "r1",
+          kind: "context",
+          content: "Craft a furnace from cobblestone",
+          tokens: 6,
+          stats: { createdAt: 0, lastRetrievedAt: 4, timesRetrieved: 5, successes: 5 },
+        },
+      ],
     },
   },
   {
@@ -213,15 +479,29 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
       executor: EXEC,
       executorStats: { successRate: 0.5, budgetUse: 0.1 },
       items: [
-        { id: "t1", kind: "context", content: "Always look at API specifications before calling an API.", similarity: { max: 0, nearDuplicates: 0 } },
-        { id: "t2", kind: "skill", content: "async function mineWoodLog(bot) {\n  await bot.dig(block);\n}", similarity: { max: 0, nearDuplicates: 0 } },
+        {
+          id: "t1",
+          kind: "context",
+          content: "Always look at API specifications before calling an API.",
+          similarity: { max: 0, nearDuplicates: 0 },
+        },
+        {
+          id: "t2",
+          kind: "skill",
+          content: "async function mineWoodLog(bot) {\n  await bot.dig(block);\n}",
+          similarity: { max: 0, nearDuplicates: 0 },
+        },
         { id: "t3", kind: "context", content: "", similarity: { max: 0, nearDuplicates: 0 } },
       ],
     },
   },
 ];
 
-const MINHASH_TEXTS = ["When syncing contacts, compare e-mail addresses", "Über-Größe prüfen: straße_name 42 👍", "two words"];
+const MINHASH_TEXTS = [
+  "When syncing contacts, compare e-mail addresses",
+  "Über-Größe prüfen: straße_name 42 👍",
+  "two words",
+];
 
 function profileOf(e: FeatureCaseInput["executor"]): ExecutorProfile {
   return { ...structuredClone(EXECUTOR_PRESETS.mid), ...e };
@@ -238,7 +518,12 @@ export function expectedFor(input: FeatureCaseInput): FeatureCase["expected"] {
   });
   const f = featurizeObserved(obs);
   const { library: _whole, ...rest } = obs;
-  return { ...rest, features: Array.from({ length: obs.observations.length }, (_, r) => Array.from(f.subarray(r * NUM_FEATURES, (r + 1) * NUM_FEATURES))) };
+  return {
+    ...rest,
+    features: Array.from({ length: obs.observations.length }, (_, r) =>
+      Array.from(f.subarray(r * NUM_FEATURES, (r + 1) * NUM_FEATURES)),
+    ),
+  };
 }
 
 export function makeFeatureVectors(): FeatureVectors {

@@ -83,7 +83,13 @@ export class GraphBuilder {
   }
 
   /** Adds a single-output node; returns the output name (`out` when given, else a fresh one from `base`). */
-  node(opType: string, inputs: string[], attrs: Record<string, AttributeValue> = {}, base = opType.toLowerCase(), out?: string): string {
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttributeValue> = {},
+    base = opType.toLowerCase(),
+    out?: string,
+  ): string {
     const output = out !== undefined ? this.reserve(out) : this.uniqueName(base);
     this.nodes.push({
       name: `${output}_node`,

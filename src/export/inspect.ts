@@ -33,7 +33,14 @@ export interface OnnxContract {
   rawMetadata: Record<string, string>;
 }
 
-const ELEM_TYPES: Record<number, string> = { 1: "float32", 6: "int32", 7: "int64", 9: "bool", 10: "float16", 11: "float64" };
+const ELEM_TYPES: Record<number, string> = {
+  1: "float32",
+  6: "int32",
+  7: "int64",
+  9: "bool",
+  10: "float16",
+  11: "float64",
+};
 
 function tensorContract(v: ValueInfoProto): TensorContract {
   const t = v.type?.tensorType;
@@ -41,13 +48,18 @@ function tensorContract(v: ValueInfoProto): TensorContract {
   return {
     name: v.name ?? "",
     type: ELEM_TYPES[elem] ?? (onnx.TensorProto.DataType[elem] ?? "unknown").toLowerCase(),
-    shape: (t?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue != null ? int64ToNumber(d.dimValue) : null)),
+    shape: (t?.shape?.dim ?? []).map((d) =>
+      d.dimParam ? d.dimParam : d.dimValue != null ? int64ToNumber(d.dimValue) : null,
+    ),
   };
 }
 
 function decode(bytes: Uint8Array, path: string): ModelProto {
   const notOnnx = (why: string) =>
-    new CuratorError("INVALID_FILE", `'${path}' is not an ONNX model (${why}). Pass the .onnx file written by 'curator export'.`);
+    new CuratorError(
+      "INVALID_FILE",
+      `'${path}' is not an ONNX model (${why}). Pass the .onnx file written by 'curator export'.`,
+    );
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -74,7 +86,11 @@ function checkShape(c: OnnxContract, want: TensorContract, all: TensorContract[]
 
 /** Parses and validates a curator ONNX file. Throws a CuratorError naming the file on any contract breach. */
 export function readOnnxContract(path: string): OnnxContract {
-  if (!existsSync(path)) throw new CuratorError("FILE_NOT_FOUND", `No ONNX model at '${path}'. Export one with 'curator export --model DIR --out ${path}'.`);
+  if (!existsSync(path))
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `No ONNX model at '${path}'. Export one with 'curator export --model DIR --out ${path}'.`,
+    );
   const bytes = readFileSync(path);
   const model = decode(bytes, path);
   const rawMetadata: Record<string, string> = {};
@@ -121,7 +137,11 @@ export function formatContract(c: OnnxContract): string {
     "model:",
     `  algorithm ${m.algorithm}, seed ${m.seed}, toolkit ${m.toolkitVersion}${m.gitCommit ? ` (${m.gitCommit.slice(0, 12)})` : ""}`,
     `  featurizer ${m.featurizerVersion}, dataset ${m.datasetHash}`,
-    ...(m.architecture ? [`  architecture hidden [${m.architecture.hidden.join(", ")}], ${m.architecture.activation}, dropout ${m.architecture.dropout}`] : []),
+    ...(m.architecture
+      ? [
+          `  architecture hidden [${m.architecture.hidden.join(", ")}], ${m.architecture.activation}, dropout ${m.architecture.dropout}`,
+        ]
+      : []),
     ...(m.executors ? [`  trained on executors: ${m.executors.join(", ") || "(none recorded)"}`] : []),
     `  actions: ${m.actionNames.join(", ")}`,
     `features (${m.featureNames.length}):`,

@@ -26,19 +26,31 @@ function invalid(where: string, why: string): CuratorError {
 export function readLayerSpecs(files: SavedModelFiles, where: string): LayerSpec[] {
   const topo = files.modelTopology as { class_name?: unknown; config?: { layers?: unknown } } | undefined;
   if (topo?.class_name !== "Sequential" || !Array.isArray(topo.config?.layers)) {
-    throw invalid(`${where}/model.json`, `modelTopology is '${String(topo?.class_name)}', not a Sequential model with layers`);
+    throw invalid(
+      `${where}/model.json`,
+      `modelTopology is '${String(topo?.class_name)}', not a Sequential model with layers`,
+    );
   }
   const weights = new Map<string, WeightTensor>();
   let offset = 0;
   for (const spec of files.weightSpecs) {
     const count = spec.shape.reduce((a, b) => a * b, 1);
     if (spec.dtype !== "float32" || spec.quantization) {
-      throw invalid(`${where}/model.json`, `weight '${spec.name}' is ${spec.dtype}${spec.quantization ? " (quantized)" : ""}, only float32 is supported`);
+      throw invalid(
+        `${where}/model.json`,
+        `weight '${spec.name}' is ${spec.dtype}${spec.quantization ? " (quantized)" : ""}, only float32 is supported`,
+      );
     }
     if (offset + count * 4 > files.weightData.byteLength) {
-      throw invalid(`${where}/weights.bin`, `file is shorter than the weights listed in model.json (stops inside '${spec.name}')`);
+      throw invalid(
+        `${where}/weights.bin`,
+        `file is shorter than the weights listed in model.json (stops inside '${spec.name}')`,
+      );
     }
-    weights.set(spec.name, { shape: spec.shape, data: new Float32Array(files.weightData.slice(offset, offset + count * 4)) });
+    weights.set(spec.name, {
+      shape: spec.shape,
+      data: new Float32Array(files.weightData.slice(offset, offset + count * 4)),
+    });
     offset += count * 4;
   }
   return (topo.config.layers as TopologyLayer[]).map((layer, i) => {

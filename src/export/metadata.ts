@@ -19,18 +19,27 @@ export const REQUIRED_METADATA_KEYS = [
   "toolkit_version",
 ] as const;
 /** Every key written, in the order written: the required ones, then provenance. */
-export const METADATA_KEYS = [...REQUIRED_METADATA_KEYS, "git_commit", "architecture", "executors", "created_by"] as const;
+export const METADATA_KEYS = [
+  ...REQUIRED_METADATA_KEYS,
+  "git_commit",
+  "architecture",
+  "executors",
+  "created_by",
+] as const;
 export type MetadataKey = (typeof METADATA_KEYS)[number];
 
 const jsonText = <T extends z.ZodType>(inner: T) =>
-  z.string().transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
-      return z.NEVER;
-    }
-  }).pipe(inner);
+  z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(inner);
 
 const MetadataSchema = z.object({
   curator_contract_version: z.string().regex(/^\d+$/, "must be an integer").transform(Number),
@@ -39,7 +48,10 @@ const MetadataSchema = z.object({
   featurizer_version: z.string().min(1),
   dataset_hash: z.string(),
   algorithm: z.string().min(1),
-  seed: z.string().regex(/^-?\d+$/, "must be an integer").transform(Number),
+  seed: z
+    .string()
+    .regex(/^-?\d+$/, "must be an integer")
+    .transform(Number),
   toolkit_version: z.string().min(1),
   git_commit: z.string().optional(),
   architecture: jsonText(

@@ -45,13 +45,19 @@ const DOC = `Curator model. Inputs: ${FEATURES_INPUT} float32 [N, F] (raw featur
 export function readModelCard(modelDir: string): ModelCard {
   const path = join(modelDir, "card.json");
   if (!existsSync(path)) {
-    throw new CuratorError("FILE_NOT_FOUND", `No model card at '${path}'. Point --model at a folder written by 'curator train'.`);
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `No model card at '${path}'. Point --model at a folder written by 'curator train'.`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new CuratorError("INVALID_FILE", `'${path}' is not valid JSON (${(e as Error).message}). Restore it from 'curator train' output.`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `'${path}' is not valid JSON (${(e as Error).message}). Restore it from 'curator train' output.`,
+    );
   }
   const parsed = ModelCardSchema.safeParse(json);
   if (!parsed.success) {
@@ -65,9 +71,15 @@ export function readModelCard(modelDir: string): ModelCard {
 
 function checkCard(card: ModelCard, cardPath: string): void {
   const bad = (field: string, why: string) =>
-    new CuratorError("INVALID_FILE", `'${cardPath}' field ${field}: ${why}. Fix the card or retrain with 'curator train'.`);
+    new CuratorError(
+      "INVALID_FILE",
+      `'${cardPath}' field ${field}: ${why}. Fix the card or retrain with 'curator train'.`,
+    );
   if (JSON.stringify(card.actionNames) !== JSON.stringify(ACTIONS)) {
-    throw bad("actionNames", `must be ${JSON.stringify(ACTIONS)} (the contract's output order), got ${JSON.stringify(card.actionNames)}`);
+    throw bad(
+      "actionNames",
+      `must be ${JSON.stringify(ACTIONS)} (the contract's output order), got ${JSON.stringify(card.actionNames)}`,
+    );
   }
   const f = card.featureNames.length;
   if (f === 0) throw bad("featureNames", "is empty");
@@ -76,13 +88,20 @@ function checkCard(card: ModelCard, cardPath: string): void {
     throw bad("normalization", `mean has ${mean.length} and std ${std.length} entries, but featureNames has ${f}`);
   }
   const j = std.findIndex((s, i) => !(Number.isFinite(s) && s > 0 && Number.isFinite(mean[i])));
-  if (j >= 0) throw bad(`normalization (feature '${card.featureNames[j]}')`, `needs a finite mean and a finite std > 0, got mean ${mean[j]}, std ${std[j]}`);
+  if (j >= 0)
+    throw bad(
+      `normalization (feature '${card.featureNames[j]}')`,
+      `needs a finite mean and a finite std > 0, got mean ${mean[j]}, std ${std[j]}`,
+    );
 }
 
 /** (x - mean) / std as Sub and Div nodes, rounded exactly as tfjs's normalize rounds them. */
 function normalizeNodes(g: GraphBuilder, norm: Normalization, f: number): FlowTensor {
   const centered = g.node("Sub", [FEATURES_INPUT, g.constant("norm_mean", [f], norm.mean)], {}, "features_centered");
-  return { name: g.node("Div", [centered, g.constant("norm_std", [f], norm.std)], {}, "features_normalized"), width: f };
+  return {
+    name: g.node("Div", [centered, g.constant("norm_std", [f], norm.std)], {}, "features_normalized"),
+    width: f,
+  };
 }
 
 /**
@@ -90,18 +109,29 @@ function normalizeNodes(g: GraphBuilder, norm: Normalization, f: number): FlowTe
  * 0/1 mask gives exactly 0 or exactly MASK_NEG, as tfjs's maskedLogits does.
  */
 function maskPenalty(g: GraphBuilder): string {
-  const scale = Array.from({ length: NUM_ACTIONS * NUM_ACTIONS }, (_, k) => (k % (NUM_ACTIONS + 1) === 0 ? -MASK_NEG : 0));
+  const scale = Array.from({ length: NUM_ACTIONS * NUM_ACTIONS }, (_, k) =>
+    k % (NUM_ACTIONS + 1) === 0 ? -MASK_NEG : 0,
+  );
   const offset = new Array<number>(NUM_ACTIONS).fill(MASK_NEG);
   return g.node(
     "Gemm",
-    [MASK_INPUT, g.constant("mask_scale", [NUM_ACTIONS, NUM_ACTIONS], scale), g.constant("mask_offset", [NUM_ACTIONS], offset)],
+    [
+      MASK_INPUT,
+      g.constant("mask_scale", [NUM_ACTIONS, NUM_ACTIONS], scale),
+      g.constant("mask_offset", [NUM_ACTIONS], offset),
+    ],
     {},
     "mask_penalty",
   );
 }
 
 /** Builds the contract graph for a validated card and its layers; pure and deterministic. */
-export function buildCuratorOnnx(card: ModelCard, layers: LayerSpec[], registry: ConverterRegistry = defaultRegistry(), cardPath = "card.json"): Uint8Array {
+export function buildCuratorOnnx(
+  card: ModelCard,
+  layers: LayerSpec[],
+  registry: ConverterRegistry = defaultRegistry(),
+  cardPath = "card.json",
+): Uint8Array {
   checkCard(card, cardPath);
   const f = card.featureNames.length;
   const firstKernel = layers.find((l) => l.weights.kernel)?.weights.kernel;
@@ -156,12 +186,17 @@ export async function exportToOnnx(modelDir: string, outPath: string): Promise<E
   }
   const maxAbsDiff = await runVectors(bytes, vectors);
   if (!(maxAbsDiff <= PARITY_ATOL)) {
-    throw new Error(`ONNX export of '${modelDir}' disagrees with tfjs by ${maxAbsDiff} (> ${PARITY_ATOL}) on its test vectors.`);
+    throw new Error(
+      `ONNX export of '${modelDir}' disagrees with tfjs by ${maxAbsDiff} (> ${PARITY_ATOL}) on its test vectors.`,
+    );
   }
   const vectorsPath = vectorsPathFor(outPath);
   writeFileAtomic(real.onnx, bytes);
-  writeFileAtomic(real.vectors, `${JSON.stringify(vectors)}
-`);
+  writeFileAtomic(
+    real.vectors,
+    `${JSON.stringify(vectors)}
+`,
+  );
   const featuresPath = real.features;
   writeFileAtomic(featuresPath, featureVectorsText());
   recordInFolderMarker([real.onnx, real.vectors, real.features]);

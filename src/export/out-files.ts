@@ -7,7 +7,13 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileDurable } from "../util/durable.js";
-import { OUTPUT_MARKER, assertReplaceableFile, markerText, readMarker, resolveOutputPath } from "../util/output-folder.js";
+import {
+  OUTPUT_MARKER,
+  assertReplaceableFile,
+  markerText,
+  readMarker,
+  resolveOutputPath,
+} from "../util/output-folder.js";
 import { recoverSwap } from "../util/swap.js";
 import { onnx } from "./proto.js";
 import { PRODUCER_NAME } from "./policy.js";
@@ -23,7 +29,12 @@ function isCuratorOnnx(path: string): boolean {
 function isTestVectors(path: string): boolean {
   try {
     const v = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-    return typeof v.model_sha256 === "string" && typeof v.inputs === "object" && typeof v.outputs === "object" && typeof v.atol === "number";
+    return (
+      typeof v.model_sha256 === "string" &&
+      typeof v.inputs === "object" &&
+      typeof v.outputs === "object" &&
+      typeof v.atol === "number"
+    );
   } catch {
     return false;
   }

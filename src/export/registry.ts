@@ -13,7 +13,9 @@ export class ConverterRegistry {
 
   register(converter: Converter): this {
     if (this.entries.has(converter.className)) {
-      throw new Error(`A converter for tfjs layer '${converter.className}' is already registered; registries refuse to overwrite.`);
+      throw new Error(
+        `A converter for tfjs layer '${converter.className}' is already registered; registries refuse to overwrite.`,
+      );
     }
     this.entries.set(converter.className, converter);
     return this;

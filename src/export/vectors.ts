@@ -43,7 +43,12 @@ function maskFor(kind: (typeof GROUPS)[number][2], rng: Rng): ActionMask {
 }
 
 /** Seeded inputs around the normalisation mean (± a few std, some far out) with their tfjs probabilities. */
-export function makeTestVectors(model: tf.LayersModel, norm: Normalization, seed: number, modelSha256: string): TestVectors {
+export function makeTestVectors(
+  model: tf.LayersModel,
+  norm: Normalization,
+  seed: number,
+  modelSha256: string,
+): TestVectors {
   const rng = new Rng([seed, 0x7e57]);
   const features: number[][] = [];
   const masks: number[][] = [];
@@ -53,9 +58,20 @@ export function makeTestVectors(model: tf.LayersModel, norm: Normalization, seed
       masks.push(maskFor(kind, rng));
     }
   }
-  const probs = predictProbs(model, norm, Float32Array.from(features.flat()), Float32Array.from(masks.flat()), features.length);
+  const probs = predictProbs(
+    model,
+    norm,
+    Float32Array.from(features.flat()),
+    Float32Array.from(masks.flat()),
+    features.length,
+  );
   const rows = features.map((_, i) => Array.from(probs.subarray(i * NUM_ACTIONS, (i + 1) * NUM_ACTIONS)));
-  return { inputs: { features, action_mask: masks }, outputs: { probs: rows }, atol: PARITY_ATOL, model_sha256: modelSha256 };
+  return {
+    inputs: { features, action_mask: masks },
+    outputs: { probs: rows },
+    atol: PARITY_ATOL,
+    model_sha256: modelSha256,
+  };
 }
 
 /** Runs the ONNX bytes on the vectors' inputs with onnxruntime; returns the max abs difference to the expected probs. */

@@ -15,25 +15,44 @@ export const RELEVANCE_UNKNOWN = 0.1;
 
 /** Words that carry no content of their own; the useful core and relevance ignore them. */
 export const STOPWORDS: ReadonlySet<string> = new Set(
-  ("the and for are but not you all any can had her was one our out has him his how its may new now old see two who " +
+  (
+    "the and for are but not you all any can had her was one our out has him his how its may new now old see two who " +
     "did get let put say she too use that with have this will your from they know want been good much some time very " +
     "when come here just like long make many more only over such take than them well were what which while into also " +
     "then there these those their would could should about after before other again each every first most must same " +
     "always never often sometimes because however therefore thus using used make sure ensure carefully properly " +
-    "check consider important note").split(" "),
+    "check consider important note"
+  ).split(" "),
 );
 
 /**
  * A line that stands for text the writer left out: `[Previous memory items about … remain unchanged…]`,
  * `[Previous content preserved...]` (the Dynamic Cheatsheet importer marks such lines as elisions).
  */
-export const ELISION = /^\s*[[(][^\])\n]{0,200}\b(?:unchanged|preserved|retained|remains?|omitted|kept|as before|as is|same as (?:above|before))\b[^\])\n]{0,200}[\])]\s*$/i;
+export const ELISION =
+  /^\s*[[(][^\])\n]{0,200}\b(?:unchanged|preserved|retained|remains?|omitted|kept|as before|as is|same as (?:above|before))\b[^\])\n]{0,200}[\])]\s*$/i;
 /** Words that alone make a text a placeholder. */
-const PLACEHOLDER_WORDS = new Set(["todo", "tbd", "tba", "fixme", "placeholder", "n", "a", "na", "none", "null", "empty", "etc"]);
+const PLACEHOLDER_WORDS = new Set([
+  "todo",
+  "tbd",
+  "tba",
+  "fixme",
+  "placeholder",
+  "n",
+  "a",
+  "na",
+  "none",
+  "null",
+  "empty",
+  "etc",
+]);
 
 /** Lower-cased words: runs of letters, digits and '_' (the same split as the MinHash shingles). */
 export function contentWords(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter(Boolean);
 }
 
 /** Words that carry content: 3+ characters and not a stopword. */
@@ -56,8 +75,10 @@ const CODE_CHAR = /[(){}[\]=<>;`\\/]/;
 export function contentFlags(text: string): ContentFlags {
   const words = contentWords(text);
   const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const placeholder = words.length === 0 || lines.every((l) => ELISION.test(l)) || words.every((w) => PLACEHOLDER_WORDS.has(w));
-  const shortGeneric = !placeholder && words.length <= SHORT_GENERIC_WORDS && !/[0-9]/.test(text) && !CODE_CHAR.test(text);
+  const placeholder =
+    words.length === 0 || lines.every((l) => ELISION.test(l)) || words.every((w) => PLACEHOLDER_WORDS.has(w));
+  const shortGeneric =
+    !placeholder && words.length <= SHORT_GENERIC_WORDS && !/[0-9]/.test(text) && !CODE_CHAR.test(text);
   const coreShare = words.length === 0 ? 0 : new Set(coreWords(words)).size / words.length;
   return { placeholder, shortGeneric, coreShare };
 }

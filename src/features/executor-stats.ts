@@ -24,13 +24,19 @@ export function foldBudgetUse(use: number, contextTokens: number, contextBudget:
 }
 
 /** Folds one task into running statistics, in place. */
-export function recordExecutorTask(state: { successRate: number; budgetUse: number }, task: ExecutorTask, contextBudget: number): void {
+export function recordExecutorTask(
+  state: { successRate: number; budgetUse: number },
+  task: ExecutorTask,
+  contextBudget: number,
+): void {
   state.successRate = foldSuccess(state.successRate, task.success);
   state.budgetUse = foldBudgetUse(state.budgetUse, task.contextTokens, contextBudget);
 }
 
 /** The executor features from a task history, as training saw them. */
-export function executorObservation(stats: Pick<ExecutorStats, "contextBudget" | "tasks" | "prior">): ExecutorObservation {
+export function executorObservation(
+  stats: Pick<ExecutorStats, "contextBudget" | "tasks" | "prior">,
+): ExecutorObservation {
   const state = { ...(stats.prior ?? EXEC_STAT_PRIOR) };
   for (const t of stats.tasks) recordExecutorTask(state, t, stats.contextBudget);
   return { successRate: state.successRate, contextBudget: stats.contextBudget, budgetUse: state.budgetUse };

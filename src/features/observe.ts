@@ -33,11 +33,24 @@
  */
 import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
-import { featurizeInto, NUM_FEATURES, type ExecutorObservation, type ItemObservation, type LibraryObservation } from "./featurizer.js";
+import {
+  featurizeInto,
+  NUM_FEATURES,
+  type ExecutorObservation,
+  type ItemObservation,
+  type LibraryObservation,
+} from "./featurizer.js";
 import { countTokens } from "../text/tokens.js";
 import { contentFlags, recentTaskWords, referencedBy, RELEVANCE_UNKNOWN, taskRelevance } from "./content.js";
 import { CuratorError } from "../errors.js";
-import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, similarityStats, type SimilarityProgress, type SimilarityStats } from "../text/similarity.js";
+import {
+  estimateJaccard,
+  minhash,
+  NEAR_DUPLICATE_THRESHOLD,
+  similarityStats,
+  type SimilarityProgress,
+  type SimilarityStats,
+} from "../text/similarity.js";
 
 export const OBSERVATION_DEFAULTS = {
   /** Pooled library outcomes needed before they estimate the executor's success rate. */
@@ -97,7 +110,8 @@ export function defaultNow(items: readonly LibraryItem[]): number {
     const s = it.stats;
     if (!s) continue;
     if (s.createdAt !== undefined && s.createdAt > now) now = s.createdAt;
-    if (s.lastRetrievedAt !== undefined && s.lastRetrievedAt !== null && s.lastRetrievedAt + 1 > now) now = s.lastRetrievedAt + 1;
+    if (s.lastRetrievedAt !== undefined && s.lastRetrievedAt !== null && s.lastRetrievedAt + 1 > now)
+      now = s.lastRetrievedAt + 1;
   }
   return now;
 }
@@ -130,7 +144,9 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
   for (const [name, members] of groupByLibrary(items)) {
     const group = members.map((i) => items[i]);
     const now = opts.now ?? defaultNow(group);
-    const retrievalsLogged = group.some((it) => it.stats?.timesRetrieved !== undefined || it.stats?.lastRetrievedAt !== undefined);
+    const retrievalsLogged = group.some(
+      (it) => it.stats?.timesRetrieved !== undefined || it.stats?.lastRetrievedAt !== undefined,
+    );
     const similarity = fillSimilarity(group, opts.onProgress);
     const callers = referencedBy(group);
     const lib: LibraryState = { name, now, retrievalsLogged, size: group.length, totalTokens: 0 };
@@ -177,16 +193,23 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
     libraries.push(lib);
   }
   const single = libraries.length <= 1;
-  const library: LibraryObservation = single && items.length > 0 ? libraryOf[0] : { size: items.length, totalTokens: libraries.reduce((t, l) => t + l.totalTokens, 0) };
+  const library: LibraryObservation =
+    single && items.length > 0
+      ? libraryOf[0]
+      : { size: items.length, totalTokens: libraries.reduce((t, l) => t + l.totalTokens, 0) };
   const stats = opts.executorStats ?? {};
   const profile = (field: string): ExecutorProfile => {
     if (opts.executor) return opts.executor;
-    throw new CuratorError("BAD_ARGUMENT", `No executor ${field}: pass the executor's statistics (decide --executor-stats FILE) or an executor profile to fall back on.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `No executor ${field}: pass the executor's statistics (decide --executor-stats FILE) or an executor profile to fall back on.`,
+    );
   };
   const pooled = pooledS + pooledF >= OBSERVATION_DEFAULTS.minPooledOutcomes;
   const contextBudget = stats.contextBudget ?? profile("context budget").contextBudget;
   const successRate =
-    stats.successRate ?? (pooled ? pooledS / (pooledS + pooledF) : 1 / (1 + Math.exp(-profile("success rate").baseSkill)));
+    stats.successRate ??
+    (pooled ? pooledS / (pooledS + pooledF) : 1 / (1 + Math.exp(-profile("success rate").baseSkill)));
   const budgetUse = stats.budgetUse ?? estimateBudgetUse(observations, contextBudget);
   return {
     observations,
@@ -206,7 +229,8 @@ export function observeLibrary(items: readonly LibraryItem[], opts: ObserveOptio
 /** The feature matrix of observed items, each with its own library's features ([rows × NUM_FEATURES]). */
 export function featurizeObserved(obs: LibraryObservations): Float32Array {
   const out = new Float32Array(obs.observations.length * NUM_FEATURES);
-  for (let r = 0; r < obs.observations.length; r++) featurizeInto(out, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.libraryOf[r]);
+  for (let r = 0; r < obs.observations.length; r++)
+    featurizeInto(out, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.libraryOf[r]);
   return out;
 }
 
@@ -233,5 +257,8 @@ function estimateBudgetUse(obs: readonly ItemObservation[], budget: number): num
  */
 function fillSimilarity(items: readonly LibraryItem[], onProgress?: SimilarityProgress): SimilarityStats[] {
   if (items.every((it) => it.similarity)) return new Array(items.length);
-  return similarityStats(items.map((it) => it.content), { onProgress });
+  return similarityStats(
+    items.map((it) => it.content),
+    { onProgress },
+  );
 }

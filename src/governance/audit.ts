@@ -100,7 +100,10 @@ export function entryHash(entry: object): string {
 }
 
 /** Chains `records` after `head` (null = empty log). Returns the new entries and the new head. */
-export function chainRecords(head: AuditHead | null, records: readonly AuditRecord[]): { entries: AuditEntry[]; head: AuditHead } {
+export function chainRecords(
+  head: AuditHead | null,
+  records: readonly AuditRecord[],
+): { entries: AuditEntry[]; head: AuditHead } {
   let seq = head?.lines ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const entries: AuditEntry[] = [];
@@ -122,8 +125,7 @@ export function auditLine(e: AuditEntry): string {
 }
 
 export type ChainResult =
-  | { ok: true; lines: number; head: AuditHead; version: 1 | 2 }
-  | { ok: false; line: number; problem: string };
+  { ok: true; lines: number; head: AuditHead; version: 1 | 2 } | { ok: false; line: number; problem: string };
 
 /**
  * Checks the chain one line at a time (feed `line`, then `end`), handing every verified format-2 entry to
@@ -152,12 +154,17 @@ export class ChainChecker {
     }
     if (typeof e !== "object" || e === null || Array.isArray(e)) return fail("not a JSON object");
     const version = e.v === undefined ? 1 : e.v === AUDIT_FORMAT ? 2 : null;
-    if (version === null) return fail(`unknown audit format v=${JSON.stringify(e.v)} (this curator reads formats 1 and ${AUDIT_FORMAT})`);
-    if (this.version !== null && version !== this.version) return fail(`format ${version} line in a format ${this.version} log`);
+    if (version === null)
+      return fail(`unknown audit format v=${JSON.stringify(e.v)} (this curator reads formats 1 and ${AUDIT_FORMAT})`);
+    if (this.version !== null && version !== this.version)
+      return fail(`format ${version} line in a format ${this.version} log`);
     this.version = version;
-    if (e.seq !== n) return fail(`seq is ${JSON.stringify(e.seq)}, expected ${n} (a line was deleted, inserted or moved)`);
-    if (e.prevHash !== this.prevHash) return fail("prevHash does not match the previous line's hash (a line before it was deleted, edited or moved)");
-    if (typeof e.hash !== "string" || entryHash(e) !== e.hash) return fail("hash does not match the line's content (the line was edited)");
+    if (e.seq !== n)
+      return fail(`seq is ${JSON.stringify(e.seq)}, expected ${n} (a line was deleted, inserted or moved)`);
+    if (e.prevHash !== this.prevHash)
+      return fail("prevHash does not match the previous line's hash (a line before it was deleted, edited or moved)");
+    if (typeof e.hash !== "string" || entryHash(e) !== e.hash)
+      return fail("hash does not match the line's content (the line was edited)");
     this.prevHash = e.hash;
     if (version === 2 && this.onEntry) {
       const problem = this.onEntry(e);
@@ -172,10 +179,19 @@ export class ChainChecker {
     const lines = this.n;
     if (expected) {
       if (expected.lines > lines)
-        return { ok: false, line: lines + 1, problem: `missing: ${AUDIT_HEAD_FILE} records ${expected.lines} lines, the log has ${lines} (lines were cut off the end)` };
+        return {
+          ok: false,
+          line: lines + 1,
+          problem: `missing: ${AUDIT_HEAD_FILE} records ${expected.lines} lines, the log has ${lines} (lines were cut off the end)`,
+        };
       if (expected.lines < lines)
-        return { ok: false, line: expected.lines + 1, problem: `${AUDIT_HEAD_FILE} records only ${expected.lines} lines (lines were appended outside curator, or the head was edited)` };
-      if (expected.hash !== this.prevHash) return { ok: false, line: lines, problem: `last hash differs from ${AUDIT_HEAD_FILE}` };
+        return {
+          ok: false,
+          line: expected.lines + 1,
+          problem: `${AUDIT_HEAD_FILE} records only ${expected.lines} lines (lines were appended outside curator, or the head was edited)`,
+        };
+      if (expected.hash !== this.prevHash)
+        return { ok: false, line: lines, problem: `last hash differs from ${AUDIT_HEAD_FILE}` };
     }
     return { ok: true, lines, head: { lines, hash: this.prevHash }, version: this.version ?? AUDIT_FORMAT };
   }
@@ -191,7 +207,11 @@ export function verifyAuditText(text: string, expected: AuditHead | null): Chain
 }
 
 /** Streams a log file through a ChainChecker. */
-export function verifyAuditFile(path: string, expected: AuditHead | null, onEntry?: (e: AuditEntry) => string | null): ChainResult {
+export function verifyAuditFile(
+  path: string,
+  expected: AuditHead | null,
+  onEntry?: (e: AuditEntry) => string | null,
+): ChainResult {
   const c = new ChainChecker(onEntry);
   forEachLine(path, (text) => c.line(text));
   return c.end(expected);

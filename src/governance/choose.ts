@@ -56,7 +56,13 @@ function capRow(probs: Float32Array, masks: Float32Array, r: number, row: Float3
  * Chooses an action per row and enforces the change cap. Rows pushed over the cap get retire/rewrite masked
  * out (in `masks` too, so logs show what was allowed) and their `probs` renormalised in place.
  */
-export function chooseWithCap(probs: Float32Array, masks: Float32Array, rows: number, rules: Governance, sampled?: Int32Array): Int32Array {
+export function chooseWithCap(
+  probs: Float32Array,
+  masks: Float32Array,
+  rows: number,
+  rules: Governance,
+  sampled?: Int32Array,
+): Int32Array {
   const chosen = initialChoices(probs, rows, sampled);
   const row = new Float32Array(4);
   for (const r of overCap(probs, chosen, rows, rules)) {
@@ -74,7 +80,13 @@ export interface ReviewChoice {
 }
 
 /** As chooseWithCap, but `probs` is left as the curator gave it; `masks` still loses retire/rewrite of capped rows. */
-export function chooseForReview(probs: Float32Array, masks: Float32Array, rows: number, rules: Governance, sampled?: Int32Array): ReviewChoice {
+export function chooseForReview(
+  probs: Float32Array,
+  masks: Float32Array,
+  rows: number,
+  rules: Governance,
+  sampled?: Int32Array,
+): ReviewChoice {
   const chosen = initialChoices(probs, rows, sampled);
   const cappedFrom = new Int32Array(rows).fill(-1);
   const row = new Float32Array(4);

@@ -52,7 +52,9 @@ function normalCdf(z: number): number {
   // Abramowitz & Stegun 7.1.26 on erf: |error| < 1.5e-7, ample for a propensity.
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
@@ -71,7 +73,13 @@ function fallbackAction(probs: Float32Array, masks: Float32Array, r: number): nu
  * (masked, epsilon-mixed, before the cap); `masks` the governance masks before the cap. With `sampled` false
  * the pass takes each row's argmax, so the result is the one-hot of chooseWithCap's choice.
  */
-export function capMarginals(probs: Float32Array, masks: Float32Array, rows: number, rules: Governance, sampled = true): Float64Array {
+export function capMarginals(
+  probs: Float32Array,
+  masks: Float32Array,
+  rows: number,
+  rules: Governance,
+  sampled = true,
+): Float64Array {
   const out = new Float64Array(rows * 4);
   const cap = changeCap(rows, rules);
   if (!sampled) {

@@ -46,12 +46,15 @@ export function governanceMasks(items: readonly GovernedItem[], rules: Governanc
 /** The rules of `candidate` that are looser than `reference`'s (empty: at least as strict in every rule). */
 export function looserRules(candidate: Governance, reference: Governance): string[] {
   const out: string[] = [];
-  if (candidate.maxChangeShare > reference.maxChangeShare) out.push(`maxChangeShare ${candidate.maxChangeShare} > ${reference.maxChangeShare}`);
-  if (candidate.minAgeToRetire < reference.minAgeToRetire) out.push(`minAgeToRetire ${candidate.minAgeToRetire} < ${reference.minAgeToRetire}`);
+  if (candidate.maxChangeShare > reference.maxChangeShare)
+    out.push(`maxChangeShare ${candidate.maxChangeShare} > ${reference.maxChangeShare}`);
+  if (candidate.minAgeToRetire < reference.minAgeToRetire)
+    out.push(`minAgeToRetire ${candidate.minAgeToRetire} < ${reference.minAgeToRetire}`);
   const lostTags = reference.protectedTags.filter((t) => !candidate.protectedTags.includes(t));
   if (lostTags.length) out.push(`protectedTags lacks ${lostTags.join(", ")}`);
   const lostKinds = reference.protectedKinds.filter((k) => !candidate.protectedKinds.includes(k));
   if (lostKinds.length) out.push(`protectedKinds lacks ${lostKinds.join(", ")}`);
-  if (reference.probation && JSON.stringify(candidate.probation) !== JSON.stringify(reference.probation)) out.push("probation differs");
+  if (reference.probation && JSON.stringify(candidate.probation) !== JSON.stringify(reference.probation))
+    out.push("probation differs");
   return out;
 }

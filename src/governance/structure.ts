@@ -77,5 +77,9 @@ export function resolveExactDuplicates(items: readonly Item[]): DuplicateResolut
 /** Negative when `a` is the better one to keep. */
 export function compareForKeeping(a: Item, b: Item): number {
   const net = (x: Item) => (x.stats?.helpful ?? 0) - (x.stats?.harmful ?? 0);
-  return net(b) - net(a) || (b.stats?.successes ?? 0) - (a.stats?.successes ?? 0) || (a.stats?.createdAt ?? Infinity) - (b.stats?.createdAt ?? Infinity);
+  return (
+    net(b) - net(a) ||
+    (b.stats?.successes ?? 0) - (a.stats?.successes ?? 0) ||
+    (a.stats?.createdAt ?? Infinity) - (b.stats?.createdAt ?? Infinity)
+  );
 }

@@ -56,7 +56,13 @@ export function parsePlaybook(text: string, where: string, ctx: ImportContext): 
         last = null;
         return;
       }
-      last = { id, text: m[4].trim(), section, helpful: m[2] ? Number(m[2]) : null, harmful: m[3] ? Number(m[3]) : null };
+      last = {
+        id,
+        text: m[4].trim(),
+        section,
+        helpful: m[2] ? Number(m[2]) : null,
+        harmful: m[3] ? Number(m[3]) : null,
+      };
       rules.set(id, last);
     } else if (last) {
       last.text += `\n${line.trim()}`;
@@ -75,7 +81,9 @@ function groupStreams(playbooks: Playbook[], ctx: ImportContext): Stream[] {
   const keyOf = (f: string): { key: string; n: number | null } => {
     const stem = basename(f, extname(f));
     const m = /^(.*?)[_-]?(\d+)$/.exec(stem);
-    return m && m[1] !== "" ? { key: `${dirname(f)}/${m[1]}`, n: Number(m[2]) } : { key: `${dirname(f)}/${stem}`, n: null };
+    return m && m[1] !== ""
+      ? { key: `${dirname(f)}/${m[1]}`, n: Number(m[2]) }
+      : { key: `${dirname(f)}/${stem}`, n: null };
   };
   const numbered = new Map<string, Playbook[]>();
   for (const pb of playbooks) {
@@ -102,16 +110,28 @@ function groupStreams(playbooks: Playbook[], ctx: ImportContext): Stream[] {
     const states: Stream["states"] = [];
     const firstRules = sorted[0].rules;
     const initial = playbooks
-      .filter((p) => /initial/i.test(basename(p.file)) && !used.has(p) && [...p.rules].every(([id, r]) => firstRules.get(id)?.text === r.text))
-      .sort((a, b) => Number(dirname(a.file) !== dirname(sorted[0].file)) - Number(dirname(b.file) !== dirname(sorted[0].file)))[0];
+      .filter(
+        (p) =>
+          /initial/i.test(basename(p.file)) &&
+          !used.has(p) &&
+          [...p.rules].every(([id, r]) => firstRules.get(id)?.text === r.text),
+      )
+      .sort(
+        (a, b) =>
+          Number(dirname(a.file) !== dirname(sorted[0].file)) - Number(dirname(b.file) !== dirname(sorted[0].file)),
+      )[0];
     if (initial && take(initial)) states.push({ pb: initial, task: 0, label: `initial (${ctx.rel(initial.file)})` });
-    for (const pb of sorted) if (take(pb)) states.push({ pb, task: keyOf(pb.file).n, label: `task ${keyOf(pb.file).n}` });
+    for (const pb of sorted)
+      if (take(pb)) states.push({ pb, task: keyOf(pb.file).n, label: `task ${keyOf(pb.file).n}` });
     if (latest && take(latest)) states.push({ pb: latest, task: null, label: `latest (${ctx.rel(latest.file)})` });
     streams.push({ name: ctx.rel(key), states });
   }
   for (const pb of playbooks) {
     if (used.has(pb) || !take(pb)) continue;
-    streams.push({ name: ctx.rel(pb.file).replace(/\.[^./]+$/, ""), states: [{ pb, task: null, label: "only state" }] });
+    streams.push({
+      name: ctx.rel(pb.file).replace(/\.[^./]+$/, ""),
+      states: [{ pb, task: null, label: "only state" }],
+    });
   }
   return streams.filter((s) => s.states.length > 0);
 }
@@ -159,7 +179,12 @@ function assemble(stream: Stream, parts: ImportParts): void {
           rewrites: v,
           compressions: 0,
         },
-        meta: { rule: ruleId, version: v + 1, firstSeen: states[list[0].first].label, ...(counted ? { helpful: r.helpful, harmful: r.harmful } : {}) },
+        meta: {
+          rule: ruleId,
+          version: v + 1,
+          firstSeen: states[list[0].first].label,
+          ...(counted ? { helpful: r.helpful, harmful: r.harmful } : {}),
+        },
         final: isFinal,
       });
       parts.labels.push({
@@ -173,7 +198,10 @@ function assemble(stream: Stream, parts: ImportParts): void {
         helpful: counted ? r.helpful! > r.harmful! : null,
         deadWeight: null,
         neverUsed: counted ? r.helpful! + r.harmful! === 0 : null,
-        evidence: { snapshotsPresent: ver.lastSeen - ver.first + 1, ...(counted ? { helpful: r.helpful, harmful: r.harmful } : {}) },
+        evidence: {
+          snapshotsPresent: ver.lastSeen - ver.first + 1,
+          ...(counted ? { helpful: r.helpful, harmful: r.harmful } : {}),
+        },
       });
     });
   }
@@ -184,7 +212,12 @@ function assemble(stream: Stream, parts: ImportParts): void {
       label: s.label,
       taskIndex: s.task,
       reconstructed: false,
-      itemIds: [...s.pb.rules].map(([ruleId, r]) => idOf(ruleId, versions.get(ruleId)!.findIndex((v) => v.rule.text === r.text))),
+      itemIds: [...s.pb.rules].map(([ruleId, r]) =>
+        idOf(
+          ruleId,
+          versions.get(ruleId)!.findIndex((v) => v.rule.text === r.text),
+        ),
+      ),
       missingItems: 0,
     };
     parts.snapshots.push(snap);
@@ -206,13 +239,16 @@ export function importAcePlaybook(path: string, ctx: ImportContext): ImportParts
     else playbooks.push({ file, rules, hash: createHash("sha256").update(text).digest("hex") });
   }
   if (playbooks.length === 0 && files.length === 0) {
-    throw new CuratorError("INVALID_FILE", `No ACE playbook files under '${path}': expected .txt files with '[shr-00001] rule' lines under '## SECTION' headers.`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `No ACE playbook files under '${path}': expected .txt files with '[shr-00001] rule' lines under '## SECTION' headers.`,
+    );
   }
   const parts = emptyParts([
-      "Items are playbook rules (kind context); ids are <playbook>/<rule id>, a rule whose text changed keeps @vN for the older text.",
-      "Snapshot taskIndex is the task count in the file name (…30.txt = after task 30); the unsuffixed file is the run's latest state (taskIndex null).",
-      "createdAt is a lower bound: the task index of the snapshot before the one where the rule first appears.",
-      "helpful/harmful counters, when a playbook carries them, fill stats.successes/failures and the harmful/neverUsed labels; otherwise those are null. ACE playbooks here carry no task events.",
+    "Items are playbook rules (kind context); ids are <playbook>/<rule id>, a rule whose text changed keeps @vN for the older text.",
+    "Snapshot taskIndex is the task count in the file name (…30.txt = after task 30); the unsuffixed file is the run's latest state (taskIndex null).",
+    "createdAt is a lower bound: the task index of the snapshot before the one where the rule first appears.",
+    "helpful/harmful counters, when a playbook carries them, fill stats.successes/failures and the harmful/neverUsed labels; otherwise those are null. ACE playbooks here carry no task events.",
   ]);
   for (const s of groupStreams(playbooks, ctx)) assemble(s, parts);
   return parts;

@@ -43,7 +43,8 @@ function readMemory(file: string, ctx: ImportContext): MemoryFile | null {
   const entries = new Map<string, string>();
   for (const [k, v] of Object.entries(j)) {
     if (typeof v !== "string") ctx.skipped.add("bad-field-type", `${ctx.rel(file)}: '${k.slice(0, 60)}' is not text`);
-    else if (v.trim() === "" || k.trim() === "") ctx.skipped.add("empty-content", `${ctx.rel(file)}: '${k.slice(0, 60)}'`);
+    else if (v.trim() === "" || k.trim() === "")
+      ctx.skipped.add("empty-content", `${ctx.rel(file)}: '${k.slice(0, 60)}'`);
     else entries.set(k, v);
   }
   const tag = m?.[5] ?? "";
@@ -60,7 +61,8 @@ function readMemory(file: string, ctx: ImportContext): MemoryFile | null {
 function readHistory(file: string, ctx: ImportContext): HistoryPoint[] {
   const j = ctx.readJson(file);
   if (!isRecord(j)) {
-    if (j !== undefined) ctx.skipped.add("unexpected-shape", `${ctx.rel(file)}: expected {path: {union_keys, versions}}`);
+    if (j !== undefined)
+      ctx.skipped.add("unexpected-shape", `${ctx.rel(file)}: expected {path: {union_keys, versions}}`);
     return [];
   }
   const out: HistoryPoint[] = [];
@@ -76,16 +78,30 @@ function readHistory(file: string, ctx: ImportContext): HistoryPoint[] {
         ctx.skipped.add("missing-field", `${ctx.rel(file)}: a version of ${path} without commit or key_ids`);
         continue;
       }
-      const ids = v.key_ids.filter((k): k is number => Number.isInteger(k) && k >= 0 && k < union.length && typeof union[k] === "string");
-      if (ids.length < v.key_ids.length) ctx.skipped.add("unmatched-reference", `${ctx.rel(file)}: ${path} @ ${v.commit.slice(0, 7)}: key ids outside union_keys`, v.key_ids.length - ids.length);
+      const ids = v.key_ids.filter(
+        (k): k is number => Number.isInteger(k) && k >= 0 && k < union.length && typeof union[k] === "string",
+      );
+      if (ids.length < v.key_ids.length)
+        ctx.skipped.add(
+          "unmatched-reference",
+          `${ctx.rel(file)}: ${path} @ ${v.commit.slice(0, 7)}: key ids outside union_keys`,
+          v.key_ids.length - ids.length,
+        );
       const date = typeof v.date === "string" ? v.date.slice(0, 10) : "";
-      out.push({ library: `${m[1]}/${m[2].toLowerCase()}`, date, commit: v.commit, label: `${date} ${v.commit.slice(0, 7)}${typeof v.subject === "string" ? ` "${v.subject.slice(0, 60)}"` : ""}`, keys: ids.map((k) => union[k] as string) });
+      out.push({
+        library: `${m[1]}/${m[2].toLowerCase()}`,
+        date,
+        commit: v.commit,
+        label: `${date} ${v.commit.slice(0, 7)}${typeof v.subject === "string" ? ` "${v.subject.slice(0, 60)}"` : ""}`,
+        keys: ids.map((k) => union[k] as string),
+      });
     }
   }
   return out;
 }
 
-const FAILURE = /\bfail(?:ed|ure|s)?\b|unsuccessful|not (?:been )?successfully|was not (?:completed|executed|achieved)|could not be (?:completed|achieved)/i;
+const FAILURE =
+  /\bfail(?:ed|ure|s)?\b|unsuccessful|not (?:been )?successfully|was not (?:completed|executed|achieved)|could not be (?:completed|achieved)/i;
 const SUCCESS = /\bsuccess(?:ful|fully)?\b|completed successfully/i;
 
 export function summaryOutcome(text: string): Outcome {
@@ -95,13 +111,23 @@ export function summaryOutcome(text: string): Outcome {
 
 function parseKey(key: string): Record<string, string> {
   const m = /^Task:\s*([\s\S]*?)\n\s*\nSubtask:\s*(.*)(?:\nSubtask Instruction:\s*([\s\S]*))?$/.exec(key);
-  return m ? { task: m[1].trim(), subtask: m[2].trim(), ...(m[3] ? { instruction: m[3].trim() } : {}) } : { task: key.trim() };
+  return m
+    ? { task: m[1].trim(), subtask: m[2].trim(), ...(m[3] ? { instruction: m[3].trim() } : {}) }
+    : { task: key.trim() };
 }
 
-function assemble(library: string, files: MemoryFile[], history: HistoryPoint[], parts: ImportParts, ctx: ImportContext): void {
+function assemble(
+  library: string,
+  files: MemoryFile[],
+  history: HistoryPoint[],
+  parts: ImportParts,
+  ctx: ImportContext,
+): void {
   const kind = files[0]?.kind ?? (library.endsWith("narrative") ? "narrative" : "episodic");
   const points = [
-    ...history.filter((h) => !files.some((f) => f.commit !== null && h.commit.startsWith(f.commit))).map((h) => ({ date: h.date, label: h.label, keys: h.keys, file: null as MemoryFile | null })),
+    ...history
+      .filter((h) => !files.some((f) => f.commit !== null && h.commit.startsWith(f.commit)))
+      .map((h) => ({ date: h.date, label: h.label, keys: h.keys, file: null as MemoryFile | null })),
     ...files.map((f) => ({ date: f.date, label: f.label, keys: [...f.entries.keys()], file: f as MemoryFile | null })),
   ]
     .map((p) => ({ ...p, has: new Set(p.keys) }))
@@ -109,12 +135,14 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
   const versions = distinctVersions(files.flatMap((f) => [...f.entries]));
   const textAt = (p: (typeof points)[number], key: string): string | undefined => {
     if (p.file) return p.file.entries.get(key);
-    const earlier = files.filter((f) => f.date <= p.date && f.entries.has(key)).at(-1) ?? files.find((f) => f.entries.has(key));
+    const earlier =
+      files.filter((f) => f.date <= p.date && f.entries.has(key)).at(-1) ?? files.find((f) => f.entries.has(key));
     return earlier?.entries.get(key);
   };
   const finalPoint = points.at(-1)!;
   const finalText = new Map(finalPoint.keys.map((k) => [k, textAt(finalPoint, k)]));
-  const idOf = (key: string, text: string): string => versionId(`${library}/${shortHash(key)}`, versions.get(key)!.indexOf(text), finalText.get(key) === text);
+  const idOf = (key: string, text: string): string =>
+    versionId(`${library}/${shortHash(key)}`, versions.get(key)!.indexOf(text), finalText.get(key) === text);
   const hasHistory = points.length > 1;
   const missing = new Set<string>();
   points.forEach((p, index) => {
@@ -124,9 +152,22 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
       if (t === undefined) missing.add(k);
       else ids.push(idOf(k, t));
     }
-    parts.snapshots.push({ library, index, label: p.label, taskIndex: null, reconstructed: false, itemIds: ids, missingItems: p.keys.length - ids.length });
+    parts.snapshots.push({
+      library,
+      index,
+      label: p.label,
+      taskIndex: null,
+      reconstructed: false,
+      itemIds: ids,
+      missingItems: p.keys.length - ids.length,
+    });
   });
-  if (missing.size) ctx.skipped.add("no-content-in-history", `${library}: ${missing.size} keys named by the history index but stored in no memory file`, missing.size);
+  if (missing.size)
+    ctx.skipped.add(
+      "no-content-in-history",
+      `${library}: ${missing.size} keys named by the history index but stored in no memory file`,
+      missing.size,
+    );
   for (const [key, texts] of versions) {
     const firstSeen = points.find((p) => p.has.has(key))?.label ?? null;
     texts.forEach((text, v) => {
@@ -164,7 +205,15 @@ function assemble(library: string, files: MemoryFile[], history: HistoryPoint[],
     for (const [key, text] of finalText) {
       if (text === undefined) continue;
       const outcome = summaryOutcome(text);
-      parts.events.push({ library, taskIndex: t++, task: key.slice(0, 200), outcome, outcomeBasis: "wording of the narrative summary", itemIds: null, detail: { itemId: idOf(key, text) } });
+      parts.events.push({
+        library,
+        taskIndex: t++,
+        task: key.slice(0, 200),
+        outcome,
+        outcomeBasis: "wording of the narrative summary",
+        itemIds: null,
+        detail: { itemId: idOf(key, text) },
+      });
     }
   }
 }
@@ -182,20 +231,32 @@ export function importAgentS(path: string, ctx: ImportContext): ImportParts {
       if (m) memories.push(m);
     }
   }
-  if (files.length === 0) throw new CuratorError("INVALID_FILE", `No Agent-S memory files under '${path}': expected *_episodic_memory*.json or *_narrative_memory*.json (task key → text).`);
+  if (files.length === 0)
+    throw new CuratorError(
+      "INVALID_FILE",
+      `No Agent-S memory files under '${path}': expected *_episodic_memory*.json or *_narrative_memory*.json (task key → text).`,
+    );
   const parts = emptyParts([
-      "One library per OS and memory kind; items are memory entries (kind context, content = the stored text, meta.key = the task/subtask key). Ids are <library>/<sha1(key)[:10]>.",
-      "Snapshots follow the commit history; text exists only at commits with a memory file, so other commits list the known items and count the rest as missingItems.",
-      "Agent-S logs no retrievals or per-task outcomes: stats hold only rewrites. Events are the narrative summaries, their outcome read from the summary's wording (e.g. 'Task Failure Summary').",
+    "One library per OS and memory kind; items are memory entries (kind context, content = the stored text, meta.key = the task/subtask key). Ids are <library>/<sha1(key)[:10]>.",
+    "Snapshots follow the commit history; text exists only at commits with a memory file, so other commits list the known items and count the rest as missingItems.",
+    "Agent-S logs no retrievals or per-task outcomes: stats hold only rewrites. Events are the narrative summaries, their outcome read from the summary's wording (e.g. 'Task Failure Summary').",
   ]);
   const libs = [...new Set([...memories.map((m) => m.library), ...history.map((h) => h.library)])].sort();
   for (const lib of libs) {
-    const own = memories.filter((m) => m.library === lib).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.label < b.label ? -1 : 1));
+    const own = memories
+      .filter((m) => m.library === lib)
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.label < b.label ? -1 : 1));
     if (own.length === 0) {
       ctx.skipped.add("no-content-in-history", `${lib}: history index only, no memory file`);
       continue;
     }
-    assemble(lib, own, history.filter((h) => h.library === lib), parts, ctx);
+    assemble(
+      lib,
+      own,
+      history.filter((h) => h.library === lib),
+      parts,
+      ctx,
+    );
   }
   return parts;
 }

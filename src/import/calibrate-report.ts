@@ -7,9 +7,16 @@ import type { Distribution } from "./calibrate-stats.js";
 import { renderWorldSection } from "./calibrate-world-report.js";
 
 const fmt = (x: number | null | undefined, pct = false): string =>
-  x === null || x === undefined ? "n/a" : pct ? `${(100 * x).toFixed(1)}%` : Number.isInteger(x) ? String(x) : x.toFixed(2);
+  x === null || x === undefined
+    ? "n/a"
+    : pct
+      ? `${(100 * x).toFixed(1)}%`
+      : Number.isInteger(x)
+        ? String(x)
+        : x.toFixed(2);
 
-const dist = (d: Distribution | null): string => (d ? `${fmt(d.mean)} / ${fmt(d.median)} / ${fmt(d.p10)} / ${fmt(d.p90)} (n=${d.n})` : "n/a");
+const dist = (d: Distribution | null): string =>
+  d ? `${fmt(d.mean)} / ${fmt(d.median)} / ${fmt(d.p10)} / ${fmt(d.p90)} (n=${d.n})` : "n/a";
 
 export function renderCalibrationReadme(card: CalibrationCard, root: string): string {
   const rows = card.sources.map(
@@ -54,7 +61,7 @@ export function renderCalibrationReadme(card: CalibrationCard, root: string): st
     "",
     "## What the numbers mean, and what they are not",
     "",
-    "- \"Growth per task\" and \"wrong share\" are measured differently per source (the basis is stated for each); they",
+    '- "Growth per task" and "wrong share" are measured differently per source (the basis is stated for each); they',
     "  are not comparable across sources one to one. Where a source cannot tell, the value is n/a rather than a guess.",
     "- The Dynamic Cheatsheet wrong share is credited paired uplift: a question's outcome difference against the same",
     "  prompt without memory, credited to the items the run marked as used; shared by all of them, so not proof of cause.",

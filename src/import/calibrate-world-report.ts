@@ -64,8 +64,10 @@ function realCell(row: Row): string {
 function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
   const src = Object.fromEntries(card.sources.map((s) => [s.format, s])) as Record<string, SourceCalibration>;
   const mem = MEMORY_SOURCES.map((f) => src[f]).filter(Boolean);
-  const point = (s: SourceCalibration, v: number | null | undefined): RealPoint[] => (v === null || v === undefined ? [] : [{ source: s.format, value: v }]);
-  const each = (f: (s: SourceCalibration) => number | null | undefined): RealPoint[] => mem.flatMap((s) => point(s, f(s)));
+  const point = (s: SourceCalibration, v: number | null | undefined): RealPoint[] =>
+    v === null || v === undefined ? [] : [{ source: s.format, value: v }];
+  const each = (f: (s: SourceCalibration) => number | null | undefined): RealPoint[] =>
+    mem.flatMap((s) => point(s, f(s)));
   const dist = (d: { mean: number; median: number; p10: number; p90: number } | null): string =>
     d ? `${num(d.mean)} / ${num(d.median)} / ${num(d.p10)} / ${num(d.p90)}` : "n/a";
   const budgets = mem.flatMap((s) => {
@@ -76,16 +78,24 @@ function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
   const pooledMaxSim = mem.reduce((a, s) => a + s.items * (s.meanMaxSimilarity ?? 0), 0) / items;
   const failure = [
     ...point(src.voyager, src.voyager?.wrongShare),
-    ...point(src["dynamic-cheatsheet"], src["dynamic-cheatsheet"]?.extra.memoryAccuracy == null ? null : 1 - src["dynamic-cheatsheet"].extra.memoryAccuracy),
+    ...point(
+      src["dynamic-cheatsheet"],
+      src["dynamic-cheatsheet"]?.extra.memoryAccuracy == null
+        ? null
+        : 1 - src["dynamic-cheatsheet"].extra.memoryAccuracy,
+    ),
     ...point(src["tau-bench"], src["tau-bench"]?.extra.taskFailureShare),
   ];
   const simMeans = sw.presets.map((p) => p.tokens?.mean ?? 0);
-  const times = (real: number | undefined): string => (real ? `${num(minOf(simMeans) / real)}–${num(maxOf(simMeans) / real)}×` : "n/a");
+  const times = (real: number | undefined): string =>
+    real ? `${num(minOf(simMeans) / real)}–${num(maxOf(simMeans) / real)}×` : "n/a";
   return [
     {
       quantity: "item tokens, live items: mean / median / p10 / p90",
       real: each((s) => s.tokens?.mean),
-      realText: `skills ${dist(card.pooled.skillTokens)}; context ${dist(card.pooled.contextTokens)} (pooled); per-source means ${each((s) => s.tokens?.mean)
+      realText: `skills ${dist(card.pooled.skillTokens)}; context ${dist(card.pooled.contextTokens)} (pooled); per-source means ${each(
+        (s) => s.tokens?.mean,
+      )
         .map((r) => `${num(r.value)} (${r.source})`)
         .join(", ")}`,
       sim: (p) => p.tokens?.mean ?? 0,
@@ -103,10 +113,14 @@ function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
       real: budgets,
       realText: budgets.length
         ? `${budgets.map((b) => `${num(b.value, 4)} (${b.source}, ${REAL_CONTEXT_WINDOWS[b.source as SourceCalibration["format"]]!.tokens}-token window)`).join("; ")}; ` +
-          `${mem.filter((s) => !REAL_CONTEXT_WINDOWS[s.format]).map((s) => s.format).join(", ")}: budget not known`
+          `${mem
+            .filter((s) => !REAL_CONTEXT_WINDOWS[s.format])
+            .map((s) => s.format)
+            .join(", ")}: budget not known`
         : "no budget known",
       sim: (p) => p.liveTokensPerBudget,
-      simText: (p) => `${num(p.liveTokensPerBudget, 4)} (preset ${p.profile.authoring.meanTokens} / ${p.profile.contextBudget} = ${num(p.meanTokensPerBudget, 4)})`,
+      simText: (p) =>
+        `${num(p.liveTokensPerBudget, 4)} (preset ${p.profile.authoring.meanTokens} / ${p.profile.contextBudget} = ${num(p.meanTokensPerBudget, 4)})`,
       show: (x) => num(x, 4),
       why:
         "real ratios divide by the model's whole window, an upper bound on the usable budget, so they understate the real ratio. " +
@@ -166,7 +180,8 @@ function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
       real: point(src["dynamic-cheatsheet"], src["dynamic-cheatsheet"]?.wrongShare),
       realText: `${pct(src["dynamic-cheatsheet"]?.wrongShare ?? 0)} (dynamic-cheatsheet: item versions with negative credited paired uplift — marked used where memory turned a right answer wrong); no other source labels items`,
       sim: (p) => p.wrongShare,
-      simText: (p) => `${pct(p.wrongShare)} (${pct(p.authoredWrongShare)}; errorRate ${p.profile.authoring.errorRate} × 0.6 after success / 1.8 after failure gives ${pct(p.expectedAuthoredWrongShare)})`,
+      simText: (p) =>
+        `${pct(p.wrongShare)} (${pct(p.authoredWrongShare)}; errorRate ${p.profile.authoring.errorRate} × 0.6 after success / 1.8 after failure gives ${pct(p.expectedAuthoredWrongShare)})`,
       show: pct,
       why:
         "one real measure only (items the run marked used where memory turned a right answer wrong, net of the answers they turned " +
@@ -184,7 +199,12 @@ function rows(card: CalibrationCard, sw: WorldCalibration): Row[] {
     {
       quantity: "task failure share",
       real: failure,
-      realText: failure.map((r) => `${pct(r.value)} (${r.source}${r.source === "voyager" ? ", failed attempts" : r.source === "dynamic-cheatsheet" ? ", 1 − memory accuracy" : ""})`).join("; "),
+      realText: failure
+        .map(
+          (r) =>
+            `${pct(r.value)} (${r.source}${r.source === "voyager" ? ", failed attempts" : r.source === "dynamic-cheatsheet" ? ", 1 − memory accuracy" : ""})`,
+        )
+        .join("; "),
       sim: (p) => p.taskFailureShare,
       show: pct,
       why: "the real sources are benchmarks run at the edge of what their agents can do; the presets span weaker to stronger executors on purpose.",
@@ -196,8 +216,9 @@ function presetTable(sw: WorldCalibration): string[] {
   return [
     "| preset | contextBudget | authoring rate | genericRate | meanTokens | errorRate | baseSkill | distraction | verification |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...sw.presets.map(({ profile: p }) =>
-      `| ${p.name} | ${p.contextBudget} | ${p.authoring.rate} | ${p.authoring.genericRate} | ${p.authoring.meanTokens} | ${p.authoring.errorRate} | ${p.baseSkill} | ${p.distraction} | ${p.verification} |`,
+    ...sw.presets.map(
+      ({ profile: p }) =>
+        `| ${p.name} | ${p.contextBudget} | ${p.authoring.rate} | ${p.authoring.genericRate} | ${p.authoring.meanTokens} | ${p.authoring.errorRate} | ${p.baseSkill} | ${p.distraction} | ${p.verification} |`,
     ),
   ];
 }
@@ -208,7 +229,9 @@ export function renderWorldSection(card: CalibrationCard): string[] {
   const rs = rows(card, sw);
   const names = sw.presets.map((p) => p.executor);
   const tokensRow = rs.find((r) => r.quantity.startsWith("tokens added"))!;
-  const inRange = sw.presets.filter((p) => verdict({ ...tokensRow, why: "" }, [p]).startsWith("matches")).map((p) => p.executor);
+  const inRange = sw.presets
+    .filter((p) => verdict({ ...tokensRow, why: "" }, [p]).startsWith("matches"))
+    .map((p) => p.executor);
   const w = sw.world;
   return [
     "## SkillWorld `default` against the real libraries",
@@ -224,7 +247,10 @@ export function renderWorldSection(card: CalibrationCard): string[] {
     "",
     `| quantity | real | ${names.map((n) => `sim ${n}`).join(" | ")} | verdict — why |`,
     `| --- | --- | ${names.map(() => "---").join(" | ")} | --- |`,
-    ...rs.map((r) => `| ${r.quantity} | ${realCell(r)} | ${sw.presets.map((p) => (r.simText ?? ((q) => r.show(r.sim(q))))(p)).join(" | ")} | ${verdict(r, sw.presets)} |`),
+    ...rs.map(
+      (r) =>
+        `| ${r.quantity} | ${realCell(r)} | ${sw.presets.map((p) => (r.simText ?? ((q) => r.show(r.sim(q))))(p)).join(" | ")} | ${verdict(r, sw.presets)} |`,
+    ),
     "",
     `World: \`${w.name}\` — ${w.families} families (${w.initialActiveFamilies} active at the start), ${w.initialItems} seeded items, retrievalK ${w.retrievalK},`,
     `driftRate ${w.driftRate}, popularityShiftRate ${w.popularityShiftRate}, curation pass every ${w.curationInterval} tasks (all keep here). Presets:`,

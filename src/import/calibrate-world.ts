@@ -20,7 +20,11 @@ import type { ItemObservation } from "../features/featurizer.js";
 import type { SkillWorld } from "../world/world.js";
 import { distribution, r4, type Distribution } from "./calibrate-stats.js";
 
-export const WORLD_CALIBRATION_PRESETS = ["weak", "mid", "strong"] as const satisfies readonly (keyof typeof EXECUTOR_PRESETS)[];
+export const WORLD_CALIBRATION_PRESETS = [
+  "weak",
+  "mid",
+  "strong",
+] as const satisfies readonly (keyof typeof EXECUTOR_PRESETS)[];
 
 /** Defaults: the streams `curator eval` runs by default (seed 1, "eval" seed domain, 200 tasks), 8 per preset. */
 export const WORLD_CALIBRATION_RUN = { world: "default", seed: 1, streams: 8, tasks: 200 } as const;
@@ -109,13 +113,32 @@ interface StreamEnd {
 }
 
 /** One stream of `tasks` tasks with no curation, and its library at the end. */
-export async function runUncurated(world: WorldConfig, executor: ExecutorProfile, seed: number, tasks: number): Promise<StreamEnd> {
-  if (tasks <= world.curationInterval) throw new CuratorError("BAD_ARGUMENT", `Calibration streams need more than ${world.curationInterval} tasks (one curation pass).`);
+export async function runUncurated(
+  world: WorldConfig,
+  executor: ExecutorProfile,
+  seed: number,
+  tasks: number,
+): Promise<StreamEnd> {
+  if (tasks <= world.curationInterval)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `Calibration streams need more than ${world.curationInterval} tasks (one curation pass).`,
+    );
   const watch = watchingNone();
-  const run = await runStream({ streamId: 0, seed, world, executors: [executor], tasks }, watch.curator, { mode: "argmax", horizon: 0 });
+  const run = await runStream({ streamId: 0, seed, world, executors: [executor], tasks }, watch.curator, {
+    mode: "argmax",
+    horizon: 0,
+  });
   const w = watch.world();
   const obs = observeWorld(w).items;
-  return { run, world: w, live: w.items, maxSimilarity: obs.map((o) => o.maxSimilarity), nearDuplicates: obs.map((o) => o.nearDuplicates), observed: obs };
+  return {
+    run,
+    world: w,
+    live: w.items,
+    maxSimilarity: obs.map((o) => o.maxSimilarity),
+    nearDuplicates: obs.map((o) => o.nearDuplicates),
+    observed: obs,
+  };
 }
 
 function measurePreset(name: string, profile: ExecutorProfile, cfg: WorldConfig, ends: StreamEnd[]): PresetCalibration {
@@ -137,12 +160,17 @@ function measurePreset(name: string, profile: ExecutorProfile, cfg: WorldConfig,
     authoredItems: authored.length,
     authoredTokens: distribution(authored.map((it) => it.tokens)),
     growthPerTask: ratio(added, tasks.length),
-    tokensAddedPerTask: ratio(authored.reduce((s, it) => s + it.tokens, 0), tasks.length),
+    tokensAddedPerTask: ratio(
+      authored.reduce((s, it) => s + it.tokens, 0),
+      tasks.length,
+    ),
     nearDuplicateShare: ratio(ends.flatMap((e) => e.nearDuplicates).filter((d) => d > 0).length, live.length),
     meanMaxSimilarity: r4(mean(ends.flatMap((e) => e.maxSimilarity))),
     wrongShare: ratio(live.filter((it) => it.wrong).length, live.length),
     authoredWrongShare: ratio(authored.filter((it) => it.wrong).length, authored.length),
-    expectedAuthoredWrongShare: r4(mean(authored.map((it) => Math.min(1, a.errorRate * (it.writtenAfterFailure ? 1.8 : 0.6))))),
+    expectedAuthoredWrongShare: r4(
+      mean(authored.map((it) => Math.min(1, a.errorRate * (it.writtenAfterFailure ? 1.8 : 0.6)))),
+    ),
     writtenAfterFailureShare: ratio(authored.filter((it) => it.writtenAfterFailure).length, authored.length),
     taskFailureShare: ratio(tasks.filter((t) => !t.success).length, tasks.length),
     placeholderShare: ratio(observed.filter((o) => o.placeholder).length, observed.length),
@@ -161,7 +189,8 @@ export async function calibrateWorld(opts: WorldRunOptions = {}): Promise<WorldC
   for (const name of WORLD_CALIBRATION_PRESETS) {
     const profile = resolveExecutor(name);
     const ends: StreamEnd[] = [];
-    for (let s = 0; s < o.streams; s++) ends.push(await runUncurated(cfg, profile, streamSeed(o.seed, s, "eval"), o.tasks));
+    for (let s = 0; s < o.streams; s++)
+      ends.push(await runUncurated(cfg, profile, streamSeed(o.seed, s, "eval"), o.tasks));
     presets.push(measurePreset(name, profile, cfg, ends));
   }
   return { curator: "none", seedDomain: "eval", seed: o.seed, streams: o.streams, tasks: o.tasks, world: cfg, presets };

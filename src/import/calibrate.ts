@@ -30,13 +30,30 @@ const share = (k: number, n: number): number | null => (n > 0 ? r4(k / n) : null
 export const PROVENANCE: Record<ImportFormat, { folder: string; origin: string; license: string }> = {
   voyager: {
     folder: "voyager",
-    origin: "MineDojo/Voyager @ 55e45a8 (GPT-4, 3 trials); atomwalk12/QuestLlama @ 418d81c (Llama-3); 1maginec/MC-Agent @ f494489; choiszt/OctoMC (3 commits)",
+    origin:
+      "MineDojo/Voyager @ 55e45a8 (GPT-4, 3 trials); atomwalk12/QuestLlama @ 418d81c (Llama-3); 1maginec/MC-Agent @ f494489; choiszt/OctoMC (3 commits)",
     license: "MIT",
   },
-  "dynamic-cheatsheet": { folder: "dynamic_cheatsheet", origin: "suzgunmirac/dynamic-cheatsheet @ 1cf258c (GPT-4o, Claude 3.5 Sonnet; AIME 2024/2025, GPQA-Diamond)", license: "MIT" },
-  "ace-playbook": { folder: "ace_appworld", origin: "ace-agent/ace-appworld @ e8986f6, 748a9dc (AppWorld playbooks)", license: "Apache-2.0" },
-  "agent-s": { folder: "agent_s_kb", origin: "simular-ai/Agent-S @ c359a93, 7cd7c24, 4536f00 (OSWorld knowledge base)", license: "Apache-2.0" },
-  "tau-bench": { folder: "tau_bench", origin: "sierra-research/tau-bench @ 59a200c (GPT-4o airline trajectories)", license: "MIT" },
+  "dynamic-cheatsheet": {
+    folder: "dynamic_cheatsheet",
+    origin: "suzgunmirac/dynamic-cheatsheet @ 1cf258c (GPT-4o, Claude 3.5 Sonnet; AIME 2024/2025, GPQA-Diamond)",
+    license: "MIT",
+  },
+  "ace-playbook": {
+    folder: "ace_appworld",
+    origin: "ace-agent/ace-appworld @ e8986f6, 748a9dc (AppWorld playbooks)",
+    license: "Apache-2.0",
+  },
+  "agent-s": {
+    folder: "agent_s_kb",
+    origin: "simular-ai/Agent-S @ c359a93, 7cd7c24, 4536f00 (OSWorld knowledge base)",
+    license: "Apache-2.0",
+  },
+  "tau-bench": {
+    folder: "tau_bench",
+    origin: "sierra-research/tau-bench @ 59a200c (GPT-4o airline trajectories)",
+    license: "MIT",
+  },
 };
 
 const tokensOf = (items: readonly LibraryItem[]): number[] => items.map((i) => i.tokens ?? 0);
@@ -58,7 +75,8 @@ function common(format: ImportFormat, b: BuiltImport, live: LibraryItem[] = b.li
 
 function voyager(b: BuiltImport): SourceCalibration {
   const withEvents = b.manifest.libraries.filter((l) => l.events > 0);
-  const episodes = (lib: string): number => new Set(b.events.filter((e) => e.library === lib).map((e) => e.detail.episode)).size;
+  const episodes = (lib: string): number =>
+    new Set(b.events.filter((e) => e.library === lib).map((e) => e.detail.episode)).size;
   const skills = withEvents.reduce((a, l) => a + l.items, 0);
   const eps = withEvents.reduce((a, l) => a + episodes(l.name), 0);
   const known = b.events.filter((e) => e.outcome !== "unknown");
@@ -87,7 +105,9 @@ function dynamicCheatsheet(b: BuiltImport): SourceCalibration {
   const questions = cumLibs.reduce((a, l) => a + b.events.filter((e) => e.library === l).length, 0);
   const lineages = new Set(all.map((i) => `${i.library}#${i.meta?.lineage}`)).size;
   const labelled = b.labels.filter((l) => l.harmful !== null);
-  const memEvents = b.events.filter((e) => e.detail.approach !== "none" && typeof e.detail.referenceCorrect === "boolean" && e.outcome !== "unknown");
+  const memEvents = b.events.filter(
+    (e) => e.detail.approach !== "none" && typeof e.detail.referenceCorrect === "boolean" && e.outcome !== "unknown",
+  );
   const hurt = memEvents.filter((e) => e.outcome === "failure" && e.detail.referenceCorrect === true).length;
   const helped = memEvents.filter((e) => e.outcome === "success" && e.detail.referenceCorrect === false).length;
   const snaps = b.snapshots.filter((s) => cumLibs.includes(s.library));
@@ -95,19 +115,29 @@ function dynamicCheatsheet(b: BuiltImport): SourceCalibration {
   return {
     ...common("dynamic-cheatsheet", b, live, all),
     growthPerTask: questions ? r4(lineages / questions) : null,
-    growthBasis: "new memory items (lineages) per question, cumulative runs (tokens and near-duplicates also over cumulative runs)",
+    growthBasis:
+      "new memory items (lineages) per question, cumulative runs (tokens and near-duplicates also over cumulative runs)",
     wrongShare: share(labelled.filter((l) => l.harmful).length, labelled.length),
-    wrongBasis: "item versions whose lineage has negative credited paired uplift (d = memory − same prompt without memory, credited only where the run marks the item used), among versions with a credited label",
+    wrongBasis:
+      "item versions whose lineage has negative credited paired uplift (d = memory − same prompt without memory, credited only where the run marks the item used), among versions with a credited label",
     extra: {
       cumulativeRuns: cumLibs.length,
       meanLibrarySize: snaps.length ? r4(snaps.reduce((a, s) => a + s.itemIds.length, 0) / snaps.length) : null,
-      removedPerQuestion: questions ? r4(new Set(cumLabels.filter((l) => l.removedLater).map((l) => l.id.replace(/@v\d+$/, ""))).size / questions) : null,
+      removedPerQuestion: questions
+        ? r4(new Set(cumLabels.filter((l) => l.removedLater).map((l) => l.id.replace(/@v\d+$/, ""))).size / questions)
+        : null,
       rewrittenShare: share(cumLabels.filter((l) => l.rewrittenLater).length, cumLabels.length),
-      neverReusedShare: share(cumLabels.filter((l) => l.neverUsed === true).length, cumLabels.filter((l) => l.neverUsed !== null).length),
+      neverReusedShare: share(
+        cumLabels.filter((l) => l.neverUsed === true).length,
+        cumLabels.filter((l) => l.neverUsed !== null).length,
+      ),
       questionsHurtByMemoryShare: share(hurt, memEvents.length),
       questionsHelpedByMemoryShare: share(helped, memEvents.length),
       memoryAccuracy: share(memEvents.filter((e) => e.outcome === "success").length, memEvents.length),
-      noMemoryAccuracySameQuestions: share(memEvents.filter((e) => e.detail.referenceCorrect === true).length, memEvents.length),
+      noMemoryAccuracySameQuestions: share(
+        memEvents.filter((e) => e.detail.referenceCorrect === true).length,
+        memEvents.length,
+      ),
     },
   };
 }
@@ -117,20 +147,28 @@ function acePlaybook(b: BuiltImport): SourceCalibration {
   const rates: number[] = [];
   for (let k = 1; k < timed.length; k++) {
     const [p, s] = [timed[k - 1], timed[k]];
-    if (p.library === s.library && s.taskIndex! > p.taskIndex!) rates.push((s.itemIds.length - p.itemIds.length) / (s.taskIndex! - p.taskIndex!));
+    if (p.library === s.library && s.taskIndex! > p.taskIndex!)
+      rates.push((s.itemIds.length - p.itemIds.length) / (s.taskIndex! - p.taskIndex!));
   }
   const first = timed[0];
   const last = timed.filter((s) => s.library === first?.library).at(-1);
   return {
     ...common("ace-playbook", b),
-    growthPerTask: first && last && last.taskIndex! > first.taskIndex! ? r4((last.itemIds.length - first.itemIds.length) / (last.taskIndex! - first.taskIndex!)) : null,
+    growthPerTask:
+      first && last && last.taskIndex! > first.taskIndex!
+        ? r4((last.itemIds.length - first.itemIds.length) / (last.taskIndex! - first.taskIndex!))
+        : null,
     growthBasis: "rules added per task between the first and last numbered snapshot of the online run",
     wrongShare: null,
     wrongBasis: "unknown: these playbooks carry no helpful/harmful counters",
     extra: {
       growthPerTaskFirstInterval: rates.length ? r4(rates[0]) : null,
-      growthPerTaskLaterIntervals: rates.length > 1 ? r4(rates.slice(1).reduce((a, x) => a + x, 0) / (rates.length - 1)) : null,
-      removedShare: share(b.labels.filter((l) => l.removedLater === true).length, b.labels.filter((l) => l.removedLater !== null).length),
+      growthPerTaskLaterIntervals:
+        rates.length > 1 ? r4(rates.slice(1).reduce((a, x) => a + x, 0) / (rates.length - 1)) : null,
+      removedShare: share(
+        b.labels.filter((l) => l.removedLater === true).length,
+        b.labels.filter((l) => l.removedLater !== null).length,
+      ),
     },
   };
 }
@@ -142,7 +180,8 @@ function agentS(b: BuiltImport): SourceCalibration {
   return {
     ...common("agent-s", b),
     growthPerTask: size("ubuntu/narrative") ? r4(size("ubuntu/episodic") / size("ubuntu/narrative")) : null,
-    growthBasis: "episodic (subtask) entries per narrative (task) entry, Ubuntu: tasks are not logged, each narrative entry is one task",
+    growthBasis:
+      "episodic (subtask) entries per narrative (task) entry, Ubuntu: tasks are not logged, each narrative entry is one task",
     wrongShare: share(known.filter((e) => e.outcome === "failure").length, known.length),
     wrongBasis: "narrative summaries that describe a failed task (entries written from failures)",
     extra: {
@@ -161,7 +200,10 @@ function tauBench(b: BuiltImport): SourceCalibration {
     growthBasis: "static policy: tau-bench writes no memory",
     wrongShare: null,
     wrongBasis: "unknown per item (policy paragraphs are human-written)",
-    extra: { trajectories: b.events.length, taskFailureShare: share(known.filter((e) => e.outcome === "failure").length, known.length) },
+    extra: {
+      trajectories: b.events.length,
+      taskFailureShare: share(known.filter((e) => e.outcome === "failure").length, known.length),
+    },
   };
 }
 
@@ -172,7 +214,6 @@ const MEASURE: Record<ImportFormat, (b: BuiltImport) => SourceCalibration> = {
   "agent-s": agentS,
   "tau-bench": tauBench,
 };
-
 
 /**
  * The obs-v2 content features over the live items (per library, as the featurizer computes them): shares of
@@ -193,7 +234,11 @@ export function contentMeasures(live: readonly LibraryItem[]): Record<string, nu
 
 /** Imports every source under `root` (in memory) and measures it. */
 export function calibrate(root: string): CalibrationCard {
-  if (!existsSync(root)) throw new CuratorError("FILE_NOT_FOUND", `Real-data folder '${root}' does not exist. Pass the folder described in its README (e.g. ../shared/data/real).`);
+  if (!existsSync(root))
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `Real-data folder '${root}' does not exist. Pass the folder described in its README (e.g. ../shared/data/real).`,
+    );
   const sources: SourceCalibration[] = [];
   const live: LibraryItem[] = [];
   for (const format of Object.keys(MEASURE) as ImportFormat[]) {
@@ -202,7 +247,11 @@ export function calibrate(root: string): CalibrationCard {
     const b = loadImport(format, dir);
     const m = MEASURE[format](b);
     sources.push({ ...m, extra: { ...m.extra, ...contentMeasures(b.library) } });
-    if (format !== "tau-bench") pushAll(live, format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library);
+    if (format !== "tau-bench")
+      pushAll(
+        live,
+        format === "dynamic-cheatsheet" ? b.library.filter((i) => i.meta?.approach === "cumulative") : b.library,
+      );
   }
   return {
     name: "real-calibration",

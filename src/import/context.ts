@@ -48,7 +48,8 @@ export class IssueLog {
   add(reason: IssueReason, example: string, count = 1): void {
     const e = this.entries.get(reason) ?? { count: 0, examples: [] };
     e.count += count;
-    if (e.examples.length < MAX_EXAMPLES) e.examples.push(example.length > 240 ? `${example.slice(0, 237)}...` : example);
+    if (e.examples.length < MAX_EXAMPLES)
+      e.examples.push(example.length > 240 ? `${example.slice(0, 237)}...` : example);
     this.entries.set(reason, e);
   }
   total(): number {
@@ -75,7 +76,7 @@ export class ImportContext {
   /** Path relative to the import root, with forward slashes, for reports that are the same on every machine. */
   rel(path: string): string {
     const r = relative(this.root, path).split(sep).join("/");
-    return r === "" ? path.split(sep).pop() ?? path : r;
+    return r === "" ? (path.split(sep).pop() ?? path) : r;
   }
 
   get sourceFiles(): number {
@@ -114,7 +115,10 @@ export class ImportContext {
       this.skipped.add("bad-json", `${this.rel(path)}: ${r.error} at offset ${r.errorOffset}`);
       return undefined;
     }
-    this.skipped.add("truncated-json", `${this.rel(path)}: ${r.error} at offset ${r.errorOffset}; entries before it kept`);
+    this.skipped.add(
+      "truncated-json",
+      `${this.rel(path)}: ${r.error} at offset ${r.errorOffset}; entries before it kept`,
+    );
     return r.value;
   }
 

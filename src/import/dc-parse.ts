@@ -42,11 +42,17 @@ export const isElision = (line: string): boolean => ELISION.test(line);
 
 /** The elision placeholder lines of a cheatsheet (outside and inside items). */
 export function elisions(text: string): string[] {
-  return text.split("\n").filter(isElision).map((l) => l.trim());
+  return text
+    .split("\n")
+    .filter(isElision)
+    .map((l) => l.trim());
 }
 
 function lastHeader(text: string): string | null {
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => HEADER.test(l));
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => HEADER.test(l));
   const h = lines.at(-1);
   return h ? h.replace(/^#+\s*/, "").replace(/:$/, "") : null;
 }
@@ -109,7 +115,15 @@ export function parseMemoryItems(text: string): MemoryEntry[] {
     const clean = inner.replace(COUNT, "").trim();
     if (clean === "") return;
     const bare = clean.replace(/<\/?(description|example)>/gi, "").trim();
-    out.push({ text: clean, key: normKey(clean), count: count ? Number(count[1]) : null, refs: refsOf(clean), section, unclosed: !close, placeholder: bare.split("\n").every((l) => l.trim() === "" || isElision(l)) });
+    out.push({
+      text: clean,
+      key: normKey(clean),
+      count: count ? Number(count[1]) : null,
+      refs: refsOf(clean),
+      section,
+      unclosed: !close,
+      placeholder: bare.split("\n").every((l) => l.trim() === "" || isElision(l)),
+    });
   });
   return out;
 }
@@ -125,7 +139,12 @@ export function parsePreviousSolutions(text: string): SolutionEntry[] {
     const block = text.slice(h.index + h[0].length, k + 1 < heads.length ? heads[k + 1].index : text.length);
     const sol = SOL.exec(block);
     const input = (sol ? block.slice(0, sol.index) : block).trim();
-    const solution = sol ? block.slice(sol.index + sol[0].length).replace(END, "").trim() : "";
+    const solution = sol
+      ? block
+          .slice(sol.index + sol[0].length)
+          .replace(END, "")
+          .trim()
+      : "";
     const sim = h[2] !== undefined ? Number(h[2]) : NaN;
     return { rank: Number(h[1]), similarity: Number.isFinite(sim) ? sim : null, input, solution };
   });
@@ -157,7 +176,9 @@ export interface RunInfo {
 /** What a run file's path says: `DATASET/MODEL_APPROACH.jsonl` or `DATASET__MODEL_APPROACH.jsonl`. */
 export function runInfo(path: string): RunInfo {
   const stem = basename(path).replace(/\.jsonl?$/i, "");
-  const [dataset, rest] = stem.includes("__") ? [stem.slice(0, stem.indexOf("__")), stem.slice(stem.indexOf("__") + 2)] : [basename(dirname(path)) || "run", stem];
+  const [dataset, rest] = stem.includes("__")
+    ? [stem.slice(0, stem.indexOf("__")), stem.slice(stem.indexOf("__") + 2)]
+    : [basename(dirname(path)) || "run", stem];
   const cut = rest.indexOf("_");
   const model = cut > 0 ? rest.slice(0, cut) : rest;
   const variant = cut > 0 ? rest.slice(cut + 1) : "";

@@ -10,7 +10,15 @@
 import { CuratorError } from "../errors.js";
 import { estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD } from "../text/similarity.js";
 import { isFile, isRecord, shortHash, walkFiles, type ImportContext } from "./context.js";
-import { answersMatch, elisions, normKey, parseMemoryItems, parsePreviousSolutions, runInfo, type RunInfo } from "./dc-parse.js";
+import {
+  answersMatch,
+  elisions,
+  normKey,
+  parseMemoryItems,
+  parsePreviousSolutions,
+  runInfo,
+  type RunInfo,
+} from "./dc-parse.js";
 import { emptyParts, outcomeStats, versionId, type Comparison, type ImportParts, type TaskEvent } from "./types.js";
 import { checkerForSource } from "../tasks/answer.js";
 
@@ -40,7 +48,8 @@ function readRun(file: string, dataset: string, ctx: ImportContext): Question[] 
   else {
     const v = ctx.readJson(file);
     rows = Array.isArray(v) ? v.map((value, k) => ({ line: k + 1, value })) : [];
-    if (v !== undefined && !Array.isArray(v)) ctx.skipped.add("unexpected-shape", `${ctx.rel(file)}: expected a list of question records`);
+    if (v !== undefined && !Array.isArray(v))
+      ctx.skipped.add("unexpected-shape", `${ctx.rel(file)}: expected a list of question records`);
   }
   const out: Question[] = [];
   for (const { line, value: r } of rows) {
@@ -55,7 +64,8 @@ function readRun(file: string, dataset: string, ctx: ImportContext): Question[] 
       continue;
     }
     const correct = answersMatch(r.final_answer, r.target, dataset, input);
-    if (correct === null) ctx.repaired.add("missing-field", `${where}: target or final_answer missing; question kept with outcome unknown`);
+    if (correct === null)
+      ctx.repaired.add("missing-field", `${where}: target or final_answer missing; question kept with outcome unknown`);
     out.push({
       idx: str(r.idx) ?? String(out.length),
       input,
@@ -114,7 +124,13 @@ function trackItems(run: Run, ctx: ImportContext): Tracked {
     const now = new Map<Lineage, number>();
     const marks = new Map<Lineage, UsageMark>();
     const prev = present[t - 1] ?? new Map<Lineage, number>();
-    const place = (key: string, text: string, kind: Lineage["kind"], extra: Omit<Lineage["versions"][number], "key" | "text">, source?: string): void => {
+    const place = (
+      key: string,
+      text: string,
+      kind: Lineage["kind"],
+      extra: Omit<Lineage["versions"][number], "key" | "text">,
+      source?: string,
+    ): void => {
       const hit = byKey.get(`${kind}\0${key}`);
       let lin: Lineage | undefined = hit?.[0];
       let ver = hit?.[1] ?? -1;
@@ -145,7 +161,10 @@ function trackItems(run: Run, ctx: ImportContext): Tracked {
     for (const m of parseMemoryItems(texts[t])) {
       if (m.unclosed && !reported.has(m.key)) {
         reported.add(m.key);
-        ctx.repaired.add("unclosed-tag", `${run.info.name}: <memory_item> "${m.text.slice(0, 60)}" closed at the next item, section header or placeholder`);
+        ctx.repaired.add(
+          "unclosed-tag",
+          `${run.info.name}: <memory_item> "${m.text.slice(0, 60)}" closed at the next item, section header or placeholder`,
+        );
       }
       place(m.key, m.text, "memory", { count: m.count, section: m.section, placeholder: m.placeholder });
       const lin = byKey.get(`memory\0${m.key}`)?.[0];
@@ -176,7 +195,10 @@ function usedLineages(run: Run, tr: Tracked): Set<Lineage>[] {
   const none = new Map<Lineage, UsageMark>();
   return run.questions.map((x, t) => {
     const used = new Set<Lineage>();
-    const [prior, marked] = run.info.approach === "synthesis" ? [tr.usage[t - 1] ?? none, tr.usage[t]] : [tr.usage[t], tr.usage[t + 1] ?? none];
+    const [prior, marked] =
+      run.info.approach === "synthesis"
+        ? [tr.usage[t - 1] ?? none, tr.usage[t]]
+        : [tr.usage[t], tr.usage[t + 1] ?? none];
     const qno = (/^\d+$/.test(x.idx) ? Number(x.idx) : t) + 1;
     for (const l of tr.present[t].keys()) {
       if (l.kind === "solution") {
@@ -186,7 +208,8 @@ function usedLineages(run: Run, tr: Tracked): Set<Lineage>[] {
       const m = marked.get(l);
       const p = prior.get(l);
       if (!m) continue;
-      if ((m.count !== null && m.count > (p?.count ?? 0)) || (m.refs.includes(qno) && !p?.refs.includes(qno))) used.add(l);
+      if ((m.count !== null && m.count > (p?.count ?? 0)) || (m.refs.includes(qno) && !p?.refs.includes(qno)))
+        used.add(l);
     }
     return used;
   });
@@ -213,16 +236,23 @@ function assemble(run: Run, ref: Run | undefined, ctx: ImportContext, parts: Imp
   const deltas = pairedDeltas(run, ref);
   const marksUsage = used.some((u) => u.size > 0);
   const lib = run.info.name;
-  const finalOf = (l: Lineage): number | undefined => (run.info.approach === "retrieval" && l.kind === "solution" ? l.versions.length - 1 : present[n].get(l));
+  const finalOf = (l: Lineage): number | undefined =>
+    run.info.approach === "retrieval" && l.kind === "solution" ? l.versions.length - 1 : present[n].get(l);
   const idOf = (l: Lineage, v: number): string =>
-    versionId(`${lib}/${l.kind === "memory" ? `m${String(l.no).padStart(3, "0")}` : `sol-q${l.source}`}`, v, finalOf(l) === v);
+    versionId(
+      `${lib}/${l.kind === "memory" ? `m${String(l.no).padStart(3, "0")}` : `sol-q${l.source}`}`,
+      v,
+      finalOf(l) === v,
+    );
   for (const l of lineages) {
     const seen = present.map((p) => p.get(l));
     const first = seen.findIndex((v) => v !== undefined);
     const lastSeen = seen.reduce<number>((a, v, t) => (v !== undefined ? t : a), -1);
     // the lineage left the text where the writer elided part of the cheatsheet: not a removal
     const elided = l.kind === "memory" && lastSeen < n && tr.elided[lastSeen + 1];
-    const inContext = seen.map((v, t) => (v !== undefined && t < n && deltas[t] !== null ? t : -1)).filter((t) => t >= 0);
+    const inContext = seen
+      .map((v, t) => (v !== undefined && t < n && deltas[t] !== null ? t : -1))
+      .filter((t) => t >= 0);
     const credited = inContext.filter((t) => used[t].has(l));
     const uplift = credited.reduce((a, t) => a + deltas[t]!, 0);
     const judged = ref !== undefined && marksUsage && inContext.length > 0;
@@ -241,7 +271,14 @@ function assemble(run: Run, ref: Run | undefined, ctx: ImportContext, parts: Imp
         content: ver.text,
         author: run.info.model,
         tags: ver.placeholder ? [...tags, "placeholder"] : tags,
-        stats: { createdAt: first, lastRetrievedAt: upto.at(-1) ?? null, ...os, timesRetrieved: upto.length, rewrites: v, compressions: 0 },
+        stats: {
+          createdAt: first,
+          lastRetrievedAt: upto.at(-1) ?? null,
+          ...os,
+          timesRetrieved: upto.length,
+          rewrites: v,
+          compressions: 0,
+        },
         meta: {
           dataset: run.info.dataset,
           model: run.info.model,
@@ -254,14 +291,19 @@ function assemble(run: Run, ref: Run | undefined, ctx: ImportContext, parts: Imp
         },
         final: isFinal,
       });
-      const count = l.versions.slice(0, v + 1).reduce<number | null>((a, x) => (x.count === null ? a : Math.max(a ?? 0, x.count)), null);
+      const count = l.versions
+        .slice(0, v + 1)
+        .reduce<number | null>((a, x) => (x.count === null ? a : Math.max(a ?? 0, x.count)), null);
       const lastVersion = v === l.versions.length - 1;
       parts.labels.push({
         id,
         library: lib,
         inFinal: isFinal,
         rewrittenLater: !lastVersion,
-        removedLater: run.info.approach === "retrieval" && l.kind === "solution" ? false : present[n].get(l) === undefined && !elided,
+        removedLater:
+          run.info.approach === "retrieval" && l.kind === "solution"
+            ? false
+            : present[n].get(l) === undefined && !elided,
         uplift: judged ? uplift : null,
         harmful: judged ? uplift < 0 : null,
         helpful: judged ? uplift > 0 : null,
@@ -292,13 +334,27 @@ function assemble(run: Run, ref: Run | undefined, ctx: ImportContext, parts: Imp
   );
   run.questions.forEach((x, t) =>
     parts.events.push({
-      ...questionEvent(run, ref, refCorrect, x, t, [...present[t]].map(([l, v]) => idOf(l, v))),
+      ...questionEvent(
+        run,
+        ref,
+        refCorrect,
+        x,
+        t,
+        [...present[t]].map(([l, v]) => idOf(l, v)),
+      ),
       usedItemIds: marksUsage ? [...used[t]].map((l) => idOf(l, present[t].get(l)!)) : null,
     }),
   );
 }
 
-function questionEvent(run: Run, ref: Run | undefined, refCorrect: Map<string, boolean | null>, x: Question, t: number, itemIds: string[] | null): TaskEvent {
+function questionEvent(
+  run: Run,
+  ref: Run | undefined,
+  refCorrect: Map<string, boolean | null>,
+  x: Question,
+  t: number,
+  itemIds: string[] | null,
+): TaskEvent {
   const r = ref ? refCorrect.get(x.idx) : undefined;
   return {
     library: run.info.name,
@@ -330,13 +386,24 @@ function compare(kind: Comparison["kind"], group: string, a: Run, b: Run | undef
       if (x.correct === null || typeof y !== "boolean") continue;
       c[x.correct ? (y ? "both" : "aOnly") : y ? "bOnly" : "neither"]++;
     }
-  return { kind, group, a: a.info.name, b: b?.info.name ?? null, n: c.both + c.aOnly + c.bOnly + c.neither, ...c, note };
+  return {
+    kind,
+    group,
+    a: a.info.name,
+    b: b?.info.name ?? null,
+    n: c.both + c.aOnly + c.bOnly + c.neither,
+    ...c,
+    note,
+  };
 }
 
 export function importDynamicCheatsheet(path: string, ctx: ImportContext): ImportParts {
   const files = isFile(path) ? [path] : walkFiles(path).filter((f) => /\.jsonl?$/i.test(f));
   if (files.length === 0) {
-    throw new CuratorError("INVALID_FILE", `No Dynamic Cheatsheet run files under '${path}': expected *.jsonl files (DATASET/MODEL_APPROACH.jsonl). Pass a run file or the folder holding them.`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `No Dynamic Cheatsheet run files under '${path}': expected *.jsonl files (DATASET/MODEL_APPROACH.jsonl). Pass a run file or the folder holding them.`,
+    );
   }
   // prefer the slim copy of a run over the raw one, whichever the folder walk meets first
   files.sort((a, b) => Number(/[\\/]raw[\\/]/.test(a)) - Number(/[\\/]raw[\\/]/.test(b)) || (a < b ? -1 : 1));
@@ -344,7 +411,10 @@ export function importDynamicCheatsheet(path: string, ctx: ImportContext): Impor
   for (const file of files) {
     const info = runInfo(ctx.rel(file).includes("/") ? ctx.rel(file) : file);
     if (runs.has(info.name)) {
-      ctx.skipped.add("duplicate-run", `${ctx.rel(file)}: run ${info.name} already read from ${ctx.rel(runs.get(info.name)!.file)}`);
+      ctx.skipped.add(
+        "duplicate-run",
+        `${ctx.rel(file)}: run ${info.name} already read from ${ctx.rel(runs.get(info.name)!.file)}`,
+      );
       continue;
     }
     const questions = readRun(file, info.dataset, ctx);
@@ -352,16 +422,24 @@ export function importDynamicCheatsheet(path: string, ctx: ImportContext): Impor
   }
   // the reference is the same prompt without memory (EmptyCheatsheet); Baseline is a different prompt and never stands in
   const noMemory = new Map<string, Run[]>();
-  for (const r of runs.values()) if (r.info.approach === "none") noMemory.set(groupOf(r), [...(noMemory.get(groupOf(r)) ?? []), r]);
-  const refs = new Map([...noMemory].flatMap(([g, rs]) => rs.filter((r) => /empty/i.test(r.info.variant)).slice(0, 1).map((r) => [g, r] as const)));
+  for (const r of runs.values())
+    if (r.info.approach === "none") noMemory.set(groupOf(r), [...(noMemory.get(groupOf(r)) ?? []), r]);
+  const refs = new Map(
+    [...noMemory].flatMap(([g, rs]) =>
+      rs
+        .filter((r) => /empty/i.test(r.info.variant))
+        .slice(0, 1)
+        .map((r) => [g, r] as const),
+    ),
+  );
   const parts = emptyParts([
-      "One library per memory run (DATASET/MODEL_APPROACH); items are cheatsheet memory items or, for retrieval runs, previous input/solution pairs (kind context).",
-      "Context of question t = its cheatsheet_before; stats count the questions an item (any earlier version) was in context, successes = answered correctly. createdAt = the first question whose context holds it (written after the question before; the simulator's convention).",
-      "Ids: <run>/mNNN for a memory item lineage, <run>/sol-qIDX for a previous solution; superseded or removed versions carry @vN. meta.count is the cheatsheet's own `** Count: N **`.",
-      "Answers are checked by the benchmark's checker (numeric for AIME, option letter for GPQA, expression checkers for Game of 24 / equations), not by string equality.",
-      "Credited paired uplift: per question d = correct(memory run) − correct(same model, same prompt, empty cheatsheet: EmptyCheatsheet); d is credited only to the items the run marks as used for that question (retrieved solutions; memory items whose `** Count: N **` rose or whose `(Reference: Q…)` list gained the question). uplift = Σ credits of the item's lineage; harmful < 0, helpful > 0, deadWeight = in context for ≥ 3 questions, never credited. Without an EmptyCheatsheet run the credited labels are null (Baseline is a different prompt and never used as the reference).",
-      "Proxies: rewrittenLater / removedLater = what the writing model did next; an item that left the text where the model elided part of its cheatsheet (`[Previous … preserved]`) is marked elided and not removed. neverUsed = Count never rose above 1 while in context.",
-      "Retrieval runs store a previous solution's text only when it is retrieved, so never-retrieved solutions are absent.",
+    "One library per memory run (DATASET/MODEL_APPROACH); items are cheatsheet memory items or, for retrieval runs, previous input/solution pairs (kind context).",
+    "Context of question t = its cheatsheet_before; stats count the questions an item (any earlier version) was in context, successes = answered correctly. createdAt = the first question whose context holds it (written after the question before; the simulator's convention).",
+    "Ids: <run>/mNNN for a memory item lineage, <run>/sol-qIDX for a previous solution; superseded or removed versions carry @vN. meta.count is the cheatsheet's own `** Count: N **`.",
+    "Answers are checked by the benchmark's checker (numeric for AIME, option letter for GPQA, expression checkers for Game of 24 / equations), not by string equality.",
+    "Credited paired uplift: per question d = correct(memory run) − correct(same model, same prompt, empty cheatsheet: EmptyCheatsheet); d is credited only to the items the run marks as used for that question (retrieved solutions; memory items whose `** Count: N **` rose or whose `(Reference: Q…)` list gained the question). uplift = Σ credits of the item's lineage; harmful < 0, helpful > 0, deadWeight = in context for ≥ 3 questions, never credited. Without an EmptyCheatsheet run the credited labels are null (Baseline is a different prompt and never used as the reference).",
+    "Proxies: rewrittenLater / removedLater = what the writing model did next; an item that left the text where the model elided part of its cheatsheet (`[Previous … preserved]`) is marked elided and not removed. neverUsed = Count never rose above 1 while in context.",
+    "Retrieval runs store a previous solution's text only when it is retrieved, so never-retrieved solutions are absent.",
   ]);
   for (const r of runs.values()) {
     const ref = refs.get(groupOf(r));
@@ -371,13 +449,31 @@ export function importDynamicCheatsheet(path: string, ctx: ImportContext): Impor
     } else {
       assemble(r, ref, ctx, parts);
       parts.comparisons.push(
-        compare("paired-uplift", groupOf(r), r, ref, ref ? "same prompt with an empty cheatsheet" : "no same-prompt run without memory (EmptyCheatsheet): credited labels skipped; Baseline is a different prompt and is not used"),
+        compare(
+          "paired-uplift",
+          groupOf(r),
+          r,
+          ref,
+          ref
+            ? "same prompt with an empty cheatsheet"
+            : "no same-prompt run without memory (EmptyCheatsheet): credited labels skipped; Baseline is a different prompt and is not used",
+        ),
       );
     }
   }
   for (const [g, rs] of noMemory)
     for (let i = 0; i < rs.length; i++)
       for (let j = i + 1; j < rs.length; j++)
-        parts.comparisons.push(compare("noise-floor", g, rs[i], rs[j], rs[i].info.variant === rs[j].info.variant ? "two runs of the same prompt" : `different prompts (${rs[i].info.variant} vs ${rs[j].info.variant}): an upper bound on run-to-run noise`));
+        parts.comparisons.push(
+          compare(
+            "noise-floor",
+            g,
+            rs[i],
+            rs[j],
+            rs[i].info.variant === rs[j].info.variant
+              ? "two runs of the same prompt"
+              : `different prompts (${rs[i].info.variant} vs ${rs[j].info.variant}): an upper bound on run-to-run noise`,
+          ),
+        );
   return parts;
 }

@@ -74,7 +74,7 @@ class Reader {
         if (set === null && this.s[this.pos] === ":") {
           this.pos++;
           const v = this.value(depth + 1);
-          obj[typeof key === "string" ? key : JSON.stringify(key) ?? String(key)] = v;
+          obj[typeof key === "string" ? key : (JSON.stringify(key) ?? String(key))] = v;
         } else if (set !== null || Object.keys(obj).length === 0) {
           (set ??= []).push(key); // a Python set literal
         } else this.fail("expected ':' after an object key");
@@ -144,18 +144,30 @@ class Reader {
       return cp > 0x10ffff ? "\ufffd" : String.fromCodePoint(cp);
     };
     switch (e) {
-      case "n": return "\n";
-      case "t": return "\t";
-      case "r": return "\r";
-      case "b": return "\b";
-      case "f": return "\f";
-      case "0": return "\0";
-      case "u": return hex(4);
-      case "x": return hex(2);
-      case "U": return hex(8);
-      case "\n": return "";
-      case undefined: return this.fail("unterminated string");
-      default: return e; // \\ \" \' \/ and anything unknown: keep the character
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case "r":
+        return "\r";
+      case "b":
+        return "\b";
+      case "f":
+        return "\f";
+      case "0":
+        return "\0";
+      case "u":
+        return hex(4);
+      case "x":
+        return hex(2);
+      case "U":
+        return hex(8);
+      case "\n":
+        return "";
+      case undefined:
+        return this.fail("unterminated string");
+      default:
+        return e; // \\ \" \' \/ and anything unknown: keep the character
     }
   }
 
@@ -168,7 +180,9 @@ class Reader {
   }
 
   private number(): number {
-    const m = /^[-+]?(?:inf(?:inity)?|nan|(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)/i.exec(this.s.slice(this.pos, this.pos + 64));
+    const m = /^[-+]?(?:inf(?:inity)?|nan|(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)/i.exec(
+      this.s.slice(this.pos, this.pos + 64),
+    );
     if (!m) this.fail("bad number");
     this.pos += m[0].length;
     const t = m[0].toLowerCase().replace(/_/g, "");
@@ -190,11 +204,22 @@ class Reader {
     }
     this.pos += w.length;
     switch (w) {
-      case "true": case "True": return true;
-      case "false": case "False": return false;
-      case "null": case "None": case "undefined": return null;
-      case "NaN": case "nan": return NaN;
-      case "Infinity": case "inf": return Infinity;
+      case "true":
+      case "True":
+        return true;
+      case "false":
+      case "False":
+        return false;
+      case "null":
+      case "None":
+      case "undefined":
+        return null;
+      case "NaN":
+      case "nan":
+        return NaN;
+      case "Infinity":
+      case "inf":
+        return Infinity;
     }
     if (next === "(") {
       // a constructor call such as datetime.datetime(2024, 1, 1): keep its source text
@@ -222,7 +247,8 @@ export function parseLiteral(text: string): LiteralResult {
   try {
     const value = r.value(0);
     r.ws();
-    if (r.pos < text.length) return { value, complete: false, error: "unexpected text after the value", errorOffset: r.pos };
+    if (r.pos < text.length)
+      return { value, complete: false, error: "unexpected text after the value", errorOffset: r.pos };
     return { value, complete: true };
   } catch (e) {
     if (e instanceof Damage) return { value: e.partial, complete: false, error: e.message, errorOffset: e.offset };

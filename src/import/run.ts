@@ -17,23 +17,28 @@ import { IMPORT_FORMATS, type ImportFormat, type ImporterDef } from "./types.js"
 
 export const IMPORTERS = {
   voyager: {
-    describe: "Voyager checkpoints: skill/skills.json, skill/skill_files.json (or skill/code/*.js), curriculum/, events.jsonl",
+    describe:
+      "Voyager checkpoints: skill/skills.json, skill/skill_files.json (or skill/code/*.js), curriculum/, events.jsonl",
     run: importVoyager,
   },
   "dynamic-cheatsheet": {
-    describe: "Dynamic Cheatsheet run files (*.jsonl, one question per line with cheatsheet_before/after, target, final_answer)",
+    describe:
+      "Dynamic Cheatsheet run files (*.jsonl, one question per line with cheatsheet_before/after, target, final_answer)",
     run: importDynamicCheatsheet,
   },
   "ace-playbook": {
-    describe: "ACE playbooks (*.txt: `## SECTION` headers and `[id] rule` lines), several snapshots of one run by numeric suffix",
+    describe:
+      "ACE playbooks (*.txt: `## SECTION` headers and `[id] rule` lines), several snapshots of one run by numeric suffix",
     run: importAcePlaybook,
   },
   "agent-s": {
-    describe: "Agent-S knowledge base: *_episodic_memory*.json / *_narrative_memory*.json (key → text), *_history_keys_by_commit.json",
+    describe:
+      "Agent-S knowledge base: *_episodic_memory*.json / *_narrative_memory*.json (key → text), *_history_keys_by_commit.json",
     run: importAgentS,
   },
   "tau-bench": {
-    describe: "tau-bench result files (*.json: list of {task_id, trial, reward, info, traj}, traj/info possibly Python reprs)",
+    describe:
+      "tau-bench result files (*.json: list of {task_id, trial, reward, info, traj}, traj/info possibly Python reprs)",
     run: importTauBench,
   },
 } satisfies Record<ImportFormat, ImporterDef>;
@@ -48,7 +53,11 @@ export function parseFormat(name: string): ImportFormat {
  * nothing this format recognises, is a CuratorError; damaged parts are skipped and reported in the manifest.
  */
 export function loadImport(format: ImportFormat, path: string): BuiltImport {
-  if (!existsSync(path)) throw new CuratorError("FILE_NOT_FOUND", `Import source '${path}' does not exist. Pass the folder or file to import.`);
+  if (!existsSync(path))
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `Import source '${path}' does not exist. Pass the folder or file to import.`,
+    );
   const ctx = new ImportContext(resolve(path));
   const def: ImporterDef = IMPORTERS[format];
   let built: BuiltImport;

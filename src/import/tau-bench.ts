@@ -18,7 +18,11 @@ interface Chunk {
   text: string;
 }
 
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "intro";
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "") || "intro";
 
 /** Splits a markdown policy into paragraphs (a bullet with its sub-bullets is one paragraph), keyed by section. */
 export function chunkPolicy(policy: string): Chunk[] {
@@ -69,14 +73,25 @@ function readTrajectories(file: string, ctx: ImportContext): Trajectory[] {
     const reward = typeof rewardRaw === "number" && Number.isFinite(rewardRaw) ? rewardRaw : null;
     const traj = maybeLiteral(r.traj);
     const info = maybeLiteral(r.info);
-    if (!traj.complete || !info.complete) ctx.repaired.add("truncated-json", `${where}: ${traj.complete ? "info" : "traj"} is a damaged repr; the readable part kept`);
-    if (reward === null && !Array.isArray(traj.value)) return ctx.skipped.add("missing-field", `${where}: neither reward nor traj`);
+    if (!traj.complete || !info.complete)
+      ctx.repaired.add(
+        "truncated-json",
+        `${where}: ${traj.complete ? "info" : "traj"} is a damaged repr; the readable part kept`,
+      );
+    if (reward === null && !Array.isArray(traj.value))
+      return ctx.skipped.add("missing-field", `${where}: neither reward nor traj`);
     const messages = Array.isArray(traj.value) ? traj.value.filter(isRecord) : [];
     const system = messages.find((m) => m.role === "system" && typeof m.content === "string");
     const infoRec = isRecord(info.value) ? info.value : {};
     const task = maybeLiteral(infoRec.task).value;
     const rewardInfo = maybeLiteral(infoRec.reward_info).value;
-    const actions = isRecord(task) && Array.isArray(task.actions) ? task.actions.filter(isRecord).map((a) => a.name).filter((n) => typeof n === "string") : null;
+    const actions =
+      isRecord(task) && Array.isArray(task.actions)
+        ? task.actions
+            .filter(isRecord)
+            .map((a) => a.name)
+            .filter((n) => typeof n === "string")
+        : null;
     const rInfo = isRecord(rewardInfo) && isRecord(rewardInfo.info) ? rewardInfo.info : {};
     out.push({
       taskIndex: out.length,
@@ -106,14 +121,18 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
   const chunked = policies.map(chunkPolicy);
   const versions = distinctVersions(chunked.flatMap((cs) => cs.map((c) => [c.key, c.text] as const)));
   const last = new Map((chunked.at(-1) ?? []).map((c) => [c.key, c.text]));
-  const idOf = (key: string, text: string): string => versionId(`${library}/policy/${key}`, versions.get(key)!.indexOf(text), last.get(key) === text);
-  const idsOf = (policy: string | null): string[] | null => (policy === null ? null : chunked[policies.indexOf(policy)].map((c) => idOf(c.key, c.text)));
+  const idOf = (key: string, text: string): string =>
+    versionId(`${library}/policy/${key}`, versions.get(key)!.indexOf(text), last.get(key) === text);
+  const idsOf = (policy: string | null): string[] | null =>
+    policy === null ? null : chunked[policies.indexOf(policy)].map((c) => idOf(c.key, c.text));
   const history = policies.length > 1;
   for (const [key, texts] of versions) {
     const section = chunked.flat().find((c) => c.key === key)!.section;
     texts.forEach((text, v) => {
       const id = idOf(key, text);
-      const carriers = trajs.filter((t) => t.policy !== null && chunked[policies.indexOf(t.policy)].some((c) => c.key === key && c.text === text));
+      const carriers = trajs.filter(
+        (t) => t.policy !== null && chunked[policies.indexOf(t.policy)].some((c) => c.key === key && c.text === text),
+      );
       const outcomes = carriers.filter((t) => t.reward !== null).map((t) => solved(t.reward!));
       const isFinal = last.get(key) === text;
       parts.items.push({
@@ -123,7 +142,14 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
         content: text,
         author: "policy",
         tags: [`section:${section}`],
-        stats: { createdAt: carriers[0]?.taskIndex ?? 0, lastRetrievedAt: carriers.at(-1)?.taskIndex ?? null, ...outcomeStats(outcomes), timesRetrieved: carriers.length, rewrites: v, compressions: 0 },
+        stats: {
+          createdAt: carriers[0]?.taskIndex ?? 0,
+          lastRetrievedAt: carriers.at(-1)?.taskIndex ?? null,
+          ...outcomeStats(outcomes),
+          timesRetrieved: carriers.length,
+          rewrites: v,
+          compressions: 0,
+        },
         meta: { section, policyVersion: v + 1 },
         final: isFinal,
       });
@@ -143,7 +169,15 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
     });
   }
   policies.forEach((p, index) =>
-    parts.snapshots.push({ library, index, label: `policy version ${index + 1}`, taskIndex: trajs.find((t) => t.policy === p)!.taskIndex, reconstructed: false, itemIds: idsOf(p)!, missingItems: 0 }),
+    parts.snapshots.push({
+      library,
+      index,
+      label: `policy version ${index + 1}`,
+      taskIndex: trajs.find((t) => t.policy === p)!.taskIndex,
+      reconstructed: false,
+      itemIds: idsOf(p)!,
+      missingItems: 0,
+    }),
   );
   for (const t of trajs) {
     parts.events.push({
@@ -161,8 +195,8 @@ function assemble(library: string, trajs: Trajectory[], parts: ImportParts): voi
 export function importTauBench(path: string, ctx: ImportContext): ImportParts {
   const files = sourceFiles(path);
   const parts = emptyParts([
-      "Items are paragraphs of the domain policy (the system message), kind context, ids <file>/policy/<section>-<n>; each is in context for every trajectory carrying that policy.",
-      "Events are trajectories: outcome success when reward is 1. Replay labels are unknown (null): tau-bench never edits its policy.",
+    "Items are paragraphs of the domain policy (the system message), kind context, ids <file>/policy/<section>-<n>; each is in context for every trajectory carrying that policy.",
+    "Events are trajectories: outcome success when reward is 1. Replay labels are unknown (null): tau-bench never edits its policy.",
   ]);
   let seen = 0;
   for (const f of files) {
@@ -174,6 +208,10 @@ export function importTauBench(path: string, ctx: ImportContext): ImportParts {
     const trajs = readTrajectories(f, ctx);
     if (trajs.length) assemble(ctx.rel(f).replace(/\.jsonl?$/i, ""), trajs, parts); // rel of the import root itself is its file name
   }
-  if (seen === 0) throw new CuratorError("INVALID_FILE", `No tau-bench result files under '${path}': expected *.json lists of {task_id, trial, reward, info, traj}.`);
+  if (seen === 0)
+    throw new CuratorError(
+      "INVALID_FILE",
+      `No tau-bench result files under '${path}': expected *.json lists of {task_id, trial, reward, info, traj}.`,
+    );
   return parts;
 }

@@ -72,10 +72,9 @@ export interface ImporterDef {
 }
 
 /** Success/failure counts over a sequence of outcomes (in order), the last RECENT_WINDOW giving the recent ones. */
-export function outcomeStats(outcomes: readonly boolean[]): Pick<
-  ItemStats,
-  "timesRetrieved" | "successes" | "failures" | "recentSuccesses" | "recentFailures"
-> {
+export function outcomeStats(
+  outcomes: readonly boolean[],
+): Pick<ItemStats, "timesRetrieved" | "successes" | "failures" | "recentSuccesses" | "recentFailures"> {
   const recent = outcomes.slice(-RECENT_WINDOW);
   const s = outcomes.filter(Boolean).length;
   const rs = recent.filter(Boolean).length;

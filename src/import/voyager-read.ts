@@ -76,20 +76,26 @@ function readVersionFiles(skillDir: string, ctx: ImportContext): Map<string, Ski
     if (obj === undefined) return;
     if (!isRecord(obj)) return ctx.skipped.add("unexpected-shape", `${where}: expected an object of file name → text`);
     for (const [file, text] of Object.entries(obj)) {
-      if (!file.endsWith(ext) || file.length === ext.length) ctx.skipped.add("unrecognised-file", `${where}: '${file.slice(0, 80)}'`);
-      else if (typeof text !== "string") ctx.skipped.add("bad-field-type", `${where}: '${file.slice(0, 80)}' is not text`);
+      if (!file.endsWith(ext) || file.length === ext.length)
+        ctx.skipped.add("unrecognised-file", `${where}: '${file.slice(0, 80)}'`);
+      else if (typeof text !== "string")
+        ctx.skipped.add("bad-field-type", `${where}: '${file.slice(0, 80)}' is not text`);
       else into.set(file.slice(0, -ext.length), text);
     }
   };
   if (isFile(packed)) {
     const j = ctx.readJson(packed);
-    if (j !== undefined && !isRecord(j)) ctx.skipped.add("unexpected-shape", `${ctx.rel(packed)}: expected {code, description}`);
+    if (j !== undefined && !isRecord(j))
+      ctx.skipped.add("unexpected-shape", `${ctx.rel(packed)}: expected {code, description}`);
     else if (j !== undefined) {
       collect(j.code, code, ".js", `${ctx.rel(packed)} code`);
       collect(j.description, desc, ".txt", `${ctx.rel(packed)} description`);
     }
   }
-  for (const [sub, ext, into] of [["code", ".js", code], ["description", ".txt", desc]] as const) {
+  for (const [sub, ext, into] of [
+    ["code", ".js", code],
+    ["description", ".txt", desc],
+  ] as const) {
     const d = join(skillDir, sub);
     if (!isDir(d)) continue;
     for (const f of readdirSync(d).sort()) {
@@ -155,7 +161,8 @@ function readAttempts(dir: string, ctx: ImportContext): Attempt[] {
     for (const { line, value } of ctx.readJsonl(packed)) {
       const where = `${ctx.rel(packed)}:${line}`;
       if (!isRecord(value)) ctx.skipped.add("unexpected-shape", `${where}: not an attempt record`);
-      else if (typeof value.task !== "string" || value.task.trim() === "") ctx.skipped.add("missing-field", `${where}: no task`);
+      else if (typeof value.task !== "string" || value.task.trim() === "")
+        ctx.skipped.add("missing-field", `${where}: no task`);
       else {
         const ts = typeof value.timestamp === "string" ? value.timestamp : null;
         const file = typeof value.file === "string" ? value.file : `${value.task}_${ts ?? line}`;
@@ -173,7 +180,8 @@ function readAttempts(dir: string, ctx: ImportContext): Attempt[] {
     }
   }
   // attempts in time order when every one has a timestamp; otherwise as stored
-  if (out.every((a) => a.timestamp !== null)) out.sort((a, b) => (a.timestamp! < b.timestamp! ? -1 : a.timestamp! > b.timestamp! ? 1 : 0));
+  if (out.every((a) => a.timestamp !== null))
+    out.sort((a, b) => (a.timestamp! < b.timestamp! ? -1 : a.timestamp! > b.timestamp! ? 1 : 0));
   return out;
 }
 

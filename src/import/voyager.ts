@@ -10,7 +10,15 @@ import { readdirSync } from "node:fs";
 import { CuratorError } from "../errors.js";
 import { isDir, isFile, type ImportContext } from "./context.js";
 import { isCheckpoint, readCheckpoint, type Attempt, type Checkpoint } from "./voyager-read.js";
-import { emptyParts, versionId, type ImportParts, type Outcome, type ReplayLabel, type Snapshot, type TaskEvent } from "./types.js";
+import {
+  emptyParts,
+  versionId,
+  type ImportParts,
+  type Outcome,
+  type ReplayLabel,
+  type Snapshot,
+  type TaskEvent,
+} from "./types.js";
 import { maxOf, pushAll } from "../util/arrays.js";
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
@@ -25,7 +33,11 @@ interface LibraryDirs {
 
 function subdirs(dir: string): string[] {
   try {
-    return readdirSync(dir).sort().filter((n) => !n.startsWith(".")).map((n) => join(dir, n)).filter(isDir);
+    return readdirSync(dir)
+      .sort()
+      .filter((n) => !n.startsWith("."))
+      .map((n) => join(dir, n))
+      .filter(isDir);
   } catch {
     return [];
   }
@@ -66,19 +78,34 @@ interface Version {
 }
 
 /** The live code per skill name at one checkpoint, plus every version met so far per name. */
-function collectVersions(ckpts: Checkpoint[], lineage: Map<string, Version[]>, ctx: ImportContext): Map<string, string>[] {
+function collectVersions(
+  ckpts: Checkpoint[],
+  lineage: Map<string, Version[]>,
+  ctx: ImportContext,
+): Map<string, string>[] {
   return ckpts.map((ck) => {
     const names = [...(ck.live?.keys() ?? []), ...[...ck.versions.keys()].filter((n) => !ck.live?.has(n))];
     const state = new Map<string, string>();
     for (const name of names) {
-      const seq: Version[] = (ck.versions.get(name) ?? []).map((v) => ({ content: v.code, description: v.description, fileVersion: v.version }));
+      const seq: Version[] = (ck.versions.get(name) ?? []).map((v) => ({
+        content: v.code,
+        description: v.description,
+        fileVersion: v.version,
+      }));
       const live = ck.live?.get(name);
       if (live) {
         const top = seq.at(-1);
         if (top && norm(top.content) !== norm(live.code)) {
-          ctx.repaired.add("file-mismatch", `${ctx.rel(ck.dir)}: ${name}: skills.json differs from V${top.fileVersion}; skills.json kept`);
+          ctx.repaired.add(
+            "file-mismatch",
+            `${ctx.rel(ck.dir)}: ${name}: skills.json differs from V${top.fileVersion}; skills.json kept`,
+          );
         }
-        const v = { content: live.code, description: live.description ?? top?.description, fileVersion: top?.fileVersion ?? 1 };
+        const v = {
+          content: live.code,
+          description: live.description ?? top?.description,
+          fileVersion: top?.fileVersion ?? 1,
+        };
         if (top) seq[seq.length - 1] = v;
         else seq.push(v);
       }
@@ -101,7 +128,8 @@ function attemptEvents(library: string, ckpts: Checkpoint[]): TaskEvent[] {
       all.push({ a, ck });
     }
   }
-  if (all.every(({ a }) => a.timestamp !== null)) all.sort((x, y) => (x.a.timestamp! < y.a.timestamp! ? -1 : x.a.timestamp! > y.a.timestamp! ? 1 : 0));
+  if (all.every(({ a }) => a.timestamp !== null))
+    all.sort((x, y) => (x.a.timestamp! < y.a.timestamp! ? -1 : x.a.timestamp! > y.a.timestamp! ? 1 : 0));
   const events: TaskEvent[] = [];
   let episode = -1;
   for (let i = 0; i < all.length; i++) {
@@ -129,7 +157,16 @@ function attemptEvents(library: string, ckpts: Checkpoint[]): TaskEvent[] {
       outcome,
       outcomeBasis: basis,
       itemIds: null,
-      detail: { file: a.file, timestamp: a.timestamp, episode, attempt: i - start + 1, checkpoint: basename(ck.dir), error: a.error, chats: a.chats, eventsStored: a.events !== null },
+      detail: {
+        file: a.file,
+        timestamp: a.timestamp,
+        episode,
+        attempt: i - start + 1,
+        checkpoint: basename(ck.dir),
+        error: a.error,
+        chats: a.chats,
+        eventsStored: a.events !== null,
+      },
     });
   }
   return events;
@@ -139,16 +176,28 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
   const lineage = new Map<string, Version[]>();
   const states = collectVersions(ckpts, lineage, ctx);
   const finalState = states.at(-1)!;
-  const idOf = (name: string, idx: number): string => versionId(`${lib.name}/${name}`, idx, finalState.get(name) === norm(lineage.get(name)![idx].content));
-  const idByContent = (name: string, content: string): string => idOf(name, lineage.get(name)!.findIndex((v) => norm(v.content) === content));
+  const idOf = (name: string, idx: number): string =>
+    versionId(`${lib.name}/${name}`, idx, finalState.get(name) === norm(lineage.get(name)![idx].content));
+  const idByContent = (name: string, content: string): string =>
+    idOf(
+      name,
+      lineage.get(name)!.findIndex((v) => norm(v.content) === content),
+    );
   const names = [...lineage.keys()];
   const callers = new Map<string, string[]>();
   for (const name of names) {
     const re = new RegExp(`(?<!function\\s+)(?<![\\w.$])${escapeRe(name)}\\s*\\(`);
-    callers.set(name, names.filter((o) => o !== name && lineage.get(o)!.some((v) => re.test(v.content))));
+    callers.set(
+      name,
+      names.filter((o) => o !== name && lineage.get(o)!.some((v) => re.test(v.content))),
+    );
   }
   const author = basename(lib.name);
-  const savedFiles = (name: string): number => maxOf(ckpts.map((c) => c.versions.get(name)?.length ?? 0), 0);
+  const savedFiles = (name: string): number =>
+    maxOf(
+      ckpts.map((c) => c.versions.get(name)?.length ?? 0),
+      0,
+    );
   names.forEach((name, rank) => {
     const versions = lineage.get(name)!;
     versions.forEach((v, idx) => {
@@ -163,7 +212,13 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
         author,
         tags: [`verb:${/^[a-z]+/.exec(name)?.[0] ?? "other"}`],
         stats: { createdAt: rank, rewrites: idx, compressions: 0 },
-        meta: { skill: name, version: idx + 1, fileVersion: v.fileVersion, ...(v.description ? { description: v.description.trim() } : {}), calledBy: callers.get(name) },
+        meta: {
+          skill: name,
+          version: idx + 1,
+          fileVersion: v.fileVersion,
+          ...(v.description ? { description: v.description.trim() } : {}),
+          calledBy: callers.get(name),
+        },
         final: isFinal,
       });
       const label: ReplayLabel = {
@@ -177,7 +232,13 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
         helpful: null,
         deadWeight: null,
         neverUsed: callers.get(name)!.length === 0,
-        evidence: { versions: versions.length, savedFiles: savedFiles(name), calledBy: callers.get(name)!.length, inCheckpoints: present.filter(Boolean).length, basisNeverUsed: "no other skill's code calls it" },
+        evidence: {
+          versions: versions.length,
+          savedFiles: savedFiles(name),
+          calledBy: callers.get(name)!.length,
+          inCheckpoints: present.filter(Boolean).length,
+          basisNeverUsed: "no other skill's code calls it",
+        },
       };
       parts.labels.push(label);
     });
@@ -198,9 +259,25 @@ function assemble(lib: LibraryDirs, ckpts: Checkpoint[], ctx: ImportContext, par
   } else {
     const finalNames = [...finalState.keys()];
     if (finalNames.some((n) => lineage.get(n)!.length > 1)) {
-      snapshots.push({ library: lib.name, index: 0, label: "first version of every live skill", taskIndex: null, reconstructed: true, itemIds: finalNames.map((n) => idOf(n, 0)), missingItems: 0 });
+      snapshots.push({
+        library: lib.name,
+        index: 0,
+        label: "first version of every live skill",
+        taskIndex: null,
+        reconstructed: true,
+        itemIds: finalNames.map((n) => idOf(n, 0)),
+        missingItems: 0,
+      });
     }
-    snapshots.push({ library: lib.name, index: snapshots.length, label: "final", taskIndex: ckpts[0].completed?.length ?? null, reconstructed: false, itemIds: finalNames.map((n) => `${lib.name}/${n}`), missingItems: 0 });
+    snapshots.push({
+      library: lib.name,
+      index: snapshots.length,
+      label: "final",
+      taskIndex: ckpts[0].completed?.length ?? null,
+      reconstructed: false,
+      itemIds: finalNames.map((n) => `${lib.name}/${n}`),
+      missingItems: 0,
+    });
   }
   pushAll(parts.snapshots, snapshots);
   pushAll(parts.events, attemptEvents(lib.name, ckpts));
@@ -215,17 +292,20 @@ export function importVoyager(path: string, ctx: ImportContext): ImportParts {
     );
   }
   const parts = emptyParts([
-      "Items are skills (content = code); ids are <library>/<skill>, superseded versions <library>/<skill>@vN. Identical re-saves (NameV3.js == NameV2.js) are one version; meta.fileVersion is the first file holding the text.",
-      "stats.createdAt is the skill's creation rank (Voyager writes at most one skill per completed task); stats.rewrites counts earlier versions. Retrieval counts are not logged by Voyager and are left out.",
-      "Event outcomes are inferred: an attempt followed by a retry of the same task failed; the last attempt of a task is judged by curriculum/completed_tasks.json and failed_tasks.json.",
-      "neverUsed means no other skill's code calls the skill (Voyager does not log retrievals); harmful is unknown (null).",
-      "History folders (sub-folders named by commit hash) are ordered by library size, then completed tasks: the commit order is not stored.",
+    "Items are skills (content = code); ids are <library>/<skill>, superseded versions <library>/<skill>@vN. Identical re-saves (NameV3.js == NameV2.js) are one version; meta.fileVersion is the first file holding the text.",
+    "stats.createdAt is the skill's creation rank (Voyager writes at most one skill per completed task); stats.rewrites counts earlier versions. Retrieval counts are not logged by Voyager and are left out.",
+    "Event outcomes are inferred: an attempt followed by a retry of the same task failed; the last attempt of a task is judged by curriculum/completed_tasks.json and failed_tasks.json.",
+    "neverUsed means no other skill's code calls the skill (Voyager does not log retrievals); harmful is unknown (null).",
+    "History folders (sub-folders named by commit hash) are ordered by library size, then completed tasks: the commit order is not stored.",
   ]);
   for (const lib of libs) {
     let ckpts = lib.dirs.map((d) => readCheckpoint(d, ctx));
     if (lib.history) {
       const size = (c: Checkpoint): number => c.live?.size ?? c.versions.size;
-      ckpts = ckpts.sort((a, b) => size(a) - size(b) || (a.completed?.length ?? 0) - (b.completed?.length ?? 0) || (a.dir < b.dir ? -1 : 1));
+      ckpts = ckpts.sort(
+        (a, b) =>
+          size(a) - size(b) || (a.completed?.length ?? 0) - (b.completed?.length ?? 0) || (a.dir < b.dir ? -1 : 1),
+      );
     }
     if (ckpts.every((c) => (c.live?.size ?? 0) === 0 && c.versions.size === 0 && c.attempts.length === 0)) continue;
     assemble(lib, ckpts, ctx, parts);

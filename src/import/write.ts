@@ -26,7 +26,15 @@ import { TOOLKIT_VERSION } from "../version.js";
 import type { OutputOptions } from "../util/output-folder.js";
 import { writeDirAtomic } from "../util/atomic.js";
 import type { ImportContext, IssueReport } from "./context.js";
-import { IMPORTER_VERSION, RECENT_WINDOW, type ImportFormat, type ImportParts, type ReplayLabel, type Snapshot, type TaskEvent } from "./types.js";
+import {
+  IMPORTER_VERSION,
+  RECENT_WINDOW,
+  type ImportFormat,
+  type ImportParts,
+  type ReplayLabel,
+  type Snapshot,
+  type TaskEvent,
+} from "./types.js";
 import type { Comparison } from "./schema.js";
 
 export interface LibrarySummary {
@@ -49,7 +57,17 @@ export interface ImportManifest {
   tokenEncoding: string;
   similarity: { method: string; nearDuplicateThreshold: number; scope: string };
   recentWindow: number;
-  counts: { items: number; itemVersions: number; libraries: number; snapshots: number; events: number; labels: number; comparisons: number; skipped: number; repaired: number };
+  counts: {
+    items: number;
+    itemVersions: number;
+    libraries: number;
+    snapshots: number;
+    events: number;
+    labels: number;
+    comparisons: number;
+    skipped: number;
+    repaired: number;
+  };
   libraries: LibrarySummary[];
   skipped: IssueReport;
   repaired: IssueReport;
@@ -70,9 +88,12 @@ export interface BuiltImport {
 const FILES: Record<string, string> = {
   "library.jsonl": "latest library: one LibraryItemSchema line per item (input of `curator decide`)",
   "items.jsonl": "every version of every item seen, LibraryItemSchema lines; superset of library.jsonl",
-  "snapshots.jsonl": "one line per library state: {library, index, label, taskIndex, reconstructed, itemIds, missingItems}",
-  "events.jsonl": "one line per task: {library, taskIndex, task, outcome, outcomeBasis, itemIds[, usedItemIds, referenceOutcome], detail}",
-  "replay-labels.jsonl": "one line per item id: {id, library, inFinal, rewrittenLater, removedLater, uplift, harmful, helpful, deadWeight, neverUsed[, elided], evidence}",
+  "snapshots.jsonl":
+    "one line per library state: {library, index, label, taskIndex, reconstructed, itemIds, missingItems}",
+  "events.jsonl":
+    "one line per task: {library, taskIndex, task, outcome, outcomeBasis, itemIds[, usedItemIds, referenceOutcome], detail}",
+  "replay-labels.jsonl":
+    "one line per item id: {id, library, inFinal, rewrittenLater, removedLater, uplift, harmful, helpful, deadWeight, neverUsed[, elided], evidence}",
   "comparisons.jsonl": "run-level paired comparisons: {kind, group, a, b, n, both, aOnly, bOnly, neither, note}",
   "manifest.json": "this file",
 };
@@ -109,7 +130,10 @@ function similarityById(parts: ImportParts): Map<string, SimilarityStats> {
   }
   for (const [key, pending] of groups) {
     const wanted = new Set(pending);
-    const members = typeof key === "string" ? [...pending, ...(liveByLibrary.get(key) ?? [])] : key.itemIds.filter((id) => byId.has(id));
+    const members =
+      typeof key === "string"
+        ? [...pending, ...(liveByLibrary.get(key) ?? [])]
+        : key.itemIds.filter((id) => byId.has(id));
     measure(members, (id) => wanted.has(id));
   }
   return out;
@@ -184,7 +208,8 @@ export function buildImport(format: ImportFormat, source: string, parts: ImportP
     similarity: {
       method: "MinHash (64 hashes) over word 3-shingles, Jaccard estimate",
       nearDuplicateThreshold: NEAR_DUPLICATE_THRESHOLD,
-      scope: "within one library state: live items among the latest library, superseded versions among their last snapshot",
+      scope:
+        "within one library state: live items among the latest library, superseded versions among their last snapshot",
     },
     recentWindow: RECENT_WINDOW,
     counts: {

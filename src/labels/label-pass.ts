@@ -4,7 +4,14 @@
  * the behaviour's own actions are applied.
  */
 import type { Governance } from "../schemas/world.js";
-import { groupReturns, itemLabels, type Counterfactuals, type ForkableExecutor, type RolloutJournal, type RolloutReturn } from "./rollout.js";
+import {
+  groupReturns,
+  itemLabels,
+  type Counterfactuals,
+  type ForkableExecutor,
+  type RolloutJournal,
+  type RolloutReturn,
+} from "./rollout.js";
 import { planPass, sampleMembers, type RolloutSettings, type RolloutSpend } from "./plan.js";
 
 /** G whole passes from one snapshot: each member's action per item and its return over the same next K tasks. */
@@ -32,7 +39,12 @@ export interface PassState {
   spent: number;
 }
 
-export async function labelPass<F>(exec: ForkableExecutor<F>, s: RolloutSettings, p: PassState, journal?: RolloutJournal<F>): Promise<PassLabels> {
+export async function labelPass<F>(
+  exec: ForkableExecutor<F>,
+  s: RolloutSettings,
+  p: PassState,
+  journal?: RolloutJournal<F>,
+): Promise<PassLabels> {
   const plan = planPass(s, p.rows, p.masks, p.seed, p.pass, p.spent);
   const out: PassLabels = { spend: { tasks: 0, states: 0, decisions: 0, groupMembers: 0 } };
   if (plan.rows.length) {

@@ -40,7 +40,12 @@ export interface RolloutSpend {
 export const NO_SPEND: RolloutSpend = { tasks: 0, states: 0, decisions: 0, groupMembers: 0 };
 
 export function addSpend(a: RolloutSpend, b: RolloutSpend): RolloutSpend {
-  return { tasks: a.tasks + b.tasks, states: a.states + b.states, decisions: a.decisions + b.decisions, groupMembers: a.groupMembers + b.groupMembers };
+  return {
+    tasks: a.tasks + b.tasks,
+    states: a.states + b.states,
+    decisions: a.decisions + b.decisions,
+    groupMembers: a.groupMembers + b.groupMembers,
+  };
 }
 
 const SALT_STATES = 0x5107;
@@ -72,7 +77,14 @@ export interface PassPlan {
 }
 
 /** The rollouts of one labelled pass of `n` items, cut to what the remaining budget allows. */
-export function planPass(s: RolloutSettings, n: number, masks: ArrayLike<number>, seed: number, pass: number, spent: number): PassPlan {
+export function planPass(
+  s: RolloutSettings,
+  n: number,
+  masks: ArrayLike<number>,
+  seed: number,
+  pass: number,
+  spent: number,
+): PassPlan {
   const order = Array.from({ length: n }, (_, i) => i);
   if (s.items !== undefined && s.items < n) {
     const rng = new Rng([seed, SALT_ITEMS, pass]);
@@ -96,7 +108,15 @@ export function planPass(s: RolloutSettings, n: number, masks: ArrayLike<number>
  * G whole-pass action vectors drawn from the policy's (epsilon-mixed) probabilities, each through the change
  * cap, with a generator per (stream, pass, member): the same members however the run was interrupted.
  */
-export function sampleMembers(probs: Float32Array, masks: Float32Array, rows: number, governance: Governance, seed: number, pass: number, groups: number): Int32Array[] {
+export function sampleMembers(
+  probs: Float32Array,
+  masks: Float32Array,
+  rows: number,
+  governance: Governance,
+  seed: number,
+  pass: number,
+  groups: number,
+): Int32Array[] {
   return Array.from({ length: groups }, (_, g) => {
     const p = probs.slice();
     const sampled = sampleRows(p, masks, rows, new Rng([seed, SALT_GROUPS, pass, g]));

@@ -52,7 +52,12 @@ export interface RolloutJob {
 }
 
 /** Runs one rollout (or takes it from the journal, continuing a half-finished one from its last task). */
-export async function rollout<F>(exec: ForkableExecutor<F>, job: RolloutJob, horizon: number, journal?: RolloutJournal<F>): Promise<RolloutReturn> {
+export async function rollout<F>(
+  exec: ForkableExecutor<F>,
+  job: RolloutJob,
+  horizon: number,
+  journal?: RolloutJournal<F>,
+): Promise<RolloutReturn> {
   const done = journal?.finished(job.key);
   if (done) return done;
   let { fork, acc } = journal?.progress(job.key) ?? { fork: undefined, acc: undefined };
@@ -135,6 +140,7 @@ export async function groupReturns<F>(
   journal?: RolloutJournal<F>,
 ): Promise<{ returns: RolloutReturn[]; tasks: number }> {
   const returns: RolloutReturn[] = [];
-  for (const [g, actions] of members.entries()) returns.push(await rollout(exec, { key: `group-${g}`, actions }, horizon, journal));
+  for (const [g, actions] of members.entries())
+    returns.push(await rollout(exec, { key: `group-${g}`, actions }, horizon, journal));
   return { returns, tasks: returns.reduce((s, r) => s + r.tasks, 0) };
 }

@@ -17,7 +17,16 @@ import { AUDIT_FILE, chainRecords, type AuditEntry, type AuditHead, type AuditRe
 import { countActions } from "./review.js";
 import { forEachArchiveEntry, GOVERNANCE_FILE, type ArchiveEntry, type LiveItem } from "./io.js";
 import { contentHash } from "./history.js";
-import { ARCHIVE_FILE, LIBRARY_FILE, openFolder, withFolderLock, writeFolder, resolveFolder, checkOutputFolder, type FolderState } from "./folder.js";
+import {
+  ARCHIVE_FILE,
+  LIBRARY_FILE,
+  openFolder,
+  withFolderLock,
+  writeFolder,
+  resolveFolder,
+  checkOutputFolder,
+  type FolderState,
+} from "./folder.js";
 
 export { ARCHIVE_FILE, LIBRARY_FILE };
 
@@ -70,16 +79,34 @@ export function planPass(p: PassInput): PassOutput {
     made.push(d);
     rowOfRecord.push(r);
     records.push({
-      time: p.time, itemId: d.id, action: d.action, probs: d.probs, allowed: d.allowed, reason: d.reason,
-      modelHash: p.modelHash, curator: p.curator, window, itemHash: contentHash(item), where: d.action === "retire" ? "archive" : "live",
+      time: p.time,
+      itemId: d.id,
+      action: d.action,
+      probs: d.probs,
+      allowed: d.allowed,
+      reason: d.reason,
+      modelHash: p.modelHash,
+      curator: p.curator,
+      window,
+      itemHash: contentHash(item),
+      where: d.action === "retire" ? "archive" : "live",
     });
   });
   const retired = made.filter((d) => d.action === "retire").length;
   records.push({
-    time: p.time, action: "pass", curator: p.curator, modelHash: p.modelHash, window, governance,
-    governanceFile: p.governanceFile ?? false, decided: made.length, unchanged: p.items.length - made.length,
-    changeCap: p.changeCap ?? changeCap(p.items.length, governance), changesBefore: p.changesBefore ?? 0,
-    live: p.items.length - retired, archived: (p.archivedBefore ?? 0) + retired,
+    time: p.time,
+    action: "pass",
+    curator: p.curator,
+    modelHash: p.modelHash,
+    window,
+    governance,
+    governanceFile: p.governanceFile ?? false,
+    decided: made.length,
+    unchanged: p.items.length - made.length,
+    changeCap: p.changeCap ?? changeCap(p.items.length, governance),
+    changesBefore: p.changesBefore ?? 0,
+    live: p.items.length - retired,
+    archived: (p.archivedBefore ?? 0) + retired,
   });
   const { entries, head } = chainRecords(p.head, records);
   const seqOfRow = new Map<number, number>();
@@ -90,10 +117,25 @@ export function planPass(p: PassInput): PassOutput {
     const d = p.decisions[r];
     if (!d || d.action === "keep") live.push(item);
     else if (d.action === "retire")
-      archive.push({ item, retiredAt: p.time, auditSeq: seqOfRow.get(r)!, reason: d.reason, curator: p.curator, modelHash: p.modelHash });
+      archive.push({
+        item,
+        retiredAt: p.time,
+        auditSeq: seqOfRow.get(r)!,
+        reason: d.reason,
+        curator: p.curator,
+        modelHash: p.modelHash,
+      });
     else live.push({ ...item, pending: d.action });
   });
-  return { live, archive, audit: entries, head, counts: countActions(made), decided: made.length, unchanged: p.items.length - made.length };
+  return {
+    live,
+    archive,
+    audit: entries,
+    head,
+    counts: countActions(made),
+    decided: made.length,
+    unchanged: p.items.length - made.length,
+  };
 }
 
 export interface ApplySummary {
@@ -108,7 +150,12 @@ export interface ApplySummary {
 }
 
 /** Writes a planned pass into `out` (whose state, when it already is a decide folder, is `state`). */
-export async function writePass(out: string, state: FolderState | null, plan: PassOutput, governanceText: string | null): Promise<ApplySummary> {
+export async function writePass(
+  out: string,
+  state: FolderState | null,
+  plan: PassOutput,
+  governanceText: string | null,
+): Promise<ApplySummary> {
   await writeFolder(out, {
     live: plan.live,
     archive: { copyFrom: state ? join(state.dir, ARCHIVE_FILE) : null, append: plan.archive },
@@ -118,21 +165,38 @@ export async function writePass(out: string, state: FolderState | null, plan: Pa
   });
   const pass = plan.audit[plan.audit.length - 1] as AuditEntry & { archived: number };
   return {
-    out, counts: plan.counts, decided: plan.decided, unchanged: plan.unchanged,
-    live: plan.live.length, archived: pass.archived, auditLines: plan.head.lines, head: plan.head.hash,
+    out,
+    counts: plan.counts,
+    decided: plan.decided,
+    unchanged: plan.unchanged,
+    live: plan.live.length,
+    archived: pass.archived,
+    auditLines: plan.head.lines,
+    head: plan.head.hash,
   };
 }
 
 /** Moves an archived item back into the live library and records it in the audit log. */
-export async function restoreItem(from: string, itemId: string, clock: () => Date = () => new Date()): Promise<{ item: LiveItem; auditLines: number; head: string }> {
+export async function restoreItem(
+  from: string,
+  itemId: string,
+  clock: () => Date = () => new Date(),
+): Promise<{ item: LiveItem; auditLines: number; head: string }> {
   const dir = resolveFolder(from, "--from");
   const kind = checkOutputFolder(dir);
   if (kind !== "decide")
-    throw new CuratorError("FILE_NOT_FOUND", `'${from}' is not a decide output folder${kind === "absent" ? " (it does not exist)" : ""}. Point --from at the folder 'curator decide --out' wrote.`);
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `'${from}' is not a decide output folder${kind === "absent" ? " (it does not exist)" : ""}. Point --from at the folder 'curator decide --out' wrote.`,
+    );
   return withFolderLock(dir, () => restoreLocked(dir, itemId, clock));
 }
 
-async function restoreLocked(dir: string, itemId: string, clock: () => Date): Promise<{ item: LiveItem; auditLines: number; head: string }> {
+async function restoreLocked(
+  dir: string,
+  itemId: string,
+  clock: () => Date,
+): Promise<{ item: LiveItem; auditLines: number; head: string }> {
   const state = openFolder(dir, { checkLive: false });
   const s = state.history.items.get(itemId);
   const archivePath = join(dir, ARCHIVE_FILE);
@@ -149,9 +213,17 @@ async function restoreLocked(dir: string, itemId: string, clock: () => Date): Pr
   if (!found) throw new Error(`restore: '${itemId}' verified archived but not found`);
   const { entries, head } = chainRecords(state.head, [
     {
-      time: clock().toISOString(), itemId, action: "restore", probs: null, allowed: null,
-      reason: `restored by user (retired at audit seq ${found.auditSeq}: ${found.reason})`, modelHash: null, curator: "user",
-      window: null, itemHash: contentHash(found.item), where: "live",
+      time: clock().toISOString(),
+      itemId,
+      action: "restore",
+      probs: null,
+      allowed: null,
+      reason: `restored by user (retired at audit seq ${found.auditSeq}: ${found.reason})`,
+      modelHash: null,
+      curator: "user",
+      window: null,
+      itemHash: contentHash(found.item),
+      where: "live",
     },
   ]);
   await writeFolder(dir, {
@@ -168,6 +240,7 @@ function archivedSample(state: FolderState): string {
   const ids: string[] = [];
   for (const [id, s] of state.history.items) if (s.where === "archive" && ids.length < 10) ids.push(id);
   const n = state.history.archived;
-  return n === 0 ? "the archive is empty" : `archived ids: ${ids.join(", ")}${n > ids.length ? `, … (${n} in all)` : ""}`;
+  return n === 0
+    ? "the archive is empty"
+    : `archived ids: ${ids.join(", ")}${n > ids.length ? `, … (${n} in all)` : ""}`;
 }
-

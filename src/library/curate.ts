@@ -25,7 +25,15 @@ import { looserRules } from "../governance/rules.js";
 import { changeCap } from "../governance/choose.js";
 import { countActions } from "./review.js";
 import { planPass, writePass, type ApplySummary } from "./apply.js";
-import { checkOutputFolder, classifyFolder, LIBRARY_FILE, openFolder, resolveFolder, withFolderLock, type FolderState } from "./folder.js";
+import {
+  checkOutputFolder,
+  classifyFolder,
+  LIBRARY_FILE,
+  openFolder,
+  resolveFolder,
+  withFolderLock,
+  type FolderState,
+} from "./folder.js";
 import { contentHash } from "./history.js";
 import { GOVERNANCE_FILE, readGovernanceFor, readLibraryFile, type LiveItem } from "./io.js";
 import type { SimilarityProgress } from "../text/similarity.js";
@@ -81,7 +89,11 @@ function resolveInput(library: string): Input {
   if (existsSync(library) && statSync(library).isDirectory()) {
     const path = resolveFolder(library, "--library");
     const file = join(path, LIBRARY_FILE);
-    if (!existsSync(file)) throw new CuratorError("FILE_NOT_FOUND", `--library '${library}' is a folder without ${LIBRARY_FILE}. Pass a library JSONL file or a folder 'curator decide --out' wrote.`);
+    if (!existsSync(file))
+      throw new CuratorError(
+        "FILE_NOT_FOUND",
+        `--library '${library}' is a folder without ${LIBRARY_FILE}. Pass a library JSONL file or a folder 'curator decide --out' wrote.`,
+      );
     return { file, folder: classifyFolder(path).kind === "decide" ? path : null };
   }
   const path = existsSync(library) ? realpathSync(library) : library;
@@ -92,7 +104,10 @@ function resolveInput(library: string): Input {
 
 export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
   if (!o.dryRun && !o.out)
-    throw new CuratorError("BAD_ARGUMENT", "Pass --out DIR to write the curated library, or --dry-run to only review the decisions.");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "Pass --out DIR to write the curated library, or --dry-run to only review the decisions.",
+    );
   const input = resolveInput(o.library);
   const outPath = o.out ? resolveFolder(o.out, "--out") : null;
   const outKind = outPath ? checkOutputFolder(outPath) : null;
@@ -103,12 +118,20 @@ export async function curateLibrary(o: CurateOptions): Promise<CurateResult> {
   return out ? withFolderLock(out, run) : run();
 }
 
-async function curateLocked(o: CurateOptions, input: Input, out: string | null, historyDir: string | null): Promise<CurateResult> {
+async function curateLocked(
+  o: CurateOptions,
+  input: Input,
+  out: string | null,
+  historyDir: string | null,
+): Promise<CurateResult> {
   const readsOwnLive = historyDir !== null && input.folder === historyDir;
   const state = historyDir ? openFolder(historyDir, { checkLive: !readsOwnLive }) : null;
   const items = readLibraryFile(input.file);
   if (items.length === 0 && !state)
-    throw new CuratorError("INVALID_FILE", `'${input.file}' holds no items (no non-blank lines). A library is JSONL, one item per line (see 'curator schema item'). Nothing was written.`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `'${input.file}' holds no items (no non-blank lines). A library is JSONL, one item per line (see 'curator schema item'). Nothing was written.`,
+    );
   if (state) checkContinues(state, items, input.file);
   const gov = resolveGovernance(input, state);
   const lastWindow = state?.history.lastPass?.window;
@@ -118,16 +141,24 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
   const budget = Math.max(0, cap - changesBefore);
 
   // Hashing every item costs seconds on a million items; only a folder's history needs them here.
-  const fresh = state ? items.map((it) => state.history.hasNewEvidence(it.id, contentHash(it), window)) : items.map(() => true);
+  const fresh = state
+    ? items.map((it) => state.history.hasNewEvidence(it.id, contentHash(it), window))
+    : items.map(() => true);
   // Items without new evidence are shown to the curator (library-level features need them) but may only be
   // kept, so they use none of the change budget; their decisions are dropped below.
   const shown = items.map((it, r) => (fresh[r] ? it : { ...it, pinned: true }));
-  const rules = { ...gov.rules, maxChangeShare: budget === 0 ? 0 : Math.min(1, (budget + 0.5) / Math.max(1, items.length)) };
+  const rules = {
+    ...gov.rules,
+    maxChangeShare: budget === 0 ? 0 : Math.min(1, (budget + 0.5) / Math.max(1, items.length)),
+  };
 
   const executor = typeof o.executor === "string" ? resolveExecutor(o.executor) : o.executor;
   const stats = typeof o.executorStats === "string" ? readExecutorStats(o.executorStats) : o.executorStats;
   if (!executor && !stats)
-    throw new CuratorError("BAD_ARGUMENT", "Pass --executor-stats FILE with your executor's recent tasks (see docs/harness.md), or --executor PRESET|PROFILE as a fallback guess.");
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "Pass --executor-stats FILE with your executor's recent tasks (see docs/harness.md), or --executor PRESET|PROFILE as a fallback guess.",
+    );
   const resolved = await resolveCurator(o.model);
   const seed = o.seed ?? (resolved.curator.stochastic ? 0 : null);
   try {
@@ -149,9 +180,18 @@ async function curateLocked(o: CurateOptions, input: Input, out: string | null, 
     let written: ApplySummary | null = null;
     if (out) {
       const plan = planPass({
-        items, decisions: perItem, head: state?.head ?? null, curator: result.curator, modelHash: result.modelHash,
-        time: (o.clock ?? (() => new Date()))().toISOString(), window, governance: gov.rules, governanceFile: gov.text !== null,
-        changeCap: cap, changesBefore, archivedBefore: state?.history.archived ?? 0,
+        items,
+        decisions: perItem,
+        head: state?.head ?? null,
+        curator: result.curator,
+        modelHash: result.modelHash,
+        time: (o.clock ?? (() => new Date()))().toISOString(),
+        window,
+        governance: gov.rules,
+        governanceFile: gov.text !== null,
+        changeCap: cap,
+        changesBefore,
+        archivedBefore: state?.history.archived ?? 0,
       });
       written = await writePass(out, state, plan, gov.text);
     }
@@ -185,7 +225,11 @@ function checkContinues(state: FolderState, items: readonly LiveItem[], file: st
     if (s.where === "live" && !ids.has(id)) lacking.push(id);
     if (s.where === "archive" && ids.has(id)) archived.push(id);
   }
-  const list = (xs: string[]) => `${xs.slice(0, 5).map((x) => `'${x}'`).join(", ")}${xs.length > 5 ? `, … (${xs.length} in all)` : ""}`;
+  const list = (xs: string[]) =>
+    `${xs
+      .slice(0, 5)
+      .map((x) => `'${x}'`)
+      .join(", ")}${xs.length > 5 ? `, … (${xs.length} in all)` : ""}`;
   if (lacking.length > 0)
     throw new CuratorError(
       "BAD_ARGUMENT",
@@ -215,10 +259,12 @@ function resolveGovernance(input: Input, state: FolderState | null): ResolvedGov
   const given = readGovernanceFor(input.file);
   const givenText = given.source ? readFileSync(given.source, "utf8") : null;
   const folderPath = state ? join(state.dir, GOVERNANCE_FILE) : null;
-  if (!folderPath || !existsSync(folderPath) || folderPath === given.source) return { rules: given.rules, source: given.source, text: givenText };
+  if (!folderPath || !existsSync(folderPath) || folderPath === given.source)
+    return { rules: given.rules, source: given.source, text: givenText };
   const folder = readGovernanceFor(join(state!.dir, LIBRARY_FILE));
   const folderText = readFileSync(folderPath, "utf8");
-  if (!given.source || canonicalJson(given.rules) === canonicalJson(folder.rules)) return { rules: folder.rules, source: folderPath, text: folderText };
+  if (!given.source || canonicalJson(given.rules) === canonicalJson(folder.rules))
+    return { rules: folder.rules, source: folderPath, text: folderText };
   const looser = looserRules(given.rules, folder.rules);
   if (looser.length > 0)
     throw new CuratorError(
@@ -237,5 +283,14 @@ function emptyResult(
   o: { executorStats?: ObserveOptions["executorStats"]; executorName?: string },
 ): DecideResult {
   const obs = observeLibrary([], { executor, executorStats: o.executorStats, executorName: o.executorName });
-  return { decisions: [], modelHash, curator, capped: 0, executorObservation: obs.executor, executorSources: obs.executorSources, outOfDistribution: null, warnings: [] };
+  return {
+    decisions: [],
+    modelHash,
+    curator,
+    capped: 0,
+    executorObservation: obs.executor,
+    executorSources: obs.executorSources,
+    outOfDistribution: null,
+    warnings: [],
+  };
 }

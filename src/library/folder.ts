@@ -5,7 +5,21 @@
  * says the folder was written by `curator decide` and in which format. Every file is read and written line by
  * line, and all of them are replaced together (writeFolder: the one place a folder is written).
  */
-import { closeSync, copyFileSync, existsSync, openSync, readSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  openSync,
+  readSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { CuratorError } from "../errors.js";
 import { writeDirAtomic } from "../util/atomic.js";
@@ -13,18 +27,39 @@ import { OUTPUT_MARKER } from "../util/output-folder.js";
 import { TOOLKIT_VERSION } from "../version.js";
 import { GovernanceSchema } from "../schemas/world.js";
 import {
-  AUDIT_FILE, AUDIT_FORMAT, AUDIT_HEAD_FILE, auditLine, canonicalJson, readHeadFile, verifyAuditFile,
-  type AuditEntry, type AuditHead,
+  AUDIT_FILE,
+  AUDIT_FORMAT,
+  AUDIT_HEAD_FILE,
+  auditLine,
+  canonicalJson,
+  readHeadFile,
+  verifyAuditFile,
+  type AuditEntry,
+  type AuditHead,
 } from "../governance/audit.js";
 import { forEachLine, LineWriter } from "../util/lines.js";
-import { forEachArchiveEntry, GOVERNANCE_FILE, LiveItemSchema, readJsonlFile, type ArchiveEntry, type LiveItem } from "./io.js";
+import {
+  forEachArchiveEntry,
+  GOVERNANCE_FILE,
+  LiveItemSchema,
+  readJsonlFile,
+  type ArchiveEntry,
+  type LiveItem,
+} from "./io.js";
 import { contentHash, History, StateCheck } from "./history.js";
 
 export const LIBRARY_FILE = "library.jsonl";
 export const ARCHIVE_FILE = "archive.jsonl";
 export const FOLDER_MARKER = "curator-folder.json";
 /** The only files a decide output folder may hold; anything else is refused rather than overwritten. */
-export const OUTPUT_FILES = [LIBRARY_FILE, ARCHIVE_FILE, AUDIT_FILE, AUDIT_HEAD_FILE, GOVERNANCE_FILE, FOLDER_MARKER] as const;
+export const OUTPUT_FILES = [
+  LIBRARY_FILE,
+  ARCHIVE_FILE,
+  AUDIT_FILE,
+  AUDIT_HEAD_FILE,
+  GOVERNANCE_FILE,
+  FOLDER_MARKER,
+] as const;
 
 export type FolderKind = "absent" | "empty" | "decide" | "legacy" | "foreign";
 
@@ -44,16 +79,21 @@ export function resolveFolder(path: string, flag: string): string {
   try {
     real = realpathSync(path);
   } catch {
-    throw new CuratorError("BAD_ARGUMENT", `${flag} '${path}' is a symbolic link to a path that does not exist. Point it at a folder, or choose another ${flag}.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `${flag} '${path}' is a symbolic link to a path that does not exist. Point it at a folder, or choose another ${flag}.`,
+    );
   }
-  if (!statSync(real).isDirectory()) throw new CuratorError("OUTPUT_EXISTS", `${flag} '${path}' links to '${real}', which is a file, not a folder.`);
+  if (!statSync(real).isDirectory())
+    throw new CuratorError("OUTPUT_EXISTS", `${flag} '${path}' links to '${real}', which is a file, not a folder.`);
   return real;
 }
 
 /** What a path holds, as far as decide is concerned. Throws for a file. */
 export function classifyFolder(dir: string): { kind: FolderKind; foreign: string[] } {
   if (!existsSync(dir)) return { kind: "absent", foreign: [] };
-  if (!statSync(dir).isDirectory()) throw new CuratorError("OUTPUT_EXISTS", `'${dir}' is a file, not a folder. Choose a folder path.`);
+  if (!statSync(dir).isDirectory())
+    throw new CuratorError("OUTPUT_EXISTS", `'${dir}' is a file, not a folder. Choose a folder path.`);
   const entries = readdirSync(dir);
   if (entries.length === 0) return { kind: "empty", foreign: [] };
   const foreign = entries.filter((f) => !(OUTPUT_FILES as readonly string[]).includes(f) && f !== OUTPUT_MARKER);
@@ -91,10 +131,16 @@ function readMarker(dir: string): void {
   try {
     format = JSON.parse(readFileSync(join(dir, FOLDER_MARKER), "utf8")).format;
   } catch {
-    throw new CuratorError("TAMPERED", `${join(dir, FOLDER_MARKER)} is not valid JSON; the folder cannot be trusted. Restore it from a backup.`);
+    throw new CuratorError(
+      "TAMPERED",
+      `${join(dir, FOLDER_MARKER)} is not valid JSON; the folder cannot be trusted. Restore it from a backup.`,
+    );
   }
   if (format !== AUDIT_FORMAT)
-    throw new CuratorError("VERSION_MISMATCH", `'${dir}' is a decide folder of format ${JSON.stringify(format)}; this curator reads format ${AUDIT_FORMAT}. Use the curator version that wrote it.`);
+    throw new CuratorError(
+      "VERSION_MISMATCH",
+      `'${dir}' is a decide folder of format ${JSON.stringify(format)}; this curator reads format ${AUDIT_FORMAT}. Use the curator version that wrote it.`,
+    );
 }
 
 export interface FolderState {
@@ -111,8 +157,13 @@ export class FolderProblem {
   ) {}
   toError(): CuratorError {
     const what =
-      this.problems.length === 1 ? `Audit check failed at ${this.where}: ${this.problems[0]}.` : `Audit check of '${this.where}' failed:\n  ${this.problems.join("\n  ")}\n`;
-    return new CuratorError("TAMPERED", `${what} The folder does not match its history; restore it from a backup. Nothing was changed.`);
+      this.problems.length === 1
+        ? `Audit check failed at ${this.where}: ${this.problems[0]}.`
+        : `Audit check of '${this.where}' failed:\n  ${this.problems.join("\n  ")}\n`;
+    return new CuratorError(
+      "TAMPERED",
+      `${what} The folder does not match its history; restore it from a backup. Nothing was changed.`,
+    );
   }
 }
 
@@ -135,7 +186,8 @@ export function checkFolderFiles(s: FolderState, opts: { live: boolean; governan
   const check = new StateCheck(s.history, files);
   forEachArchiveEntry(files.archive, (e, line) => check.archiveEntry(e.item.id, contentHash(e.item), e.auditSeq, line));
   if (opts.live) {
-    if (existsSync(files.live)) readJsonlFile(files.live, LiveItemSchema, (r) => check.liveItem(r.raw.id, contentHash(r.raw), r.line));
+    if (existsSync(files.live))
+      readJsonlFile(files.live, LiveItemSchema, (r) => check.liveItem(r.raw.id, contentHash(r.raw), r.line));
     else check.problems.push(`${files.live} is missing`);
   }
   check.missing({ live: opts.live, archive: true });
@@ -151,7 +203,10 @@ function governanceProblem(s: FolderState): string | null {
   const pass = s.history.lastPass;
   if (!pass) return null;
   const path = join(s.dir, GOVERNANCE_FILE);
-  if (!pass.governanceFile) return existsSync(path) ? `${path} was added after the last pass (audit line ${pass.seq} applied no governance file)` : null;
+  if (!pass.governanceFile)
+    return existsSync(path)
+      ? `${path} was added after the last pass (audit line ${pass.seq} applied no governance file)`
+      : null;
   if (!existsSync(path)) return `${path} is missing; the last pass (audit line ${pass.seq}) applied it`;
   const parsed = GovernanceSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!parsed.success || canonicalJson(parsed.data) !== canonicalJson(pass.governance))
@@ -181,7 +236,8 @@ export interface FolderWrite {
 /** Replaces the folder's files together: a crash leaves the old folder or the new one, never a mix. */
 export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
   await writeDirAtomic(dir, { command: "decide", adopt: OUTPUT_FILES }, async (tmp) => {
-    if (Array.isArray(w.live)) writeLines(join(tmp, LIBRARY_FILE), null, undefined, w.live as LiveItem[], JSON.stringify);
+    if (Array.isArray(w.live))
+      writeLines(join(tmp, LIBRARY_FILE), null, undefined, w.live as LiveItem[], JSON.stringify);
     else {
       const l = w.live as { copyFrom: string; append: readonly LiveItem[] };
       writeLines(join(tmp, LIBRARY_FILE), l.copyFrom, undefined, l.append, JSON.stringify);
@@ -190,12 +246,21 @@ export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
     writeLines(join(tmp, AUDIT_FILE), w.audit.copyFrom, undefined, w.audit.append, (e) => auditLine(e).slice(0, -1));
     writeFileSync(join(tmp, AUDIT_HEAD_FILE), `${JSON.stringify(w.head)}\n`);
     if (w.governance !== null) writeFileSync(join(tmp, GOVERNANCE_FILE), w.governance);
-    writeFileSync(join(tmp, FOLDER_MARKER), `${JSON.stringify({ format: AUDIT_FORMAT, writtenBy: "curator decide", toolkit: TOOLKIT_VERSION })}\n`);
+    writeFileSync(
+      join(tmp, FOLDER_MARKER),
+      `${JSON.stringify({ format: AUDIT_FORMAT, writtenBy: "curator decide", toolkit: TOOLKIT_VERSION })}\n`,
+    );
   });
 }
 
 /** `to` = `from` (streamed, optionally without one line) + `append`, one line each. */
-function writeLines<T>(to: string, from: string | null, dropLine: number | undefined, append: readonly T[], line: (v: T) => string): void {
+function writeLines<T>(
+  to: string,
+  from: string | null,
+  dropLine: number | undefined,
+  append: readonly T[],
+  line: (v: T) => string,
+): void {
   const present = from !== null && existsSync(from);
   const copied = present && dropLine === undefined;
   if (copied) copyFileSync(from, to);

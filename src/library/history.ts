@@ -52,7 +52,13 @@ export class History {
     }
     if (before) this.count(before.where, -1);
     this.count(e.where, 1);
-    this.items.set(e.itemId, { where: e.where, hash: e.itemHash, window: e.window, seq: e.seq, restored: e.action === "restore" });
+    this.items.set(e.itemId, {
+      where: e.where,
+      hash: e.itemHash,
+      window: e.window,
+      seq: e.seq,
+      restored: e.action === "restore",
+    });
     if ((e.action === "retire" || e.action === "rewrite") && e.window !== null)
       this.changes.set(e.window, (this.changes.get(e.window) ?? 0) + 1);
     return null;
@@ -94,10 +100,16 @@ export class StateCheck {
     const at = `${this.files.archive} line ${line}`;
     if (this.seenArchive.has(id)) return this.add(`${at}: item '${id}' is archived twice`);
     this.seenArchive.add(id);
-    if (!s) return this.add(`${at}: item '${id}' is archived, but the audit log never recorded it (added outside curator)`);
-    if (s.where !== "archive") return this.add(`${at}: item '${id}' is archived, but the audit log leaves it live (line ${s.seq})`);
-    if (s.hash !== hash) return this.add(`${at}: archived item '${id}' differs from the content the audit log bound at line ${s.seq} (edited)`);
-    if (auditSeq !== s.seq) return this.add(`${at}: archived item '${id}' names audit line ${auditSeq}, the log retired it at line ${s.seq}`);
+    if (!s)
+      return this.add(`${at}: item '${id}' is archived, but the audit log never recorded it (added outside curator)`);
+    if (s.where !== "archive")
+      return this.add(`${at}: item '${id}' is archived, but the audit log leaves it live (line ${s.seq})`);
+    if (s.hash !== hash)
+      return this.add(
+        `${at}: archived item '${id}' differs from the content the audit log bound at line ${s.seq} (edited)`,
+      );
+    if (auditSeq !== s.seq)
+      return this.add(`${at}: archived item '${id}' names audit line ${auditSeq}, the log retired it at line ${s.seq}`);
   }
 
   liveItem(id: string, hash: string, line: number): void {
@@ -106,8 +118,12 @@ export class StateCheck {
     if (this.seenLive.has(id)) return this.add(`${at}: item '${id}' appears twice`);
     this.seenLive.add(id);
     if (!s) return this.add(`${at}: live item '${id}' was never recorded in the audit log (added outside curator)`);
-    if (s.where !== "live") return this.add(`${at}: item '${id}' is live, but the audit log archived it at line ${s.seq}`);
-    if (s.hash !== hash) return this.add(`${at}: live item '${id}' differs from the content the audit log bound at line ${s.seq} (edited outside curator)`);
+    if (s.where !== "live")
+      return this.add(`${at}: item '${id}' is live, but the audit log archived it at line ${s.seq}`);
+    if (s.hash !== hash)
+      return this.add(
+        `${at}: live item '${id}' differs from the content the audit log bound at line ${s.seq} (edited outside curator)`,
+      );
   }
 
   /** Items the history holds that the files did not show. */
@@ -116,7 +132,9 @@ export class StateCheck {
       if (which.live && s.where === "live" && !this.seenLive.has(id))
         this.add(`live item '${id}' (audit line ${s.seq}) is missing from ${this.files.live} (deleted)`);
       if (which.archive && s.where === "archive" && !this.seenArchive.has(id))
-        this.add(`archived item '${id}' (retired at audit line ${s.seq}) is missing from ${this.files.archive} (removed)`);
+        this.add(
+          `archived item '${id}' (retired at audit line ${s.seq}) is missing from ${this.files.archive} (removed)`,
+        );
       if (this.problems.length > this.max) return;
     }
   }

@@ -85,7 +85,13 @@ export class JsonlValidator<S extends z.ZodType> {
       return undefined;
     }
     const k = this.key;
-    if (k && (typeof raw !== "object" || raw === null || Array.isArray(raw) || typeof (raw as Record<string, unknown>)[k.field] !== "string")) {
+    if (
+      k &&
+      (typeof raw !== "object" ||
+        raw === null ||
+        Array.isArray(raw) ||
+        typeof (raw as Record<string, unknown>)[k.field] !== "string")
+    ) {
       this.problems.push(`line ${line}: missing '${k.field}' (every line needs a string '${k.field}')`);
       return undefined;
     }

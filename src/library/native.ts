@@ -16,10 +16,12 @@ export const NATIVE_FORMATS = ["ace", "voyager", "dc"] as const;
 export type NativeFormat = (typeof NATIVE_FORMATS)[number];
 
 const SECTION_TAG = "section:";
-const sectionOf = (it: LiveItem): string | null => it.tags?.find((t) => t.startsWith(SECTION_TAG))?.slice(SECTION_TAG.length) ?? null;
+const sectionOf = (it: LiveItem): string | null =>
+  it.tags?.find((t) => t.startsWith(SECTION_TAG))?.slice(SECTION_TAG.length) ?? null;
 const lastSegment = (id: string): string => id.slice(id.lastIndexOf("/") + 1).replace(/@v\d+$/, "");
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const int = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined);
+const int = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined;
 
 /** Items grouped by section in order of first appearance (items keep their order within a section). */
 function bySection(items: readonly LiveItem[]): [string | null, LiveItem[]][] {
@@ -45,7 +47,8 @@ export function writeAcePlaybook(items: readonly LiveItem[]): string {
       const id = str(it.meta?.rule) ?? lastSegment(it.id);
       const helpful = int(it.meta?.helpful);
       const harmful = int(it.meta?.harmful);
-      const counters = helpful !== undefined && harmful !== undefined ? `helpful=${helpful} harmful=${harmful} :: ` : "";
+      const counters =
+        helpful !== undefined && harmful !== undefined ? `helpful=${helpful} harmful=${harmful} :: ` : "";
       lines.push(`[${id}] ${counters}${it.content.trim()}`);
     }
   }
@@ -68,7 +71,8 @@ export function writeCheatsheet(items: readonly LiveItem[]): string {
   const parts: string[] = ["Version: 1.0"];
   for (const [section, group] of bySection(items)) {
     if (section !== null) parts.push(DC_HEADER.test(section) ? section : `## ${section}`);
-    for (const it of group) parts.push(`<memory_item>\n${it.content.trim()}\n** Count: ${int(it.meta?.count) ?? 1} **\n</memory_item>`);
+    for (const it of group)
+      parts.push(`<memory_item>\n${it.content.trim()}\n** Count: ${int(it.meta?.count) ?? 1} **\n</memory_item>`);
   }
   return `${parts.join("\n\n")}\n`;
 }
@@ -77,7 +81,10 @@ export function writeCheatsheet(items: readonly LiveItem[]): string {
 function skillName(it: LiveItem): string {
   const name = str(it.meta?.skill) ?? lastSegment(it.id);
   if (!/^[A-Za-z_$][\w$]*$/.test(name))
-    throw new CuratorError("BAD_ARGUMENT", `Item '${it.id}' has no usable skill name ('${name}' is not a JavaScript identifier); set meta.skill. Nothing was written.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `Item '${it.id}' has no usable skill name ('${name}' is not a JavaScript identifier); set meta.skill. Nothing was written.`,
+    );
   return name;
 }
 
@@ -87,7 +94,11 @@ export function voyagerFiles(items: readonly LiveItem[]): Map<string, string> {
   const skills: Record<string, { code: string; description: string }> = {};
   for (const it of items) {
     const name = skillName(it);
-    if (skills[name]) throw new CuratorError("BAD_ARGUMENT", `Two items are skill '${name}' (second: '${it.id}'); Voyager holds one per name. Nothing was written.`);
+    if (skills[name])
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `Two items are skill '${name}' (second: '${it.id}'); Voyager holds one per name. Nothing was written.`,
+      );
     const description = str(it.meta?.description) ?? "";
     skills[name] = { code: it.content, description };
     files.set(join("skill", "code", `${name}.js`), it.content);
@@ -116,7 +127,11 @@ export interface ExportLibrarySummary {
 }
 
 function libraryPath(from: string): string {
-  if (!existsSync(from)) throw new CuratorError("FILE_NOT_FOUND", `--from '${from}' does not exist. Pass a 'curator decide --out' folder or a library .jsonl file.`);
+  if (!existsSync(from))
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `--from '${from}' does not exist. Pass a 'curator decide --out' folder or a library .jsonl file.`,
+    );
   return statSync(from).isDirectory() ? join(from, LIBRARY_FILE) : from;
 }
 
@@ -125,17 +140,32 @@ function checkAbsent(out: string, kind: "file" | "folder"): void {
   if (!existsSync(out)) return;
   const isDir = statSync(out).isDirectory();
   if (isDir !== (kind === "folder"))
-    throw new CuratorError("OUTPUT_EXISTS", `--out '${out}' is a ${isDir ? "folder" : "file"}; this format writes a ${kind}. Choose a new path (nothing was written).`);
+    throw new CuratorError(
+      "OUTPUT_EXISTS",
+      `--out '${out}' is a ${isDir ? "folder" : "file"}; this format writes a ${kind}. Choose a new path (nothing was written).`,
+    );
   const empty = isDir ? readdirSync(out).length === 0 : statSync(out).size === 0;
-  if (!empty) throw new CuratorError("OUTPUT_EXISTS", `--out '${out}' already exists and is not empty. Choose a new path (nothing was written).`);
+  if (!empty)
+    throw new CuratorError(
+      "OUTPUT_EXISTS",
+      `--out '${out}' already exists and is not empty. Choose a new path (nothing was written).`,
+    );
 }
 
 /** Picks the items of one library: the only one present, or the one named. */
-function selectLibrary(items: LiveItem[], wanted: string | undefined, file: string): { items: LiveItem[]; name: string | null } {
+function selectLibrary(
+  items: LiveItem[],
+  wanted: string | undefined,
+  file: string,
+): { items: LiveItem[]; name: string | null } {
   const names = [...new Set(items.map((it) => it.library ?? null))];
   if (wanted !== undefined) {
     const picked = items.filter((it) => it.library === wanted);
-    if (picked.length === 0) throw new CuratorError("BAD_ARGUMENT", `No item of '${file}' belongs to library '${wanted}'. Libraries present: ${names.map(String).join(", ")}.`);
+    if (picked.length === 0)
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `No item of '${file}' belongs to library '${wanted}'. Libraries present: ${names.map(String).join(", ")}.`,
+      );
     return { items: picked, name: wanted };
   }
   if (names.length > 1)
@@ -165,5 +195,11 @@ export async function exportLibrary(o: ExportLibraryOptions): Promise<ExportLibr
   } else {
     writeFileAtomic(o.out, o.format === "ace" ? writeAcePlaybook(items) : writeCheatsheet(items));
   }
-  return { format: o.format, out: o.out, library: name, items: items.length, pending: items.filter((it) => it.pending).length };
+  return {
+    format: o.format,
+    out: o.out,
+    library: name,
+    items: items.length,
+    pending: items.filter((it) => it.pending).length,
+  };
 }

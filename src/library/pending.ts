@@ -15,8 +15,21 @@ import { CuratorError } from "../errors.js";
 import { AUDIT_FILE, chainRecords, type AuditRecord } from "../governance/audit.js";
 import { EndpointClient } from "../executors/endpoint/client.js";
 import { applyCuration, type ChatClient, type CurationCall } from "../executors/endpoint/curation.js";
-import { DEFAULT_PRICES, readEndpointProfile, rewriterBlock, type EndpointProfile } from "../executors/endpoint/profile.js";
-import { ARCHIVE_FILE, LIBRARY_FILE, checkOutputFolder, openFolder, resolveFolder, withFolderLock, writeFolder } from "./folder.js";
+import {
+  DEFAULT_PRICES,
+  readEndpointProfile,
+  rewriterBlock,
+  type EndpointProfile,
+} from "../executors/endpoint/profile.js";
+import {
+  ARCHIVE_FILE,
+  LIBRARY_FILE,
+  checkOutputFolder,
+  openFolder,
+  resolveFolder,
+  withFolderLock,
+  writeFolder,
+} from "./folder.js";
 import { contentHash } from "./history.js";
 import { GOVERNANCE_FILE, readLibraryFile, type LiveItem } from "./io.js";
 
@@ -48,7 +61,13 @@ export interface ApplyPendingSummary {
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 /** The audit record of one applied mark (see the module comment). */
-export function applicationRecord(time: string, call: CurationCall, before: LiveItem, after: LiveItem, endpoint: string): AuditRecord {
+export function applicationRecord(
+  time: string,
+  call: CurationCall,
+  before: LiveItem,
+  after: LiveItem,
+  endpoint: string,
+): AuditRecord {
   return {
     time,
     itemId: call.itemId,
@@ -68,7 +87,10 @@ export function applicationRecord(time: string, call: CurationCall, before: Live
 export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPendingSummary> {
   const dir = resolveFolder(o.from, "--from");
   if (checkOutputFolder(dir) !== "decide")
-    throw new CuratorError("FILE_NOT_FOUND", `'${resolve(dir)}' is not a decide output folder (needs ${LIBRARY_FILE} and ${ARCHIVE_FILE}). Point --from at the folder 'curator decide --out' wrote.`);
+    throw new CuratorError(
+      "FILE_NOT_FOUND",
+      `'${resolve(dir)}' is not a decide output folder (needs ${LIBRARY_FILE} and ${ARCHIVE_FILE}). Point --from at the folder 'curator decide --out' wrote.`,
+    );
   const profile = typeof o.profile === "string" ? readEndpointProfile(o.profile) : o.profile;
   const block = rewriterBlock(profile);
   const endpoint = `${block.model}@${block.baseUrl}`;
@@ -78,10 +100,24 @@ export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPending
     if (o.only) {
       const missing = o.only.filter((id) => !live.some((it) => it.id === id && it.pending));
       if (missing.length > 0)
-        throw new CuratorError("BAD_ARGUMENT", `No pending item with id ${missing.slice(0, 5).map((m) => `'${m}'`).join(", ")} in ${join(dir, LIBRARY_FILE)}. Nothing was changed.`);
+        throw new CuratorError(
+          "BAD_ARGUMENT",
+          `No pending item with id ${missing
+            .slice(0, 5)
+            .map((m) => `'${m}'`)
+            .join(", ")} in ${join(dir, LIBRARY_FILE)}. Nothing was changed.`,
+        );
     }
     const wanted = live.filter((it) => it.pending && (!o.only || o.only.includes(it.id)));
-    const summary: ApplyPendingSummary = { from: dir, endpoint, pending: wanted.length, applied: [], failed: [], cost: 0, auditLines: state.head.lines };
+    const summary: ApplyPendingSummary = {
+      from: dir,
+      endpoint,
+      pending: wanted.length,
+      applied: [],
+      failed: [],
+      cost: 0,
+      auditLines: state.head.lines,
+    };
     if (wanted.length === 0) return summary;
 
     let client = o.client;
@@ -109,7 +145,12 @@ export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPending
       const { pending: _cleared, ...applied } = after.get(call.itemId)! as LiveItem;
       done.set(call.itemId, applied);
       records.push(applicationRecord(time, call, before.get(call.itemId)!, applied, endpoint));
-      summary.applied.push({ id: call.itemId, action: call.action, tokensBefore: call.tokensBefore, tokensAfter: call.tokensAfter });
+      summary.applied.push({
+        id: call.itemId,
+        action: call.action,
+        tokensBefore: call.tokensBefore,
+        tokensAfter: call.tokensAfter,
+      });
     }
     summary.cost = res.cost;
     if (records.length === 0) return summary;

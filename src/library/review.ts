@@ -46,10 +46,22 @@ export function formatReview(decisions: readonly Decision[], opts: ReviewOptions
     .map((d, i) => ({ d, i, id: escapeControl(d.id) }))
     .filter(({ d }) => !opts.changesOnly || d.action !== "keep")
     .sort((a, b) => order(a.d) - order(b.d) || a.i - b.i);
-  const idW = Math.min(ID_COLUMN_MAX, maxOf(rows.map((r) => r.id.length), 4));
+  const idW = Math.min(
+    ID_COLUMN_MAX,
+    maxOf(
+      rows.map((r) => r.id.length),
+      4,
+    ),
+  );
   const preview = opts.contents !== undefined;
   const pw = PREVIEW_CHARS;
-  const head = [`${"item".padEnd(idW)}`, `${"action".padEnd(8)}`, `${"p".padStart(5)}`, ...(preview ? ["content".padEnd(pw)] : []), "why"];
+  const head = [
+    `${"item".padEnd(idW)}`,
+    `${"action".padEnd(8)}`,
+    `${"p".padStart(5)}`,
+    ...(preview ? ["content".padEnd(pw)] : []),
+    "why",
+  ];
   const rule = ["-".repeat(idW), "-".repeat(8), "-".repeat(5), ...(preview ? ["-".repeat(pw)] : []), "-".repeat(40)];
   const lines = [head.join("  "), rule.join("  ")];
   for (const { d, id } of rows) {

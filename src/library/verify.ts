@@ -7,7 +7,16 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CuratorError } from "../errors.js";
 import { AUDIT_FILE, AUDIT_HEAD_FILE, readHeadFile, verifyAuditFile, type AuditHead } from "../governance/audit.js";
-import { ARCHIVE_FILE, checkFolderFiles, classifyFolder, FOLDER_MARKER, LIBRARY_FILE, readHistory, FolderProblem, resolveFolder } from "./folder.js";
+import {
+  ARCHIVE_FILE,
+  checkFolderFiles,
+  classifyFolder,
+  FOLDER_MARKER,
+  LIBRARY_FILE,
+  readHistory,
+  FolderProblem,
+  resolveFolder,
+} from "./folder.js";
 
 export interface FolderVerified {
   dir: string;
@@ -19,9 +28,14 @@ export interface FolderVerified {
 
 /** Verifies a decide folder; throws TAMPERED (or VERSION_MISMATCH for a format 1 folder) naming what differs. */
 export function verifyFolder(path: string, expectHead?: string): FolderVerified {
-  if (!existsSync(path)) throw new CuratorError("TAMPERED", `'${path}' does not exist: there is nothing to verify (a folder 'curator decide --out' wrote was expected).`);
+  if (!existsSync(path))
+    throw new CuratorError(
+      "TAMPERED",
+      `'${path}' does not exist: there is nothing to verify (a folder 'curator decide --out' wrote was expected).`,
+    );
   const dir = resolveFolder(path, "audit verify");
-  if (!statSync(dir).isDirectory()) throw new CuratorError("TAMPERED", `'${path}' is a file, not a decide output folder.`);
+  if (!statSync(dir).isDirectory())
+    throw new CuratorError("TAMPERED", `'${path}' is a file, not a decide output folder.`);
   const { kind } = classifyFolder(dir);
   if (kind === "legacy") throw legacyVerifyError(dir);
   if (kind !== "decide")

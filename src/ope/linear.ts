@@ -54,7 +54,17 @@ export interface StreamStats {
 }
 
 export function emptyStats(): StreamStats {
-  return { n: 0, gR: 0, g: 0, G: new Float64Array(K * K), C: new Float64Array(K * K), bR: new Float64Array(K), b1: new Float64Array(K), v: new Float64Array(K), u: new Float64Array(K) };
+  return {
+    n: 0,
+    gR: 0,
+    g: 0,
+    G: new Float64Array(K * K),
+    C: new Float64Array(K * K),
+    bR: new Float64Array(K),
+    b1: new Float64Array(K),
+    v: new Float64Array(K),
+    u: new Float64Array(K),
+  };
 }
 
 /** Per unit (pass): ψ of the logged actions, ψ^π of the target, reward, slate weight and the next unit (or -1). */
@@ -91,7 +101,14 @@ export function addUnit(s: StreamStats, d: StatInput, t: number): void {
  * ψ of a pass: the sum over its rows of the per-action blocks φ(x, a) weighted by `probs` (one-hot of the logged
  * action for ψ, the target's probabilities for ψ^π), plus a constant 1 in the last entry.
  */
-export function passFeatures(phi: Float64Array, probs: ArrayLike<number>, start: number, end: number, out: Float64Array, at: number): void {
+export function passFeatures(
+  phi: Float64Array,
+  probs: ArrayLike<number>,
+  start: number,
+  end: number,
+  out: Float64Array,
+  at: number,
+): void {
   for (let r = start; r < end; r++)
     for (let a = 0; a < 4; a++) {
       const p = probs[r * 4 + a];

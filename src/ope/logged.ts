@@ -85,7 +85,9 @@ export async function loadLogged(dir: string, rewardCfg: RewardConfig): Promise<
     streamId: t.streamId,
     passes,
     passReward: passRewards(c, passes, rewardCfg),
-    passNext: Int32Array.from(passes, (p, k) => (k + 1 < passes.length && t.streamId[passes[k + 1][0]] === t.streamId[p[0]] ? k + 1 : -1)),
+    passNext: Int32Array.from(passes, (p, k) =>
+      k + 1 < passes.length && t.streamId[passes[k + 1][0]] === t.streamId[p[0]] ? k + 1 : -1,
+    ),
     governance: GovernanceSchema.parse(world.governance ?? {}),
     hash: d.hash,
     behavior: d.manifests[0].behavior,

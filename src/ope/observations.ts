@@ -31,7 +31,11 @@ function overallCounts(rate: number, n: number): { successes: number; failures: 
 
 export function executorFromFeatures(f: ArrayLike<number>, row: number): ExecutorObservation {
   const o = row * NUM_FEATURES;
-  return { successRate: f[o + F.exec_success_rate], contextBudget: Math.round(Math.exp(f[o + F.exec_budget_log])), budgetUse: f[o + F.exec_budget_use] };
+  return {
+    successRate: f[o + F.exec_success_rate],
+    contextBudget: Math.round(Math.exp(f[o + F.exec_budget_log])),
+    budgetUse: f[o + F.exec_budget_use],
+  };
 }
 
 export function itemFromFeatures(f: ArrayLike<number>, row: number): ItemObservation {

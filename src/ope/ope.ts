@@ -31,12 +31,29 @@ export const OpeOptionsSchema = z
     curators: z
       .array(z.string().min(1))
       .min(1)
-      .describe("curators to evaluate: baseline names (not oracle: it needs the simulator), .onnx files or model folders"),
+      .describe(
+        "curators to evaluate: baseline names (not oracle: it needs the simulator), .onnx files or model folders",
+      ),
     costWeight: RewardConfigSchema.shape.costWeight,
-    bootstrap: z.number().int().min(0).max(100000).default(200).describe("bootstrap resamples of the streams (0: no CIs)"),
+    bootstrap: z
+      .number()
+      .int()
+      .min(0)
+      .max(100000)
+      .default(200)
+      .describe("bootstrap resamples of the streams (0: no CIs)"),
     seed: z.number().int().nonnegative().default(1).describe("seed of the bootstrap resamples"),
-    gamma: z.number().min(0).max(0.99).default(0.5).describe("FQE discount per curation pass (0: FQE is the direct method)"),
-    ridge: z.number().nonnegative().default(1).describe("ridge penalty of the reward model and FQE on standardised features"),
+    gamma: z
+      .number()
+      .min(0)
+      .max(0.99)
+      .default(0.5)
+      .describe("FQE discount per curation pass (0: FQE is the direct method)"),
+    ridge: z
+      .number()
+      .nonnegative()
+      .default(1)
+      .describe("ridge penalty of the reward model and FQE on standardised features"),
   })
   .strict();
 export type OpeOptions = z.input<typeof OpeOptionsSchema>;
@@ -65,7 +82,14 @@ export interface OpeResults {
   kind: "ope";
   toolkitVersion: string;
   estimand: string;
-  dataset: { path: string; hash: string; behavior: { curator: string; epsilon: number }; decisions: number; streams: number; passes: number };
+  dataset: {
+    path: string;
+    hash: string;
+    behavior: { curator: string; epsilon: number };
+    decisions: number;
+    streams: number;
+    passes: number;
+  };
   options: z.output<typeof OpeOptionsSchema>;
   /** the behaviour's own value: the plain mean of the logged passes' rewards */
   logged: Estimate;
@@ -82,7 +106,8 @@ export async function offPolicyEvaluate(
   const o = parseWith(OpeOptionsSchema, input, "ope options");
   // Resolve every spec before the (slow) dataset work, so a wrong name fails at once.
   const curators = [];
-  for (const spec of o.curators) curators.push((await resolveCurator(spec, { reward: { costWeight: o.costWeight } })).curator);
+  for (const spec of o.curators)
+    curators.push((await resolveCurator(spec, { reward: { costWeight: o.costWeight } })).curator);
   const d = await loadLogged(o.data, { costWeight: o.costWeight });
   const phi = design(d.features, d.rows);
   const streams = streamIndex(d);
@@ -119,7 +144,14 @@ export async function offPolicyEvaluate(
     kind: "ope",
     toolkitVersion: TOOLKIT_VERSION,
     estimand: ESTIMAND,
-    dataset: { path: o.data, hash: d.hash, behavior: d.behavior, decisions: d.rows, streams: streams.count, passes: d.passes.length },
+    dataset: {
+      path: o.data,
+      hash: d.hash,
+      behavior: d.behavior,
+      decisions: d.rows,
+      streams: streams.count,
+      passes: d.passes.length,
+    },
     options: o,
     logged: { value: loggedMean(new Float64Array(streams.count).fill(1)), ci: percentileCI(resamples.map(loggedMean)) },
     curators: out,
@@ -184,5 +216,11 @@ function diagnostics(d: LoggedData, target: Float64Array, rho: Float64Array): Cu
     max = Math.max(max, rho[r]);
   }
   const ess = s2 > 0 ? (s * s) / s2 : 0;
-  return { matchShare: match / d.rows, effectiveSampleSize: ess, effectiveShare: ess / d.rows, maxWeight: max, meanWeight: s / d.rows };
+  return {
+    matchShare: match / d.rows,
+    effectiveSampleSize: ess,
+    effectiveShare: ess / d.rows,
+    maxWeight: max,
+    meanWeight: s / d.rows,
+  };
 }

@@ -37,7 +37,10 @@ export function opeMarkdown(r: OpeResults, opts: OpeReportOptions = {}): string 
     "",
     "## Estimates",
     "",
-    ...mdTable(["curator", ...ESTIMATORS.map((e) => LABEL[e])], r.curators.map((c) => [c.curator, ...ESTIMATORS.map((e) => cell(c.estimates[e]))])),
+    ...mdTable(
+      ["curator", ...ESTIMATORS.map((e) => LABEL[e])],
+      r.curators.map((c) => [c.curator, ...ESTIMATORS.map((e) => cell(c.estimates[e]))]),
+    ),
     "",
     "## Diagnostics",
     "",
@@ -48,7 +51,14 @@ export function opeMarkdown(r: OpeResults, opts: OpeReportOptions = {}): string 
       ["curator", "match", "ESS", "ESS share", "max weight", "mean weight"],
       r.curators.map((c) => {
         const d = c.diagnostics;
-        return [c.curator, `${(100 * d.matchShare).toFixed(1)}%`, d.effectiveSampleSize.toFixed(0), `${(100 * d.effectiveShare).toFixed(1)}%`, d.maxWeight.toFixed(2), d.meanWeight.toFixed(3)];
+        return [
+          c.curator,
+          `${(100 * d.matchShare).toFixed(1)}%`,
+          d.effectiveSampleSize.toFixed(0),
+          `${(100 * d.effectiveShare).toFixed(1)}%`,
+          d.maxWeight.toFixed(2),
+          d.meanWeight.toFixed(3),
+        ];
       }),
     ),
     "",
@@ -61,7 +71,11 @@ export function opeMarkdown(r: OpeResults, opts: OpeReportOptions = {}): string 
 }
 
 /** Writes results.json and report.md into `dir` (normally writeDirAtomic's temp folder). */
-export function writeOpeReport(dir: string, r: OpeResults, opts: OpeReportOptions = {}): { results: string; report: string } {
+export function writeOpeReport(
+  dir: string,
+  r: OpeResults,
+  opts: OpeReportOptions = {},
+): { results: string; report: string } {
   const results = join(dir, "results.json");
   const report = join(dir, "report.md");
   writeFileAtomic(results, `${opeResultsJson(r)}\n`);

@@ -16,7 +16,9 @@ export async function targetProbs(curator: Curator, d: LoggedData): Promise<Floa
     const features = d.features.slice(start * NUM_FEATURES, end * NUM_FEATURES);
     const masks = d.masks.slice(start * 4, end * 4);
     const items = Array.from({ length: rows }, (_, r) => itemFromFeatures(features, r));
-    const probs = Float32Array.from(await curator.probs({ rows, features, masks, items, executor: executorFromFeatures(features, 0) }));
+    const probs = Float32Array.from(
+      await curator.probs({ rows, features, masks, items, executor: executorFromFeatures(features, 0) }),
+    );
     out.set(capMarginals(probs, masks, rows, d.governance, curator.stochastic === true), start * 4);
   }
   return out;

@@ -74,7 +74,10 @@ export interface DecideResult {
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /** The 16 possible allowed-action lists, by mask bits (keep = 1, compress = 2, rewrite = 4, retire = 8); shared, frozen. */
-const ALLOWED_BY_MASK: Action[][] = Array.from({ length: 16 }, (_, bits) => Object.freeze(ACTIONS.filter((_, a) => bits & (1 << a))) as Action[]);
+const ALLOWED_BY_MASK: Action[][] = Array.from(
+  { length: 16 },
+  (_, bits) => Object.freeze(ACTIONS.filter((_, a) => bits & (1 << a))) as Action[],
+);
 
 /** Reusable float buffers: grown when a larger library arrives, never shrunk. */
 export class BatchBuffers {
@@ -103,7 +106,14 @@ export async function decideWithCurator(
   const profile = typeof executor === "string" ? resolveExecutor(executor) : executor;
   const rules = options.governance ?? DEFAULT_GOVERNANCE;
   // observe
-  const obs = observeLibrary(items, { now: options.now, executor: profile, executorName: options.executorName, executorStats: options.executorStats, recentTasks: options.recentTasks, onProgress: options.onProgress });
+  const obs = observeLibrary(items, {
+    now: options.now,
+    executor: profile,
+    executorName: options.executorName,
+    executorStats: options.executorStats,
+    recentTasks: options.recentTasks,
+    onProgress: options.onProgress,
+  });
   // featurize + mask
   const rows = items.length;
   buffers.ensure(rows);
@@ -124,7 +134,10 @@ export async function decideWithCurator(
   // score
   const raw = await curator.probs({ rows, features, masks, items: obs.observations, executor: obs.executor });
   if (raw.length < rows * 4)
-    throw new CuratorError("INVALID_FILE", `Curator '${curator.name}' returned ${raw.length} probabilities for ${rows} items (expected ${rows * 4}).`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `Curator '${curator.name}' returned ${raw.length} probabilities for ${rows} items (expected ${rows * 4}).`,
+    );
   const probs = applyMask(raw.slice(0, rows * 4), masks, rows);
   // choose under the cap
   const finalMasks = masks.slice();
@@ -138,7 +151,13 @@ export async function decideWithCurator(
     const action = ACTIONS[chosen[r]];
     const from = cappedFrom[r] >= 0 ? ACTIONS[cappedFrom[r]] : undefined;
     if (from) capped++;
-    const allowed = ALLOWED_BY_MASK[(finalMasks[o] > 0 ? 1 : 0) | (finalMasks[o + 1] > 0 ? 2 : 0) | (finalMasks[o + 2] > 0 ? 4 : 0) | (finalMasks[o + 3] > 0 ? 8 : 0)];
+    const allowed =
+      ALLOWED_BY_MASK[
+        (finalMasks[o] > 0 ? 1 : 0) |
+          (finalMasks[o + 1] > 0 ? 2 : 0) |
+          (finalMasks[o + 2] > 0 ? 4 : 0) |
+          (finalMasks[o + 3] > 0 ? 8 : 0)
+      ];
     const reason = explain({
       action,
       o: obs.observations[r],
@@ -147,14 +166,39 @@ export async function decideWithCurator(
       successSource: obs.executorSources.successRate,
       cappedFrom: from ? { action: from, p: probs[o + cappedFrom[r]] } : undefined,
     });
-    decisions[r] = { id: items[r].id, action, probs: { keep: probs[o], compress: probs[o + 1], rewrite: probs[o + 2], retire: probs[o + 3] }, allowed, reason };
+    decisions[r] = {
+      id: items[r].id,
+      action,
+      probs: { keep: probs[o], compress: probs[o + 1], rewrite: probs[o + 2], retire: probs[o + 3] },
+      allowed,
+      reason,
+    };
     if (from) decisions[r].cappedFrom = from;
   }
-  const warnings = [...executorWarnings(obs.executor, obs.executorSources, profile), ...(ood ?? []).map((f) => `out of distribution: ${describeOod(f)}`)];
-  return { decisions, modelHash, curator: curator.name, capped, executorObservation: obs.executor, executorSources: obs.executorSources, outOfDistribution: ood, warnings };
+  const warnings = [
+    ...executorWarnings(obs.executor, obs.executorSources, profile),
+    ...(ood ?? []).map((f) => `out of distribution: ${describeOod(f)}`),
+  ];
+  return {
+    decisions,
+    modelHash,
+    curator: curator.name,
+    capped,
+    executorObservation: obs.executor,
+    executorSources: obs.executorSources,
+    outOfDistribution: ood,
+    warnings,
+  };
 }
 
-function constraintOf(item: LibraryItem, age: number, rules: Governance, masks: Float32Array, o: number, capped: boolean): Constraint {
+function constraintOf(
+  item: LibraryItem,
+  age: number,
+  rules: Governance,
+  masks: Float32Array,
+  o: number,
+  capped: boolean,
+): Constraint {
   if (item.pinned) return "pinned";
   if (capped) return "capped";
   if (masks[o + 3] === 0) return age < rules.minAgeToRetire ? "young" : "protected";
@@ -162,11 +206,17 @@ function constraintOf(item: LibraryItem, age: number, rules: Governance, masks: 
 }
 
 /** One warning naming every executor statistic that was not the harness's own, with the value used instead. */
-function executorWarnings(e: ExecutorObservation, src: Record<keyof ExecutorObservation, ExecutorStatSource>, profile: ExecutorProfile | undefined): string[] {
+function executorWarnings(
+  e: ExecutorObservation,
+  src: Record<keyof ExecutorObservation, ExecutorStatSource>,
+  profile: ExecutorProfile | undefined,
+): string[] {
   const name = profile ? `'${profile.name}'` : "";
   const parts: string[] = [];
-  if (src.successRate === "library") parts.push(`success rate ${pct(e.successRate)} pooled from the library's outcomes`);
-  if (src.successRate === "profile") parts.push(`success rate ${pct(e.successRate)} assumed from profile ${name} (sigmoid of baseSkill)`);
+  if (src.successRate === "library")
+    parts.push(`success rate ${pct(e.successRate)} pooled from the library's outcomes`);
+  if (src.successRate === "profile")
+    parts.push(`success rate ${pct(e.successRate)} assumed from profile ${name} (sigmoid of baseSkill)`);
   if (src.contextBudget === "profile") parts.push(`context budget ${e.contextBudget} from profile ${name}`);
   if (src.budgetUse === "library") parts.push(`budget use ${pct(e.budgetUse)} estimated from the most-retrieved items`);
   if (parts.length === 0) return [];

@@ -8,14 +8,37 @@ export { decideWithCurator, type Decision, type DecideOptions, type DecideResult
 export { REASON_THRESHOLDS } from "./reasons.js";
 export { OOD_THRESHOLD_STD, outOfDistribution, describeOod, type OodFeature, type Normalization } from "./ood.js";
 export {
-  FEATURE_NAMES, FEATURIZER_VERSION, NUM_FEATURES, featurize, featurizeInto,
-  type ExecutorObservation, type ItemObservation, type LibraryObservation,
+  FEATURE_NAMES,
+  FEATURIZER_VERSION,
+  NUM_FEATURES,
+  featurize,
+  featurizeInto,
+  type ExecutorObservation,
+  type ItemObservation,
+  type LibraryObservation,
 } from "../features/featurizer.js";
-export { observeLibrary, OBSERVATION_DEFAULTS, type ExecutorStatSource, type LibraryObservations, type ObserveOptions } from "../features/observe.js";
 export {
-  EXEC_STAT_PRIOR, EXEC_STAT_RATES, executorObservation, foldBudgetUse, foldSuccess, readExecutorStats, recordExecutorTask,
+  observeLibrary,
+  OBSERVATION_DEFAULTS,
+  type ExecutorStatSource,
+  type LibraryObservations,
+  type ObserveOptions,
+} from "../features/observe.js";
+export {
+  EXEC_STAT_PRIOR,
+  EXEC_STAT_RATES,
+  executorObservation,
+  foldBudgetUse,
+  foldSuccess,
+  readExecutorStats,
+  recordExecutorTask,
 } from "../features/executor-stats.js";
-export { ExecutorStatsSchema, ExecutorTaskSchema, type ExecutorStats, type ExecutorTask } from "../schemas/executor-stats.js";
+export {
+  ExecutorStatsSchema,
+  ExecutorTaskSchema,
+  type ExecutorStats,
+  type ExecutorTask,
+} from "../schemas/executor-stats.js";
 export { ItemStatsSchema, LibraryItemSchema, type ItemStats, type LibraryItem } from "../schemas/item.js";
 export { ExecutorProfileSchema, type ExecutorProfile } from "../schemas/executor.js";
 export { GovernanceSchema, type Governance } from "../schemas/world.js";

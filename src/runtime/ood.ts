@@ -52,7 +52,14 @@ export function outOfDistribution(features: Float32Array, rows: number, norm: No
     const libraryMean = sum[f] / rows;
     const z = (libraryMean - m) / s;
     if (Math.abs(z) >= OOD_THRESHOLD_STD)
-      out.push({ feature: FEATURE_NAMES[f], libraryMean, trainMean: m, trainStd: s, std: z, shareBeyond: beyond[f] / rows });
+      out.push({
+        feature: FEATURE_NAMES[f],
+        libraryMean,
+        trainMean: m,
+        trainStd: s,
+        std: z,
+        shareBeyond: beyond[f] / rows,
+      });
   }
   return out.sort((a, b) => Math.abs(b.std) - Math.abs(a.std));
 }

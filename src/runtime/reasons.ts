@@ -67,9 +67,13 @@ function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation, sourc
       return share < T.longShare ? null : `long vs budget (${o.tokens} tokens = ${pct(share)} of ${e.contextBudget})`;
     }
     case "duplicates":
-      return o.nearDuplicates === 0 ? null : `${o.nearDuplicates} near-duplicate(s) (max similarity ${o.maxSimilarity.toFixed(2)})`;
+      return o.nearDuplicates === 0
+        ? null
+        : `${o.nearDuplicates} near-duplicate(s) (max similarity ${o.maxSimilarity.toFixed(2)})`;
     case "flagged":
-      return o.harmful === 0 || o.harmful < o.helpful ? null : `flagged harmful ${o.harmful} time(s) (helpful ${o.helpful})`;
+      return o.harmful === 0 || o.harmful < o.helpful
+        ? null
+        : `flagged harmful ${o.harmful} time(s) (helpful ${o.helpful})`;
     case "spike":
       if (o.recentFailures < T.spikeFailures || o.recentFailures <= o.recentSuccesses) return null;
       return `recent failures ${o.recentFailures} of ${o.recentFailures + o.recentSuccesses}`;

@@ -60,7 +60,8 @@ export class CuratorRuntime {
   }
 
   static async create(path: string, opts: RuntimeCreateOptions = {}): Promise<CuratorRuntime> {
-    if (!existsSync(path)) throw new CuratorError("FILE_NOT_FOUND", `No ONNX model at '${path}'. Export one with 'curator export'.`);
+    if (!existsSync(path))
+      throw new CuratorError("FILE_NOT_FOUND", `No ONNX model at '${path}'. Export one with 'curator export'.`);
     let session: ort.InferenceSession;
     const sessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...opts.sessionOptions };
     try {
@@ -75,7 +76,13 @@ export class CuratorRuntime {
       checkNames(path, session);
       const contract = readOnnxContract(path);
       checkFeaturizer(path, contract);
-      return new CuratorRuntime(path, contract, session, openSyncSession(path, sessionOptions), readGraphNormalization(path));
+      return new CuratorRuntime(
+        path,
+        contract,
+        session,
+        openSyncSession(path, sessionOptions),
+        readGraphNormalization(path),
+      );
     } catch (e) {
       await session.release();
       throw e;
@@ -87,8 +94,14 @@ export class CuratorRuntime {
    * executor's observed statistics in `options.executorStats` (see `executorObservation`); `executor` (a preset
    * or profile) is only the fallback for what is missing, and may be undefined when they are complete.
    */
-  async decide(items: readonly LibraryItem[], executor: ExecutorProfile | string | undefined, options: DecideOptions = {}): Promise<DecideResult> {
-    return this.exclusive(() => decideWithCurator(this.asCurator(), this.modelHash, items, executor, options, this.buffers));
+  async decide(
+    items: readonly LibraryItem[],
+    executor: ExecutorProfile | string | undefined,
+    options: DecideOptions = {},
+  ): Promise<DecideResult> {
+    return this.exclusive(() =>
+      decideWithCurator(this.asCurator(), this.modelHash, items, executor, options, this.buffers),
+    );
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -102,7 +115,8 @@ export class CuratorRuntime {
    * probabilities in ACTIONS order (a fresh array). The buffers are wrapped, not copied.
    */
   async decideBatch(features: Float32Array, masks: Float32Array, rows: number): Promise<Float32Array> {
-    if (this.disposed) throw new CuratorError("BAD_ARGUMENT", `The runtime for '${this.path}' was disposed; create a new one.`);
+    if (this.disposed)
+      throw new CuratorError("BAD_ARGUMENT", `The runtime for '${this.path}' was disposed; create a new one.`);
     if (features.length < rows * NUM_FEATURES || masks.length < rows * NUM_ACTIONS)
       throw new CuratorError(
         "BAD_ARGUMENT",

@@ -13,7 +13,11 @@ export const ModelCardSchema = z
     seed: z.number().int(),
     config: z.record(z.string(), z.unknown()).describe("the algorithm's resolved config"),
     architecture: z
-      .object({ hidden: z.array(z.number().int().positive()), activation: z.enum(HIDDEN_ACTIVATIONS), dropout: z.number() })
+      .object({
+        hidden: z.array(z.number().int().positive()),
+        activation: z.enum(HIDDEN_ACTIVATIONS),
+        dropout: z.number(),
+      })
       .strict(),
     featurizerVersion: z.string(),
     featureNames: z.array(z.string()),

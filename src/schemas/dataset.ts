@@ -36,7 +36,11 @@ export const DECISION_COLUMNS: ColumnSpec[] = [
   ...FEATURE_NAMES.map((n): ColumnSpec => ({ name: featureColumn(n), type: "FLOAT", doc: `feature ${n}` })),
   ...ACTIONS.map((a): ColumnSpec => ({ name: `mask_${a}`, type: "BOOLEAN", doc: `whether ${a} was allowed` })),
   { name: "action", type: "INT32", doc: "behaviour action index (keep, compress, rewrite, retire)" },
-  ...ACTIONS.map((a): ColumnSpec => ({ name: `behavior_p_${a}`, type: "DOUBLE", doc: `behaviour probability of ${a}` })),
+  ...ACTIONS.map((a): ColumnSpec => ({
+    name: `behavior_p_${a}`,
+    type: "DOUBLE",
+    doc: `behaviour probability of ${a}`,
+  })),
   { name: "horizon_tasks", type: "INT32", doc: "tasks in the reward horizon after the pass (K, fewer at stream end)" },
   { name: "horizon_successes", type: "INT32", doc: "stream successes in the horizon" },
   { name: "horizon_cost", type: "DOUBLE", doc: "stream cost (USD) in the horizon, including curation calls" },
@@ -45,36 +49,30 @@ export const DECISION_COLUMNS: ColumnSpec[] = [
   { name: "item_token_cost", type: "DOUBLE", doc: "USD of this item's prompt tokens over the horizon" },
   { name: "action_cost", type: "DOUBLE", doc: "USD of the curation call this action made (compress / rewrite)" },
   { name: "exec_success_rate", type: "DOUBLE", doc: "executor running success rate at the pass" },
-  ...ACTIONS.map(
-    (a): ColumnSpec => ({
-      name: `cf_success_${a}`,
-      type: "DOUBLE",
-      nullable: true,
-      doc: `counterfactual successes over the horizon had the item been given ${a} (labels=oracle: expected; labels=rollout: the executor's success measure, null where the state was not labelled)`,
-    }),
-  ),
-  ...ACTIONS.map(
-    (a): ColumnSpec => ({
-      name: `cf_cost_${a}`,
-      type: "DOUBLE",
-      nullable: true,
-      doc: `counterfactual cost (USD) over the horizon had the item been given ${a} (labels=oracle or rollout)`,
-    }),
-  ),
+  ...ACTIONS.map((a): ColumnSpec => ({
+    name: `cf_success_${a}`,
+    type: "DOUBLE",
+    nullable: true,
+    doc: `counterfactual successes over the horizon had the item been given ${a} (labels=oracle: expected; labels=rollout: the executor's success measure, null where the state was not labelled)`,
+  })),
+  ...ACTIONS.map((a): ColumnSpec => ({
+    name: `cf_cost_${a}`,
+    type: "DOUBLE",
+    nullable: true,
+    doc: `counterfactual cost (USD) over the horizon had the item been given ${a} (labels=oracle or rollout)`,
+  })),
   {
     name: "propensity",
     type: "DOUBLE",
     optional: true,
     doc: "behaviour probability of the logged action, epsilon mix and change cap included (for off-policy evaluation)",
   },
-  ...ACTIONS.map(
-    (a): ColumnSpec => ({
-      name: `propensity_${a}`,
-      type: "DOUBLE",
-      optional: true,
-      doc: `behaviour probability that the pass ended with ${a} on this row, change cap included (0 when not allowed)`,
-    }),
-  ),
+  ...ACTIONS.map((a): ColumnSpec => ({
+    name: `propensity_${a}`,
+    type: "DOUBLE",
+    optional: true,
+    doc: `behaviour probability that the pass ended with ${a} on this row, change cap included (0 when not allowed)`,
+  })),
 ];
 
 /**
@@ -88,7 +86,11 @@ export const TASK_COLUMNS: ColumnSpec[] = [
   { name: "step", type: "INT32", doc: "task index within the stream" },
   { name: "family", type: "INT32", doc: "task family (hidden truth; real: -1)" },
   { name: "success", type: "BOOLEAN", doc: "task outcome" },
-  { name: "p_success", type: "DOUBLE", doc: "model success probability (hidden truth; real: NaN, the outcome is `success`)" },
+  {
+    name: "p_success",
+    type: "DOUBLE",
+    doc: "model success probability (hidden truth; real: NaN, the outcome is `success`)",
+  },
   { name: "items_in_context", type: "INT32", doc: "items retrieved within the budget" },
   { name: "prompt_tokens", type: "INT64", doc: "prompt tokens, uncached" },
   { name: "cached_tokens", type: "INT64", doc: "prompt tokens priced as cache reads" },
@@ -120,8 +122,16 @@ export const GROUP_COLUMNS: ColumnSpec[] = [
   { name: "item_id", type: "STRING", doc: "item id (joins decisions)" },
   { name: "action", type: "INT32", doc: "the member's action for this item (keep, compress, rewrite, retire)" },
   { name: "return_tasks", type: "INT32", doc: "tasks the member's rollout ran (K, fewer at a real stream's end)" },
-  { name: "return_successes", type: "DOUBLE", doc: "the member's successes over those tasks (simulator: expected; endpoint: observed)" },
-  { name: "return_cost", type: "DOUBLE", doc: "the member's cost (USD) over those tasks, including its curation calls" },
+  {
+    name: "return_successes",
+    type: "DOUBLE",
+    doc: "the member's successes over those tasks (simulator: expected; endpoint: observed)",
+  },
+  {
+    name: "return_cost",
+    type: "DOUBLE",
+    doc: "the member's cost (USD) over those tasks, including its curation calls",
+  },
 ];
 
 /** What --labels rollout spent and how (manifest field `rollout`). */
@@ -129,7 +139,12 @@ export const RolloutManifestSchema = z
   .object({
     horizon: z.number().int().positive(),
     states: z.number().int().positive().nullable().describe("labelled passes per stream asked for (null: every pass)"),
-    items: z.number().int().nonnegative().nullable().describe("labelled items per labelled pass asked for (null: every item)"),
+    items: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullable()
+      .describe("labelled items per labelled pass asked for (null: every item)"),
     budget: z.number().int().positive().nullable().describe("extra tasks per stream at most (null: no limit)"),
     groups: z.number().int().nonnegative(),
     extraTasks: z.number().int().nonnegative().describe("tasks run in forks, over all streams of this shard"),
@@ -159,7 +174,11 @@ export const ManifestSchema = z
     shard: z.object({ index: z.number().int(), count: z.number().int() }).strict(),
     streamSeeds: z.array(z.number().int()),
     rows: z
-      .object({ decisions: z.number().int().nonnegative(), tasks: z.number().int().nonnegative(), groups: z.number().int().nonnegative().optional() })
+      .object({
+        decisions: z.number().int().nonnegative(),
+        tasks: z.number().int().nonnegative(),
+        groups: z.number().int().nonnegative().optional(),
+      })
       .strict(),
     files: z.record(z.string(), z.object({ rows: z.number().int(), sha256: z.string() }).strict()),
   })

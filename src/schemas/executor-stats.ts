@@ -4,8 +4,16 @@ import { z } from "zod";
 export const ExecutorTaskSchema = z
   .object({
     success: z.boolean().describe("whether the task succeeded"),
-    contextTokens: z.number().nonnegative().describe("tokens of library items the executor had in context for the task"),
-    prompt: z.string().optional().describe("the task's text: the last 8 give each item's relevance to the tasks now arriving (absent: relevance unknown)"),
+    contextTokens: z
+      .number()
+      .nonnegative()
+      .describe("tokens of library items the executor had in context for the task"),
+    prompt: z
+      .string()
+      .optional()
+      .describe(
+        "the task's text: the last 8 give each item's relevance to the tasks now arriving (absent: relevance unknown)",
+      ),
   })
   .strict();
 
@@ -15,7 +23,11 @@ export const ExecutorTaskSchema = z
  */
 export const ExecutorStatsSchema = z
   .object({
-    name: z.string().min(1).optional().describe("executor name, matched against items' `author` (default: none matches)"),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("executor name, matched against items' `author` (default: none matches)"),
     contextBudget: z.number().int().positive().describe("tokens of retrieved items the executor can take"),
     tasks: z.array(ExecutorTaskSchema).describe("the executor's recent tasks, oldest first (the last ~100 are enough)"),
     prior: z
@@ -30,7 +42,11 @@ export const ExecutorStatsSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.tasks.length === 0 && !s.prior)
-      ctx.addIssue({ code: "custom", path: ["tasks"], message: "list at least one task (or give `prior` with the running statistics themselves)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["tasks"],
+        message: "list at least one task (or give `prior` with the running statistics themselves)",
+      });
   });
 export type ExecutorTask = z.infer<typeof ExecutorTaskSchema>;
 export type ExecutorStats = z.infer<typeof ExecutorStatsSchema>;

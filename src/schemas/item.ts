@@ -38,7 +38,8 @@ export function jsonDepth(value: unknown, limit: number): number {
     if (v === null || typeof v !== "object") continue;
     if (depth > deepest) deepest = depth;
     if (deepest > limit) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return deepest;
 }
@@ -56,7 +57,9 @@ export const LibraryItemSchema = z
       .string()
       .min(1)
       .optional()
-      .describe("the library the item belongs to when a file holds several (ages, usage and library features are per library); set by importers"),
+      .describe(
+        "the library the item belongs to when a file holds several (ages, usage and library features are per library); set by importers",
+      ),
     tokens: z.number().int().nonnegative().optional().describe("token length; computed from content if absent"),
     stats: ItemStatsSchema.optional(),
     similarity: z

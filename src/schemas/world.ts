@@ -16,12 +16,24 @@ export const GovernanceSchema = z
       .max(1)
       .default(0.1)
       .describe("at most this share of the live library may be retired or rewritten in one pass"),
-    minAgeToRetire: z.number().int().nonnegative().default(0).describe("items younger than this many tasks are not retired"),
+    minAgeToRetire: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe("items younger than this many tasks are not retired"),
     protectedTags: z.array(z.string()).default([]).describe("items with any of these tags are never retired"),
-    protectedKinds: z.array(z.enum(["skill", "context"])).default([]).describe("items of these kinds are never retired"),
+    protectedKinds: z
+      .array(z.enum(["skill", "context"]))
+      .default([])
+      .describe("items of these kinds are never retired"),
     probation: z
       .object({
-        failureShare: z.number().min(0).max(1).describe("author's recent-item failure share above which new items enter on probation"),
+        failureShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe("author's recent-item failure share above which new items enter on probation"),
         rankPenalty: z.number().nonnegative().describe("relevance subtracted from an item on probation"),
         successesToGraduate: z.number().int().positive(),
       })
@@ -44,11 +56,19 @@ export const WorldConfigSchema = z
       .max(1)
       .default(0.02)
       .describe("per task, chance that one family fades and another rises"),
-    driftRate: z.number().min(0).max(1).default(0.015).describe("per task, chance that a popular family's procedure version moves on"),
+    driftRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.015)
+      .describe("per task, chance that a popular family's procedure version moves on"),
     difficultySd: z.number().nonnegative().default(0.5).describe("spread of task difficulty (log-odds)"),
     retrievalK: z.number().int().positive().default(4).describe("items retrieved per task, before the budget cut"),
     relevanceNoise: z.number().nonnegative().default(0.35).describe("sd of noise on the retrieval relevance score"),
-    genericRelevance: z.number().default(0.55).describe("relevance of a generic item to any task (a matching item scores 1)"),
+    genericRelevance: z
+      .number()
+      .default(0.55)
+      .describe("relevance of a generic item to any task (a matching item scores 1)"),
     curationInterval: z.number().int().positive().default(10).describe("a curation pass every this many tasks"),
     recentWindow: z.number().int().positive().default(6).describe("retrievals counted in the recent success window"),
     initialItems: z.number().int().nonnegative().default(12).describe("items in the library at the start of a stream"),
@@ -66,7 +86,12 @@ export const WorldConfigSchema = z
     rewrite: z
       .object({
         fixProbability: z.number().min(0).max(1).default(0.85).describe("chance a rewrite fixes staleness / wrongness"),
-        evidenceTokens: z.number().int().nonnegative().default(800).describe("prompt tokens of evidence per rewrite call"),
+        evidenceTokens: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(800)
+          .describe("prompt tokens of evidence per rewrite call"),
       })
       .strict()
       .prefault({}),

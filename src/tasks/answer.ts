@@ -49,7 +49,8 @@ function optionText(question: string, letter: string): string {
   const section = at >= 0 ? lower.slice(at + 8) : lower;
   for (const raw of section.split("\n")) {
     const line = raw.trim();
-    if (line.startsWith(`(${letter})`) || line.startsWith(`${letter})`)) return line.slice(line.indexOf(")") + 1).trim();
+    if (line.startsWith(`(${letter})`) || line.startsWith(`${letter})`))
+      return line.slice(line.indexOf(")") + 1).trim();
     if (line.startsWith(`${letter}.`)) return line.slice(2).trim();
   }
   return "";
@@ -75,7 +76,12 @@ export function normaliseNumber(s: string): number | null {
   let t = s.trim();
   const boxed = /\\boxed\{([^}]*)\}/.exec(t);
   if (boxed) t = boxed[1];
-  t = t.replace(/\$/g, "").replace(/\\[,!]/g, "").replace(/,(?=\d{3}\b)/g, "").replace(/\.$/, "").trim();
+  t = t
+    .replace(/\$/g, "")
+    .replace(/\\[,!]/g, "")
+    .replace(/,(?=\d{3}\b)/g, "")
+    .replace(/\.$/, "")
+    .trim();
   if (!/^[-+]?\d+(?:\.\d+)?$/.test(t)) return null;
   return Number(t);
 }
@@ -100,7 +106,8 @@ export function game24Numbers(question: string): number[] {
   return [...tail.matchAll(/\d+/g)].map((m) => Number(m[0]));
 }
 
-const sortedEq = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && [...a].sort((x, y) => x - y).every((x, i) => x === [...b].sort((p, q) => p - q)[i]);
+const sortedEq = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && [...a].sort((x, y) => x - y).every((x, i) => x === [...b].sort((p, q) => p - q)[i]);
 
 /** Game of 24: any expression that uses each given number exactly once and evaluates to 24. */
 export function matchGame24(question: string, extracted: string): boolean {
@@ -127,18 +134,31 @@ export function matchEquation(extracted: string, target: string): boolean {
 
 /** How an answer task is checked; each task source declares one (see checkerForSource). */
 export const ANSWER_CHECKERS = {
-  exact: { describe: "normalised exact match (lower case; , ; : . \" and newlines removed)", match: (_q: string, a: string, t: string) => matchExact(a, t) },
-  numeric: { describe: "numbers compared as numbers (\\boxed{}, $, separators, leading zeros ignored), e.g. AIME", match: (_q: string, a: string, t: string) => matchNumeric(a, t) },
+  exact: {
+    describe: 'normalised exact match (lower case; , ; : . " and newlines removed)',
+    match: (_q: string, a: string, t: string) => matchExact(a, t),
+  },
+  numeric: {
+    describe: "numbers compared as numbers (\\boxed{}, $, separators, leading zeros ignored), e.g. AIME",
+    match: (_q: string, a: string, t: string) => matchNumeric(a, t),
+  },
   choice: {
-    describe: "multiple choice: the option letter the answer starts with (\"(B) 16.9%\" picks B), else the option's text",
+    describe:
+      'multiple choice: the option letter the answer starts with ("(B) 16.9%" picks B), else the option\'s text',
     match: (q: string, a: string, t: string) => {
       const want = choiceLetter(t);
       const got = choiceLetter(a);
       return want !== null && got !== null ? want === got : matchChoice(q, a, t);
     },
   },
-  game24: { describe: "Game of 24: any expression using each given number once that evaluates to 24 (parsed, never eval'd)", match: (q: string, a: string) => matchGame24(q, a) },
-  equation: { describe: "equation tasks: any true equation with the target's numbers in order (parsed, never eval'd)", match: (_q: string, a: string, t: string) => matchEquation(a, t) },
+  game24: {
+    describe: "Game of 24: any expression using each given number once that evaluates to 24 (parsed, never eval'd)",
+    match: (q: string, a: string) => matchGame24(q, a),
+  },
+  equation: {
+    describe: "equation tasks: any true equation with the target's numbers in order (parsed, never eval'd)",
+    match: (_q: string, a: string, t: string) => matchEquation(a, t),
+  },
 } satisfies Record<string, { describe: string; match: (question: string, answer: string, target: string) => boolean }>;
 export type AnswerCheck = keyof typeof ANSWER_CHECKERS;
 

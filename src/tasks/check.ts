@@ -10,7 +10,10 @@ const CODE_LANGS = new Set(["js", "javascript", "mjs", "node", "nodejs", "ecmasc
  * else the final answer block, else the whole reply.
  */
 export function extractCode(response: string): string {
-  const blocks = [...response.matchAll(/```([\w+-]*)[^\n]*\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1].toLowerCase(), body: m[2] }));
+  const blocks = [...response.matchAll(/```([\w+-]*)[^\n]*\n([\s\S]*?)```/g)].map((m) => ({
+    lang: m[1].toLowerCase(),
+    body: m[2],
+  }));
   const js = blocks.filter((b) => CODE_LANGS.has(b.lang));
   if (js.length) return js[js.length - 1].body.trim();
   if (blocks.length) return blocks[blocks.length - 1].body.trim();
@@ -21,7 +24,8 @@ export function extractCode(response: string): string {
 /** bubblewrap exits 128 + N when the code was killed by signal N (e.g. SIGXCPU at the CPU-time limit). */
 function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal) return `killed by ${signal}`;
-  const name = code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
+  const name =
+    code !== null && code > 128 ? Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] : undefined;
   return name ? `killed by ${name}` : `exit code ${code}`;
 }
 
@@ -34,7 +38,12 @@ export async function checkAnswer(task: Task, responseText: string, sandbox?: Sa
   }
   const code = extractCode(responseText);
   const r = await runInSandbox(code, task.tests, sandbox);
-  if (r.timedOut) return { success: false, extracted: code, detail: `killed after the ${sandbox?.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs} ms time limit` };
+  if (r.timedOut)
+    return {
+      success: false,
+      extracted: code,
+      detail: `killed after the ${sandbox?.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs} ms time limit`,
+    };
   if (!r.reported) {
     if (/out of memory|allocation failed/i.test(r.stderr))
       return { success: false, extracted: code, detail: "ran out of memory (heap or address-space limit)" };

@@ -11,12 +11,30 @@ export interface ParsedExpression {
 
 type Token = { kind: "num"; value: number } | { kind: "op"; op: "+" | "-" | "*" | "/" } | { kind: "(" } | { kind: ")" };
 
-const OPS: Record<string, "+" | "-" | "*" | "/"> = { "+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "·": "*", x: "*", X: "*", "/": "/", "÷": "/" };
+const OPS: Record<string, "+" | "-" | "*" | "/"> = {
+  "+": "+",
+  "-": "-",
+  "−": "-",
+  "–": "-",
+  "*": "*",
+  "×": "*",
+  "·": "*",
+  x: "*",
+  X: "*",
+  "/": "/",
+  "÷": "/",
+};
 
 function tokenize(text: string): Token[] | null {
-  const s = text.replace(/\\times/g, "×").replace(/\\div/g, "÷").replace(/\\cdot/g, "·").replace(/\\left|\\right/g, "").replace(/[{[]/g, "(").replace(/[}\]]/g, ")");
+  const s = text
+    .replace(/\\times/g, "×")
+    .replace(/\\div/g, "÷")
+    .replace(/\\cdot/g, "·")
+    .replace(/\\left|\\right/g, "")
+    .replace(/[{[]/g, "(")
+    .replace(/[}\]]/g, ")");
   const out: Token[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = s[i];
     if (/\s/.test(c)) {
       i++;
@@ -50,17 +68,23 @@ export function parseExpression(text: string): ParsedExpression | null {
     return t?.kind === "op" && ops.includes((t as { op: string }).op);
   };
   // One precedence level: operand ((op) operand)*, left-associative.
-  const level = (operand: () => number | null, ops: string, apply: (op: string, a: number, b: number) => number) => (): number | null => {
-    let v = operand();
-    while (v !== null && opIs(ops)) {
-      const op = (tokens[pos++] as { op: string }).op;
-      const r = operand();
-      if (r === null) return null;
-      v = apply(op, v, r);
-    }
-    return v;
-  };
-  const term: () => number | null = level(() => unary(), "*/", (op, a, b) => (op === "*" ? a * b : a / b));
+  const level =
+    (operand: () => number | null, ops: string, apply: (op: string, a: number, b: number) => number) =>
+    (): number | null => {
+      let v = operand();
+      while (v !== null && opIs(ops)) {
+        const op = (tokens[pos++] as { op: string }).op;
+        const r = operand();
+        if (r === null) return null;
+        v = apply(op, v, r);
+      }
+      return v;
+    };
+  const term: () => number | null = level(
+    () => unary(),
+    "*/",
+    (op, a, b) => (op === "*" ? a * b : a / b),
+  );
   const expr: () => number | null = level(term, "+-", (op, a, b) => (op === "+" ? a + b : a - b));
   const unary = (): number | null => {
     const t = peek();
@@ -91,4 +115,5 @@ export function parseExpression(text: string): ParsedExpression | null {
 }
 
 /** Equal up to floating-point rounding of exact rational arithmetic (8 / (3 − 8/3) = 24). */
-export const closeTo = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+export const closeTo = (a: number, b: number): boolean =>
+  Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

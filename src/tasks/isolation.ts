@@ -35,24 +35,46 @@ let detected: Isolation | undefined;
 /** Finds bubblewrap (CURATOR_BWRAP, if set, names it; empty: none) and prlimit and runs Node once inside the sandbox to check the kernel allows it. Cached. */
 export function detectIsolation(): Isolation {
   if (detected) return detected;
-  if (process.platform !== "linux") return (detected = { kind: "none", why: `no sandbox is implemented for ${process.platform} (only Linux, with bubblewrap)` });
+  if (process.platform !== "linux")
+    return (detected = {
+      kind: "none",
+      why: `no sandbox is implemented for ${process.platform} (only Linux, with bubblewrap)`,
+    });
   const override = process.env.CURATOR_BWRAP;
   const bwrap = override !== undefined ? (override && existsSync(override) ? override : undefined) : onPath("bwrap");
   const prlimit = onPath("prlimit");
-  if (!bwrap) return (detected = { kind: "none", why: override ? `CURATOR_BWRAP names '${override}', which does not exist` : "bubblewrap (bwrap) is not installed" });
+  if (!bwrap)
+    return (detected = {
+      kind: "none",
+      why: override ? `CURATOR_BWRAP names '${override}', which does not exist` : "bubblewrap (bwrap) is not installed",
+    });
   if (!prlimit) return (detected = { kind: "none", why: "util-linux's prlimit is not installed" });
   const probe: Isolation = { kind: "bwrap", bwrap, prlimit };
-  const args = sandboxArgs(probe, { addressSpaceMb: 1024, cpuSeconds: 5, fileSizeMb: 1, tmpMb: 1 }, ["-e", "process.exit(process.getuid() === 65534 ? 0 : 3)"], false);
+  const args = sandboxArgs(
+    probe,
+    { addressSpaceMb: 1024, cpuSeconds: 5, fileSizeMb: 1, tmpMb: 1 },
+    ["-e", "process.exit(process.getuid() === 65534 ? 0 : 3)"],
+    false,
+  );
   const r = spawnSync(bwrap, args, { encoding: "utf8", timeout: 15_000, stdio: ["ignore", "ignore", "pipe"] });
   if (r.status !== 0) {
-    const why = (r.stderr ?? "").trim().split("\n").slice(-1)[0] || (r.error ? r.error.message : `exit ${r.status ?? r.signal}`);
-    return (detected = { kind: "none", why: `bubblewrap cannot create its namespaces here (${why}); user namespaces may be disabled` });
+    const why =
+      (r.stderr ?? "").trim().split("\n").slice(-1)[0] || (r.error ? r.error.message : `exit ${r.status ?? r.signal}`);
+    return (detected = {
+      kind: "none",
+      why: `bubblewrap cannot create its namespaces here (${why}); user namespaces may be disabled`,
+    });
   }
   return (detected = probe);
 }
 
 /** bwrap arguments that run `node NODE_ARGS` with the rlimits, the script read from fd SCRIPT_FD when `withScript`. */
-export function sandboxArgs(iso: Extract<Isolation, { kind: "bwrap" }>, lim: RlimitSpec, nodeArgs: string[], withScript = true): string[] {
+export function sandboxArgs(
+  iso: Extract<Isolation, { kind: "bwrap" }>,
+  lim: RlimitSpec,
+  nodeArgs: string[],
+  withScript = true,
+): string[] {
   const mb = (n: number) => String(Math.max(1, Math.round(n * 1024 * 1024)));
   const node = process.execPath;
   const usrView = ["--ro-bind", "/usr", "/usr"];
@@ -63,17 +85,44 @@ export function sandboxArgs(iso: Extract<Isolation, { kind: "bwrap" }>, lim: Rli
   }
   if (!node.startsWith("/usr/")) usrView.push("--ro-bind", node, node);
   return [
-    "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-    "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
+    "--unshare-all",
+    "--unshare-user",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    "--uid",
+    "65534",
+    "--gid",
+    "65534",
+    "--hostname",
+    "sandbox",
     ...usrView,
-    "--proc", "/proc", "--dev", "/dev",
-    "--size", mb(lim.tmpMb), "--tmpfs", "/tmp",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--size",
+    mb(lim.tmpMb),
+    "--tmpfs",
+    "/tmp",
     ...(withScript ? ["--dir", "/sandbox", "--ro-bind-data", String(SCRIPT_FD), SANDBOX_SCRIPT] : []),
-    "--chdir", "/tmp", "--clearenv", "--setenv", "HOME", "/tmp",
-    "--", iso.prlimit,
-    `--as=${mb(lim.addressSpaceMb)}`, `--cpu=${lim.cpuSeconds}:${lim.cpuSeconds + 1}`, `--fsize=${mb(lim.fileSizeMb)}`,
-    "--nofile=256", "--core=0",
-    "--", node, ...nodeArgs,
+    "--chdir",
+    "/tmp",
+    "--clearenv",
+    "--setenv",
+    "HOME",
+    "/tmp",
+    "--",
+    iso.prlimit,
+    `--as=${mb(lim.addressSpaceMb)}`,
+    `--cpu=${lim.cpuSeconds}:${lim.cpuSeconds + 1}`,
+    `--fsize=${mb(lim.fileSizeMb)}`,
+    "--nofile=256",
+    "--core=0",
+    "--",
+    node,
+    ...nodeArgs,
   ];
 }
 

@@ -16,7 +16,22 @@ export interface Token {
 export class ScanError extends Error {}
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */
-const REGEX_AFTER_WORD = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
+const REGEX_AFTER_WORD = new Set([
+  "return",
+  "typeof",
+  "instanceof",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "case",
+  "do",
+  "else",
+  "yield",
+  "await",
+]);
 
 function regexAllowed(prev: Token | undefined): boolean {
   if (!prev) return true;
@@ -83,7 +98,8 @@ export function tokenize(src: string): Token[] {
       else if (c === "/" && regexAllowed(prev)) [type, end] = ["regex", regexEnd(src, j)];
       else if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(src[j + 1] ?? ""))) {
         end = j + 1;
-        while (end < src.length && /[\w.]/.test(src[end])) end += /[eE]/.test(src[end]) && /[+-]/.test(src[end + 1] ?? "") ? 2 : 1;
+        while (end < src.length && /[\w.]/.test(src[end]))
+          end += /[eE]/.test(src[end]) && /[+-]/.test(src[end + 1] ?? "") ? 2 : 1;
         type = "num";
       } else if (ID_START.test(c)) {
         end = j + 1;

@@ -64,7 +64,8 @@ class LiteralParser {
 
   private signed(negative: boolean): Value {
     const tok = this.next();
-    if (tok.type === "id" && tok.text === "Infinity") return negative ? { $: "num", v: "-Infinity" } : { $: "num", v: "Infinity" };
+    if (tok.type === "id" && tok.text === "Infinity")
+      return negative ? { $: "num", v: "-Infinity" } : { $: "num", v: "Infinity" };
     if (tok.type !== "num") throw new ScanError(`'${negative ? "-" : "+"}' must be followed by a number`);
     return numberValue(tok.text, negative);
   }
@@ -112,7 +113,8 @@ class LiteralParser {
       }
       this.expect(")");
       if (ctor.text === "Set") return { $: "set", v: items };
-      if (!items.every((e): e is [Value, Value] => Array.isArray(e) && e.length === 2)) throw new ScanError("new Map([...]) needs [key, value] pairs");
+      if (!items.every((e): e is [Value, Value] => Array.isArray(e) && e.length === 2))
+        throw new ScanError("new Map([...]) needs [key, value] pairs");
       return { $: "map", v: items };
     }
     if (ctor.text === "Date") {
@@ -154,10 +156,13 @@ export function regexValue(text: string): Value {
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", v: "\v", 0: "\0" };
 
 function decodeString(body: string): Value {
-  return body.replace(/\\(u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\r\n|[\s\S])/g, (_m, all: string, cp?: string, u4?: string, x2?: string) => {
-    const hex = cp ?? u4 ?? x2;
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    if (all === "\n" || all === "\r\n" || all === "\r") return "";
-    return SIMPLE_ESCAPES[all] ?? all;
-  });
+  return body.replace(
+    /\\(u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\r\n|[\s\S])/g,
+    (_m, all: string, cp?: string, u4?: string, x2?: string) => {
+      const hex = cp ?? u4 ?? x2;
+      if (hex) return String.fromCodePoint(parseInt(hex, 16));
+      if (all === "\n" || all === "\r\n" || all === "\r") return "";
+      return SIMPLE_ESCAPES[all] ?? all;
+    },
+  );
 }

@@ -64,7 +64,9 @@ const ${PROBE} = (() => {
 
 /** The sandboxed module: CommonJS shims, the probe runtime, the candidate code, then each test in its own try. */
 export function buildProbeModule(code: string, tests: CompiledTest[]): string {
-  const wrapped = tests.map((t, i) => `try { await (async () => {\n${t.source}\n})(); } catch (e) { ${PROBE}.failed(${i}, e); }`).join("\n");
+  const wrapped = tests
+    .map((t, i) => `try { await (async () => {\n${t.source}\n})(); } catch (e) { ${PROBE}.failed(${i}, e); }`)
+    .join("\n");
   return [
     `import { createRequire as __createRequire } from "node:module";`,
     `const require = __createRequire(import.meta.url);`,

@@ -17,7 +17,8 @@ export type Check =
   | { kind: "doesNotThrow" | "doesNotReject" };
 
 /** What a thrown error must be: an instance of a class (by name), match a pattern, or have these properties. */
-export type ErrorMatcher = { className: string } | { pattern: { source: string; flags: string } } | { props: Array<[string, Value]> };
+export type ErrorMatcher =
+  { className: string } | { pattern: { source: string; flags: string } } | { props: Array<[string, Value]> };
 
 export interface Probe {
   check: Check;
@@ -70,7 +71,9 @@ export function compileTest(src: string, i: number): CompiledTest {
       method = tokens[k + 2].text;
       open = k + 3;
     } else if (tokens[k + 1]?.text !== "(") {
-      throw new ScanError(`'assert' is used other than as a call at offset ${t.start}; write each check as one of ${SUPPORTED_ASSERTIONS}`);
+      throw new ScanError(
+        `'assert' is used other than as a call at offset ${t.start}; write each check as one of ${SUPPORTED_ASSERTIONS}`,
+      );
     }
     const spec = Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
     if (!spec) throw new ScanError(`assert.${method} is not supported; use one of ${SUPPORTED_ASSERTIONS}`);
@@ -79,7 +82,8 @@ export function compileTest(src: string, i: number): CompiledTest {
     const text = src.slice(t.start, tokens[close].end);
     if (tokens.slice(open + 1, close).some((x) => x.type === "id" && x.text === "assert"))
       throw new ScanError(`${text.slice(0, 80)}: an assertion inside another assertion's arguments is not supported`);
-    if (args.length < spec.actualArgs) throw new ScanError(`${text.slice(0, 80)}: assert.${method} needs ${spec.actualArgs} argument(s)`);
+    if (args.length < spec.actualArgs)
+      throw new ScanError(`${text.slice(0, 80)}: assert.${method} needs ${spec.actualArgs} argument(s)`);
     const check = checkFor(spec.check, tokens, args, text);
     const [a0, a1] = args[0];
     const actual = src.slice(tokens[a0].start, tokens[a1 - 1].end);
@@ -98,7 +102,8 @@ export function compileTest(src: string, i: number): CompiledTest {
     probes.push({ check, text });
     k = close;
   }
-  if (probes.length === 0) throw new ScanError(`the test checks nothing; write each check as one of ${SUPPORTED_ASSERTIONS}`);
+  if (probes.length === 0)
+    throw new ScanError(`the test checks nothing; write each check as one of ${SUPPORTED_ASSERTIONS}`);
   return { source: out + src.slice(copied), probes };
 }
 
@@ -106,12 +111,15 @@ function literalAt(tokens: Token[], span: [number, number], text: string, what: 
   try {
     return parseLiteral(tokens.slice(span[0], span[1]));
   } catch (e) {
-    throw new ScanError(`${text.slice(0, 80)}: the ${what} must be a literal (a number, string, array, object, …) so that it stays outside the sandbox: ${(e as Error).message}`);
+    throw new ScanError(
+      `${text.slice(0, 80)}: the ${what} must be a literal (a number, string, array, object, …) so that it stays outside the sandbox: ${(e as Error).message}`,
+    );
   }
 }
 
 function patternOf(v: Value, text: string): { source: string; flags: string } {
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && v.$ === "regexp") return { source: v.source, flags: v.flags };
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && v.$ === "regexp")
+    return { source: v.source, flags: v.flags };
   throw new ScanError(`${text.slice(0, 80)}: the second argument must be a regular expression literal`);
 }
 
@@ -141,5 +149,7 @@ function errorMatcher(tokens: Token[], span: [number, number], text: string): Er
     if (v.$ === "regexp") return { pattern: { source: v.source, flags: v.flags } };
     if (v.$ === "object") return { props: v.v };
   }
-  throw new ScanError(`${text.slice(0, 80)}: the expected error must be a class name, a regular expression or an object of properties`);
+  throw new ScanError(
+    `${text.slice(0, 80)}: the expected error must be a class name, a regular expression or an object of properties`,
+  );
 }

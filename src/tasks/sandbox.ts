@@ -69,7 +69,8 @@ export function compileTests(tests: string[]): CompiledTest[] {
     try {
       return compileTest(t, i);
     } catch (e) {
-      if (e instanceof ScanError) throw new CuratorError("INVALID_CONFIG", `Code task test ${i + 1} cannot be checked: ${e.message}.`);
+      if (e instanceof ScanError)
+        throw new CuratorError("INVALID_CONFIG", `Code task test ${i + 1} cannot be checked: ${e.message}.`);
       throw e;
     }
   });
@@ -77,8 +78,18 @@ export function compileTests(tests: string[]): CompiledTest[] {
 
 function nodeFlags(lim: SandboxLimits, script: string): string[] {
   const flags = process.allowedNodeEnvironmentFlags;
-  const permission = flags.has("--permission") ? ["--permission"] : flags.has("--experimental-permission") ? ["--experimental-permission"] : [];
-  return [`--max-old-space-size=${lim.maxOldSpaceMb}`, "--no-warnings", ...permission, ...(permission.length ? [`--allow-fs-read=${script}`] : []), script];
+  const permission = flags.has("--permission")
+    ? ["--permission"]
+    : flags.has("--experimental-permission")
+      ? ["--experimental-permission"]
+      : [];
+  return [
+    `--max-old-space-size=${lim.maxOldSpaceMb}`,
+    "--no-warnings",
+    ...permission,
+    ...(permission.length ? [`--allow-fs-read=${script}`] : []),
+    script,
+  ];
 }
 
 interface Launched {
@@ -89,7 +100,12 @@ interface Launched {
 function launch(iso: Isolation, lim: SandboxLimits, module: string): Launched {
   const stdio: Array<"ignore" | "pipe"> = ["ignore", "pipe", "pipe", "pipe", iso.kind === "bwrap" ? "pipe" : "ignore"];
   if (iso.kind === "bwrap") {
-    const rl = { addressSpaceMb: lim.addressSpaceMb, cpuSeconds: Math.ceil(lim.timeoutMs / 1000), fileSizeMb: lim.fileSizeMb, tmpMb: lim.fileSizeMb };
+    const rl = {
+      addressSpaceMb: lim.addressSpaceMb,
+      cpuSeconds: Math.ceil(lim.timeoutMs / 1000),
+      fileSizeMb: lim.fileSizeMb,
+      tmpMb: lim.fileSizeMb,
+    };
     const child = spawn(iso.bwrap, sandboxArgs(iso, rl, nodeFlags(lim, SANDBOX_SCRIPT)), { env: {}, stdio });
     const scriptPipe = child.stdio[SCRIPT_FD] as Writable;
     scriptPipe.on("error", () => undefined);
@@ -141,10 +157,22 @@ export function runInSandbox(code: string, tests: string[], opts: SandboxOptions
       clearTimeout(timer);
       cleanup();
       const reportText = Buffer.concat(reports).toString("utf8");
-      const results = reportOverflow ? compiled.map(() => `reported more than ${lim.maxReportBytes} bytes of values`) : judge(compiled, reportText);
+      const results = reportOverflow
+        ? compiled.map(() => `reported more than ${lim.maxReportBytes} bytes of values`)
+        : judge(compiled, reportText);
       resolve({
-        results, passed: timedOut ? 0 : results.filter((r) => r === null).length, total: tests.length, reported: reportText.length > 0,
-        timedOut, reportOverflow, exitCode, signal, stderr: stderr.slice(0, 2000), stdoutBytes, elapsedMs: Date.now() - started, isolation: iso.kind,
+        results,
+        passed: timedOut ? 0 : results.filter((r) => r === null).length,
+        total: tests.length,
+        reported: reportText.length > 0,
+        timedOut,
+        reportOverflow,
+        exitCode,
+        signal,
+        stderr: stderr.slice(0, 2000),
+        stdoutBytes,
+        elapsedMs: Date.now() - started,
+        isolation: iso.kind,
       });
     };
     child.on("error", (e) => {

@@ -26,9 +26,23 @@ export type Value =
   | { $: "cut"; why: string };
 
 const MAX_DEPTH = 64;
-const TAGS = new Set(["undefined", "num", "bigint", "symbol", "object", "map", "set", "date", "regexp", "error", "function", "cut"]);
+const TAGS = new Set([
+  "undefined",
+  "num",
+  "bigint",
+  "symbol",
+  "object",
+  "map",
+  "set",
+  "date",
+  "regexp",
+  "error",
+  "function",
+  "cut",
+]);
 
-const own = (o: object, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+const own = (o: object, k: string): unknown =>
+  Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string, unknown>)[k] : undefined;
 const isStr = (x: unknown): x is string => typeof x === "string";
 
 /** Whether untrusted JSON is a well-formed Value. */
@@ -52,9 +66,16 @@ export function isValue(x: unknown, depth = 0): x is Value {
     case "date":
       return isStr(v);
     case "object":
-      return isStr(own(x, "proto")) && Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && isStr(e[0]) && isValue(e[1], depth + 1));
+      return (
+        isStr(own(x, "proto")) &&
+        Array.isArray(v) &&
+        v.every((e) => Array.isArray(e) && e.length === 2 && isStr(e[0]) && isValue(e[1], depth + 1))
+      );
     case "map":
-      return Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && isValue(e[0], depth + 1) && isValue(e[1], depth + 1));
+      return (
+        Array.isArray(v) &&
+        v.every((e) => Array.isArray(e) && e.length === 2 && isValue(e[0], depth + 1) && isValue(e[1], depth + 1))
+      );
     case "set":
       return Array.isArray(v) && v.every((e) => isValue(e, depth + 1));
     case "regexp":
@@ -78,7 +99,8 @@ export function strictEqual(a: Value, b: Value): boolean {
   return isPrimitive(a) && isPrimitive(b) && primitiveKey(a) === primitiveKey(b);
 }
 
-const primitiveKey = (x: Value): string => (x !== null && typeof x === "object" && !Array.isArray(x) ? `${x.$}:${"v" in x ? x.v : ""}` : JSON.stringify(x));
+const primitiveKey = (x: Value): string =>
+  x !== null && typeof x === "object" && !Array.isArray(x) ? `${x.$}:${"v" in x ? x.v : ""}` : JSON.stringify(x);
 
 /** assert.deepStrictEqual on encodings: same prototypes, same own keys in any order, Maps and Sets unordered. */
 export function deepStrictEqual(a: Value, b: Value): boolean {
@@ -96,7 +118,11 @@ export function deepStrictEqual(a: Value, b: Value): boolean {
       return x.v.every(([k, v]) => other.has(k) && deepStrictEqual(v, other.get(k)!));
     }
     case "map":
-      return unorderedEqual(x.v, (y as typeof x).v, (p, q) => deepStrictEqual(p[0], q[0]) && deepStrictEqual(p[1], q[1]));
+      return unorderedEqual(
+        x.v,
+        (y as typeof x).v,
+        (p, q) => deepStrictEqual(p[0], q[0]) && deepStrictEqual(p[1], q[1]),
+      );
     case "set":
       return unorderedEqual(x.v, (y as typeof x).v, deepStrictEqual);
     case "date":

@@ -22,9 +22,13 @@ function isErrInfo(x: unknown): x is ErrInfo {
   if (x === null || typeof x !== "object" || Array.isArray(x)) return false;
   const e = x as Record<string, unknown>;
   return (
-    isStr(e.name) && isStr(e.message) && isStr(e.str) &&
-    Array.isArray(e.chain) && e.chain.every(isStr) &&
-    Array.isArray(e.props) && e.props.every((p) => Array.isArray(p) && p.length === 2 && isStr(p[0]) && isValue(p[1]))
+    isStr(e.name) &&
+    isStr(e.message) &&
+    isStr(e.str) &&
+    Array.isArray(e.chain) &&
+    e.chain.every(isStr) &&
+    Array.isArray(e.props) &&
+    e.props.every((p) => Array.isArray(p) && p.length === 2 && isStr(p[0]) && isValue(p[1]))
   );
 }
 
@@ -97,14 +101,19 @@ function judgeProbe(check: Check, r: Report): string | undefined {
     case "doesNotMatch": {
       if (typeof v !== "string") return `got ${show(v)}, expected a string`;
       const hit = new RegExp(check.pattern.source, check.pattern.flags).test(v);
-      return hit === (check.kind === "match") ? undefined : `${show(v)} ${hit ? "matches" : "does not match"} /${check.pattern.source}/`;
+      return hit === (check.kind === "match")
+        ? undefined
+        : `${show(v)} ${hit ? "matches" : "does not match"} /${check.pattern.source}/`;
     }
   }
 }
 
 function errorMismatch(m: ErrorMatcher, e: ErrInfo): string | undefined {
   if ("className" in m) return e.chain.includes(m.className) ? undefined : `threw ${e.str}, expected a ${m.className}`;
-  if ("pattern" in m) return new RegExp(m.pattern.source, m.pattern.flags).test(e.str) ? undefined : `threw ${e.str}, expected a match of /${m.pattern.source}/`;
+  if ("pattern" in m)
+    return new RegExp(m.pattern.source, m.pattern.flags).test(e.str)
+      ? undefined
+      : `threw ${e.str}, expected a match of /${m.pattern.source}/`;
   const actual = new Map<string, Value>([...e.props, ["name", e.name], ["message", e.message]]);
   for (const [k, want] of m.props) {
     const got = actual.get(k);

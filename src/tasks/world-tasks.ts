@@ -7,6 +7,13 @@ export function worldTasks(cfg: WorldConfig, seed: number, count: number): Task[
   const stream = new TextTaskStream(cfg, seed);
   return Array.from({ length: count }, (_, t) => {
     const x = stream.task(t);
-    return { kind: "answer", id: `${cfg.name}-s${seed}-t${t}`, prompt: x.prompt, answer: x.answer, check: "exact", source: `world:${cfg.name}` };
+    return {
+      kind: "answer",
+      id: `${cfg.name}-s${seed}-t${t}`,
+      prompt: x.prompt,
+      answer: x.answer,
+      check: "exact",
+      source: `world:${cfg.name}`,
+    };
   });
 }

@@ -54,7 +54,8 @@ const nonAsciiWordChar = new Map<number, boolean>();
 
 /** Whether the code point is a word character (\p{L}, \p{N} or '_'), as WORD_SPLIT splits. */
 function isWordCodePoint(cp: number): boolean {
-  if (cp < 0x80) return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f || (cp >= 0x41 && cp <= 0x5a);
+  if (cp < 0x80)
+    return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f || (cp >= 0x41 && cp <= 0x5a);
   let known = nonAsciiWordChar.get(cp);
   if (known === undefined) nonAsciiWordChar.set(cp, (known = WORD_CHAR.test(String.fromCodePoint(cp))));
   return known;
@@ -66,7 +67,7 @@ let bounds = new Int32Array(1024);
 function wordBounds(text: string): number {
   let n = 0;
   let start = -1;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     const cp = c < 0xd800 || c > 0xdbff ? c : (text.codePointAt(i) as number);
     const width = cp > 0xffff ? 2 : 1;
@@ -274,7 +275,10 @@ class Buckets {
   private readonly shift: number;
   private readonly passKeys: Uint32Array[];
   private readonly passSkip: Uint8Array[];
-  constructor(private readonly sigs: Uint32Array, private readonly reps: Uint32Array) {
+  constructor(
+    private readonly sigs: Uint32Array,
+    private readonly reps: Uint32Array,
+  ) {
     const bits = Math.max(4, Math.ceil(Math.log2(Math.max(2, reps.length) * 2)));
     this.shift = 32 - bits;
     this.order = new Uint32Array(reps.length);

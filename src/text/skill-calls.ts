@@ -6,7 +6,8 @@
 /** What call parsing reads of an item (a library line's fields; no schema import keeps text/ a leaf). */
 type Item = { id: string; kind: "skill" | "context"; content: string };
 
-const DECLARATION = /(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>)/g;
+const DECLARATION =
+  /(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*=>)/g;
 
 /** Names of the functions a piece of code declares, in order. */
 export function declaredFunctions(code: string): string[] {
@@ -26,7 +27,10 @@ export function skillName(item: Pick<Item, "id" | "content">): string {
 
 /** Code with comments and string / template literals blanked, so a name in a chat message is not a call. */
 export function stripJsNoise(code: string): string {
-  return code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|`(?:\\[\s\S]|[^`\\])*`|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, " ");
+  return code.replace(
+    /\/\*[\s\S]*?\*\/|\/\/[^\n]*|`(?:\\[\s\S]|[^`\\])*`|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g,
+    " ",
+  );
 }
 
 /** For each skill row, the rows of the skills it calls (context items call nothing and are never called). */
@@ -48,4 +52,3 @@ export function skillCalls(items: readonly Item[]): number[][] {
     return [...out].sort((a, b) => a - b);
   });
 }
-

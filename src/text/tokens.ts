@@ -16,13 +16,25 @@ export const TOKEN_ENCODING = "o200k_base";
 /** Longest run of one character class that BPE sees whole. */
 export const MAX_RUN = 256;
 
-const LONG_RUN = new RegExp(`[\\p{L}\\p{M}]{${MAX_RUN + 1},}|[^\\s\\p{L}\\p{M}\\p{N}]{${MAX_RUN + 1},}|\\s{${MAX_RUN + 1},}`, "gu");
+const LONG_RUN = new RegExp(
+  `[\\p{L}\\p{M}]{${MAX_RUN + 1},}|[^\\s\\p{L}\\p{M}\\p{N}]{${MAX_RUN + 1},}|\\s{${MAX_RUN + 1},}`,
+  "gu",
+);
 
 /** Exactly the characters of JavaScript's `\s`. */
 function isSpace(c: number): boolean {
   return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 
@@ -49,7 +61,7 @@ export function countTokens(text: string): number {
   while (m !== null) {
     if (m.index > from) total += bpeCount(text.slice(from, m.index));
     const end = m.index + m[0].length;
-    for (let at = m.index; at < end; ) {
+    for (let at = m.index; at < end;) {
       let cut = Math.min(end, at + MAX_RUN);
       // Never split a surrogate pair.
       if (cut < end && (text.charCodeAt(cut) & 0xfc00) === 0xdc00) cut++;

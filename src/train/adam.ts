@@ -49,7 +49,9 @@ export class HostAdam {
   ) {
     this.params = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
     const moment = (list: Moment[], i: number) =>
-      list[i] ? Float32Array.from(list[i].variable.dataSync() as Float32Array) : new Float32Array(this.params[i].length);
+      list[i]
+        ? Float32Array.from(list[i].variable.dataSync() as Float32Array)
+        : new Float32Array(this.params[i].length);
     this.m = vars.map((_, i) => moment(opt.accumulatedFirstMoment, i));
     this.v = vars.map((_, i) => moment(opt.accumulatedSecondMoment, i));
     // The scalars tfjs builds from these numbers are float32 tensors.
@@ -79,7 +81,14 @@ export class HostAdam {
     this.vars.forEach((v, i) => assignData(v, this.params[i]));
   }
 
-  private update(p: Float32Array, m: Float32Array, v: Float32Array, g: ArrayLike<number>, d1: number, d2: number): void {
+  private update(
+    p: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: ArrayLike<number>,
+    d1: number,
+    d2: number,
+  ): void {
     const { b1, b2, c1, c2, eps, negLr } = this;
     for (let j = 0; j < p.length; j++) {
       const gj = g[j];
@@ -99,7 +108,11 @@ export class HostAdam {
     const store = (list: Moment[], suffix: string, data: Float32Array[]) =>
       this.vars.forEach((v, i) => {
         if (list[i]) assignData(list[i].variable, data[i]);
-        else list[i] = { originalName: `${v.name}/${suffix}`, variable: tf.tidy(() => tf.tensor(data[i], v.shape).variable(false)) };
+        else
+          list[i] = {
+            originalName: `${v.name}/${suffix}`,
+            variable: tf.tidy(() => tf.tensor(data[i], v.shape).variable(false)),
+          };
       });
     store(o.accumulatedFirstMoment, "m", this.m);
     store(o.accumulatedSecondMoment, "v", this.v);

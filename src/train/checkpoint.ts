@@ -26,12 +26,20 @@ interface Header {
  */
 function adamPowers(opt: tf.Optimizer): Record<"accBeta1" | "accBeta2", tf.Variable> | null {
   const o = opt as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable ? { accBeta1: o.accBeta1, accBeta2: o.accBeta2 } : null;
+  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable
+    ? { accBeta1: o.accBeta1, accBeta2: o.accBeta2 }
+    : null;
 }
 
 const BLOB = /^checkpoint(-\d+)?\.bin$/;
 
-export async function saveCheckpoint(dir: string, fingerprint: string, model: tf.LayersModel, opt: tf.Optimizer, state: LoopState) {
+export async function saveCheckpoint(
+  dir: string,
+  fingerprint: string,
+  model: tf.LayersModel,
+  opt: tf.Optimizer,
+  state: LoopState,
+) {
   const blocks: Header["blocks"] = [];
   const parts: Float32Array[] = [];
   const add = (group: Group, name: string, t: tf.Tensor | Float32Array, shape?: number[]) => {
@@ -50,12 +58,20 @@ export async function saveCheckpoint(dir: string, fingerprint: string, model: tf
   const { bestWeights: _ignored, ...rest } = state;
   const blobName = `checkpoint-${state.epoch}.bin`;
   writeFileAtomic(join(dir, blobName), new Uint8Array(blob.buffer));
-  writeFileAtomic(join(dir, "checkpoint.json"), JSON.stringify({ fingerprint, blob: blobName, state: rest, blocks } satisfies Header));
+  writeFileAtomic(
+    join(dir, "checkpoint.json"),
+    JSON.stringify({ fingerprint, blob: blobName, state: rest, blocks } satisfies Header),
+  );
   for (const f of readdirSync(dir)) if (BLOB.test(f) && f !== blobName) rmSync(join(dir, f), { force: true });
 }
 
 /** Restores a checkpoint into model and optimiser; returns null when there is none (or it is for other options). */
-export async function loadCheckpoint(dir: string, fingerprint: string, model: tf.LayersModel, opt: tf.Optimizer): Promise<LoopState | null> {
+export async function loadCheckpoint(
+  dir: string,
+  fingerprint: string,
+  model: tf.LayersModel,
+  opt: tf.Optimizer,
+): Promise<LoopState | null> {
   const hp = join(dir, "checkpoint.json");
   if (!existsSync(hp)) return null;
   const header = JSON.parse(readFileSync(hp, "utf8")) as Header;

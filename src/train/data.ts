@@ -40,7 +40,11 @@ const num = (c: Columns, name: string) => c[name] as ArrayLike<number>;
  * `labels`: whether the rows carry counterfactual labels (default: the first row has cf_success_keep). Without
  * an executor column (streamed row groups leave strings out), `executors` is empty.
  */
-export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: { labels?: boolean; intern?: Map<string, number> } = {}): TrainData {
+export function trainDataFromColumns(
+  d: Columns,
+  rewardCfg: RewardConfig,
+  opts: { labels?: boolean; intern?: Map<string, number> } = {},
+): TrainData {
   const rows = (d.stream_id as Int32Array).length;
   const features = new Float32Array(rows * NUM_FEATURES);
   FEATURE_NAMES.forEach((name, f) => {
@@ -98,15 +102,18 @@ export function trainDataFromColumns(d: Columns, rewardCfg: RewardConfig, opts: 
 /** trainDataFromColumns of a read dataset, with its pass-level groups when it holds them. */
 export function trainDataFromDataset(ds: { decisions: Columns; groups?: Columns }, rewardCfg: RewardConfig): TrainData {
   const data = trainDataFromColumns(ds.decisions, rewardCfg);
-  if (ds.groups && (ds.groups.stream_id as ArrayLike<number>).length > 0) data.groups = passGroupsFromColumns(ds.decisions, ds.groups, rewardCfg);
+  if (ds.groups && (ds.groups.stream_id as ArrayLike<number>).length > 0)
+    data.groups = passGroupsFromColumns(ds.decisions, ds.groups, rewardCfg);
   return data;
 }
 
 /** Whether row r has counterfactual labels (a rollout budget leaves some rows without). */
-export const isLabelled = (data: Pick<TrainData, "cfReward">, r: number): boolean => data.cfReward !== undefined && !Number.isNaN(data.cfReward[r * 4]);
+export const isLabelled = (data: Pick<TrainData, "cfReward">, r: number): boolean =>
+  data.cfReward !== undefined && !Number.isNaN(data.cfReward[r * 4]);
 
 /** Whether row r's item was acted on by pass-level group members. */
-export const isGrouped = (data: Pick<TrainData, "groups">, r: number): boolean => data.groups !== undefined && data.groups.start[r + 1] > data.groups.start[r];
+export const isGrouped = (data: Pick<TrainData, "groups">, r: number): boolean =>
+  data.groups !== undefined && data.groups.start[r + 1] > data.groups.start[r];
 
 /**
  * Refuses features that are NaN or infinite (normalisation would turn them into a model card with `mean:
@@ -150,7 +157,11 @@ export function nonFiniteFeatures(problems: readonly string[]): CuratorError {
 }
 
 /** Whole streams go to validation (no leakage across a stream): a stable hash of the stream id decides. */
-export function splitByStream(data: TrainData, valFraction: number, seed: number): { train: Int32Array; val: Int32Array } {
+export function splitByStream(
+  data: TrainData,
+  valFraction: number,
+  seed: number,
+): { train: Int32Array; val: Int32Array } {
   const valIds = validationStreams(new Set(data.streamId), valFraction, seed);
   const train: number[] = [];
   const val: number[] = [];
@@ -161,7 +172,7 @@ export function splitByStream(data: TrainData, valFraction: number, seed: number
 /** The stream ids held out for validation: the round(valFraction × streams) with the smallest hash (none of one stream). */
 export function validationStreams(streamIds: Iterable<number>, valFraction: number, seed: number): Set<number> {
   const ids = [...new Set(streamIds)].sort((a, b) => a - b);
-  const ranked = ids.map((id) => ({ id, h: hash01(id, seed, 0x5b1)})).sort((a, b) => a.h - b.h);
+  const ranked = ids.map((id) => ({ id, h: hash01(id, seed, 0x5b1) })).sort((a, b) => a.h - b.h);
   const nVal = ids.length < 2 ? 0 : Math.max(1, Math.round(valFraction * ids.length));
   return new Set(ranked.slice(0, nVal).map((x) => x.id));
 }
@@ -234,7 +245,8 @@ export function allocTrainData(rows: number, labels: boolean, keys = false): Tra
 export function copyRows(dst: TrainData, at: number, src: TrainData, rows: ArrayLike<number>): void {
   const F = NUM_FEATURES;
   const put = (d: Float32Array | Int32Array, s: Float32Array | Int32Array, w: number) => {
-    for (let i = 0, o = at * w; i < rows.length; i++) for (let j = rows[i] * w, end = j + w; j < end; j++) d[o++] = s[j];
+    for (let i = 0, o = at * w; i < rows.length; i++)
+      for (let j = rows[i] * w, end = j + w; j < end; j++) d[o++] = s[j];
   };
   put(dst.features, src.features, F);
   put(dst.masks, src.masks, 4);
@@ -256,6 +268,7 @@ export function linkPasses(data: TrainData): void {
 export function gather(src: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * width);
   // An element loop: subarray() + set() allocates a view per row, which dominates for narrow rows.
-  for (let i = 0, o = 0; i < rows.length; i++) for (let j = rows[i] * width, end = j + width; j < end; j++) out[o++] = src[j];
+  for (let i = 0, o = 0; i < rows.length; i++)
+    for (let j = rows[i] * width, end = j + width; j < end; j++) out[o++] = src[j];
   return out;
 }

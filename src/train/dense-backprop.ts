@@ -22,7 +22,13 @@ export function denseStack(model: tf.LayersModel): DenseLayer[] | null {
   for (const layer of model.layers) {
     const cfg = layer.getConfig() as { activation?: string; useBias?: boolean };
     const w = layer.trainableWeights;
-    if (layer.getClassName() !== "Dense" || !cfg.useBias || !ACTIVATIONS.includes(cfg.activation ?? "") || w.length !== 2) return null;
+    if (
+      layer.getClassName() !== "Dense" ||
+      !cfg.useBias ||
+      !ACTIVATIONS.includes(cfg.activation ?? "") ||
+      w.length !== 2
+    )
+      return null;
     const [kernel, bias] = [w[0].read() as tf.Variable<tf.Rank.R2>, w[1].read() as tf.Variable<tf.Rank.R1>];
     out.push({ kernel, bias, activation: cfg.activation as Activation });
   }

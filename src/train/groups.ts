@@ -76,5 +76,12 @@ export function passGroupsFromColumns(decisions: Columns, groups: Columns, rewar
     action[at] = gAction[e];
     member[at] = entryMember[e];
   }
-  return { start, action, member, memberReward: Float64Array.from(memberReward), memberGroup: Int32Array.from(memberGroup), groups: groupIndex.size };
+  return {
+    start,
+    action,
+    member,
+    memberReward: Float64Array.from(memberReward),
+    memberGroup: Int32Array.from(memberGroup),
+    groups: groupIndex.size,
+  };
 }

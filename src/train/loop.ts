@@ -86,7 +86,12 @@ export interface ValWindow {
 }
 
 /** LoopData over rows in memory: today's single window. */
-export function memoryData(data: TrainData, split: { train: Int32Array; val: Int32Array }, targets: { train: Targets; val: Targets }, norm: Normalization): LoopData {
+export function memoryData(
+  data: TrainData,
+  split: { train: Int32Array; val: Int32Array },
+  targets: { train: Targets; val: Targets },
+  norm: Normalization,
+): LoopData {
   const tr = arraysFor(data, split.train, targets.train, norm);
   const va: ValWindow | null = split.val.length
     ? {
@@ -115,7 +120,10 @@ export function memoryData(data: TrainData, split: { train: Int32Array; val: Int
 
 export function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, norm: Normalization): SplitTensors {
   return tf.tidy(() => ({
-    x: tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std) as tf.Tensor2D,
+    x: tf
+      .tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES])
+      .sub(norm.mean)
+      .div(norm.std) as tf.Tensor2D,
     mask: tf.tensor2d(gather(data.masks, 4, rows), [rows.length, 4]),
     targets: Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, tf.tensor2d(v, [rows.length, 4])])),
   }));
@@ -156,7 +164,9 @@ function batchTensors(tr: SplitArrays, idx: Int32Array): Batch {
   return {
     x: tf.tensor2d(gather(tr.x, NUM_FEATURES, idx), [n, NUM_FEATURES]),
     maskAdd: tf.tensor2d(gather(tr.maskAdd, 4, idx), [n, 4]),
-    targets: Object.fromEntries(Object.entries(tr.targets).map(([k, v]) => [k, tf.tensor2d(gather(v, 4, idx), [n, 4])])),
+    targets: Object.fromEntries(
+      Object.entries(tr.targets).map(([k, v]) => [k, tf.tensor2d(gather(v, 4, idx), [n, 4])]),
+    ),
   };
 }
 
@@ -181,10 +191,16 @@ export async function trainLoop<C>(args: {
   const rows = args.rows ?? memoryData(args.data!, args.split!, args.targets!, norm);
   const layers = denseStack(model);
   // Adam's update on the host (same bits, far fewer kernel launches); synced back every epoch.
-  const adam = layers && HostAdam.from(optimizer, layers.flatMap((l) => [l.kernel, l.bias]));
+  const adam =
+    layers &&
+    HostAdam.from(
+      optimizer,
+      layers.flatMap((l) => [l.kernel, l.bias]),
+    );
   const step = (b: Batch): tf.Scalar => {
     if (!layers || !adam) {
-      const loss = () => algo.loss(tf.add(model.apply(b.x, { training: true }) as tf.Tensor2D, b.maskAdd), b.targets, cfg);
+      const loss = () =>
+        algo.loss(tf.add(model.apply(b.x, { training: true }) as tf.Tensor2D, b.maskAdd), b.targets, cfg);
       return optimizer.minimize(loss, true) as tf.Scalar;
     }
     const { loss, grads } = denseGrads(layers, b.x, lossAndGrad(algo, cfg, b));
@@ -234,7 +250,12 @@ export async function trainLoop<C>(args: {
  * Validation loss (the mean over rows: over one window, the algorithm's loss itself; over several, their
  * losses weighted by rows) and, with labels, the regret and best-action share of the argmax action.
  */
-async function evaluate(model: tf.LayersModel, algo: AlgoDef, cfg: unknown, rows: LoopData): Promise<Omit<EpochMetrics, "epoch" | "loss">> {
+async function evaluate(
+  model: tf.LayersModel,
+  algo: AlgoDef,
+  cfg: unknown,
+  rows: LoopData,
+): Promise<Omit<EpochMetrics, "epoch" | "loss">> {
   if (!rows.val) return { val_loss: null, val_regret: null, val_best_action: null, val_metric: null };
   const losses: { loss: number; n: number }[] = [];
   let regret = 0;
@@ -245,7 +266,10 @@ async function evaluate(model: tf.LayersModel, algo: AlgoDef, cfg: unknown, rows
     const { loss, probs } = tf.tidy(() => {
       // apply, not predict: predict cuts batches of 32 with the wasm slice, which copies the whole input each time.
       const logits = maskedLogits(model.apply(va.t.x, { training: false }) as tf.Tensor2D, va.t.mask);
-      return { loss: algo.loss(logits, va.t.targets, cfg).dataSync()[0], probs: tf.softmax(logits).dataSync() as Float32Array };
+      return {
+        loss: algo.loss(logits, va.t.targets, cfg).dataSync()[0],
+        probs: tf.softmax(logits).dataSync() as Float32Array,
+      };
     });
     if (va.transient) tf.dispose([va.t.x, va.t.mask, ...Object.values(va.t.targets)]);
     losses.push({ loss, n: va.rows });

@@ -41,7 +41,8 @@ export function buildModel(numFeatures: number, arch: Architecture, seed: number
         name: `hidden_${i}`,
       }),
     );
-    if (arch.dropout > 0) model.add(tf.layers.dropout({ rate: arch.dropout, seed: seed * 1000 + 500 + i, name: `dropout_${i}` }));
+    if (arch.dropout > 0)
+      model.add(tf.layers.dropout({ rate: arch.dropout, seed: seed * 1000 + 500 + i, name: `dropout_${i}` }));
   });
   model.add(
     tf.layers.dense({

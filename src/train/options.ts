@@ -11,7 +11,12 @@ export const TrainOptionsSchema = z
     algo: z.enum(ALGO_NAMES).describe("training algorithm"),
     out: z.string().min(1).describe("model folder to write"),
     seed: z.number().int().nonnegative().default(1).describe("training seed (same data and seed, same weights)"),
-    epochs: z.number().int().positive().default(40).describe("passes over the training rows (early stopping may end sooner)"),
+    epochs: z
+      .number()
+      .int()
+      .positive()
+      .default(40)
+      .describe("passes over the training rows (early stopping may end sooner)"),
     batchSize: z.number().int().positive().default(256).describe("rows per gradient step"),
     learningRate: z.number().positive().default(2e-3).describe("Adam learning rate"),
     patience: z.number().int().positive().default(8).describe("epochs without validation improvement before stopping"),
@@ -27,7 +32,9 @@ export const TrainOptionsSchema = z
       .int()
       .positive()
       .default(1_048_576)
-      .describe("training rows held in memory at once; a larger dataset streams from Parquet in shuffled windows of row groups"),
+      .describe(
+        "training rows held in memory at once; a larger dataset streams from Parquet in shuffled windows of row groups",
+      ),
     resume: z.boolean().default(false).describe("continue an interrupted run from its checkpoint"),
   })
   .strict();

@@ -26,7 +26,15 @@ async function only(it: AsyncIterable<TrainData>): Promise<TrainData> {
 }
 
 /** The algorithm's targets for windows of a split larger than one window, or a clear refusal. */
-async function streamTargets<C>(d: StreamedDecisions, split: Split, algo: AlgoDef, name: string, cfg: C, seed: number, windowRows: number): Promise<BlockTargets> {
+async function streamTargets<C>(
+  d: StreamedDecisions,
+  split: Split,
+  algo: AlgoDef,
+  name: string,
+  cfg: C,
+  seed: number,
+  windowRows: number,
+): Promise<BlockTargets> {
   if (!algo.prepareStream)
     throw new CuratorError(
       "BAD_ARGUMENT",
@@ -63,7 +71,8 @@ export async function streamedData<C>(args: {
     const bt = await streamTargets(d, "train", algo, args.algoName, cfg, seed, windowRows);
     if (bt.dispose) disposers.push(() => bt.dispose!());
     train = async function* (epoch) {
-      for await (const w of windows(d, "train", epochOrder(d, seed, epoch), windowRows)) yield arraysFor(w, allRows(w.rows), bt.targets(w), norm);
+      for await (const w of windows(d, "train", epochOrder(d, seed, epoch), windowRows))
+        yield arraysFor(w, allRows(w.rows), bt.targets(w), norm);
     };
   }
 
@@ -87,7 +96,8 @@ export async function streamedData<C>(args: {
     const bt = await streamTargets(d, "val", algo, args.algoName, cfg, seed, windowRows);
     if (bt.dispose) disposers.push(() => bt.dispose!());
     val = async function* () {
-      for await (const w of windows(d, "val", groups, Math.min(windowRows, STREAMED_VAL_ROWS))) yield valWindow(w, bt.targets(w), true);
+      for await (const w of windows(d, "val", groups, Math.min(windowRows, STREAMED_VAL_ROWS)))
+        yield valWindow(w, bt.targets(w), true);
     };
   }
   return { train, val, labels: d.labels, dispose: () => disposers.forEach((f) => f()) };

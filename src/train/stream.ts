@@ -10,7 +10,16 @@ import { checkStreamIds } from "../data/dataset.js";
 import { locateRow, openTableStream, readGroup, type GroupRef, type StreamedTable } from "../data/dataset-stream.js";
 import type { RewardConfig } from "../reward.js";
 import { Rng } from "../util/rng.js";
-import { allocTrainData, copyRows, linkPasses, nonFiniteFeatures, NormalizationPasses, trainDataFromColumns, validationStreams, type TrainData } from "./data.js";
+import {
+  allocTrainData,
+  copyRows,
+  linkPasses,
+  nonFiniteFeatures,
+  NormalizationPasses,
+  trainDataFromColumns,
+  validationStreams,
+  type TrainData,
+} from "./data.js";
 import type { Normalization } from "./model.js";
 import type { RowSource } from "./algorithms/types.js";
 
@@ -43,7 +52,12 @@ export interface StreamedDecisions {
 }
 
 /** Opens the decisions of a dataset for streaming and fixes the split (the same streams splitByStream holds out). */
-export async function openDecisions(path: string, valFraction: number, seed: number, reward: RewardConfig): Promise<StreamedDecisions> {
+export async function openDecisions(
+  path: string,
+  valFraction: number,
+  seed: number,
+  reward: RewardConfig,
+): Promise<StreamedDecisions> {
   const table = openTableStream(path, "decisions");
   const perFolder = table.folders.map(() => new Set<number>());
   const perGroup: Map<number, number>[] = [];
@@ -69,13 +83,31 @@ export async function openDecisions(path: string, valFraction: number, seed: num
   });
   const rows = { train: counts.reduce((s, c) => s + c.train, 0), val: counts.reduce((s, c) => s + c.val, 0) };
   const stats = { groupsRead: 0, held: 0, peakHeld: 0 };
-  return { table, labels: labels ?? false, executors: [...executors].sort(), streams: all.size, valIds, rows, counts, reward, stats, items: new Map() };
+  return {
+    table,
+    labels: labels ?? false,
+    executors: [...executors].sort(),
+    streams: all.size,
+    valIds,
+    rows,
+    counts,
+    reward,
+    stats,
+    items: new Map(),
+  };
 }
 
 /** One row group as TrainData, with the indices of its rows in `split` (all rows when split is null). */
-async function readBlock(d: StreamedDecisions, ref: GroupRef, split: Split | null): Promise<{ data: TrainData; rows: Int32Array }> {
+async function readBlock(
+  d: StreamedDecisions,
+  ref: GroupRef,
+  split: Split | null,
+): Promise<{ data: TrainData; rows: Int32Array }> {
   d.stats.groupsRead++;
-  const data = trainDataFromColumns(await readGroup(d.table, ref, TRAIN_COLUMNS), d.reward, { labels: d.labels, intern: d.items });
+  const data = trainDataFromColumns(await readGroup(d.table, ref, TRAIN_COLUMNS), d.reward, {
+    labels: d.labels,
+    intern: d.items,
+  });
   const keep = (id: number) => split === null || d.valIds.has(id) === (split === "val");
   const rows: number[] = [];
   for (let r = 0; r < data.rows; r++) if (keep(data.streamId[r])) rows.push(r);
@@ -92,10 +124,15 @@ function hold(s: StreamStats, n: number): void {
  * `windowRows` (at least one group each), each window one TrainData in that order. A window is released
  * when the next is asked for, so at most one window and one decoding row group are held.
  */
-export async function* windows(d: StreamedDecisions, split: Split, order: readonly GroupRef[], windowRows: number): AsyncGenerator<TrainData> {
+export async function* windows(
+  d: StreamedDecisions,
+  split: Split,
+  order: readonly GroupRef[],
+  windowRows: number,
+): AsyncGenerator<TrainData> {
   const groups = order.filter((ref) => d.counts[d.table.groups.indexOf(ref)][split] > 0);
   const countOf = (ref: GroupRef) => d.counts[d.table.groups.indexOf(ref)][split];
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     let j = i;
     let n = 0;
     while (j < groups.length && (j === i || n + countOf(groups[j]) <= windowRows)) n += countOf(groups[j++]);
@@ -138,7 +175,10 @@ export function epochOrder(d: StreamedDecisions, seed: number, epoch: number): G
  */
 export async function streamedNormalization(d: StreamedDecisions): Promise<Normalization> {
   const passes = new NormalizationPasses();
-  const bad = FEATURE_NAMES.map(() => ({ count: 0, where: null as null | { ref: GroupRef; row: number; value: number } }));
+  const bad = FEATURE_NAMES.map(() => ({
+    count: 0,
+    where: null as null | { ref: GroupRef; row: number; value: number },
+  }));
   for (const ref of d.table.groups) {
     const { data, rows } = await readBlock(d, ref, "train");
     for (let r = 0; r < data.rows; r++)
@@ -154,7 +194,9 @@ export async function streamedNormalization(d: StreamedDecisions): Promise<Norma
     if (!b.where) return [];
     const at = locateRow(d.table, b.where.ref, b.where.row);
     const what = b.count === d.table.rows ? "every value is" : `${b.count} of ${d.table.rows} values are`;
-    return [`column '${featureColumn(FEATURE_NAMES[f])}' in '${at.path}': ${what} NaN or infinite (first at row ${at.row}: ${b.where.value})`];
+    return [
+      `column '${featureColumn(FEATURE_NAMES[f])}' in '${at.path}': ${what} NaN or infinite (first at row ${at.row}: ${b.where.value})`,
+    ];
   });
   if (problems.length) throw nonFiniteFeatures(problems);
   for (const ref of d.table.groups) {

@@ -10,7 +10,14 @@ import { TrainOptionsSchema, type TrainOptions } from "./options.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, tf } from "./tf.js";
 import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
-import { trainDataFromDataset, splitByStream, normalizationFrom, assertFiniteFeatures, isGrouped, isLabelled } from "./data.js";
+import {
+  trainDataFromDataset,
+  splitByStream,
+  normalizationFrom,
+  assertFiniteFeatures,
+  isGrouped,
+  isLabelled,
+} from "./data.js";
 import { readDataset, tableSources } from "../data/dataset.js";
 import { memoryData, type LoopData } from "./loop.js";
 import type { Normalization } from "./model.js";
@@ -31,7 +38,15 @@ import { parseWith } from "../util/json-file.js";
 /** A model folder is train's output; one from before markers (only these files) is recognised as such. */
 export const MODEL_OUTPUT: OutputOptions = {
   command: "train",
-  adopt: ["model.json", "weights.bin", "card.json", "metrics.jsonl", "curator.onnx", "curator.vectors.json", "curator.features.json"],
+  adopt: [
+    "model.json",
+    "weights.bin",
+    "card.json",
+    "metrics.jsonl",
+    "curator.onnx",
+    "curator.vectors.json",
+    "curator.features.json",
+  ],
 };
 
 export { TrainOptionsSchema, type TrainOptions } from "./options.js";
@@ -61,14 +76,19 @@ export async function train(
   const algo: AlgoDef = ALGORITHMS[o.algo];
   const cfgParsed = algo.config.safeParse(o.config);
   if (!cfgParsed.success)
-    throw new CuratorError("INVALID_CONFIG", `--config for ${o.algo} is invalid: ${describeZodIssues(cfgParsed.error.issues)}.`);
+    throw new CuratorError(
+      "INVALID_CONFIG",
+      `--config for ${o.algo} is invalid: ${describeZodIssues(cfgParsed.error.issues)}.`,
+    );
   const cfg = cfgParsed.data;
   prepareOutput(o.out, MODEL_OUTPUT);
   const reward = { costWeight: o.costWeight };
   const d = await openDecisions(o.data, o.valFraction, o.seed, reward);
-  if (d.table.rows === 0) throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
+  if (d.table.rows === 0)
+    throw new CuratorError("INVALID_FILE", `Dataset '${o.data}' has no decision rows; collect more tasks per stream.`);
   // Pass-level groups and partial (rollout-budget) labels are joined and filtered in memory; the rest streams.
-  const inMemory = algo.requiresGroups === true || d.table.manifests.some((m: { labels?: string }) => m.labels === "rollout");
+  const inMemory =
+    algo.requiresGroups === true || d.table.manifests.some((m: { labels?: string }) => m.labels === "rollout");
   let prepared: Prepared;
   if (inMemory) prepared = await inMemoryRows(o, algo, cfg, reward);
   else {
@@ -98,11 +118,24 @@ export async function train(
   const resumedFrom = state.epoch;
 
   await trainLoop({
-    model, algo, cfg, rows, norm, optimizer, state, seed: o.seed,
+    model,
+    algo,
+    cfg,
+    rows,
+    norm,
+    optimizer,
+    state,
+    seed: o.seed,
     loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
     checkpoint: (s) => saveCheckpoint(partial, fingerprint, model, optimizer, s),
     onEpoch: (m: EpochMetrics) =>
-      hooks.onProgress?.(m.epoch, o.epochs, m.val_metric === null ? `loss ${m.loss.toFixed(4)}, no validation` : `${metricName(prepared.labels)} ${m.val_metric.toFixed(4)}`),
+      hooks.onProgress?.(
+        m.epoch,
+        o.epochs,
+        m.val_metric === null
+          ? `loss ${m.loss.toFixed(4)}, no validation`
+          : `${metricName(prepared.labels)} ${m.val_metric.toFixed(4)}`,
+      ),
   });
   if (state.bestWeights) {
     const best = state.bestWeights.map((w, i) => tf.tensor(w, model.getWeights()[i].shape));
@@ -117,7 +150,12 @@ export async function train(
     algorithm: o.algo,
     seed: o.seed,
     config: {
-      ...(cfg as Record<string, unknown>), epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, patience: o.patience, valFraction: o.valFraction,
+      ...(cfg as Record<string, unknown>),
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      patience: o.patience,
+      valFraction: o.valFraction,
       // Only when it changed the order rows were seen in (a dataset that fits one window trains as in memory).
       ...(streamed ? { windowRows: o.windowRows } : {}),
     },
@@ -185,7 +223,12 @@ function needsLabels(algo: string, data: string): CuratorError {
  * The whole table in memory, for what streaming cannot join or filter: pass-level groups (grpo-pass) and
  * rollout labels that a budget left on some rows only (label-trained algorithms learn from the labelled rows).
  */
-async function inMemoryRows(o: ReturnType<typeof TrainOptionsSchema.parse>, algo: AlgoDef, cfg: unknown, reward: { costWeight: number }): Promise<Prepared> {
+async function inMemoryRows(
+  o: ReturnType<typeof TrainOptionsSchema.parse>,
+  algo: AlgoDef,
+  cfg: unknown,
+  reward: { costWeight: number },
+): Promise<Prepared> {
   const ds = await readDataset(o.data);
   assertFiniteFeatures(ds.decisions, tableSources(ds, "decisions"));
   const data = trainDataFromDataset(ds, reward);
@@ -196,7 +239,11 @@ async function inMemoryRows(o: ReturnType<typeof TrainOptionsSchema.parse>, algo
       `--algo ${o.algo} trains from pass-level groups, but dataset '${o.data}' has none. Re-collect with --labels rollout --rollout-groups 4 (or more), or use --algo grpo.`,
     );
   await useBackend(o.backend);
-  const usable = algo.requiresGroups ? (r: number) => isGrouped(data, r) : algo.requiresLabels ? (r: number) => isLabelled(data, r) : () => true;
+  const usable = algo.requiresGroups
+    ? (r: number) => isGrouped(data, r)
+    : algo.requiresLabels
+      ? (r: number) => isLabelled(data, r)
+      : () => true;
   const all = splitByStream(data, o.valFraction, o.seed);
   const split = { train: all.train.filter(usable), val: all.val.filter(usable) };
   if (split.train.length === 0)
@@ -205,7 +252,10 @@ async function inMemoryRows(o: ReturnType<typeof TrainOptionsSchema.parse>, algo
       `Dataset '${o.data}' has no training rows ${algo.requiresGroups ? "in a pass-level group" : "with labels"} outside the validation streams: collect more streams, or raise --rollout-states / --rollout-budget.`,
     );
   const norm = normalizationFrom(data, split.train);
-  const targets = { train: await algo.prepare(data, split.train, cfg, o.seed), val: await algo.prepare(data, split.val, cfg, o.seed) };
+  const targets = {
+    train: await algo.prepare(data, split.train, cfg, o.seed),
+    val: await algo.prepare(data, split.val, cfg, o.seed),
+  };
   return {
     rows: memoryData(data, split, targets, norm),
     norm,

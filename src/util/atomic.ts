@@ -66,7 +66,11 @@ export function prepareOutput(out: string, o: OutputOptions): string {
  * build succeeds (see swap.ts). On failure nothing is left behind; the user's own files in an earlier output are
  * carried over into the new one.
  */
-export async function writeDirAtomic<T>(out: string, o: OutputOptions, build: (tmpDir: string) => Promise<T>): Promise<T> {
+export async function writeDirAtomic<T>(
+  out: string,
+  o: OutputOptions,
+  build: (tmpDir: string) => Promise<T>,
+): Promise<T> {
   const target = prepareOutput(out, o);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = newTempFolder(target);

@@ -70,7 +70,7 @@ export function writeFileDurable(path: string, data: string | Uint8Array): void 
     const fd = openSync(tmp, "wx");
     try {
       const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -9,7 +9,10 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new CuratorError("INVALID_FILE", `${what} file '${path}' is not valid JSON (${(e as Error).message}). Fix the JSON syntax.`);
+    throw new CuratorError(
+      "INVALID_FILE",
+      `${what} file '${path}' is not valid JSON (${(e as Error).message}). Fix the JSON syntax.`,
+    );
   }
   return parseWith(schema, raw, `${what} file '${path}'`);
 }
@@ -17,6 +20,9 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what:
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, where: string): z.output<S> {
   const r = schema.safeParse(raw);
   if (!r.success)
-    throw new CuratorError("INVALID_CONFIG", `${where} is invalid: ${describeZodIssues(r.error.issues)}. Fix these fields and retry.`);
+    throw new CuratorError(
+      "INVALID_CONFIG",
+      `${where} is invalid: ${describeZodIssues(r.error.issues)}. Fix these fields and retry.`,
+    );
   return r.data;
 }

@@ -29,7 +29,10 @@ export function forEachLine(path: string, onLine: (text: string, line: number) =
       try {
         text = utf8.decode(bytes.subarray(0, end));
       } catch {
-        throw new CuratorError("INVALID_FILE", `'${path}' line ${line}: not valid UTF-8 (${badByteAt(bytes)}). Save the file as UTF-8 and retry.`);
+        throw new CuratorError(
+          "INVALID_FILE",
+          `'${path}' line ${line}: not valid UTF-8 (${badByteAt(bytes)}). Save the file as UTF-8 and retry.`,
+        );
       }
       if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       return onLine(text, line) !== false;

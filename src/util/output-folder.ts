@@ -17,7 +17,8 @@ export const OUTPUT_MARKER = ".curator-output.json";
 export const SWAP_JOURNAL = ".curator-swap.json";
 
 /** Commands that write an output folder or file. */
-export type OutputCommand = "collect" | "train" | "import" | "eval" | "run" | "decide" | "calibrate" | "export" | "export-library" | "ope";
+export type OutputCommand =
+  "collect" | "train" | "import" | "eval" | "run" | "decide" | "calibrate" | "export" | "export-library" | "ope";
 
 export interface OutputOptions {
   command: OutputCommand;
@@ -85,7 +86,14 @@ export function listFiles(root: string, prefix = ""): string[] {
  */
 export function foreignEntries(root: string, files: readonly string[], prefix = ""): string[] {
   const listed = new Set(files);
-  const ancestors = new Set(files.flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+  const ancestors = new Set(
+    files.flatMap((f) =>
+      f
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
+    ),
+  );
   const walk = (pre: string): string[] => {
     const found: string[] = [];
     for (const e of readdirSync(join(root, pre), { withFileTypes: true })) {
@@ -102,7 +110,8 @@ export function foreignEntries(root: string, files: readonly string[], prefix = 
 
 export type Ownership = { kind: "absent" } | { kind: "own"; files: string[] };
 
-const listOf = (names: readonly string[]) => `${names.slice(0, 5).join(", ")}${names.length > 5 ? `, … (${names.length} in all)` : ""}`;
+const listOf = (names: readonly string[]) =>
+  `${names.slice(0, 5).join(", ")}${names.length > 5 ? `, … (${names.length} in all)` : ""}`;
 
 /**
  * Where an output named `out` really goes: a symlink is followed (the link itself is never replaced), a
@@ -135,7 +144,10 @@ export function outputOwnership(target: string, o: OutputOptions, shown: string 
     return { kind: "absent" };
   }
   if (!st.isDirectory())
-    throw new CuratorError("OUTPUT_EXISTS", `Output folder '${shown}' is a file, not a folder. Choose a new or empty folder. Nothing was changed.`);
+    throw new CuratorError(
+      "OUTPUT_EXISTS",
+      `Output folder '${shown}' is a file, not a folder. Choose a new or empty folder. Nothing was changed.`,
+    );
   const entries = readdirSync(target);
   if (entries.length === 0) return { kind: "own", files: [] };
   const marker = readMarker(target);
@@ -146,7 +158,8 @@ export function outputOwnership(target: string, o: OutputOptions, shown: string 
       `Output folder '${shown}' holds the output of 'curator ${marker.command}', not of 'curator ${o.command}'; it is not replaced. Choose a new or empty folder (or an earlier output of 'curator ${o.command}'), or remove '${shown}' yourself. Nothing was changed.`,
     );
   }
-  if (o.adopt && entries.every((e) => o.adopt!.includes(e) && statSync(join(target, e)).isFile())) return { kind: "own", files: entries.sort() };
+  if (o.adopt && entries.every((e) => o.adopt!.includes(e) && statSync(join(target, e)).isFile()))
+    return { kind: "own", files: entries.sort() };
   throw new CuratorError(
     "OUTPUT_EXISTS",
     `Output folder '${shown}' already holds files the toolkit did not write (${listOf(entries.sort())}). 'curator ${o.command}' writes only into a new or empty folder, or into its own earlier output (marked by ${OUTPUT_MARKER}). Choose a new or empty folder, or move or remove '${shown}' yourself. Nothing was changed.`,
@@ -157,7 +170,12 @@ export function outputOwnership(target: string, o: OutputOptions, shown: string 
  * A single output file (export): it may replace only a file the toolkit wrote, i.e. one listed by the marker of
  * the folder it sits in, or one `isOurs` recognises by its content.
  */
-export function assertReplaceableFile(path: string, folderMarker: OutputMarker | null, name: string, isOurs: (path: string) => boolean): void {
+export function assertReplaceableFile(
+  path: string,
+  folderMarker: OutputMarker | null,
+  name: string,
+  isOurs: (path: string) => boolean,
+): void {
   let st;
   try {
     st = lstatSync(path);

@@ -6,14 +6,39 @@
  * version's toolkit files were. A crash at any step leaves leftovers from which `recoverSwap` restores the
  * newest complete version: an uncommitted build is dropped (T is untouched), a committed one is published.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CuratorError } from "../errors.js";
 import { entryExists, faultPoint, fsyncPath, fsyncTree, tempNameFor, writeFileDurable } from "./durable.js";
-import { OUTPUT_MARKER, SWAP_JOURNAL, foreignEntries, listFiles, markerText, readMarker, type Ownership } from "./output-folder.js";
+import {
+  OUTPUT_MARKER,
+  SWAP_JOURNAL,
+  foreignEntries,
+  listFiles,
+  markerText,
+  readMarker,
+  type Ownership,
+} from "./output-folder.js";
 
 /** The steps of a swap, in order, as the fault-injection hook (CURATOR_FAULT_AT) names them. */
-export const SWAP_STEPS = ["swap:built", "swap:committed", "swap:carried-one", "swap:old-set-aside", "swap:published", "swap:old-removed"] as const;
+export const SWAP_STEPS = [
+  "swap:built",
+  "swap:committed",
+  "swap:carried-one",
+  "swap:old-set-aside",
+  "swap:published",
+  "swap:old-removed",
+] as const;
 
 interface Journal {
   command: string;
@@ -187,10 +212,14 @@ export function describeSwapLeftovers(target: string): string | null {
   const parts: string[] = [];
   for (const g of leftoversOf(target)) {
     const who = writerAlive(g) ? ` (process ${g.pid} is writing it now)` : "";
-    if (g.tmp) parts.push(`'${basename(g.tmp)}': ${committed(g.tmp) ? "a complete new version, not yet in place" : isDir(g.tmp) ? "an unfinished build" : "an unfinished temp file"}${who}`);
+    if (g.tmp)
+      parts.push(
+        `'${basename(g.tmp)}': ${committed(g.tmp) ? "a complete new version, not yet in place" : isDir(g.tmp) ? "an unfinished build" : "an unfinished temp file"}${who}`,
+      );
     if (g.old) parts.push(`'${basename(g.old)}': the previous version, set aside by an update${who}`);
   }
-  if (isDir(target) && existsSync(join(target, SWAP_JOURNAL))) parts.push(`'${SWAP_JOURNAL}' inside it: an update that did not finish cleaning up`);
+  if (isDir(target) && existsSync(join(target, SWAP_JOURNAL)))
+    parts.push(`'${SWAP_JOURNAL}' inside it: an update that did not finish cleaning up`);
   if (parts.length === 0) return null;
   const state = existsSync(target) ? "" : ` '${target}' itself is missing.`;
   return `Leftovers of an interrupted write of '${target}':${state} ${parts.join("; ")}. The next curator command that writes '${target}' restores the newest complete version.`;
@@ -236,7 +265,8 @@ function recoverOne(g: Leftover, target: string): string | null {
   const legacy = g.pid === null && g.tmp !== null && !committed(g.tmp) && g.old !== null;
   if (g.tmp && (committed(g.tmp) || legacy)) {
     const journal = readJournal(g.tmp);
-    if (hasTarget && g.old) return `left '${g.tmp}' and '${g.old}' in place: '${target}' exists too, so which is newest is unclear; compare them and keep one yourself`;
+    if (hasTarget && g.old)
+      return `left '${g.tmp}' and '${g.old}' in place: '${target}' exists too, so which is newest is unclear; compare them and keep one yourself`;
     if (hasTarget) {
       const own = readMarker(target);
       if (!journal || (own && own.command !== journal.command))
@@ -267,7 +297,9 @@ function recoverOne(g: Leftover, target: string): string | null {
     const journal = readJournal(target);
     const left = removeOldVersion(g.old, target, journal?.oldFiles ?? readMarker(g.old)?.files ?? listFiles(g.old));
     rmSync(join(target, SWAP_JOURNAL), { force: true });
-    return left.length ? `kept '${g.old}': it still holds ${left.join(", ")}` : "removed the previous version an update had set aside";
+    return left.length
+      ? `kept '${g.old}': it still holds ${left.join(", ")}`
+      : "removed the previous version an update had set aside";
   }
   return null;
 }

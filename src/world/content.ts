@@ -65,11 +65,17 @@ export function isBroken(it: SimItem, liveIds: ReadonlySet<number>): boolean {
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 /** Observed relevance of an item to the families of the recent tasks (null when no task has run yet). */
-export function worldRelevance(it: SimItem, recentFamilies: readonly number[], step: number, seed: number): number | null {
+export function worldRelevance(
+  it: SimItem,
+  recentFamilies: readonly number[],
+  step: number,
+  seed: number,
+): number | null {
   if (recentFamilies.length === 0) return null;
   const r = WORLD_CONTENT.relevance;
   let sum = 0;
-  for (const f of recentFamilies) sum += it.placeholder ? 0 : it.family === f ? r.same : it.family < 0 ? r.generic : r.other;
+  for (const f of recentFamilies)
+    sum += it.placeholder ? 0 : it.family === f ? r.same : it.family < 0 ? r.generic : r.other;
   return clamp01(sum / recentFamilies.length + r.noiseSd * hashNormal(it.id, step, seed ^ SALT_RELEVANCE));
 }
 
@@ -77,5 +83,9 @@ export function worldRelevance(it: SimItem, recentFamilies: readonly number[], s
 export function worldCoreShare(it: SimItem, seed: number): number {
   if (it.placeholder) return 0;
   const c = WORLD_CONTENT.coreShare;
-  return clamp01(c.base + (c.slope * it.coreTokens) / Math.max(1, it.tokens) + c.noiseSd * hashNormal(it.id, it.changedAt, seed ^ SALT_CORE));
+  return clamp01(
+    c.base +
+      (c.slope * it.coreTokens) / Math.max(1, it.tokens) +
+      c.noiseSd * hashNormal(it.id, it.changedAt, seed ^ SALT_CORE),
+  );
 }

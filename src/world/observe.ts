@@ -1,5 +1,10 @@
 /** What a harness could log about a SkillWorld library: observations, features and governance masks. */
-import { featurize, type ItemObservation, type ExecutorObservation, type LibraryObservation } from "../features/featurizer.js";
+import {
+  featurize,
+  type ItemObservation,
+  type ExecutorObservation,
+  type LibraryObservation,
+} from "../features/featurizer.js";
 import { governanceMasks } from "../governance/rules.js";
 import type { DecisionBatch } from "../curators/types.js";
 import type { SkillWorld } from "./world.js";

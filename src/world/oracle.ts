@@ -29,7 +29,11 @@ export interface OracleContext {
  * (src/labels/rollout.ts) over the world as a forkable executor, every item labelled. `collect --labels rollout`
  * on the simulator runs the same routine, so its labels equal these bit for bit.
  */
-export async function counterfactualValues(world: SkillWorld, masks: Float32Array, horizon: number): Promise<Counterfactuals> {
+export async function counterfactualValues(
+  world: SkillWorld,
+  masks: Float32Array,
+  horizon: number,
+): Promise<Counterfactuals> {
   const rows = Array.from({ length: world.items.length }, (_, i) => i);
   return (await itemLabels(simExecutor(world), world.items.length, masks, rows, horizon)).labels;
 }

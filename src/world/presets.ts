@@ -16,7 +16,10 @@ export function resolveWorld(spec: string | Record<string, unknown> = "default")
   if (spec in WORLD_PRESETS) return WorldConfigSchema.parse(WORLD_PRESETS[spec]);
   if (spec.endsWith(".json") || spec.includes("/")) return readJsonFile(spec, WorldConfigSchema, "World");
   if (isWorldSampleSpec(spec))
-    throw new CuratorError("BAD_ARGUMENT", `World '${spec}' draws one world per stream; only collect (and an experiment's training runs) take it. Evaluate on a preset or a world file.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `World '${spec}' draws one world per stream; only collect (and an experiment's training runs) take it. Evaluate on a preset or a world file.`,
+    );
   throw new CuratorError(
     "UNKNOWN_PRESET",
     `Unknown world '${spec}'. Use one of ${Object.keys(WORLD_PRESETS).join(", ")}, a path to a JSON world file (see 'curator schema world'), or sample[:holdout][@seed=N] (collect only; docs/domain-randomization.md).`,
@@ -24,8 +27,12 @@ export function resolveWorld(spec: string | Record<string, unknown> = "default")
 }
 
 /** A world spec as collect reads it: a fixed world (preset, file, inline) or a per-stream sampler. */
-export function resolveWorldSource(spec: string | Record<string, unknown> = "default", curationInterval?: number): WorldSource {
-  if (isWorldSampleSpec(spec)) return sampledWorldSource(spec, curationInterval === undefined ? {} : { curationInterval });
+export function resolveWorldSource(
+  spec: string | Record<string, unknown> = "default",
+  curationInterval?: number,
+): WorldSource {
+  if (isWorldSampleSpec(spec))
+    return sampledWorldSource(spec, curationInterval === undefined ? {} : { curationInterval });
   const world = resolveWorld(spec);
   if (curationInterval !== undefined) world.curationInterval = curationInterval;
   return fixedWorldSource(world);

@@ -13,23 +13,69 @@ import { hash01 } from "../util/rng.js";
 export const STEPS = 10;
 
 const NOUNS = [
-  "ledger", "invoice", "shipment", "sensor", "payroll", "catalog", "firmware", "warehouse", "pipeline", "tariff",
-  "satellite", "pharmacy", "turbine", "mortgage", "orbit", "vineyard", "reactor", "census", "harbor", "glacier",
+  "ledger",
+  "invoice",
+  "shipment",
+  "sensor",
+  "payroll",
+  "catalog",
+  "firmware",
+  "warehouse",
+  "pipeline",
+  "tariff",
+  "satellite",
+  "pharmacy",
+  "turbine",
+  "mortgage",
+  "orbit",
+  "vineyard",
+  "reactor",
+  "census",
+  "harbor",
+  "glacier",
 ];
 const VERBS = [
-  "reconciliation", "calibration", "routing", "checksum", "rebalancing", "forecasting", "indexing", "settlement",
-  "triage", "sharding", "allocation", "validation", "scheduling", "encoding", "dispatch", "throttling",
-  "migration", "auditing", "tuning", "rotation",
+  "reconciliation",
+  "calibration",
+  "routing",
+  "checksum",
+  "rebalancing",
+  "forecasting",
+  "indexing",
+  "settlement",
+  "triage",
+  "sharding",
+  "allocation",
+  "validation",
+  "scheduling",
+  "encoding",
+  "dispatch",
+  "throttling",
+  "migration",
+  "auditing",
+  "tuning",
+  "rotation",
 ];
 const STEP_BANK = [
-  "reverse the digits", "add the key's first digit to each digit", "drop any leading zero",
-  "multiply by the key modulo 9973", "take the last four digits", "swap the two middle digits",
-  "subtract the key's last digit", "prefix the family tag", "pad the result to four digits", "check the tag matches",
-  "rotate the digits left once", "xor the digit sum with the key",
+  "reverse the digits",
+  "add the key's first digit to each digit",
+  "drop any leading zero",
+  "multiply by the key modulo 9973",
+  "take the last four digits",
+  "swap the two middle digits",
+  "subtract the key's last digit",
+  "prefix the family tag",
+  "pad the result to four digits",
+  "check the tag matches",
+  "rotate the digits left once",
+  "xor the digit sum with the key",
 ];
 const GENERIC_STEPS = [
-  "read the ticket carefully before acting", "write down the input value", "double-check each intermediate result",
-  "prefer the most recent procedure notes", "state the final code once",
+  "read the ticket carefully before acting",
+  "write down the input value",
+  "double-check each intermediate result",
+  "prefer the most recent procedure notes",
+  "state the final code once",
 ];
 const FILLER = [
   "In general it is always a good idea to be careful and thorough when working on any kind of problem.",
@@ -125,11 +171,16 @@ export function renderItem(spec: ItemSpec): string {
   const lines: string[] = [];
   if (spec.family >= 0) {
     const name = familyName(spec.family);
-    lines.push(`${name[0].toUpperCase()}${name.slice(1)}: field notes (revision ${spec.version}).`, `Key: ${spec.key}.`);
-    for (let s = 0; s < spec.steps; s++) lines.push(`Step ${s + 1}: ${STEP_BANK[(spec.variant + s * 5) % STEP_BANK.length]}.`);
+    lines.push(
+      `${name[0].toUpperCase()}${name.slice(1)}: field notes (revision ${spec.version}).`,
+      `Key: ${spec.key}.`,
+    );
+    for (let s = 0; s < spec.steps; s++)
+      lines.push(`Step ${s + 1}: ${STEP_BANK[(spec.variant + s * 5) % STEP_BANK.length]}.`);
   } else {
     lines.push("General advice for any ticket procedure.");
-    for (let s = 0; s < spec.steps; s++) lines.push(`Step ${s + 1}: ${GENERIC_STEPS[(spec.variant + s) % GENERIC_STEPS.length]}.`);
+    for (let s = 0; s < spec.steps; s++)
+      lines.push(`Step ${s + 1}: ${GENERIC_STEPS[(spec.variant + s) % GENERIC_STEPS.length]}.`);
   }
   let tokens = countTokens(lines.join("\n"));
   for (let i = 0; spec.family >= 0 && tokens < spec.coreTokens && i < 40; i++) {
@@ -174,7 +225,11 @@ export function textId(text: string): number {
  * Reads an item's text. `familyOf` maps a family name back to its index; `trueKey` gives the key of a
  * (family, revision). Tokens count the text as the prompt holds it.
  */
-export function parseItem(text: string, familyOf: (name: string) => number | undefined, trueKey: (f: number, v: number) => string): ParsedItem {
+export function parseItem(
+  text: string,
+  familyOf: (name: string) => number | undefined,
+  trueKey: (f: number, v: number) => string,
+): ParsedItem {
   const body = text.trim();
   const tokens = countTokens(body);
   const cut = body.indexOf("\n---");
@@ -185,9 +240,25 @@ export function parseItem(text: string, familyOf: (name: string) => number | und
   const family = head ? familyOf(head[1].toLowerCase()) : undefined;
   if (head && family !== undefined) {
     const version = Number(head[2]);
-    return { ...base, family, version, key: head[3], wrong: head[3] !== trueKey(family, version), actionability: Math.min(1, steps / STEPS), known: true };
+    return {
+      ...base,
+      family,
+      version,
+      key: head[3],
+      wrong: head[3] !== trueKey(family, version),
+      actionability: Math.min(1, steps / STEPS),
+      known: true,
+    };
   }
   if (core.startsWith("General advice for any ticket procedure."))
-    return { ...base, family: -1, version: 0, key: "", wrong: false, actionability: Math.min(1, steps / STEPS), known: true };
+    return {
+      ...base,
+      family: -1,
+      version: 0,
+      key: "",
+      wrong: false,
+      actionability: Math.min(1, steps / STEPS),
+      known: true,
+    };
   return { ...base, family: UNKNOWN_FAMILY, version: 0, key: "", wrong: false, actionability: 0, known: false };
 }

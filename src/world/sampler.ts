@@ -48,7 +48,10 @@ export const isWorldSampleSpec = (spec: unknown): spec is string =>
 export function parseWorldSample(spec: string): WorldSampleSpec {
   const m = SPEC.exec(spec.trim());
   if (!m)
-    throw new CuratorError("BAD_ARGUMENT", `Cannot read the world sample spec '${spec}'. Write ${SPEC_FORM} (one world drawn per stream; docs/domain-randomization.md).`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `Cannot read the world sample spec '${spec}'. Write ${SPEC_FORM} (one world drawn per stream; docs/domain-randomization.md).`,
+    );
   return { region: (m[1] as Region | undefined) ?? "train", seed: m[2] === undefined ? 1 : Number(m[2]) };
 }
 
@@ -100,7 +103,11 @@ export function sampledWorldSource(spec: string, overrides: { curationInterval?:
     base,
     sample,
     forStream: (id) => WorldConfigSchema.parse({ ...base, ...drawWorldFields(sample, id) }),
-    record: (ids) => ({ ...base, sampler: name, draws: ids.map((stream) => ({ stream, ...drawWorldFields(sample, stream) })) }),
+    record: (ids) => ({
+      ...base,
+      sampler: name,
+      draws: ids.map((stream) => ({ stream, ...drawWorldFields(sample, stream) })),
+    }),
   };
 }
 
@@ -112,10 +119,19 @@ export function fixedWorldSource(world: WorldConfig): WorldSource {
  * The executors of stream s. A fixed shared world puts all of them on one library (as before); a sampled world
  * that draws a shared library pairs executor s with the next one; otherwise stream s runs executor s mod n.
  */
-export function streamExecutors(src: WorldSource, world: WorldConfig, executors: ExecutorProfile[], s: number): ExecutorProfile[] {
+export function streamExecutors(
+  src: WorldSource,
+  world: WorldConfig,
+  executors: ExecutorProfile[],
+  s: number,
+): ExecutorProfile[] {
   const n = executors.length;
   if (!world.sharedLibrary) return [executors[s % n]];
   if (!src.sample) return executors;
-  if (n < 2) throw new CuratorError("BAD_ARGUMENT", "A sampled world can draw shared libraries, which need two executors or more: pass at least two in --executors.");
+  if (n < 2)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "A sampled world can draw shared libraries, which need two executors or more: pass at least two in --executors.",
+    );
   return [executors[s % n], executors[(s + 1) % n]];
 }

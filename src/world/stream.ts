@@ -35,7 +35,10 @@ export interface StreamOptions {
    * Rollout labels of a pass (collect --labels rollout): called on the world before the pass's actions are
    * applied, with the pass's masks and epsilon-mixed probabilities; forks only, the world is left unchanged.
    */
-  labeller?: (world: SkillWorld, pass: { index: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
+  labeller?: (
+    world: SkillWorld,
+    pass: { index: number; masks: Float32Array; probs: Float32Array },
+  ) => Promise<PassLabels | undefined>;
 }
 
 export interface PassRecord {
@@ -82,9 +85,13 @@ export async function runStream(spec: StreamSpec, curator: Curator, opts: Stream
     if (opts.labels) ctx.cached ??= await counterfactualValues(world, batch.masks, opts.horizon);
     if (eps > 0) mixUniform(probs, batch.masks, batch.rows, eps);
     const labelled = await opts.labeller?.(world, { index: passes.length, masks: batch.masks, probs });
-    const sampled = opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.masks, batch.rows, rng) : undefined;
+    const sampled =
+      opts.mode === "sample" || curator.stochastic ? sampleRows(probs, batch.masks, batch.rows, rng) : undefined;
     const masks = batch.masks.slice();
-    const propensities = opts.mode === "sample" ? capMarginals(probs, batch.masks, batch.rows, spec.world.governance, sampled !== undefined) : undefined;
+    const propensities =
+      opts.mode === "sample"
+        ? capMarginals(probs, batch.masks, batch.rows, spec.world.governance, sampled !== undefined)
+        : undefined;
     const actions = chooseWithCap(probs, masks, batch.rows, spec.world.governance, sampled);
     const itemIds = world.items.map((it) => it.id);
     const actionCosts = world.applyActions(actions);

@@ -11,7 +11,10 @@ import type { SimItem } from "./item.js";
 export const SALT_NOTICE = 0x52;
 
 /** The parts of an item the success model reads. */
-export type SuccessItem = Pick<SimItem, "id" | "family" | "tokens" | "coreTokens" | "version" | "wrong" | "actionability" | "detail">;
+export type SuccessItem = Pick<
+  SimItem,
+  "id" | "family" | "tokens" | "coreTokens" | "version" | "wrong" | "actionability" | "detail"
+>;
 
 export interface SuccessInput<T extends SuccessItem> {
   /** items in the prompt, in rank order (the budget cut keeps a prefix) */

@@ -25,7 +25,10 @@ export class TextTaskStream {
   private readonly tasks: TextTask[] = [];
   private readonly families = new Map<string, number>();
 
-  constructor(readonly cfg: WorldConfig, readonly seed: number) {
+  constructor(
+    readonly cfg: WorldConfig,
+    readonly seed: number,
+  ) {
     this.world = new SkillWorld(cfg, [], seed);
     for (let f = 0; f < cfg.families; f++) this.families.set(familyName(f), f);
   }

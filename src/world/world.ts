@@ -78,9 +78,7 @@ export class SkillWorld {
     executors.forEach((e, i) => (this.execSuccess[i] = 1 / (1 + Math.exp(-e.baseSkill))));
     for (let i = 0; i < cfg.initialItems; i++) {
       const generic = rng.bernoulli(0.25);
-      this.items.push(
-        this.makeItem(rng, generic ? -1 : rng.int(active), 320, rng.bernoulli(0.08), -1, 0),
-      );
+      this.items.push(this.makeItem(rng, generic ? -1 : rng.int(active), 320, rng.bernoulli(0.08), -1, 0));
     }
   }
 
@@ -97,37 +95,41 @@ export class SkillWorld {
     const generic = family < 0;
     const tokens = Math.max(30, Math.round(meanTokens * Math.exp(0.5 * rng.normal() - 0.125)));
     const core = Math.min(tokens, Math.round(generic ? rng.uniform(40, 120) : rng.uniform(80, 220)));
-    return drawContent({
-      id: this.nextId++,
-      isSkill: rng.bernoulli(generic ? 0.2 : 0.5),
-      family,
-      actionability: generic ? rng.uniform(0.05, 0.3) : rng.uniform(0.35, 1),
-      coreTokens: core,
-      version: family >= 0 ? this.familyVersion[family] : 0,
-      wrong,
-      detail: 1,
-      tokens,
-      createdAt: step,
-      author,
-      writtenAfterFailure: false,
-      lastRetrievedAt: -1,
-      timesRetrieved: 0,
-      successes: 0,
-      failures: 0,
-      recentBits: 0,
-      recentLen: 0,
-      helpful: 0,
-      harmful: 0,
-      rewrites: 0,
-      compressions: 0,
-      changedAt: step,
-      lastContextAt: -2,
-      probation: false,
-      probationSuccesses: 0,
-      placeholder: false,
-      shortGeneric: false,
-      calls: -1,
-    }, this.items, this.seed);
+    return drawContent(
+      {
+        id: this.nextId++,
+        isSkill: rng.bernoulli(generic ? 0.2 : 0.5),
+        family,
+        actionability: generic ? rng.uniform(0.05, 0.3) : rng.uniform(0.35, 1),
+        coreTokens: core,
+        version: family >= 0 ? this.familyVersion[family] : 0,
+        wrong,
+        detail: 1,
+        tokens,
+        createdAt: step,
+        author,
+        writtenAfterFailure: false,
+        lastRetrievedAt: -1,
+        timesRetrieved: 0,
+        successes: 0,
+        failures: 0,
+        recentBits: 0,
+        recentLen: 0,
+        helpful: 0,
+        harmful: 0,
+        rewrites: 0,
+        compressions: 0,
+        changedAt: step,
+        lastContextAt: -2,
+        probation: false,
+        probationSuccesses: 0,
+        placeholder: false,
+        shortGeneric: false,
+        calls: -1,
+      },
+      this.items,
+      this.seed,
+    );
   }
 
   /**
@@ -158,7 +160,14 @@ export class SkillWorld {
     const context = this.retrieve(family, t);
     const liveIds = new Set(this.items.map((x) => x.id));
     const m = successModel({
-      context, family, difficulty, familyVersion: this.familyVersion, prof, cfg, t, seed: this.seed,
+      context,
+      family,
+      difficulty,
+      familyVersion: this.familyVersion,
+      prof,
+      cfg,
+      t,
+      seed: this.seed,
       isFaded: (f) => this.isFaded(f),
       isBroken: (it) => isBroken(it, liveIds),
     });
@@ -184,13 +193,15 @@ export class SkillWorld {
     // flagged harmful; after a success, items that carried real weight are credited helpful.
     for (const it of noticed) it.harmful++;
     if (success)
-      for (const it of useful) if (hash01(it.id, t, this.seed ^ SALT_CREDIT) < it.actionability * it.detail) it.helpful++;
+      for (const it of useful)
+        if (hash01(it.id, t, this.seed ^ SALT_CREDIT) < it.actionability * it.detail) it.helpful++;
 
     // Executor bookkeeping (observable), then authoring of a new item (frozen agents add to the library).
     this.execSuccess[ex] = foldSuccess(this.execSuccess[ex], success);
     this.execBudgetUse[ex] = foldBudgetUse(this.execBudgetUse[ex], ctxTokens, prof.contextBudget);
     for (const it of context)
-      if (it.author >= 0) this.authorFailShare[it.author] += 0.05 * ((success ? 0 : 1) - this.authorFailShare[it.author]);
+      if (it.author >= 0)
+        this.authorFailShare[it.author] += 0.05 * ((success ? 0 : 1) - this.authorFailShare[it.author]);
     let output = cfg.outputTokensPerTask;
     const a = prof.authoring;
     const authored = rng.bernoulli(a.rate);
@@ -207,7 +218,8 @@ export class SkillWorld {
     }
 
     const cost =
-      ((prompt - cached) * price.inputPerMTok + cached * price.cachedInputPerMTok + output * price.outputPerMTok) / 1e6 +
+      ((prompt - cached) * price.inputPerMTok + cached * price.cachedInputPerMTok + output * price.outputPerMTok) /
+        1e6 +
       this.pendingCurationCost;
     const curationTokens = this.pendingCurationTokens;
     this.pendingCurationCost = 0;

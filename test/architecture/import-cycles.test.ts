@@ -35,7 +35,9 @@ describe("import graph of src/", () => {
 
   it("eval and import do not import collect", () => {
     const bad = [...g.edges].flatMap(([from, tos]) =>
-      /^(eval|import)\//.test(from) ? [...tos].filter((t) => t.startsWith("collect/")).map((t) => `${from} → ${t}`) : [],
+      /^(eval|import)\//.test(from)
+        ? [...tos].filter((t) => t.startsWith("collect/")).map((t) => `${from} → ${t}`)
+        : [],
     );
     expect(bad).toEqual([]);
   });

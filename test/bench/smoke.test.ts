@@ -31,7 +31,8 @@ describe("npm run bench -- --quick --json", () => {
       if (b.speedup !== null) expect(b.speedup as number).toBeGreaterThan(0);
     }
     const names = doc.benchmarks.map((b) => b.name as string);
-    for (const n of ["collect.tasks", "train.samples", "infer.single", "parquet.write", "parquet.read"]) expect(names).toContain(n);
+    for (const n of ["collect.tasks", "train.samples", "infer.single", "parquet.write", "parquet.read"])
+      expect(names).toContain(n);
     expect(names.some((n) => n.startsWith("infer.library"))).toBe(true);
     for (const kind of ["scale.collect@", "scale.train@", "memory.collect@", "memory.train@"])
       expect(names.filter((n) => n.startsWith(kind)).length).toBe(2);
@@ -41,15 +42,25 @@ describe("npm run bench -- --quick --json", () => {
   }, 120_000);
 
   it("--only train.flat trains 20k rows streamed in 4,096-row windows (with --quick), reporting peak RSS and rows/s", () => {
-    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "train.flat", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 });
+    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "train.flat", "--json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 110_000,
+    });
     const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks;
     expect(rows.map((b) => b.name)).toEqual(["memory.train.flat@20k", "train.flat.rows@20k"]);
     for (const b of rows) expect(b.value).toBeGreaterThan(0);
   });
 
   it("--only decide.1m runs just the decide benchmark (5k items with --quick)", () => {
-    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.1m", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 });
-    const names = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks.map((b) => b.name);
+    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.1m", "--json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 110_000,
+    });
+    const names = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks.map(
+      (b) => b.name,
+    );
     expect(names).toEqual(["decide.5k.dry-run", "memory.decide.5k.dry-run", "decide.5k.out", "memory.decide.5k.out"]);
   }, 120_000);
 });

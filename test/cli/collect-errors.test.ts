@@ -129,16 +129,19 @@ describe("collect(): the variations, on the API", () => {
     expect(await refusedByApi(`bad-${field}-${JSON.stringify(over).length}`, over, "INVALID_CONFIG")).toContain(field);
   });
 
-  it.skipIf(process.getuid?.() === 0)("an --out in a read-only folder is unwritable (not testable as root)", async () => {
-    const ro = join(root, "read-only");
-    mkdirSync(ro);
-    chmodSync(ro, 0o555);
-    try {
-      await refusedByApi("read-only/out", {}, "UNWRITABLE_OUTPUT");
-    } finally {
-      chmodSync(ro, 0o755);
-    }
-  });
+  it.skipIf(process.getuid?.() === 0)(
+    "an --out in a read-only folder is unwritable (not testable as root)",
+    async () => {
+      const ro = join(root, "read-only");
+      mkdirSync(ro);
+      chmodSync(ro, 0o555);
+      try {
+        await refusedByApi("read-only/out", {}, "UNWRITABLE_OUTPUT");
+      } finally {
+        chmodSync(ro, 0o755);
+      }
+    },
+  );
 
   it("a refused run leaves an existing dataset at --out untouched", async () => {
     const out = join(root, "existing");

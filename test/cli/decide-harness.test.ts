@@ -15,11 +15,25 @@ beforeAll(() => {
 });
 
 const LIB = [
-  { id: "failing", kind: "skill", content: "def parse(p): return p.split(',')", stats: { createdAt: 0, lastRetrievedAt: 90, timesRetrieved: 12, successes: 1, failures: 11, recentFailures: 5 } },
-  { id: "good", kind: "skill", content: "use retries with backoff", stats: { createdAt: 5, lastRetrievedAt: 99, timesRetrieved: 40, successes: 36, failures: 4 } },
+  {
+    id: "failing",
+    kind: "skill",
+    content: "def parse(p): return p.split(',')",
+    stats: { createdAt: 0, lastRetrievedAt: 90, timesRetrieved: 12, successes: 1, failures: 11, recentFailures: 5 },
+  },
+  {
+    id: "good",
+    kind: "skill",
+    content: "use retries with backoff",
+    stats: { createdAt: 5, lastRetrievedAt: 99, timesRetrieved: 40, successes: 36, failures: 4 },
+  },
   { id: "fresh", kind: "context", content: "the staging host is stg-2" },
 ];
-const STATS = { name: "my-agent", contextBudget: 6000, tasks: [true, false, true, true, false, true].map((success, i) => ({ success, contextTokens: 1000 + 300 * i })) };
+const STATS = {
+  name: "my-agent",
+  contextBudget: 6000,
+  tasks: [true, false, true, true, false, true].map((success, i) => ({ success, contextTokens: 1000 + 300 * i })),
+};
 
 function files(): { lib: string; stats: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), "decide-harness-"));
@@ -31,7 +45,17 @@ function files(): { lib: string; stats: string; dir: string } {
 describe("decide --executor-stats", { timeout: 300_000 }, () => {
   it("uses the harness's statistics, folded as training folds them, and warns about nothing", () => {
     const f = files();
-    const r = run(["decide", "--model", "models/default/curator.onnx", "--library", f.lib, "--executor-stats", f.stats, "--dry-run", "--json"]);
+    const r = run([
+      "decide",
+      "--model",
+      "models/default/curator.onnx",
+      "--library",
+      f.lib,
+      "--executor-stats",
+      f.stats,
+      "--dry-run",
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.executorObservation).toEqual(executorObservation(STATS));
@@ -67,7 +91,17 @@ describe("decide --executor-stats", { timeout: 300_000 }, () => {
 
   it("--changes-only hides the keeps in a dry run", () => {
     const f = files();
-    const r = run(["decide", "--model", "heuristic", "--library", f.lib, "--executor-stats", f.stats, "--dry-run", "--changes-only"]);
+    const r = run([
+      "decide",
+      "--model",
+      "heuristic",
+      "--library",
+      f.lib,
+      "--executor-stats",
+      f.stats,
+      "--dry-run",
+      "--changes-only",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^failing\s+retire/m);
     expect(r.stdout).not.toMatch(/^good\s+keep/m);

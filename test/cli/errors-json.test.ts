@@ -5,7 +5,17 @@ import { closest } from "../../src/cli/suggest.js";
 
 describe("CLI errors", () => {
   it("with --json, a user error is also a JSON object on stdout (code, message); the message stays on stderr", async () => {
-    const r = await runCli(["decide", "--model", "nope", "--library", "missing.jsonl", "--executor", "mid", "--dry-run", "--json"]);
+    const r = await runCli([
+      "decide",
+      "--model",
+      "nope",
+      "--library",
+      "missing.jsonl",
+      "--executor",
+      "mid",
+      "--dry-run",
+      "--json",
+    ]);
     expect(r.status).toBe(2);
     const out = JSON.parse(r.stdout);
     expect(out.error.code).toMatch(/^[A-Z_]+$/);
@@ -13,10 +23,23 @@ describe("CLI errors", () => {
   });
 
   it("a mistyped flag gets 'did you mean', on stderr and in the --json error", async () => {
-    const r = await runCli(["decide", "--model", "heuristic", "--library", "x.jsonl", "--executor", "mid", "--dryrun", "--json"]);
+    const r = await runCli([
+      "decide",
+      "--model",
+      "heuristic",
+      "--library",
+      "x.jsonl",
+      "--executor",
+      "mid",
+      "--dryrun",
+      "--json",
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--dryrun: did you mean --dry-run?");
-    expect(JSON.parse(r.stdout).error).toMatchObject({ code: "BAD_ARGUMENT", message: expect.stringContaining("did you mean --dry-run?") });
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      code: "BAD_ARGUMENT",
+      message: expect.stringContaining("did you mean --dry-run?"),
+    });
     expect((await runCli(["collect", "--strams", "3", "--out", "x"])).stderr).toContain("did you mean --streams?");
   });
 

@@ -47,12 +47,15 @@ function unaccounted(schema: z.ZodObject, table: Record<string, unknown>): strin
 }
 
 describe("flags from schemas", () => {
-  it.each(TABLES)("%s: every schema field is a flag or deliberately absent, and every flag is described", (_name, schema, table) => {
-    expect(unaccounted(schema, table)).toEqual([]);
-    expect(Object.keys(table).filter((k) => !(k in schema.shape))).toEqual([]);
-    const flags = flagsFromSchema(schema, table as FlagTable<typeof schema>);
-    for (const [flag, o] of Object.entries(flags)) expect(o.describe, `--${flag}`).toMatch(/\w{3}/);
-  });
+  it.each(TABLES)(
+    "%s: every schema field is a flag or deliberately absent, and every flag is described",
+    (_name, schema, table) => {
+      expect(unaccounted(schema, table)).toEqual([]);
+      expect(Object.keys(table).filter((k) => !(k in schema.shape))).toEqual([]);
+      const flags = flagsFromSchema(schema, table as FlagTable<typeof schema>);
+      for (const [flag, o] of Object.entries(flags)) expect(o.describe, `--${flag}`).toMatch(/\w{3}/);
+    },
+  );
 
   it("the check fails when a schema gains a field the table does not list", () => {
     const grown = CollectFieldsSchema.extend({ newKnob: z.number().default(1).describe("a new knob") });
@@ -61,7 +64,11 @@ describe("flags from schemas", () => {
 
   it("type, default and description are read from the schema", () => {
     const flags = flagsFromSchema(TrainOptionsSchema, TRAIN_FLAGS);
-    expect(flags["batch-size"]).toMatchObject({ type: "number", defaultDescription: "256", describe: "rows per gradient step" });
+    expect(flags["batch-size"]).toMatchObject({
+      type: "number",
+      defaultDescription: "256",
+      describe: "rows per gradient step",
+    });
     expect(flags.lr).toMatchObject({ type: "number", defaultDescription: "0.002", describe: "Adam learning rate" });
     expect(flags.hidden).toMatchObject({ type: "string", defaultDescription: "64,64" });
     expect(flags.backend.describe).toContain("[one of: wasm, cpu, node]");
@@ -79,14 +86,38 @@ describe("flags from schemas", () => {
       throw new Error("not refused");
     };
     const train = { data: "d", algo: "bc", out: "o" };
-    expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, hidden: "64,x" }))).toMatch(/^--hidden '64,x' \(item 2\): .*e\.g\. --hidden 64,64/);
-    expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, algo: "ppo" }))).toMatch(/--algo 'ppo'.*bc, awr, grpo/);
-    expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, "batch-size": 0 }))).toMatch(/^--batch-size '0'/);
-    expect(refusal(() => optionsFromFlags(EvalOptionsSchema, EVAL_FLAGS, { curators: "none", executors: "weak", seeds: "1,1" }))).toMatch(/--seeds '1,1': lists a seed twice/);
-    expect(refusal(() => optionsFromFlags(DecideFlagsSchema, DECIDE_FLAGS, { model: "heuristic", library: "l.jsonl", seed: -1 }))).toMatch(/^--seed '-1'/);
-    expect(refusal(() => optionsFromFlags(ImportFlagsSchema, IMPORT_FLAGS, { format: "notes", path: "p", out: "o" }))).toMatch(/^--format 'notes'.*voyager/);
-    expect(refusal(() => optionsFromFlags(VerifyFlagsSchema, VERIFY_FLAGS, { dir: "d", "expect-head": "abc" }))).toMatch(/^--expect-head 'abc': a head hash is 64 hex digits/);
-    expect(optionsFromFlags(ApplyPendingFlagsSchema, APPLY_PENDING_FLAGS, { from: "f", endpoint: "e.json", only: "a, b" })).toEqual({ from: "f", endpoint: "e.json", only: ["a", "b"] });
-    expect(optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, "batch-size": 64 })).toMatchObject({ batchSize: 64, hidden: [64, 64], epochs: 40 });
+    expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, hidden: "64,x" }))).toMatch(
+      /^--hidden '64,x' \(item 2\): .*e\.g\. --hidden 64,64/,
+    );
+    expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, algo: "ppo" }))).toMatch(
+      /--algo 'ppo'.*bc, awr, grpo/,
+    );
+    expect(refusal(() => optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, "batch-size": 0 }))).toMatch(
+      /^--batch-size '0'/,
+    );
+    expect(
+      refusal(() =>
+        optionsFromFlags(EvalOptionsSchema, EVAL_FLAGS, { curators: "none", executors: "weak", seeds: "1,1" }),
+      ),
+    ).toMatch(/--seeds '1,1': lists a seed twice/);
+    expect(
+      refusal(() =>
+        optionsFromFlags(DecideFlagsSchema, DECIDE_FLAGS, { model: "heuristic", library: "l.jsonl", seed: -1 }),
+      ),
+    ).toMatch(/^--seed '-1'/);
+    expect(
+      refusal(() => optionsFromFlags(ImportFlagsSchema, IMPORT_FLAGS, { format: "notes", path: "p", out: "o" })),
+    ).toMatch(/^--format 'notes'.*voyager/);
+    expect(
+      refusal(() => optionsFromFlags(VerifyFlagsSchema, VERIFY_FLAGS, { dir: "d", "expect-head": "abc" })),
+    ).toMatch(/^--expect-head 'abc': a head hash is 64 hex digits/);
+    expect(
+      optionsFromFlags(ApplyPendingFlagsSchema, APPLY_PENDING_FLAGS, { from: "f", endpoint: "e.json", only: "a, b" }),
+    ).toEqual({ from: "f", endpoint: "e.json", only: ["a", "b"] });
+    expect(optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, { ...train, "batch-size": 64 })).toMatchObject({
+      batchSize: 64,
+      hidden: [64, 64],
+      epochs: 40,
+    });
   });
 });

@@ -4,7 +4,16 @@
  * beside the folder. Before the fix `eval --out .` removed `.git`. Re-running onto a command's own earlier
  * output works (the user's files in it are carried over); a symlinked --out is followed, never replaced.
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,29 +59,65 @@ function experiment(name: string, fields: Record<string, unknown>): string {
   return path;
 }
 
-const tinyEval = ["--curators", "none", "--executors", "weak", "--world", "tiny", "--streams", "1", "--tasks", "5", "--seeds", "1"];
+const tinyEval = [
+  "--curators",
+  "none",
+  "--executors",
+  "weak",
+  "--world",
+  "tiny",
+  "--streams",
+  "1",
+  "--tasks",
+  "5",
+  "--seeds",
+  "1",
+];
 
 describe("a folder the user owns is refused by every command with --out", () => {
   const cases: [string, (out: string) => string[]][] = [
-    ["collect", (out) => ["collect", "--world", "tiny", "--executors", "weak", "--streams", "1", "--tasks", "5", "--out", out]],
+    [
+      "collect",
+      (out) => ["collect", "--world", "tiny", "--executors", "weak", "--streams", "1", "--tasks", "5", "--out", out],
+    ],
     ["train", (out) => ["train", "--data", dataset, "--algo", "awr", "--epochs", "1", "--out", out]],
     ["import", (out) => ["import", "voyager", VOYAGER, "--out", out]],
     ["eval", (out) => ["eval", ...tinyEval, "--out", out]],
     ["eval --replay", (out) => ["eval", "--replay", imported, "--curators", "none", "--out", out]],
-    ["decide", (out) => ["decide", "--model", "heuristic", "--library", join(imported, "library.jsonl"), "--executor", "mid", "--out", out]],
+    [
+      "decide",
+      (out) => [
+        "decide",
+        "--model",
+        "heuristic",
+        "--library",
+        join(imported, "library.jsonl"),
+        "--executor",
+        "mid",
+        "--out",
+        out,
+      ],
+    ],
     ["run (out)", (out) => ["run", experiment("own-out", { out })]],
-    ["run (shipModel.to)", (out) => ["run", experiment("own-ship", { out: join(root, "run-results"), shipModel: { run: "all", to: out } })]],
+    [
+      "run (shipModel.to)",
+      (out) => ["run", experiment("own-ship", { out: join(root, "run-results"), shipModel: { run: "all", to: out } })],
+    ],
   ];
   for (const [name, args] of cases) {
-    it(name, async () => {
-      const out = userFolder(`user-${name.replace(/\W+/g, "-")}`);
-      const r = await runCli(args(out), { cwd: root });
-      const message = expectUserError(r, "OUTPUT_EXISTS");
-      expect(message).toContain(out);
-      expect(message).toMatch(/empty folder/);
-      expectUntouched(out);
-      expect(existsSync(join(root, "datasets"))).toBe(false);
-    }, 60_000);
+    it(
+      name,
+      async () => {
+        const out = userFolder(`user-${name.replace(/\W+/g, "-")}`);
+        const r = await runCli(args(out), { cwd: root });
+        const message = expectUserError(r, "OUTPUT_EXISTS");
+        expect(message).toContain(out);
+        expect(message).toMatch(/empty folder/);
+        expectUntouched(out);
+        expect(existsSync(join(root, "datasets"))).toBe(false);
+      },
+      60_000,
+    );
   }
 
   it("export --out onto a file the toolkit did not write (README.md)", async () => {
@@ -97,7 +142,10 @@ describe("a command's own earlier output", () => {
     const args = ["collect", "--world", "tiny", "--executors", "weak", "--streams", "1", "--tasks", "5", "--out", out];
     expect((await runCli(args)).status).toBe(0);
     const marker = JSON.parse(readFileSync(join(out, OUTPUT_MARKER), "utf8"));
-    expect(marker).toMatchObject({ command: "collect", files: ["decisions/part-00000.parquet", "manifest.json", "tasks/part-00000.parquet"] });
+    expect(marker).toMatchObject({
+      command: "collect",
+      files: ["decisions/part-00000.parquet", "manifest.json", "tasks/part-00000.parquet"],
+    });
     writeFileSync(join(out, "mine.txt"), "kept\n");
     const first = readFileSync(join(out, "manifest.json"), "utf8");
     const r = await runCli([...args, "--seed", "7"]);
@@ -108,7 +156,9 @@ describe("a command's own earlier output", () => {
     expect(leftovers(out)).toEqual(["again"]);
     // the output of another command is not "own": collect refuses a train output
     const trained = join(root, "trained");
-    expect((await runCli(["train", "--data", dataset, "--algo", "awr", "--epochs", "1", "--out", trained])).status).toBe(0);
+    expect(
+      (await runCli(["train", "--data", dataset, "--algo", "awr", "--epochs", "1", "--out", trained])).status,
+    ).toBe(0);
     const refused = await runCli([...args.slice(0, -1), trained]);
     expect(expectUserError(refused, "OUTPUT_EXISTS")).toMatch(/output of 'curator train', not of 'curator collect'/);
   }, 120_000);
@@ -121,14 +171,31 @@ describe("a command's own earlier output", () => {
     expect(marker.command).toBe("train");
     expect(marker.files).toEqual(expect.arrayContaining(["curator.onnx", "curator.vectors.json"]));
     // a re-train replaces the model and drops the stale ONNX with it
-    expect((await runCli(["train", "--data", dataset, "--algo", "awr", "--epochs", "1", "--seed", "2", "--out", dir])).status).toBe(0);
+    expect(
+      (await runCli(["train", "--data", dataset, "--algo", "awr", "--epochs", "1", "--seed", "2", "--out", dir]))
+        .status,
+    ).toBe(0);
     expect(existsSync(join(dir, "curator.onnx"))).toBe(false);
   }, 180_000);
 
   it("run re-runs over its own results and shipped model (as npm start does over the committed ones)", async () => {
     const cfg = experiment("tiny-run", {
       world: "tiny",
-      runs: [{ name: "all", collect: { executors: "weak", streams: 2, tasks: 40, behavior: "heuristic", epsilon: 0.3, seed: 1, labels: "oracle" }, train: { algo: "bc", seed: 1, epochs: 1, hidden: [8] } }],
+      runs: [
+        {
+          name: "all",
+          collect: {
+            executors: "weak",
+            streams: 2,
+            tasks: 40,
+            behavior: "heuristic",
+            epsilon: 0.3,
+            seed: 1,
+            labels: "oracle",
+          },
+          train: { algo: "bc", seed: 1, epochs: 1, hidden: [8] },
+        },
+      ],
       eval: { executors: ["weak"], baselines: ["none"], streams: 1, tasks: 10, seeds: [1] },
       out: join(root, "tiny-run-results"),
       shipModel: { run: "all", to: join(root, "tiny-run-model") },
@@ -141,7 +208,18 @@ describe("a command's own earlier output", () => {
     }
     expect(results[1]).toBe(results[0]);
     const marker = JSON.parse(readFileSync(join(root, "tiny-run-model", OUTPUT_MARKER), "utf8"));
-    expect(marker).toMatchObject({ command: "run", files: ["card.json", "curator.features.json", "curator.onnx", "curator.vectors.json", "metrics.jsonl", "model.json", "weights.bin"] });
+    expect(marker).toMatchObject({
+      command: "run",
+      files: [
+        "card.json",
+        "curator.features.json",
+        "curator.onnx",
+        "curator.vectors.json",
+        "metrics.jsonl",
+        "model.json",
+        "weights.bin",
+      ],
+    });
   }, 300_000);
 
   it("a symlinked --out is followed, never replaced; a dangling one is refused", async () => {
@@ -149,13 +227,27 @@ describe("a command's own earlier output", () => {
     mkdirSync(real);
     const link = join(root, "link");
     symlinkSync(real, link);
-    const args = (out: string) => ["collect", "--world", "tiny", "--executors", "weak", "--streams", "1", "--tasks", "5", "--out", out];
+    const args = (out: string) => [
+      "collect",
+      "--world",
+      "tiny",
+      "--executors",
+      "weak",
+      "--streams",
+      "1",
+      "--tasks",
+      "5",
+      "--out",
+      out,
+    ];
     for (let i = 0; i < 2; i++) expect((await runCli(args(link))).status).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readdirSync(real)).toContain("manifest.json");
     const dangling = join(root, "dangling");
     symlinkSync(join(root, "nowhere"), dangling);
-    expect(expectUserError(await runCli(args(dangling)), "OUTPUT_EXISTS")).toMatch(/symlink to a path that does not exist/);
+    expect(expectUserError(await runCli(args(dangling)), "OUTPUT_EXISTS")).toMatch(
+      /symlink to a path that does not exist/,
+    );
     expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
     expect(existsSync(join(root, "nowhere"))).toBe(false);
   }, 120_000);

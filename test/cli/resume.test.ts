@@ -28,12 +28,34 @@ async function killWhen(args: string[], marker: string): Promise<void> {
 }
 
 describe("collect: SIGKILL, then --resume", () => {
-  const args = ["collect", "--world", "tiny", "--executors", "weak,strong", "--streams", "6", "--tasks", "100", "--labels", "oracle", "--seed", "5"];
+  const args = [
+    "collect",
+    "--world",
+    "tiny",
+    "--executors",
+    "weak,strong",
+    "--streams",
+    "6",
+    "--tasks",
+    "100",
+    "--labels",
+    "oracle",
+    "--seed",
+    "5",
+  ];
   const reference = join(root, "collect-reference");
   const out = join(root, "collect-killed");
 
   beforeAll(async () => {
-    await collect({ world: "tiny", executors: "weak,strong", streams: 6, tasks: 100, labels: "oracle", seed: 5, out: reference });
+    await collect({
+      world: "tiny",
+      executors: "weak,strong",
+      streams: 6,
+      tasks: 100,
+      labels: "oracle",
+      seed: 5,
+      out: reference,
+    });
   });
 
   it("continues from the finished streams to the same bytes as an uninterrupted run", async () => {
@@ -44,14 +66,26 @@ describe("collect: SIGKILL, then --resume", () => {
     expect(saved.length).toBeLessThan(6);
 
     // resuming with other options is refused (and leaves the unfinished run alone)
-    await expect(collect({ world: "tiny", executors: "weak,strong", streams: 6, tasks: 100, labels: "oracle", seed: 6, out, resume: true })).rejects.toMatchObject({
+    await expect(
+      collect({
+        world: "tiny",
+        executors: "weak,strong",
+        streams: 6,
+        tasks: 100,
+        labels: "oracle",
+        seed: 6,
+        out,
+        resume: true,
+      }),
+    ).rejects.toMatchObject({
       code: "BAD_ARGUMENT",
     });
     expect(readdirSync(`${out}.partial`)).toEqual(expect.arrayContaining(saved));
 
     const summary = await runCliJson<{ resumedStreams: number }>([...args, "--out", out, "--resume"]);
     expect(summary.resumedStreams).toBeGreaterThanOrEqual(saved.length);
-    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(out, f).equals(bytes(reference, f)), f).toBe(true);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"])
+      expect(bytes(out, f).equals(bytes(reference, f)), f).toBe(true);
     expect(withoutCommand(json(out, "manifest.json"))).toEqual(withoutCommand(json(reference, "manifest.json")));
     expect(existsSync(`${out}.partial`)).toBe(false);
     expect(readdirSync(root).filter((e) => e.startsWith(".collect-killed"))).toEqual([]);
@@ -64,12 +98,33 @@ describe("train: SIGKILL, then --resume", () => {
   const out = join(root, "train-killed");
   const opts = { algo: "bc" as const, seed: 2, epochs: 15, patience: 15, hidden: [32, 32], batchSize: 64 };
   const args = () => [
-    "train", "--data", data, "--algo", opts.algo, "--seed", "2", "--epochs", "15", "--patience", "15",
-    "--hidden", "32,32", "--batch-size", "64",
+    "train",
+    "--data",
+    data,
+    "--algo",
+    opts.algo,
+    "--seed",
+    "2",
+    "--epochs",
+    "15",
+    "--patience",
+    "15",
+    "--hidden",
+    "32,32",
+    "--batch-size",
+    "64",
   ];
 
   beforeAll(async () => {
-    await collect({ world: "tiny", executors: "weak,mid,strong", streams: 3, tasks: 100, labels: "oracle", seed: 2, out: data });
+    await collect({
+      world: "tiny",
+      executors: "weak,mid,strong",
+      streams: 3,
+      tasks: 100,
+      labels: "oracle",
+      seed: 2,
+      out: data,
+    });
     await useBackend("wasm");
     await train({ ...opts, data, out: reference });
   });
@@ -81,10 +136,16 @@ describe("train: SIGKILL, then --resume", () => {
     expect(checkpoint.state.epoch).toBeGreaterThanOrEqual(1);
     expect(checkpoint.state.epoch).toBeLessThan(opts.epochs);
 
-    const summary = await runCliJson<{ resumedFromEpoch: number; epochs: number }>([...args(), "--out", out, "--resume"]);
+    const summary = await runCliJson<{ resumedFromEpoch: number; epochs: number }>([
+      ...args(),
+      "--out",
+      out,
+      "--resume",
+    ]);
     expect(summary.resumedFromEpoch).toBeGreaterThanOrEqual(1);
     expect(summary.epochs).toBe(opts.epochs);
-    for (const f of ["weights.bin", "model.json", "metrics.jsonl"]) expect(bytes(out, f).equals(bytes(reference, f)), f).toBe(true);
+    for (const f of ["weights.bin", "model.json", "metrics.jsonl"])
+      expect(bytes(out, f).equals(bytes(reference, f)), f).toBe(true);
     expect(withoutCommand(json(out, "card.json"))).toEqual(withoutCommand(json(reference, "card.json")));
     expect(json(out, "card.json").command).toMatch(/--resume/);
     expect(existsSync(`${out}.partial`)).toBe(false);

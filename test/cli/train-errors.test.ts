@@ -34,13 +34,16 @@ beforeAll(async () => {
   const base = { world: "tiny", executors: "weak,strong", streams: 2, tasks: 60, seed: 1 } as const;
   await collect({ ...base, out: ds.plain });
   await collect({ ...base, labels: "oracle", out: ds.labelled });
-  for (const d of [ds.truncated, ds.rehashed, ds.oldFeaturizer, ds.newSchema]) cpSync(ds.labelled, d, { recursive: true });
+  for (const d of [ds.truncated, ds.rehashed, ds.oldFeaturizer, ds.newSchema])
+    cpSync(ds.labelled, d, { recursive: true });
   for (const d of [ds.truncated, ds.rehashed]) {
     const file = join(d, "decisions/part-00000.parquet");
     truncateSync(file, Math.floor(readFileSync(file).length / 2));
   }
   // the hash now matches the truncated bytes, so only the Parquet reader can notice
-  const sha = createHash("sha256").update(readFileSync(join(ds.rehashed, "decisions/part-00000.parquet"))).digest("hex");
+  const sha = createHash("sha256")
+    .update(readFileSync(join(ds.rehashed, "decisions/part-00000.parquet")))
+    .digest("hex");
   editManifest(ds.rehashed, (m) => (m.files["decisions/part-00000.parquet"].sha256 = sha));
   editManifest(ds.oldFeaturizer, (m) => (m.featurizerVersion = "obs-v0"));
   editManifest(ds.newSchema, (m) => (m.datasetSchemaVersion = DATASET_SCHEMA_VERSION + 1));
@@ -63,7 +66,9 @@ async function refusedByApi(name: string, opts: Omit<TrainOptions, "out">, code:
 describe.concurrent("curator train: bad input (CLI)", () => {
   it("--data pointing at a missing folder names it", async () => {
     const missing = join(root, "no-such-dataset");
-    expect(await refusedByCli("missing", ["--data", missing, "--algo", "awr"], "FILE_NOT_FOUND")).toContain(`'${missing}'`);
+    expect(await refusedByCli("missing", ["--data", missing, "--algo", "awr"], "FILE_NOT_FOUND")).toContain(
+      `'${missing}'`,
+    );
   });
 
   it("a truncated Parquet file is named", async () => {
@@ -109,7 +114,11 @@ describe("train(): the variations, on the API", () => {
   });
 
   it("an unknown algorithm knob in --config is named", async () => {
-    const msg = await refusedByApi("config", { data: ds.labelled, algo: "bc", config: { temprature: 0.1 } }, "INVALID_CONFIG");
+    const msg = await refusedByApi(
+      "config",
+      { data: ds.labelled, algo: "bc", config: { temprature: 0.1 } },
+      "INVALID_CONFIG",
+    );
     expect(msg).toContain("temprature");
   });
 });

@@ -22,7 +22,12 @@ const FILES = ["decisions/part-00000.parquet", "tasks/part-00000.parquet", "mani
 const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
 const manifestOf = (dir: string) => ManifestSchema.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
 
-const dirs = { a: join(root, "a"), b: join(root, "b"), other: join(root, "other-seed"), labelled: join(root, "labelled") };
+const dirs = {
+  a: join(root, "a"),
+  b: join(root, "b"),
+  other: join(root, "other-seed"),
+  labelled: join(root, "labelled"),
+};
 
 async function run(out: string, extra: Partial<CollectOptions> = {}) {
   return collect({ ...BASE, out, ...extra });
@@ -54,7 +59,8 @@ describe("reproducibility", () => {
   });
 
   it("another seed gives other streams and other data", async () => {
-    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(dirs.other, f).equals(bytes(dirs.a, f)), f).toBe(false);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"])
+      expect(bytes(dirs.other, f).equals(bytes(dirs.a, f)), f).toBe(false);
     const [a, o] = [await readDataset(dirs.a), await readDataset(dirs.other)];
     expect(o.manifests[0].streamSeeds.some((s) => a.manifests[0].streamSeeds.includes(s))).toBe(false);
     expect(Array.from(o.tasks.family as Int32Array)).not.toEqual(Array.from(a.tasks.family as Int32Array));
@@ -83,7 +89,9 @@ describe("DuckDB reads a collected dataset", () => {
     const m = manifestOf(dirs.a);
     const [{ n }] = await queryParquet(`SELECT count(*) AS n FROM read_parquet(${glob(dirs.a)}, union_by_name = true)`);
     expect(n).toBe(m.rows.decisions + m.rows.tasks);
-    const [{ d }] = await queryParquet(`SELECT count(*) AS d FROM read_parquet(${glob(dirs.a, "decisions/*.parquet")})`);
+    const [{ d }] = await queryParquet(
+      `SELECT count(*) AS d FROM read_parquet(${glob(dirs.a, "decisions/*.parquet")})`,
+    );
     expect(d).toBe(m.rows.decisions);
   });
 
@@ -150,9 +158,11 @@ describe("--labels oracle", () => {
       else passKeep.set(key, keep);
     }
     // the actions really differ in value somewhere
-    const spread = Array.from({ length: rows }, (_, r) =>
-      Math.max(...ACTIONS.map((a) => (d[`cf_success_${a}`] as Float64Array)[r]).filter(Number.isFinite)) -
-      Math.min(...ACTIONS.map((a) => (d[`cf_success_${a}`] as Float64Array)[r]).filter(Number.isFinite)),
+    const spread = Array.from(
+      { length: rows },
+      (_, r) =>
+        Math.max(...ACTIONS.map((a) => (d[`cf_success_${a}`] as Float64Array)[r]).filter(Number.isFinite)) -
+        Math.min(...ACTIONS.map((a) => (d[`cf_success_${a}`] as Float64Array)[r]).filter(Number.isFinite)),
     );
     expect(spread.filter((s) => s > 0.01).length).toBeGreaterThan(rows / 10);
   });
@@ -177,7 +187,19 @@ describe("--shard i/n", () => {
   beforeAll(async () => {
     parent = join(root, "sharded");
     unsharded = join(root, "cli-unsharded");
-    const args = ["collect", "--world", BASE.world, "--executors", BASE.executors, "--streams", "4", "--tasks", "100", "--seed", "3"];
+    const args = [
+      "collect",
+      "--world",
+      BASE.world,
+      "--executors",
+      BASE.executors,
+      "--streams",
+      "4",
+      "--tasks",
+      "100",
+      "--seed",
+      "3",
+    ];
     await Promise.all([
       runCliJson([...args, "--shard", "0/2", "--out", join(parent, "s0")]),
       runCliJson([...args, "--shard", "1/2", "--out", join(parent, "s1")]),
@@ -186,7 +208,8 @@ describe("--shard i/n", () => {
   });
 
   it("the CLI writes the same Parquet bytes as the API; the manifest differs only in the recorded command", () => {
-    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(unsharded, f).equals(bytes(dirs.a, f)), f).toBe(true);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"])
+      expect(bytes(unsharded, f).equals(bytes(dirs.a, f)), f).toBe(true);
     const { command, ...cli } = manifestOf(unsharded);
     const { command: _api, ...api } = manifestOf(dirs.a);
     expect(cli).toEqual(api);
@@ -205,7 +228,9 @@ describe("--shard i/n", () => {
   });
 
   it("DuckDB reads the shard folders as one dataset", async () => {
-    const [{ n }] = await queryParquet(`SELECT count(*) AS n FROM read_parquet(${sqlString(join(parent, "**", "decisions", "*.parquet"))})`);
+    const [{ n }] = await queryParquet(
+      `SELECT count(*) AS n FROM read_parquet(${sqlString(join(parent, "**", "decisions", "*.parquet"))})`,
+    );
     expect(n).toBe(manifestOf(dirs.a).rows.decisions);
   });
 });

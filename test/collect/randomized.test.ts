@@ -35,7 +35,9 @@ describe("collect on sampled executors and worlds", () => {
     const m = manifest(join(root, "a"));
     expect(m.executors).toEqual(sampleExecutors("sample:3@seed=2"));
     expect(m.world.sampler).toBe("sample:train@seed=4");
-    expect(m.world.draws).toEqual([0, 1, 2, 3].map((s) => ({ stream: s, ...drawWorldFields({ region: "train", seed: 4 }, s) })));
+    expect(m.world.draws).toEqual(
+      [0, 1, 2, 3].map((s) => ({ stream: s, ...drawWorldFields({ region: "train", seed: 4 }, s) })),
+    );
   });
 
   it("a shard records the same executors and world as the whole run (so shards merge)", () => {
@@ -55,7 +57,13 @@ describe("collect on sampled executors and worlds", () => {
 
 describe("eval on sampled executors", () => {
   it("reports each draw and one pooled row per spec", async () => {
-    const res = await evaluate({ curators: ["heuristic"], executors: ["mid", "sample:2:holdout@seed=3"], streams: 1, tasks: 30, seeds: [1] });
+    const res = await evaluate({
+      curators: ["heuristic"],
+      executors: ["mid", "sample:2:holdout@seed=3"],
+      streams: 1,
+      tasks: 30,
+      seeds: [1],
+    });
     const pooled = res.results.filter((r) => r.executor === "sample:2:holdout@seed=3");
     expect(pooled.map((r) => r.curator).sort()).toEqual(["heuristic", "none", "oracle"]);
     expect(pooled.every((r) => r.draws === 2 && r.streams === 2)).toBe(true);

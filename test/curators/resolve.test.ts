@@ -13,16 +13,41 @@ import { BASELINES, BASELINE_NAMES } from "../../src/curators/registry.js";
 
 const dir = mkdtempSync(join(tmpdir(), "resolve-"));
 const lib = join(dir, "lib.jsonl");
-writeFileSync(lib, JSON.stringify({ id: "a", kind: "skill", content: "use retries", stats: { createdAt: 0, lastRetrievedAt: 3, timesRetrieved: 2, successes: 1, failures: 1 } }) + "\n");
+writeFileSync(
+  lib,
+  JSON.stringify({
+    id: "a",
+    kind: "skill",
+    content: "use retries",
+    stats: { createdAt: 0, lastRetrievedAt: 3, timesRetrieved: 2, successes: 1, failures: 1 },
+  }) + "\n",
+);
 const cardOnly = join(dir, "card-only");
 cpSync("models/default", cardOnly, { recursive: true });
 rmSync(join(cardOnly, "curator.onnx"));
 const empty = join(dir, "empty");
 mkdirSync(empty);
 
-const decide = (spec: string) => runCli(["decide", "--model", spec, "--library", lib, "--executor", "mid", "--dry-run"]);
+const decide = (spec: string) =>
+  runCli(["decide", "--model", spec, "--library", lib, "--executor", "mid", "--dry-run"]);
 const evaluate = (spec: string, k: number) =>
-  runCli(["eval", "--curators", spec, "--world", "tiny", "--executors", "weak", "--streams", "1", "--tasks", "4", "--seeds", "1", "--out", join(dir, `eval-${k}`)]);
+  runCli([
+    "eval",
+    "--curators",
+    spec,
+    "--world",
+    "tiny",
+    "--executors",
+    "weak",
+    "--streams",
+    "1",
+    "--tasks",
+    "4",
+    "--seeds",
+    "1",
+    "--out",
+    join(dir, `eval-${k}`),
+  ]);
 const errorLine = (r: CliResult) => r.stderr.split("\n").find((l) => l.startsWith("curator: error")) ?? "";
 
 describe("one curator resolver", () => {
@@ -34,7 +59,9 @@ describe("one curator resolver", () => {
       expect(errorLine(d), spec).toBe(errorLine(e));
     }
     const refused = await decide("heuristc");
-    expect(errorLine(refused)).toMatch(/^curator: error \[UNKNOWN_PRESET\]: Unknown curator 'heuristc'\. Use one of none, random, heuristic, ace, hermes, expel, sso, memrl, mem0, dc, oracle \(simulator only\), a path/);
+    expect(errorLine(refused)).toMatch(
+      /^curator: error \[UNKNOWN_PRESET\]: Unknown curator 'heuristc'\. Use one of none, random, heuristic, ace, hermes, expel, sso, memrl, mem0, dc, oracle \(simulator only\), a path/,
+    );
     expect(errorLine(await decide(empty))).toContain("holds neither curator.onnx nor card.json");
   }, 120_000);
 
@@ -50,7 +77,10 @@ describe("one curator resolver", () => {
   });
 
   it("oracle only where the simulator runs; every registry entry resolves", async () => {
-    await expect(resolveCurator("oracle")).rejects.toMatchObject({ code: "UNKNOWN_PRESET", message: expect.stringContaining("simulated world") });
+    await expect(resolveCurator("oracle")).rejects.toMatchObject({
+      code: "UNKNOWN_PRESET",
+      message: expect.stringContaining("simulated world"),
+    });
     for (const name of BASELINE_NAMES) {
       const r = await resolveCurator(name, { simulator: true });
       expect(r.kind).toBe("baseline");

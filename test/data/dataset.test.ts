@@ -98,7 +98,11 @@ describe("trace datasets", () => {
   it("concatenates shard folders found recursively and hashes their manifests in path order", async () => {
     const root = tempDir();
     await writeDataset(join(root, "run", "shard-0-of-2"), draft({ index: 0, count: 2 }), tables([0, 2], 10, 1));
-    await writeDataset(join(root, "run", "nested", "shard-1-of-2"), draft({ index: 1, count: 2 }), tables([1, 3], 6, 2));
+    await writeDataset(
+      join(root, "run", "nested", "shard-1-of-2"),
+      draft({ index: 1, count: 2 }),
+      tables([1, 3], 6, 2),
+    );
     mkdirSync(join(root, "run", ".shard-9.tmp-dead"));
     const ds = await readDataset(join(root, "run"));
     expect(ds.manifests.map((m) => m.shard.index)).toEqual([0, 1]);

@@ -22,7 +22,9 @@ describe("dataset layout: one folder per table", () => {
     const [{ n, s }] = await queryParquet(
       `SELECT count(*) AS n, count(DISTINCT stream_id) AS s FROM read_parquet(${sqlString(join(out, "decisions", "**", "*.parquet"))})`,
     );
-    const [{ t }] = await queryParquet(`SELECT count(*) AS t FROM read_parquet(${sqlString(join(out, "tasks", "**", "*.parquet"))})`);
+    const [{ t }] = await queryParquet(
+      `SELECT count(*) AS t FROM read_parquet(${sqlString(join(out, "tasks", "**", "*.parquet"))})`,
+    );
     expect({ n, s, t }).toEqual({ n: 16, s: 2, t: 24 });
 
     const old = await readDataset(FLAT_V1);
@@ -41,7 +43,10 @@ describe("dataset layout: one folder per table", () => {
 
   it("refuses a dataset of the previous featurizer version for training, naming both versions, and writes nothing", async () => {
     const out = join(tempDir(), "model");
-    const e = await train({ data: OBS_V1, algo: "bc", seed: 1, out }).then(() => null, (x: unknown) => x as { code: string; message: string });
+    const e = await train({ data: OBS_V1, algo: "bc", seed: 1, out }).then(
+      () => null,
+      (x: unknown) => x as { code: string; message: string },
+    );
     expect(e?.code).toBe("VERSION_MISMATCH");
     expect(e?.message).toContain('featurizer version "obs-v1"');
     expect(e?.message).toContain('"obs-v2"');

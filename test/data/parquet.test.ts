@@ -77,9 +77,15 @@ describe("parquet tables", () => {
 
   it("accepts bigint and plain-array input and writes zero-row tables", async () => {
     const dir = tempDir();
-    const spec: ColumnSpec[] = [{ name: "x", type: "INT64", doc: "" }, { name: "ok", type: "BOOLEAN", doc: "" }];
+    const spec: ColumnSpec[] = [
+      { name: "x", type: "INT64", doc: "" },
+      { name: "ok", type: "BOOLEAN", doc: "" },
+    ];
     writeTable(join(dir, "a.parquet"), spec, { x: [5n, -7n, 3], ok: [true, false, true] }, 3);
-    expect(await readTable(join(dir, "a.parquet"), spec)).toEqual({ x: new Float64Array([5, -7, 3]), ok: new Uint8Array([1, 0, 1]) });
+    expect(await readTable(join(dir, "a.parquet"), spec)).toEqual({
+      x: new Float64Array([5, -7, 3]),
+      ok: new Uint8Array([1, 0, 1]),
+    });
     writeTable(join(dir, "e.parquet"), SPECS, sample(0), 0);
     const empty = await readTable(join(dir, "e.parquet"), SPECS);
     expect(empty.i32.length).toBe(0);
@@ -97,13 +103,24 @@ describe("parquet tables", () => {
     const dir = tempDir();
     const spec: ColumnSpec[] = [{ name: "seed", type: "INT64", doc: "" }];
     writeTable(join(dir, "big.parquet"), spec, { seed: [1n, 2n ** 60n + 1n] }, 2);
-    await expectCuratorError(readTable(join(dir, "big.parquet"), spec), "INVALID_FILE", "'seed'", "row 1", "1152921504606846977");
+    await expectCuratorError(
+      readTable(join(dir, "big.parquet"), spec),
+      "INVALID_FILE",
+      "'seed'",
+      "row 1",
+      "1152921504606846977",
+    );
   });
 
   it("refuses a bad value on write, naming column and row, and leaves no file", async () => {
     const dir = tempDir();
     const data = { ...sample(4), i32: [1, 2, 2.5, 4] };
-    await expectCuratorError(() => writeTable(join(dir, "t.parquet"), SPECS, data, 4), "BAD_ARGUMENT", "'i32'", "row 2");
+    await expectCuratorError(
+      () => writeTable(join(dir, "t.parquet"), SPECS, data, 4),
+      "BAD_ARGUMENT",
+      "'i32'",
+      "row 2",
+    );
     await expectCuratorError(() => writeTable(join(dir, "t.parquet"), SPECS, { i32: [1] }, 1), "BAD_ARGUMENT", "'i64'");
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -130,7 +147,7 @@ describe("parquet tables", () => {
     for (let k = 0; k < 60; k++) {
       const copy = Buffer.from(bytes);
       const at = (k * 7919) % copy.length;
-      copy[at] ^= 1 << k % 8;
+      copy[at] ^= 1 << (k % 8);
       writeFileSync(path, copy);
       try {
         await readTable(path, SPECS);

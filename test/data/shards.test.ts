@@ -14,7 +14,8 @@ const N = 3;
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (f.isFile()) out[relative(dir, join(f.parentPath, f.name))] = readFileSync(join(f.parentPath, f.name)).toString("base64");
+    if (f.isFile())
+      out[relative(dir, join(f.parentPath, f.name))] = readFileSync(join(f.parentPath, f.name)).toString("base64");
   }
   return out;
 }
@@ -56,7 +57,10 @@ beforeAll(async () => {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      await collect({ ...OPTS, shard: "auto", out: shards }, { command: `curator collect ${ARGS} --shard auto --out ${shards} --resume` });
+      await collect(
+        { ...OPTS, shard: "auto", out: shards },
+        { command: `curator collect ${ARGS} --shard auto --out ${shards} --resume` },
+      );
     } finally {
       process.env = saved;
     }
@@ -99,7 +103,10 @@ describe("dataset verify and merge", () => {
   it("refuses overlapping streams, naming both shards", async () => {
     const dir = copyShards();
     // A shard collected with another count holds streams the others hold too.
-    await collect({ ...OPTS, shard: "0/1", out: join(dir, "extra") }, { command: `curator collect ${ARGS} --shard 0/1 --out x` });
+    await collect(
+      { ...OPTS, shard: "0/1", out: join(dir, "extra") },
+      { command: `curator collect ${ARGS} --shard 0/1 --out x` },
+    );
     editManifest(join(dir, "extra", "manifest.json"), (m) => (m.shard = { index: 1, count: 3 }));
     rmSync(join(dir, "shard-1-of-3"), { recursive: true });
     const msg = await refusal(verifyShards(dir));
@@ -123,7 +130,9 @@ describe("dataset verify and merge", () => {
     try {
       delete process.env.SLURM_ARRAY_TASK_ID;
       delete process.env.JOB_COMPLETION_INDEX;
-      expect(await refusal(collect({ ...OPTS, shard: "auto", out: join(tempDir(), "x") }))).toContain("SLURM_ARRAY_TASK_ID");
+      expect(await refusal(collect({ ...OPTS, shard: "auto", out: join(tempDir(), "x") }))).toContain(
+        "SLURM_ARRAY_TASK_ID",
+      );
       process.env.JOB_COMPLETION_INDEX = "2";
       expect(await refusal(collect({ ...OPTS, shard: "auto", out: join(tempDir(), "x") }))).toContain("--shard auto/N");
     } finally {

@@ -2,18 +2,33 @@ import { describe, expect, it } from "vitest";
 import { Bm25Index, retrieve, tokenize } from "../../src/executors/endpoint/bm25.js";
 import type { LibraryItem } from "../../src/schemas/item.js";
 
-const item = (id: string, content: string, tokens?: number): LibraryItem => ({ id, kind: "context", content, ...(tokens ? { tokens } : {}) });
+const item = (id: string, content: string, tokens?: number): LibraryItem => ({
+  id,
+  kind: "context",
+  content,
+  ...(tokens ? { tokens } : {}),
+});
 
 const library = [
   item("generic", "Always think step by step and double check your work before answering any question."),
-  item("modular", "Modular arithmetic: to find the remainder of a^n mod m use fast exponentiation and Euler's theorem."),
-  item("geometry", "For a tetrahedron with equal opposite edges, embed it in a box; the inradius follows from volume and surface area."),
-  item("counting", "Counting rectangles in a regular polygon: pair parallel chords by direction, then count pairs of pairs."),
+  item(
+    "modular",
+    "Modular arithmetic: to find the remainder of a^n mod m use fast exponentiation and Euler's theorem.",
+  ),
+  item(
+    "geometry",
+    "For a tetrahedron with equal opposite edges, embed it in a box; the inradius follows from volume and surface area.",
+  ),
+  item(
+    "counting",
+    "Counting rectangles in a regular polygon: pair parallel chords by direction, then count pairs of pairs.",
+  ),
 ];
 
 describe("BM25 retrieval", () => {
   it("ranks the relevant item first", () => {
-    const q = "Find the number of rectangles that can be formed inside a regular dodecagon from sides or diagonals (parallel chords).";
+    const q =
+      "Find the number of rectangles that can be formed inside a regular dodecagon from sides or diagonals (parallel chords).";
     const r = retrieve(library, q, { budget: 10_000 });
     expect(r.items[0].item.id).toBe("counting");
     const q2 = "Let ABCD be a tetrahedron with AB=CD, AC=BD, BC=AD. Find the inradius.";

@@ -164,7 +164,9 @@ describe("EndpointClient", () => {
 
   it("chat against a closed port fails with the same message after its retries", async () => {
     const port = await closedPort();
-    const e = await caught(client(`http://127.0.0.1:${port}/v1`, { maxRetries: 1 }).chat([{ role: "user", content: "q" }]));
+    const e = await caught(
+      client(`http://127.0.0.1:${port}/v1`, { maxRetries: 1 }).chat([{ role: "user", content: "q" }]),
+    );
     expect(e.message).toMatch(/connection refused — is the server running\?/);
   });
 
@@ -216,7 +218,10 @@ describe("EndpointClient", () => {
   it("names the missing environment variable, not a value", () => {
     let err: unknown;
     try {
-      new EndpointClient({ baseUrl: "http://127.0.0.1:1/v1", model: "m", apiKeyEnv: "NOT_SET_ANYWHERE_XYZ" }, { env: {} });
+      new EndpointClient(
+        { baseUrl: "http://127.0.0.1:1/v1", model: "m", apiKeyEnv: "NOT_SET_ANYWHERE_XYZ" },
+        { env: {} },
+      );
     } catch (e) {
       err = e;
     }

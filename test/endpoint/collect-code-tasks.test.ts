@@ -33,7 +33,11 @@ process.stdout.write("\\n" + marker + JSON.stringify([null, null]) + "\\n");`;
 
 function respond(req: ChatRequest) {
   const system = req.messages[0].content;
-  if (system.startsWith("You maintain")) return { text: "<memory_item><action>add</action><content>Write small functions.</content></memory_item>", cachedTokens: 0 };
+  if (system.startsWith("You maintain"))
+    return {
+      text: "<memory_item><action>add</action><content>Write small functions.</content></memory_item>",
+      cachedTokens: 0,
+    };
   return { text: `Here:\n\`\`\`javascript\n${CHEAT}\n\`\`\``, cachedTokens: 0 };
 }
 
@@ -41,7 +45,14 @@ async function setup(name: string): Promise<{ profile: string; tasksFrom: string
   const s = await ScriptedServer.start({ respond });
   servers.push(s);
   const profile = join(root, `${name}.json`);
-  writeFileSync(profile, JSON.stringify({ name, endpoint: { baseUrl: s.url, model: "scripted-model", timeoutMs: 5000, maxRetries: 0 }, contextBudget: 2000 }));
+  writeFileSync(
+    profile,
+    JSON.stringify({
+      name,
+      endpoint: { baseUrl: s.url, model: "scripted-model", timeoutMs: 5000, maxRetries: 0 },
+      contextBudget: 2000,
+    }),
+  );
   const tasks = join(root, `${name}.jsonl`);
   writeFileSync(tasks, TASKS.map((t) => JSON.stringify(t)).join("\n"));
   return { profile, tasksFrom: `jsonl:${tasks}`, out: join(root, `${name}-out`) };
@@ -50,14 +61,35 @@ async function setup(name: string): Promise<{ profile: string; tasksFrom: string
 describe("collect over code tasks", () => {
   it("records no success for wrong code that fakes its verdict", async () => {
     const { profile, tasksFrom, out } = await setup("cheat");
-    const summary = await collect({ executors: profile, tasksFrom, tasks: 3, behavior: "none", curationInterval: 2, out });
+    const summary = await collect({
+      executors: profile,
+      tasksFrom,
+      tasks: 3,
+      behavior: "none",
+      curationInterval: 2,
+      out,
+    });
     expect(summary.tasks).toBe(3);
     expect(summary.successRate).toBe(0);
   });
 
   it("refuses code tasks where no sandbox is available, unless --unsafe-no-sandbox", async () => {
     const { profile, tasksFrom, out } = await setup("nosandbox");
-    const args = ["collect", "--executors", profile, "--tasks-from", tasksFrom, "--tasks", "3", "--behavior", "none", "--curation-interval", "2", "--out", out];
+    const args = [
+      "collect",
+      "--executors",
+      profile,
+      "--tasks-from",
+      tasksFrom,
+      "--tasks",
+      "3",
+      "--behavior",
+      "none",
+      "--curation-interval",
+      "2",
+      "--out",
+      out,
+    ];
     process.env.CURATOR_BWRAP = "";
     try {
       const refused = runCli(args);

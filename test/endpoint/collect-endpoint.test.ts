@@ -46,11 +46,14 @@ function respond(echoKey = false) {
     const user = req.messages[req.messages.length - 1].content;
     const reply = (text: string) => ({ text, cachedTokens: 0 });
     if (system.startsWith("You shorten")) return reply("<content>Short: check the case split.</content>");
-    if (system.startsWith("You repair")) return reply("<content>Repaired: list the cases, then count each once.</content>");
+    if (system.startsWith("You repair"))
+      return reply("<content>Repaired: list the cases, then count each once.</content>");
     const i = taskIndex(user);
     if (system.startsWith("You maintain")) {
       const extra = echoKey && i === 2 ? ` (authorization: Bearer ${KEY})` : "";
-      return reply(`<memory_item><action>add</action><content>Lesson ${i}${extra}: ${TASKS[i]?.prompt.slice(0, 160)}</content></memory_item>`);
+      return reply(
+        `<memory_item><action>add</action><content>Lesson ${i}${extra}: ${TASKS[i]?.prompt.slice(0, 160)}</content></memory_item>`,
+      );
     }
     const answer = i >= 0 && i % 3 !== 1 ? (TASKS[i] as { answer: string }).answer : "0";
     return reply(`Working.\nFINAL ANSWER:\n<answer>\n${answer}\n</answer>`);
@@ -77,7 +80,14 @@ function profile(name: string, baseUrl: string, endpoint: Record<string, unknown
 }
 
 const base = (executors: string, out: string): CollectOptions => ({
-  executors, tasksFrom: TASKS_FROM, tasks: 10, behavior: "heuristic", epsilon: 0.5, seed: 3, curationInterval: 3, out,
+  executors,
+  tasksFrom: TASKS_FROM,
+  tasks: 10,
+  behavior: "heuristic",
+  epsilon: 0.5,
+  seed: 3,
+  curationInterval: 3,
+  out,
 });
 
 const isSolve = (r: { body?: ChatRequest }) => r.body?.messages[0].content.startsWith("You are an expert") === true;
@@ -124,7 +134,13 @@ describe("collect over a real task stream", () => {
     const out = join(root, "dc10");
     // two profiles (two streams: one per profile, each with its own library) so that train has a validation stream
     const profs = [profile("local-a", s.url), profile("local-b", s.url)];
-    const summary = await collect({ executors: profs.join(","), tasksFrom: TASKS_FROM, tasks: 10, behavior: "heuristic", out });
+    const summary = await collect({
+      executors: profs.join(","),
+      tasksFrom: TASKS_FROM,
+      tasks: 10,
+      behavior: "heuristic",
+      out,
+    });
     expect(summary).toMatchObject({ streams: 2, tasks: 20, resumedStreams: 0 });
     expect(summary.successRate).toBeCloseTo(0.7, 10);
     expect(s.chatRequests.every((r) => r.authorization === `Bearer ${KEY}`)).toBe(true);
@@ -140,7 +156,14 @@ describe("collect over a real task stream", () => {
     expect(tasks.map((t) => t.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(tasks.map((t) => t.success)).toEqual(TASKS.map((_, i) => (i % 3 === 1 ? 0 : 1)));
     for (const t of tasks) {
-      expect(t).toMatchObject({ executor: "local-a", family: -1, stale_hit: 0, drift_hit: 0, generic_share: 0, authored: 1 });
+      expect(t).toMatchObject({
+        executor: "local-a",
+        family: -1,
+        stale_hit: 0,
+        drift_hit: 0,
+        generic_share: 0,
+        authored: 1,
+      });
       expect(Number.isNaN(t.p_success)).toBe(true);
       expect(t.cost as number).toBeGreaterThan(0);
     }
@@ -158,7 +181,10 @@ describe("collect over a real task stream", () => {
       expect(d.horizon_successes).toBe(tasks.slice(5).filter((t) => t.success).length);
     }
     // item hits: the retrievals over the horizon, read back from what the server was asked (streams run in order)
-    const horizon = s.chatRequests.filter(isSolve).slice(5, 10).map((r) => r.body!.messages[1].content);
+    const horizon = s.chatRequests
+      .filter(isSolve)
+      .slice(5, 10)
+      .map((r) => r.body!.messages[1].content);
     expect(horizon.map(taskIndex)).toEqual([5, 6, 7, 8, 9]);
     for (const d of decisions) {
       if (d.action === 3) continue;
@@ -232,8 +258,24 @@ describe("collect over a real task stream", () => {
 
 describe("curator collect (CLI) with endpoint executors", () => {
   const cli = (prof: string, out: string, extra: string[] = []) => [
-    "collect", "--executors", prof, "--tasks-from", TASKS_FROM, "--tasks", "10", "--behavior", "heuristic",
-    "--epsilon", "0.5", "--seed", "3", "--curation-interval", "3", "--out", out, ...extra,
+    "collect",
+    "--executors",
+    prof,
+    "--tasks-from",
+    TASKS_FROM,
+    "--tasks",
+    "10",
+    "--behavior",
+    "heuristic",
+    "--epsilon",
+    "0.5",
+    "--seed",
+    "3",
+    "--curation-interval",
+    "3",
+    "--out",
+    out,
+    ...extra,
   ];
 
   it("an unreachable endpoint: a clear error within the timeout, exit 2, nothing written", async () => {
@@ -272,7 +314,8 @@ describe("curator collect (CLI) with endpoint executors", () => {
     const state = join(`${out}.partial`, "stream-0.state.json");
     const child = spawnCli(cli(prof, out));
     const exited = finished(child);
-    const tasksDone = () => (existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { tasksDone: number }).tasksDone : 0);
+    const tasksDone = () =>
+      existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { tasksDone: number }).tasksDone : 0;
     while (tasksDone() < 4) await new Promise((r) => setTimeout(r, 5));
     child.kill("SIGKILL");
     expect((await exited).signal).toBe("SIGKILL");
@@ -286,7 +329,10 @@ describe("curator collect (CLI) with endpoint executors", () => {
     const r = await runCli([...cli(prof, out, ["--resume"]), "--json"]);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ tasks: 10, resumedStreams: 1, resumedTasks: done });
-    const asked = s.chatRequests.slice(before).filter(isSolve).map((q) => taskIndex(q.body!.messages[1].content));
+    const asked = s.chatRequests
+      .slice(before)
+      .filter(isSolve)
+      .map((q) => taskIndex(q.body!.messages[1].content));
     expect(asked).toEqual(Array.from({ length: 10 - done }, (_, k) => done + k));
 
     const resumed = await readDataset(out);

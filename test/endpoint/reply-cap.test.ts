@@ -39,7 +39,9 @@ describe("server replies are capped before any processing", () => {
     const o = await harness.runTask(TASK);
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(o.success).toBe(false);
-    expect(o.replyRefused).toMatch(/more than 1,048,576 bytes, over endpoint\.maxReplyBytes=1,048,576 \(the default\); the reply was refused before use/);
+    expect(o.replyRefused).toMatch(
+      /more than 1,048,576 bytes, over endpoint\.maxReplyBytes=1,048,576 \(the default\); the reply was refused before use/,
+    );
     expect(o.detail).toMatch(/^reply refused: /);
     expect(s.chatRequests.length).toBe(1);
     // Billed as well as it is known: prompt counted locally, output as the tokens the request allowed.
@@ -54,7 +56,9 @@ describe("server replies are capped before any processing", () => {
     const e = await client.chat([{ role: "user", content: "hi" }]).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ReplyOverCapError);
     const n = countTokens(long);
-    expect((e as Error).message).toContain(`a reply of ${n} tokens, over endpoint.maxReplyTokens=200 (default: 2 × maxTokens)`);
+    expect((e as Error).message).toContain(
+      `a reply of ${n} tokens, over endpoint.maxReplyTokens=200 (default: 2 × maxTokens)`,
+    );
     // The server's usage is known here, so it is what the failed call cost.
     expect((e as ReplyOverCapError).usage.completionTokens).toBe(n);
 
@@ -69,26 +73,60 @@ describe("server replies are capped before any processing", () => {
     expect(o.replyRefused).toMatch(/over endpoint\.maxReplyBytes=1,000;/);
     const { harness: ok } = await setup((req) => (isAuthoring(req) ? "NONE" : reply), { maxReplyBytes: 100_000 });
     expect((await ok.runTask(TASK)).success).toBe(true);
-    const p = parseEndpointProfile({ name: "p", contextBudget: 100, endpoint: { baseUrl: "http://127.0.0.1:1/v1", model: "m", maxReplyBytes: 5000, maxReplyTokens: 50 } });
+    const p = parseEndpointProfile({
+      name: "p",
+      contextBudget: 100,
+      endpoint: { baseUrl: "http://127.0.0.1:1/v1", model: "m", maxReplyBytes: 5000, maxReplyTokens: 50 },
+    });
     expect(p.endpoint.maxReplyBytes).toBe(5000);
-    expect(() => parseEndpointProfile({ name: "p", contextBudget: 100, endpoint: { baseUrl: "http://127.0.0.1:1/v1", model: "m", maxReplyBytes: 0 } })).toThrow(/maxReplyBytes/);
+    expect(() =>
+      parseEndpointProfile({
+        name: "p",
+        contextBudget: 100,
+        endpoint: { baseUrl: "http://127.0.0.1:1/v1", model: "m", maxReplyBytes: 0 },
+      }),
+    ).toThrow(/maxReplyBytes/);
   });
 
   it("collect counts a refused reply as a failed task, logs why, and carries on", async () => {
-    const dc = resolve(import.meta.dirname, "../../../shared/data/real/dynamic_cheatsheet/slim/AIME_2024/gpt-4o_Baseline.jsonl");
+    const dc = resolve(
+      import.meta.dirname,
+      "../../../shared/data/real/dynamic_cheatsheet/slim/AIME_2024/gpt-4o_Baseline.jsonl",
+    );
     let solves = 0;
-    const { s } = await setup((req) => (isAuthoring(req) ? "NONE" : ++solves === 2 ? "=".repeat(1_500_000) : "<answer>0</answer>"), {}, false);
+    const { s } = await setup(
+      (req) => (isAuthoring(req) ? "NONE" : ++solves === 2 ? "=".repeat(1_500_000) : "<answer>0</answer>"),
+      {},
+      false,
+    );
     const dir = mkdtempSync(join(tmpdir(), "curator-reply-cap-"));
     const file = join(dir, "p.json");
-    writeFileSync(file, JSON.stringify({ name: "p", contextBudget: 500, endpoint: { baseUrl: s.url, model: "scripted-model", timeoutMs: 20_000 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "p",
+        contextBudget: 500,
+        endpoint: { baseUrl: s.url, model: "scripted-model", timeoutMs: 20_000 },
+      }),
+    );
     const warnings: string[] = [];
     const summary = await collect(
-      { executors: file, tasksFrom: `dynamic-cheatsheet:${dc}`, tasks: 3, behavior: "none", epsilon: 0, seed: 1, out: join(dir, "out") },
+      {
+        executors: file,
+        tasksFrom: `dynamic-cheatsheet:${dc}`,
+        tasks: 3,
+        behavior: "none",
+        epsilon: 0,
+        seed: 1,
+        out: join(dir, "out"),
+      },
       { onWarning: (m) => warnings.push(m) },
     );
     expect(summary.tasks).toBe(3);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^stream 0, task 2 \('.+'\): counted as failed: .* over endpoint\.maxReplyBytes=1,048,576 \(the default\)/);
+    expect(warnings[0]).toMatch(
+      /^stream 0, task 2 \('.+'\): counted as failed: .* over endpoint\.maxReplyBytes=1,048,576 \(the default\)/,
+    );
     const d = await readDataset(join(dir, "out"));
     expect(Array.from(d.tasks.success as ArrayLike<unknown>).map(Number)).toEqual([0, 0, 0]);
   });

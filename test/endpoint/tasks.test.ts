@@ -23,7 +23,10 @@ function errorOf(f: () => unknown): Error & { code?: string } {
 describe("dynamic-cheatsheet loader", () => {
   it("reads a run's questions and targets in their original order", () => {
     const tasks = loadTasks(`dynamic-cheatsheet:${DC}/slim/AIME_2024/gpt-4o_Baseline.jsonl`);
-    const rows = readFileSync(`${DC}/slim/AIME_2024/gpt-4o_Baseline.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rows = readFileSync(`${DC}/slim/AIME_2024/gpt-4o_Baseline.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(tasks).toHaveLength(30);
     expect(tasks.map((t) => t.id)).toEqual(rows.map((r) => `AIME_2024/${r.idx}`));
     expect(tasks[0]).toMatchObject({ kind: "answer", answer: "315", check: "numeric", source: "AIME_2024" });
@@ -33,7 +36,9 @@ describe("dynamic-cheatsheet loader", () => {
   it("accepts a benchmark folder and the raw run format; GPQA targets are multiple choice", () => {
     const fromDir = loadTasks(`dynamic-cheatsheet:${DC}/slim/AIME_2024`);
     const raw = loadTasks(`dynamic-cheatsheet:${DC}/raw/AIME_2024__gpt-4o_DynamicCheatsheet_Cumulative.jsonl`);
-    expect(raw.map((t) => t.kind === "answer" && t.answer)).toEqual(fromDir.map((t) => t.kind === "answer" && t.answer));
+    expect(raw.map((t) => t.kind === "answer" && t.answer)).toEqual(
+      fromDir.map((t) => t.kind === "answer" && t.answer),
+    );
     expect(raw[0].id).toBe("AIME_2024/0");
     const gpqa = loadTasks(`dynamic-cheatsheet:${DC}/slim/GPQA_Diamond`);
     expect(gpqa).toHaveLength(198);
@@ -44,7 +49,10 @@ describe("dynamic-cheatsheet loader", () => {
     for (const bench of ["AIME_2024", "AIME_2025", "GPQA_Diamond"]) {
       const file = `${DC}/slim/${bench}/gpt-4o_Baseline.jsonl`;
       const tasks = loadTasks(`dynamic-cheatsheet:${file}`);
-      const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const rows = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       let correct = 0;
       for (let i = 0; i < rows.length; i++) {
         const r = await checkAnswer(tasks[i], final(rows[i].final_answer));
@@ -60,7 +68,10 @@ describe("dynamic-cheatsheet loader", () => {
     const acc = async (rel: string) => {
       const file = `${DC}/slim/${rel}`;
       const tasks = loadTasks(`dynamic-cheatsheet:${file}`);
-      const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const rows = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       let c = 0;
       for (let i = 0; i < rows.length; i++) if ((await checkAnswer(tasks[i], final(rows[i].final_answer))).success) c++;
       return c;
@@ -158,7 +169,9 @@ describe("code tasks run in a child process", () => {
 
   it("kills an infinite loop at the time limit", async () => {
     const t0 = Date.now();
-    const r = await checkAnswer(task(["assert.equal(f(), 1)"]), reply("function f() { while (true) {} }"), { timeoutMs: 500 });
+    const r = await checkAnswer(task(["assert.equal(f(), 1)"]), reply("function f() { while (true) {} }"), {
+      timeoutMs: 500,
+    });
     expect(r.success).toBe(false);
     expect(r.detail).toMatch(/killed after/);
     expect(Date.now() - t0).toBeLessThan(3000);

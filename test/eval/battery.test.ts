@@ -5,12 +5,23 @@ import type { BatteryRow } from "../../src/eval/battery/schema.js";
 
 describe("expert battery", () => {
   it("builder rules recognise the real cases they were written for", () => {
-    expect(hasPlaceholder("<description>\nGeometry (Reference: Q10)\n[Previous content preserved...]\n</description>")).toBe(true);
+    expect(
+      hasPlaceholder("<description>\nGeometry (Reference: Q10)\n[Previous content preserved...]\n</description>"),
+    ).toBe(true);
     expect(hasPlaceholder("[Previous content for game theory remains unchanged...]")).toBe(true);
     expect(hasPlaceholder("Use arr[i] and [1, 2, 3] freely")).toBe(false);
-    expect(isNoopSkill('// main\nasync function confirmTaskCompletion(bot) {\n  bot.chat("Task completed: 2 oak logs collected!");\n}')).toBe(true);
+    expect(
+      isNoopSkill(
+        '// main\nasync function confirmTaskCompletion(bot) {\n  bot.chat("Task completed: 2 oak logs collected!");\n}',
+      ),
+    ).toBe(true);
     expect(isNoopSkill("async function mineWoodLog(bot) { await mineBlock(bot, 'oak_log', 1); }")).toBe(false);
-    expect(isJunkSkill({ id: "octo/yourMainFunctionName", content: "async function yourMainFunctionName(bot) { await craftWoodenTools(bot); }" })).toBe(true);
+    expect(
+      isJunkSkill({
+        id: "octo/yourMainFunctionName",
+        content: "async function yourMainFunctionName(bot) { await craftWoodenTools(bot); }",
+      }),
+    ).toBe(true);
   });
 
   it("the committed fixture parses and holds the issue's cases", () => {
@@ -23,7 +34,11 @@ describe("expert battery", () => {
 
   it("structural rules turn an append-only curator's wrong keep of an exact duplicate into retire", async () => {
     const row = (id: string, cls: BatteryRow["class"], accept: BatteryRow["accept"]): BatteryRow => ({
-      class: cls, accept, rule: "test", source: "test:lib", now: 10,
+      class: cls,
+      accept,
+      rule: "test",
+      source: "test:lib",
+      now: 10,
       item: { id, kind: "context", content: "Always paginate list APIs.", stats: { createdAt: id === "a" ? 1 : 5 } },
     });
     const rows = [row("a", "duplicate-keep", ["keep", "compress"]), row("b", "duplicate-retire", ["retire"])];

@@ -39,9 +39,13 @@ function respond(req: ChatRequest) {
   const user = req.messages[req.messages.length - 1].content;
   const reply = (text: string) => ({ text, cachedTokens: 32 });
   if (system.startsWith("You shorten")) return reply("<content>Short: check the case split.</content>");
-  if (system.startsWith("You repair")) return reply("<content>Repaired: list the cases, then count each once.</content>");
+  if (system.startsWith("You repair"))
+    return reply("<content>Repaired: list the cases, then count each once.</content>");
   const i = taskIndex(user);
-  if (system.startsWith("You maintain")) return reply(`<memory_item><action>add</action><content>Lesson ${i}: ${TASKS[i]?.prompt.slice(0, 120)}</content></memory_item>`);
+  if (system.startsWith("You maintain"))
+    return reply(
+      `<memory_item><action>add</action><content>Lesson ${i}: ${TASKS[i]?.prompt.slice(0, 120)}</content></memory_item>`,
+    );
   const crowded = (user.match(/<memory_item id=/g) ?? []).length > 2;
   const answer = i >= 0 && i % 3 !== 1 && !crowded ? (TASKS[i] as { answer: string }).answer : "0";
   return reply(`Working.\nFINAL ANSWER:\n<answer>\n${answer}\n</answer>`);
@@ -73,8 +77,16 @@ const measured = (r: EvalResults) => resultsJson({ ...r, config: {} });
 const solves = (s: ScriptedServer) => s.chatRequests.filter(isSolve).length;
 
 const options = (prof: string, scratch: string, extra: Partial<EvalOptions> = {}): EvalOptions => ({
-  curators: ["none", "heuristic"], executors: [prof], tasksFrom: TASKS_FROM, tasks: 6, seeds: [1], streams: 2,
-  curationInterval: 2, scratch, bucket: 3, ...extra,
+  curators: ["none", "heuristic"],
+  executors: [prof],
+  tasksFrom: TASKS_FROM,
+  tasks: 6,
+  seeds: [1],
+  streams: 2,
+  curationInterval: 2,
+  scratch,
+  bucket: 3,
+  ...extra,
 });
 
 afterEach(async () => {
@@ -87,30 +99,67 @@ describe("curator eval on endpoint executors", () => {
     const prof = profile(s);
     const model = (await makeTinyModelDir(join(root, "tiny"))).dir;
     const out = join(root, "report");
-    const r = await runCli([
-      "eval", "--curators", `none,heuristic,${model}`, "--executors", `${prof},weak`, "--world", "tiny",
-      "--tasks-from", TASKS_FROM, "--tasks", "6", "--seeds", "1", "--streams", "2", "--curation-interval", "2",
-      "--bucket", "3", "--out", out, "--json",
-    ], { timeoutMs: 120_000 });
+    const r = await runCli(
+      [
+        "eval",
+        "--curators",
+        `none,heuristic,${model}`,
+        "--executors",
+        `${prof},weak`,
+        "--world",
+        "tiny",
+        "--tasks-from",
+        TASKS_FROM,
+        "--tasks",
+        "6",
+        "--seeds",
+        "1",
+        "--streams",
+        "2",
+        "--curation-interval",
+        "2",
+        "--bucket",
+        "3",
+        "--out",
+        out,
+        "--json",
+      ],
+      { timeoutMs: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/oracle reads the simulator's hidden truth/);
-    for (const f of ["results.json", "report.md", "plots/cost-per-completed-task.svg"]) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ["results.json", "report.md", "plots/cost-per-completed-task.svg"])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(existsSync(`${out}.partial`)).toBe(false);
 
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     const rows = results.results as Array<Record<string, any>>;
     const ep = rows.filter((x) => x.executor === "qwen-local");
     expect(ep.map((x) => x.curator)).toEqual(["none", "heuristic", model]);
-    expect(rows.filter((x) => x.executor === "weak").map((x) => x.curator)).toEqual(["none", "heuristic", model, "oracle"]);
+    expect(rows.filter((x) => x.executor === "weak").map((x) => x.curator)).toEqual([
+      "none",
+      "heuristic",
+      model,
+      "oracle",
+    ]);
     for (const x of ep) {
-      expect(x).toMatchObject({ streams: 2, tasks: 12, staleHitRate: null, contaminationFollowRate: null, oracleUpliftShare: null });
+      expect(x).toMatchObject({
+        streams: 2,
+        tasks: 12,
+        staleHitRate: null,
+        contaminationFollowRate: null,
+        oracleUpliftShare: null,
+      });
       expect(x.successRateCI[0]).toBeLessThanOrEqual(x.successRate);
       expect(x.successRateCI[1]).toBeGreaterThanOrEqual(x.successRate);
       expect(x.cacheReadShare).toBeGreaterThan(0);
       expect(x.cacheReadShare).toBeLessThan(1);
       expect(x.costPerCompletedTask === null || x.costPerCompletedTask > 0).toBe(true);
     }
-    expect(ep.find((x) => x.curator === model)!.paired.map((p: { against: string }) => p.against)).toEqual(["none", "heuristic"]);
+    expect(ep.find((x) => x.curator === model)!.paired.map((p: { against: string }) => p.against)).toEqual([
+      "none",
+      "heuristic",
+    ]);
     // 3 curators × 2 streams × 6 tasks, the same tasks for every curator of a stream, in the stream's order
     const asked = s.chatRequests.filter(isSolve).map((q) => taskIndex(q.body!.messages[1].content));
     expect(asked).toHaveLength(36);
@@ -152,8 +201,15 @@ describe("curator eval on endpoint executors", () => {
     const clean = await server();
     const reference = await evaluate(options(profile(clean), join(root, "clean.partial"), { streams: 1 }));
     const faults: Fault[] = [
-      { kind: "rate-limit", retryAfter: "0" }, { kind: "none" }, { kind: "server-error" }, { kind: "drop" },
-      { kind: "none" }, { kind: "slow", delayMs: 400 }, { kind: "non-json" }, { kind: "none" }, { kind: "drop" },
+      { kind: "rate-limit", retryAfter: "0" },
+      { kind: "none" },
+      { kind: "server-error" },
+      { kind: "drop" },
+      { kind: "none" },
+      { kind: "slow", delayMs: 400 },
+      { kind: "non-json" },
+      { kind: "none" },
+      { kind: "drop" },
       { kind: "server-error", status: 503 },
     ];
     const s = await server(faults);
@@ -167,17 +223,34 @@ describe("curator eval on endpoint executors", () => {
   it("refuses --tasks-from without endpoint executors and endpoint executors without a task stream", async () => {
     const s = await server();
     const prof = profile(s);
-    await expect(evaluate({ curators: ["none"], executors: ["weak"], tasksFrom: TASKS_FROM })).rejects.toThrow(/apply to endpoint executors only/);
-    await expect(evaluate({ curators: ["none"], executors: [prof], scratch: join(root, "x.partial") })).rejects.toThrow(/add --tasks-from/);
+    await expect(evaluate({ curators: ["none"], executors: ["weak"], tasksFrom: TASKS_FROM })).rejects.toThrow(
+      /apply to endpoint executors only/,
+    );
+    await expect(evaluate({ curators: ["none"], executors: [prof], scratch: join(root, "x.partial") })).rejects.toThrow(
+      /add --tasks-from/,
+    );
     expect(s.chatRequests).toHaveLength(0);
   });
 
   it("an experiment file's eval block takes the task stream options", () => {
     const exp = ExperimentSchema.parse({
-      name: "x", claim: "y", out: "z", runs: [{ name: "r", collect: { executors: "weak" }, train: {} }],
-      eval: { executors: ["profiles/qwen.json", "mid"], tasksFrom: TASKS_FROM, taskOrder: "original", curationInterval: 3 },
+      name: "x",
+      claim: "y",
+      out: "z",
+      runs: [{ name: "r", collect: { executors: "weak" }, train: {} }],
+      eval: {
+        executors: ["profiles/qwen.json", "mid"],
+        tasksFrom: TASKS_FROM,
+        taskOrder: "original",
+        curationInterval: 3,
+      },
     });
-    expect(exp.eval).toMatchObject({ tasksFrom: TASKS_FROM, taskOrder: "original", curationInterval: 3, unsafeNoSandbox: false });
+    expect(exp.eval).toMatchObject({
+      tasksFrom: TASKS_FROM,
+      taskOrder: "original",
+      curationInterval: 3,
+      unsafeNoSandbox: false,
+    });
     expect(() => ExperimentSchema.parse({ ...exp, eval: { ...exp.eval, taskOrder: "reversed" } })).toThrow();
   });
 });

@@ -22,7 +22,13 @@ const dataset = (f: ImportFormat) => join(base, f);
 
 /** `curator ARGS` from the sources (dist may lag behind them while the tree is being edited). */
 const cli = (args: string[]) =>
-  finished(spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "src/cli/main.ts"), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }), 120_000);
+  finished(
+    spawn(process.execPath, ["--import", "tsx", join(process.cwd(), "src/cli/main.ts"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    }),
+    120_000,
+  );
 
 let results: ReplayResults;
 
@@ -47,14 +53,17 @@ function checkAuc(a: AucScore): void {
 
 describe("replay evaluation on the voyager and dynamic-cheatsheet fixtures", () => {
   it("measures the distribution shift against an exported model's training normalisation, not for baselines", () => {
-    const card = JSON.parse(readFileSync("models/default/card.json", "utf8")) as { normalization: { mean: number[]; std: number[] } };
+    const card = JSON.parse(readFileSync("models/default/card.json", "utf8")) as {
+      normalization: { mean: number[]; std: number[] };
+    };
     for (const s of results.sources) {
       expect(s.featureMeans).toHaveLength(FEATURE_NAMES.length);
       const [model, ...baselines] = s.curators;
       for (const b of baselines) expect(b.featureShift).toBeUndefined();
       const shift = model.featureShift!;
       expect(shift.map((f) => f.feature).sort()).toEqual([...FEATURE_NAMES].sort());
-      for (let i = 1; i < shift.length; i++) expect(Math.abs(shift[i - 1].z)).toBeGreaterThanOrEqual(Math.abs(shift[i].z));
+      for (let i = 1; i < shift.length; i++)
+        expect(Math.abs(shift[i - 1].z)).toBeGreaterThanOrEqual(Math.abs(shift[i].z));
       for (const f of shift) {
         const j = (FEATURE_NAMES as readonly string[]).indexOf(f.feature);
         expect(f.trainMean).toBeCloseTo(card.normalization.mean[j], 3);
@@ -103,10 +112,12 @@ describe("replay evaluation on the voyager and dynamic-cheatsheet fixtures", () 
   });
 
   it("gives the same numbers for random with the same seed, whatever else runs beside it", async () => {
-    const again = (seed: number) => replayEvaluate({ datasets: [dataset("voyager"), dataset("dynamic-cheatsheet")], curators: ["random"], seed });
+    const again = (seed: number) =>
+      replayEvaluate({ datasets: [dataset("voyager"), dataset("dynamic-cheatsheet")], curators: ["random"], seed });
     const [a, b, zero] = [await again(7), await again(7), await again(0)];
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    const randomOf = (r: ReplayResults) => JSON.stringify(r.sources.map((s) => s.curators.find((c) => c.spec === "random")));
+    const randomOf = (r: ReplayResults) =>
+      JSON.stringify(r.sources.map((s) => s.curators.find((c) => c.spec === "random")));
     expect(randomOf(zero)).toBe(randomOf(results)); // results ran random with seed 0 among other curators
   });
 
@@ -126,31 +137,105 @@ describe("decision points", () => {
   function handMade(): string {
     const dir = join(base, "hand-made");
     mkdirSync(dir, { recursive: true });
-    const item = (id: string) => ({ id, kind: "context", content: `rule ${id} about things`, tokens: 10, stats: { createdAt: 0 }, similarity: { max: 0.9, nearDuplicates: 3 }, meta: { library: "L" } });
-    const label = (id: string, inFinal: boolean, rewrittenLater: boolean, removedLater: boolean) => ({ id, library: "L", inFinal, rewrittenLater, removedLater, uplift: null, harmful: null, helpful: null, deadWeight: null, neverUsed: null, evidence: {} });
+    const item = (id: string) => ({
+      id,
+      kind: "context",
+      content: `rule ${id} about things`,
+      tokens: 10,
+      stats: { createdAt: 0 },
+      similarity: { max: 0.9, nearDuplicates: 3 },
+      meta: { library: "L" },
+    });
+    const label = (id: string, inFinal: boolean, rewrittenLater: boolean, removedLater: boolean) => ({
+      id,
+      library: "L",
+      inFinal,
+      rewrittenLater,
+      removedLater,
+      uplift: null,
+      harmful: null,
+      helpful: null,
+      deadWeight: null,
+      neverUsed: null,
+      evidence: {},
+    });
     const lines = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
     writeFileSync(join(dir, "items.jsonl"), lines(["L/a@v1", "L/a", "L/b", "L/c", "L/d@v1"].map(item)));
     writeFileSync(
       join(dir, "snapshots.jsonl"),
       lines([
-        { library: "L", index: 0, label: "s0", taskIndex: 0, reconstructed: false, itemIds: ["L/a@v1", "L/b"], missingItems: 0 },
-        { library: "L", index: 1, label: "s1", taskIndex: 1, reconstructed: false, itemIds: ["L/a", "L/b"], missingItems: 0 },
-        { library: "L", index: 2, label: "s2", taskIndex: 2, reconstructed: false, itemIds: ["L/a", "L/c"], missingItems: 0 },
+        {
+          library: "L",
+          index: 0,
+          label: "s0",
+          taskIndex: 0,
+          reconstructed: false,
+          itemIds: ["L/a@v1", "L/b"],
+          missingItems: 0,
+        },
+        {
+          library: "L",
+          index: 1,
+          label: "s1",
+          taskIndex: 1,
+          reconstructed: false,
+          itemIds: ["L/a", "L/b"],
+          missingItems: 0,
+        },
+        {
+          library: "L",
+          index: 2,
+          label: "s2",
+          taskIndex: 2,
+          reconstructed: false,
+          itemIds: ["L/a", "L/c"],
+          missingItems: 0,
+        },
       ]),
     );
     writeFileSync(
       join(dir, "events.jsonl"),
       lines([
-        { library: "L", taskIndex: 0, task: "q0", outcome: "failure", outcomeBasis: "x", itemIds: ["L/a@v1", "L/b"], detail: {} },
-        { library: "L", taskIndex: 1, task: "q1", outcome: "success", outcomeBasis: "x", itemIds: ["L/a", "L/b"], detail: {} },
+        {
+          library: "L",
+          taskIndex: 0,
+          task: "q0",
+          outcome: "failure",
+          outcomeBasis: "x",
+          itemIds: ["L/a@v1", "L/b"],
+          detail: {},
+        },
+        {
+          library: "L",
+          taskIndex: 1,
+          task: "q1",
+          outcome: "success",
+          outcomeBasis: "x",
+          itemIds: ["L/a", "L/b"],
+          detail: {},
+        },
       ]),
     );
     writeFileSync(
       join(dir, "replay-labels.jsonl"),
-      lines([label("L/a@v1", false, true, false), label("L/a", true, false, false), label("L/b", false, false, true), label("L/c", true, false, false), label("L/d@v1", false, false, true)]),
+      lines([
+        label("L/a@v1", false, true, false),
+        label("L/a", true, false, false),
+        label("L/b", false, false, true),
+        label("L/c", true, false, false),
+        label("L/d@v1", false, false, true),
+      ]),
     );
     writeFileSync(join(dir, "comparisons.jsonl"), "");
-    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ kind: "curator-import", format: "dynamic-cheatsheet", importerVersion: IMPORTER_VERSION, source: "hand-made" }));
+    writeFileSync(
+      join(dir, "manifest.json"),
+      JSON.stringify({
+        kind: "curator-import",
+        format: "dynamic-cheatsheet",
+        importerVersion: IMPORTER_VERSION,
+        source: "hand-made",
+      }),
+    );
     return dir;
   }
 
@@ -185,8 +270,14 @@ describe("decision points", () => {
   it("leak-free: a state's statistics never include its own task's outcome", () => {
     const d = loadReplayDataset(join(base, "hand-made"));
     const states = replayStates(d);
-    expect(states.map((s) => [s.label, s.scored])).toEqual(replayStates(d, "last-state").map((s) => [s.label, s.scored]));
-    expect(stateItems(d, states[0]).items[0].stats).toMatchObject({ timesRetrieved: 0, failures: 0, lastRetrievedAt: null });
+    expect(states.map((s) => [s.label, s.scored])).toEqual(
+      replayStates(d, "last-state").map((s) => [s.label, s.scored]),
+    );
+    expect(stateItems(d, states[0]).items[0].stats).toMatchObject({
+      timesRetrieved: 0,
+      failures: 0,
+      lastRetrievedAt: null,
+    });
     expect(stateItems(d, states[1]).items.map((i) => [i.id, i.stats?.timesRetrieved, i.stats?.failures])).toEqual([
       ["L/a", 1, 1],
       ["L/b", 1, 1],
@@ -215,24 +306,88 @@ describe("the leak-free protocol", () => {
     const dir = join(base, "leak");
     mkdirSync(dir, { recursive: true });
     const lines = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
-    const item = (id: string) => ({ id, kind: "context", content: `rule ${id}`, tokens: 10, stats: { createdAt: 0 }, meta: { library: "L" } });
-    const ev = (t: number, id: string, outcome: string, referenceOutcome: string) => ({ library: "L", taskIndex: t, task: `q${t}`, outcome, outcomeBasis: "x", itemIds: [id], usedItemIds: [id], referenceOutcome, detail: {} });
-    const snap = (t: number, ids: string[]) => ({ library: "L", index: t, label: `s${t}`, taskIndex: t, reconstructed: false, itemIds: ids, missingItems: 0 });
-    const label = (id: string) => ({ id, library: "L", inFinal: true, rewrittenLater: false, removedLater: false, uplift: null, harmful: null, helpful: null, deadWeight: null, neverUsed: null, evidence: {} });
+    const item = (id: string) => ({
+      id,
+      kind: "context",
+      content: `rule ${id}`,
+      tokens: 10,
+      stats: { createdAt: 0 },
+      meta: { library: "L" },
+    });
+    const ev = (t: number, id: string, outcome: string, referenceOutcome: string) => ({
+      library: "L",
+      taskIndex: t,
+      task: `q${t}`,
+      outcome,
+      outcomeBasis: "x",
+      itemIds: [id],
+      usedItemIds: [id],
+      referenceOutcome,
+      detail: {},
+    });
+    const snap = (t: number, ids: string[]) => ({
+      library: "L",
+      index: t,
+      label: `s${t}`,
+      taskIndex: t,
+      reconstructed: false,
+      itemIds: ids,
+      missingItems: 0,
+    });
+    const label = (id: string) => ({
+      id,
+      library: "L",
+      inFinal: true,
+      rewrittenLater: false,
+      removedLater: false,
+      uplift: null,
+      harmful: null,
+      helpful: null,
+      deadWeight: null,
+      neverUsed: null,
+      evidence: {},
+    });
     writeFileSync(join(dir, "items.jsonl"), lines([item("L/h"), item("L/g")]));
-    writeFileSync(join(dir, "snapshots.jsonl"), lines([snap(0, ["L/h"]), snap(1, ["L/h"]), snap(2, ["L/g"]), snap(3, ["L/g"]), snap(4, ["L/h", "L/g"])]));
-    writeFileSync(join(dir, "events.jsonl"), lines([ev(0, "L/h", "success", "success"), ev(1, "L/h", "failure", "success"), ev(2, "L/g", "success", "success"), ev(3, "L/g", "success", "success")]));
+    writeFileSync(
+      join(dir, "snapshots.jsonl"),
+      lines([snap(0, ["L/h"]), snap(1, ["L/h"]), snap(2, ["L/g"]), snap(3, ["L/g"]), snap(4, ["L/h", "L/g"])]),
+    );
+    writeFileSync(
+      join(dir, "events.jsonl"),
+      lines([
+        ev(0, "L/h", "success", "success"),
+        ev(1, "L/h", "failure", "success"),
+        ev(2, "L/g", "success", "success"),
+        ev(3, "L/g", "success", "success"),
+      ]),
+    );
     writeFileSync(join(dir, "replay-labels.jsonl"), lines([label("L/h"), label("L/g")]));
     writeFileSync(join(dir, "comparisons.jsonl"), "");
-    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ kind: "curator-import", format: "dynamic-cheatsheet", importerVersion: IMPORTER_VERSION, source: "leak" }));
+    writeFileSync(
+      join(dir, "manifest.json"),
+      JSON.stringify({
+        kind: "curator-import",
+        format: "dynamic-cheatsheet",
+        importerVersion: IMPORTER_VERSION,
+        source: "leak",
+      }),
+    );
     return dir;
   }
 
   /** AUC of "failures seen so far" (what a failure detector acts on) against credited harm, per protocol. */
   function failureDetectorAuc(dir: string, protocol: "leak-free" | "last-state") {
     const d = loadReplayDataset(dir);
-    const units = replayStates(d, protocol).flatMap((s) => s.credited.map((u) => ({ u, failures: stateItems(d, s).items.find((i) => i.id === u.id)!.stats!.failures! })));
-    return { units: units.map((x) => [x.u.id, x.u.harmful, x.failures, x.u.evidenceTasks, x.u.labelTasks]), auc: rocAucRaw(units.map((x) => x.u.harmful), units.map((x) => x.failures)) };
+    const units = replayStates(d, protocol).flatMap((s) =>
+      s.credited.map((u) => ({ u, failures: stateItems(d, s).items.find((i) => i.id === u.id)!.stats!.failures! })),
+    );
+    return {
+      units: units.map((x) => [x.u.id, x.u.harmful, x.failures, x.u.evidenceTasks, x.u.labelTasks]),
+      auc: rocAucRaw(
+        units.map((x) => x.u.harmful),
+        units.map((x) => x.failures),
+      ),
+    };
   }
 
   it("gives a different AUC than the leaky protocol on the same log: the leak lets a failure detector meet the label", () => {
@@ -266,7 +421,14 @@ describe("the leak-free protocol", () => {
 describe("scores", () => {
   it("precision and recall leave unknown labels out", () => {
     expect(flagScore([true, false, null, true], [true, true, true, false])).toEqual({
-      labelled: 3, unknown: 1, positives: 2, baseRate: 2 / 3, flagged: 2, truePositives: 1, precision: 0.5, recall: 0.5,
+      labelled: 3,
+      unknown: 1,
+      positives: 2,
+      baseRate: 2 / 3,
+      flagged: 2,
+      truePositives: 1,
+      precision: 0.5,
+      recall: 0.5,
     });
   });
 
@@ -275,7 +437,10 @@ describe("scores", () => {
     expect(rocAucRaw([true, true, false, false], [0.1, 0.2, 0.8, 0.9])).toBe(0);
     expect(rocAucRaw([true, false, true, false, null], [0.5, 0.5, 0.9, 0.1, 0.99])).toBeCloseTo(0.875);
     expect(rocAuc([false, false], [0.1, 0.2])).toMatchObject({ auc: null, reason: "no labelled item is positive" });
-    expect(rocAuc([true, false], [0.3, 0.3])).toMatchObject({ auc: null, reason: "the curator gives every item the same probability" });
+    expect(rocAuc([true, false], [0.3, 0.3])).toMatchObject({
+      auc: null,
+      reason: "the curator gives every item the same probability",
+    });
     expect(rocAuc([null], [0.3])).toMatchObject({ auc: null, reason: "no labelled item" });
   });
 
@@ -290,7 +455,12 @@ describe("scores", () => {
     expect(a.ci![1] - a.ci![0]).toBeGreaterThan(0);
     expect(rocAuc(labels, scores, { seed: 1 })).toEqual(a); // same seed, same CI
     const nine = labels.map((l, i) => l && i > 0);
-    expect(rocAuc(nine, scores)).toMatchObject({ auc: null, ci: null, positives: 9, reason: expect.stringMatching(/^too few/) });
+    expect(rocAuc(nine, scores)).toMatchObject({
+      auc: null,
+      ci: null,
+      positives: 9,
+      reason: expect.stringMatching(/^too few/),
+    });
   });
 
   it("McNemar's exact test", () => {
@@ -306,24 +476,54 @@ describe("refusals", () => {
     const dir = join(base, "no-labels");
     cpSync(dataset("voyager"), dir, { recursive: true });
     rmSync(join(dir, "replay-labels.jsonl"));
-    expect(() => loadReplayDataset(dir)).toThrowError(expect.objectContaining({ code: "FILE_NOT_FOUND", message: expect.stringContaining(join(dir, "replay-labels.jsonl")) }));
+    expect(() => loadReplayDataset(dir)).toThrowError(
+      expect.objectContaining({
+        code: "FILE_NOT_FOUND",
+        message: expect.stringContaining(join(dir, "replay-labels.jsonl")),
+      }),
+    );
   });
 
   it("the flags: --executors and unknown governance modes are refused, defaults filled in", () => {
     const args = { curators: "heuristic", replay: "a,b", out: "x", json: false, debug: false } as unknown as EvalArgs;
-    expect(replayOptionsFromArgs(args)).toEqual({ datasets: ["a", "b"], curators: ["heuristic"], executor: "mid", governance: ["default", "none"], seed: 0, protocol: "leak-free" });
-    expect(() => replayOptionsFromArgs({ ...args, executors: "weak" })).toThrowError(expect.objectContaining({ code: "BAD_ARGUMENT" }));
-    expect(() => replayOptionsFromArgs({ ...args, governance: "strict" })).toThrowError(expect.objectContaining({ code: "BAD_ARGUMENT", message: expect.stringMatching(/--governance/) }));
+    expect(replayOptionsFromArgs(args)).toEqual({
+      datasets: ["a", "b"],
+      curators: ["heuristic"],
+      executor: "mid",
+      governance: ["default", "none"],
+      seed: 0,
+      protocol: "leak-free",
+    });
+    expect(() => replayOptionsFromArgs({ ...args, executors: "weak" })).toThrowError(
+      expect.objectContaining({ code: "BAD_ARGUMENT" }),
+    );
+    expect(() => replayOptionsFromArgs({ ...args, governance: "strict" })).toThrowError(
+      expect.objectContaining({ code: "BAD_ARGUMENT", message: expect.stringMatching(/--governance/) }),
+    );
   });
 });
 
 describe("the CLI", () => {
   it("curator eval --replay writes replay.json and report.md and prints a --json summary", async () => {
     const out = join(base, "report");
-    const r = await cli(["eval", "--replay", dataset("dynamic-cheatsheet"), "--curators", `${MODEL},heuristic`, "--governance", "default", "--out", out, "--json"]);
+    const r = await cli([
+      "eval",
+      "--replay",
+      dataset("dynamic-cheatsheet"),
+      "--curators",
+      `${MODEL},heuristic`,
+      "--governance",
+      "default",
+      "--out",
+      out,
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary.sources[0]).toMatchObject({ format: "dynamic-cheatsheet", curators: [{ curator: "curator.onnx" }, { curator: "heuristic" }] });
+    expect(summary.sources[0]).toMatchObject({
+      format: "dynamic-cheatsheet",
+      curators: [{ curator: "curator.onnx" }, { curator: "heuristic" }],
+    });
     expect(JSON.parse(readFileSync(join(out, "replay.json"), "utf8")).kind).toBe("curator-replay");
     expect(readFileSync(join(out, "report.md"), "utf8")).toMatch(/Credited paired uplift/);
   });
@@ -335,7 +535,16 @@ describe("the CLI", () => {
       const out: string[] = [];
       const spy = vi.spyOn(process.stdout, "write").mockImplementation((x) => (out.push(String(x)), true));
       try {
-        await (decideCommand.handler as (a: unknown) => Promise<void>)({ model: MODEL, library: join(dataset(f), "library.jsonl"), executor: "mid", "dry-run": true, json: false, debug: false, _: [], $0: "curator" });
+        await (decideCommand.handler as (a: unknown) => Promise<void>)({
+          model: MODEL,
+          library: join(dataset(f), "library.jsonl"),
+          executor: "mid",
+          "dry-run": true,
+          json: false,
+          debug: false,
+          _: [],
+          $0: "curator",
+        });
       } finally {
         spy.mockRestore();
       }

@@ -47,7 +47,14 @@ function withLearned(base: EvalResults): EvalResults {
 }
 
 beforeAll(async () => {
-  results = await evaluate({ world: "tiny", executors: EXECUTORS, curators: ["none", "heuristic", "random"], streams: 2, tasks: 60, seeds: [1, 2] });
+  results = await evaluate({
+    world: "tiny",
+    executors: EXECUTORS,
+    curators: ["none", "heuristic", "random"],
+    streams: 2,
+    tasks: 60,
+    seeds: [1, 2],
+  });
   dir = mkdtempSync(join(tmpdir(), "eval-report-"));
   files = await writeReport(dir, results, { title: "Tiny evaluation", notes: ["a note"] });
 });
@@ -56,7 +63,8 @@ describe("writeReport", () => {
   it("writes results.json, report.md and an SVG + PNG per plot", () => {
     expect(existsSync(files.results) && existsSync(files.report)).toBe(true);
     const names = ["success-over-stream", "cost-per-completed-task", "library-size", "action-mix"];
-    for (const n of names) for (const ext of ["svg", "png"]) expect(files.plots).toContain(join(dir, "plots", `${n}.${ext}`));
+    for (const n of names)
+      for (const ext of ["svg", "png"]) expect(files.plots).toContain(join(dir, "plots", `${n}.${ext}`));
     // No learned curator says what it was trained on: the cross-backbone grid is skipped, and the report says so.
     expect(existsSync(join(dir, "plots", "cross-backbone.svg"))).toBe(false);
     expect(readFileSync(files.report, "utf8")).toMatch(/no trained-on → evaluated-on grid/);
@@ -69,7 +77,10 @@ describe("writeReport", () => {
       expect(statSync(p).size).toBeGreaterThan(10_000);
     }
     for (const p of files.plots.filter((f) => f.endsWith(".svg"))) {
-      const name = p.split("/").pop()!.replace(/\.svg$/, "");
+      const name = p
+        .split("/")
+        .pop()!
+        .replace(/\.svg$/, "");
       const svg = readFileSync(p, "utf8");
       expect(svg.startsWith("<svg")).toBe(true);
       expect(svg).toContain(TITLES[name]);
@@ -114,11 +125,23 @@ describe("writeReport", () => {
 });
 
 describe("curator eval (CLI)", () => {
-  const base = ["eval", "--world", "tiny", "--curators", "none,heuristic,random", "--executors", "weak,strong", "--tasks", "60"];
+  const base = [
+    "eval",
+    "--world",
+    "tiny",
+    "--curators",
+    "none,heuristic,random",
+    "--executors",
+    "weak,strong",
+    "--tasks",
+    "60",
+  ];
 
   it("--json prints {results: [{curator, executor, successRate, costPerCompletedTask, oracleUpliftShare, successRateCI}]}", () => {
     const out = join(mkdtempSync(join(tmpdir(), "eval-cli-")), "res");
-    const r = spawnSync("node", [...CLI, ...base, "--streams", "2", "--seeds", "1,2", "--out", out, "--json"], { encoding: "utf8" });
+    const r = spawnSync("node", [...CLI, ...base, "--streams", "2", "--seeds", "1,2", "--out", out, "--json"], {
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     const parsed = JSON.parse(r.stdout);
     expect(Object.keys(parsed)).toEqual(["results"]);
@@ -139,7 +162,9 @@ describe("curator eval (CLI)", () => {
 
   it("exits 2 with a one-line error naming --streams on --streams -1, writing nothing", () => {
     const out = join(tmpdir(), `eval-cli-never-written-${process.pid}`);
-    const r = spawnSync("node", [...CLI, ...base, "--streams", "-1", "--seeds", "1,2", "--out", out], { encoding: "utf8" });
+    const r = spawnSync("node", [...CLI, ...base, "--streams", "-1", "--seeds", "1,2", "--out", out], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--streams");
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -147,8 +172,24 @@ describe("curator eval (CLI)", () => {
   });
 
   it("flag validation names the flag: empty lists, non-integer seeds, negative or fractional counts, missing executors", () => {
-    const ok = { json: false, debug: false, curators: "none", executors: "weak", world: "tiny", streams: 2, tasks: 10, seeds: "1,2", out: "x" };
-    expect(evalOptionsFromArgs(ok)).toMatchObject({ curators: ["none"], executors: ["weak"], seeds: [1, 2], streams: 2, tasks: 10 });
+    const ok = {
+      json: false,
+      debug: false,
+      curators: "none",
+      executors: "weak",
+      world: "tiny",
+      streams: 2,
+      tasks: 10,
+      seeds: "1,2",
+      out: "x",
+    };
+    expect(evalOptionsFromArgs(ok)).toMatchObject({
+      curators: ["none"],
+      executors: ["weak"],
+      seeds: [1, 2],
+      streams: 2,
+      tasks: 10,
+    });
     const bad: [Partial<typeof ok> & Record<string, unknown>, RegExp][] = [
       [{ curators: " , " }, /--curators ' , ': Too small.*e\.g\. --curators/],
       [{ executors: "" }, /--executors '': Too small/],

@@ -16,7 +16,9 @@ import { ExecutorProfileSchema, type ExecutorProfile } from "../../src/schemas/e
 import { isCuratorError } from "../../src/errors.js";
 
 const field = (p: ExecutorProfile, f: string): number =>
-  f.startsWith("authoring.") ? (p.authoring as Record<string, number>)[f.slice(10)] : (p as unknown as Record<string, number>)[f];
+  f.startsWith("authoring.")
+    ? (p.authoring as Record<string, number>)[f.slice(10)]
+    : (p as unknown as Record<string, number>)[f];
 
 function errorOf(f: () => unknown): { code: string; message: string } {
   try {
@@ -33,7 +35,9 @@ describe("executor sampler", () => {
     const a = sampleExecutors("sample:64@seed=3");
     expect(sampleExecutors("sample:64@seed=3")).toEqual(a);
     expect(sampleExecutors("sample:8@seed=3")).toEqual(a.slice(0, 8));
-    expect(sampleExecutors("sample:8@seed=4").map((p) => p.baseSkill)).not.toEqual(a.slice(0, 8).map((p) => p.baseSkill));
+    expect(sampleExecutors("sample:8@seed=4").map((p) => p.baseSkill)).not.toEqual(
+      a.slice(0, 8).map((p) => p.baseSkill),
+    );
     expect(sampleExecutors("sample:4")).toEqual(sampleExecutors("sample:4:train@seed=1"));
   });
 
@@ -76,11 +80,20 @@ describe("executor sampler", () => {
   });
 
   it("the presets of the default training set lie in the training region", () => {
-    for (const name of ["weak", "mid", "strong", "tiny"]) expect(inTrainingRegion(resolveExecutor(name)), name).toBe(true);
+    for (const name of ["weak", "mid", "strong", "tiny"])
+      expect(inTrainingRegion(resolveExecutor(name)), name).toBe(true);
   });
 
   it("bad specs are clear errors naming the form", () => {
-    for (const bad of ["sample", "sample:", "sample:x", "sample:4:test", "sample:4@seed=-1", "sample:4@seed=", "sample:4@3"]) {
+    for (const bad of [
+      "sample",
+      "sample:",
+      "sample:x",
+      "sample:4:test",
+      "sample:4@seed=-1",
+      "sample:4@seed=",
+      "sample:4@3",
+    ]) {
       const e = errorOf(() => parseExecutorSample(bad));
       expect(e.code, bad).toBe("BAD_ARGUMENT");
       expect(e.message, bad).toContain("sample:COUNT[:train|:holdout][@seed=N]");

@@ -18,8 +18,15 @@ beforeAll(async () => {
 describe("curator export / inspect", () => {
   it("export --json writes the model and vectors; inspect --json reads them back", () => {
     const out = join(modelDir, "curator.onnx");
-    const exported = JSON.parse(execFileSync("node", [...CLI, "export", "--model", modelDir, "--out", out, "--json"], { encoding: "utf8" }));
-    expect(exported).toMatchObject({ path: out, vectorsPath: join(modelDir, "curator.vectors.json"), opset: 17, irVersion: 8 });
+    const exported = JSON.parse(
+      execFileSync("node", [...CLI, "export", "--model", modelDir, "--out", out, "--json"], { encoding: "utf8" }),
+    );
+    expect(exported).toMatchObject({
+      path: out,
+      vectorsPath: join(modelDir, "curator.vectors.json"),
+      opset: 17,
+      irVersion: 8,
+    });
     expect(existsSync(exported.vectorsPath)).toBe(true);
     expect(exported.featuresPath).toBe(join(modelDir, "curator.features.json"));
     expect(readFileSync(exported.featuresPath, "utf8")).toBe(featureVectorsText());

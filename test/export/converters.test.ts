@@ -52,16 +52,19 @@ describe("per-converter parity (onnxruntime vs tfjs, ≤ 1e-5)", () => {
   const cases: [string, () => tf.LayersModel][] = [
     ["Dense linear", () => tf.sequential({ layers: [dense(5, {}, true)] })],
     ["Dense without bias", () => tf.sequential({ layers: [dense(5, { useBias: false }, true)] })],
-    ...(["relu", "tanh", "elu", "sigmoid"] as const).map(
-      (act): [string, () => tf.LayersModel] => [`Dense + ${act}`, () => tf.sequential({ layers: [dense(7, { activation: act }, true)] })],
-    ),
-    ...(["relu", "tanh", "elu", "sigmoid", "linear"] as const).map(
-      (act): [string, () => tf.LayersModel] => [
-        `Activation ${act}`,
-        () => tf.sequential({ layers: [dense(7, {}, true), tf.layers.activation({ activation: act })] }),
-      ],
-    ),
-    ["Dropout between Dense layers", () => tf.sequential({ layers: [dense(8, { activation: "relu" }, true), tf.layers.dropout({ rate: 0.5 }), dense(4)] })],
+    ...(["relu", "tanh", "elu", "sigmoid"] as const).map((act): [string, () => tf.LayersModel] => [
+      `Dense + ${act}`,
+      () => tf.sequential({ layers: [dense(7, { activation: act }, true)] }),
+    ]),
+    ...(["relu", "tanh", "elu", "sigmoid", "linear"] as const).map((act): [string, () => tf.LayersModel] => [
+      `Activation ${act}`,
+      () => tf.sequential({ layers: [dense(7, {}, true), tf.layers.activation({ activation: act })] }),
+    ]),
+    [
+      "Dropout between Dense layers",
+      () =>
+        tf.sequential({ layers: [dense(8, { activation: "relu" }, true), tf.layers.dropout({ rate: 0.5 }), dense(4)] }),
+    ],
     ["Dropout alone (identity)", () => tf.sequential({ layers: [tf.layers.dropout({ rate: 0.3, inputShape: [IN] })] })],
   ];
 

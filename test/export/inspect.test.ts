@@ -123,10 +123,14 @@ describe("readOnnxContract", () => {
     const renamed = edited("renamed.onnx", (m) => {
       m.graph!.input![1].name = "mask";
     });
-    expect(errorOf(() => readOnnxContract(renamed)).message).toMatch(/input 'action_mask' should be float32 \[N, 4\], found no such input/);
+    expect(errorOf(() => readOnnxContract(renamed)).message).toMatch(
+      /input 'action_mask' should be float32 \[N, 4\], found no such input/,
+    );
     const short = edited("short.onnx", (m) => {
       m.metadataProps.find((p) => p.key === "feature_names")!.value = JSON.stringify(["only_one"]);
     });
-    expect(errorOf(() => readOnnxContract(short)).message).toMatch(/input 'features' should be float32 \[N, 1\], found float32 \[N, \d+\]/);
+    expect(errorOf(() => readOnnxContract(short)).message).toMatch(
+      /input 'features' should be float32 \[N, 1\], found float32 \[N, \d+\]/,
+    );
   });
 });

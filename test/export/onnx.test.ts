@@ -42,11 +42,16 @@ function randomBatch(model: TinyModel, seed: number, spread = 1): { x: Float32Ar
 async function compare(tiny: TinyModel, out: string, batch: { x: Float32Array; mask: Float32Array }) {
   const f = tiny.card.featureNames.length;
   const want = predictProbs(tiny.model, tiny.card.normalization, batch.x, batch.mask, ROWS);
-  const got = await runOrt(out, { features: [batch.x, [ROWS, f]], action_mask: [batch.mask, [ROWS, NUM_ACTIONS]] }, "probs");
+  const got = await runOrt(
+    out,
+    { features: [batch.x, [ROWS, f]], action_mask: [batch.mask, [ROWS, NUM_ACTIONS]] },
+    "probs",
+  );
   let maxMasked = 0;
   for (let i = 0; i < got.length; i++) if (batch.mask[i] === 0) maxMasked = Math.max(maxMasked, got[i]);
   let maxSumError = 0;
-  for (let r = 0; r < ROWS; r++) maxSumError = Math.max(maxSumError, Math.abs(got[r * 4] + got[r * 4 + 1] + got[r * 4 + 2] + got[r * 4 + 3] - 1));
+  for (let r = 0; r < ROWS; r++)
+    maxSumError = Math.max(maxSumError, Math.abs(got[r * 4] + got[r * 4 + 1] + got[r * 4 + 2] + got[r * 4 + 3] - 1));
   return { diff: maxAbsDiff(got, want), maxMasked, maxSumError };
 }
 
@@ -140,7 +145,9 @@ describe.each(ARCHS)("exported curator model: %s", (name, opts) => {
       "probs",
     );
     expect(maxAbsDiff(got, v.outputs.probs.flat())).toBeLessThanOrEqual(1e-5);
-    v.inputs.action_mask.forEach((m, r) => m.forEach((on, a) => on === 0 && expect(v.outputs.probs[r][a]).toBeLessThan(1e-6)));
+    v.inputs.action_mask.forEach((m, r) =>
+      m.forEach((on, a) => on === 0 && expect(v.outputs.probs[r][a]).toBeLessThan(1e-6)),
+    );
     v.inputs.action_mask
       .map((m, r) => [m.join(), r] as const)
       .filter(([m]) => m === "1,0,0,0")

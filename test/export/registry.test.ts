@@ -22,7 +22,9 @@ describe("converter registry", () => {
 
   it("refuses to overwrite an entry", () => {
     const r = defaultRegistry();
-    expect(() => r.register({ ...denseConverter, convert: (_l, x) => x })).toThrow(/already registered.*refuse to overwrite/);
+    expect(() => r.register({ ...denseConverter, convert: (_l, x) => x })).toThrow(
+      /already registered.*refuse to overwrite/,
+    );
     expect(r.get("Dense")).toBe(denseConverter);
   });
 
@@ -51,11 +53,15 @@ describe("converter registry", () => {
   });
 
   it("an unsupported activation names the layer and lists the supported activations", async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3], activation: "softplus", name: "soft" })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 4, inputShape: [3], activation: "softplus", name: "soft" })],
+    });
     const layers = readLayerSpecs(await captureArtifacts(model), "models/x");
     model.dispose();
     const { card } = await makeTinyModelDir(mkdtempSync(join(tmpdir(), "reg-")), { featureNames: ["a", "b", "c"] });
-    expect(() => buildCuratorOnnx(card, layers)).toThrow(/Layer 'soft'.*'softplus'.*Supported activations: linear, relu, tanh, elu, sigmoid/);
+    expect(() => buildCuratorOnnx(card, layers)).toThrow(
+      /Layer 'soft'.*'softplus'.*Supported activations: linear, relu, tanh, elu, sigmoid/,
+    );
   });
 
   it("a model folder without card.json or with a bad card gets a clear error naming the file", async () => {
@@ -63,7 +69,9 @@ describe("converter registry", () => {
     await expect(exportToOnnx(dir, join(dir, "c.onnx"))).rejects.toThrow(/No model card at '.*card\.json'/);
     await makeTinyModelDir(dir);
     writeFileSync(join(dir, "card.json"), JSON.stringify({ cardSchemaVersion: 1, algorithm: 3 }));
-    await expect(exportToOnnx(dir, join(dir, "c.onnx"))).rejects.toThrow(/card\.json' is not a valid model card: .*algorithm/);
+    await expect(exportToOnnx(dir, join(dir, "c.onnx"))).rejects.toThrow(
+      /card\.json' is not a valid model card: .*algorithm/,
+    );
   });
 
   it("a card whose normalisation does not fit the features is refused, naming the field", async () => {
@@ -77,6 +85,8 @@ describe("converter registry", () => {
     const { card } = await makeTinyModelDir(dir, { featureNames: ["a", "b", "c"] });
     const wrong = { ...card, featureNames: ["a", "b"], normalization: { mean: [0, 0], std: [1, 1] } };
     writeFileSync(join(dir, "card.json"), JSON.stringify(wrong));
-    await expect(exportToOnnx(dir, join(dir, "c.onnx"))).rejects.toThrow(/lists 2 featureNames but the model's first layer takes 3 inputs/);
+    await expect(exportToOnnx(dir, join(dir, "c.onnx"))).rejects.toThrow(
+      /lists 2 featureNames but the model's first layer takes 3 inputs/,
+    );
   });
 });

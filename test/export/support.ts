@@ -15,10 +15,15 @@ const CHECKER = [
 /** Runs Debian's onnx checker + strict shape inference (python3-onnx at /usr/bin/python3); throws on failure. */
 export function runDebianChecker(path: string): string {
   try {
-    return execFileSync("/usr/bin/python3", ["-c", CHECKER, path], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    return execFileSync("/usr/bin/python3", ["-c", CHECKER, path], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`ONNX checker failed on ${path} (run 'bash scripts/install-system-deps.sh' if onnx is missing):\n${err.stderr ?? err.message}`);
+    throw new Error(
+      `ONNX checker failed on ${path} (run 'bash scripts/install-system-deps.sh' if onnx is missing):\n${err.stderr ?? err.message}`,
+    );
   }
 }
 
@@ -30,7 +35,9 @@ export async function runOrt(
 ): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(model as Uint8Array);
   try {
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([k, [d, dims]]) => [k, new ort.Tensor("float32", d, dims)]));
+    const feeds = Object.fromEntries(
+      Object.entries(inputs).map(([k, [d, dims]]) => [k, new ort.Tensor("float32", d, dims)]),
+    );
     return (await session.run(feeds))[output].data as Float32Array;
   } finally {
     await session.release();
@@ -42,7 +49,11 @@ export async function captureArtifacts(model: tf.LayersModel): Promise<SavedMode
   let files: SavedModelFiles | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      files = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: a.weightData as ArrayBuffer };
+      files = {
+        modelTopology: a.modelTopology,
+        weightSpecs: a.weightSpecs ?? [],
+        weightData: a.weightData as ArrayBuffer,
+      };
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
     }),
   );

@@ -27,7 +27,12 @@ function simulate(tasks: number): { world: SkillWorld; history: ExecutorTask[] }
 }
 
 const LIB: LibraryItem[] = [
-  { id: "a", kind: "skill", content: "retry with backoff", stats: { createdAt: 0, lastRetrievedAt: 30, timesRetrieved: 9, successes: 6, failures: 3 } },
+  {
+    id: "a",
+    kind: "skill",
+    content: "retry with backoff",
+    stats: { createdAt: 0, lastRetrievedAt: 30, timesRetrieved: 9, successes: 6, failures: 3 },
+  },
   { id: "b", kind: "context", content: "use the v2 deploy api", stats: { createdAt: 12 } },
 ];
 
@@ -55,14 +60,19 @@ describe("executor statistics: one definition", () => {
     expect(r.executorSources).toEqual({ successRate: "harness", contextBudget: "harness", budgetUse: "harness" });
     expect(r.warnings.filter((w) => w.startsWith("executor statistics"))).toEqual([]);
     // Every feature, executor ones included, equals the featurizer over the simulator's executor observation.
-    const want = featurize(seen!.items, sim, { size: LIB.length, totalTokens: seen!.items.reduce((t, o) => t + o.tokens, 0) });
+    const want = featurize(seen!.items, sim, {
+      size: LIB.length,
+      totalTokens: seen!.items.reduce((t, o) => t + o.tokens, 0),
+    });
     expect(Array.from(seen!.features)).toEqual(Array.from(want));
   });
 
   it("without harness statistics decide says what it fell back on; without a profile it refuses", async () => {
     const r = await decideWithCurator(noneCurator, "h", LIB, "mid");
     expect(r.executorSources).toEqual({ successRate: "profile", contextBudget: "profile", budgetUse: "library" });
-    expect(r.warnings[0]).toMatch(/executor statistics not supplied by the harness: success rate 50% assumed from profile 'mid'.*context budget 4000 from profile 'mid'.*--executor-stats/);
+    expect(r.warnings[0]).toMatch(
+      /executor statistics not supplied by the harness: success rate 50% assumed from profile 'mid'.*context budget 4000 from profile 'mid'.*--executor-stats/,
+    );
     await expect(decideWithCurator(noneCurator, "h", LIB, undefined)).rejects.toMatchObject({ code: "BAD_ARGUMENT" });
   });
 
@@ -70,6 +80,10 @@ describe("executor statistics: one definition", () => {
     expect(ExecutorStatsSchema.safeParse({ contextBudget: 4000, tasks: [], extra: 1 }).success).toBe(false);
     expect(ExecutorStatsSchema.safeParse({ contextBudget: 4000, tasks: [] }).success).toBe(false);
     expect(ExecutorStatsSchema.safeParse({ contextBudget: 4000, tasks: [{ success: true }] }).success).toBe(false);
-    expect(executorObservation({ contextBudget: 4000, tasks: [] , prior: EXEC_STAT_PRIOR })).toEqual({ successRate: 0.5, contextBudget: 4000, budgetUse: 0.5 });
+    expect(executorObservation({ contextBudget: 4000, tasks: [], prior: EXEC_STAT_PRIOR })).toEqual({
+      successRate: 0.5,
+      contextBudget: 4000,
+      budgetUse: 0.5,
+    });
   });
 });

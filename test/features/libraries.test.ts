@@ -17,12 +17,30 @@ import { join } from "node:path";
 const mid = EXECUTOR_PRESETS.mid;
 const execStats = { successRate: 0.6, budgetUse: 0.25 };
 
-function item(id: string, library: string | undefined, createdAt: number, extra: Partial<NonNullable<LibraryItem["stats"]>> = {}): LibraryItem {
-  return { id, kind: "context", content: `advice ${id} about ${library ?? "none"} step ${createdAt}`, ...(library ? { library } : {}), stats: { createdAt, ...extra } };
+function item(
+  id: string,
+  library: string | undefined,
+  createdAt: number,
+  extra: Partial<NonNullable<LibraryItem["stats"]>> = {},
+): LibraryItem {
+  return {
+    id,
+    kind: "context",
+    content: `advice ${id} about ${library ?? "none"} step ${createdAt}`,
+    ...(library ? { library } : {}),
+    stats: { createdAt, ...extra },
+  };
 }
 
-const small = [item("s1", "small", 0, { lastRetrievedAt: 13, timesRetrieved: 2 }), item("s2", "small", 5, { lastRetrievedAt: null, timesRetrieved: 0 })];
-const big = [item("b1", "big", 0, { lastRetrievedAt: 47, timesRetrieved: 9 }), item("b2", "big", 20, { lastRetrievedAt: 30, timesRetrieved: 1 }), item("b3", "big", 40, { timesRetrieved: 0, lastRetrievedAt: null })];
+const small = [
+  item("s1", "small", 0, { lastRetrievedAt: 13, timesRetrieved: 2 }),
+  item("s2", "small", 5, { lastRetrievedAt: null, timesRetrieved: 0 }),
+];
+const big = [
+  item("b1", "big", 0, { lastRetrievedAt: 47, timesRetrieved: 9 }),
+  item("b2", "big", 20, { lastRetrievedAt: 30, timesRetrieved: 1 }),
+  item("b3", "big", 40, { timesRetrieved: 0, lastRetrievedAt: null }),
+];
 
 /** Records the feature matrix decide hands the curator, and asks for `action` everywhere. */
 function recorder(action: number): Curator & { seen: Float32Array[] } {
@@ -47,13 +65,17 @@ describe("libraries in one file", () => {
     expect(o.observations[0]).toMatchObject({ age: 14, sinceRetrieved: 1 });
     expect(o.observations[2]).toMatchObject({ age: 9, sinceRetrieved: 9, timesRetrieved: 0 });
     expect(o.observations[1]).toMatchObject({ age: 48, sinceRetrieved: 1 });
-    expect(o.libraries.map((l) => [l.name, l.now, l.size])).toEqual([["small", 14, 2], ["big", 48, 3]]);
+    expect(o.libraries.map((l) => [l.name, l.now, l.size])).toEqual([
+      ["small", 14, 2],
+      ["big", 48, 3],
+    ]);
     expect(o.libraryOf.map((l) => l.size)).toEqual([2, 3, 2, 3, 3]);
     expect(o.library.size).toBe(5);
 
     // Each item's features equal those of its library observed alone.
     const f = featurizeObserved(o);
-    const alone = (lib: LibraryItem[]) => featurizeObserved(observeLibrary(lib, { executor: mid, executorStats: execStats }));
+    const alone = (lib: LibraryItem[]) =>
+      featurizeObserved(observeLibrary(lib, { executor: mid, executorStats: execStats }));
     const fs = alone(small);
     const fb = alone(big);
     const row = (m: Float32Array, r: number) => Array.from(m.subarray(r * NUM_FEATURES, (r + 1) * NUM_FEATURES));
@@ -69,7 +91,9 @@ describe("libraries in one file", () => {
     const mixed = [small[0], big[0], small[1], big[1], big[2]];
     const c = recorder(0);
     await decideWithCurator(c, "h", mixed, mid, { executorStats: execStats });
-    expect(Array.from(c.seen[0])).toEqual(Array.from(featurizeObserved(observeLibrary(mixed, { executor: mid, executorStats: execStats }))));
+    expect(Array.from(c.seen[0])).toEqual(
+      Array.from(featurizeObserved(observeLibrary(mixed, { executor: mid, executorStats: execStats }))),
+    );
     expect(c.seen[0][FEATURE_NAMES.indexOf("item_age_log")]).toBeCloseTo(Math.log1p(14), 6);
   });
 
@@ -94,14 +118,20 @@ describe("a source that logs no retrievals", () => {
     expect(o.libraries[0].retrievalsLogged).toBe(false);
     expect(o.observations.every((x) => x.retrievalsLogged === false)).toBe(true);
     for (const action of [0, 2, 3]) {
-      const r = await decideWithCurator(recorder(action), "h", unlogged, mid, { governance: permissive, executorStats: execStats });
+      const r = await decideWithCurator(recorder(action), "h", unlogged, mid, {
+        governance: permissive,
+        executorStats: execStats,
+      });
       for (const d of r.decisions) expect(d.reason).not.toMatch(/retriev|unused/);
     }
   });
 
   it("while a library that logs retrievals (even zero) still gets them cited", async () => {
     const logged = unlogged.map((it) => ({ ...it, stats: { ...it.stats, timesRetrieved: 0 } }));
-    const r = await decideWithCurator(recorder(3), "h", logged, mid, { governance: permissive, executorStats: execStats });
+    const r = await decideWithCurator(recorder(3), "h", logged, mid, {
+      governance: permissive,
+      executorStats: execStats,
+    });
     expect(r.decisions[0].reason).toContain("never retrieved in 60 tasks");
   });
 
@@ -109,8 +139,14 @@ describe("a source that logs no retrievals", () => {
     const built = loadImport("voyager", join(FIXTURES, "voyager"));
     expect(new Set(built.library.map((i) => i.library))).toEqual(new Set(["ckpt_llama", "history"]));
     const o = observeLibrary(built.library, { executor: mid });
-    expect(o.libraries.map((l) => [l.name, l.now, l.retrievalsLogged])).toEqual([["ckpt_llama", 3, false], ["history", 5, false]]);
-    const r = await decideWithCurator(recorder(3), "h", built.library, mid, { governance: permissive, executorStats: execStats });
+    expect(o.libraries.map((l) => [l.name, l.now, l.retrievalsLogged])).toEqual([
+      ["ckpt_llama", 3, false],
+      ["history", 5, false],
+    ]);
+    const r = await decideWithCurator(recorder(3), "h", built.library, mid, {
+      governance: permissive,
+      executorStats: execStats,
+    });
     for (const d of r.decisions) expect(d.reason).not.toMatch(/retriev|unused/);
   });
 });

@@ -33,9 +33,21 @@ import type { Task } from "../../src/tasks/task.js";
 const BUDGET = 4000;
 const EXECUTOR = "exec-a";
 const LIBRARY: LibraryItem[] = [
-  { id: "skills/craftPlanks", kind: "skill", content: "async function craftPlanks(bot) {\n  await bot.craft('planks', 4);\n}" },
-  { id: "skills/craftTable", kind: "skill", content: "async function craftTable(bot) {\n  await craftPlanks(bot);\n  await bot.craft('crafting_table', 1);\n}" },
-  { id: "iron-tip", kind: "context", content: "Iron ore needs a stone pickaxe; smelt iron ore in a furnace with coal." },
+  {
+    id: "skills/craftPlanks",
+    kind: "skill",
+    content: "async function craftPlanks(bot) {\n  await bot.craft('planks', 4);\n}",
+  },
+  {
+    id: "skills/craftTable",
+    kind: "skill",
+    content: "async function craftTable(bot) {\n  await craftPlanks(bot);\n  await bot.craft('crafting_table', 1);\n}",
+  },
+  {
+    id: "iron-tip",
+    kind: "context",
+    content: "Iron ore needs a stone pickaxe; smelt iron ore in a furnace with coal.",
+  },
   { id: "elided", kind: "context", content: "[Previous memory items about wood remain unchanged]" },
   { id: "generic", kind: "context", content: "Always be careful and think step by step." },
 ];
@@ -46,8 +58,21 @@ const TASKS: Task[] = [
   ["t3", "How many planks make a crafting table?", "4", true],
   ["t4", "Where do you smelt iron ore?", "furnace", false],
   ["t5", "Be careful: what does a crafting table need?", "planks", true],
-].map(([id, prompt, answer]) => ({ kind: "answer", id: id as string, prompt: prompt as string, answer: answer as string, check: "exact" }));
-const SUCCESS = new Map([["t0", true], ["t1", false], ["t2", true], ["t3", true], ["t4", false], ["t5", true]]);
+].map(([id, prompt, answer]) => ({
+  kind: "answer",
+  id: id as string,
+  prompt: prompt as string,
+  answer: answer as string,
+  check: "exact",
+}));
+const SUCCESS = new Map([
+  ["t0", true],
+  ["t1", false],
+  ["t2", true],
+  ["t3", true],
+  ["t4", false],
+  ["t5", true],
+]);
 const AUTHORED = "Smelting: 1 coal smelts 8 iron ore in a furnace.";
 
 /** The scripted model: answers each task right or wrong as SUCCESS says; writes one item, after t2. */
@@ -57,9 +82,16 @@ const model: ChatClient = {
     const task = TASKS.find((t) => user.includes(t.prompt))!;
     const authoring = messages[0].content.startsWith("You maintain");
     const text = authoring
-      ? task.id === "t2" ? `<memory_item><action>add</action><content>${AUTHORED}</content></memory_item>` : "NONE"
+      ? task.id === "t2"
+        ? `<memory_item><action>add</action><content>${AUTHORED}</content></memory_item>`
+        : "NONE"
       : `<answer>${SUCCESS.get(task.id) ? (task as { answer: string }).answer : "no idea"}</answer>`;
-    return { text, usage: { promptTokens: 100, cachedTokens: 0, completionTokens: 10 }, usageEstimated: false, attempts: 1 };
+    return {
+      text,
+      usage: { promptTokens: 100, cachedTokens: 0, completionTokens: 10 },
+      usageEstimated: false,
+      attempts: 1,
+    };
   },
 };
 
@@ -67,33 +99,68 @@ const model: ChatClient = {
 function spy(): Curator & { seen: Float32Array[] } {
   const none = BASELINES.none.create() as Curator;
   const seen: Float32Array[] = [];
-  return { ...none, seen, probs: (b: DecisionBatch) => (seen.push(Float32Array.from(b.features.subarray(0, b.rows * NUM_FEATURES))), none.probs(b)) };
+  return {
+    ...none,
+    seen,
+    probs: (b: DecisionBatch) => (
+      seen.push(Float32Array.from(b.features.subarray(0, b.rows * NUM_FEATURES))),
+      none.probs(b)
+    ),
+  };
 }
 
 /** Runs the history through the real harness; returns its outcomes, final library and curation-pass features. */
 async function endpointPath() {
-  const harness = new EndpointHarness(model, { executorName: EXECUTOR, contextBudget: BUDGET }, { live: LIBRARY, step: 0 });
+  const harness = new EndpointHarness(
+    model,
+    { executorName: EXECUTOR, contextBudget: BUDGET },
+    { live: LIBRARY, step: 0 },
+  );
   const outcomes: TaskOutcome[] = [];
   for (const t of TASKS) outcomes.push(await harness.runTask(t));
   const exec = { successRate: 0.5, budgetUse: 0.5 };
-  const stats = executorObservation({ contextBudget: BUDGET, tasks: outcomes.map((o) => ({ success: o.success, contextTokens: o.contextTokens })) });
+  const stats = executorObservation({
+    contextBudget: BUDGET,
+    tasks: outcomes.map((o) => ({ success: o.success, contextTokens: o.contextTokens })),
+  });
   Object.assign(exec, { successRate: stats.successRate, budgetUse: stats.budgetUse });
   const pass = await curationPass({
     harness,
-    profile: { name: EXECUTOR, endpoint: { baseUrl: "http://127.0.0.1:9/v1", model: "m" }, contextBudget: BUDGET } as never,
-    rewriter: model, behavior: BASELINES.none.create() as Curator, epsilon: 0, governance: DEFAULT_GOVERNANCE,
-    seed: 1, pass: 0, exec, uses: {}, recentTasks: TASKS.map((t) => t.prompt),
+    profile: {
+      name: EXECUTOR,
+      endpoint: { baseUrl: "http://127.0.0.1:9/v1", model: "m" },
+      contextBudget: BUDGET,
+    } as never,
+    rewriter: model,
+    behavior: BASELINES.none.create() as Curator,
+    epsilon: 0,
+    governance: DEFAULT_GOVERNANCE,
+    seed: 1,
+    pass: 0,
+    exec,
+    uses: {},
+    recentTasks: TASKS.map((t) => t.prompt),
   });
   return { outcomes, live: [...harness.live], features: Float32Array.from(pass.record.features) };
 }
 
 const executorStatsOf = (outcomes: readonly TaskOutcome[]) =>
-  executorObservation({ contextBudget: BUDGET, tasks: outcomes.map((o) => ({ success: o.success, contextTokens: o.contextTokens })) });
+  executorObservation({
+    contextBudget: BUDGET,
+    tasks: outcomes.map((o) => ({ success: o.success, contextTokens: o.contextTokens })),
+  });
 
-async function decidePath(items: readonly LibraryItem[], executorStats: ReturnType<typeof executorStatsOf>, now?: number): Promise<Float32Array> {
+async function decidePath(
+  items: readonly LibraryItem[],
+  executorStats: ReturnType<typeof executorStatsOf>,
+  now?: number,
+): Promise<Float32Array> {
   const c = spy();
   await decideWithCurator(c, "spy", items, undefined, {
-    now, executorStats, executorName: EXECUTOR, recentTasks: TASKS.map((t) => t.prompt),
+    now,
+    executorStats,
+    executorName: EXECUTOR,
+    recentTasks: TASKS.map((t) => t.prompt),
     governance: { ...DEFAULT_GOVERNANCE, maxChangeShare: 1 },
   });
   return c.seen[0];
@@ -104,10 +171,19 @@ function importedLibrary(live: readonly LibraryItem[], outcomes: readonly TaskOu
   return live.map((it) => {
     const uses = outcomes.filter((o) => o.retrievedIds.includes(it.id));
     return {
-      id: it.id, kind: it.kind, content: it.content, ...(it.author ? { author: it.author } : {}),
+      id: it.id,
+      kind: it.kind,
+      content: it.content,
+      ...(it.author ? { author: it.author } : {}),
       stats: {
-        createdAt: it.stats!.createdAt, lastRetrievedAt: uses.at(-1)?.step ?? null, ...outcomeStats(uses.map((o) => o.success)),
-        helpful: 0, harmful: 0, writtenAfterFailure: it.stats!.writtenAfterFailure, rewrites: 0, compressions: 0,
+        createdAt: it.stats!.createdAt,
+        lastRetrievedAt: uses.at(-1)?.step ?? null,
+        ...outcomeStats(uses.map((o) => o.success)),
+        helpful: 0,
+        harmful: 0,
+        writtenAfterFailure: it.stats!.writtenAfterFailure,
+        rewrites: 0,
+        compressions: 0,
       },
     };
   });
@@ -115,13 +191,54 @@ function importedLibrary(live: readonly LibraryItem[], outcomes: readonly TaskOu
 
 /** The history as an import folder read back by replay, decided in its final state. */
 function replayItems(live: readonly LibraryItem[], outcomes: readonly TaskOutcome[]) {
-  const items = new Map(live.map((it) => [it.id, { id: it.id, kind: it.kind, content: it.content, ...(it.author ? { author: it.author } : {}), library: "lib",
-    stats: { createdAt: it.stats!.createdAt, writtenAfterFailure: it.stats!.writtenAfterFailure, rewrites: 0, compressions: 0, helpful: 0, harmful: 0 } } as LibraryItem]));
+  const items = new Map(
+    live.map((it) => [
+      it.id,
+      {
+        id: it.id,
+        kind: it.kind,
+        content: it.content,
+        ...(it.author ? { author: it.author } : {}),
+        library: "lib",
+        stats: {
+          createdAt: it.stats!.createdAt,
+          writtenAfterFailure: it.stats!.writtenAfterFailure,
+          rewrites: 0,
+          compressions: 0,
+          helpful: 0,
+          harmful: 0,
+        },
+      } as LibraryItem,
+    ]),
+  );
   const d: ReplayDataset = {
-    dir: "mem", format: "dynamic-cheatsheet", source: "test", items, snapshots: [], labels: [], comparisons: [],
-    events: outcomes.map((o) => ({ library: "lib", taskIndex: o.step, task: TASKS[o.step].prompt, outcome: o.success ? "success" : "failure", outcomeBasis: "test", itemIds: o.retrievedIds, detail: {} })),
+    dir: "mem",
+    format: "dynamic-cheatsheet",
+    source: "test",
+    items,
+    snapshots: [],
+    labels: [],
+    comparisons: [],
+    events: outcomes.map((o) => ({
+      library: "lib",
+      taskIndex: o.step,
+      task: TASKS[o.step].prompt,
+      outcome: o.success ? "success" : "failure",
+      outcomeBasis: "test",
+      itemIds: o.retrievedIds,
+      detail: {},
+    })),
   };
-  const state: ReplayState = { library: "lib", label: "final", itemIds: [...items.keys()], scored: [], credited: [], latest: true, evidenceBefore: Number.POSITIVE_INFINITY, taskIndex: null };
+  const state: ReplayState = {
+    library: "lib",
+    label: "final",
+    itemIds: [...items.keys()],
+    scored: [],
+    credited: [],
+    latest: true,
+    evidenceBefore: Number.POSITIVE_INFINITY,
+    taskIndex: null,
+  };
   return stateItems(d, state);
 }
 
@@ -132,11 +249,35 @@ function worldFeatures(live: readonly LibraryItem[], outcomes: readonly TaskOutc
   const byId = new Map<string, SimItem>();
   w.items = live.map((it, i) => {
     const sim: SimItem = {
-      id: i, isSkill: it.kind === "skill", family: 0, actionability: 0.5, coreTokens: 10, version: 0, wrong: false, detail: 1,
-      placeholder: it.id === "elided", shortGeneric: it.id === "generic", calls: it.id === "skills/craftTable" ? 0 : -1,
-      tokens: countTokens(it.content), createdAt: it.stats!.createdAt!, author: it.author === EXECUTOR ? 0 : -1,
-      writtenAfterFailure: it.stats!.writtenAfterFailure ?? false, lastRetrievedAt: -1, timesRetrieved: 0, successes: 0, failures: 0,
-      recentBits: 0, recentLen: 0, helpful: 0, harmful: 0, rewrites: 0, compressions: 0, changedAt: 0, lastContextAt: -2, probation: false, probationSuccesses: 0,
+      id: i,
+      isSkill: it.kind === "skill",
+      family: 0,
+      actionability: 0.5,
+      coreTokens: 10,
+      version: 0,
+      wrong: false,
+      detail: 1,
+      placeholder: it.id === "elided",
+      shortGeneric: it.id === "generic",
+      calls: it.id === "skills/craftTable" ? 0 : -1,
+      tokens: countTokens(it.content),
+      createdAt: it.stats!.createdAt!,
+      author: it.author === EXECUTOR ? 0 : -1,
+      writtenAfterFailure: it.stats!.writtenAfterFailure ?? false,
+      lastRetrievedAt: -1,
+      timesRetrieved: 0,
+      successes: 0,
+      failures: 0,
+      recentBits: 0,
+      recentLen: 0,
+      helpful: 0,
+      harmful: 0,
+      rewrites: 0,
+      compressions: 0,
+      changedAt: 0,
+      lastContextAt: -2,
+      probation: false,
+      probationSuccesses: 0,
     };
     byId.set(it.id, sim);
     return sim;
@@ -152,8 +293,16 @@ function worldFeatures(live: readonly LibraryItem[], outcomes: readonly TaskOutc
   return decisionBatch(w).features;
 }
 
-const rows = (f: Float32Array) => Array.from({ length: f.length / NUM_FEATURES }, (_, r) => Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, f[r * NUM_FEATURES + j]])));
-const DRAWN_IN_WORLD = new Set(["item_max_similarity", "item_near_duplicates_log", "item_task_relevance", "item_core_share"]);
+const rows = (f: Float32Array) =>
+  Array.from({ length: f.length / NUM_FEATURES }, (_, r) =>
+    Object.fromEntries(FEATURE_NAMES.map((n, j) => [n, f[r * NUM_FEATURES + j]])),
+  );
+const DRAWN_IN_WORLD = new Set([
+  "item_max_similarity",
+  "item_near_duplicates_log",
+  "item_task_relevance",
+  "item_core_share",
+]);
 
 describe("one feature definition on every path", () => {
   it("endpoint collection, decide, import, replay and the simulated world give the same vectors for one history", async () => {
@@ -170,13 +319,18 @@ describe("one feature definition on every path", () => {
     expect(r.now).toBe(6);
     expect(r.recentTasks).toEqual(TASKS.map((t) => t.prompt));
     // replay folds the executor's statistics from the logged events (src/eval/replay.ts does exactly this)
-    const replay = await decidePath(r.items, executorObservation({ contextBudget: BUDGET, tasks: r.executorTasks }), r.now);
+    const replay = await decidePath(
+      r.items,
+      executorObservation({ contextBudget: BUDGET, tasks: r.executorTasks }),
+      r.now,
+    );
     expect(rows(decide)).toEqual(rows(endpoint));
     expect(rows(imported)).toEqual(rows(endpoint));
     expect(rows(replay)).toEqual(rows(endpoint));
 
     const world = rows(worldFeatures(live, outcomes));
-    const strip = (rs: Record<string, number>[]) => rs.map((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !DRAWN_IN_WORLD.has(k))));
+    const strip = (rs: Record<string, number>[]) =>
+      rs.map((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !DRAWN_IN_WORLD.has(k))));
     expect(strip(world)).toEqual(strip(rows(endpoint)));
 
     // the content features carry what the text says

@@ -8,7 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FEATURE_ATOL, featureVectorsText, makeFeatureVectors, type FeatureVectors } from "../../src/export/feature-vectors.js";
+import {
+  FEATURE_ATOL,
+  featureVectorsText,
+  makeFeatureVectors,
+  type FeatureVectors,
+} from "../../src/export/feature-vectors.js";
 import { LiveItemSchema } from "../../src/library/io.js";
 import { FEATURE_NAMES } from "../../src/features/featurizer.js";
 
@@ -16,7 +21,10 @@ const PY = "/usr/bin/python3";
 const PORT = join(process.cwd(), "examples/python/featurizer.py");
 const PUBLISHED = join(process.cwd(), "models/default/curator.features.json");
 
-function runPort(file: string): { status: number | null; result: { checked: string[]; skipped: string[]; failures: string[]; maxAbsDiff: number; tokenizer: string | null } } {
+function runPort(file: string): {
+  status: number | null;
+  result: { checked: string[]; skipped: string[]; failures: string[]; maxAbsDiff: number; tokenizer: string | null };
+} {
   const r = spawnSync(PY, [PORT, file], { encoding: "utf8" });
   expect(r.stderr).toBe("");
   return { status: r.status, result: JSON.parse(r.stdout) };
@@ -30,8 +38,17 @@ describe("featurizer vectors", () => {
   it("cover the edge cases with valid library lines", () => {
     const v = makeFeatureVectors();
     expect(v.featureNames).toEqual(FEATURE_NAMES);
-    expect(v.cases.map((c) => c.name)).toEqual(expect.arrayContaining(["zero-retrievals", "huge-counts", "missing-stats", "two-libraries", "similarity-computed"]));
-    for (const c of v.cases) for (const it of c.input.items) expect(LiveItemSchema.safeParse(it).success, `${c.name}/${it.id}`).toBe(true);
+    expect(v.cases.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        "zero-retrievals",
+        "huge-counts",
+        "missing-stats",
+        "two-libraries",
+        "similarity-computed",
+      ]),
+    );
+    for (const c of v.cases)
+      for (const it of c.input.items) expect(LiveItemSchema.safeParse(it).success, `${c.name}/${it.id}`).toBe(true);
     const huge = v.cases.find((c) => c.name === "huge-counts")!;
     expect(Math.max(...huge.expected.features.flat())).toBeGreaterThan(27);
     expect(v.cases.filter((c) => c.needsTokenizer).map((c) => c.name)).toEqual(["tokens-from-tokenizer"]);

@@ -4,7 +4,15 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  AUDIT_FILE, GENESIS_HASH, auditLine, canonicalJson, chainRecords, entryHash, verifyAuditFile, verifyAuditText, type AuditRecord,
+  AUDIT_FILE,
+  GENESIS_HASH,
+  auditLine,
+  canonicalJson,
+  chainRecords,
+  entryHash,
+  verifyAuditFile,
+  verifyAuditText,
+  type AuditRecord,
 } from "../../src/governance/audit.js";
 import { ACTIONS } from "../../src/actions.js";
 
@@ -12,7 +20,9 @@ const recordArb: fc.Arbitrary<AuditRecord> = fc.record({
   time: fc.constant("2026-01-01T00:00:00.000Z"),
   itemId: fc.string({ minLength: 1, maxLength: 8 }),
   action: fc.constantFrom(...ACTIONS),
-  probs: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })).map(([a, b]) => ({ keep: a, compress: b, rewrite: 0, retire: 0 })),
+  probs: fc
+    .tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))
+    .map(([a, b]) => ({ keep: a, compress: b, rewrite: 0, retire: 0 })),
   allowed: fc.subarray([...ACTIONS], { minLength: 1 }),
   reason: fc.string({ maxLength: 20 }),
   modelHash: fc.constant("f".repeat(64)),
@@ -54,14 +64,28 @@ function tamper(lines: string[], t: Tamper): number {
 describe("audit hash chain", () => {
   it("hash = sha256 of the canonical line without hash; the first prevHash is 64 zeros; seq counts from 1", () => {
     const { entries, head } = chainRecords(null, [
-      { time: "t", itemId: "a", action: "keep", probs: { keep: 1, compress: 0, rewrite: 0, retire: 0 }, allowed: ["keep"], reason: "r", modelHash: "m", curator: "c", window: 3, itemHash: "h", where: "live" },
+      {
+        time: "t",
+        itemId: "a",
+        action: "keep",
+        probs: { keep: 1, compress: 0, rewrite: 0, retire: 0 },
+        allowed: ["keep"],
+        reason: "r",
+        modelHash: "m",
+        curator: "c",
+        window: 3,
+        itemHash: "h",
+        where: "live",
+      },
     ]);
     expect(entries[0].prevHash).toBe(GENESIS_HASH);
     expect(entries[0].v).toBe(2);
     expect(entries[0].seq).toBe(1);
     expect(entries[0].hash).toBe(entryHash(entries[0]));
     expect(head).toEqual({ lines: 1, hash: entries[0].hash });
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
     // Appending continues the chain.
     const more = chainRecords(head, [{ ...entries[0], itemId: "b" } as AuditRecord]);
     expect(more.entries[0]).toMatchObject({ seq: 2, prevHash: entries[0].hash });
@@ -75,17 +99,24 @@ describe("audit hash chain", () => {
         const second = chainRecords(first.head, records.slice(split + 1));
         const entries = [...first.entries, ...second.entries];
         const text = entries.map(auditLine).join("");
-        expect(verifyAuditText(text, second.head)).toEqual({ ok: true, lines: records.length, head: second.head, version: 2 });
-        return fc.assert(
-          fc.property(tamperArb(records.length), (t) => {
-            const lines = text.trimEnd().split("\n");
-            const bad = tamper(lines, t);
-            const r = verifyAuditText(lines.map((l) => `${l}\n`).join(""), second.head);
-            expect(r.ok).toBe(false);
-            if (!r.ok) expect(r.line).toBe(bad);
-          }),
-          { numRuns: 20 },
-        ) ?? true;
+        expect(verifyAuditText(text, second.head)).toEqual({
+          ok: true,
+          lines: records.length,
+          head: second.head,
+          version: 2,
+        });
+        return (
+          fc.assert(
+            fc.property(tamperArb(records.length), (t) => {
+              const lines = text.trimEnd().split("\n");
+              const bad = tamper(lines, t);
+              const r = verifyAuditText(lines.map((l) => `${l}\n`).join(""), second.head);
+              expect(r.ok).toBe(false);
+              if (!r.ok) expect(r.line).toBe(bad);
+            }),
+            { numRuns: 20 },
+          ) ?? true
+        );
       }),
       { numRuns: 1000 },
     );
@@ -97,10 +128,24 @@ describe("audit hash chain", () => {
     const { entries, head } = chainRecords(null, recs);
     writeFileSync(join(dir, AUDIT_FILE), entries.map(auditLine).join(""));
     expect(verifyAuditFile(join(dir, AUDIT_FILE), head)).toMatchObject({ ok: true, lines: 5, version: 2 });
-    writeFileSync(join(dir, AUDIT_FILE), readFileSync(join(dir, AUDIT_FILE), "utf8").replace(/"reason":"/, '"reason":"x'));
+    writeFileSync(
+      join(dir, AUDIT_FILE),
+      readFileSync(join(dir, AUDIT_FILE), "utf8").replace(/"reason":"/, '"reason":"x'),
+    );
     expect(verifyAuditFile(join(dir, AUDIT_FILE), head)).toMatchObject({ ok: false, line: 1 });
     // A format 1 line: no v, no item hash; its chain still verifies.
-    const base = { seq: 1, time: "t", itemId: "a", action: "keep", probs: null, allowed: null, reason: "r", modelHash: null, curator: "c", prevHash: GENESIS_HASH };
+    const base = {
+      seq: 1,
+      time: "t",
+      itemId: "a",
+      action: "keep",
+      probs: null,
+      allowed: null,
+      reason: "r",
+      modelHash: null,
+      curator: "c",
+      prevHash: GENESIS_HASH,
+    };
     const v1 = { ...base, hash: entryHash(base) };
     rmSync(join(dir, AUDIT_FILE));
     writeFileSync(join(dir, AUDIT_FILE), auditLine(v1 as never));
@@ -111,10 +156,16 @@ describe("audit hash chain", () => {
 describe("audit verification on arbitrary text", () => {
   it("never throws: garbage, wrong shapes and partial lines give a clean failure at some line", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.json(), fc.constantFrom("null", "[]", '{"seq":1}', "1")), { minLength: 1, maxLength: 6 }), (lines) => {
-        const r = verifyAuditText(`${lines.join("\n")}\n`, null);
-        if (!r.ok) expect(r.line).toBeGreaterThanOrEqual(1);
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.json(), fc.constantFrom("null", "[]", '{"seq":1}', "1")), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (lines) => {
+          const r = verifyAuditText(`${lines.join("\n")}\n`, null);
+          if (!r.ok) expect(r.line).toBeGreaterThanOrEqual(1);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -1,15 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { andMaskBits, dependencyMaskBits, MASK_BITS, resolveExactDuplicates, skillName } from "../../src/governance/structure.js";
+import {
+  andMaskBits,
+  dependencyMaskBits,
+  MASK_BITS,
+  resolveExactDuplicates,
+  skillName,
+} from "../../src/governance/structure.js";
 import type { LibraryItem } from "../../src/schemas/item.js";
 
 const skill = (id: string, content: string): LibraryItem => ({ id, kind: "skill", content });
-const PICKAXE = skill("t1/craftWoodenPickaxe", "async function craftWoodenPickaxe(bot) {\n  await craftItem(bot, 'wooden_pickaxe', 1);\n}");
+const PICKAXE = skill(
+  "t1/craftWoodenPickaxe",
+  "async function craftWoodenPickaxe(bot) {\n  await craftItem(bot, 'wooden_pickaxe', 1);\n}",
+);
 const MINE = skill(
   "t1/mineTenCobblestone",
   "// uses craftWoodenPickaxe( when needed\nasync function mineTenCobblestone(bot) {\n  await craftWoodenPickaxe(bot);\n  bot.chat('mineWoodLog(');\n  await mineBlock(bot, 'stone', 10);\n}",
 );
 const LOG = skill("t1/mineWoodLog", "async function mineWoodLog(bot) { await mineBlock(bot, 'oak_log', 1); }");
-const WITH_HELPER = skill("t1/smeltIron", "async function mineWoodLog(bot) { }\nasync function smeltIron(bot) { await mineWoodLog(bot); }");
+const WITH_HELPER = skill(
+  "t1/smeltIron",
+  "async function mineWoodLog(bot) { }\nasync function smeltIron(bot) { await mineWoodLog(bot); }",
+);
 
 describe("skill dependency mask", () => {
   it("forbids retiring a skill a live skill calls, and nothing else", () => {
@@ -35,7 +47,12 @@ describe("skill dependency mask", () => {
 
 describe("exact-duplicate resolution", () => {
   it("keeps the most helpful, then the oldest; retires the rest; ignores case and whitespace", () => {
-    const ctx = (id: string, content: string, stats: LibraryItem["stats"]): LibraryItem => ({ id, kind: "context", content, stats });
+    const ctx = (id: string, content: string, stats: LibraryItem["stats"]): LibraryItem => ({
+      id,
+      kind: "context",
+      content,
+      stats,
+    });
     const items = [
       ctx("a", "Check the  API docs first.", { helpful: 1, createdAt: 5 }),
       ctx("b", "check the API docs first.", { helpful: 3, createdAt: 9 }),

@@ -30,14 +30,19 @@ export interface LocalTarball {
   bin?: Record<string, string>;
 }
 
-export function offlineLockfile(rootLockPath: string, tarballs: readonly LocalTarball[], extra: readonly string[] = []): object {
+export function offlineLockfile(
+  rootLockPath: string,
+  tarballs: readonly LocalTarball[],
+  extra: readonly string[] = [],
+): object {
   const all = (JSON.parse(readFileSync(rootLockPath, "utf8")) as { packages: Record<string, LockEntry> }).packages;
   const out: Record<string, LockEntry> = {};
   const resolveFrom = (from: string, name: string): string => {
     for (let dir = from; ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf("/node_modules")))) {
       const p = `${dir ? `${dir}/` : ""}node_modules/${name}`;
       if (all[p]) return p;
-      if (!dir) throw new Error(`offlineLockfile: '${name}' (needed by '${from || "the project"}') is not in ${rootLockPath}`);
+      if (!dir)
+        throw new Error(`offlineLockfile: '${name}' (needed by '${from || "the project"}') is not in ${rootLockPath}`);
     }
   };
   const add = (path: string): void => {
@@ -56,7 +61,13 @@ export function offlineLockfile(rootLockPath: string, tarballs: readonly LocalTa
   for (const t of tarballs) {
     rootDeps[t.name] = `file:${t.file}`;
     const integrity = `sha512-${createHash("sha512").update(readFileSync(t.abs)).digest("base64")}`;
-    out[`node_modules/${t.name}`] = { version: t.version, resolved: `file:${t.file}`, integrity, dependencies: t.dependencies, ...(t.bin ? { bin: t.bin } : {}) };
+    out[`node_modules/${t.name}`] = {
+      version: t.version,
+      resolved: `file:${t.file}`,
+      integrity,
+      dependencies: t.dependencies,
+      ...(t.bin ? { bin: t.bin } : {}),
+    };
     for (const d of Object.keys(t.dependencies)) add(resolveFrom("", d));
   }
   for (const d of extra) {
@@ -64,5 +75,11 @@ export function offlineLockfile(rootLockPath: string, tarballs: readonly LocalTa
     add(p);
     rootDeps[d] = all[p].version!;
   }
-  return { name: "harness", version: "0.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "harness", version: "0.0.0", dependencies: rootDeps }, ...out } };
+  return {
+    name: "harness",
+    version: "0.0.0",
+    lockfileVersion: 3,
+    requires: true,
+    packages: { "": { name: "harness", version: "0.0.0", dependencies: rootDeps }, ...out },
+  };
 }

@@ -25,7 +25,8 @@ export interface CliOptions {
 }
 
 function assertBuilt(): void {
-  if (!existsSync(CLI_ENTRY)) throw new Error(`${CLI_ENTRY} is missing: run \`npm run build\` first (npm test does it in pretest).`);
+  if (!existsSync(CLI_ENTRY))
+    throw new Error(`${CLI_ENTRY} is missing: run \`npm run build\` first (npm test does it in pretest).`);
 }
 
 /** Starts `curator ARGS` and returns the child; stdout / stderr are piped. */
@@ -63,7 +64,10 @@ export function runCli(args: readonly string[], opts: CliOptions = {}): Promise<
 }
 
 /** Runs `curator ARGS --json`, expects exit 0 and returns the parsed summary. */
-export async function runCliJson<T = Record<string, unknown>>(args: readonly string[], opts: CliOptions = {}): Promise<T> {
+export async function runCliJson<T = Record<string, unknown>>(
+  args: readonly string[],
+  opts: CliOptions = {},
+): Promise<T> {
   const r = await runCli([...args, "--json"], opts);
   if (r.status !== 0) throw new Error(`curator ${args.join(" ")} exited ${r.status ?? r.signal}:\n${r.stderr}`);
   return JSON.parse(r.stdout) as T;

@@ -58,7 +58,10 @@ export class ScriptedServer {
   private readonly seenPrompts: string[] = [];
   private readonly sockets = new Set<import("node:net").Socket>();
 
-  private constructor(private readonly server: Server, private readonly opts: ScriptedServerOptions) {
+  private constructor(
+    private readonly server: Server,
+    private readonly opts: ScriptedServerOptions,
+  ) {
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -99,14 +102,24 @@ export class ScriptedServer {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
     const path = (req.url ?? "/").split("?")[0];
-    const rec: RecordedRequest = { method: req.method ?? "GET", path, authorization: req.headers.authorization, at: Date.now() };
+    const rec: RecordedRequest = {
+      method: req.method ?? "GET",
+      path,
+      authorization: req.headers.authorization,
+      at: Date.now(),
+    };
     this.requests.push(rec);
     const models = this.opts.models ?? ["scripted-model"];
     if (req.method === "GET" && path === "/v1/models") {
-      if (this.opts.modelsRoute === false) return json(res, 404, { error: { message: "Not found", type: "not_found" } });
-      return json(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "test" })) });
+      if (this.opts.modelsRoute === false)
+        return json(res, 404, { error: { message: "Not found", type: "not_found" } });
+      return json(res, 200, {
+        object: "list",
+        data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "test" })),
+      });
     }
-    if (req.method !== "POST" || path !== "/v1/chat/completions") return json(res, 404, { error: { message: `no route ${path}` } });
+    if (req.method !== "POST" || path !== "/v1/chat/completions")
+      return json(res, 404, { error: { message: `no route ${path}` } });
     const body = JSON.parse(raw) as ChatRequest;
     rec.body = body;
     this.active++;
@@ -127,10 +140,17 @@ export class ScriptedServer {
           const h: Record<string, string> = {};
           if (fault.retryAfter !== undefined) h["retry-after"] = fault.retryAfter;
           if (fault.retryAfterMs !== undefined) h["retry-after-ms"] = fault.retryAfterMs;
-          return json(res, 429, { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, h);
+          return json(
+            res,
+            429,
+            { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } },
+            h,
+          );
         }
         case "server-error":
-          return json(res, fault.status ?? 500, { error: { message: "The server had an error", type: "server_error" } });
+          return json(res, fault.status ?? 500, {
+            error: { message: "The server had an error", type: "server_error" },
+          });
         case "slow":
           await sleep(fault.delayMs);
           if (res.destroyed || req.socket.destroyed) return;
@@ -152,7 +172,13 @@ export class ScriptedServer {
         case "none":
           break;
         case "unauthorized":
-          return json(res, 401, { error: { message: fault.message ?? "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+          return json(res, 401, {
+            error: {
+              message: fault.message ?? "Incorrect API key provided",
+              type: "invalid_request_error",
+              code: "invalid_api_key",
+            },
+          });
       }
     }
     if (!models.includes(body.model))

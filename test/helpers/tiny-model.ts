@@ -38,24 +38,32 @@ export async function makeTinyModelDir(dir: string, opts: TinyModelOptions = {})
   const featureNames = opts.featureNames ?? [...FEATURE_NAMES];
   const f = featureNames.length;
   const seed = opts.seed ?? 1;
-  const arch: Architecture = { hidden: opts.hidden ?? [16, 8], activation: opts.activation ?? "relu", dropout: opts.dropout ?? 0 };
+  const arch: Architecture = {
+    hidden: opts.hidden ?? [16, 8],
+    activation: opts.activation ?? "relu",
+    dropout: opts.dropout ?? 0,
+  };
   const rng = new Rng([seed, 0x71a7]);
   const model = buildModel(f, arch, seed);
   const biasScale = opts.biasScale ?? 0.5;
   if (biasScale > 0) {
-    const weights = model.getWeights().map((w) =>
-      w.shape.length === 1 ? tf.tensor1d(Array.from({ length: w.shape[0] }, () => rng.uniform(-biasScale, biasScale))) : w,
-    );
+    const weights = model
+      .getWeights()
+      .map((w) =>
+        w.shape.length === 1
+          ? tf.tensor1d(Array.from({ length: w.shape[0] }, () => rng.uniform(-biasScale, biasScale)))
+          : w,
+      );
     model.setWeights(weights);
     weights.forEach((w) => w.shape.length === 1 && w.dispose());
   }
   const normalization: Normalization =
     opts.normalization === "identity"
       ? { mean: new Array(f).fill(0), std: new Array(f).fill(1) }
-      : opts.normalization ?? {
+      : (opts.normalization ?? {
           mean: featureNames.map(() => Math.fround(rng.uniform(-5, 5))),
           std: featureNames.map(() => Math.fround(rng.uniform(0.5, 3))),
-        };
+        });
   mkdirSync(dir, { recursive: true });
   await saveModel(model, dir);
   const card = ModelCardSchema.parse({

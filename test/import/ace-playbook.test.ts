@@ -7,7 +7,11 @@ import { byId, countsByReason, FIXTURES, HAVE_REAL, importAndRead, REAL } from "
 describe("ace playbook importer", () => {
   it("parses rules, sections and ACE's helpful/harmful counters", () => {
     const ctx = new ImportContext("/");
-    const rules = parsePlaybook("## STRATEGIES\n[shr-00001] helpful=3 harmful=5 :: Do the thing.\n[shr-00002] Plain rule.\n", "p.txt", ctx);
+    const rules = parsePlaybook(
+      "## STRATEGIES\n[shr-00001] helpful=3 harmful=5 :: Do the thing.\n[shr-00002] Plain rule.\n",
+      "p.txt",
+      ctx,
+    );
     expect([...rules.values()]).toEqual([
       { id: "shr-00001", text: "Do the thing.", section: "STRATEGIES", helpful: 3, harmful: 5 },
       { id: "shr-00002", text: "Plain rule.", section: "STRATEGIES", helpful: null, harmful: null },
@@ -29,13 +33,18 @@ describe("ace playbook importer", () => {
     const late = r.snapshots[3].itemIds.filter((id) => !r.snapshots[2].itemIds.includes(id));
     expect(late.length).toBeGreaterThan(0);
     for (const id of late) expect(items.get(id)?.stats?.createdAt).toBe(60);
-    for (const l of r.labels) expect(l).toMatchObject({ rewrittenLater: false, removedLater: false, harmful: null, neverUsed: null });
+    for (const l of r.labels)
+      expect(l).toMatchObject({ rewrittenLater: false, removedLater: false, harmful: null, neverUsed: null });
     expect(items.get(`${lib}/shr-00001`)?.tags?.[0]).toMatch(/^section:/);
   });
 
   it("imports odd files: stray lines, duplicate ids, continuation lines, empty and foreign files", async () => {
     const r = await importAndRead("ace-playbook", join(FIXTURES, "malformed/ace-playbook"));
-    expect(countsByReason(r.manifest.skipped)).toMatchObject({ "empty-file": 1, "unrecognised-file": 1, "empty-content": 1 });
+    expect(countsByReason(r.manifest.skipped)).toMatchObject({
+      "empty-file": 1,
+      "unrecognised-file": 1,
+      "empty-content": 1,
+    });
     expect(countsByReason(r.manifest.repaired)).toMatchObject({ "duplicate-id": 1, "continuation-line": 1 });
     const lib = r.library[0].library as string;
     expect(r.library.map((i) => i.id)).toEqual([`${lib}/shr-00001`, `${lib}/shr-00001~2`]);
@@ -46,7 +55,9 @@ describe("ace playbook importer", () => {
 describe.skipIf(!HAVE_REAL)("ace playbook importer on the full real folder", () => {
   it("imports the online run 8 → 398 rules, only ever added, and the other playbooks once each", async () => {
     const r = await importAndRead("ace-playbook", join(REAL, "ace_appworld"));
-    const online = r.snapshots.filter((s) => s.library === "online_snapshots/react_playbook_online_test_normal_without_gt_coherent_cleaned");
+    const online = r.snapshots.filter(
+      (s) => s.library === "online_snapshots/react_playbook_online_test_normal_without_gt_coherent_cleaned",
+    );
     expect(online.map((s) => [s.taskIndex, s.itemIds.length])).toEqual([
       [0, 8],
       [30, 274],

@@ -22,7 +22,11 @@ describe("agent-s importer", () => {
     expect(r.manifest.skipped.byReason["no-content-in-history"]?.count).toBe(1);
     const item = r.library.find((i) => i.library === "ubuntu/episodic")!;
     expect(item.meta).toMatchObject({ task: expect.any(String), subtask: expect.any(String) });
-    expect(r.labels.filter((l) => l.library === "ubuntu/episodic").every((l) => l.removedLater === false && l.rewrittenLater === false)).toBe(true);
+    expect(
+      r.labels
+        .filter((l) => l.library === "ubuntu/episodic")
+        .every((l) => l.removedLater === false && l.rewrittenLater === false),
+    ).toBe(true);
     expect(r.labels.filter((l) => l.library === "windows/narrative").every((l) => l.removedLater === null)).toBe(true);
     expect(r.events.map((e) => [e.library, e.outcome])).toEqual([
       ["ubuntu/narrative", "failure"],
@@ -33,7 +37,12 @@ describe("agent-s importer", () => {
 
   it("salvages a truncated memory file and skips non-text entries", async () => {
     const r = await importAndRead("agent-s", join(FIXTURES, "malformed/agent-s"));
-    expect(countsByReason(r.manifest.skipped)).toMatchObject({ "truncated-json": 1, "bad-field-type": 1, "empty-content": 1, "unrecognised-file": 1 });
+    expect(countsByReason(r.manifest.skipped)).toMatchObject({
+      "truncated-json": 1,
+      "bad-field-type": 1,
+      "empty-content": 1,
+      "unrecognised-file": 1,
+    });
     expect(r.library.filter((i) => i.library === "ubuntu/episodic").length).toBeGreaterThan(0);
   });
 });
@@ -42,7 +51,12 @@ describe.skipIf(!HAVE_REAL)("agent-s importer on the full real folder", () => {
   it("imports Ubuntu at two points in time (813 → 1,229 episodic items) and Windows", async () => {
     const r = await importAndRead("agent-s", join(REAL, "agent_s_kb"));
     const live = Object.fromEntries(r.manifest.libraries.map((l) => [l.name, l.items]));
-    expect(live).toEqual({ "ubuntu/episodic": 1229, "ubuntu/narrative": 492, "windows/episodic": 439, "windows/narrative": 149 });
+    expect(live).toEqual({
+      "ubuntu/episodic": 1229,
+      "ubuntu/narrative": 492,
+      "windows/episodic": 439,
+      "windows/narrative": 149,
+    });
     const ep = r.snapshots.filter((s) => s.library === "ubuntu/episodic");
     expect(ep).toHaveLength(9);
     expect(ep[0].itemIds).toHaveLength(813);

@@ -10,7 +10,13 @@ const run = async (args: Record<string, unknown>): Promise<string> => {
   const out: string[] = [];
   const spy = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
   try {
-    await (importCommand.handler as (a: unknown) => Promise<void>)({ json: true, debug: false, _: [], $0: "curator", ...args });
+    await (importCommand.handler as (a: unknown) => Promise<void>)({
+      json: true,
+      debug: false,
+      _: [],
+      $0: "curator",
+      ...args,
+    });
   } finally {
     spy.mockRestore();
   }
@@ -24,7 +30,14 @@ describe("curator import (command)", () => {
     const out = join(mkdtempSync(join(tmpdir(), "cli-import-")), "lib");
     const summary = JSON.parse(await run({ format: "tau-bench", path: join(FIXTURES, "tau-bench"), out }));
     expect(summary).toMatchObject({ out, format: "tau-bench", counts: { events: 2 }, tokenEncoding: "o200k_base" });
-    for (const f of ["library.jsonl", "items.jsonl", "snapshots.jsonl", "events.jsonl", "replay-labels.jsonl", "manifest.json"]) {
+    for (const f of [
+      "library.jsonl",
+      "items.jsonl",
+      "snapshots.jsonl",
+      "events.jsonl",
+      "replay-labels.jsonl",
+      "manifest.json",
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
   });
@@ -41,7 +54,9 @@ describe("curator import (command)", () => {
   it("refuses an unknown format, a missing path and an empty folder with CuratorErrors, leaving no output", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "cli-bad-")), "never");
     await expect(run({ format: "mem0", path: FIXTURES, out })).rejects.toMatchObject({ code: "BAD_ARGUMENT" });
-    await expect(run({ format: "voyager", path: join(FIXTURES, "nope"), out })).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
+    await expect(run({ format: "voyager", path: join(FIXTURES, "nope"), out })).rejects.toMatchObject({
+      code: "FILE_NOT_FOUND",
+    });
     await expect(run({ format: "agent-s", path: join(FIXTURES, "malformed/empty"), out })).rejects.toMatchObject({
       code: "INVALID_FILE",
       message: expect.stringMatching(/empty-file/),

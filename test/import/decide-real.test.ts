@@ -21,25 +21,45 @@ const SOURCES: [ImportFormat, string][] = [
   ["tau-bench", "tau_bench"],
 ];
 
-describe.skipIf(!HAVE_REAL || !existsSync(MODEL))("curator decide with the default model on every real source", { timeout: 300_000 }, () => {
-  it.each(SOURCES)("%s", async (format, folder) => {
-    const base = mkdtempSync(join(tmpdir(), `decide-real-${format}-`));
-    await importSource(format, join(REAL, folder), join(base, "import"));
-    const input = readJsonl<{ id: string }>(join(base, "import", "library.jsonl"));
-    expect(input.length).toBeGreaterThan(0);
+describe.skipIf(!HAVE_REAL || !existsSync(MODEL))(
+  "curator decide with the default model on every real source",
+  { timeout: 300_000 },
+  () => {
+    it.each(SOURCES)("%s", async (format, folder) => {
+      const base = mkdtempSync(join(tmpdir(), `decide-real-${format}-`));
+      await importSource(format, join(REAL, folder), join(base, "import"));
+      const input = readJsonl<{ id: string }>(join(base, "import", "library.jsonl"));
+      expect(input.length).toBeGreaterThan(0);
 
-    const out = join(base, "curated");
-    const r = spawnSync("node", [CLI, "decide", "--model", MODEL, "--library", join(base, "import", "library.jsonl"), "--executor", "mid", "--out", out, "--json"], { encoding: "utf8" });
-    // Only warnings (the preset fallback for executor statistics, out-of-distribution features), no errors.
-    expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("curator: warning: "))).toEqual([]);
-    expect(r.status).toBe(0);
-    const live = readJsonl<{ id: string }>(join(out, "library.jsonl"));
-    const archived = readJsonl<{ item: { id: string } }>(join(out, "archive.jsonl")).map((a) => a.item);
-    expect([...live, ...archived].map((i) => i.id).sort()).toEqual(input.map((i) => i.id).sort());
-    // One line per item, then the pass line.
-    expect(readJsonl(join(out, "audit.jsonl"))).toHaveLength(input.length + 1);
+      const out = join(base, "curated");
+      const r = spawnSync(
+        "node",
+        [
+          CLI,
+          "decide",
+          "--model",
+          MODEL,
+          "--library",
+          join(base, "import", "library.jsonl"),
+          "--executor",
+          "mid",
+          "--out",
+          out,
+          "--json",
+        ],
+        { encoding: "utf8" },
+      );
+      // Only warnings (the preset fallback for executor statistics, out-of-distribution features), no errors.
+      expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("curator: warning: "))).toEqual([]);
+      expect(r.status).toBe(0);
+      const live = readJsonl<{ id: string }>(join(out, "library.jsonl"));
+      const archived = readJsonl<{ item: { id: string } }>(join(out, "archive.jsonl")).map((a) => a.item);
+      expect([...live, ...archived].map((i) => i.id).sort()).toEqual(input.map((i) => i.id).sort());
+      // One line per item, then the pass line.
+      expect(readJsonl(join(out, "audit.jsonl"))).toHaveLength(input.length + 1);
 
-    const v = spawnSync("node", [CLI, "audit", "verify", out], { encoding: "utf8" });
-    expect(v.status).toBe(0);
-  });
-});
+      const v = spawnSync("node", [CLI, "audit", "verify", out], { encoding: "utf8" });
+      expect(v.status).toBe(0);
+    });
+  },
+);

@@ -76,6 +76,7 @@ export function checkContracts(r: Omit<Imported, "out">): void {
 }
 
 /** A manifest's skipped or repaired report as counts by reason, to assert with `toMatchObject`. */
-export const countsByReason = (r: IssueReport): Record<string, number> => Object.fromEntries(Object.entries(r.byReason).map(([k, c]) => [k, c.count]));
+export const countsByReason = (r: IssueReport): Record<string, number> =>
+  Object.fromEntries(Object.entries(r.byReason).map(([k, c]) => [k, c.count]));
 
 export const byId = <T extends { id: string }>(xs: readonly T[]): Map<string, T> => new Map(xs.map((x) => [x.id, x]));

@@ -11,8 +11,16 @@ describe("lenient literal reader", () => {
       d: [1, 2],
       e: NaN,
     });
-    expect(parseLiteral(String.raw`['it\'s', "say \"hi\"", '\u00e9\x41', b'raw']`).value).toEqual(["it's", 'say "hi"', "éA", "raw"]);
-    expect(parseLiteral("{'when': datetime.date(2024, 5, 1), 'obj': <Foo at 0x1>}").value).toEqual({ when: "datetime.date(2024, 5, 1)", obj: "<Foo at 0x1>" });
+    expect(parseLiteral(String.raw`['it\'s', "say \"hi\"", '\u00e9\x41', b'raw']`).value).toEqual([
+      "it's",
+      'say "hi"',
+      "éA",
+      "raw",
+    ]);
+    expect(parseLiteral("{'when': datetime.date(2024, 5, 1), 'obj': <Foo at 0x1>}").value).toEqual({
+      when: "datetime.date(2024, 5, 1)",
+      obj: "<Foo at 0x1>",
+    });
   });
 
   it("salvages the complete leading entries of damaged text", () => {

@@ -26,9 +26,19 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("truncate" as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-  fc.record({ kind: fc.constant("flip" as const), bits: fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 12 }) }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    bits: fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 7 })), {
+      minLength: 1,
+      maxLength: 12,
+    }),
+  }),
   fc.record({ kind: fc.constant("delete-field" as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }),
+  }),
   fc.record({ kind: fc.constant("empty" as const) }),
 );
 
@@ -42,7 +52,11 @@ function deleteField(text: string, pick: number): string {
     return out;
   };
   const count = (v: unknown): number =>
-    Array.isArray(v) ? v.reduce((a: number, x) => a + count(x), 0) : typeof v === "object" && v !== null ? Object.values(v).reduce((a: number, x) => a + 1 + count(x), 0) : 0;
+    Array.isArray(v)
+      ? v.reduce((a: number, x) => a + count(x), 0)
+      : typeof v === "object" && v !== null
+        ? Object.values(v).reduce((a: number, x) => a + 1 + count(x), 0)
+        : 0;
   try {
     const v = JSON.parse(text);
     return JSON.stringify(drop(v, { left: pick % Math.max(1, count(v)) }));
@@ -89,8 +103,10 @@ function checkClean(format: ImportFormat, dir: string): void {
     if (ids.has(item.id)) throw new Error(`duplicate id ${item.id}`);
     ids.add(item.id);
   }
-  for (const s of built.snapshots) for (const id of s.itemIds) if (!ids.has(id)) throw new Error(`snapshot names unknown ${id}`);
-  for (const e of built.events) for (const id of e.itemIds ?? []) if (!ids.has(id)) throw new Error(`event names unknown ${id}`);
+  for (const s of built.snapshots)
+    for (const id of s.itemIds) if (!ids.has(id)) throw new Error(`snapshot names unknown ${id}`);
+  for (const e of built.events)
+    for (const id of e.itemIds ?? []) if (!ids.has(id)) throw new Error(`event names unknown ${id}`);
   for (const l of built.labels) if (!ids.has(l.id)) throw new Error(`label for unknown ${l.id}`);
   JSON.stringify(built.manifest);
 }

@@ -5,7 +5,9 @@ import { countsByReason, FIXTURES, HAVE_REAL, importAndRead, REAL } from "./help
 
 describe("tau-bench importer", () => {
   it("splits a policy into paragraphs by section, a bullet with its sub-bullets being one", () => {
-    const chunks = chunkPolicy("# Policy\n\nIntro line.\n\n## Book flight\n\n- First rule.\n  - detail a\n- Second rule.\n");
+    const chunks = chunkPolicy(
+      "# Policy\n\nIntro line.\n\n## Book flight\n\n- First rule.\n  - detail a\n- Second rule.\n",
+    );
     expect(chunks.map((c) => [c.key, c.text])).toEqual([
       ["policy-1", "Intro line."],
       ["book-flight-1", "- First rule.\n  - detail a"],

@@ -9,9 +9,12 @@ import { byId, countsByReason, FIXTURES, HAVE_REAL, importAndRead, REAL } from "
 describe("voyager importer on fixtures", () => {
   it("imports a checkpoint: live skills, earlier versions, callers, attempts", async () => {
     const r = await importAndRead("voyager", join(FIXTURES, "voyager/ckpt_llama"));
-    expect(r.library.map((i) => i.id).sort()).toEqual(
-      ["ckpt_llama/craftWoodenPickaxe", "ckpt_llama/killChicken", "ckpt_llama/mineTwoDirtBlocks", "ckpt_llama/mineWoodLog"],
-    );
+    expect(r.library.map((i) => i.id).sort()).toEqual([
+      "ckpt_llama/craftWoodenPickaxe",
+      "ckpt_llama/killChicken",
+      "ckpt_llama/mineTwoDirtBlocks",
+      "ckpt_llama/mineWoodLog",
+    ]);
     const items = byId(r.items);
     const old = items.get("ckpt_llama/craftWoodenPickaxe@v1")!;
     const live = items.get("ckpt_llama/craftWoodenPickaxe")!;
@@ -20,8 +23,16 @@ describe("voyager importer on fixtures", () => {
     expect(live.stats?.rewrites).toBe(1);
     expect(live.tokens).toBe(countTokens(live.content));
     const labels = byId(r.labels);
-    expect(labels.get("ckpt_llama/craftWoodenPickaxe@v1")).toMatchObject({ rewrittenLater: true, inFinal: false, harmful: null });
-    expect(labels.get("ckpt_llama/craftWoodenPickaxe")).toMatchObject({ rewrittenLater: false, inFinal: true, neverUsed: false });
+    expect(labels.get("ckpt_llama/craftWoodenPickaxe@v1")).toMatchObject({
+      rewrittenLater: true,
+      inFinal: false,
+      harmful: null,
+    });
+    expect(labels.get("ckpt_llama/craftWoodenPickaxe")).toMatchObject({
+      rewrittenLater: false,
+      inFinal: true,
+      neverUsed: false,
+    });
     expect(labels.get("ckpt_llama/killChicken")?.neverUsed).toBe(true); // nothing calls it
     // identical re-saves (mineTwoDirtBlocksV2.js == mineTwoDirtBlocks.js) are one version, not a rewrite
     expect(items.get("ckpt_llama/mineTwoDirtBlocks")?.stats?.rewrites).toBe(0);
@@ -61,9 +72,13 @@ describe("voyager importer on fixtures", () => {
   });
 
   it("refuses a missing path and a folder with no checkpoint, with a CuratorError", () => {
-    expect(() => loadImport("voyager", join(FIXTURES, "does-not-exist"))).toThrow(expect.objectContaining({ code: "FILE_NOT_FOUND" }));
+    expect(() => loadImport("voyager", join(FIXTURES, "does-not-exist"))).toThrow(
+      expect.objectContaining({ code: "FILE_NOT_FOUND" }),
+    );
     const empty = mkdtempSync(join(tmpdir(), "voyager-empty-"));
-    expect(() => loadImport("voyager", empty)).toThrow(expect.objectContaining({ name: "CuratorError", code: "INVALID_FILE" }));
+    expect(() => loadImport("voyager", empty)).toThrow(
+      expect.objectContaining({ name: "CuratorError", code: "INVALID_FILE" }),
+    );
   });
 });
 

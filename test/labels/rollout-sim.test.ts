@@ -23,18 +23,31 @@ import { ACTIONS } from "../../src/actions.js";
 const root = mkdtempSync(join(tmpdir(), "curator-rollout-sim-"));
 const BASE: CollectOptions = { world: "tiny", executors: "weak,mid,strong", streams: 3, tasks: 80, seed: 5, out: "" };
 const bytes = (dir: string, f: string) => readFileSync(join(dir, f));
-const dirs = { oracle: join(root, "oracle"), rollout: join(root, "rollout"), grouped: join(root, "grouped"), budget: join(root, "budget") };
+const dirs = {
+  oracle: join(root, "oracle"),
+  rollout: join(root, "rollout"),
+  grouped: join(root, "grouped"),
+  budget: join(root, "budget"),
+};
 
 beforeAll(async () => {
   await collect({ ...BASE, labels: "oracle", out: dirs.oracle });
   await collect({ ...BASE, labels: "rollout", out: dirs.rollout });
   await collect({ ...BASE, labels: "rollout", rolloutGroups: 3, out: dirs.grouped });
-  await collect({ ...BASE, labels: "rollout", rolloutStates: 2, rolloutItems: 3, rolloutBudget: 400, out: dirs.budget });
+  await collect({
+    ...BASE,
+    labels: "rollout",
+    rolloutStates: 2,
+    rolloutItems: 3,
+    rolloutBudget: 400,
+    out: dirs.budget,
+  });
 });
 
 describe("collect --labels rollout on the simulator", () => {
   it("writes the oracle's dataset bit for bit (decisions and tasks files); the manifest adds what the rollouts cost", async () => {
-    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"]) expect(bytes(dirs.rollout, f).equals(bytes(dirs.oracle, f)), f).toBe(true);
+    for (const f of ["decisions/part-00000.parquet", "tasks/part-00000.parquet"])
+      expect(bytes(dirs.rollout, f).equals(bytes(dirs.oracle, f)), f).toBe(true);
     const [o, r] = [(await readDataset(dirs.oracle)).manifests[0], (await readDataset(dirs.rollout)).manifests[0]];
     const { labels: _l, rollout, command: _c, files: _f, ...rest } = r;
     const { labels: _lo, command: _co, files: _fo, ...restOracle } = o;
@@ -48,12 +61,20 @@ describe("collect --labels rollout on the simulator", () => {
       passes.add(`${ds.decisions.stream_id[i]}/${ds.decisions.pass[i]}`);
       for (const a of ACTIONS.slice(1)) forks += Number.isNaN(ds.decisions[`cf_success_${a}`][i]) ? 0 : 1;
     }
-    expect(rollout).toMatchObject({ horizon: 20, states: null, groups: 0, labelledStates: passes.size, labelledDecisions: ds.decisions.stream_id.length });
+    expect(rollout).toMatchObject({
+      horizon: 20,
+      states: null,
+      groups: 0,
+      labelledStates: passes.size,
+      labelledDecisions: ds.decisions.stream_id.length,
+    });
     expect(rollout!.extraTasks).toBe(20 * (forks + passes.size));
   });
 
   it("pass-level groups add the groups table and leave the decisions bit for bit", async () => {
-    expect(bytes(dirs.grouped, "decisions/part-00000.parquet").equals(bytes(dirs.oracle, "decisions/part-00000.parquet"))).toBe(true);
+    expect(
+      bytes(dirs.grouped, "decisions/part-00000.parquet").equals(bytes(dirs.oracle, "decisions/part-00000.parquet")),
+    ).toBe(true);
     const ds = await readDataset(dirs.grouped);
     const g = ds.groups!;
     expect(g.stream_id.length).toBe(3 * ds.decisions.stream_id.length);
@@ -88,7 +109,14 @@ describe("collect --labels rollout on the simulator", () => {
     expect(labelled).toBe(m.labelledDecisions);
     expect(labelled).toBeLessThanOrEqual(3 * 2 * 3);
     // bc trains on the labelled rows only
-    const s = await train({ data: dirs.budget, algo: "bc", out: join(root, "bc-budget"), epochs: 2, hidden: [8], seed: 1 });
+    const s = await train({
+      data: dirs.budget,
+      algo: "bc",
+      out: join(root, "bc-budget"),
+      epochs: 2,
+      hidden: [8],
+      seed: 1,
+    });
     expect(s.trainRows + s.valRows).toBe(labelled);
   });
 
@@ -106,7 +134,19 @@ describe("collect --labels rollout on the simulator", () => {
 describe("grpo-pass", () => {
   it("trained from pass groups sampled from a random behaviour, it curates better than that behaviour", async () => {
     const data = join(root, "groups-random");
-    await collect({ world: "tiny", executors: "weak,mid,strong", streams: 6, tasks: 100, behavior: "random", epsilon: 0.3, seed: 1, labels: "rollout", rolloutItems: 0, rolloutGroups: 8, out: data });
+    await collect({
+      world: "tiny",
+      executors: "weak,mid,strong",
+      streams: 6,
+      tasks: 100,
+      behavior: "random",
+      epsilon: 0.3,
+      seed: 1,
+      labels: "rollout",
+      rolloutItems: 0,
+      rolloutGroups: 8,
+      out: data,
+    });
     const model = join(root, "grpo-pass");
     await train({ data, algo: "grpo-pass", out: model, epochs: 20, hidden: [32], seed: 1 });
     const world = resolveWorld("tiny");
@@ -115,9 +155,18 @@ describe("grpo-pass", () => {
       const curator = (await resolveCurator(spec, { simulator: true })).curator;
       let total = 0;
       for (let k = 0; k < 6; k++) {
-        const stream = { streamId: k, seed: streamSeed(99, k, "eval"), world, executors: [executors[k % 3]], tasks: 100 };
+        const stream = {
+          streamId: k,
+          seed: streamSeed(99, k, "eval"),
+          world,
+          executors: [executors[k % 3]],
+          tasks: 100,
+        };
         const run = await runStream(stream, curator, { mode: "argmax", horizon: 20 });
-        total += reward(run.tasks.reduce((s, t) => s + t.pSuccess, 0), run.tasks.reduce((s, t) => s + t.cost, 0));
+        total += reward(
+          run.tasks.reduce((s, t) => s + t.pSuccess, 0),
+          run.tasks.reduce((s, t) => s + t.cost, 0),
+        );
       }
       return total;
     };

@@ -20,13 +20,30 @@ const clock = () => new Date(TIME);
 describe("a curation pass, for any library and any baseline curator (in memory)", () => {
   it("keeps live + archive = input, pinned items untouched, governance obeyed, one chained audit line per decision", async () => {
     await fc.assert(
-      fc.asyncProperty(libraryArb(), governanceArb, curatorArb, executorArb, fc.option(fc.nat(1000), { nil: undefined }), async (items, rules, spec, exec, seed) => {
-        const { curator, modelHash } = await resolveCurator(spec);
-        const s = seed ?? (curator.stochastic ? 0 : undefined);
-        const r = await decideWithCurator(curator, modelHash, items, exec, { governance: rules, sample: s === undefined ? undefined : { seed: s } });
-        const plan = planPass({ items, decisions: r.decisions, head: null, curator: r.curator, modelHash, time: TIME });
-        checkPass(items, r.decisions, plan, rules);
-      }),
+      fc.asyncProperty(
+        libraryArb(),
+        governanceArb,
+        curatorArb,
+        executorArb,
+        fc.option(fc.nat(1000), { nil: undefined }),
+        async (items, rules, spec, exec, seed) => {
+          const { curator, modelHash } = await resolveCurator(spec);
+          const s = seed ?? (curator.stochastic ? 0 : undefined);
+          const r = await decideWithCurator(curator, modelHash, items, exec, {
+            governance: rules,
+            sample: s === undefined ? undefined : { seed: s },
+          });
+          const plan = planPass({
+            items,
+            decisions: r.decisions,
+            head: null,
+            curator: r.curator,
+            modelHash,
+            time: TIME,
+          });
+          checkPass(items, r.decisions, plan, rules);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -56,7 +73,8 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
         writeFileSync(libPath, toJsonl(items));
         writeFileSync(join(dir, "governance.json"), JSON.stringify(rules));
         const out = join(dir, "out");
-        const pass = (library: string, now?: number) => curateLibrary({ model: spec, library, executor: "weak", out, seed, now, clock });
+        const pass = (library: string, now?: number) =>
+          curateLibrary({ model: spec, library, executor: "weak", out, seed, now, clock });
         if (items.length === 0) {
           await expect(pass(libPath)).rejects.toThrow(/holds no items/);
           return;
@@ -71,7 +89,8 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
         // Nothing lost across two passes: every input id is live or archived exactly once, content intact.
         const ids = [...live2.map((i) => i.id), ...archive.map((e) => e.item.id)].sort();
         expect(ids).toEqual(items.map((i) => i.id).sort());
-        for (const e of archive) expect(e.item).toEqual(live1.find((i) => i.id === e.item.id) ?? items.find((i) => i.id === e.item.id));
+        for (const e of archive)
+          expect(e.item).toEqual(live1.find((i) => i.id === e.item.id) ?? items.find((i) => i.id === e.item.id));
         const lines = items.length + live1.length + 2;
         expect(verifyFolder(out)).toMatchObject({ lines, live: live2.length, archived: archive.length });
         if (archive.length > 0) {
@@ -79,10 +98,17 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
           await restoreItem(out, back.id, clock);
           const live3 = parseLibrary(readFileSync(join(out, LIBRARY_FILE), "utf8"), "live");
           expect(live3[live3.length - 1]).toEqual(back);
-          expect(parseArchive(readFileSync(join(out, ARCHIVE_FILE), "utf8"), "a").map((e) => e.item.id)).not.toContain(back.id);
+          expect(parseArchive(readFileSync(join(out, ARCHIVE_FILE), "utf8"), "a").map((e) => e.item.id)).not.toContain(
+            back.id,
+          );
           expect(verifyFolder(out)).toMatchObject({ lines: lines + 1 });
           const last = readFileSync(join(out, AUDIT_FILE), "utf8").trim().split("\n").pop()!;
-          expect(JSON.parse(last)).toMatchObject({ action: "restore", itemId: back.id, curator: "user", where: "live" });
+          expect(JSON.parse(last)).toMatchObject({
+            action: "restore",
+            itemId: back.id,
+            curator: "user",
+            where: "live",
+          });
         }
       }),
       { numRuns: 40 },
@@ -107,18 +133,32 @@ describe("a curation pass written to a folder, repeated, then restored", () => {
   it("refuses an --out holding other files, and input items that are already archived there; a lock keeps writers out", async () => {
     const dir = mkdtempSync(join(tmpdir(), "foreign-"));
     const lib = join(dir, "lib.jsonl");
-    writeFileSync(lib, toJsonl([{ id: "a", kind: "skill", content: "x", stats: { createdAt: 0, timesRetrieved: 9, failures: 9, recentFailures: 5, lastRetrievedAt: 9 } }]));
+    writeFileSync(
+      lib,
+      toJsonl([
+        {
+          id: "a",
+          kind: "skill",
+          content: "x",
+          stats: { createdAt: 0, timesRetrieved: 9, failures: 9, recentFailures: 5, lastRetrievedAt: 9 },
+        },
+      ]),
+    );
     const foreign = join(dir, "foreign");
     mkdirSync(foreign);
     writeFileSync(join(foreign, "notes.txt"), "mine");
-    await expect(curateLibrary({ model: "none", library: lib, executor: "mid", out: foreign })).rejects.toThrow(/notes\.txt/);
+    await expect(curateLibrary({ model: "none", library: lib, executor: "mid", out: foreign })).rejects.toThrow(
+      /notes\.txt/,
+    );
     expect(readFileSync(join(foreign, "notes.txt"), "utf8")).toBe("mine");
 
     writeFileSync(join(dir, "governance.json"), JSON.stringify({ maxChangeShare: 1 }));
     const out = join(dir, "out");
     const first = await curateLibrary({ model: "heuristic", library: lib, executor: "mid", out, clock });
     expect(first.decisions[0].action).toBe("retire");
-    await expect(curateLibrary({ model: "none", library: lib, executor: "mid", out })).rejects.toThrow(/already in the output folder's archive\.jsonl: 'a'/);
+    await expect(curateLibrary({ model: "none", library: lib, executor: "mid", out })).rejects.toThrow(
+      /already in the output folder's archive\.jsonl: 'a'/,
+    );
 
     const audit = readFileSync(join(out, AUDIT_FILE), "utf8");
     mkdirSync(`${out}.lock`);

@@ -11,24 +11,23 @@ const content = fc.oneof(
   fc.string({ maxLength: 40 }),
 );
 
-const stats = fc
-  .record(
-    {
-      createdAt: fc.integer({ min: 0, max: 200 }),
-      lastRetrievedAt: fc.option(fc.integer({ min: 0, max: 250 }), { nil: null }),
-      timesRetrieved: fc.nat(40),
-      successes: fc.nat(30),
-      failures: fc.nat(30),
-      recentSuccesses: fc.nat(6),
-      recentFailures: fc.nat(6),
-      helpful: fc.nat(10),
-      harmful: fc.nat(10),
-      writtenAfterFailure: fc.boolean(),
-      rewrites: fc.nat(3),
-      compressions: fc.nat(3),
-    },
-    { requiredKeys: [] },
-  );
+const stats = fc.record(
+  {
+    createdAt: fc.integer({ min: 0, max: 200 }),
+    lastRetrievedAt: fc.option(fc.integer({ min: 0, max: 250 }), { nil: null }),
+    timesRetrieved: fc.nat(40),
+    successes: fc.nat(30),
+    failures: fc.nat(30),
+    recentSuccesses: fc.nat(6),
+    recentFailures: fc.nat(6),
+    helpful: fc.nat(10),
+    harmful: fc.nat(10),
+    writtenAfterFailure: fc.boolean(),
+    rewrites: fc.nat(3),
+    compressions: fc.nat(3),
+  },
+  { requiredKeys: [] },
+);
 
 const itemBody = fc.record(
   {
@@ -48,11 +47,15 @@ const itemBody = fc.record(
 
 /** A library of 0..maxItems items with unique ids; every optional field appears or not. */
 export function libraryArb(maxItems = 30): fc.Arbitrary<LiveItem[]> {
-  return fc
-    .uniqueArray(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: maxItems })
-    .chain((ids) => fc.tuple(...ids.map(() => itemBody)).map((bodies) => bodies.map((b, i) => ({ id: ids[i], ...b }) as LiveItem)))
-    // Through JSON once, as a library file would carry it (e.g. -0 in meta becomes 0).
-    .map((items) => JSON.parse(JSON.stringify(items)) as LiveItem[]);
+  return (
+    fc
+      .uniqueArray(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: maxItems })
+      .chain((ids) =>
+        fc.tuple(...ids.map(() => itemBody)).map((bodies) => bodies.map((b, i) => ({ id: ids[i], ...b }) as LiveItem)),
+      )
+      // Through JSON once, as a library file would carry it (e.g. -0 in meta becomes 0).
+      .map((items) => JSON.parse(JSON.stringify(items)) as LiveItem[])
+  );
 }
 
 export const governanceArb: fc.Arbitrary<Governance> = fc.record({

@@ -12,8 +12,19 @@ import { makeTinyModelDir } from "../helpers/tiny-model.js";
 const ROOT = process.cwd();
 const CLI = join(ROOT, "dist/cli/main.js");
 const MINE = [
-  "cli/commands/decide", "cli/commands/restore", "cli/commands/audit", "library/apply", "library/io", "library/curate", "library/folder",
-  "library/history", "util/lines", "library/verify", "runtime/decide", "governance/audit", "governance/rules",
+  "cli/commands/decide",
+  "cli/commands/restore",
+  "cli/commands/audit",
+  "library/apply",
+  "library/io",
+  "library/curate",
+  "library/folder",
+  "library/history",
+  "util/lines",
+  "library/verify",
+  "runtime/decide",
+  "governance/audit",
+  "governance/rules",
 ];
 
 /** Rebuilds dist/ when it is missing or older than these sources (e.g. vitest run without `npm test`). */
@@ -29,11 +40,39 @@ beforeAll(() => {
 const run = (args: string[]) => spawnSync("node", [CLI, ...args], { encoding: "utf8" });
 
 const LIB = [
-  { id: "failing", kind: "skill", content: "def parse(p): return p.split(',')", stats: { createdAt: 0, lastRetrievedAt: 90, timesRetrieved: 12, successes: 1, failures: 11, recentFailures: 5 } },
-  { id: "stale", kind: "context", content: "deploy with v1 api", stats: { createdAt: 1, lastRetrievedAt: 2, timesRetrieved: 1, successes: 1 } },
-  { id: "pinned", kind: "context", content: "never push to main", pinned: true, stats: { createdAt: 3, lastRetrievedAt: null } },
-  { id: "good", kind: "skill", content: "use retries with backoff", tags: ["core"], meta: { owner: { team: "infra" } }, stats: { createdAt: 5, lastRetrievedAt: 99, timesRetrieved: 40, successes: 36, failures: 4 } },
-  { id: "long", kind: "context", content: "word ".repeat(900), stats: { createdAt: 10, lastRetrievedAt: 100, timesRetrieved: 5, successes: 4, failures: 1 } },
+  {
+    id: "failing",
+    kind: "skill",
+    content: "def parse(p): return p.split(',')",
+    stats: { createdAt: 0, lastRetrievedAt: 90, timesRetrieved: 12, successes: 1, failures: 11, recentFailures: 5 },
+  },
+  {
+    id: "stale",
+    kind: "context",
+    content: "deploy with v1 api",
+    stats: { createdAt: 1, lastRetrievedAt: 2, timesRetrieved: 1, successes: 1 },
+  },
+  {
+    id: "pinned",
+    kind: "context",
+    content: "never push to main",
+    pinned: true,
+    stats: { createdAt: 3, lastRetrievedAt: null },
+  },
+  {
+    id: "good",
+    kind: "skill",
+    content: "use retries with backoff",
+    tags: ["core"],
+    meta: { owner: { team: "infra" } },
+    stats: { createdAt: 5, lastRetrievedAt: 99, timesRetrieved: 40, successes: 36, failures: 4 },
+  },
+  {
+    id: "long",
+    kind: "context",
+    content: "word ".repeat(900),
+    stats: { createdAt: 10, lastRetrievedAt: 100, timesRetrieved: 5, successes: 4, failures: 1 },
+  },
 ];
 
 function makeLibrary(governance?: object): { dir: string; lib: string } {
@@ -49,7 +88,18 @@ describe("curator decide", { timeout: 400_000 }, () => {
   it("--dry-run prints the review table and writes nothing", () => {
     const { dir, lib } = makeLibrary();
     const before = readdirSync(dir);
-    const r = run(["decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--dry-run", "--out", join(dir, "out")]);
+    const r = run([
+      "decide",
+      "--model",
+      "heuristic",
+      "--library",
+      lib,
+      "--executor",
+      "mid",
+      "--dry-run",
+      "--out",
+      join(dir, "out"),
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/item\s+action\s+p\s+content\s+why/);
     expect(r.stdout).toMatch(/failing\s+retire\s+1\.000\s+def parse.*failing: 1 of 12 tasks with it succeeded/);
@@ -62,12 +112,32 @@ describe("curator decide", { timeout: 400_000 }, () => {
   it("writes live/archive/audit; a second pass appends to the chain; restore and audit verify work; tampering exits 2", () => {
     const { dir, lib } = makeLibrary({ maxChangeShare: 0.5, protectedTags: ["core"] });
     const out = join(dir, "out");
-    const first = JSON.parse(execFileSync("node", [CLI, "decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--out", out, "--json"], { encoding: "utf8" }));
+    const first = JSON.parse(
+      execFileSync(
+        "node",
+        [CLI, "decide", "--model", "heuristic", "--library", lib, "--executor", "mid", "--out", out, "--json"],
+        { encoding: "utf8" },
+      ),
+    );
     expect(first.governanceSource).toBe(join(dir, "governance.json"));
     expect(first.counts.retire).toBeGreaterThan(0);
-    expect(readdirSync(out).sort()).toEqual([".curator-output.json", "archive.jsonl", "audit.head.json", "audit.jsonl", "curator-folder.json", "governance.json", "library.jsonl"]);
-    const live = readFileSync(join(out, "library.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    const archive = readFileSync(join(out, "archive.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(readdirSync(out).sort()).toEqual([
+      ".curator-output.json",
+      "archive.jsonl",
+      "audit.head.json",
+      "audit.jsonl",
+      "curator-folder.json",
+      "governance.json",
+      "library.jsonl",
+    ]);
+    const live = readFileSync(join(out, "library.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const archive = readFileSync(join(out, "archive.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     // live + archive = input, by id and content (live items may only gain a pending marker).
     expect([...live.map((i) => i.id), ...archive.map((e) => e.item.id)].sort()).toEqual(LIB.map((i) => i.id).sort());
     for (const e of archive) expect(e.item).toEqual(LIB.find((i) => i.id === e.item.id));
@@ -83,7 +153,21 @@ describe("curator decide", { timeout: 400_000 }, () => {
     expect(run(["audit", "verify", out, "--expect-head", head]).status).toBe(0);
 
     // Second pass on the folder's own library in a later evidence window: the chain continues, the archive accumulates.
-    const second = run(["decide", "--model", "random", "--seed", "3", "--library", join(out, "library.jsonl"), "--executor", "weak", "--out", out, "--now", "500"]);
+    const second = run([
+      "decide",
+      "--model",
+      "random",
+      "--seed",
+      "3",
+      "--library",
+      join(out, "library.jsonl"),
+      "--executor",
+      "weak",
+      "--out",
+      out,
+      "--now",
+      "500",
+    ]);
     expect(second.status).toBe(0);
     const total = LIB.length + 1 + live.length + 1;
     const stale = run(["audit", "verify", out, "--expect-head", head]);
@@ -112,7 +196,17 @@ describe("curator decide", { timeout: 400_000 }, () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/audit\.jsonl line 2: hash does not match/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
-    const refused = run(["decide", "--model", "none", "--library", join(out, "library.jsonl"), "--executor", "mid", "--out", out]);
+    const refused = run([
+      "decide",
+      "--model",
+      "none",
+      "--library",
+      join(out, "library.jsonl"),
+      "--executor",
+      "mid",
+      "--out",
+      out,
+    ]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("TAMPERED");
   });
@@ -127,7 +221,9 @@ describe("curator decide", { timeout: 400_000 }, () => {
     const b = run(["decide", "--model", "heuristic", "--library", libB, "--executor", "mid", "--out", out]);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/lacks \d+ item\(s\) that are live in/);
-    expect(readFileSync(join(out, "library.jsonl"), "utf8") + readFileSync(join(out, "archive.jsonl"), "utf8")).toBe(before);
+    expect(readFileSync(join(out, "library.jsonl"), "utf8") + readFileSync(join(out, "archive.jsonl"), "utf8")).toBe(
+      before,
+    );
 
     const missing = run(["audit", "verify", join(dir, "nope")]);
     expect(missing.status).toBe(2);
@@ -154,7 +250,12 @@ describe("curator decide", { timeout: 400_000 }, () => {
   it("runs an exported ONNX model; every audit line carries the model file's sha256", async () => {
     await useBackend("wasm");
     const { dir, lib } = makeLibrary({ maxChangeShare: 1 });
-    const tiny = await makeTinyModelDir(join(dir, "model"), { hidden: [8], seed: 2, normalization: "identity", biasScale: 1 });
+    const tiny = await makeTinyModelDir(join(dir, "model"), {
+      hidden: [8],
+      seed: 2,
+      normalization: "identity",
+      biasScale: 1,
+    });
     tiny.model.dispose();
     const onnx = join(dir, "curator.onnx");
     await exportToOnnx(tiny.dir, onnx);
@@ -164,7 +265,10 @@ describe("curator decide", { timeout: 400_000 }, () => {
     const summary = JSON.parse(r.stdout);
     const sha = createHash("sha256").update(readFileSync(onnx)).digest("hex");
     expect(summary).toMatchObject({ curator: "onnx:curator.onnx", modelHash: sha });
-    const audit = readFileSync(join(out, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const audit = readFileSync(join(out, "audit.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(audit.filter((a) => a.action !== "pass").map((a) => a.itemId)).toEqual(LIB.map((i) => i.id));
     expect(audit[audit.length - 1]).toMatchObject({ action: "pass", decided: LIB.length });
     for (const a of audit) expect(a).toMatchObject({ modelHash: sha, curator: "onnx:curator.onnx" });
@@ -173,7 +277,9 @@ describe("curator decide", { timeout: 400_000 }, () => {
 
   it("asks for --out or --dry-run, and refuses an unknown curator", () => {
     const { lib } = makeLibrary();
-    expect(run(["decide", "--model", "heuristic", "--library", lib, "--executor", "mid"]).stderr).toMatch(/--out DIR.*--dry-run/);
+    expect(run(["decide", "--model", "heuristic", "--library", lib, "--executor", "mid"]).stderr).toMatch(
+      /--out DIR.*--dry-run/,
+    );
     const r = run(["decide", "--model", "oracle", "--library", lib, "--executor", "mid", "--dry-run"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/Unknown curator 'oracle'/);

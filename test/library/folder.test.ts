@@ -3,7 +3,17 @@
  * lose an item; passes without new evidence change nothing; the change cap holds per evidence window; a
  * restore sticks; the folder's governance applies; `audit verify` proves live + archive item by item.
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,12 +55,20 @@ const decide = (o: Partial<CurateOptions> & { library: string; out: string }) =>
   curateLibrary({ model: "heuristic", executor: "mid", clock, ...o });
 
 const read = (dir: string, f: string) => readFileSync(join(dir, f), "utf8");
-const jsonl = (dir: string, f: string) => read(dir, f).trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const jsonl = (dir: string, f: string) =>
+  read(dir, f)
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const liveIds = (dir: string) => jsonl(dir, "library.jsonl").map((i) => i.id as string);
 const archivedIds = (dir: string) => jsonl(dir, "archive.jsonl").map((e) => e.item.id as string);
 
 async function refusal(p: Promise<unknown>): Promise<CuratorError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(CuratorError);
   return e as CuratorError;
 }
@@ -63,7 +81,9 @@ describe("an output folder continues, never replaces", () => {
     const libB = join(dir, "b.jsonl");
     writeFileSync(libB, toJsonl(library("b", 30)));
     const e = await refusal(decide({ library: libB, out }));
-    expect(e.message).toMatch(/lacks \d+ item\(s\) that are live in .*Q': 'a\d+'.*decide the folder's own library \(--library '.*Q'\).*choose a new --out/s);
+    expect(e.message).toMatch(
+      /lacks \d+ item\(s\) that are live in .*Q': 'a\d+'.*decide the folder's own library \(--library '.*Q'\).*choose a new --out/s,
+    );
     expect(["library.jsonl", "archive.jsonl", AUDIT_FILE].map((f) => read(out, f))).toEqual(before);
     // A newer copy of Q's library kept elsewhere (all of Q's live items, plus a new one) continues it.
     const newer = [...jsonl(out, "library.jsonl"), ...library("b", 1)];
@@ -80,7 +100,9 @@ describe("an output folder continues, never replaces", () => {
     writeFileSync(join(hand, "library.jsonl"), read(dir, "lib.jsonl"));
     const e = await refusal(decide({ library: lib, out: hand }));
     expect(e.code).toBe("OUTPUT_EXISTS");
-    expect(e.message).toMatch(/not a curator decide output \(library\.jsonl; no curator-folder\.json\).*--library '.*hand'/s);
+    expect(e.message).toMatch(
+      /not a curator decide output \(library\.jsonl; no curator-folder\.json\).*--library '.*hand'/s,
+    );
     expect(read(hand, "library.jsonl")).toBe(read(dir, "lib.jsonl"));
     const r = await decide({ library: hand, out: join(dir, "new") });
     expect(r.items.length).toBe(10);
@@ -99,7 +121,9 @@ describe("an output folder continues, never replaces", () => {
     symlinkSync(lib, join(dir, "lib-link.jsonl"));
     expect((await decide({ library: join(dir, "lib-link.jsonl"), out: join(dir, "other") })).items.length).toBe(20);
     symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
-    expect((await refusal(decide({ library: lib, out: join(dir, "dangling") }))).message).toMatch(/symbolic link to a path that does not exist/);
+    expect((await refusal(decide({ library: lib, out: join(dir, "dangling") }))).message).toMatch(
+      /symbolic link to a path that does not exist/,
+    );
   });
 });
 
@@ -127,7 +151,10 @@ describe("stable passes", () => {
     const used = first.counts.retire + first.counts.rewrite;
     expect(used).toBe(10);
     // Fresh failures on every live item, same task index (a retried job with updated counters).
-    const worse = jsonl(out, "library.jsonl").map((it) => ({ ...it, stats: { ...it.stats, failures: (it.stats.failures ?? 0) + 20, recentFailures: 5 } }));
+    const worse = jsonl(out, "library.jsonl").map((it) => ({
+      ...it,
+      stats: { ...it.stats, failures: (it.stats.failures ?? 0) + 20, recentFailures: 5 },
+    }));
     const again = join(dir, "again.jsonl");
     writeFileSync(again, toJsonl(worse));
     const second = await decide({ library: again, out });
@@ -151,7 +178,9 @@ describe("stable passes", () => {
     await decide({ library: out, out, now: 400 });
     expect(liveIds(out)).toContain(id);
     // New evidence about the item itself: decided again (and retired again, it is still failing).
-    const items = jsonl(out, "library.jsonl").map((it) => (it.id === id ? { ...it, stats: { ...it.stats, failures: it.stats.failures + 1 } } : it));
+    const items = jsonl(out, "library.jsonl").map((it) =>
+      it.id === id ? { ...it, stats: { ...it.stats, failures: it.stats.failures + 1 } } : it,
+    );
     const next = join(dir, "next.jsonl");
     writeFileSync(next, toJsonl(items));
     const later = await decide({ library: next, out, now: 401 });
@@ -163,10 +192,26 @@ describe("edge passes", () => {
   it("a dry run reads the folder's history; a folder whose live library became empty is a valid state", async () => {
     const { lib, out } = setup(library("a", 40));
     await decide({ library: lib, out });
-    const dry = await curateLibrary({ model: "heuristic", executor: "mid", library: lib.replace("lib.jsonl", "Q"), out, dryRun: true });
+    const dry = await curateLibrary({
+      model: "heuristic",
+      executor: "mid",
+      library: lib.replace("lib.jsonl", "Q"),
+      out,
+      dryRun: true,
+    });
     expect(dry.decisions).toEqual([]);
     expect(dry.written).toBeNull();
-    const one = setup([{ id: "x", kind: "skill", content: "c", stats: { createdAt: 0, lastRetrievedAt: 9, timesRetrieved: 9, failures: 9, recentFailures: 5 } }], { maxChangeShare: 1 });
+    const one = setup(
+      [
+        {
+          id: "x",
+          kind: "skill",
+          content: "c",
+          stats: { createdAt: 0, lastRetrievedAt: 9, timesRetrieved: 9, failures: 9, recentFailures: 5 },
+        },
+      ],
+      { maxChangeShare: 1 },
+    );
     expect((await decide({ library: one.lib, out: one.out })).counts.retire).toBe(1);
     const empty = await decide({ library: one.out, out: one.out });
     expect(empty.items).toEqual([]);
@@ -218,8 +263,15 @@ describe("audit verify proves the state", () => {
   it("names an edited archived item, a deleted live item, removed archive lines, an edited live item", async () => {
     let out = await folder();
     const arch = jsonl(out, "archive.jsonl");
-    writeFileSync(join(out, "archive.jsonl"), toJsonl(arch.map((e, i) => (i === 1 ? { ...e, item: { ...e.item, content: "edited" } } : e))));
-    expect(failure(out)).toMatch(new RegExp(`archive\\.jsonl line 2: archived item '${arch[1].item.id}' differs from the content the audit log bound`));
+    writeFileSync(
+      join(out, "archive.jsonl"),
+      toJsonl(arch.map((e, i) => (i === 1 ? { ...e, item: { ...e.item, content: "edited" } } : e))),
+    );
+    expect(failure(out)).toMatch(
+      new RegExp(
+        `archive\\.jsonl line 2: archived item '${arch[1].item.id}' differs from the content the audit log bound`,
+      ),
+    );
 
     out = await folder();
     const live = jsonl(out, "library.jsonl");
@@ -230,11 +282,18 @@ describe("audit verify proves the state", () => {
     out = await folder();
     const arch2 = jsonl(out, "archive.jsonl");
     writeFileSync(join(out, "archive.jsonl"), toJsonl(arch2.slice(2)));
-    expect(failure(out)).toMatch(new RegExp(`archived item '${arch2[0].item.id}' .* is missing from .*archive\\.jsonl \\(removed\\)`));
+    expect(failure(out)).toMatch(
+      new RegExp(`archived item '${arch2[0].item.id}' .* is missing from .*archive\\.jsonl \\(removed\\)`),
+    );
 
     out = await folder();
-    writeFileSync(join(out, "library.jsonl"), read(out, "library.jsonl").replace(/"content":"a item/, '"content":"A item'));
-    expect(failure(out)).toMatch(/live item 'a\d+' differs from the content the audit log bound at line \d+ \(edited outside curator\)/);
+    writeFileSync(
+      join(out, "library.jsonl"),
+      read(out, "library.jsonl").replace(/"content":"a item/, '"content":"A item'),
+    );
+    expect(failure(out)).toMatch(
+      /live item 'a\d+' differs from the content the audit log bound at line \d+ \(edited outside curator\)/,
+    );
   });
 
   it("a missing folder, log or head is a failure, never OK (0 lines)", async () => {
@@ -268,13 +327,26 @@ describe("audit verify proves the state", () => {
     const { lib, dir } = setup(library("a", 5));
     const old = join(dir, "old");
     mkdirSync(old);
-    const base = { seq: 1, time: "t", itemId: "a0", action: "keep", probs: null, allowed: null, reason: "r", modelHash: null, curator: "c", prevHash: GENESIS_HASH };
+    const base = {
+      seq: 1,
+      time: "t",
+      itemId: "a0",
+      action: "keep",
+      probs: null,
+      allowed: null,
+      reason: "r",
+      modelHash: null,
+      curator: "c",
+      prevHash: GENESIS_HASH,
+    };
     const line = { ...base, hash: entryHash(base) };
     writeFileSync(join(old, AUDIT_FILE), auditLine(line as never));
     writeFileSync(join(old, AUDIT_HEAD_FILE), JSON.stringify({ lines: 1, hash: line.hash }));
     writeFileSync(join(old, "library.jsonl"), toJsonl(library("a", 1)));
     writeFileSync(join(old, "archive.jsonl"), "");
-    expect(failure(old)).toMatch(/format 1 decide folder .*hash chain is intact \(1 lines\).*--library '.*old' --out NEW_FOLDER/s);
+    expect(failure(old)).toMatch(
+      /format 1 decide folder .*hash chain is intact \(1 lines\).*--library '.*old' --out NEW_FOLDER/s,
+    );
     const e = await refusal(decide({ library: lib, out: old }));
     expect(e.code).toBe("VERSION_MISMATCH");
     expect(existsSync(join(old, "curator-folder.json"))).toBe(false);

@@ -25,12 +25,25 @@ function withoutPending(it: LiveItem): Omit<LiveItem, "pending"> {
   return rest;
 }
 
-export function checkPass(items: readonly LiveItem[], decisions: readonly Decision[], plan: PassOutput, rules: Governance, priorArchive = 0): void {
+export function checkPass(
+  items: readonly LiveItem[],
+  decisions: readonly Decision[],
+  plan: PassOutput,
+  rules: Governance,
+  priorArchive = 0,
+): void {
   // One decision and one audit line per item, in order.
   expect(decisions.map((d) => d.id)).toEqual(items.map((i) => i.id));
-  const itemLines = plan.audit.filter((e) => e.action !== "pass") as Extract<PassOutput["audit"][number], { itemId: string }>[];
+  const itemLines = plan.audit.filter((e) => e.action !== "pass") as Extract<
+    PassOutput["audit"][number],
+    { itemId: string }
+  >[];
   expect(itemLines.map((e) => [e.itemId, e.action])).toEqual(decisions.map((d) => [d.id, d.action]));
-  expect(plan.audit[plan.audit.length - 1]).toMatchObject({ action: "pass", decided: decisions.length, live: plan.live.length });
+  expect(plan.audit[plan.audit.length - 1]).toMatchObject({
+    action: "pass",
+    decided: decisions.length,
+    live: plan.live.length,
+  });
 
   // Nothing lost: live + new archive entries = input, by id and content.
   const newArchive = plan.archive.slice(priorArchive);
@@ -72,7 +85,9 @@ export function checkPass(items: readonly LiveItem[], decisions: readonly Decisi
     }
     const age = Math.max(0, now - (it.stats?.createdAt ?? now));
     const protectedItem =
-      age < rules.minAgeToRetire || rules.protectedKinds.includes(it.kind) || (it.tags ?? []).some((t) => rules.protectedTags.includes(t));
+      age < rules.minAgeToRetire ||
+      rules.protectedKinds.includes(it.kind) ||
+      (it.tags ?? []).some((t) => rules.protectedTags.includes(t));
     if (protectedItem) expect(d.allowed).not.toContain("retire");
   });
 

@@ -46,7 +46,8 @@ describe("library JSONL", () => {
   });
 
   it("carries items through exactly: key order, meta and unknown-to-us nested values untouched", () => {
-    const line = '{"meta":{"z":1,"a":{"deep":[1,{"y":null}]}},"content":"c","kind":"skill","id":"q","stats":{"recentFailures":1,"createdAt":3}}';
+    const line =
+      '{"meta":{"z":1,"a":{"deep":[1,{"y":null}]}},"content":"c","kind":"skill","id":"q","stats":{"recentFailures":1,"createdAt":3}}';
     const [item] = parseLibrary(`${line}\n`, "x.jsonl");
     expect(JSON.stringify(item)).toBe(line);
   });
@@ -63,20 +64,30 @@ describe("library JSONL", () => {
 
   it("never crashes on mutated input: truncated, bit-flipped, fields removed — a clean parse or a clean error", () => {
     fc.assert(
-      fc.property(libraryArb(8), fc.nat(), fc.nat(255), fc.constantFrom("truncate", "flip", "drop"), (items, pos, bits, how) => {
-        let text = toJsonl(items);
-        if (text.length === 0) return;
-        const p = pos % text.length;
-        if (how === "truncate") text = text.slice(0, p);
-        else if (how === "flip") text = text.slice(0, p) + String.fromCharCode(text.charCodeAt(p) ^ (bits || 1)) + text.slice(p + 1);
-        else text = toJsonl(items.map((it, i) => (i === p % items.length ? Object.fromEntries(Object.entries(it).slice(1)) : it)));
-        try {
-          parseLibrary(text, "m.jsonl");
-        } catch (e) {
-          expect(isCuratorError(e)).toBe(true);
-          expect((e as Error).message).toMatch(/'m\.jsonl' has .*problem.*\n\s+line \d+: /);
-        }
-      }),
+      fc.property(
+        libraryArb(8),
+        fc.nat(),
+        fc.nat(255),
+        fc.constantFrom("truncate", "flip", "drop"),
+        (items, pos, bits, how) => {
+          let text = toJsonl(items);
+          if (text.length === 0) return;
+          const p = pos % text.length;
+          if (how === "truncate") text = text.slice(0, p);
+          else if (how === "flip")
+            text = text.slice(0, p) + String.fromCharCode(text.charCodeAt(p) ^ (bits || 1)) + text.slice(p + 1);
+          else
+            text = toJsonl(
+              items.map((it, i) => (i === p % items.length ? Object.fromEntries(Object.entries(it).slice(1)) : it)),
+            );
+          try {
+            parseLibrary(text, "m.jsonl");
+          } catch (e) {
+            expect(isCuratorError(e)).toBe(true);
+            expect((e as Error).message).toMatch(/'m\.jsonl' has .*problem.*\n\s+line \d+: /);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

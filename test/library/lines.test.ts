@@ -24,7 +24,11 @@ describe("reading a library file", () => {
   it("refuses invalid UTF-8, naming the line (it used to become U+FFFD silently)", () => {
     const f = join(tmp(), "lib.jsonl");
     const good = Buffer.from('{"id":"a","kind":"skill","content":"ok é"}\n');
-    const bad = Buffer.concat([Buffer.from('{"id":"b","kind":"skill","content":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"id":"b","kind":"skill","content":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}\n'),
+    ]);
     writeFileSync(f, Buffer.concat([good, bad]));
     const e = refusal(() => readLibraryFile(f));
     expect(e.code).toBe("INVALID_FILE");
@@ -35,7 +39,9 @@ describe("reading a library file", () => {
     const dir = tmp();
     const f = join(dir, "lib.json");
     writeFileSync(f, JSON.stringify([{ id: "a", kind: "skill", content: "x" }], null, 2));
-    expect(refusal(() => readLibraryFile(f)).message).toMatch(/is a JSON array, expected JSONL: one JSON object per line/);
+    expect(refusal(() => readLibraryFile(f)).message).toMatch(
+      /is a JSON array, expected JSONL: one JSON object per line/,
+    );
     writeFileSync(f, JSON.stringify([{ id: "a", kind: "skill", content: "x" }]));
     expect(refusal(() => readLibraryFile(f)).message).toMatch(/is a JSON array/);
   });
@@ -44,7 +50,9 @@ describe("reading a library file", () => {
     const dir = tmp();
     const f = join(dir, "lib.jsonl");
     writeFileSync(f, "\n\n");
-    const e = await curateLibrary({ model: "heuristic", library: f, executor: "mid", out: join(dir, "out") }).catch((x) => x);
+    const e = await curateLibrary({ model: "heuristic", library: f, executor: "mid", out: join(dir, "out") }).catch(
+      (x) => x,
+    );
     expect(e).toBeInstanceOf(CuratorError);
     expect(e.message).toMatch(/holds no items \(no non-blank lines\)/);
   });
@@ -55,7 +63,12 @@ describe("reading a library file", () => {
     writeFileSync(f, `\uFEFFfirst\r\n${long}\nx€y\nlast`);
     const seen: [string, number][] = [];
     forEachLine(f, (t, n) => void seen.push([t.length > 20 ? `${t.length}` : t, n]));
-    expect(seen).toEqual([["first", 1], ["700000", 2], ["x€y", 3], ["last", 4]]);
+    expect(seen).toEqual([
+      ["first", 1],
+      ["700000", 2],
+      ["x€y", 3],
+      ["last", 4],
+    ]);
   });
 
   it("writes through a buffer and round-trips a library of 50,000 items line by line", () => {

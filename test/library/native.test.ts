@@ -22,7 +22,10 @@ const LATEST = join(ACE, "react_playbook_online_test_normal_without_gt_coherent_
 
 /** The documented normalisation of an ACE playbook. */
 function normalisePlaybook(text: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   const out: string[] = [];
   lines.forEach((l, i) => {
     if (/^#{1,6}\s/.test(l)) {
@@ -40,9 +43,23 @@ describe("export-library", () => {
   it("ACE: import → decide --model none → export gives the same playbook (normalised)", async () => {
     const dir = tmp("ace");
     await importSource("ace-playbook", ACE, join(dir, "imp"));
-    const decided = await curateLibrary({ model: "none", library: join(dir, "imp/library.jsonl"), executor: "mid", out: join(dir, "cur") });
+    const decided = await curateLibrary({
+      model: "none",
+      library: join(dir, "imp/library.jsonl"),
+      executor: "mid",
+      out: join(dir, "cur"),
+    });
     expect(decided.written?.counts.keep).toBe(22);
-    const r = await runCliJson<{ items: number; pending: number }>(["export-library", "--format", "ace", "--from", join(dir, "cur"), "--out", join(dir, "back.txt"), "--json"]);
+    const r = await runCliJson<{ items: number; pending: number }>([
+      "export-library",
+      "--format",
+      "ace",
+      "--from",
+      join(dir, "cur"),
+      "--out",
+      join(dir, "back.txt"),
+      "--json",
+    ]);
     expect(r).toMatchObject({ items: 22, pending: 0 });
     const back = readFileSync(join(dir, "back.txt"), "utf8");
     expect(back).toBe(normalisePlaybook(back)); // the writer's output is already normal
@@ -51,9 +68,14 @@ describe("export-library", () => {
 
   it("ACE: counters come back in ACE's own form; retired rules are gone", () => {
     const dir = tmp("ace-counters");
-    writeFileSync(join(dir, "pb.txt"), "## STRATEGIES:\n[shr-00001] helpful=3, harmful=1 : check the docs\n  and the examples\n[shr-00002] keep steps small\n## EMPTY\n");
+    writeFileSync(
+      join(dir, "pb.txt"),
+      "## STRATEGIES:\n[shr-00001] helpful=3, harmful=1 : check the docs\n  and the examples\n[shr-00002] keep steps small\n## EMPTY\n",
+    );
     const lib = loadImport("ace-playbook", dir).library;
-    expect(writeAcePlaybook(lib)).toBe("## STRATEGIES\n[shr-00001] helpful=3 harmful=1 :: check the docs\nand the examples\n[shr-00002] keep steps small\n");
+    expect(writeAcePlaybook(lib)).toBe(
+      "## STRATEGIES\n[shr-00001] helpful=3 harmful=1 :: check the docs\nand the examples\n[shr-00002] keep steps small\n",
+    );
     expect(writeAcePlaybook(lib.slice(1))).toBe("## STRATEGIES\n[shr-00002] keep steps small\n");
   });
 
@@ -67,7 +89,9 @@ describe("export-library", () => {
     const skills = JSON.parse(readFileSync(join(out, "skill/skills.json"), "utf8"));
     expect(Object.keys(skills)).toEqual(lib.map((i) => i.meta!.skill));
     const again = loadImport("voyager", out).library;
-    expect(again.map((i) => [i.meta!.skill, i.content, i.meta!.description])).toEqual(lib.map((i) => [i.meta!.skill, i.content, i.meta!.description]));
+    expect(again.map((i) => [i.meta!.skill, i.content, i.meta!.description])).toEqual(
+      lib.map((i) => [i.meta!.skill, i.content, i.meta!.description]),
+    );
   });
 
   it("Dynamic Cheatsheet: the cheatsheet parses back to the same entries and counts", async () => {
@@ -77,12 +101,24 @@ describe("export-library", () => {
     const dir = tmp("dc");
     writeFileSync(join(dir, "library.jsonl"), toJsonl(all));
     const name = cumulative[0].library!;
-    await exportLibrary({ format: "dc", from: join(dir, "library.jsonl"), out: join(dir, "cheatsheet.txt"), library: name });
+    await exportLibrary({
+      format: "dc",
+      from: join(dir, "library.jsonl"),
+      out: join(dir, "cheatsheet.txt"),
+      library: name,
+    });
     const entries = parseMemoryItems(readFileSync(join(dir, "cheatsheet.txt"), "utf8"));
     expect(entries.map((e) => [e.text, e.count])).toEqual(cumulative.map((i) => [i.content, i.meta?.count ?? 1]));
     // a retrieval run's previous solutions are not cheatsheet entries
     const retrieval = all.find((i) => i.tags?.includes("previous-solution"))!;
-    await expect(exportLibrary({ format: "dc", from: join(dir, "library.jsonl"), out: join(dir, "r.txt"), library: retrieval.library })).rejects.toThrow(/previous solutions/);
+    await expect(
+      exportLibrary({
+        format: "dc",
+        from: join(dir, "library.jsonl"),
+        out: join(dir, "r.txt"),
+        library: retrieval.library,
+      }),
+    ).rejects.toThrow(/previous solutions/);
     expect(existsSync(join(dir, "r.txt"))).toBe(false);
   });
 
@@ -90,15 +126,33 @@ describe("export-library", () => {
     const dir = tmp("refuse");
     const lib = loadImport("voyager", join(FIXTURES, "voyager")).library;
     writeFileSync(join(dir, "library.jsonl"), toJsonl(lib));
-    const several = await runCli(["export-library", "--format", "voyager", "--from", join(dir, "library.jsonl"), "--out", join(dir, "o")]);
+    const several = await runCli([
+      "export-library",
+      "--format",
+      "voyager",
+      "--from",
+      join(dir, "library.jsonl"),
+      "--out",
+      join(dir, "o"),
+    ]);
     expect(expectUserError(several, "BAD_ARGUMENT")).toMatch(/2 libraries \(ckpt_llama, history\).*--library/);
     expect(existsSync(join(dir, "o"))).toBe(false);
     writeFileSync(join(dir, "mine.txt"), "my notes\n");
-    const e = await exportLibrary({ format: "ace", from: join(dir, "library.jsonl"), out: join(dir, "mine.txt"), library: "history" }).catch((x) => x);
+    const e = await exportLibrary({
+      format: "ace",
+      from: join(dir, "library.jsonl"),
+      out: join(dir, "mine.txt"),
+      library: "history",
+    }).catch((x) => x);
     expect(isCuratorError(e) && e.code).toBe("OUTPUT_EXISTS");
     expect(readFileSync(join(dir, "mine.txt"), "utf8")).toBe("my notes\n");
     mkdirSync(join(dir, "empty"));
-    await exportLibrary({ format: "voyager", from: join(dir, "library.jsonl"), out: join(dir, "empty"), library: "history" });
+    await exportLibrary({
+      format: "voyager",
+      from: join(dir, "library.jsonl"),
+      out: join(dir, "empty"),
+      library: "history",
+    });
     expect(existsSync(join(dir, "empty/skill/skills.json"))).toBe(true);
   });
 });

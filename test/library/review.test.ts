@@ -3,12 +3,20 @@ import { contentPreview, escapeControl, formatReview } from "../../src/library/r
 import type { Decision } from "../../src/runtime/decide.js";
 
 const probs = { keep: 0.7, compress: 0.1, rewrite: 0.1, retire: 0.1 };
-const d = (id: string, action: Decision["action"], reason = "r"): Decision => ({ id, action, probs, allowed: ["keep", "compress", "rewrite", "retire"], reason });
+const d = (id: string, action: Decision["action"], reason = "r"): Decision => ({
+  id,
+  action,
+  probs,
+  allowed: ["keep", "compress", "rewrite", "retire"],
+  reason,
+});
 
 describe("review table", () => {
   it("prints ids whole (the old table cut them at 28 characters) with a content preview", () => {
     const long = "AIME_2024/claude-3-5-sonnet_Dynamic_Retrieval/sol-q11";
-    const text = formatReview([d(long, "retire"), d("b", "keep")], { contents: new Map([[long, "Let $O(0,0)$ be\n the   origin and a rather long statement follows"]]) });
+    const text = formatReview([d(long, "retire"), d("b", "keep")], {
+      contents: new Map([[long, "Let $O(0,0)$ be\n the   origin and a rather long statement follows"]]),
+    });
     expect(text).toContain(long);
     expect(text).toContain("Let $O(0,0)$ be the origin and a rather…");
     expect(text.split("\n")[0]).toMatch(/^item\s+action\s+p\s+content\s+why$/);
@@ -16,7 +24,9 @@ describe("review table", () => {
 
   it("escapes newlines, ANSI escapes and bidi overrides in ids, reasons and content (issue 15 point 4)", () => {
     const evil = "x\u001b[31mred\u001b[0m\nfake-row  keep  1.000\u202e";
-    const text = formatReview([d(evil, "rewrite", "why\u001b]0;title\u0007")], { contents: new Map([[evil, "a\u001b[2Jb\r\n"]]) });
+    const text = formatReview([d(evil, "rewrite", "why\u001b]0;title\u0007")], {
+      contents: new Map([[evil, "a\u001b[2Jb\r\n"]]),
+    });
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
     expect(text.split("\n")).toHaveLength(3);
     expect(text).toContain("x\\x1b[31mred\\x1b[0m\\nfake-row  keep  1.000\\u202e");

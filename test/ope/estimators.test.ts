@@ -60,7 +60,12 @@ describe("estimators on a hand-made logged bandit", () => {
     // Each x appears once with each action: the uniform behaviour's expected data, exactly.
     const xs = [-1, 0, 0.5, 2];
     const slates = xs.flatMap(() => [[0], [1], [2], [3]]);
-    const { s, truth } = bandit({ rows: 1, slates, xs: xs.flatMap((x) => [[x], [x], [x], [x]]), pick: (x) => (x > 0 ? 2 : 1) });
+    const { s, truth } = bandit({
+      rows: 1,
+      slates,
+      xs: xs.flatMap((x) => [[x], [x], [x], [x]]),
+      pick: (x) => (x > 0 ? 2 : 1),
+    });
     const e = estimate(s, { ridge: 0, gamma: 0 });
     expect(truth).toBeCloseTo((3 + 2 + 4 + 7) / 4, 12);
     for (const k of ["ips", "snips", "dm", "dr", "fqe"] as const) expect(e[k]).toBeCloseTo(truth, 8);
@@ -79,7 +84,7 @@ describe("estimators on a hand-made logged bandit", () => {
 
   it("IPS lands near the truth on sampled logs; DR equals DM when the model is exact", () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const n = 4000;
     const slates = Array.from({ length: n }, () => [Math.floor(rand() * 4)]);
     const xs = Array.from({ length: n }, () => [rand() * 2 - 1]);
@@ -94,7 +99,12 @@ describe("estimators on a hand-made logged bandit", () => {
   it("a wrong reward model biases DM; DR corrects it with the propensities", () => {
     const xs = [-1, 0, 0.5, 2];
     const slates = xs.flatMap(() => [[0], [1], [2], [3]]);
-    const { s, truth } = bandit({ rows: 1, slates, xs: xs.flatMap((x) => [[x], [x], [x], [x]]), pick: (x) => (x > 0 ? 2 : 1) });
+    const { s, truth } = bandit({
+      rows: 1,
+      slates,
+      xs: xs.flatMap((x) => [[x], [x], [x], [x]]),
+      pick: (x) => (x > 0 ? 2 : 1),
+    });
     // A huge ridge flattens the slopes: the model is wrong.
     const e = estimate(s, { ridge: 1e6, gamma: 0 });
     expect(Math.abs(e.dm - truth)).toBeGreaterThan(0.3);

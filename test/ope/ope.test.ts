@@ -52,7 +52,8 @@ describe("curator ope", () => {
         size: Math.round(Math.expm1(f[r * NUM_FEATURES + FEATURE_NAMES.indexOf("lib_size_log")])),
         totalTokens: Math.round(Math.expm1(f[r * NUM_FEATURES + FEATURE_NAMES.indexOf("lib_tokens_log")])),
       });
-      for (let k = 0; k < NUM_FEATURES; k++) expect([FEATURE_NAMES[k], again[k]]).toEqual([FEATURE_NAMES[k], expect.closeTo(f[r * NUM_FEATURES + k], 3)]);
+      for (let k = 0; k < NUM_FEATURES; k++)
+        expect([FEATURE_NAMES[k], again[k]]).toEqual([FEATURE_NAMES[k], expect.closeTo(f[r * NUM_FEATURES + k], 3)]);
     }
   });
 
@@ -84,7 +85,17 @@ describe("curator ope", () => {
 
   it("CLI writes results.json and report.md into an owned folder", async () => {
     const out = join(root, "ope-out");
-    const r = await runCli(["ope", "--data", data, "--curators", "heuristic,random", "--bootstrap", "20", "--out", out]);
+    const r = await runCli([
+      "ope",
+      "--data",
+      data,
+      "--curators",
+      "heuristic,random",
+      "--bootstrap",
+      "20",
+      "--out",
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(results.curators.map((c: { curator: string }) => c.curator)).toEqual(["heuristic", "random"]);

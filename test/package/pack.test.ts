@@ -17,7 +17,11 @@ const rootPkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const runtimePkg = JSON.parse(readFileSync(join(ROOT, "packages/runtime/package.json"), "utf8"));
 
 function sh(cmd: string, args: string[], cwd: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -29,15 +33,39 @@ afterAll(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-function installPacked(pkgDir: string, pkg: { name: string; version: string; dependencies: Record<string, string>; bin?: Record<string, string> }): string {
+function installPacked(
+  pkgDir: string,
+  pkg: { name: string; version: string; dependencies: Record<string, string>; bin?: Record<string, string> },
+): string {
   const dir = mkdtempSync(join(tmpdir(), "curator-pack-"));
   made.push(dir);
-  const file = sh("npm", ["pack", pkgDir, "--ignore-scripts", "--pack-destination", dir], ROOT).trim().split("\n").pop()!;
+  const file = sh("npm", ["pack", pkgDir, "--ignore-scripts", "--pack-destination", dir], ROOT)
+    .trim()
+    .split("\n")
+    .pop()!;
   const proj = join(dir, "harness");
   mkdirSync(proj);
-  const tarball: LocalTarball = { name: pkg.name, file: `../${file}`, abs: join(dir, file), version: pkg.version, dependencies: pkg.dependencies, bin: pkg.bin };
-  const lock = offlineLockfile(join(ROOT, "package-lock.json"), [tarball], ["@types/node"]) as { packages: Record<string, { dependencies: object }> };
-  writeFileSync(join(proj, "package.json"), JSON.stringify({ name: "harness", version: "9.9.9", private: true, type: "module", dependencies: lock.packages[""].dependencies }));
+  const tarball: LocalTarball = {
+    name: pkg.name,
+    file: `../${file}`,
+    abs: join(dir, file),
+    version: pkg.version,
+    dependencies: pkg.dependencies,
+    bin: pkg.bin,
+  };
+  const lock = offlineLockfile(join(ROOT, "package-lock.json"), [tarball], ["@types/node"]) as {
+    packages: Record<string, { dependencies: object }>;
+  };
+  writeFileSync(
+    join(proj, "package.json"),
+    JSON.stringify({
+      name: "harness",
+      version: "9.9.9",
+      private: true,
+      type: "module",
+      dependencies: lock.packages[""].dependencies,
+    }),
+  );
   writeFileSync(join(proj, "package-lock.json"), JSON.stringify(lock));
   // The documented offline setting: onnxruntime-node's postinstall would otherwise try to download.
   writeFileSync(join(proj, ".npmrc"), "onnxruntime-node-install=skip\n");
@@ -63,11 +91,31 @@ await rt.dispose();
 `;
 
 /** Type-checks and runs the harness inside `proj`; returns its JSON output. */
-function typecheckAndRun(proj: string, from: string): { version: string; features: number; decisions: { id: string; action: string }[]; sources: Record<string, string>; code: string } {
+function typecheckAndRun(
+  proj: string,
+  from: string,
+): {
+  version: string;
+  features: number;
+  decisions: { id: string; action: string }[];
+  sources: Record<string, string>;
+  code: string;
+} {
   writeFileSync(join(proj, "harness.ts"), HARNESS(from));
   writeFileSync(
     join(proj, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: true, outDir: "out", types: ["node"] }, files: ["harness.ts"] }),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: true,
+        outDir: "out",
+        types: ["node"],
+      },
+      files: ["harness.ts"],
+    }),
   );
   sh("node", [TSC, "-p", "tsconfig.json"], proj);
   return JSON.parse(sh("node", ["out/harness.js", MODEL], proj));
@@ -85,18 +133,23 @@ function checkHarnessOutput(out: ReturnType<typeof typecheckAndRun>, version: st
 describe("packed packages", { timeout: 900_000 }, () => {
   it("the runtime package: installs offline without tfjs / DuckDB / vega / hyparquet, type-checks and runs a harness", () => {
     execFileSync("node", [TSC, "-p", "packages/runtime/tsconfig.json"], { cwd: ROOT });
-    for (const [name, version] of Object.entries(runtimePkg.dependencies)) expect(rootPkg.dependencies[name], name).toBe(version);
+    for (const [name, version] of Object.entries(runtimePkg.dependencies))
+      expect(rootPkg.dependencies[name], name).toBe(version);
     expect(runtimePkg.version).toBe(rootPkg.version);
     const proj = installPacked(join(ROOT, "packages/runtime"), runtimePkg);
     const installed = sh("npm", ["ls", "--all", "--parseable", "--offline"], proj);
-    for (const heavy of ["@tensorflow", "@duckdb", "/vega", "hyparquet", "@resvg"]) expect(installed).not.toContain(heavy);
+    for (const heavy of ["@tensorflow", "@duckdb", "/vega", "hyparquet", "@resvg"])
+      expect(installed).not.toContain(heavy);
     checkHarnessOutput(typecheckAndRun(proj, runtimePkg.name), runtimePkg.version);
   });
 
-  it.runIf(process.env.CURATOR_TEST_PACK_FULL === "1")("the full package: public import, runtime subpath and `npx curator --version` from a host project", () => {
-    const proj = installPacked(ROOT, { ...rootPkg, bin: rootPkg.bin });
-    checkHarnessOutput(typecheckAndRun(proj, rootPkg.name), rootPkg.version);
-    checkHarnessOutput(typecheckAndRun(proj, `${rootPkg.name}/runtime`), rootPkg.version);
-    expect(sh("npx", ["--offline", "curator", "--version"], proj).trim()).toBe(rootPkg.version);
-  });
+  it.runIf(process.env.CURATOR_TEST_PACK_FULL === "1")(
+    "the full package: public import, runtime subpath and `npx curator --version` from a host project",
+    () => {
+      const proj = installPacked(ROOT, { ...rootPkg, bin: rootPkg.bin });
+      checkHarnessOutput(typecheckAndRun(proj, rootPkg.name), rootPkg.version);
+      checkHarnessOutput(typecheckAndRun(proj, `${rootPkg.name}/runtime`), rootPkg.version);
+      expect(sh("npx", ["--offline", "curator", "--version"], proj).trim()).toBe(rootPkg.version);
+    },
+  );
 });

@@ -17,12 +17,19 @@ const world = new ReferenceWorld(resolveWorld("fast-drift"), structuredClone(EXE
 const tasks = loadWorldTasks("fast-drift:3:600");
 
 function item(id: string, family: number, version: number, key: string): LibraryItem {
-  return { id, kind: "context", content: renderItem({ family, version, key, steps: 9, coreTokens: 120, tokens: 220, variant: 5 }) };
+  return {
+    id,
+    kind: "context",
+    content: renderItem({ family, version, key, steps: 9, coreTokens: 120, tokens: 220, variant: 5 }),
+  };
 }
 
 describe("reference world", () => {
   it("answers correctly more often with the right current item than with a stale or a wrong one", async () => {
-    const picks = tasks.map((task, t) => ({ task, x: world.stream.task(t) })).filter(({ x }) => x.versions[x.family] >= 1).slice(0, 150);
+    const picks = tasks
+      .map((task, t) => ({ task, x: world.stream.task(t) }))
+      .filter(({ x }) => x.versions[x.family] >= 1)
+      .slice(0, 150);
     expect(picks.length).toBe(150);
     const rate = { none: 0, current: 0, stale: 0, wrong: 0 };
     for (const { task, x } of picks) {
@@ -48,8 +55,18 @@ describe("reference world", () => {
   it("reads stale and wrong items from the text alone", () => {
     const x = world.stream.task(500);
     const v = x.versions[x.family];
-    const parse = (c: string) => parseItem(c, (n) => world.stream.familyOf(n), (f, w) => world.stream.key(f, w));
-    expect(parse(item("a", x.family, v, world.stream.key(x.family, v)).content)).toMatchObject({ family: x.family, version: v, wrong: false, actionability: 0.9 });
+    const parse = (c: string) =>
+      parseItem(
+        c,
+        (n) => world.stream.familyOf(n),
+        (f, w) => world.stream.key(f, w),
+      );
+    expect(parse(item("a", x.family, v, world.stream.key(x.family, v)).content)).toMatchObject({
+      family: x.family,
+      version: v,
+      wrong: false,
+      actionability: 0.9,
+    });
     expect(parse(item("a", x.family, v, procedureKey(3, x.family, v, 7)).content).wrong).toBe(true);
     expect(parse("Some note a user wrote.").known).toBe(false);
   });
@@ -63,7 +80,10 @@ describe("reference world", () => {
     });
     const fresh = new ReferenceWorld(resolveWorld("fast-drift"), structuredClone(EXECUTOR_PRESETS.mid), 3);
     const forward = prompts.map((p) => world.respond(p).text);
-    const backward = [...prompts].reverse().map((p) => fresh.respond(p).text).reverse();
+    const backward = [...prompts]
+      .reverse()
+      .map((p) => fresh.respond(p).text)
+      .reverse();
     expect(backward).toEqual(forward);
     // authoring follows the executor's rate (mid: 0.4)
     const added = forward.filter((_, i) => i % 2 === 1 && parseAuthoredItem(forward[i]).action === "add").length;

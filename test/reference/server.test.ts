@@ -19,7 +19,12 @@ import { runCli } from "../helpers/run-cli.js";
 
 const servers: ReferenceServer[] = [];
 const start = async (latencyMs = 0) => {
-  const s = await ReferenceServer.start({ world: resolveWorld("tiny"), executor: structuredClone(EXECUTOR_PRESETS.mid), seed: 1, latencyMs });
+  const s = await ReferenceServer.start({
+    world: resolveWorld("tiny"),
+    executor: structuredClone(EXECUTOR_PRESETS.mid),
+    seed: 1,
+    latencyMs,
+  });
   servers.push(s);
   return s;
 };
@@ -27,7 +32,11 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 const tasks = loadWorldTasks("tiny:1:40");
-const items = [0, 1, 2].map((f) => ({ id: `i${f}`, kind: "context" as const, content: renderItem({ family: f, version: 0, key: "K-1000", steps: 5, coreTokens: 100, tokens: 300, variant: f }) }));
+const items = [0, 1, 2].map((f) => ({
+  id: `i${f}`,
+  kind: "context" as const,
+  content: renderItem({ family: f, version: 0, key: "K-1000", steps: 5, coreTokens: 100, tokens: 300, variant: f }),
+}));
 
 describe("reference server", () => {
   it("reports cached prefix tokens for a prompt sharing a prefix with a recent one", async () => {
@@ -43,7 +52,10 @@ describe("reference server", () => {
 
   it("keeps the harness's solve prompts cached across its authoring calls (solve, author, solve, …)", async () => {
     const s = await start();
-    const h = new EndpointHarness(new EndpointClient({ baseUrl: s.url, model: s.model }), { executorName: "x", contextBudget: 4000 });
+    const h = new EndpointHarness(new EndpointClient({ baseUrl: s.url, model: s.model }), {
+      executorName: "x",
+      contextBudget: 4000,
+    });
     const out = [];
     for (const t of tasks.slice(0, 4)) out.push(await h.runTask(t));
     // failed before: an authoring prompt (sharing one token with the solve prompt) evicted it from the cache
@@ -59,7 +71,13 @@ describe("reference server", () => {
     await Promise.all([first, b.chat(buildSolvePrompt(tasks[1], items))]); // b: server 1 (server 0 was busy)
     expect([a.serverUrl, b.serverUrl]).toEqual([s0.url, s1.url]);
     // both idle and one stream each: c goes to the first listed; later calls stay where each stream began
-    await Promise.all([2, 3, 4].flatMap((t) => [a.chat(buildSolvePrompt(tasks[t], items)), b.chat(buildSolvePrompt(tasks[t + 10], items)), c.chat(buildSolvePrompt(tasks[t + 20], items))]));
+    await Promise.all(
+      [2, 3, 4].flatMap((t) => [
+        a.chat(buildSolvePrompt(tasks[t], items)),
+        b.chat(buildSolvePrompt(tasks[t + 10], items)),
+        c.chat(buildSolvePrompt(tasks[t + 20], items)),
+      ]),
+    );
     expect(c.serverUrl).toBe(s0.url);
     expect(s0.served.length).toBe(1 + 3 + 3);
     expect(s1.served.length).toBe(1 + 3);
@@ -70,9 +88,26 @@ describe("reference server", () => {
   it("serves `curator collect --tasks-from world:…`, whose dataset `curator train` accepts", async () => {
     const s = await start();
     const dir = mkdtempSync(join(tmpdir(), "curator-refserver-"));
-    writeFileSync(join(dir, "ref.json"), JSON.stringify({ name: "ref-mid", endpoint: { baseUrl: s.url, model: s.model }, contextBudget: 4000 }));
-    const c = await runCli(["collect", "--executors", join(dir, "ref.json"), "--tasks-from", "world:tiny:1", "--tasks", "30",
-      "--behavior", "heuristic", "--epsilon", "0.3", "--out", join(dir, "ds"), "--json"]);
+    writeFileSync(
+      join(dir, "ref.json"),
+      JSON.stringify({ name: "ref-mid", endpoint: { baseUrl: s.url, model: s.model }, contextBudget: 4000 }),
+    );
+    const c = await runCli([
+      "collect",
+      "--executors",
+      join(dir, "ref.json"),
+      "--tasks-from",
+      "world:tiny:1",
+      "--tasks",
+      "30",
+      "--behavior",
+      "heuristic",
+      "--epsilon",
+      "0.3",
+      "--out",
+      join(dir, "ds"),
+      "--json",
+    ]);
     expect(c.stderr).not.toMatch(/Error|error:/);
     expect(c.status).toBe(0);
     const summary = JSON.parse(c.stdout) as { tasks: number; decisions: number; successRate: number };
@@ -80,7 +115,18 @@ describe("reference server", () => {
     expect(summary.decisions).toBeGreaterThan(0);
     expect(s.served.filter((r) => r.kind === "solve").length).toBe(30);
     // awr: behaviour logs carry no counterfactual labels (bc needs them: --labels rollout, issue 17's rollout part)
-    const t = await runCli(["train", "--data", join(dir, "ds"), "--algo", "awr", "--seed", "1", "--out", join(dir, "model"), "--json"]);
+    const t = await runCli([
+      "train",
+      "--data",
+      join(dir, "ds"),
+      "--algo",
+      "awr",
+      "--seed",
+      "1",
+      "--out",
+      join(dir, "model"),
+      "--json",
+    ]);
     expect(t.status).toBe(0);
     expect(existsSync(join(dir, "model"))).toBe(true);
   }, 120_000);

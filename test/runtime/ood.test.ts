@@ -22,17 +22,26 @@ describe("out-of-distribution warning", () => {
     expect(ood.map((o) => o.feature)).toEqual([FEATURE_NAMES[2], FEATURE_NAMES[7]]);
     expect(ood[0]).toMatchObject({ std: 5, libraryMean: 5, shareBeyond: 1 });
     expect(ood[1]).toMatchObject({ std: -4, shareBeyond: 0.5 });
-    expect(describeOod(ood[1])).toBe(`${FEATURE_NAMES[7]} 4.0 std below training (library mean -4.00, training 0.00 ± 1.00; 50% of items beyond ${OOD_THRESHOLD_STD} std)`);
+    expect(describeOod(ood[1])).toBe(
+      `${FEATURE_NAMES[7]} 4.0 std below training (library mean -4.00, training 0.00 ± 1.00; 50% of items beyond ${OOD_THRESHOLD_STD} std)`,
+    );
   });
 
   it("decide with the shipped model reports a two-item library as far outside training, from the graph's own normalisation", async () => {
     const items: LibraryItem[] = [
-      { id: "a", kind: "skill", content: "retry with backoff", stats: { createdAt: 0, timesRetrieved: 3, lastRetrievedAt: 9, successes: 2, failures: 1 } },
+      {
+        id: "a",
+        kind: "skill",
+        content: "retry with backoff",
+        stats: { createdAt: 0, timesRetrieved: 3, lastRetrievedAt: 9, successes: 2, failures: 1 },
+      },
       { id: "b", kind: "context", content: "deploy v1" },
     ];
     const rt = await CuratorRuntime.create(MODEL);
     try {
-      const r = await rt.decide(items, undefined, { executorStats: { successRate: 0.5, contextBudget: 4000, budgetUse: 0.3 } });
+      const r = await rt.decide(items, undefined, {
+        executorStats: { successRate: 0.5, contextBudget: 4000, budgetUse: 0.3 },
+      });
       const norm = readGraphNormalization(MODEL)!;
       const size = FEATURE_NAMES.indexOf("lib_size_log");
       const hit = r.outOfDistribution!.find((o) => o.feature === "lib_size_log")!;

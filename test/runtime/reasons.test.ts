@@ -44,7 +44,9 @@ function checkReason(d: Decision, item: LibraryItem, now: number, e: ExecutorObs
       expect(+m[2]).toBe((s.recentFailures ?? 0) + (s.recentSuccesses ?? 0));
     } else if ((m = frag.match(/^flagged harmful (\d+) time\(s\) \(helpful (\d+)\)$/))) {
       expect([+m[1], +m[2]]).toEqual([s.harmful, s.helpful ?? 0]);
-    } else if ((m = frag.match(/^change cap reached this pass: the curator chose (\w+) \(p ([\d.]+)\), (\w+) instead$/))) {
+    } else if (
+      (m = frag.match(/^change cap reached this pass: the curator chose (\w+) \(p ([\d.]+)\), (\w+) instead$/))
+    ) {
       expect(m[1]).toBe(d.cappedFrom);
       expect(+m[2]).toBeCloseTo(d.probs[d.cappedFrom!], 3);
       expect(m[3]).toBe(d.action);
@@ -57,12 +59,50 @@ function checkReason(d: Decision, item: LibraryItem, now: number, e: ExecutorObs
 }
 
 const LIB: LibraryItem[] = [
-  { id: "helps", kind: "skill", content: "a", tokens: 50, stats: { createdAt: 0, lastRetrievedAt: 99, timesRetrieved: 20, successes: 18, failures: 2 } },
-  { id: "fails", kind: "skill", content: "b", tokens: 50, stats: { createdAt: 0, lastRetrievedAt: 95, timesRetrieved: 12, successes: 1, failures: 11, recentFailures: 5, recentSuccesses: 1 } },
+  {
+    id: "helps",
+    kind: "skill",
+    content: "a",
+    tokens: 50,
+    stats: { createdAt: 0, lastRetrievedAt: 99, timesRetrieved: 20, successes: 18, failures: 2 },
+  },
+  {
+    id: "fails",
+    kind: "skill",
+    content: "b",
+    tokens: 50,
+    stats: {
+      createdAt: 0,
+      lastRetrievedAt: 95,
+      timesRetrieved: 12,
+      successes: 1,
+      failures: 11,
+      recentFailures: 5,
+      recentSuccesses: 1,
+    },
+  },
   { id: "idle", kind: "context", content: "c", tokens: 40, stats: { createdAt: 10 } },
-  { id: "stale", kind: "context", content: "d", tokens: 40, stats: { createdAt: 5, lastRetrievedAt: 20, timesRetrieved: 2, successes: 1, failures: 1 } },
-  { id: "long", kind: "context", content: "e", tokens: 2000, stats: { createdAt: 50, lastRetrievedAt: 100, timesRetrieved: 3, successes: 2, failures: 1 } },
-  { id: "flagged", kind: "skill", content: "f", tokens: 60, stats: { createdAt: 30, lastRetrievedAt: 98, timesRetrieved: 6, successes: 3, failures: 3, harmful: 3, helpful: 1 } },
+  {
+    id: "stale",
+    kind: "context",
+    content: "d",
+    tokens: 40,
+    stats: { createdAt: 5, lastRetrievedAt: 20, timesRetrieved: 2, successes: 1, failures: 1 },
+  },
+  {
+    id: "long",
+    kind: "context",
+    content: "e",
+    tokens: 2000,
+    stats: { createdAt: 50, lastRetrievedAt: 100, timesRetrieved: 3, successes: 2, failures: 1 },
+  },
+  {
+    id: "flagged",
+    kind: "skill",
+    content: "f",
+    tokens: 60,
+    stats: { createdAt: 30, lastRetrievedAt: 98, timesRetrieved: 6, successes: 3, failures: 3, harmful: 3, helpful: 1 },
+  },
 ];
 
 describe("reasons", () => {
@@ -79,7 +119,10 @@ describe("reasons", () => {
   it("an item as good as the executor is not said to help (tau-bench: every item cited '42% vs 42%'; failed before)", async () => {
     // Every item retrieved in every task: its rate is the library's pooled rate.
     const same: LibraryItem[] = Array.from({ length: 6 }, (_, i) => ({
-      id: `p${i}`, kind: "context", content: `policy ${i}`, tokens: 20,
+      id: `p${i}`,
+      kind: "context",
+      content: `policy ${i}`,
+      tokens: 20,
       stats: { createdAt: 0, lastRetrievedAt: 199, timesRetrieved: 200, successes: 84, failures: 116 },
     }));
     const r = await decideWithCurator(heuristicCurator, "h", same, "mid", { governance: NO_CAP });
@@ -92,7 +135,11 @@ describe("reasons", () => {
 
   it("a capped row keeps the curator's own probabilities; the override is recorded separately and its reason is true", async () => {
     const want = [0.1, 0.05, 0.05, 0.8];
-    const retireAll: Curator = { name: "retire-all", probs: (b) => Float32Array.from({ length: b.rows * 4 }, (_, k) => want[k % 4] - (k % 4 === 3 ? Math.floor(k / 4) * 0.01 : 0)) };
+    const retireAll: Curator = {
+      name: "retire-all",
+      probs: (b) =>
+        Float32Array.from({ length: b.rows * 4 }, (_, k) => want[k % 4] - (k % 4 === 3 ? Math.floor(k / 4) * 0.01 : 0)),
+    };
     const items = LIB.map((it) => ({ ...it, stats: { ...it.stats, createdAt: 0 } }));
     const r = await decideWithCurator(retireAll, "h", items, undefined, {
       executorStats: { successRate: 0.5, contextBudget: 4000, budgetUse: 0.2 },

@@ -29,7 +29,12 @@ beforeAll(async () => {
   await useBackend("wasm");
   tmp = mkdtempSync(join(tmpdir(), "runtime-"));
   // Identity normalisation and wide layers so raw features drive varied, non-degenerate decisions.
-  tiny = await makeTinyModelDir(join(tmp, "model"), { hidden: [16, 8], seed: 3, normalization: "identity", biasScale: 1 });
+  tiny = await makeTinyModelDir(join(tmp, "model"), {
+    hidden: [16, 8],
+    seed: 3,
+    normalization: "identity",
+    biasScale: 1,
+  });
   onnxPath = join(tmp, "curator.onnx");
   await exportToOnnx(tiny.dir, onnxPath);
   rt = await CuratorRuntime.create(onnxPath);
@@ -42,17 +47,36 @@ afterAll(async () => {
 
 describe("CuratorRuntime", () => {
   it("probabilities from raw LibraryItems equal tfjs predictProbs on the same featurizer path within 1e-5", async () => {
-    const all = fc.sample(libraryArb(60), { numRuns: 60, seed: 11 }).flat().map((it, i) => ({ ...it, id: `${i}` }));
+    const all = fc
+      .sample(libraryArb(60), { numRuns: 60, seed: 11 })
+      .flat()
+      .map((it, i) => ({ ...it, id: `${i}` }));
     const exec = { ...EXECUTOR_PRESETS.mid, authoring: { ...EXECUTOR_PRESETS.mid.authoring } };
     expect(all.length).toBeGreaterThan(200);
     // A large library, then a small one: the reused input buffers must not leak rows between calls.
     for (const items of [all, all.slice(0, 17)]) {
       const r = await rt.decide(items, exec, { governance: NO_CAP });
       const obs = observeLibrary(items, { executor: exec });
-      const masks = governanceMasks(items.map((it, i) => ({ pinned: !!it.pinned, tags: it.tags ?? [], kind: it.kind, age: obs.observations[i].age })), NO_CAP);
-      const want = predictProbs(tiny.model, tiny.card.normalization, featurize(obs.observations, obs.executor, obs.library), masks, items.length);
+      const masks = governanceMasks(
+        items.map((it, i) => ({
+          pinned: !!it.pinned,
+          tags: it.tags ?? [],
+          kind: it.kind,
+          age: obs.observations[i].age,
+        })),
+        NO_CAP,
+      );
+      const want = predictProbs(
+        tiny.model,
+        tiny.card.normalization,
+        featurize(obs.observations, obs.executor, obs.library),
+        masks,
+        items.length,
+      );
       let max = 0;
-      r.decisions.forEach((d, i) => ACTIONS.forEach((a, j) => (max = Math.max(max, Math.abs(d.probs[a] - want[i * 4 + j])))));
+      r.decisions.forEach((d, i) =>
+        ACTIONS.forEach((a, j) => (max = Math.max(max, Math.abs(d.probs[a] - want[i * 4 + j])))),
+      );
       expect(r.decisions.length).toBe(items.length);
       expect(max).toBeLessThanOrEqual(1e-5);
       expect(r.modelHash).toBe(rt.contract.sha256);
@@ -62,7 +86,10 @@ describe("CuratorRuntime", () => {
   });
 
   it("argmax is deterministic; sampling is reproducible with a seed and differs across seeds", async () => {
-    const items = fc.sample(libraryArb(40), { numRuns: 10, seed: 5 }).flat().map((it, i) => ({ ...it, id: `${i}`, pinned: false }));
+    const items = fc
+      .sample(libraryArb(40), { numRuns: 10, seed: 5 })
+      .flat()
+      .map((it, i) => ({ ...it, id: `${i}`, pinned: false }));
     const a = await rt.decide(items, "weak", { governance: NO_CAP });
     const b = await rt.decide(items, "weak", { governance: NO_CAP });
     expect(b.decisions).toEqual(a.decisions);
@@ -99,7 +126,9 @@ describe("CuratorRuntime", () => {
     other.model.dispose();
     const path = join(tmp, "old.onnx");
     await exportToOnnx(other.dir, path);
-    await expect(CuratorRuntime.create(path)).rejects.toThrow(new RegExp(`featurizer version 'obs-v0'.*featurizer version '${FEATURIZER_VERSION}'`));
+    await expect(CuratorRuntime.create(path)).rejects.toThrow(
+      new RegExp(`featurizer version 'obs-v0'.*featurizer version '${FEATURIZER_VERSION}'`),
+    );
     await expect(CuratorRuntime.create(path)).rejects.toMatchObject({ code: "VERSION_MISMATCH" });
   });
 
@@ -123,7 +152,10 @@ describe("CuratorRuntime", () => {
   it("refuses a file that is not ONNX, and a missing file, naming the file", async () => {
     const bogus = join(tmp, "bogus.onnx");
     writeFileSync(bogus, "this is not a model");
-    await expect(CuratorRuntime.create(bogus)).rejects.toMatchObject({ code: "INVALID_FILE", message: expect.stringContaining(`'${bogus}' is not an ONNX model`) });
+    await expect(CuratorRuntime.create(bogus)).rejects.toMatchObject({
+      code: "INVALID_FILE",
+      message: expect.stringContaining(`'${bogus}' is not an ONNX model`),
+    });
     await expect(CuratorRuntime.create(join(tmp, "none.onnx"))).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });
 
@@ -131,7 +163,13 @@ describe("CuratorRuntime", () => {
     const c = await onnxCurator(onnxPath);
     const f = new Float32Array(2 * NUM_FEATURES).fill(1);
     const m = new Float32Array(8).fill(1);
-    const batch = { rows: 2, features: f, masks: m, items: [], executor: { successRate: 0.5, contextBudget: 4000, budgetUse: 0.1 } };
+    const batch = {
+      rows: 2,
+      features: f,
+      masks: m,
+      items: [],
+      executor: { successRate: 0.5, contextBudget: 4000, budgetUse: 0.1 },
+    };
     expect(Array.from(await c.probs(batch))).toEqual(Array.from(await rt.decideBatch(f, m, 2)));
     expect(c.modelHash).toBe(rt.modelHash);
     await c.dispose?.();
@@ -142,20 +180,46 @@ describe("CuratorRuntime", () => {
 
   it("for any library and governance, the ONNX curator keeps every invariant", async () => {
     await fc.assert(
-      fc.asyncProperty(libraryArb(25), governanceArb, fc.option(fc.nat(100), { nil: undefined }), async (items, rules, seed) => {
-        const r = await rt.decide(items, "strong", { governance: rules, sample: seed === undefined ? undefined : { seed } });
-        const plan = planPass({ items, decisions: r.decisions, head: null, curator: "onnx", modelHash: r.modelHash, time: "t" });
-        checkPass(items, r.decisions, plan, rules);
-      }),
+      fc.asyncProperty(
+        libraryArb(25),
+        governanceArb,
+        fc.option(fc.nat(100), { nil: undefined }),
+        async (items, rules, seed) => {
+          const r = await rt.decide(items, "strong", {
+            governance: rules,
+            sample: seed === undefined ? undefined : { seed },
+          });
+          const plan = planPass({
+            items,
+            decisions: r.decisions,
+            head: null,
+            curator: "onnx",
+            modelHash: r.modelHash,
+            time: "t",
+          });
+          checkPass(items, r.decisions, plan, rules);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it("decides a 10,000-item library quickly; featurize + infer stays close to raw onnxruntime", async () => {
     const items = Array.from({ length: 10_000 }, (_, i) => ({
-      id: `i${i}`, kind: (i % 3 ? "skill" : "context") as "skill" | "context", content: "", tokens: 50 + (i % 900),
+      id: `i${i}`,
+      kind: (i % 3 ? "skill" : "context") as "skill" | "context",
+      content: "",
+      tokens: 50 + (i % 900),
       similarity: { max: (i % 10) / 10, nearDuplicates: i % 3 },
-      stats: { createdAt: i % 500, lastRetrievedAt: i % 7 ? 500 - (i % 40) : null, timesRetrieved: i % 30, successes: i % 13, failures: i % 5, recentSuccesses: i % 3, recentFailures: i % 4 },
+      stats: {
+        createdAt: i % 500,
+        lastRetrievedAt: i % 7 ? 500 - (i % 40) : null,
+        timesRetrieved: i % 30,
+        successes: i % 13,
+        failures: i % 5,
+        recentSuccesses: i % 3,
+        recentFailures: i % 4,
+      },
     }));
     const obs = observeLibrary(items, { executor: EXECUTOR_PRESETS.mid as never });
     const f = new Float32Array(items.length * NUM_FEATURES).fill(0.5);
@@ -174,7 +238,9 @@ describe("CuratorRuntime", () => {
     const raw = await best(() => rt.decideBatch(f, m, items.length));
     const featInfer = await best(() => rt.inferObservations(obs.observations, obs.executor, obs.library));
     const decide = await best(() => rt.decide(items, "mid", { governance: NO_CAP }));
-    console.log(`10k items: raw onnxruntime ${raw.toFixed(2)} ms, featurize+infer ${featInfer.toFixed(2)} ms, full decide (observe, masks, reasons) ${decide.toFixed(2)} ms`);
+    console.log(
+      `10k items: raw onnxruntime ${raw.toFixed(2)} ms, featurize+infer ${featInfer.toFixed(2)} ms, full decide (observe, masks, reasons) ${decide.toFixed(2)} ms`,
+    );
     // A loose ratio for shared CI machines; absolute times are measured by `npm run bench`, not asserted here.
     expect(featInfer).toBeLessThan(4 * raw + 5);
   });

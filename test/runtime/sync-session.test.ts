@@ -21,13 +21,24 @@ describe("openSyncSession", () => {
     tiny.model.dispose();
 
     const fast = openSyncSession(path, { intraOpNumThreads: 1 });
-    expect(fast, "onnxruntime-node moved dist/binding.js: the runtime falls back to the slower async run").not.toBeNull();
+    expect(
+      fast,
+      "onnxruntime-node moved dist/binding.js: the runtime falls back to the slower async run",
+    ).not.toBeNull();
     const pub = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
     const rng = new Rng([7]);
     const rows = 33;
     const feeds = {
-      features: new ort.Tensor("float32", Float32Array.from({ length: rows * NUM_FEATURES }, () => rng.normal() * 3), [rows, NUM_FEATURES]),
-      action_mask: new ort.Tensor("float32", Float32Array.from({ length: rows * 4 }, (_, i) => (i % 4 === 0 || rng.next() < 0.7 ? 1 : 0)), [rows, 4]),
+      features: new ort.Tensor(
+        "float32",
+        Float32Array.from({ length: rows * NUM_FEATURES }, () => rng.normal() * 3),
+        [rows, NUM_FEATURES],
+      ),
+      action_mask: new ort.Tensor(
+        "float32",
+        Float32Array.from({ length: rows * 4 }, (_, i) => (i % 4 === 0 || rng.next() < 0.7 ? 1 : 0)),
+        [rows, 4],
+      ),
     };
     const a = fast!.run(feeds, { probs: null }, {}).probs.data as Float32Array;
     const b = (await pub.run(feeds)).probs.data as Float32Array;

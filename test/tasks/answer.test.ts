@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ANSWER_CHECKERS, checkerForSource, choiceLetter, matchEquation, matchGame24, matchNumeric } from "../../src/tasks/answer.js";
+import {
+  ANSWER_CHECKERS,
+  checkerForSource,
+  choiceLetter,
+  matchEquation,
+  matchGame24,
+  matchNumeric,
+} from "../../src/tasks/answer.js";
 import { parseExpression } from "../../src/tasks/expression.js";
 
 describe("answer checkers (each failed under exact string matching)", () => {

@@ -20,7 +20,14 @@ const lit = (src: string) => parseLiteral(tokenize(src));
 describe("literals", () => {
   it("reads JavaScript literals without running code", () => {
     expect(lit(`[1, -2.5, 'a\\n', "b", \`c\`, true, null]`)).toEqual([1, -2.5, "a\n", "b", "c", true, null]);
-    expect(lit("{a: 1, 'b c': [2],}")).toEqual({ $: "object", proto: "Object", v: [["a", 1], ["b c", [2]]] });
+    expect(lit("{a: 1, 'b c': [2],}")).toEqual({
+      $: "object",
+      proto: "Object",
+      v: [
+        ["a", 1],
+        ["b c", [2]],
+      ],
+    });
     expect(lit("-0")).toEqual({ $: "num", v: "-0" });
     expect(lit("NaN")).toEqual({ $: "num", v: "NaN" });
     expect(lit("-Infinity")).toEqual({ $: "num", v: "-Infinity" });
@@ -32,13 +39,17 @@ describe("literals", () => {
   });
 
   it("refuses anything that would need running", () => {
-    for (const src of ["f(1)", "x", "[1, y]", "`a${b}`", "new Foo()", "1 + 1", "{...a}"]) expect(() => lit(src), src).toThrow();
+    for (const src of ["f(1)", "x", "[1, y]", "`a${b}`", "new Foo()", "1 + 1", "{...a}"])
+      expect(() => lit(src), src).toThrow();
   });
 });
 
 describe("compiling tests into probes", () => {
   it("keeps the test's own statements and drops the expected values", () => {
-    const c = compileTest(`const s = new Stack(); s.push("x,)"); // assert.equal(1, 2)\nassert.deepStrictEqual(s.items(), ["x,)"], "msg")`, 0);
+    const c = compileTest(
+      `const s = new Stack(); s.push("x,)"); // assert.equal(1, 2)\nassert.deepStrictEqual(s.items(), ["x,)"], "msg")`,
+      0,
+    );
     expect(c.probes).toHaveLength(1);
     expect(c.probes[0].check).toEqual({ kind: "deepStrictEqual", expected: ["x,)"] });
     expect(c.source).toContain(`${PROBE}.value(0, 0, () => (s.items()))`);
@@ -48,7 +59,10 @@ describe("compiling tests into probes", () => {
   });
 
   it("handles await, throws with a class / pattern / properties, and division next to regexes", () => {
-    const c = compileTest("assert.equal(await f(4 / 2), 2); assert.throws(() => g(-1), RangeError); assert.rejects(h(), /bad/); assert(ok(), 'm'); assert.equal(f(1) / 2 /* (not a regex) */, 0.5)", 1);
+    const c = compileTest(
+      "assert.equal(await f(4 / 2), 2); assert.throws(() => g(-1), RangeError); assert.rejects(h(), /bad/); assert(ok(), 'm'); assert.equal(f(1) / 2 /* (not a regex) */, 0.5)",
+      1,
+    );
     expect(c.probes.map((p) => p.check.kind)).toEqual(["strictEqual", "throws", "rejects", "truthy", "strictEqual"]);
     expect(c.probes[4].check).toEqual({ kind: "strictEqual", expected: 0.5 });
     expect(c.source).toContain(`(await ${PROBE}.valueAsync(1, 0, async () => (await f(4 / 2))))`);
@@ -66,7 +80,13 @@ describe("compiling tests into probes", () => {
   it("refuses such tests when a task file is loaded, naming the line", () => {
     const dir = mkdtempSync(join(tmpdir(), "curator-probes-"));
     const p = join(dir, "t.jsonl");
-    writeFileSync(p, [JSON.stringify({ id: "a", prompt: "p", tests: ["assert.equal(f(), 1)"] }), JSON.stringify({ id: "b", prompt: "p", tests: ["assert.ok(1)", "assert.equal(f(), g())"] })].join("\n"));
+    writeFileSync(
+      p,
+      [
+        JSON.stringify({ id: "a", prompt: "p", tests: ["assert.equal(f(), 1)"] }),
+        JSON.stringify({ id: "b", prompt: "p", tests: ["assert.ok(1)", "assert.equal(f(), g())"] }),
+      ].join("\n"),
+    );
     let err: unknown;
     try {
       loadTasks(`jsonl:${p}`);
@@ -79,20 +99,43 @@ describe("compiling tests into probes", () => {
 });
 
 describe("the verdict", () => {
-  const tests = [compileTest("assert.equal(f(), 3); assert.deepEqual(g(), {a: [1]})", 0), compileTest("assert.throws(() => h(), TypeError)", 1)];
+  const tests = [
+    compileTest("assert.equal(f(), 3); assert.deepEqual(g(), {a: [1]})", 0),
+    compileTest("assert.throws(() => h(), TypeError)", 1),
+  ];
   const line = (o: unknown) => JSON.stringify(o);
-  const err = { name: "TypeError", message: "x", str: "TypeError: x", chain: ["TypeError", "Error", "Object"], props: [] };
+  const err = {
+    name: "TypeError",
+    message: "x",
+    str: "TypeError: x",
+    chain: ["TypeError", "Error", "Object"],
+    props: [],
+  };
 
   it("passes a test only when every probe is reported and passes", () => {
-    const ok = [line({ t: 0, p: 0, v: 3 }), line({ t: 0, p: 1, v: { $: "object", proto: "Object", v: [["a", [1]]] } }), line({ t: 1, p: 0, threw: err })].join("\n");
+    const ok = [
+      line({ t: 0, p: 0, v: 3 }),
+      line({ t: 0, p: 1, v: { $: "object", proto: "Object", v: [["a", [1]]] } }),
+      line({ t: 1, p: 0, threw: err }),
+    ].join("\n");
     expect(judge(tests, ok)).toEqual([null, null]);
     expect(judge(tests, line({ t: 0, p: 0, v: 3 }))[0]).toMatch(/never reached/);
-    expect(judge(tests, [line({ t: 0, p: 0, v: 3 }), line({ t: 0, p: 0, v: 4 })].join("\n"))[0]).toMatch(/got 4, expected 3/);
-    expect(judge(tests, line({ t: 1, p: 0, threw: { ...err, chain: ["RangeError", "Error"] } }))[1]).toMatch(/expected a TypeError/);
+    expect(judge(tests, [line({ t: 0, p: 0, v: 3 }), line({ t: 0, p: 0, v: 4 })].join("\n"))[0]).toMatch(
+      /got 4, expected 3/,
+    );
+    expect(judge(tests, line({ t: 1, p: 0, threw: { ...err, chain: ["RangeError", "Error"] } }))[1]).toMatch(
+      /expected a TypeError/,
+    );
   });
 
   it("ignores malformed and unknown reports", () => {
-    const junk = ["{", line({ t: 9, p: 0, v: 1 }), line({ t: 0, p: 7, v: 1 }), line({ t: 0, p: 0, v: { $: "bogus" } }), '{"t":0,"p":0,"v":{"__proto__":{"$":"undefined"}}}'].join("\n");
+    const junk = [
+      "{",
+      line({ t: 9, p: 0, v: 1 }),
+      line({ t: 0, p: 7, v: 1 }),
+      line({ t: 0, p: 0, v: { $: "bogus" } }),
+      '{"t":0,"p":0,"v":{"__proto__":{"$":"undefined"}}}',
+    ].join("\n");
     expect(judge(tests, junk)[0]).toMatch(/never reached/);
   });
 
@@ -101,7 +144,9 @@ describe("the verdict", () => {
     expect(strictEqual(0, { $: "num", v: "-0" })).toBe(false);
     expect(strictEqual([1], [1])).toBe(false);
     expect(deepStrictEqual({ $: "set", v: [1, 2] }, { $: "set", v: [2, 1] })).toBe(true);
-    expect(deepStrictEqual({ $: "object", proto: "Point", v: [] }, { $: "object", proto: "Object", v: [] })).toBe(false);
+    expect(deepStrictEqual({ $: "object", proto: "Point", v: [] }, { $: "object", proto: "Object", v: [] })).toBe(
+      false,
+    );
   });
 });
 

@@ -93,7 +93,9 @@ describe("the code under test is contained by the operating system", () => {
       const web = await fetch("http://127.0.0.1:${port(http)}/", { signal: AbortSignal.timeout(1000) }).then(() => "fetch", () => "no");
       return [tcp, web];
     }`;
-    const r = await checkAnswer(task(['assert.deepEqual(await reach(), ["no", "no"])']), reply(code), { timeoutMs: 4000 });
+    const r = await checkAnswer(task(['assert.deepEqual(await reach(), ["no", "no"])']), reply(code), {
+      timeoutMs: 4000,
+    });
     await new Promise((ok) => setTimeout(ok, 200));
     tcp.close();
     http.close();
@@ -109,7 +111,10 @@ describe("the code under test is contained by the operating system", () => {
       const tried = (pid, sig) => { try { process.kill(pid, sig); return "signalled"; } catch (e) { return e.code; } };
       return [tried(victim, "SIGKILL"), tried(toolkit, 0)];
     }`;
-    const r = await checkAnswer(task([`assert.deepEqual(attack(${victim.pid}, ${process.pid}), ["ESRCH", "ESRCH"])`]), reply(code));
+    const r = await checkAnswer(
+      task([`assert.deepEqual(attack(${victim.pid}, ${process.pid}), ["ESRCH", "ESRCH"])`]),
+      reply(code),
+    );
     await new Promise((ok) => setTimeout(ok, 100));
     expect(victim.exitCode === null && victim.signalCode === null).toBe(true);
     expect(r).toMatchObject({ success: true });
@@ -193,6 +198,6 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const queue = [root];
-  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) out.push(c), queue.push(c);
+  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c));
   return out;
 }

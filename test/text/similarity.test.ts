@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bandLayout, estimateJaccard, minhash, NEAR_DUPLICATE_THRESHOLD, searchNearDuplicates, shingles, similarityStats, type SimilarityStats } from "../../src/text/similarity.js";
+import {
+  bandLayout,
+  estimateJaccard,
+  minhash,
+  NEAR_DUPLICATE_THRESHOLD,
+  searchNearDuplicates,
+  shingles,
+  similarityStats,
+  type SimilarityStats,
+} from "../../src/text/similarity.js";
 import { Rng } from "../../src/util/rng.js";
 
 /** What the toolkit computed before the search was indexed: every pair compared. */
@@ -57,22 +66,25 @@ describe("near-duplicate search", () => {
     expect(r.comparisons).toBeLessThan((n * (n - 1)) / 2 / 20);
   });
 
-  it.each([2, 3, 4] as const)("with bands of %i positions (over the work budget) counts every near-duplicate and never over-estimates a maximum", (rowsPerBand) => {
-    const contents = corpus(1500, 11);
-    const exact = allPairs(contents);
-    const r = searchNearDuplicates(contents, { workBudget: 1, rowsPerBand });
-    expect(r.method).toBe("banded");
-    expect(r.rowsPerBand).toBe(rowsPerBand);
-    let lowerMax = 0;
-    for (let i = 0; i < contents.length; i++) {
-      expect(r.stats[i].nearDuplicates).toBe(exact[i].nearDuplicates);
-      expect(r.stats[i].max).toBeLessThanOrEqual(exact[i].max);
-      if (exact[i].max >= NEAR_DUPLICATE_THRESHOLD) expect(r.stats[i].max).toBe(exact[i].max);
-      if (r.stats[i].max < exact[i].max) lowerMax++;
-    }
-    // Low maxima may be missed by wide bands; that is the price named in the module comment.
-    expect(lowerMax).toBeLessThan(contents.length);
-  });
+  it.each([2, 3, 4] as const)(
+    "with bands of %i positions (over the work budget) counts every near-duplicate and never over-estimates a maximum",
+    (rowsPerBand) => {
+      const contents = corpus(1500, 11);
+      const exact = allPairs(contents);
+      const r = searchNearDuplicates(contents, { workBudget: 1, rowsPerBand });
+      expect(r.method).toBe("banded");
+      expect(r.rowsPerBand).toBe(rowsPerBand);
+      let lowerMax = 0;
+      for (let i = 0; i < contents.length; i++) {
+        expect(r.stats[i].nearDuplicates).toBe(exact[i].nearDuplicates);
+        expect(r.stats[i].max).toBeLessThanOrEqual(exact[i].max);
+        if (exact[i].max >= NEAR_DUPLICATE_THRESHOLD) expect(r.stats[i].max).toBe(exact[i].max);
+        if (r.stats[i].max < exact[i].max) lowerMax++;
+      }
+      // Low maxima may be missed by wide bands; that is the price named in the module comment.
+      expect(lowerMax).toBeLessThan(contents.length);
+    },
+  );
 
   it("over the budget, picks the band width with the least estimated work, not always the widest", () => {
     const r = searchNearDuplicates(corpus(1500, 11), { workBudget: 1 });
@@ -82,7 +94,12 @@ describe("near-duplicate search", () => {
 
   it("every band layout is hit by any 32 agreeing positions (so no near-duplicate pair can be missed)", () => {
     const rng = new Rng(3);
-    for (const [r, count] of [[1, 64], [2, 35], [3, 84], [4, 230]] as const) {
+    for (const [r, count] of [
+      [1, 64],
+      [2, 35],
+      [3, 84],
+      [4, 230],
+    ] as const) {
       const bands = bandLayout(r);
       expect(bands.length).toBe(count);
       const hit = (agree: Set<number>) => bands.some((b) => [...b].every((p) => agree.has(p)));
@@ -102,7 +119,10 @@ describe("near-duplicate search", () => {
   });
 
   it("folds many identical items without comparing them pairwise", () => {
-    const contents = [...Array.from({ length: 5000 }, () => "the same boilerplate advice for every task"), "something else entirely here"];
+    const contents = [
+      ...Array.from({ length: 5000 }, () => "the same boilerplate advice for every task"),
+      "something else entirely here",
+    ];
     const r = searchNearDuplicates(contents);
     expect(r.comparisons).toBeLessThanOrEqual(1);
     expect(r.stats[0]).toEqual({ max: 1, nearDuplicates: 4999 });
@@ -142,12 +162,37 @@ function referenceMinhash(text: string): Uint32Array {
 describe("minhash without shingle strings", () => {
   it("equals hashing the shingle strings, for any text (unicode, surrogate pairs, punctuation runs)", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom("a", "B", "_", "7", " ", ".", "é", "İ", "ß", "中", "😀", "\u0301", "-", "\n", "Ⅻ", "\ud800", "\udc00"), maxLength: 60 }), (text) => {
-        expect(Array.from(minhash(text))).toEqual(Array.from(referenceMinhash(text)));
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom(
+            "a",
+            "B",
+            "_",
+            "7",
+            " ",
+            ".",
+            "é",
+            "İ",
+            "ß",
+            "中",
+            "😀",
+            "\u0301",
+            "-",
+            "\n",
+            "Ⅻ",
+            "\ud800",
+            "\udc00",
+          ),
+          maxLength: 60,
+        }),
+        (text) => {
+          expect(Array.from(minhash(text))).toEqual(Array.from(referenceMinhash(text)));
+        },
+      ),
       { numRuns: 400 },
     );
-    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 80 }), (text) => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 80 }), (text) => {
         expect(Array.from(minhash(text))).toEqual(Array.from(referenceMinhash(text)));
       }),
       { numRuns: 300 },

@@ -15,9 +15,23 @@ describe("countTokens", () => {
 
   it("counts text without long runs exactly as the tokenizer does", () => {
     const rng = new Rng(1);
-    const words = ["the", "Skill", "retries", "x=1;", "éclair", "函数", "\n", "  ", "https://example.com/a?b=c", "0.25", "`code`"];
+    const words = [
+      "the",
+      "Skill",
+      "retries",
+      "x=1;",
+      "éclair",
+      "函数",
+      "\n",
+      "  ",
+      "https://example.com/a?b=c",
+      "0.25",
+      "`code`",
+    ];
     for (let t = 0; t < 50; t++) {
-      const text = Array.from({ length: 20 + rng.int(400) }, () => words[rng.int(words.length)]).join(rng.next() < 0.5 ? " " : "");
+      const text = Array.from({ length: 20 + rng.int(400) }, () => words[rng.int(words.length)]).join(
+        rng.next() < 0.5 ? " " : "",
+      );
       if (/(\S{257}|\s{257})/u.test(text)) continue;
       expect(countTokens(text)).toBe(wholeBpe(text));
     }
@@ -26,8 +40,14 @@ describe("countTokens", () => {
 
   it("stays within about one token per cut piece of the whole count for long runs", () => {
     const rng = new Rng(2);
-    const draw = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[rng.int(alphabet.length)]).join("");
-    for (const alphabet of ["abcdefghijklmnopqrstuvwxyz", "=-+*/<>!?.,;:()[]{}#", " \n\t", "的一是不了人我在有他这中大来上国个到说们"]) {
+    const draw = (alphabet: string, n: number) =>
+      Array.from({ length: n }, () => alphabet[rng.int(alphabet.length)]).join("");
+    for (const alphabet of [
+      "abcdefghijklmnopqrstuvwxyz",
+      "=-+*/<>!?.,;:()[]{}#",
+      " \n\t",
+      "的一是不了人我在有他这中大来上国个到说们",
+    ]) {
       const text = `start ${draw(alphabet, 3000)} end`;
       const pieces = Math.ceil(3000 / MAX_RUN);
       expect(Math.abs(countTokens(text) - wholeBpe(text))).toBeLessThanOrEqual(pieces);

@@ -43,7 +43,13 @@ async function evaluateOn(curator: Curator): Promise<Outcome> {
   const runs: StreamRun[] = [];
   for (const ex of EXECUTORS)
     for (let s = 0; s < 4; s++) {
-      const spec = { streamId: s, seed: streamSeed(EVAL_SEED, s, "eval"), world, executors: [resolveExecutor(ex)], tasks: 150 };
+      const spec = {
+        streamId: s,
+        seed: streamSeed(EVAL_SEED, s, "eval"),
+        world,
+        executors: [resolveExecutor(ex)],
+        tasks: 150,
+      };
       runs.push(await runStream(spec, curator, { mode: "argmax", horizon: 2 * world.curationInterval }));
     }
   const tasks = runs.flatMap((r) => r.tasks);

@@ -30,7 +30,14 @@ beforeAll(async () => {
   split = splitByStream(td, 0.34, 1);
 });
 
-const fresh = (): LoopState => ({ epoch: 0, bestMetric: Infinity, bestEpoch: 0, bestWeights: null, stale: 0, metrics: [] });
+const fresh = (): LoopState => ({
+  epoch: 0,
+  bestMetric: Infinity,
+  bestEpoch: 0,
+  bestWeights: null,
+  stale: 0,
+  metrics: [],
+});
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 /** A model + Adam pair and a function running the loop (bc) up to `epochs`, checkpointing into `dir`. */
@@ -38,12 +45,24 @@ async function session(dir: string) {
   const algo = ALGORITHMS.bc;
   const cfg = algo.config.parse({});
   const norm = normalizationFrom(td, split.train);
-  const targets = { train: await algo.prepare(td, split.train, cfg, 1), val: await algo.prepare(td, split.val, cfg, 1) };
+  const targets = {
+    train: await algo.prepare(td, split.train, cfg, 1),
+    val: await algo.prepare(td, split.val, cfg, 1),
+  };
   const model = buildModel(NUM_FEATURES, ARCH, 5);
   const optimizer = tf.train.adam(0.01);
   const run = (state: LoopState, epochs: number) =>
     trainLoop({
-      model, algo, cfg, data: td, split, targets, norm, optimizer, state, seed: 5,
+      model,
+      algo,
+      cfg,
+      data: td,
+      split,
+      targets,
+      norm,
+      optimizer,
+      state,
+      seed: 5,
       loop: { epochs, batchSize: 32, patience: 100 },
       checkpoint: (s) => saveCheckpoint(dir, "fp", model, optimizer, s),
     });

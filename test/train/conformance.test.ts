@@ -38,7 +38,10 @@ beforeAll(async () => {
 
 const files = (dir: string, f: string) => readFileSync(join(dir, f));
 const metricsOf = (dir: string) =>
-  readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number | null>);
+  readFileSync(join(dir, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, number | null>);
 
 /** Seeded masks with at least one allowed action per row, many rows with actions masked out. */
 function randomMasks(rows: number, seed: number): Float32Array {
@@ -127,12 +130,24 @@ describe.each(ALGO_NAMES.map((a) => [a]))("%s conforms", (algo: AlgoName) => {
     const norm = normalizationFrom(td, split.train);
     const def: AlgoDef = ALGORITHMS[algo];
     const cfg = def.config.parse({});
-    const targets = { train: await def.prepare(td, split.train, cfg, 1), val: await def.prepare(td, split.val, cfg, 1) };
+    const targets = {
+      train: await def.prepare(td, split.train, cfg, 1),
+      val: await def.prepare(td, split.val, cfg, 1),
+    };
     const model = buildModel(NUM_FEATURES, { hidden: [16], activation: "relu", dropout: 0 }, 3);
     const optimizer = tf.train.adam(0.01);
     const state: LoopState = { epoch: 0, bestMetric: Infinity, bestEpoch: 0, bestWeights: null, stale: 0, metrics: [] };
     await trainLoop({
-      model, algo: def, cfg, data: td, split, targets, norm, optimizer, state, seed: 1,
+      model,
+      algo: def,
+      cfg,
+      data: td,
+      split,
+      targets,
+      norm,
+      optimizer,
+      state,
+      seed: 1,
       loop: { epochs: 2, batchSize: 128, patience: 5 },
       checkpoint: async () => {},
     });

@@ -24,7 +24,10 @@ async function withFeatures(name: string, edit: (columns: Record<string, unknown
   const dir = join(root, name);
   const rows = (t: Record<string, unknown>) => (t.stream_id as ArrayLike<number>).length;
   mkdirSync(dir);
-  writeDatasetFiles(dir, draft, { decisions: { columns: d.decisions as never, rows: rows(d.decisions) }, tasks: { columns: d.tasks as never, rows: rows(d.tasks) } });
+  writeDatasetFiles(dir, draft, {
+    decisions: { columns: d.decisions as never, rows: rows(d.decisions) },
+    tasks: { columns: d.tasks as never, rows: rows(d.tasks) },
+  });
   return dir;
 }
 
@@ -39,7 +42,9 @@ describe("training refuses non-finite features", () => {
     });
     const out = join(root, "model-nan");
     const msg = await expectApiRefusal(train({ data, algo: "awr", epochs: 1, out }), "INVALID_FILE", out);
-    expect(msg).toContain(`column 'f_item_age_log' in '${join(data, "decisions", "part-00000.parquet")}': every value is NaN or infinite (first at row 1: NaN)`);
+    expect(msg).toContain(
+      `column 'f_item_age_log' in '${join(data, "decisions", "part-00000.parquet")}': every value is NaN or infinite (first at row 1: NaN)`,
+    );
     expect(msg).toMatch(/every feature must be a finite number/);
   });
 
@@ -52,7 +57,9 @@ describe("training refuses non-finite features", () => {
     });
     const out = join(root, "model-inf");
     const msg = await expectApiRefusal(train({ data, algo: "awr", epochs: 1, out }), "INVALID_FILE", out);
-    expect(msg).toMatch(/column 'f_item_tokens_log' in '.*decisions\/part-00000\.parquet': 2 of \d+ values are NaN or infinite \(first at row 4: Infinity\)/);
+    expect(msg).toMatch(
+      /column 'f_item_tokens_log' in '.*decisions\/part-00000\.parquet': 2 of \d+ values are NaN or infinite \(first at row 4: Infinity\)/,
+    );
   });
 });
 
@@ -61,11 +68,31 @@ describe("cost per completed task with no completed task", () => {
     expect(costPerCompletedText(Infinity)).toBe("no completed task");
     expect(costPerCompletedText(0.01234)).toBe("$0.0123");
     const hopeless = join(root, "hopeless.json");
-    writeFileSync(hopeless, JSON.stringify({
-      name: "hopeless", baseSkill: -40, contextBudget: 1000, distraction: 1, utilization: 0, verification: 0,
-      authoring: { rate: 0.5, genericRate: 0.5, meanTokens: 300, errorRate: 0.5 },
-    }));
-    const r = await runCli(["collect", "--world", "tiny", "--executors", hopeless, "--streams", "1", "--tasks", "20", "--out", join(root, "none-done")]);
+    writeFileSync(
+      hopeless,
+      JSON.stringify({
+        name: "hopeless",
+        baseSkill: -40,
+        contextBudget: 1000,
+        distraction: 1,
+        utilization: 0,
+        verification: 0,
+        authoring: { rate: 0.5, genericRate: 0.5, meanTokens: 300, errorRate: 0.5 },
+      }),
+    );
+    const r = await runCli([
+      "collect",
+      "--world",
+      "tiny",
+      "--executors",
+      hopeless,
+      "--streams",
+      "1",
+      "--tasks",
+      "20",
+      "--out",
+      join(root, "none-done"),
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("success 0.0%, no completed task");
     expect(r.stdout).not.toMatch(/Infinity/);

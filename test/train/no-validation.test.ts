@@ -17,7 +17,19 @@ describe("training with no validation rows", () => {
     const data = join(root, "one-stream");
     await collect({ world: "tiny", executors: "weak", streams: 1, tasks: 40, seed: 1, out: data });
     const out = join(root, "model");
-    const r = await runCli(["train", "--data", data, "--algo", "awr", "--epochs", "6", "--patience", "2", "--out", out]);
+    const r = await runCli([
+      "train",
+      "--data",
+      data,
+      "--algo",
+      "awr",
+      "--epochs",
+      "6",
+      "--patience",
+      "2",
+      "--out",
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/6 epochs \(no validation split: the dataset has 1 stream\(s\).*collect at least 2/);
     expect(r.stdout).toMatch(/ 0 validation rows/);
@@ -25,7 +37,10 @@ describe("training with no validation rows", () => {
     const card = JSON.parse(readFileSync(join(out, "card.json"), "utf8"));
     expect(card.training).toMatchObject({ epochsRun: 6, bestEpoch: null, bestMetric: null, valRows: 0 });
     expect(card.training.validation).toMatch(/^no validation split/);
-    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(6);
     for (const m of metrics) expect(m).toMatchObject({ val_loss: null, val_metric: null });
   }, 120_000);

@@ -42,9 +42,15 @@ async function pSuccess(curator: Curator, opts: Partial<StreamOptions> = {}): Pr
   let n = 0;
   for (const ex of ["weak", "mid", "strong"])
     for (let s = 0; s < 4; s++) {
-      const spec = { streamId: s, seed: streamSeed(EVAL_SEED, s, "eval"), world, executors: [resolveExecutor(ex)], tasks: 150 };
+      const spec = {
+        streamId: s,
+        seed: streamSeed(EVAL_SEED, s, "eval"),
+        world,
+        executors: [resolveExecutor(ex)],
+        tasks: 150,
+      };
       const run = await runStream(spec, curator, { mode: "argmax", horizon: 2 * world.curationInterval, ...opts });
-      for (const t of run.tasks) (total += t.pSuccess), n++;
+      for (const t of run.tasks) ((total += t.pSuccess), n++);
     }
   return total / n;
 }
@@ -52,7 +58,17 @@ async function pSuccess(curator: Curator, opts: Partial<StreamOptions> = {}): Pr
 beforeAll(async () => {
   await useBackend("wasm");
   data = join(root, "data");
-  await collect({ world: "tiny", executors: "weak,mid,strong", streams: 12, tasks: 150, behavior: "heuristic", epsilon: 0.3, seed: 4, labels: "none", out: data });
+  await collect({
+    world: "tiny",
+    executors: "weak,mid,strong",
+    streams: 12,
+    tasks: 150,
+    behavior: "heuristic",
+    epsilon: 0.3,
+    seed: 4,
+    labels: "none",
+    out: data,
+  });
 });
 
 describe("next-pass transitions", () => {
@@ -95,7 +111,11 @@ describe.each([["iql"], ["cql"]] as const)("%s from behaviour logs", (algo) => {
     const model = await loadModel(out);
     const want = predictProbs(model, readCard(out).normalization, features, masks, rows);
     model.dispose();
-    const got = await runOrt(onnx, { features: [features, [rows, NUM_FEATURES]], action_mask: [masks, [rows, 4]] }, "probs");
+    const got = await runOrt(
+      onnx,
+      { features: [features, [rows, NUM_FEATURES]], action_mask: [masks, [rows, 4]] },
+      "probs",
+    );
     expect(maxAbsDiff(got, want)).toBeLessThan(1e-5);
   });
 
@@ -105,7 +125,9 @@ describe.each([["iql"], ["cql"]] as const)("%s from behaviour logs", (algo) => {
     await curator.dispose?.();
     const random = await pSuccess(randomCurator);
     const behaviour = await pSuccess(heuristicCurator, { mode: "sample", epsilon: 0.3 });
-    console.log(`${algo}: mean p(success) learned ${learned.toFixed(4)}, behaviour ${behaviour.toFixed(4)}, random ${random.toFixed(4)}`);
+    console.log(
+      `${algo}: mean p(success) learned ${learned.toFixed(4)}, behaviour ${behaviour.toFixed(4)}, random ${random.toFixed(4)}`,
+    );
     expect(learned).toBeGreaterThan(random + 0.01);
     // Not asserted: on this little data the learned policy stays within ±0.03 of heuristic + ε (measured
     // iql 0.602, cql 0.585 vs behaviour 0.579, random 0.532); the larger comparison is in docs/results/offline-rl.md.

@@ -11,7 +11,13 @@ import { writeSyntheticDatasetStreaming } from "../../src/bench/flat-train.js";
 import { readDataset } from "../../src/data/dataset.js";
 import { train } from "../../src/train/train.js";
 import { TrainOptionsSchema } from "../../src/train/options.js";
-import { trainDataFromColumns, splitByStream, normalizationFrom, copyRows, allocTrainData } from "../../src/train/data.js";
+import {
+  trainDataFromColumns,
+  splitByStream,
+  normalizationFrom,
+  copyRows,
+  allocTrainData,
+} from "../../src/train/data.js";
 import { trainLoop, type LoopState } from "../../src/train/loop.js";
 import { buildModel } from "../../src/train/model.js";
 import { tf, useBackend } from "../../src/train/tf.js";
@@ -45,13 +51,30 @@ describe("streamed training", () => {
     const split = splitByStream(all, o.valFraction, o.seed);
     const norm = normalizationFrom(all, split.train);
     const cfg = bc.config.parse({});
-    const targets = { train: await bc.prepare(all, split.train, cfg, o.seed), val: await bc.prepare(all, split.val, cfg, o.seed) };
+    const targets = {
+      train: await bc.prepare(all, split.train, cfg, o.seed),
+      val: await bc.prepare(all, split.val, cfg, o.seed),
+    };
     const model = buildModel(NUM_FEATURES, { hidden: o.hidden, activation: o.activation, dropout: o.dropout }, o.seed);
     const optimizer = tf.train.adam(o.learningRate);
     const state: LoopState = { epoch: 0, bestMetric: Infinity, bestEpoch: 0, bestWeights: null, stale: 0, metrics: [] };
-    await trainLoop({ model, algo: bc, cfg, data: all, split, targets, norm, optimizer, state, seed: o.seed,
-      loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience }, checkpoint: async () => {} });
-    const expected = (state.bestWeights ?? model.getWeights().map((w) => w.dataSync() as Float32Array)).map((w) => Array.from(w));
+    await trainLoop({
+      model,
+      algo: bc,
+      cfg,
+      data: all,
+      split,
+      targets,
+      norm,
+      optimizer,
+      state,
+      seed: o.seed,
+      loop: { epochs: o.epochs, batchSize: o.batchSize, patience: o.patience },
+      checkpoint: async () => {},
+    });
+    const expected = (state.bestWeights ?? model.getWeights().map((w) => w.dataSync() as Float32Array)).map((w) =>
+      Array.from(w),
+    );
     expect(flat(o.out)).toEqual(expected);
     const card = JSON.parse(readFileSync(join(o.out, "card.json"), "utf8"));
     expect(card.normalization).toEqual(norm);
@@ -64,7 +87,11 @@ describe("streamed training", () => {
     const run = async (name: string, seed: number) => {
       const out = join(root, name);
       const s = await train({ data, algo: "bc", out, epochs: 2, seed, windowRows: 700 });
-      return { s, weights: readFileSync(join(out, "weights.bin")), card: JSON.parse(readFileSync(join(out, "card.json"), "utf8")) };
+      return {
+        s,
+        weights: readFileSync(join(out, "weights.bin")),
+        card: JSON.parse(readFileSync(join(out, "card.json"), "utf8")),
+      };
     };
     const a = await run("win-a", 3);
     const b = await run("win-b", 3);
@@ -81,7 +108,10 @@ describe("streamed training", () => {
   it("holds at most one window of row groups, and each epoch sees every training row once", async () => {
     const d = await openDecisions(data, 0.2, 3, { costWeight: 0 });
     expect(d.table.groups).toHaveLength(6);
-    for (const [windowRows, bound] of [[1, 1], [1200, 3]] as const) {
+    for (const [windowRows, bound] of [
+      [1, 1],
+      [1200, 3],
+    ] as const) {
       for (const epoch of [0, 1]) {
         d.stats.peakHeld = 0;
         let rows = 0;
@@ -109,7 +139,12 @@ describe("streamed training", () => {
     const whole = allocTrainData(d.rows.train, true);
     let at = 0;
     for await (const b of source.blocks()) {
-      copyRows(whole, at, b, Int32Array.from({ length: b.rows }, (_, i) => i));
+      copyRows(
+        whole,
+        at,
+        b,
+        Int32Array.from({ length: b.rows }, (_, i) => i),
+      );
       at += b.rows;
     }
     const rows = Int32Array.from({ length: whole.rows }, (_, i) => i);
@@ -119,7 +154,8 @@ describe("streamed training", () => {
       const expected = await algo.prepare(whole, rows, cfg as never, 1);
       const streamed = await algo.prepareStream!(source, cfg as never, 1);
       const parts: Record<string, number[]> = {};
-      for await (const b of source.blocks()) for (const [k, v] of Object.entries(streamed.targets(b))) (parts[k] ??= []).push(...v);
+      for await (const b of source.blocks())
+        for (const [k, v] of Object.entries(streamed.targets(b))) (parts[k] ??= []).push(...v);
       for (const [k, v] of Object.entries(expected)) expect(parts[k]).toEqual(Array.from(v));
     }
   });

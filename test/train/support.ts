@@ -8,7 +8,10 @@ import { ModelCardSchema, type ModelCard } from "../../src/schemas/card.js";
  * Collects a small labelled dataset (tiny world) into `out`. With `groups`, the labels come from rollouts (the
  * same bytes as oracle labels) plus G-member pass-level groups, so every algorithm, grpo-pass included, can train on it.
  */
-export async function tinyLabelledDataset(out: string, opts: { streams?: number; tasks?: number; seed?: number; groups?: number } = {}): Promise<string> {
+export async function tinyLabelledDataset(
+  out: string,
+  opts: { streams?: number; tasks?: number; seed?: number; groups?: number } = {},
+): Promise<string> {
   await collect({
     world: "tiny",
     executors: "weak,mid,strong",
@@ -51,11 +54,17 @@ export function forwardFromFiles(dir: string, features: Float32Array, masks: Flo
   const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
   const card = readCard(dir);
   const weights = readWeights(dir);
-  const layers = json.modelTopology.config.layers as { class_name: string; config: { name: string; units?: number; activation?: string } }[];
+  const layers = json.modelTopology.config.layers as {
+    class_name: string;
+    config: { name: string; units?: number; activation?: string };
+  }[];
   const F = card.normalization.mean.length;
   const out = new Float64Array(rows * 4);
   for (let r = 0; r < rows; r++) {
-    let h = Array.from({ length: F }, (_, f) => (features[r * F + f] - card.normalization.mean[f]) / card.normalization.std[f]);
+    let h = Array.from(
+      { length: F },
+      (_, f) => (features[r * F + f] - card.normalization.mean[f]) / card.normalization.std[f],
+    );
     for (const l of layers) {
       if (l.class_name === "Dropout") continue;
       if (l.class_name !== "Dense") throw new Error(`unexpected layer ${l.class_name}`);
@@ -67,7 +76,16 @@ export function forwardFromFiles(dir: string, features: Float32Array, masks: Flo
         let s = b.data[j];
         for (let i = 0; i < nIn; i++) s += h[i] * k.data[i * nOut + j];
         const act = l.config.activation;
-        next[j] = act === "relu" ? Math.max(0, s) : act === "tanh" ? Math.tanh(s) : act === "elu" ? (s > 0 ? s : Math.expm1(s)) : s;
+        next[j] =
+          act === "relu"
+            ? Math.max(0, s)
+            : act === "tanh"
+              ? Math.tanh(s)
+              : act === "elu"
+                ? s > 0
+                  ? s
+                  : Math.expm1(s)
+                : s;
       }
       h = next;
     }

@@ -18,7 +18,10 @@ const write = (out: string, files: Record<string, string>, command: "eval" | "de
 const hidden = () => readdirSync(root).filter((e) => e.includes(".tmp-"));
 
 async function refusal(p: Promise<unknown>): Promise<CuratorError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(CuratorError);
   expect((e as CuratorError).code).toBe("OUTPUT_EXISTS");
   return e as CuratorError;
@@ -30,7 +33,10 @@ describe("writeDirAtomic ownership", () => {
     mkdirSync(out);
     await write(out, { "results.json": "1", "plots/a.svg": "1" });
     expect(JSON.parse(readFileSync(join(out, OUTPUT_MARKER), "utf8"))).toEqual({
-      curatorOutput: 1, command: "eval", toolkitVersion: expect.any(String), files: ["plots/a.svg", "results.json"],
+      curatorOutput: 1,
+      command: "eval",
+      toolkitVersion: expect.any(String),
+      files: ["plots/a.svg", "results.json"],
     });
   });
 
@@ -68,14 +74,20 @@ describe("writeDirAtomic ownership", () => {
     await expect(boom).rejects.toThrow("boom");
     expect(readFileSync(join(out, "results.json"), "utf8")).toBe("1");
     expect(hidden()).toEqual([]);
-    await expect(writeDirAtomic(join(root, "never"), { command: "eval" }, async () => { throw new Error("boom"); })).rejects.toThrow();
+    await expect(
+      writeDirAtomic(join(root, "never"), { command: "eval" }, async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow();
     expect(existsSync(join(root, "never"))).toBe(false);
   });
 
   it("another command's output, a damaged marker and a file are refused", async () => {
     const out = join(root, "other");
     await write(out, { "library.jsonl": "" }, "decide");
-    expect((await refusal(write(out, { "results.json": "1" }))).message).toMatch(/output of 'curator decide', not of 'curator eval'/);
+    expect((await refusal(write(out, { "results.json": "1" }))).message).toMatch(
+      /output of 'curator decide', not of 'curator eval'/,
+    );
     writeFileSync(join(out, OUTPUT_MARKER), "{");
     expect((await refusal(write(out, { "library.jsonl": "" }, "decide"))).message).toMatch(/is damaged/);
     writeFileSync(join(root, "a-file"), "x");
@@ -103,7 +115,9 @@ describe("claimScratchFolder (OUT.partial)", () => {
     mkdirSync(theirs);
     writeFileSync(join(theirs, "mine.txt"), "keep me");
     for (const fresh of [true, false])
-      expect(() => claimScratchFolder(theirs, "options.sha256", fresh)).toThrow(/not left by an interrupted curator run/);
+      expect(() => claimScratchFolder(theirs, "options.sha256", fresh)).toThrow(
+        /not left by an interrupted curator run/,
+      );
     expect(readFileSync(join(theirs, "mine.txt"), "utf8")).toBe("keep me");
   });
 });

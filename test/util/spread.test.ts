@@ -16,7 +16,13 @@ function sourceFiles(dir: string): string[] {
 describe("no spread of unbounded arrays into calls", () => {
   it("reviews 200k decisions (Math.max(...rows) overflowed the stack at 130k)", () => {
     const probs = { keep: 1, compress: 0, rewrite: 0, retire: 0 };
-    const decisions: Decision[] = Array.from({ length: 200_000 }, (_, i) => ({ id: `item-${i}`, action: "keep", probs, allowed: ["keep"], reason: "" }));
+    const decisions: Decision[] = Array.from({ length: 200_000 }, (_, i) => ({
+      id: `item-${i}`,
+      action: "keep",
+      probs,
+      allowed: ["keep"],
+      reason: "",
+    }));
     const text = formatReview(decisions);
     expect(text.split("\n").length).toBe(200_002);
   });
@@ -31,12 +37,14 @@ describe("no spread of unbounded arrays into calls", () => {
 
   it("src/ spreads no array into Math.max/min, push, unshift, splice, concat or fromCharCode", () => {
     // A spread as an argument of one of these calls (object / array literal spreads are fine).
-    const call = /(Math\.(max|min)|\.push|\.unshift|\.splice|\.concat|fromCharCode|fromCodePoint)\((?:[^()[\]{}]|\([^()]*\))*?(?<=[(,]\s*)\.\.\./;
+    const call =
+      /(Math\.(max|min)|\.push|\.unshift|\.splice|\.concat|fromCharCode|fromCodePoint)\((?:[^()[\]{}]|\([^()]*\))*?(?<=[(,]\s*)\.\.\./;
     const offenders: string[] = [];
     for (const f of sourceFiles(SRC)) {
       // Comments blanked (newlines kept, so line numbers hold); calls may span lines.
       const text = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, " "));
-      for (const m of text.matchAll(new RegExp(call, "g"))) offenders.push(`${f.slice(SRC.length + 1)}:${text.slice(0, m.index).split("\n").length}`);
+      for (const m of text.matchAll(new RegExp(call, "g")))
+        offenders.push(`${f.slice(SRC.length + 1)}:${text.slice(0, m.index).split("\n").length}`);
     }
     expect(offenders).toEqual([]);
   });

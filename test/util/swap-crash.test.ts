@@ -137,7 +137,10 @@ describe("leftovers of a running writer, and of toolkit versions before this one
 
 describe("the CLI recovers before it reads: decide over a folder whose swap crashed (the reported case)", () => {
   const cli = (args: string[], faultAt = "") =>
-    spawnSync(process.execPath, [resolve("dist/cli/main.js"), ...args], { env: { ...process.env, CURATOR_FAULT_AT: faultAt }, encoding: "utf8" });
+    spawnSync(process.execPath, [resolve("dist/cli/main.js"), ...args], {
+      env: { ...process.env, CURATOR_FAULT_AT: faultAt },
+      encoding: "utf8",
+    });
 
   it("K comes back with its whole history and the next pass continues it", async () => {
     const { importSource } = await import("../../src/import/run.js");
@@ -157,7 +160,9 @@ describe("the CLI recovers before it reads: decide over a folder whose swap cras
 
     const next = decide(join(K, "library.jsonl"));
     expect(next.status, next.stderr).toBe(0);
-    expect(next.stderr).toMatch(/recovered '.*K-decide' after an interrupted write: put the complete new version in place/);
+    expect(next.stderr).toMatch(
+      /recovered '.*K-decide' after an interrupted write: put the complete new version in place/,
+    );
     expect(JSON.parse(next.stdout).written.auditLines).toBeGreaterThan(lines1);
     expect(readFileSync(join(K, "audit.jsonl"), "utf8").startsWith(audit1)).toBe(true); // the history holds
     expect(leftovers(K)).toEqual([]);

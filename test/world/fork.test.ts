@@ -122,7 +122,9 @@ describe("retire archives, never deletes", () => {
     expect(w.retired.map((it) => it.id)).toEqual(retiredIds);
     // content unchanged by retiring, and live + archive = what there was
     expect(w.retired).toEqual(before.filter((_, i) => retireIdx.has(i)));
-    expect([...w.items, ...w.retired].map((it) => it.id).sort((a, b) => a - b)).toEqual(before.map((it) => it.id).sort((a, b) => a - b));
+    expect([...w.items, ...w.retired].map((it) => it.id).sort((a, b) => a - b)).toEqual(
+      before.map((it) => it.id).sort((a, b) => a - b),
+    );
     // later tasks never retrieve an archived item, and the archive survives them
     const later = runTasks(w, 40);
     for (const t of later) for (const id of retiredIds) expect(t.contextIds).not.toContain(id);

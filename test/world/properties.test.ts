@@ -18,31 +18,39 @@ import { mean, pSuccess, rate, runs, successRate, variant, windowMean } from "./
 const PRESETS = ["weak", "mid", "strong"] as const;
 
 describe("an uncurated library rots", () => {
-  it.each(PRESETS)("%s: over a long drifting stream under `none` the library grows and success falls", async (executor) => {
-    const rs = await runs({ executor, curator: noneCurator, streams: 4, tasks: 300 });
-    const firstP = windowMean(rs, 0, 60, (t) => t.pSuccess);
-    const lastP = windowMean(rs, -60, undefined, (t) => t.pSuccess);
-    const firstSize = windowMean(rs, 0, 10, (t) => t.librarySize);
-    const lastSize = windowMean(rs, -10, undefined, (t) => t.librarySize);
-    const firstTokens = windowMean(rs, 0, 10, (t) => t.libraryTokens);
-    const lastTokens = windowMean(rs, -10, undefined, (t) => t.libraryTokens);
-    // measured (tiny world, seeds 100..103): mid 0.66 -> 0.37, library ~7 -> ~130 items
-    expect(lastSize).toBeGreaterThan(4 * firstSize);
-    expect(lastTokens).toBeGreaterThan(4 * firstTokens);
-    expect(lastP).toBeLessThan(firstP - 0.03);
-    // and the observed outcomes agree with the probabilities
-    expect(windowMean(rs, -60, undefined, (t) => +t.success)).toBeLessThan(windowMean(rs, 0, 60, (t) => +t.success));
-  });
+  it.each(PRESETS)(
+    "%s: over a long drifting stream under `none` the library grows and success falls",
+    async (executor) => {
+      const rs = await runs({ executor, curator: noneCurator, streams: 4, tasks: 300 });
+      const firstP = windowMean(rs, 0, 60, (t) => t.pSuccess);
+      const lastP = windowMean(rs, -60, undefined, (t) => t.pSuccess);
+      const firstSize = windowMean(rs, 0, 10, (t) => t.librarySize);
+      const lastSize = windowMean(rs, -10, undefined, (t) => t.librarySize);
+      const firstTokens = windowMean(rs, 0, 10, (t) => t.libraryTokens);
+      const lastTokens = windowMean(rs, -10, undefined, (t) => t.libraryTokens);
+      // measured (tiny world, seeds 100..103): mid 0.66 -> 0.37, library ~7 -> ~130 items
+      expect(lastSize).toBeGreaterThan(4 * firstSize);
+      expect(lastTokens).toBeGreaterThan(4 * firstTokens);
+      expect(lastP).toBeLessThan(firstP - 0.03);
+      // and the observed outcomes agree with the probabilities
+      expect(windowMean(rs, -60, undefined, (t) => +t.success)).toBeLessThan(windowMean(rs, 0, 60, (t) => +t.success));
+    },
+  );
 
   it("without curation the library only grows (append-only): size never drops along a stream", async () => {
     const [r] = await runs({ executor: "weak", curator: noneCurator, streams: 1, tasks: 200 });
-    for (let t = 1; t < r.tasks.length; t++) expect(r.tasks[t].librarySize).toBeGreaterThanOrEqual(r.tasks[t - 1].librarySize);
+    for (let t = 1; t < r.tasks.length; t++)
+      expect(r.tasks[t].librarySize).toBeGreaterThanOrEqual(r.tasks[t - 1].librarySize);
     expect(r.passes.every((p) => p.actions.every((a) => a === 0))).toBe(true);
   });
 });
 
 describe("the oracle is an upper bound worth chasing", () => {
-  const rewardPerTask = (rs: StreamRun[]) => reward(rate(rs, (t) => +t.success), rate(rs, (t) => t.cost));
+  const rewardPerTask = (rs: StreamRun[]) =>
+    reward(
+      rate(rs, (t) => +t.success),
+      rate(rs, (t) => t.cost),
+    );
 
   it.each(PRESETS)("%s: oracle beats none clearly on the same streams", async (executor) => {
     const none = await runs({ executor, curator: noneCurator, streams: 3, tasks: 100 });

@@ -1,7 +1,13 @@
 /** World domain randomization (issue 18): one draw per stream, deterministic, in range; held-out drift beyond training. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { WORLD_DISTRIBUTION, WORLD_HOLDOUT, drawWorldFields, parseWorldSample, sampledWorldSource } from "../../src/world/sampler.js";
+import {
+  WORLD_DISTRIBUTION,
+  WORLD_HOLDOUT,
+  drawWorldFields,
+  parseWorldSample,
+  sampledWorldSource,
+} from "../../src/world/sampler.js";
 import { resolveWorld, resolveWorldSource } from "../../src/world/presets.js";
 import { WorldConfigSchema } from "../../src/schemas/world.js";
 import { isCuratorError } from "../../src/errors.js";
@@ -34,7 +40,9 @@ describe("world sampler", () => {
     }
     expect(shared).toBeGreaterThan(40);
     expect(shared).toBeLessThan(120);
-    expect(drawWorldFields({ region: "train", seed: 5 }, 0)).not.toEqual(drawWorldFields({ region: "train", seed: 6 }, 0));
+    expect(drawWorldFields({ region: "train", seed: 5 }, 0)).not.toEqual(
+      drawWorldFields({ region: "train", seed: 6 }, 0),
+    );
   });
 
   it("held-out worlds drift or shift faster than any training world", () => {
@@ -47,15 +55,25 @@ describe("world sampler", () => {
   });
 
   it("the record lists every stream's draw; a fixed world is recorded as before", () => {
-    const rec = sampledWorldSource("sample:holdout@seed=3").record([4, 5]) as { sampler: string; draws: { stream: number }[] };
+    const rec = sampledWorldSource("sample:holdout@seed=3").record([4, 5]) as {
+      sampler: string;
+      draws: { stream: number }[];
+    };
     expect(rec.sampler).toBe("sample:holdout@seed=3");
     expect(rec.draws.map((d) => d.stream)).toEqual([4, 5]);
     expect(rec.draws[1]).toEqual({ stream: 5, ...drawWorldFields({ region: "holdout", seed: 3 }, 5) });
-    expect(resolveWorldSource("fast-drift", 7).record([0])).toEqual({ ...resolveWorld("fast-drift"), curationInterval: 7 });
+    expect(resolveWorldSource("fast-drift", 7).record([0])).toEqual({
+      ...resolveWorld("fast-drift"),
+      curationInterval: 7,
+    });
   });
 
   it("bad specs and sampled worlds where one world is needed are clear errors", () => {
-    for (const bad of ["sample:3", "sample@seed=x", "sample:holdout:train"]) expect(messageOf(() => parseWorldSample(bad)), bad).toMatch(/^BAD_ARGUMENT: .*sample\[:train\|:holdout\]\[@seed=N\]/);
+    for (const bad of ["sample:3", "sample@seed=x", "sample:holdout:train"])
+      expect(
+        messageOf(() => parseWorldSample(bad)),
+        bad,
+      ).toMatch(/^BAD_ARGUMENT: .*sample\[:train\|:holdout\]\[@seed=N\]/);
     expect(messageOf(() => resolveWorld("sample"))).toMatch(/^BAD_ARGUMENT: .*only collect/);
   });
 

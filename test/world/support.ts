@@ -41,7 +41,12 @@ export const pSuccess = (rs: readonly StreamRun[]) => rate(rs, (t) => t.pSuccess
 export const successRate = (rs: readonly StreamRun[]) => rate(rs, (t) => (t.success ? 1 : 0));
 
 /** Mean over streams of the mean of `f` over tasks [from, to) of each stream (negative = from the end). */
-export function windowMean(rs: readonly StreamRun[], from: number, to: number | undefined, f: (t: TaskResult) => number): number {
+export function windowMean(
+  rs: readonly StreamRun[],
+  from: number,
+  to: number | undefined,
+  f: (t: TaskResult) => number,
+): number {
   return mean(rs.map((r) => mean(r.tasks.slice(from, to).map(f))));
 }
 

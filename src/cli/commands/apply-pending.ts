@@ -7,8 +7,15 @@ import { commaList, flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs,
 export const ApplyPendingFlagsSchema = z
   .object({
     from: z.string().min(1).describe("folder written by 'curator decide --out'"),
-    endpoint: z.string().min(1).describe("endpoint profile JSON (docs/real-executors.md); its 'rewriter' block runs the calls when present"),
-    only: z.array(z.string().min(1)).min(1).optional().describe("comma-separated item ids to apply (default: every pending item)"),
+    endpoint: z
+      .string()
+      .min(1)
+      .describe("endpoint profile JSON (docs/real-executors.md); its 'rewriter' block runs the calls when present"),
+    only: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe("comma-separated item ids to apply (default: every pending item)"),
   })
   .strict();
 
@@ -20,7 +27,8 @@ export const APPLY_PENDING_FLAGS: FlagTable<typeof ApplyPendingFlagsSchema> = {
 
 export const applyPendingCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "apply-pending",
-  describe: "apply the pending compress / rewrite marks of a decide output folder through an LLM endpoint (recorded in the audit log)",
+  describe:
+    "apply the pending compress / rewrite marks of a decide output folder through an LLM endpoint (recorded in the audit log)",
   builder: (y) =>
     withFlags(y, flagsFromSchema(ApplyPendingFlagsSchema, APPLY_PENDING_FLAGS)).example(
       "curator apply-pending --from curated/ --endpoint qwen3.json",

@@ -5,7 +5,14 @@ import { verifyFolder } from "../../library/verify.js";
 import { describeSwapLeftovers } from "../../util/swap.js";
 import { CuratorError } from "../../errors.js";
 import { emit, type GlobalArgs } from "../output.js";
-import { flagsFromSchema, optionsFromFlags, withFlags, withPositionals, type FlagArgs, type FlagTable } from "../flags.js";
+import {
+  flagsFromSchema,
+  optionsFromFlags,
+  withFlags,
+  withPositionals,
+  type FlagArgs,
+  type FlagTable,
+} from "../flags.js";
 
 export const VerifyFlagsSchema = z
   .object({
@@ -14,7 +21,9 @@ export const VerifyFlagsSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/, "a head hash is 64 hex digits")
       .optional()
-      .describe("head hash recorded outside the folder (printed by an earlier verify or decide): detects a rewritten log + head"),
+      .describe(
+        "head hash recorded outside the folder (printed by an earlier verify or decide): detects a rewritten log + head",
+      ),
   })
   .strict();
 
@@ -22,13 +31,19 @@ export const VERIFY_FLAGS: FlagTable<typeof VerifyFlagsSchema> = { dir: { positi
 
 const verifyCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "verify <dir>",
-  describe: "replay the audit log (hash chain + item hashes) and check that live, archive and governance match it; exits 2 naming what differs",
-  builder: (y) => withFlags(withPositionals(y, VerifyFlagsSchema, VERIFY_FLAGS), flagsFromSchema(VerifyFlagsSchema, VERIFY_FLAGS)),
+  describe:
+    "replay the audit log (hash chain + item hashes) and check that live, archive and governance match it; exits 2 naming what differs",
+  builder: (y) =>
+    withFlags(withPositionals(y, VerifyFlagsSchema, VERIFY_FLAGS), flagsFromSchema(VerifyFlagsSchema, VERIFY_FLAGS)),
   handler: (args) => {
     // Verify changes nothing, so an interrupted write is reported, not repaired: the next decide/restore recovers it.
     const o = optionsFromFlags(VerifyFlagsSchema, VERIFY_FLAGS, args);
     const leftovers = describeSwapLeftovers(resolve(o.dir));
-    if (leftovers) throw new CuratorError("TAMPERED", `Cannot verify ${o.dir} as it stands. ${leftovers} Run 'curator restore' or 'curator decide' on it (or verify again once the writer finished). Nothing was changed.`);
+    if (leftovers)
+      throw new CuratorError(
+        "TAMPERED",
+        `Cannot verify ${o.dir} as it stands. ${leftovers} Run 'curator restore' or 'curator decide' on it (or verify again once the writer finished). Nothing was changed.`,
+      );
     const r = verifyFolder(o.dir, o.expectHead);
     emit(
       args,

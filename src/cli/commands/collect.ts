@@ -35,13 +35,31 @@ export const collectCommand: CommandModule<GlobalArgs, FlagArgs> = {
   describe: "run executors over task streams with a behaviour curator and write a trace dataset",
   builder: (y) =>
     withFlags(y, flagsFromSchema(CollectFieldsSchema, COLLECT_FLAGS))
-      .example("$0 collect --world tiny --executors weak,mid --streams 4 --tasks 100 --out datasets/traces/try", "a small simulated dataset")
-      .example("$0 collect --executors weak,mid,strong --labels oracle --seed 1 --out datasets/traces/main", "with counterfactual labels (for awr / grpo)")
-      .example("$0 collect --executors my-8b.json --tasks-from jsonl:tasks.jsonl --labels rollout --rollout-states 4 --rollout-budget 400 --out datasets/traces/real", "rollout labels on a real model (for bc / grpo)")
-      .example("$0 collect --streams 64 --shard 0/4 --labels oracle --out datasets/traces/big/s0", "one of four shards (one folder per shard)"),
+      .example(
+        "$0 collect --world tiny --executors weak,mid --streams 4 --tasks 100 --out datasets/traces/try",
+        "a small simulated dataset",
+      )
+      .example(
+        "$0 collect --executors weak,mid,strong --labels oracle --seed 1 --out datasets/traces/main",
+        "with counterfactual labels (for awr / grpo)",
+      )
+      .example(
+        "$0 collect --executors my-8b.json --tasks-from jsonl:tasks.jsonl --labels rollout --rollout-states 4 --rollout-budget 400 --out datasets/traces/real",
+        "rollout labels on a real model (for bc / grpo)",
+      )
+      .example(
+        "$0 collect --streams 64 --shard 0/4 --labels oracle --out datasets/traces/big/s0",
+        "one of four shards (one folder per shard)",
+      ),
   handler: async (args) => {
     const options = optionsFromFlags(CollectFieldsSchema, COLLECT_FLAGS, args, CollectOptionsSchema);
-    const summary = await withProgressBar("collect", (onProgress) => collect(options, { command: commandLine(), onProgress, onWarning: (m) => process.stderr.write(`collect: ${m}\n`) }));
+    const summary = await withProgressBar("collect", (onProgress) =>
+      collect(options, {
+        command: commandLine(),
+        onProgress,
+        onWarning: (m) => process.stderr.write(`collect: ${m}\n`),
+      }),
+    );
     emit(
       args,
       summary,

@@ -78,7 +78,9 @@ export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
       unchanged: r.unchanged,
       dryRun: o.dryRun,
       written: r.written,
-      ...(listed ? { decisions: r.decisions } : { decisionsOmitted: `${r.decisions.length} decisions: more than ${MAX_LISTED}, see audit.jsonl` }),
+      ...(listed
+        ? { decisions: r.decisions }
+        : { decisionsOmitted: `${r.decisions.length} decisions: more than ${MAX_LISTED}, see audit.jsonl` }),
     };
     const head = [
       `${r.items.length} items (${r.decisions.length} decided, ${r.unchanged} without new evidence since their last decision: left alone), curator ${r.curator}, executor ${r.executor}${r.seed === null ? "" : `, sampled with seed ${r.seed}`}`,
@@ -89,7 +91,11 @@ export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
     for (const w of r.warnings) process.stderr.write(`curator: warning: ${w}\n`);
     const contents = new Map(r.items.map((it) => [it.id, it.content]));
     const ood = r.outOfDistribution?.length
-      ? ["", `Out of distribution: ${r.outOfDistribution.length} feature(s) far from the model's training data; treat these decisions with care:`, ...r.outOfDistribution.map((f) => `  ${describeOod(f)}`)]
+      ? [
+          "",
+          `Out of distribution: ${r.outOfDistribution.length} feature(s) far from the model's training data; treat these decisions with care:`,
+          ...r.outOfDistribution.map((f) => `  ${describeOod(f)}`),
+        ]
       : [];
     const tail = r.written
       ? [
@@ -97,6 +103,10 @@ export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
           `head ${r.written.head}  (keep it outside the folder; 'curator audit verify DIR --expect-head HASH' proves the history later)`,
         ]
       : ["Dry run: nothing was written."];
-    emit(args, summary, [...head, ...ood, "", review(r.decisions, !!r.written || o.changesOnly, contents), "", ...tail].join("\n"));
+    emit(
+      args,
+      summary,
+      [...head, ...ood, "", review(r.decisions, !!r.written || o.changesOnly, contents), "", ...tail].join("\n"),
+    );
   },
 };

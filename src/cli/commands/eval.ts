@@ -8,7 +8,15 @@ import { CuratorError } from "../../errors.js";
 import { emit, withProgressBar, type GlobalArgs } from "../output.js";
 import { commandLine } from "../command-line.js";
 import { ReplayOptionsSchema } from "../../eval/replay.js";
-import { commaList, flagsFromSchema, numberList, optionsFromFlags, withFlags, type FlagArgs, type FlagTable } from "../flags.js";
+import {
+  commaList,
+  flagsFromSchema,
+  numberList,
+  optionsFromFlags,
+  withFlags,
+  type FlagArgs,
+  type FlagTable,
+} from "../flags.js";
 import { maxOf } from "../../util/arrays.js";
 import { costPerCompletedText } from "../../util/money.js";
 
@@ -17,7 +25,12 @@ export type EvalArgs = FlagArgs;
 /** The report's own flags (not options of evaluate()). */
 const ReportFlagsSchema = z
   .object({
-    out: z.string().min(1).describe("folder for results.json, report.md and plots/ (new, empty, or an earlier eval output; replaced atomically)"),
+    out: z
+      .string()
+      .min(1)
+      .describe(
+        "folder for results.json, report.md and plots/ (new, empty, or an earlier eval output; replaced atomically)",
+      ),
     title: z.string().optional().describe("title of report.md"),
   })
   .strict();
@@ -65,7 +78,8 @@ export function evalOptionsFromArgs(args: EvalArgs): z.output<typeof EvalOptions
  * one executor (default mid), governance modes `default` (10% cap) and/or `none` (no cap), both by default.
  */
 export function replayOptionsFromArgs(args: EvalArgs): z.output<typeof ReplayOptionsSchema> {
-  if (args.executors !== undefined) throw new CuratorError("BAD_ARGUMENT", "--replay takes one --executor (default mid), not --executors.");
+  if (args.executors !== undefined)
+    throw new CuratorError("BAD_ARGUMENT", "--replay takes one --executor (default mid), not --executors.");
   return optionsFromFlags(ReplayOptionsSchema, REPLAY_FLAGS, args);
 }
 
@@ -76,7 +90,9 @@ async function replayHandler(args: EvalArgs): Promise<void> {
   const report = optionsFromFlags(ReportFlagsSchema, REPORT_FLAGS, args);
   prepareOutput(report.out, { command: "eval" });
   const results = await withProgressBar("replay", (onProgress) => replayEvaluate(options, { onProgress }));
-  await writeDirAtomic(report.out, { command: "eval" }, async (dir) => writeReplayReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }));
+  await writeDirAtomic(report.out, { command: "eval" }, async (dir) =>
+    writeReplayReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }),
+  );
   emit(args, replayJsonSummary(results, report.out), replayHumanSummary(results, report.out));
 }
 
@@ -112,22 +128,51 @@ function humanSummary(results: EvalResults, out: string): string {
     r.executor,
     `${(100 * r.successRate).toFixed(1)}% [${(100 * r.successRateCI[0]).toFixed(1)}, ${(100 * r.successRateCI[1]).toFixed(1)}]`,
     costPerCompletedText(r.costPerCompletedTask),
-    r.oracleUpliftShare === null ? "n/a" : `${(100 * r.oracleUpliftShare).toFixed(1)}%${r.heldOut ? " (held out)" : ""}`,
+    r.oracleUpliftShare === null
+      ? "n/a"
+      : `${(100 * r.oracleUpliftShare).toFixed(1)}%${r.heldOut ? " (held out)" : ""}`,
   ]);
-  const widths = head.map((h, i) => maxOf(rows.map((r) => r[i].length), h.length));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  const widths = head.map((h, i) =>
+    maxOf(
+      rows.map((r) => r[i].length),
+      h.length,
+    ),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(head), ...rows.map(line), "", `Wrote ${out}: results.json, report.md, plots/.`].join("\n");
 }
 
 export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
   command: "eval",
-  describe: "evaluate curators on the same streams across executors, simulated or real (endpoint profiles over --tasks-from), or, with --replay, on imported real libraries; write the results and report.md",
+  describe:
+    "evaluate curators on the same streams across executors, simulated or real (endpoint profiles over --tasks-from), or, with --replay, on imported real libraries; write the results and report.md",
   builder: (y) =>
-    withFlags(y, flagsFromSchema(EvalOptionsSchema, EVAL_FLAGS), flagsFromSchema(ReportFlagsSchema, REPORT_FLAGS), flagsFromSchema(ReplayOptionsSchema, REPLAY_FLAGS))
-      .example("$0 eval --curators models/main/curator.onnx --executors weak,mid,strong --out experiments/results/main", "a model against the references")
-      .example("$0 eval --curators models/main,random --executors tiny,frontier --seeds 4,5 --out experiments/results/transfer", "unseen backbones, other seeds")
-      .example("$0 eval --curators models/main,heuristic,none --executors qwen.json,mid --tasks-from jsonl:tasks.jsonl --tasks 30 --seeds 1 --streams 4 --out experiments/results/qwen", "on a real model (endpoint profile) and a simulated preset; --resume continues a killed run")
-      .example("$0 eval --replay datasets/real/voyager --curators models/main/curator.onnx,heuristic,none --out experiments/results/replay", "on an imported real library"),
+    withFlags(
+      y,
+      flagsFromSchema(EvalOptionsSchema, EVAL_FLAGS),
+      flagsFromSchema(ReportFlagsSchema, REPORT_FLAGS),
+      flagsFromSchema(ReplayOptionsSchema, REPLAY_FLAGS),
+    )
+      .example(
+        "$0 eval --curators models/main/curator.onnx --executors weak,mid,strong --out experiments/results/main",
+        "a model against the references",
+      )
+      .example(
+        "$0 eval --curators models/main,random --executors tiny,frontier --seeds 4,5 --out experiments/results/transfer",
+        "unseen backbones, other seeds",
+      )
+      .example(
+        "$0 eval --curators models/main,heuristic,none --executors qwen.json,mid --tasks-from jsonl:tasks.jsonl --tasks 30 --seeds 1 --streams 4 --out experiments/results/qwen",
+        "on a real model (endpoint profile) and a simulated preset; --resume continues a killed run",
+      )
+      .example(
+        "$0 eval --replay datasets/real/voyager --curators models/main/curator.onnx,heuristic,none --out experiments/results/replay",
+        "on an imported real library",
+      ),
   handler: async (args) => {
     if (args.replay !== undefined) return replayHandler(args);
     const options = evalOptionsFromArgs(args);
@@ -137,7 +182,9 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
     const results = await withProgressBar("eval", (onProgress) => evaluate(options, { onProgress, onWarning }));
     process.stderr.write("eval: writing report and plots\n");
     const { writeReport } = await import("../../eval/report.js"); // vega is loaded only when a report is written
-    await writeDirAtomic(report.out, { command: "eval" }, (dir) => writeReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }));
+    await writeDirAtomic(report.out, { command: "eval" }, (dir) =>
+      writeReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }),
+    );
     finishScratch(options.scratch);
     emit(args, jsonSummary(results), humanSummary(results, report.out));
   },

@@ -7,7 +7,11 @@ import { flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs, type FlagT
 export const ExportFlagsSchema = z
   .object({
     model: z.string().min(1).describe("model folder written by 'curator train'"),
-    out: z.string().min(1).optional().describe("ONNX file to write (default: MODEL/curator.onnx); test vectors go to OUT with .vectors.json"),
+    out: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("ONNX file to write (default: MODEL/curator.onnx); test vectors go to OUT with .vectors.json"),
   })
   .strict();
 

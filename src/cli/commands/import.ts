@@ -3,7 +3,14 @@ import { z } from "zod";
 import { IMPORT_FORMATS } from "../../import/types.js";
 import { importSource } from "../../import/run.js";
 import { emit, type GlobalArgs } from "../output.js";
-import { flagsFromSchema, optionsFromFlags, withFlags, withPositionals, type FlagArgs, type FlagTable } from "../flags.js";
+import {
+  flagsFromSchema,
+  optionsFromFlags,
+  withFlags,
+  withPositionals,
+  type FlagArgs,
+  type FlagTable,
+} from "../flags.js";
 
 export const ImportFlagsSchema = z
   .object({
@@ -21,8 +28,10 @@ export const IMPORT_FLAGS: FlagTable<typeof ImportFlagsSchema> = {
 
 export const importCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "import <format> <path>",
-  describe: "import a real agent library (skills / memory / playbook / trajectories) as library.jsonl + snapshots, events, replay labels",
-  builder: (y) => withFlags(withPositionals(y, ImportFlagsSchema, IMPORT_FLAGS), flagsFromSchema(ImportFlagsSchema, IMPORT_FLAGS)),
+  describe:
+    "import a real agent library (skills / memory / playbook / trajectories) as library.jsonl + snapshots, events, replay labels",
+  builder: (y) =>
+    withFlags(withPositionals(y, ImportFlagsSchema, IMPORT_FLAGS), flagsFromSchema(ImportFlagsSchema, IMPORT_FLAGS)),
   handler: async (args) => {
     const o = optionsFromFlags(ImportFlagsSchema, IMPORT_FLAGS, args);
     const built = await importSource(o.format, o.path, o.out);

@@ -17,4 +17,21 @@ import { opeCommand } from "./ope.js";
 import { referenceServerCommand } from "./reference-server.js";
 
 /** Every CLI command, one module per file. Keep this list sorted by pipeline order. */
-export const COMMANDS: CommandModule<any, any>[] = [collectCommand, datasetCommand, trainCommand, exportCommand, inspectCommand, decideCommand, evalCommand, opeCommand, restoreCommand, auditCommand, importCommand, exportLibraryCommand, applyPendingCommand, referenceServerCommand, runCommand, schemaCommand];
+export const COMMANDS: CommandModule<any, any>[] = [
+  collectCommand,
+  datasetCommand,
+  trainCommand,
+  exportCommand,
+  inspectCommand,
+  decideCommand,
+  evalCommand,
+  opeCommand,
+  restoreCommand,
+  auditCommand,
+  importCommand,
+  exportLibraryCommand,
+  applyPendingCommand,
+  referenceServerCommand,
+  runCommand,
+  schemaCommand,
+];

@@ -10,7 +10,11 @@ import { commaList, flagsFromSchema, optionsFromFlags, withFlags, type FlagArgs,
 
 const OpeReportFlagsSchema = z
   .object({
-    out: z.string().min(1).optional().describe("folder for results.json and report.md (new, empty, or an earlier ope output; replaced atomically)"),
+    out: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("folder for results.json and report.md (new, empty, or an earlier ope output; replaced atomically)"),
     title: z.string().optional().describe("title of report.md"),
   })
   .strict();
@@ -30,8 +34,14 @@ export const OPE_REPORT_FLAGS: FlagTable<typeof OpeReportFlagsSchema> = { out: {
 function humanSummary(r: OpeResults, out: string | undefined): string {
   const head = ["curator", ...ESTIMATORS.map((e) => e.toUpperCase())];
   const rows = r.curators.map((c) => [c.curator, ...ESTIMATORS.map((e) => c.estimates[e].value.toFixed(4))]);
-  const widths = head.map((h, i) => maxOf(rows.map((x) => x[i].length), h.length));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const widths = head.map((h, i) =>
+    maxOf(
+      rows.map((x) => x[i].length),
+      h.length,
+    ),
+  );
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [
     `Value per task on ${r.dataset.passes} logged passes (behaviour ${r.dataset.behavior.curator}: ${r.logged.value.toFixed(4)}):`,
     line(head),
@@ -42,10 +52,17 @@ function humanSummary(r: OpeResults, out: string | undefined): string {
 
 export const opeCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "ope",
-  describe: "off-policy evaluation: estimate curators' value on a logged dataset (IPS, SNIPS, DM, DR, FQE with bootstrap CIs)",
+  describe:
+    "off-policy evaluation: estimate curators' value on a logged dataset (IPS, SNIPS, DM, DR, FQE with bootstrap CIs)",
   builder: (y) =>
-    withFlags(y, flagsFromSchema(OpeOptionsSchema, OPE_FLAGS), flagsFromSchema(OpeReportFlagsSchema, OPE_REPORT_FLAGS))
-      .example("$0 ope --data datasets/traces/main --curators models/main,heuristic,none --out experiments/results/ope", "a model and two baselines"),
+    withFlags(
+      y,
+      flagsFromSchema(OpeOptionsSchema, OPE_FLAGS),
+      flagsFromSchema(OpeReportFlagsSchema, OPE_REPORT_FLAGS),
+    ).example(
+      "$0 ope --data datasets/traces/main --curators models/main,heuristic,none --out experiments/results/ope",
+      "a model and two baselines",
+    ),
   handler: async (args) => {
     const options = optionsFromFlags(OpeOptionsSchema, OPE_FLAGS, args);
     const report = optionsFromFlags(OpeReportFlagsSchema, OPE_REPORT_FLAGS, args);
@@ -53,7 +70,9 @@ export const opeCommand: CommandModule<GlobalArgs, FlagArgs> = {
     const results = await withProgressBar("ope", (onProgress) => offPolicyEvaluate(options, { onProgress }));
     if (report.out) {
       const { writeOpeReport } = await import("../../ope/report.js");
-      await writeDirAtomic(report.out, { command: "ope" }, async (dir) => writeOpeReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }));
+      await writeDirAtomic(report.out, { command: "ope" }, async (dir) =>
+        writeOpeReport(dir, results, { title: report.title, notes: [`Command: \`${commandLine()}\``] }),
+      );
     }
     emit(args, results, humanSummary(results, report.out));
   },

@@ -2,7 +2,14 @@ import type { CommandModule } from "yargs";
 import { z } from "zod";
 import { restoreItem } from "../../library/apply.js";
 import { emit, type GlobalArgs } from "../output.js";
-import { flagsFromSchema, optionsFromFlags, withFlags, withPositionals, type FlagArgs, type FlagTable } from "../flags.js";
+import {
+  flagsFromSchema,
+  optionsFromFlags,
+  withFlags,
+  withPositionals,
+  type FlagArgs,
+  type FlagTable,
+} from "../flags.js";
 import { recoverOutput } from "../../util/atomic.js";
 
 export const RestoreFlagsSchema = z
@@ -16,8 +23,13 @@ export const RESTORE_FLAGS: FlagTable<typeof RestoreFlagsSchema> = { id: { posit
 
 export const restoreCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "restore <id>",
-  describe: "move an archived item back into the live library of a decide output folder (recorded in the audit log; later passes leave it alone until new evidence about it arrives)",
-  builder: (y) => withFlags(withPositionals(y, RestoreFlagsSchema, RESTORE_FLAGS), flagsFromSchema(RestoreFlagsSchema, RESTORE_FLAGS)),
+  describe:
+    "move an archived item back into the live library of a decide output folder (recorded in the audit log; later passes leave it alone until new evidence about it arrives)",
+  builder: (y) =>
+    withFlags(
+      withPositionals(y, RestoreFlagsSchema, RESTORE_FLAGS),
+      flagsFromSchema(RestoreFlagsSchema, RESTORE_FLAGS),
+    ),
   handler: async (args) => {
     const o = optionsFromFlags(RestoreFlagsSchema, RESTORE_FLAGS, args);
     recoverOutput(o.from);

@@ -27,8 +27,14 @@ export const runCommand: CommandModule<GlobalArgs, Args> = {
       onProgress: (d, t, l) => bar?.onProgress(d, t, l),
     });
     (bar as ReturnType<typeof progressBar> | null)?.stop();
-    const w = maxOf(s.results.map((r) => r.executor.length + 2), 10);
-    const c = maxOf(s.results.map((r) => r.curator.length + 2), 18);
+    const w = maxOf(
+      s.results.map((r) => r.executor.length + 2),
+      10,
+    );
+    const c = maxOf(
+      s.results.map((r) => r.curator.length + 2),
+      18,
+    );
     const lines = [
       `Experiment ${s.experiment} done in ${s.seconds.toFixed(0)} s → ${s.out}/report.md`,
       "",

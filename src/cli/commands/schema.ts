@@ -10,7 +10,8 @@ const SCHEMAS = { item: LibraryItemSchema, executor: ExecutorProfileSchema, worl
 export const schemaCommand: CommandModule<GlobalArgs, GlobalArgs & { name: keyof typeof SCHEMAS }> = {
   command: "schema <name>",
   describe: "print the JSON Schema of a user-facing file format (item = one library.jsonl line)",
-  builder: (y) => y.positional("name", { choices: Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[], demandOption: true }),
+  builder: (y) =>
+    y.positional("name", { choices: Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[], demandOption: true }),
   handler: (args) => {
     process.stdout.write(`${JSON.stringify(z.toJSONSchema(SCHEMAS[args.name], { io: "input" }), null, 2)}\n`);
   },

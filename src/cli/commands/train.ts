@@ -9,7 +9,10 @@ function jsonObject(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw new CuratorError("BAD_ARGUMENT", `--config is not valid JSON: ${raw}. Example: --config '{"temperature":0.1}'.`);
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--config is not valid JSON: ${raw}. Example: --config '{"temperature":0.1}'.`,
+    );
   }
 }
 
@@ -39,14 +42,30 @@ export const trainCommand: CommandModule<GlobalArgs, FlagArgs> = {
   describe: "train a curator offline from a trace dataset",
   builder: (y) =>
     withFlags(y, flagsFromSchema(TrainOptionsSchema, TRAIN_FLAGS))
-      .example("$0 train --data datasets/traces/main --algo bc --out models/main", "behaviour cloning of the oracle labels")
-      .example("$0 train --data datasets/traces/main --algo awr --seed 2 --hidden 128,64 --out models/awr", "another algorithm, seed and size")
-      .example("$0 train --data datasets/traces/main --algo grpo --config '{\"temperature\":0.1}' --out models/grpo", "an algorithm knob"),
+      .example(
+        "$0 train --data datasets/traces/main --algo bc --out models/main",
+        "behaviour cloning of the oracle labels",
+      )
+      .example(
+        "$0 train --data datasets/traces/main --algo awr --seed 2 --hidden 128,64 --out models/awr",
+        "another algorithm, seed and size",
+      )
+      .example(
+        "$0 train --data datasets/traces/main --algo grpo --config '{\"temperature\":0.1}' --out models/grpo",
+        "an algorithm knob",
+      ),
   handler: async (args) => {
     const options = optionsFromFlags(TrainOptionsSchema, TRAIN_FLAGS, args);
     const { train } = await import("../../train/train.js"); // tfjs is loaded only when training
     const s = await withProgressBar("train", (onProgress) => train(options, { command: commandLine(), onProgress }));
-    const chosen = s.bestEpoch === null || s.bestMetric === null ? s.noValidation : `best ${s.bestEpoch}, ${s.metricName} ${s.bestMetric.toFixed(4)}`;
-    emit(args, s, `Wrote ${s.out}: ${s.algorithm}, ${s.epochs} epochs (${chosen}), ${s.trainRows} train / ${s.valRows} validation rows, ${s.seconds.toFixed(1)} s.`);
+    const chosen =
+      s.bestEpoch === null || s.bestMetric === null
+        ? s.noValidation
+        : `best ${s.bestEpoch}, ${s.metricName} ${s.bestMetric.toFixed(4)}`;
+    emit(
+      args,
+      s,
+      `Wrote ${s.out}: ${s.algorithm}, ${s.epochs} epochs (${chosen}), ${s.trainRows} train / ${s.valRows} validation rows, ${s.seconds.toFixed(1)} s.`,
+    );
   },
 };

@@ -39,7 +39,9 @@ export function acePolicy(b: DecisionBatch): Int8Array {
     const score = (r: number) => b.items[r].helpful - b.items[r].harmful;
     const best = rows.reduce((x, y) =>
       score(y) > score(x) ||
-      (score(y) === score(x) && (b.items[y].helpful > b.items[x].helpful || (b.items[y].helpful === b.items[x].helpful && b.items[y].age > b.items[x].age)))
+      (score(y) === score(x) &&
+        (b.items[y].helpful > b.items[x].helpful ||
+          (b.items[y].helpful === b.items[x].helpful && b.items[y].age > b.items[x].age)))
         ? y
         : x,
     );

@@ -16,5 +16,11 @@ export const HERMES_PARAMS = { staleAfter: 30, archiveAfter: 90, staleAction: 0 
 
 export const hermesCurator = ruleCurator(
   "hermes",
-  perItem((item) => (item.sinceRetrieved >= HERMES_PARAMS.archiveAfter ? 3 : item.sinceRetrieved >= HERMES_PARAMS.staleAfter ? HERMES_PARAMS.staleAction : 0)),
+  perItem((item) =>
+    item.sinceRetrieved >= HERMES_PARAMS.archiveAfter
+      ? 3
+      : item.sinceRetrieved >= HERMES_PARAMS.staleAfter
+        ? HERMES_PARAMS.staleAction
+        : 0,
+  ),
 );

@@ -24,7 +24,15 @@ import type { Action } from "../../actions.js";
 import { loadImport } from "../../import/run.js";
 import type { ImportFormat } from "../../import/types.js";
 import { estimateJaccard, minhash } from "../../text/similarity.js";
-import { compareForKeeping, dependencyMaskBits, MASK_BITS, normalizeContent, skillCalls, skillName, stripJsNoise } from "../../governance/structure.js";
+import {
+  compareForKeeping,
+  dependencyMaskBits,
+  MASK_BITS,
+  normalizeContent,
+  skillCalls,
+  skillName,
+  stripJsNoise,
+} from "../../governance/structure.js";
 import type { BatteryClass, BatteryRow } from "./schema.js";
 
 export const BATTERY_RULES = {
@@ -41,7 +49,8 @@ export const BATTERY_SOURCES: readonly { format: ImportFormat; path: string }[] 
   { format: "dynamic-cheatsheet", path: "dynamic_cheatsheet/slim" },
 ];
 
-const PLACEHOLDER = /\[(?:[^\]\n]{0,80}?\b(?:preserved|unchanged|omitted|as before|same as above|remain(?:s|ing)?)\b[^\]\n]{0,80})\]|\[\s*(?:\.\.\.|…)\s*\]/i;
+const PLACEHOLDER =
+  /\[(?:[^\]\n]{0,80}?\b(?:preserved|unchanged|omitted|as before|same as above|remain(?:s|ing)?)\b[^\]\n]{0,80})\]|\[\s*(?:\.\.\.|…)\s*\]/i;
 
 /** Names an agent copied from its prompt template instead of naming the skill. */
 const JUNK_NAME = /^(?:your\w*|main\w*)function\w*name$|^(?:main|mainFunction|functionName)$/i;
@@ -87,13 +96,20 @@ function duplicateGroups(items: readonly LibraryItem[]): number[][] {
   const sigs = norm.map((t) => minhash(t));
   for (let i = 0; i < items.length; i++)
     for (let j = i + 1; j < items.length; j++)
-      if (items[i].kind === items[j].kind && (norm[i] === norm[j] || estimateJaccard(sigs[i], sigs[j]) >= BATTERY_RULES.nearExact)) parent[find(j)] = find(i);
+      if (
+        items[i].kind === items[j].kind &&
+        (norm[i] === norm[j] || estimateJaccard(sigs[i], sigs[j]) >= BATTERY_RULES.nearExact)
+      )
+        parent[find(j)] = find(i);
   const groups = new Map<number, number[]>();
   items.forEach((_, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), i]));
   return [...groups.values()].filter((g) => g.length > 1);
 }
 
-function classify(items: readonly LibraryItem[], source: string): { row: number; cls: BatteryClass; accept: Action[]; rule: string }[] {
+function classify(
+  items: readonly LibraryItem[],
+  source: string,
+): { row: number; cls: BatteryClass; accept: Action[]; rule: string }[] {
   const out: { row: number; cls: BatteryClass; accept: Action[]; rule: string }[] = [];
   const taken = new Set<number>();
   const put = (row: number, cls: BatteryClass, accept: Action[], rule: string) => {
@@ -106,7 +122,12 @@ function classify(items: readonly LibraryItem[], source: string): { row: number;
   items.forEach((it, r) => {
     if (!(bits[r] & MASK_BITS.retire)) {
       const callers = calls.flatMap((cs, c) => (cs.includes(r) ? [skillName(items[c])] : []));
-      put(r, "called-skill", ["keep", "rewrite"], `called-skill: ${skillName(it)} is called by live ${callers.slice(0, 3).join(", ")}`);
+      put(
+        r,
+        "called-skill",
+        ["keep", "rewrite"],
+        `called-skill: ${skillName(it)} is called by live ${callers.slice(0, 3).join(", ")}`,
+      );
     }
   });
   items.forEach((it, r) => {
@@ -115,27 +136,45 @@ function classify(items: readonly LibraryItem[], source: string): { row: number;
   });
   for (const g of duplicateGroups(items)) {
     if (g.some((r) => taken.has(r))) continue;
-    const ordered = [...g].sort((x, y) => compareForKeeping(items[x], items[y]) || items[y].content.length - items[x].content.length || x - y);
+    const ordered = [...g].sort(
+      (x, y) => compareForKeeping(items[x], items[y]) || items[y].content.length - items[x].content.length || x - y,
+    );
     const exact = g.every((r) => normalizeContent(items[r].content) === normalizeContent(items[g[0]].content));
     const kind = exact ? "exact" : `near-exact (Jaccard ≥ ${BATTERY_RULES.nearExact})`;
     put(ordered[0], "duplicate-keep", ["keep", "compress"], `duplicate-keep: best of a ${kind} group of ${g.length}`);
-    for (const r of ordered.slice(1)) put(r, "duplicate-retire", ["retire"], `duplicate-retire: ${kind} duplicate of ${items[ordered[0]].id}`);
+    for (const r of ordered.slice(1))
+      put(r, "duplicate-retire", ["retire"], `duplicate-retire: ${kind} duplicate of ${items[ordered[0]].id}`);
   }
   items.forEach((it, r) => {
-    if (it.kind === "skill" && isNoopSkill(it.content)) put(r, "noop-skill", ["retire", "rewrite"], "noop-skill: empty body or no function (comments and bot.chat removed)");
-    else if (it.kind === "skill" && isJunkSkill(it)) put(r, "noop-skill", ["retire", "rewrite"], `noop-skill: junk, saved under the template name '${it.id.split("/").pop()}'`);
+    if (it.kind === "skill" && isNoopSkill(it.content))
+      put(
+        r,
+        "noop-skill",
+        ["retire", "rewrite"],
+        "noop-skill: empty body or no function (comments and bot.chat removed)",
+      );
+    else if (it.kind === "skill" && isJunkSkill(it))
+      put(
+        r,
+        "noop-skill",
+        ["retire", "rewrite"],
+        `noop-skill: junk, saved under the template name '${it.id.split("/").pop()}'`,
+      );
   });
   items.forEach((it, r) => {
     const s = it.stats?.successes ?? 0;
     const f = it.stats?.failures ?? 0;
-    if (s >= BATTERY_RULES.helpfulMin && s / (s + f) >= BATTERY_RULES.helpfulShare) put(r, "helpful", ["keep"], `helpful: ${s} successes, ${f} failures when retrieved`);
+    if (s >= BATTERY_RULES.helpfulMin && s / (s + f) >= BATTERY_RULES.helpfulShare)
+      put(r, "helpful", ["keep"], `helpful: ${s} successes, ${f} failures when retrieved`);
   });
   items.forEach((it, r) => {
     const s = it.stats?.successes ?? 0;
     const f = it.stats?.failures ?? 0;
-    if (it.kind === "context" && (it.tokens ?? 0) >= BATTERY_RULES.verboseTokens && f <= s) put(r, "verbose", ["compress"], `verbose: ${it.tokens} tokens, ${s} successes / ${f} failures`);
+    if (it.kind === "context" && (it.tokens ?? 0) >= BATTERY_RULES.verboseTokens && f <= s)
+      put(r, "verbose", ["compress"], `verbose: ${it.tokens} tokens, ${s} successes / ${f} failures`);
   });
-  if (source.startsWith("voyager:")) items.forEach((_, r) => put(r, "context", [], "context: rest of the live skill library (unscored)"));
+  if (source.startsWith("voyager:"))
+    items.forEach((_, r) => put(r, "context", [], "context: rest of the live skill library (unscored)"));
   return out;
 }
 
@@ -153,23 +192,31 @@ export function buildBattery(root: string): BatteryRow[] {
       const source = `${src.format}:${lib}`;
       const now = libraryNow(items);
       for (const c of classify(items, source))
-        byClass.set(c.cls, [...(byClass.get(c.cls) ?? []), { class: c.cls, accept: c.accept, rule: c.rule, source, now, item: items[c.row] }]);
+        byClass.set(c.cls, [
+          ...(byClass.get(c.cls) ?? []),
+          { class: c.cls, accept: c.accept, rule: c.rule, source, now, item: items[c.row] },
+        ]);
     }
   }
   const cap = (rows: BatteryRow[] = []) =>
     [...rows].sort((a, b) => rank(a.item.id).localeCompare(rank(b.item.id))).slice(0, BATTERY_RULES.classCap);
   const rows: BatteryRow[] = [...(byClass.get("context") ?? [])];
-  for (const cls of ["placeholder", "noop-skill", "called-skill", "helpful", "verbose"] as const) pushAll(rows, cap(byClass.get(cls)));
+  for (const cls of ["placeholder", "noop-skill", "called-skill", "helpful", "verbose"] as const)
+    pushAll(rows, cap(byClass.get(cls)));
   // Duplicate groups stay whole: the kept rows are capped, and each brings its group's retired rows.
   const keepers = cap(byClass.get("duplicate-keep"));
   const kept = new Set(keepers.map((r) => r.item.id));
   pushAll(rows, keepers);
-  pushAll(rows, (byClass.get("duplicate-retire") ?? []).filter((r) => kept.has(keeperOf(r))));
+  pushAll(
+    rows,
+    (byClass.get("duplicate-retire") ?? []).filter((r) => kept.has(keeperOf(r))),
+  );
   // A Voyager skill left out by a cap stays as unscored context, so the library's call graph stays whole.
   const inRows = new Set(rows.map((r) => r.item.id));
   for (const list of byClass.values())
     for (const r of list)
-      if (r.source.startsWith("voyager:") && !inRows.has(r.item.id)) rows.push({ ...r, class: "context", accept: [], rule: `context: ${r.rule} (over the class cap, unscored)` });
+      if (r.source.startsWith("voyager:") && !inRows.has(r.item.id))
+        rows.push({ ...r, class: "context", accept: [], rule: `context: ${r.rule} (over the class cap, unscored)` });
   return rows.sort((a, b) => a.source.localeCompare(b.source) || a.item.id.localeCompare(b.item.id));
 }
 

@@ -26,7 +26,10 @@ export function readBattery(path: string): BatteryRow[] {
     if (!line.trim()) return;
     const parsed = BatteryRowSchema.safeParse(JSON.parse(line));
     if (!parsed.success)
-      throw new CuratorError("INVALID_FILE", `${path} line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; ")}. Rebuild it with scripts/build-expert-battery.mjs.`);
+      throw new CuratorError(
+        "INVALID_FILE",
+        `${path} line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; ")}. Rebuild it with scripts/build-expert-battery.mjs.`,
+      );
     rows.push(parsed.data);
   });
   return rows;
@@ -54,19 +57,29 @@ function bySource(rows: readonly BatteryRow[]): Map<string, BatteryRow[]> {
   return out;
 }
 
-export async function scoreCurator(spec: string, rows: readonly BatteryRow[], structure: boolean): Promise<BatteryScore> {
+export async function scoreCurator(
+  spec: string,
+  rows: readonly BatteryRow[],
+  structure: boolean,
+): Promise<BatteryScore> {
   const { curator, modelHash } = await resolveCurator(spec);
   const chosen = new Map<BatteryRow, Action>();
   for (const group of bySource(rows).values()) {
     const items = group.map((r) => r.item);
-    const res = await decideWithCurator(curator, modelHash, items, BATTERY_EXECUTOR, { now: group[0].now, governance: BATTERY_GOVERNANCE });
+    const res = await decideWithCurator(curator, modelHash, items, BATTERY_EXECUTOR, {
+      now: group[0].now,
+      governance: BATTERY_GOVERNANCE,
+    });
     const bits = structure ? dependencyMaskBits(items) : undefined;
     const dups = structure ? resolveExactDuplicates(items) : undefined;
     group.forEach((row, i) => {
       const d = res.decisions[i];
       let action = d.action;
       if (bits && !(bits[i] & MASK_BITS.retire) && action === "retire")
-        action = ACTIONS.filter((a) => a !== "retire" && d.allowed.includes(a)).reduce((x, y) => (d.probs[y] > d.probs[x] ? y : x), "keep" as Action);
+        action = ACTIONS.filter((a) => a !== "retire" && d.allowed.includes(a)).reduce(
+          (x, y) => (d.probs[y] > d.probs[x] ? y : x),
+          "keep" as Action,
+        );
       if (dups?.retire[i]) action = "retire";
       chosen.set(row, action);
     });
@@ -83,7 +96,10 @@ export async function scoreCurator(spec: string, rows: readonly BatteryRow[], st
     if (right) s.correct++;
     decisions.push({ id: row.item.id, class: row.class, action, right });
   }
-  const overall = Object.values(perClass).reduce((a, s) => ({ correct: a.correct + s.correct, total: a.total + s.total }), { correct: 0, total: 0 });
+  const overall = Object.values(perClass).reduce(
+    (a, s) => ({ correct: a.correct + s.correct, total: a.total + s.total }),
+    { correct: 0, total: 0 },
+  );
   const worstClass = minOf(Object.values(perClass).map((s) => s.correct / s.total));
   return { curator: spec, structure, perClass, overall, worstClass, decisions };
 }
@@ -106,7 +122,10 @@ export function batteryMarkdown(scores: readonly BatteryScore[], rows: readonly 
     "",
     `| curator | structure | overall | worst class | ${classes.join(" | ")} |`,
     `|:--|:--|--:|--:|${classes.map(() => "--:").join("|")}|`,
-    ...scores.map((s) => `| ${s.curator} | ${s.structure ? "yes" : "no"} | ${pct(s.overall)} | ${(100 * s.worstClass).toFixed(1)}% | ${classes.map((c) => pct(s.perClass[c])).join(" | ")} |`),
+    ...scores.map(
+      (s) =>
+        `| ${s.curator} | ${s.structure ? "yes" : "no"} | ${pct(s.overall)} | ${(100 * s.worstClass).toFixed(1)}% | ${classes.map((c) => pct(s.perClass[c])).join(" | ")} |`,
+    ),
     "",
     "Target for the shipped model (issue 16): ≥ 90% overall with no class below 75%.",
     "",

@@ -8,7 +8,16 @@ import { z } from "zod";
 import { ACTIONS } from "../../actions.js";
 import { LibraryItemSchema } from "../../schemas/item.js";
 
-export const BATTERY_CLASSES = ["duplicate-keep", "duplicate-retire", "placeholder", "noop-skill", "called-skill", "helpful", "verbose", "context"] as const;
+export const BATTERY_CLASSES = [
+  "duplicate-keep",
+  "duplicate-retire",
+  "placeholder",
+  "noop-skill",
+  "called-skill",
+  "helpful",
+  "verbose",
+  "context",
+] as const;
 export type BatteryClass = (typeof BATTERY_CLASSES)[number];
 
 export const BatteryRowSchema = z

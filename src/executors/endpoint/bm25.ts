@@ -30,7 +30,10 @@ export class Bm25Index {
   private readonly df = new Map<string, number>();
   private readonly avgLen: number;
 
-  constructor(docs: readonly string[], private readonly params: Bm25Params = DEFAULT_BM25) {
+  constructor(
+    docs: readonly string[],
+    private readonly params: Bm25Params = DEFAULT_BM25,
+  ) {
     this.tf = docs.map((d) => {
       const m = new Map<string, number>();
       for (const t of tokenize(d)) m.set(t, (m.get(t) ?? 0) + 1);
@@ -96,7 +99,10 @@ export function itemTokens(item: LibraryItem): number {
  * share no term with the query are never retrieved.
  */
 export function retrieve(items: readonly LibraryItem[], query: string, opts: RetrieveOptions): RetrievalResult {
-  const index = new Bm25Index(items.map((it) => it.content), opts.params);
+  const index = new Bm25Index(
+    items.map((it) => it.content),
+    opts.params,
+  );
   const ranked = index
     .scores(query)
     .map((score, i) => ({ score, i }))

@@ -154,7 +154,8 @@ export class EndpointClient {
           if (isModelNotFound(f)) throw await this.modelError(f);
           if (!f.retryable || attempt >= this.block.maxRetries) throw this.failure(f, attempt + 1);
           // A server that cannot be reached loses its stream to the least busy other server.
-          if (this.urls.length > 1 && (f.kind === "refused" || f.kind === "connection" || f.kind === "dns")) this.server = this.pool.assign(at);
+          if (this.urls.length > 1 && (f.kind === "refused" || f.kind === "connection" || f.kind === "dns"))
+            this.server = this.pool.assign(at);
           const delayMs = backoffDelayMs(attempt, this.rng, this.backoff, f.retryAfterMs);
           this.onRetry?.({ attempt: attempt + 1, kind: f.kind, detail: this.scrub(f.detail), delayMs });
           await sleep(delayMs);
@@ -204,7 +205,11 @@ export class EndpointClient {
     }
   }
 
-  private async once(messages: ChatMessage[], opts: ChatOptions, at = Math.max(0, this.server)): Promise<Omit<ChatResult, "attempts">> {
+  private async once(
+    messages: ChatMessage[],
+    opts: ChatOptions,
+    at = Math.max(0, this.server),
+  ): Promise<Omit<ChatResult, "attempts">> {
     const resp: unknown = await this.withTimeout((signal) =>
       this.apis[at].chat.completions.create(
         {
@@ -218,22 +223,34 @@ export class EndpointClient {
       ),
     );
     if (typeof resp !== "object" || resp === null)
-      throw new BadBodyError(`reply body is not JSON (got ${typeof resp === "string" ? `text: ${JSON.stringify(resp.slice(0, 60))}` : typeof resp})`);
+      throw new BadBodyError(
+        `reply body is not JSON (got ${typeof resp === "string" ? `text: ${JSON.stringify(resp.slice(0, 60))}` : typeof resp})`,
+      );
     const r = resp as {
       choices?: Array<{ message?: { content?: unknown } }>;
-      usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null } | null;
+      usage?: {
+        prompt_tokens?: unknown;
+        completion_tokens?: unknown;
+        prompt_tokens_details?: { cached_tokens?: unknown } | null;
+      } | null;
     };
     const content = r.choices?.[0]?.message?.content;
-    if (typeof content !== "string" && content !== null) throw new BadBodyError("reply JSON has no choices[0].message.content");
+    if (typeof content !== "string" && content !== null)
+      throw new BadBodyError("reply JSON has no choices[0].message.content");
     const text = content ?? "";
-    const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) && x >= 0 ? Math.round(x) : undefined);
+    const num = (x: unknown): number | undefined =>
+      typeof x === "number" && Number.isFinite(x) && x >= 0 ? Math.round(x) : undefined;
     const pt = num(r.usage?.prompt_tokens);
     const ct = num(r.usage?.completion_tokens);
     // Counting is linear and the body is at most maxReplyBytes: this is the last step before anything uses the text.
     const textTokens = countTokens(text);
     const server = pt !== undefined && ct !== undefined;
     const usage: Usage = server
-      ? { promptTokens: pt, cachedTokens: Math.min(pt, num(r.usage?.prompt_tokens_details?.cached_tokens) ?? 0), completionTokens: ct }
+      ? {
+          promptTokens: pt,
+          cachedTokens: Math.min(pt, num(r.usage?.prompt_tokens_details?.cached_tokens) ?? 0),
+          completionTokens: ct,
+        }
       : { promptTokens: promptTokensOf(messages), cachedTokens: 0, completionTokens: textTokens };
     const cap = this.maxReplyTokens(opts.maxTokens);
     const tokens = Math.max(textTokens, ct ?? 0);
@@ -247,9 +264,15 @@ export class EndpointClient {
 
   /** The error for a reply over a cap: the task fails with this reason; the call's cost as well as it is known. */
   private overCap(e: ReplyTooLargeError, messages: ChatMessage[], opts: ChatOptions): ReplyOverCapError {
-    const usage = e.usage ?? { promptTokens: promptTokensOf(messages), cachedTokens: 0, completionTokens: opts.maxTokens ?? this.block.maxTokens };
+    const usage = e.usage ?? {
+      promptTokens: promptTokensOf(messages),
+      cachedTokens: 0,
+      completionTokens: opts.maxTokens ?? this.block.maxTokens,
+    };
     return new ReplyOverCapError(
-      this.scrub(`${this.serverUrl} (model '${this.block.model}') sent ${e.message}; the reply was refused before use. Raise the cap in the profile if such replies are expected.`),
+      this.scrub(
+        `${this.serverUrl} (model '${this.block.model}') sent ${e.message}; the reply was refused before use. Raise the cap in the profile if such replies are expected.`,
+      ),
       usage,
     );
   }
@@ -296,17 +319,23 @@ export class EndpointClient {
       msg = `${url} did not reply within endpoint.timeoutMs=${this.block.timeoutMs} ms${tries}. Is the server up and the model loaded? Raise timeoutMs for slow models.`;
     else if (f.kind === "auth")
       msg = `${url} refused the credentials (${f.detail}). Check the key in ${this.block.apiKeyEnv ? `$${this.block.apiKeyEnv}` : "endpoint.apiKeyEnv (none is set)"}.`;
-    else if (f.kind === "not-found") msg = `${url} answered ${f.detail}. Check that endpoint.baseUrl ends with the API root (usually /v1).`;
+    else if (f.kind === "not-found")
+      msg = `${url} answered ${f.detail}. Check that endpoint.baseUrl ends with the API root (usually /v1).`;
     else msg = `request to ${url} (model '${this.block.model}') failed${tries}: ${f.detail}.`;
     return new CuratorError("ENDPOINT_ERROR", this.scrub(msg));
   }
 
   private async modelError(f: AttemptFailure, listed?: string[], at = Math.max(0, this.server)): Promise<CuratorError> {
     const models = listed ?? (await this.listModels(at).catch(() => undefined));
-    const avail = models && models.length ? ` Available models: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""}.` : "";
+    const avail =
+      models && models.length
+        ? ` Available models: ${models.slice(0, 20).join(", ")}${models.length > 20 ? ", …" : ""}.`
+        : "";
     return new CuratorError(
       "ENDPOINT_ERROR",
-      this.scrub(`${this.urls[at]} does not serve model '${this.block.model}' (${f.detail}).${avail} Fix endpoint.model in the profile.`),
+      this.scrub(
+        `${this.urls[at]} does not serve model '${this.block.model}' (${f.detail}).${avail} Fix endpoint.model in the profile.`,
+      ),
     );
   }
 }
@@ -322,7 +351,9 @@ function promptTokensOf(messages: readonly ChatMessage[]): number {
  */
 function cappedFetch(maxBytes: number, isDefault: boolean): typeof fetch {
   const tooLarge = (what: string) =>
-    new ReplyTooLargeError(`${what}, over endpoint.maxReplyBytes=${maxBytes.toLocaleString("en-US")}${isDefault ? " (the default)" : ""}`);
+    new ReplyTooLargeError(
+      `${what}, over endpoint.maxReplyBytes=${maxBytes.toLocaleString("en-US")}${isDefault ? " (the default)" : ""}`,
+    );
   return async (input, init) => {
     const res = await fetch(input, init);
     const declared = Number(res.headers.get("content-length") ?? NaN);

@@ -130,7 +130,9 @@ export async function applyCuration(
     const action = d.action;
     const before = item.tokens ?? countTokens(item.content);
     const messages =
-      action === "compress" ? buildCompressPrompt(item, Math.max(8, Math.ceil(before * ratio))) : buildRewritePrompt(item, evidence(item));
+      action === "compress"
+        ? buildCompressPrompt(item, Math.max(8, Math.ceil(before * ratio)))
+        : buildRewritePrompt(item, evidence(item));
     jobs.push(
       rewriter.chat(messages).then(
         (r) => {

@@ -6,7 +6,17 @@ import type { Usage } from "./profile.js";
 
 /** Why one attempt failed, and whether another attempt may succeed. */
 export interface AttemptFailure {
-  kind: "timeout" | "connection" | "refused" | "dns" | "rate-limit" | "server" | "bad-body" | "auth" | "not-found" | "client";
+  kind:
+    | "timeout"
+    | "connection"
+    | "refused"
+    | "dns"
+    | "rate-limit"
+    | "server"
+    | "bad-body"
+    | "auth"
+    | "not-found"
+    | "client";
   retryable: boolean;
   status?: number;
   /** server-requested wait in ms, from Retry-After */
@@ -89,15 +99,21 @@ export function classifyFailure(e: unknown): AttemptFailure {
   const big = replyTooLarge(e);
   if (big) return { kind: "bad-body", retryable: false, detail: big.message };
   if (e instanceof AttemptTimeoutError || e instanceof APIConnectionTimeoutError || e instanceof APIUserAbortError)
-    return { kind: "timeout", retryable: true, detail: e instanceof AttemptTimeoutError ? e.message : "request timed out" };
+    return {
+      kind: "timeout",
+      retryable: true,
+      detail: e instanceof AttemptTimeoutError ? e.message : "request timed out",
+    };
   if (e instanceof BadBodyError) return { kind: "bad-body", retryable: true, detail: e.message };
-  if (e instanceof SyntaxError) return { kind: "bad-body", retryable: true, detail: `reply body is not JSON (${e.message})` };
+  if (e instanceof SyntaxError)
+    return { kind: "bad-body", retryable: true, detail: `reply body is not JSON (${e.message})` };
   if (e instanceof APIConnectionError || (e instanceof TypeError && /fetch failed/i.test(e.message))) {
     const codes = errorCodes(e);
     if (codes.includes("ECONNREFUSED")) return { kind: "refused", retryable: true, detail: "connection refused" };
     if (codes.includes("ENOTFOUND") || codes.includes("EAI_AGAIN"))
       return { kind: "dns", retryable: false, detail: "host name not found" };
-    if (/timed? ?out/i.test(causeMessages(e))) return { kind: "timeout", retryable: true, detail: "connection timed out" };
+    if (/timed? ?out/i.test(causeMessages(e)))
+      return { kind: "timeout", retryable: true, detail: "connection timed out" };
     const what = codes.find((c) => /^E[A-Z]+$|^UND_ERR/.test(c)) ?? "connection error";
     return { kind: "connection", retryable: true, detail: `connection dropped (${what})` };
   }
@@ -108,10 +124,12 @@ export function classifyFailure(e: unknown): AttemptFailure {
     const msg = typeof body.message === "string" ? body.message : e.message;
     const headers = e.headers;
     const ra = headers ? parseRetryAfter((n) => headers.get(n)) : undefined;
-    if (status === 429) return { kind: "rate-limit", retryable: true, status, retryAfterMs: ra, detail: `HTTP 429 rate limited`, code };
+    if (status === 429)
+      return { kind: "rate-limit", retryable: true, status, retryAfterMs: ra, detail: `HTTP 429 rate limited`, code };
     if (status >= 500 || status === 408 || status === 409)
       return { kind: "server", retryable: true, status, retryAfterMs: ra, detail: `HTTP ${status}: ${msg}`, code };
-    if (status === 401 || status === 403) return { kind: "auth", retryable: false, status, detail: `HTTP ${status}: ${msg}`, code };
+    if (status === 401 || status === 403)
+      return { kind: "auth", retryable: false, status, detail: `HTTP ${status}: ${msg}`, code };
     if (status === 404) return { kind: "not-found", retryable: false, status, detail: `HTTP 404: ${msg}`, code };
     return { kind: "client", retryable: false, status, detail: `HTTP ${status}: ${msg}`, code };
   }
@@ -122,5 +140,9 @@ export function classifyFailure(e: unknown): AttemptFailure {
 /** True when a 404 (or 400) is about the model name rather than the URL path. */
 export function isModelNotFound(f: AttemptFailure): boolean {
   if (f.code === "model_not_found") return true;
-  return (f.kind === "not-found" || f.kind === "client") && /model/i.test(f.detail) && /(not.*(found|exist|served))|unknown|invalid/i.test(f.detail);
+  return (
+    (f.kind === "not-found" || f.kind === "client") &&
+    /model/i.test(f.detail) &&
+    /(not.*(found|exist|served))|unknown|invalid/i.test(f.detail)
+  );
 }

@@ -75,8 +75,18 @@ export interface TaskOutcome {
 }
 
 const EMPTY_STATS: Required<ItemStats> = {
-  createdAt: 0, lastRetrievedAt: null, timesRetrieved: 0, successes: 0, failures: 0,
-  recentSuccesses: 0, recentFailures: 0, helpful: 0, harmful: 0, writtenAfterFailure: false, rewrites: 0, compressions: 0,
+  createdAt: 0,
+  lastRetrievedAt: null,
+  timesRetrieved: 0,
+  successes: 0,
+  failures: 0,
+  recentSuccesses: 0,
+  recentFailures: 0,
+  helpful: 0,
+  harmful: 0,
+  writtenAfterFailure: false,
+  rewrites: 0,
+  compressions: 0,
 };
 
 /**
@@ -86,14 +96,25 @@ const EMPTY_STATS: Required<ItemStats> = {
  */
 export class EndpointHarness {
   private state: HarnessState;
-  private readonly cfg: Required<Omit<HarnessConfig, "sandbox" | "prices">> & Pick<HarnessConfig, "sandbox"> & { prices: Prices };
+  private readonly cfg: Required<Omit<HarnessConfig, "sandbox" | "prices">> &
+    Pick<HarnessConfig, "sandbox"> & { prices: Prices };
   /** recent uses of each item, kept for rewrite evidence (in memory only) */
   private readonly uses = new Map<string, string[]>();
 
-  constructor(private readonly executor: ChatClient, config: HarnessConfig, state: Partial<HarnessState> = {}) {
+  constructor(
+    private readonly executor: ChatClient,
+    config: HarnessConfig,
+    state: Partial<HarnessState> = {},
+  ) {
     this.cfg = {
-      retrievalK: 8, recentWindow: 6, authoring: true, revealOutcome: false, maxItemTokens: 300,
-      idPrefix: `${config.executorName}-`, ...config, prices: config.prices ?? DEFAULT_PRICES,
+      retrievalK: 8,
+      recentWindow: 6,
+      authoring: true,
+      revealOutcome: false,
+      maxItemTokens: 300,
+      idPrefix: `${config.executorName}-`,
+      ...config,
+      prices: config.prices ?? DEFAULT_PRICES,
     };
     const step = state.step ?? 0;
     const live = structuredClone(state.live ?? []).map((it) => ({
@@ -133,10 +154,14 @@ export class EndpointHarness {
     });
     const refused = reply instanceof ReplyOverCapError ? reply.message : undefined;
     const answer = reply instanceof ReplyOverCapError ? { text: "", usage: reply.usage } : reply;
-    const check = refused ? { success: false, extracted: "", detail: `reply refused: ${refused}` } : await checkAnswer(task, answer.text, this.cfg.sandbox);
+    const check = refused
+      ? { success: false, extracted: "", detail: `reply refused: ${refused}` }
+      : await checkAnswer(task, answer.text, this.cfg.sandbox);
 
     const ids = new Set(inContext.map((it) => it.id));
-    this.state.live = this.state.live.map((it) => (ids.has(it.id) ? this.recordUse(it, step, check.success, task) : it));
+    this.state.live = this.state.live.map((it) =>
+      ids.has(it.id) ? this.recordUse(it, step, check.success, task) : it,
+    );
 
     let authored: TaskOutcome["authored"] = "none";
     let authoredItemId: string | undefined;
@@ -145,7 +170,9 @@ export class EndpointHarness {
     if (this.cfg.authoring && !refused) {
       try {
         const outcome = this.cfg.revealOutcome ? check : undefined;
-        const r = await this.executor.chat(buildAuthorPrompt(task, answer.text, shown, this.cfg.maxItemTokens, outcome));
+        const r = await this.executor.chat(
+          buildAuthorPrompt(task, answer.text, shown, this.cfg.maxItemTokens, outcome),
+        );
         authorUsage = r.usage;
         ({ authored, authoredItemId } = this.applyAuthored(r.text, ids, step, check.success));
       } catch (e) {
@@ -199,7 +226,10 @@ export class EndpointHarness {
     const prev = Array.isArray(it.meta?.recentOutcomes) ? (it.meta.recentOutcomes as number[]) : [];
     const recent = [...prev, success ? 1 : 0].slice(-this.cfg.recentWindow);
     const ok = recent.reduce((a, b) => a + b, 0);
-    const log = [...(this.uses.get(it.id) ?? []), `- task ${task.id} (${success ? "succeeded" : "failed"}): ${task.prompt.slice(0, 200)}`];
+    const log = [
+      ...(this.uses.get(it.id) ?? []),
+      `- task ${task.id} (${success ? "succeeded" : "failed"}): ${task.prompt.slice(0, 200)}`,
+    ];
     this.uses.set(it.id, log.slice(-3));
     return {
       ...it,
@@ -216,7 +246,12 @@ export class EndpointHarness {
     };
   }
 
-  private applyAuthored(reply: string, inContext: Set<string>, step: number, success: boolean): Pick<TaskOutcome, "authored" | "authoredItemId"> {
+  private applyAuthored(
+    reply: string,
+    inContext: Set<string>,
+    step: number,
+    success: boolean,
+  ): Pick<TaskOutcome, "authored" | "authoredItemId"> {
     const parsed = parseAuthoredItem(reply);
     if (parsed.action === "none") return { authored: "none" };
     const content = capTokens(parsed.content, this.cfg.maxItemTokens);
@@ -235,7 +270,11 @@ export class EndpointHarness {
     let id = `${this.cfg.idPrefix}${step}`;
     for (let n = 2; taken.has(id); n++) id = `${this.cfg.idPrefix}${step}-${n}`;
     this.state.live.push({
-      id, kind, content, author: this.cfg.executorName, tokens: countTokens(content),
+      id,
+      kind,
+      content,
+      author: this.cfg.executorName,
+      tokens: countTokens(content),
       // written after task `step`: the first task it can serve is step + 1 (the simulator's convention, so that
       // retrievals never outnumber the tasks since it was written)
       stats: { ...EMPTY_STATS, createdAt: step + 1, writtenAfterFailure: !success },

@@ -18,7 +18,11 @@ export class ServerPool {
     let best = -1;
     for (let i = 0; i < this.urls.length; i++) {
       if (i === avoid && this.urls.length > 1) continue;
-      if (best < 0 || this.inFlight[i] < this.inFlight[best] || (this.inFlight[i] === this.inFlight[best] && this.streams[i] < this.streams[best]))
+      if (
+        best < 0 ||
+        this.inFlight[i] < this.inFlight[best] ||
+        (this.inFlight[i] === this.inFlight[best] && this.streams[i] < this.streams[best])
+      )
         best = i;
     }
     this.streams[best]++;

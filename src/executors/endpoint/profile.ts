@@ -12,12 +12,16 @@ export const EndpointBlockSchema = z
       .string()
       .url()
       .optional()
-      .describe("base URL of the OpenAI-compatible API, including /v1 (e.g. http://127.0.0.1:8000/v1); give this or baseUrls"),
+      .describe(
+        "base URL of the OpenAI-compatible API, including /v1 (e.g. http://127.0.0.1:8000/v1); give this or baseUrls",
+      ),
     baseUrls: z
       .array(z.string().url())
       .min(1)
       .optional()
-      .describe("several servers of the same model (e.g. one per GPU): each stream goes to the least busy one and stays there, so its prefix cache hits"),
+      .describe(
+        "several servers of the same model (e.g. one per GPU): each stream goes to the least busy one and stays there, so its prefix cache hits",
+      ),
     model: z.string().min(1).describe("model name as the server knows it (see GET /v1/models)"),
     apiKeyEnv: z
       .string()
@@ -25,7 +29,12 @@ export const EndpointBlockSchema = z
       .optional()
       .describe("name of the environment variable holding the API key; omit for local servers that need none"),
     timeoutMs: z.number().int().positive().default(60_000).describe("per-request timeout in milliseconds"),
-    maxRetries: z.number().int().nonnegative().default(5).describe("retries on 429 / 5xx / resets / timeouts / bad bodies"),
+    maxRetries: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(5)
+      .describe("retries on 429 / 5xx / resets / timeouts / bad bodies"),
     concurrency: z.number().int().positive().default(4).describe("requests in flight at once against this endpoint"),
     temperature: z.number().min(0).max(2).default(0).describe("sampling temperature"),
     maxTokens: z.number().int().positive().default(2048).describe("max output tokens per call"),
@@ -34,18 +43,26 @@ export const EndpointBlockSchema = z
       .int()
       .positive()
       .optional()
-      .describe("largest reply body read, in bytes after decompression (default 1 MiB); a larger reply is refused unread and its task counted as failed"),
+      .describe(
+        "largest reply body read, in bytes after decompression (default 1 MiB); a larger reply is refused unread and its task counted as failed",
+      ),
     maxReplyTokens: z
       .number()
       .int()
       .positive()
       .optional()
-      .describe("most tokens a reply's text may have, counted locally (o200k_base) or by the server (default 2 × maxTokens); a longer reply is refused and its task counted as failed"),
+      .describe(
+        "most tokens a reply's text may have, counted locally (o200k_base) or by the server (default 2 × maxTokens); a longer reply is refused and its task counted as failed",
+      ),
   })
   .strict()
   .superRefine((b, ctx) => {
     if (b.baseUrl === undefined && b.baseUrls === undefined)
-      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "give baseUrl (one server) or baseUrls (several servers of the same model)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseUrl"],
+        message: "give baseUrl (one server) or baseUrls (several servers of the same model)",
+      });
     if (b.baseUrls && new Set(b.baseUrls).size !== b.baseUrls.length)
       ctx.addIssue({ code: "custom", path: ["baseUrls"], message: "lists a server twice; list each base URL once" });
   })
@@ -55,7 +72,9 @@ export type EndpointBlock = z.output<typeof EndpointBlockSchema>;
 
 /** Every server of an endpoint block: baseUrls, with baseUrl first when both are given. */
 export function serverUrls(block: EndpointBlock): string[] {
-  return block.baseUrls ? [...new Set([...(block.baseUrls.includes(block.baseUrl) ? [] : [block.baseUrl]), ...block.baseUrls])] : [block.baseUrl];
+  return block.baseUrls
+    ? [...new Set([...(block.baseUrls.includes(block.baseUrl) ? [] : [block.baseUrl]), ...block.baseUrls])]
+    : [block.baseUrl];
 }
 export type EndpointBlockInput = z.input<typeof EndpointBlockSchema>;
 
@@ -104,7 +123,9 @@ export interface Usage {
 export function costOf(usage: Usage, prices: Prices): number {
   const uncached = Math.max(0, usage.promptTokens - usage.cachedTokens);
   return (
-    (uncached * prices.inputPerMTok + usage.cachedTokens * prices.cachedInputPerMTok + usage.completionTokens * prices.outputPerMTok) /
+    (uncached * prices.inputPerMTok +
+      usage.cachedTokens * prices.cachedInputPerMTok +
+      usage.completionTokens * prices.outputPerMTok) /
     1e6
   );
 }

@@ -14,7 +14,10 @@ const SOLVE_SYSTEM =
 
 function memoryBlock(items: readonly LibraryItem[]): string {
   if (items.length === 0) return "MEMORY ITEMS: (none)";
-  return ["MEMORY ITEMS:", ...items.map((it) => `<memory_item id="${it.id}">\n${it.content.trim()}\n</memory_item>`)].join("\n");
+  return [
+    "MEMORY ITEMS:",
+    ...items.map((it) => `<memory_item id="${it.id}">\n${it.content.trim()}\n</memory_item>`),
+  ].join("\n");
 }
 
 export function buildSolvePrompt(task: Task, items: readonly LibraryItem[]): ChatMessage[] {
@@ -77,7 +80,9 @@ function tag(text: string, name: string): string | undefined {
  */
 export function parseAuthoredItem(reply: string): AuthoredItem {
   const body = tag(reply, "memory_item") ?? reply;
-  const actionRaw = tag(body, "action")?.toLowerCase().replace(/[^a-z]/g, "");
+  const actionRaw = tag(body, "action")
+    ?.toLowerCase()
+    .replace(/[^a-z]/g, "");
   let content = tag(body, "content") ?? tag(body, "description");
   if (content === undefined) {
     content = body.replace(/<\/?(action|target|memory_item)[^>]*>/gi, "");

@@ -49,17 +49,28 @@ const SALT_WRONG_AUTHORED = 0x5a17;
 export class ReferenceWorld {
   readonly stream: TextTaskStream;
 
-  constructor(readonly cfg: WorldConfig, readonly executor: ExecutorProfile, readonly seed: number) {
+  constructor(
+    readonly cfg: WorldConfig,
+    readonly executor: ExecutorProfile,
+    readonly seed: number,
+  ) {
     this.stream = new TextTaskStream(cfg, seed);
   }
 
   respond(messages: readonly ChatMessageIn[]): Reply {
-    const system = messages.filter((m) => m.role === "system").map((m) => m.content).join("\n");
-    const user = messages.filter((m) => m.role !== "system").map((m) => m.content).join("\n");
+    const system = messages
+      .filter((m) => m.role === "system")
+      .map((m) => m.content)
+      .join("\n");
+    const user = messages
+      .filter((m) => m.role !== "system")
+      .map((m) => m.content)
+      .join("\n");
     if (system.startsWith("You maintain a memory of reusable insights")) return this.author(user);
     if (system.startsWith("You shorten memory items")) return this.compress(user);
     if (system.startsWith("You repair memory items")) return this.rewrite(user);
-    if (system.startsWith("You are an expert problem solver") || parseTicket(user) !== undefined) return this.solve(user);
+    if (system.startsWith("You are an expert problem solver") || parseTicket(user) !== undefined)
+      return this.solve(user);
     return { kind: "other", text: "OK" };
   }
 
@@ -67,7 +78,8 @@ export class ReferenceWorld {
   private taskIn(text: string): TextTask {
     const at = text.lastIndexOf("TASK:\n");
     const t = parseTicket(at >= 0 ? text.slice(at) : text);
-    if (t === undefined) throw new ReferenceRequestError("the prompt holds no ticket of this world (expected a line 'Ticket N: …')");
+    if (t === undefined)
+      throw new ReferenceRequestError("the prompt holds no ticket of this world (expected a line 'Ticket N: …')");
     const task = this.stream.task(t);
     if (!text.includes(task.prompt))
       throw new ReferenceRequestError(
@@ -77,7 +89,11 @@ export class ReferenceWorld {
   }
 
   private parse(text: string): ParsedItem {
-    return parseItem(text, (n) => this.stream.familyOf(n), (f, v) => this.stream.key(f, v));
+    return parseItem(
+      text,
+      (n) => this.stream.familyOf(n),
+      (f, v) => this.stream.key(f, v),
+    );
   }
 
   /** Item texts of the MEMORY ITEMS block, in prompt order. */
@@ -90,18 +106,29 @@ export class ReferenceWorld {
     const memory = user.slice(0, Math.max(0, user.lastIndexOf("TASK:\n")));
     const context = this.itemsIn(memory);
     const m = successModel({
-      context, family: task.family, difficulty: task.difficulty, familyVersion: task.versions, prof: this.executor, cfg: this.cfg,
-      t: task.t, seed: this.seed, isFaded: (f) => task.faded[f] === 1,
+      context,
+      family: task.family,
+      difficulty: task.difficulty,
+      familyVersion: task.versions,
+      prof: this.executor,
+      cfg: this.cfg,
+      t: task.t,
+      seed: this.seed,
+      isFaded: (f) => task.faded[f] === 1,
     });
     const success = task.u < m.pSuccess;
     // A failure answers with a plausible wrong code: the key of a followed stale / wrong item if one was in the prompt.
-    const misleading = context.find((it) => it.family === task.family && it.key !== this.stream.key(task.family, task.versions[task.family]));
+    const misleading = context.find(
+      (it) => it.family === task.family && it.key !== this.stream.key(task.family, task.versions[task.family]),
+    );
     const wrongKey = misleading?.key ?? procedureKey(this.seed, task.family, task.versions[task.family], task.t);
     const code = success ? task.answer : ticketCode(task.family, task.input, wrongKey);
     const used = m.useful.length + m.noticed.length;
     const lines = [
       `Ticket ${task.t}: I apply the procedure to the input value ${task.input}.`,
-      used ? `I rely on ${used} of the ${context.length} memory items shown.` : "No memory item applies, so I work from first principles.",
+      used
+        ? `I rely on ${used} of the ${context.length} memory items shown.`
+        : "No memory item applies, so I work from first principles.",
     ];
     const pad = this.cfg.outputTokensPerTask - 40;
     for (let i = 0, n = countTokens(lines.join("\n")); n < pad && i < 200; i++) {
@@ -126,10 +153,25 @@ export class ReferenceWorld {
     if (!authored) return { kind: "author", text: "<memory_item>\n<action>none</action>\n</memory_item>" };
     const maker = new SkillWorld(this.cfg, [], this.seed, false);
     maker.familyVersion = task.versions.slice();
-    const it = maker.makeItem(new Rng([this.seed, task.t, 0x17e3]), generic ? -1 : task.family, a.meanTokens, wrong, 0, task.t + 1);
-    const key = it.family < 0 ? "" : wrong ? procedureKey(this.seed, it.family, it.version, SALT_WRONG_AUTHORED + task.t) : this.stream.key(it.family, it.version);
+    const it = maker.makeItem(
+      new Rng([this.seed, task.t, 0x17e3]),
+      generic ? -1 : task.family,
+      a.meanTokens,
+      wrong,
+      0,
+      task.t + 1,
+    );
+    const key =
+      it.family < 0
+        ? ""
+        : wrong
+          ? procedureKey(this.seed, it.family, it.version, SALT_WRONG_AUTHORED + task.t)
+          : this.stream.key(it.family, it.version);
     const text = this.render(it, key, task.t);
-    return { kind: "author", text: `<memory_item>\n<action>add</action>\n<target></target>\n<content>\n${text}\n</content>\n</memory_item>` };
+    return {
+      kind: "author",
+      text: `<memory_item>\n<action>add</action>\n<target></target>\n<content>\n${text}\n</content>\n</memory_item>`,
+    };
   }
 
   private compress(user: string): Reply {
@@ -151,7 +193,10 @@ export class ReferenceWorld {
     // evidence a rewrite cannot learn of a newer revision, so the item's own revision stands.
     const seen = [...evidence.matchAll(/Ticket (\d+): /g)].map((m) => Number(m[1]));
     const last = seen.length ? seen.reduce((a, b) => Math.max(a, b)) : undefined;
-    const versions = last !== undefined ? this.stream.task(last).versions : Int32Array.from({ length: this.cfg.families }, () => p.version);
+    const versions =
+      last !== undefined
+        ? this.stream.task(last).versions
+        : Int32Array.from({ length: this.cfg.families }, () => p.version);
     const it = toSim(p);
     applyRewrite({ cfg: this.cfg, seed: this.seed, step: (last ?? -1) + 1, familyVersion: versions }, it);
     const key = it.family < 0 ? "" : it.wrong ? p.key : this.stream.key(it.family, it.version);
@@ -160,8 +205,13 @@ export class ReferenceWorld {
 
   private render(it: SimItem, key: string, variant: number): string {
     return renderItem({
-      family: it.family, version: it.version, key, steps: Math.round(it.actionability * it.detail * STEPS),
-      coreTokens: it.coreTokens, tokens: it.tokens, variant: variant >>> 0,
+      family: it.family,
+      version: it.version,
+      key,
+      steps: Math.round(it.actionability * it.detail * STEPS),
+      coreTokens: it.coreTokens,
+      tokens: it.tokens,
+      variant: variant >>> 0,
     });
   }
 }
@@ -169,10 +219,34 @@ export class ReferenceWorld {
 /** A parsed item as a world item (the counters do not matter to the action effects read here). */
 function toSim(p: ParsedItem): SimItem {
   return {
-    id: p.id, isSkill: false, family: p.family, actionability: p.actionability, coreTokens: p.coreTokens, version: p.version,
-    wrong: p.wrong, detail: p.detail, tokens: p.tokens, createdAt: 0, author: -1, writtenAfterFailure: false, lastRetrievedAt: -1,
-    timesRetrieved: 0, successes: 0, failures: 0, recentBits: 0, recentLen: 0, helpful: 0, harmful: 0, rewrites: 0,
-    compressions: 0, changedAt: 0, lastContextAt: -2, probation: false, probationSuccesses: 0,
-    placeholder: false, shortGeneric: false, calls: -1,
+    id: p.id,
+    isSkill: false,
+    family: p.family,
+    actionability: p.actionability,
+    coreTokens: p.coreTokens,
+    version: p.version,
+    wrong: p.wrong,
+    detail: p.detail,
+    tokens: p.tokens,
+    createdAt: 0,
+    author: -1,
+    writtenAfterFailure: false,
+    lastRetrievedAt: -1,
+    timesRetrieved: 0,
+    successes: 0,
+    failures: 0,
+    recentBits: 0,
+    recentLen: 0,
+    helpful: 0,
+    harmful: 0,
+    rewrites: 0,
+    compressions: 0,
+    changedAt: 0,
+    lastContextAt: -2,
+    probation: false,
+    probationSuccesses: 0,
+    placeholder: false,
+    shortGeneric: false,
+    calls: -1,
   };
 }

@@ -49,7 +49,10 @@ export class ReferenceServer {
   /** most chat requests in flight at once */
   maxInFlight = 0;
 
-  private constructor(private readonly server: Server, private readonly opts: ReferenceServerOptions) {
+  private constructor(
+    private readonly server: Server,
+    private readonly opts: ReferenceServerOptions,
+  ) {
     this.world = new ReferenceWorld(opts.world, opts.executor, opts.seed);
     this.model = opts.model ?? `skillworld-${opts.executor.name}`;
     this.cache = new PrefixCache(opts.cache);
@@ -92,13 +95,27 @@ export class ReferenceServer {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       if (req.method === "GET" && path === "/v1/models")
-        return json(res, 200, { object: "list", data: [{ id: this.model, object: "model", created: 0, owned_by: "curator-toolkit" }] });
+        return json(res, 200, {
+          object: "list",
+          data: [{ id: this.model, object: "model", created: 0, owned_by: "curator-toolkit" }],
+        });
       if (req.method !== "POST" || path !== "/v1/chat/completions")
-        return json(res, 404, { error: { message: `no route ${req.method} ${path}; this server has GET /v1/models and POST /v1/chat/completions`, type: "not_found" } });
+        return json(res, 404, {
+          error: {
+            message: `no route ${req.method} ${path}; this server has GET /v1/models and POST /v1/chat/completions`,
+            type: "not_found",
+          },
+        });
       const body = readBody(Buffer.concat(chunks).toString("utf8"));
       if (typeof body === "string") return json(res, 400, { error: { message: body, type: "invalid_request_error" } });
       if (body.model !== this.model)
-        return json(res, 404, { error: { message: `The model '${body.model}' does not exist (this server serves '${this.model}')`, type: "invalid_request_error", code: "model_not_found" } });
+        return json(res, 404, {
+          error: {
+            message: `The model '${body.model}' does not exist (this server serves '${this.model}')`,
+            type: "invalid_request_error",
+            code: "model_not_found",
+          },
+        });
       this.active++;
       this.maxInFlight = Math.max(this.maxInFlight, this.active);
       try {
@@ -107,7 +124,8 @@ export class ReferenceServer {
         this.active--;
       }
     } catch (e) {
-      if (!res.headersSent) json(res, 500, { error: { message: `reference server error: ${(e as Error).message}`, type: "server_error" } });
+      if (!res.headersSent)
+        json(res, 500, { error: { message: `reference server error: ${(e as Error).message}`, type: "server_error" } });
     }
   }
 
@@ -116,7 +134,8 @@ export class ReferenceServer {
     try {
       reply = this.world.respond(body.messages);
     } catch (e) {
-      if (e instanceof ReferenceRequestError) return json(res, 400, { error: { message: e.message, type: "invalid_request_error" } });
+      if (e instanceof ReferenceRequestError)
+        return json(res, 400, { error: { message: e.message, type: "invalid_request_error" } });
       throw e;
     }
     let text = reply.text;
@@ -124,7 +143,13 @@ export class ReferenceServer {
     const prompt = promptTokens(body.messages);
     const cached = Math.min(prompt, this.cache.lookup(body.messages));
     const completion = countTokens(text);
-    this.served.push({ kind: reply.kind, promptTokens: prompt, cachedTokens: cached, completionTokens: completion, ...(reply.success !== undefined ? { success: reply.success } : {}) });
+    this.served.push({
+      kind: reply.kind,
+      promptTokens: prompt,
+      cachedTokens: cached,
+      completionTokens: completion,
+      ...(reply.success !== undefined ? { success: reply.success } : {}),
+    });
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
     json(res, 200, {
       id: `chatcmpl-ref-${this.served.length}`,
@@ -132,7 +157,12 @@ export class ReferenceServer {
       created: 0,
       model: this.model,
       choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } },
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        prompt_tokens_details: { cached_tokens: cached },
+      },
     });
   }
 }
@@ -153,7 +183,10 @@ function readBody(raw: string): ChatBody | string {
   }
   const b = v as Partial<ChatBody> | null;
   if (!b || typeof b.model !== "string") return "request body needs a string 'model'";
-  if (!Array.isArray(b.messages) || !b.messages.every((m) => m && typeof m.role === "string" && typeof m.content === "string"))
+  if (
+    !Array.isArray(b.messages) ||
+    !b.messages.every((m) => m && typeof m.role === "string" && typeof m.content === "string")
+  )
     return "request body needs 'messages': [{role, content}] with string content";
   const max = typeof b.max_tokens === "number" && b.max_tokens > 0 ? b.max_tokens : undefined;
   return { model: b.model, messages: b.messages, ...(max ? { max_tokens: max } : {}) };

@@ -15,7 +15,12 @@ const ACTIVATION_OPS: Record<string, string | null> = {
 export const SUPPORTED_ACTIVATIONS = Object.keys(ACTIVATION_OPS);
 
 /** Appends the node for `activation` (or nothing for linear); `layerName` names the file position in errors. */
-export function emitActivation(activation: unknown, input: FlowTensor, graph: GraphBuilder, layerName: string): FlowTensor {
+export function emitActivation(
+  activation: unknown,
+  input: FlowTensor,
+  graph: GraphBuilder,
+  layerName: string,
+): FlowTensor {
   const key = activation === undefined || activation === null ? "linear" : String(activation);
   if (!(key in ACTIVATION_OPS)) {
     throw new CuratorError(

@@ -32,9 +32,15 @@ export const awr: AlgoDef<typeof AwrConfig> = {
   async prepare(data, rows, cfg, seed) {
     const norm = normalizationFrom(data, rows);
     const x = tf.tidy(() =>
-      tf.tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES]).sub(norm.mean).div(norm.std),
+      tf
+        .tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES])
+        .sub(norm.mean)
+        .div(norm.std),
     );
-    const y = tf.tensor2d(Float32Array.from(rows, (r) => data.itemReward[r]), [rows.length, 1]);
+    const y = tf.tensor2d(
+      Float32Array.from(rows, (r) => data.itemReward[r]),
+      [rows.length, 1],
+    );
     const v = valueNet(cfg, seed);
     const optimizer = tf.train.adam(1e-3);
     v.compile({ optimizer, loss: "meanSquaredError" });
@@ -79,14 +85,24 @@ export const awr: AlgoDef<typeof AwrConfig> = {
 function valueNet(cfg: z.output<typeof AwrConfig>, seed: number): tf.Sequential {
   return tf.sequential({
     layers: [
-      tf.layers.dense({ units: cfg.valueHidden, activation: "relu", inputShape: [NUM_FEATURES], kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 11 }) }),
+      tf.layers.dense({
+        units: cfg.valueHidden,
+        activation: "relu",
+        inputShape: [NUM_FEATURES],
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 11 }),
+      }),
       tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 12 }) }),
     ],
   });
 }
 
 /** Per row: exp(advantage / beta), clipped at maxWeight, on the logged action. */
-function weights(data: TrainData, rows: Int32Array, values: ArrayLike<number>, cfg: z.output<typeof AwrConfig>): Float32Array {
+function weights(
+  data: TrainData,
+  rows: Int32Array,
+  values: ArrayLike<number>,
+  cfg: z.output<typeof AwrConfig>,
+): Float32Array {
   const target = new Float32Array(rows.length * 4);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -109,7 +125,7 @@ function normalized(block: TrainData, norm: Normalization): Float32Array {
 /** hostBatches over rows that arrive a block at a time: the same in-order batches, cut across blocks. */
 function streamedBatches(source: RowSource, norm: Normalization, batch: number): tf.data.Dataset<tf.TensorContainer> {
   const F = NUM_FEATURES;
-  return tf.data.generator((async function* () {
+  return tf.data.generator(async function* () {
     let xs = new Float32Array(0);
     let ys = new Float32Array(0);
     for await (const b of source.blocks()) {
@@ -122,12 +138,15 @@ function streamedBatches(source: RowSource, norm: Normalization, batch: number):
       let start = 0;
       const rows = y.length;
       for (; start + batch <= rows; start += batch)
-        yield { xs: tf.tensor2d(x.subarray(start * F, (start + batch) * F), [batch, F]), ys: tf.tensor2d(y.subarray(start, start + batch), [batch, 1]) };
+        yield {
+          xs: tf.tensor2d(x.subarray(start * F, (start + batch) * F), [batch, F]),
+          ys: tf.tensor2d(y.subarray(start, start + batch), [batch, 1]),
+        };
       xs = x.slice(start * F);
       ys = y.slice(start);
     }
     if (ys.length) yield { xs: tf.tensor2d(xs, [ys.length, F]), ys: tf.tensor2d(ys, [ys.length, 1]) };
-  }) as unknown as () => Iterator<tf.TensorContainer>);
+  } as unknown as () => Iterator<tf.TensorContainer>);
 }
 
 /**
@@ -141,8 +160,10 @@ function hostBatches(x: tf.Tensor2D, y: tf.Tensor2D, batch: number): tf.data.Dat
   return tf.data.generator(function* () {
     for (let start = 0; start < rows; start += batch) {
       const end = Math.min(rows, start + batch);
-      yield { xs: tf.tensor2d(xs.subarray(start * cols, end * cols), [end - start, cols]), ys: tf.tensor2d(ys.subarray(start, end), [end - start, 1]) };
+      yield {
+        xs: tf.tensor2d(xs.subarray(start * cols, end * cols), [end - start, cols]),
+        ys: tf.tensor2d(ys.subarray(start, end), [end - start, 1]),
+      };
     }
   });
 }
-

@@ -19,7 +19,11 @@ import { crossEntropy, crossEntropyAndGrad } from "./losses.js";
 
 export const BcConfig = z
   .object({
-    temperature: z.number().positive().default(0.05).describe("softmax temperature over counterfactual rewards (reward units)"),
+    temperature: z
+      .number()
+      .positive()
+      .default(0.05)
+      .describe("softmax temperature over counterfactual rewards (reward units)"),
     labelSmoothing: z.number().min(0).max(0.5).default(0.0).describe("mass spread uniformly over allowed actions"),
     stakesWeighting: z.boolean().default(true).describe("weight rows by the spread of their counterfactual rewards"),
   })
@@ -55,7 +59,11 @@ export const bc: AlgoDef<typeof BcConfig> = {
 };
 
 /** Per row: softmax(counterfactual reward / temperature) over the allowed actions, and the row's stakes. */
-function softTargets(data: TrainData, rows: Int32Array, cfg: z.output<typeof BcConfig>): { target: Float32Array; stakes: Float32Array } {
+function softTargets(
+  data: TrainData,
+  rows: Int32Array,
+  cfg: z.output<typeof BcConfig>,
+): { target: Float32Array; stakes: Float32Array } {
   const target = new Float32Array(rows.length * 4);
   const stakes = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
@@ -85,7 +93,12 @@ function softTargets(data: TrainData, rows: Int32Array, cfg: z.output<typeof BcC
 }
 
 /** Stakes weighting (in place): each row's target times its stakes over the mean stakes. */
-function weighted(target: Float32Array, stakes: Float32Array, meanStakes: number, cfg: z.output<typeof BcConfig>): Float32Array {
+function weighted(
+  target: Float32Array,
+  stakes: Float32Array,
+  meanStakes: number,
+  cfg: z.output<typeof BcConfig>,
+): Float32Array {
   if (!cfg.stakesWeighting) return target;
   for (let i = 0; i < stakes.length; i++) {
     const w = meanStakes > 0 ? stakes[i] / meanStakes : 1;

@@ -26,20 +26,38 @@ import { Critic, cloneNet, forEachBatch, predictRows, taken, updateTarget } from
 export const CqlConfig = z
   .object({
     alpha: z.number().nonnegative().default(1).describe("weight of the conservative term logsumexp Q − Q(s, a_logged)"),
-    gamma: z.number().min(0).max(0.999).default(0.5).describe("discount per curation pass (the next state is the item's next pass)"),
-    targetUpdateInterval: z.number().int().positive().default(100).describe("critic steps between hard copies to the target critic"),
+    gamma: z
+      .number()
+      .min(0)
+      .max(0.999)
+      .default(0.5)
+      .describe("discount per curation pass (the next state is the item's next pass)"),
+    targetUpdateInterval: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe("critic steps between hard copies to the target critic"),
     criticEpochs: z.number().int().positive().default(20).describe("passes over the rows fitting Q"),
     criticHidden: z.array(z.number().int().positive()).default([64, 64]).describe("hidden units of Q"),
     criticLearningRate: z.number().positive().default(1e-3).describe("Adam learning rate of Q"),
     criticBatchSize: z.number().int().positive().default(256).describe("rows per critic step"),
-    temperature: z.number().positive().default(0.05).describe("softmax temperature of the distilled policy over Q (reward units)"),
-    stakesWeighting: z.boolean().default(true).describe("weight rows by the spread of their Q-values over allowed actions"),
+    temperature: z
+      .number()
+      .positive()
+      .default(0.05)
+      .describe("softmax temperature of the distilled policy over Q (reward units)"),
+    stakesWeighting: z
+      .boolean()
+      .default(true)
+      .describe("weight rows by the spread of their Q-values over allowed actions"),
   })
   .strict();
 type Cfg = z.output<typeof CqlConfig>;
 
 export const cql: AlgoDef<typeof CqlConfig> = {
-  summary: "discrete conservative Q-learning (double-DQN critic + CQL penalty) on logged behaviour, distilled to the policy",
+  summary:
+    "discrete conservative Q-learning (double-DQN critic + CQL penalty) on logged behaviour, distilled to the policy",
   config: CqlConfig,
   requiresLabels: false,
   prepare(data, rows, cfg, seed) {
@@ -74,7 +92,10 @@ export function fitCql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number
         const conservative = tf.mean(tf.sub(tf.logSumExp(masked, 1, true), qa));
         const gradTd = tf.mul(b.onehot, tf.div(tf.clipByValue(d, -1, 1), n));
         const gradCons = tf.mul(tf.sub(tf.softmax(masked), b.onehot), cfg.alpha / n);
-        return { loss: tf.add(huber, tf.mul(conservative, cfg.alpha)) as tf.Scalar, grad: tf.add(gradTd, gradCons) as tf.Tensor2D };
+        return {
+          loss: tf.add(huber, tf.mul(conservative, cfg.alpha)) as tf.Scalar,
+          grad: tf.add(gradTd, gradCons) as tf.Tensor2D,
+        };
       });
       y.dispose();
       if (++steps % cfg.targetUpdateInterval === 0) updateTarget(q.net, qTarget, 1);
@@ -86,7 +107,13 @@ export function fitCql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number
 }
 
 /** softmax(Q / temperature) over allowed actions per row, optionally scaled by the row's Q spread (mean 1). */
-function softTargets(q: Float32Array, mask: Float32Array, rows: number, temperature: number, stakesWeighting: boolean): Float32Array {
+function softTargets(
+  q: Float32Array,
+  mask: Float32Array,
+  rows: number,
+  temperature: number,
+  stakesWeighting: boolean,
+): Float32Array {
   const target = new Float32Array(rows * 4);
   const stakes = new Float64Array(rows);
   let meanStakes = 0;
@@ -99,7 +126,8 @@ function softTargets(q: Float32Array, mask: Float32Array, rows: number, temperat
         worst = Math.min(worst, q[i * 4 + a]);
       }
     let total = 0;
-    for (let a = 0; a < 4; a++) if (mask[i * 4 + a] > 0) total += target[i * 4 + a] = Math.exp((q[i * 4 + a] - best) / temperature);
+    for (let a = 0; a < 4; a++)
+      if (mask[i * 4 + a] > 0) total += target[i * 4 + a] = Math.exp((q[i * 4 + a] - best) / temperature);
     for (let a = 0; a < 4; a++) target[i * 4 + a] /= total;
     stakes[i] = best - worst;
     meanStakes += stakes[i] / rows;

@@ -55,7 +55,9 @@ export function cloneNet(m: tf.Sequential, hidden: readonly number[], outputs: n
 /** The network's outputs for rows × F inputs, on the host. */
 export function predictRows(m: tf.LayersModel, x: Float32Array, rows: number): Float32Array {
   if (rows === 0) return new Float32Array(0);
-  return tf.tidy(() => (m.apply(tf.tensor2d(x, [rows, NUM_FEATURES]), { training: false }) as tf.Tensor).dataSync() as Float32Array);
+  return tf.tidy(
+    () => (m.apply(tf.tensor2d(x, [rows, NUM_FEATURES]), { training: false }) as tf.Tensor).dataSync() as Float32Array,
+  );
 }
 
 /** One minibatch of transitions as tensors (rows in the order given). */
@@ -81,7 +83,8 @@ function batchOf(t: Transitions, idx: Int32Array): CriticBatch {
     reward[i] = t.reward[idx[i]];
     live[i] = t.live[idx[i]];
   }
-  const add = (m: Float32Array) => Float32Array.from(gather(m, 4, idx), (v) => Math.fround(1 - v) * Math.fround(MASK_NEG));
+  const add = (m: Float32Array) =>
+    Float32Array.from(gather(m, 4, idx), (v) => Math.fround(1 - v) * Math.fround(MASK_NEG));
   return {
     x: tf.tensor2d(gather(t.x, F, idx), [n, F]),
     xNext: tf.tensor2d(gather(t.xNext, F, idx), [n, F]),
@@ -94,7 +97,13 @@ function batchOf(t: Transitions, idx: Int32Array): CriticBatch {
 }
 
 /** Seeded epochs of shuffled minibatches; `step` gets each batch (disposed after it returns). */
-export function forEachBatch(t: Transitions, epochs: number, batchSize: number, seed: number, step: (b: CriticBatch) => void): void {
+export function forEachBatch(
+  t: Transitions,
+  epochs: number,
+  batchSize: number,
+  seed: number,
+  step: (b: CriticBatch) => void,
+): void {
   for (let e = 0; e < epochs; e++) {
     const rng = new Rng([seed, e, 0xc217]);
     const order = new Int32Array(t.rows);
@@ -132,7 +141,12 @@ export class Critic {
     this.net = mlp(hidden, outputs, seed);
     this.opt = tf.train.adam(learningRate);
     const layers = denseStack(this.net);
-    const adam = layers && HostAdam.from(this.opt, layers.flatMap((l) => [l.kernel, l.bias]));
+    const adam =
+      layers &&
+      HostAdam.from(
+        this.opt,
+        layers.flatMap((l) => [l.kernel, l.bias]),
+      );
     if (!layers || !adam) throw new Error("critic: expected a plain Dense stack and Adam");
     this.layers = layers;
     this.adam = adam;

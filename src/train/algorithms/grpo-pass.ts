@@ -28,7 +28,8 @@ export const GrpoPassConfig = z
   .strict();
 
 export const grpoPass: AlgoDef<typeof GrpoPassConfig> = {
-  summary: "group-relative policy optimisation over pass-level groups (whole passes from one snapshot), clipped ratios vs behaviour",
+  summary:
+    "group-relative policy optimisation over pass-level groups (whole passes from one snapshot), clipped ratios vs behaviour",
   config: GrpoPassConfig,
   requiresLabels: false,
   requiresGroups: true,
@@ -66,7 +67,10 @@ export const grpoPass: AlgoDef<typeof GrpoPassConfig> = {
       const logBeta = tf.log(tf.maximum(t.beta, 1e-8));
       const ratio = tf.exp(tf.sub(logp, logBeta));
       const clipped = tf.clipByValue(ratio, 1 - cfg.clip, 1 + cfg.clip);
-      const surrogate = tf.sum(tf.add(tf.mul(t.pos, tf.minimum(ratio, clipped)), tf.mul(t.neg, tf.maximum(ratio, clipped))), 1);
+      const surrogate = tf.sum(
+        tf.add(tf.mul(t.pos, tf.minimum(ratio, clipped)), tf.mul(t.neg, tf.maximum(ratio, clipped))),
+        1,
+      );
       const allowed = tf.cast(tf.greater(t.beta, 0), "float32");
       const kl = tf.sum(tf.mul(allowed, tf.mul(t.beta, tf.sub(logBeta, logp))), 1);
       return tf.mean(tf.sub(tf.mul(kl, cfg.klCoef), surrogate)) as tf.Scalar;

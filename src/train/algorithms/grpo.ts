@@ -35,7 +35,7 @@ function groupTargets(data: TrainData, rows: Int32Array, cfg: z.output<typeof Gr
     const r = rows[i];
     let n = 0;
     let mean = 0;
-    for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) (mean += data.cfReward![r * 4 + a]), n++;
+    for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) ((mean += data.cfReward![r * 4 + a]), n++);
     mean /= Math.max(1, n);
     let varSum = 0;
     for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) varSum += (data.cfReward![r * 4 + a] - mean) ** 2;

@@ -27,11 +27,33 @@ import { Critic, cloneNet, forEachBatch, predictRows, taken, updateTarget } from
 
 export const IqlConfig = z
   .object({
-    gamma: z.number().min(0).max(0.999).default(0.5).describe("discount per curation pass (the next state is the item's next pass)"),
-    expectile: z.number().gt(0.5).lt(1).default(0.7).describe("τ of the expectile regression of V on Q (0.5 = mean, → 1 = max)"),
-    weightTemp: z.number().positive().default(10).describe("inverse temperature of the advantage weights exp(weightTemp · A) (d3rlpy: 3; 10 measured better here)"),
+    gamma: z
+      .number()
+      .min(0)
+      .max(0.999)
+      .default(0.5)
+      .describe("discount per curation pass (the next state is the item's next pass)"),
+    expectile: z
+      .number()
+      .gt(0.5)
+      .lt(1)
+      .default(0.7)
+      .describe("τ of the expectile regression of V on Q (0.5 = mean, → 1 = max)"),
+    weightTemp: z
+      .number()
+      .positive()
+      .default(10)
+      .describe(
+        "inverse temperature of the advantage weights exp(weightTemp · A) (d3rlpy: 3; 10 measured better here)",
+      ),
     maxWeight: z.number().positive().default(100).describe("clip on the advantage weights"),
-    critics: z.number().int().min(1).max(4).default(2).describe("Q networks; targets and advantages take their minimum"),
+    critics: z
+      .number()
+      .int()
+      .min(1)
+      .max(4)
+      .default(2)
+      .describe("Q networks; targets and advantages take their minimum"),
     targetTau: z.number().gt(0).max(1).default(0.005).describe("Polyak rate of the target critics per step"),
     criticEpochs: z.number().int().positive().default(20).describe("passes over the rows fitting Q and V"),
     criticHidden: z.array(z.number().int().positive()).default([64, 64]).describe("hidden units of Q and V"),
@@ -49,7 +71,8 @@ export const iql: AlgoDef<typeof IqlConfig> = {
     const t = transitions(data, rows, normalizationFrom(data, rows));
     const { advantage } = fitIql(t, cfg, seed);
     const target = new Float32Array(rows.length * 4);
-    for (let i = 0; i < rows.length; i++) target[i * 4 + t.action[i]] = Math.min(cfg.maxWeight, Math.exp(cfg.weightTemp * advantage[i]));
+    for (let i = 0; i < rows.length; i++)
+      target[i * 4 + t.action[i]] = Math.min(cfg.maxWeight, Math.exp(cfg.weightTemp * advantage[i]));
     return { target };
   },
   loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
@@ -59,7 +82,10 @@ export const iql: AlgoDef<typeof IqlConfig> = {
 /** Fits the critics; returns A(s, a_logged) = min_k Q̄_k(s, a_logged) − V(s) per row. */
 export function fitIql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number): { advantage: Float32Array } {
   if (t.rows === 0) return { advantage: new Float32Array(0) };
-  const q = Array.from({ length: cfg.critics }, (_, k) => new Critic(cfg.criticHidden, 4, seed * 10 + 1 + k, cfg.criticLearningRate));
+  const q = Array.from(
+    { length: cfg.critics },
+    (_, k) => new Critic(cfg.criticHidden, 4, seed * 10 + 1 + k, cfg.criticLearningRate),
+  );
   const qTarget = q.map((c) => cloneNet(c.net, cfg.criticHidden, 4));
   const v = new Critic(cfg.criticHidden, 1, seed * 10 + 9, cfg.criticLearningRate);
   try {
@@ -69,13 +95,21 @@ export function fitIql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number
       for (const c of q)
         c.step(b.x, (out) => {
           const diff = tf.sub(taken(out, b.onehot), y);
-          return { loss: tf.mean(tf.square(diff)) as tf.Scalar, grad: tf.mul(b.onehot, tf.mul(diff, 2 / n)) as tf.Tensor2D };
+          return {
+            loss: tf.mean(tf.square(diff)) as tf.Scalar,
+            grad: tf.mul(b.onehot, tf.mul(diff, 2 / n)) as tf.Tensor2D,
+          };
         });
-      const qt = tf.tidy(() => qTarget.map((m) => taken(m.apply(b.x) as tf.Tensor2D, b.onehot)).reduce((a, c) => tf.minimum(a, c)));
+      const qt = tf.tidy(() =>
+        qTarget.map((m) => taken(m.apply(b.x) as tf.Tensor2D, b.onehot)).reduce((a, c) => tf.minimum(a, c)),
+      );
       v.step(b.x, (out) => {
         const u = tf.sub(qt, out);
         const w = tf.add(1 - cfg.expectile, tf.mul(tf.step(u), 2 * cfg.expectile - 1)); // |τ − 1[u < 0]|
-        return { loss: tf.mean(tf.mul(w, tf.square(u))) as tf.Scalar, grad: tf.mul(tf.mul(w, u), -2 / n) as tf.Tensor2D };
+        return {
+          loss: tf.mean(tf.mul(w, tf.square(u))) as tf.Scalar,
+          grad: tf.mul(tf.mul(w, u), -2 / n) as tf.Tensor2D,
+        };
       });
       tf.dispose([y, qt]);
       q.forEach((c, k) => updateTarget(c.net, qTarget[k], cfg.targetTau));

@@ -30,7 +30,12 @@ export function itemKeys(d: Columns, intern: Map<string, number> = new Map()): I
 }
 
 /** nextRowIndex over integer item keys (rows of any order; each (stream, pass, item) once). */
-export function nextRowFromKeys(stream: ArrayLike<number>, pass: ArrayLike<number>, item: ArrayLike<number>, action: ArrayLike<number>): Int32Array {
+export function nextRowFromKeys(
+  stream: ArrayLike<number>,
+  pass: ArrayLike<number>,
+  item: ArrayLike<number>,
+  action: ArrayLike<number>,
+): Int32Array {
   const rows = stream.length;
   const at = new Map<string, number>();
   for (let r = 0; r < rows; r++) at.set(`${stream[r]},${pass[r]},${item[r]}`, r);

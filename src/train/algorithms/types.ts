@@ -48,7 +48,7 @@ export interface BlockTargets {
 }
 
 /** prepareStream of an algorithm whose targets of a row depend on that row alone. */
-export function rowLocal<C>(prepare: (data: TrainData, rows: Int32Array, cfg: C, seed: number) => Targets, ) {
+export function rowLocal<C>(prepare: (data: TrainData, rows: Int32Array, cfg: C, seed: number) => Targets) {
   return async (_source: RowSource, cfg: C, seed: number): Promise<BlockTargets> => ({
     targets: (block) => prepare(block, allRows(block.rows), cfg, seed),
   });

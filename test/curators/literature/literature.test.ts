@@ -9,10 +9,29 @@ const EXEC: ExecutorObservation = { successRate: 0.6, contextBudget: 4000, budge
 
 function item(over: Partial<ItemObservation> = {}): ItemObservation {
   return {
-    age: 50, sinceRetrieved: 2, timesRetrieved: 10, successes: 6, failures: 4, recentSuccesses: 3, recentFailures: 2,
-    helpful: 0, harmful: 0, tokens: 200, isSkill: false, rewrites: 0, compressions: 0, authorIsCurrent: true,
-    writtenAfterFailure: false, maxSimilarity: 0.3, nearDuplicates: 0,
-    relevance: 0.15, referencedBy: 0, placeholder: false, shortGeneric: false, coreShare: 0.5, ...over,
+    age: 50,
+    sinceRetrieved: 2,
+    timesRetrieved: 10,
+    successes: 6,
+    failures: 4,
+    recentSuccesses: 3,
+    recentFailures: 2,
+    helpful: 0,
+    harmful: 0,
+    tokens: 200,
+    isSkill: false,
+    rewrites: 0,
+    compressions: 0,
+    authorIsCurrent: true,
+    writtenAfterFailure: false,
+    maxSimilarity: 0.3,
+    nearDuplicates: 0,
+    relevance: 0.15,
+    referencedBy: 0,
+    placeholder: false,
+    shortGeneric: false,
+    coreShare: 0.5,
+    ...over,
   };
 }
 
@@ -40,17 +59,33 @@ describe("literature baselines", () => {
     ]);
     expect(await actions(curator("ace"), b)).toEqual(["retire", "keep", "retire", "keep", "keep"]);
     // Two unrelated exact-copy pairs (similarity 1) are two groups: one of each is kept.
-    const pairs = batch([120, 120, 300, 300].map((tokens, i) => item({ maxSimilarity: 1, nearDuplicates: 1, tokens, age: 50 + i })));
+    const pairs = batch(
+      [120, 120, 300, 300].map((tokens, i) => item({ maxSimilarity: 1, nearDuplicates: 1, tokens, age: 50 + i })),
+    );
     expect(await actions(curator("ace"), pairs)).toEqual(["retire", "keep", "retire", "keep"]);
   });
 
   it("hermes keeps an item unused for 30 tasks (stale), retires at 90, and respects a pin", async () => {
-    const b = batch([item({ sinceRetrieved: 29 }), item({ sinceRetrieved: 30 }), item({ sinceRetrieved: 89 }), item({ sinceRetrieved: 90 }), item({ sinceRetrieved: 200 })], [4]);
+    const b = batch(
+      [
+        item({ sinceRetrieved: 29 }),
+        item({ sinceRetrieved: 30 }),
+        item({ sinceRetrieved: 89 }),
+        item({ sinceRetrieved: 90 }),
+        item({ sinceRetrieved: 200 }),
+      ],
+      [4],
+    );
     expect(await actions(curator("hermes"), b)).toEqual(["keep", "keep", "keep", "retire", "keep"]);
   });
 
   it("expel drops an insight when 2 + agrees − removes reaches 0", async () => {
-    const b = batch([item({ harmful: 1 }), item({ harmful: 2 }), item({ helpful: 1, harmful: 3 }), item({ helpful: 1, harmful: 2 })]);
+    const b = batch([
+      item({ harmful: 1 }),
+      item({ harmful: 2 }),
+      item({ helpful: 1, harmful: 3 }),
+      item({ helpful: 1, harmful: 2 }),
+    ]);
     expect(await actions(curator("expel"), b)).toEqual(["keep", "retire", "retire", "keep"]);
   });
 
@@ -86,7 +121,11 @@ describe("literature baselines", () => {
   });
 
   it("dc rewrites every item it may, and keeps a pinned one", async () => {
-    expect(await actions(curator("dc"), batch([item(), item({ helpful: 9 }), item()], [2]))).toEqual(["rewrite", "rewrite", "keep"]);
+    expect(await actions(curator("dc"), batch([item(), item({ helpful: 9 }), item()], [2]))).toEqual([
+      "rewrite",
+      "rewrite",
+      "keep",
+    ]);
   });
 
   it("every literature baseline resolves by name outside the simulator (decide, replay)", async () => {
