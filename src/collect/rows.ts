@@ -3,7 +3,7 @@
  * including the per-decision reward signals over the horizon after each pass.
  */
 import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
-import { ACTIONS, ACTION_INDEX } from "../actions.js";
+import { ACTIONS, ACTION_INDEX, NUM_ACTIONS } from "../actions.js";
 import { featureColumn, type ColumnSpec } from "../schemas/dataset.js";
 import { allocateColumn, type ColumnInput } from "../data/parquet.js";
 import type { StreamRun } from "../world/stream.js";
@@ -118,11 +118,11 @@ export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutco
     out.pass.push(p.pass);
     out.item_id.push(p.itemIds[i]);
     for (let f = 0; f < NUM_FEATURES; f++) out[featureColumn(FEATURE_NAMES[f])].push(p.features[i * NUM_FEATURES + f]);
-    ACTIONS.forEach((a, k) => out[`mask_${a}`].push(p.masks[i * 4 + k] > 0));
+    ACTIONS.forEach((a, k) => out[`mask_${a}`].push(p.masks[i * NUM_ACTIONS + k] > 0));
     out.action.push(p.actions[i]);
-    ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * 4 + k]));
-    out.propensity.push(p.propensities?.[i * 4 + p.actions[i]] ?? Number.NaN);
-    ACTIONS.forEach((a, k) => out[`propensity_${a}`].push(p.propensities?.[i * 4 + k] ?? Number.NaN));
+    ACTIONS.forEach((a, k) => out[`behavior_p_${a}`].push(p.probs[i * NUM_ACTIONS + k]));
+    out.propensity.push(p.propensities?.[i * NUM_ACTIONS + p.actions[i]] ?? Number.NaN);
+    ACTIONS.forEach((a, k) => out[`propensity_${a}`].push(p.propensities?.[i * NUM_ACTIONS + k] ?? Number.NaN));
     out.horizon_tasks.push(horizon.tasks);
     out.horizon_successes.push(horizon.successes);
     out.horizon_cost.push(horizon.cost);
@@ -133,8 +133,8 @@ export function pushPassRows(out: ColumnsOut, p: PassRows, horizon: HorizonOutco
     out.exec_success_rate.push(p.execSuccessRate);
     const cf = p.counterfactuals;
     ACTIONS.forEach((a, k) => {
-      out[`cf_success_${a}`].push(orNull(cf?.success[i * 4 + k]));
-      out[`cf_cost_${a}`].push(orNull(cf?.cost[i * 4 + k]));
+      out[`cf_success_${a}`].push(orNull(cf?.success[i * NUM_ACTIONS + k]));
+      out[`cf_cost_${a}`].push(orNull(cf?.cost[i * NUM_ACTIONS + k]));
     });
   }
 }

@@ -1,3 +1,4 @@
+import { NUM_ACTIONS } from "../actions.js";
 import type { ItemObservation, ExecutorObservation } from "../features/featurizer.js";
 
 /** One curation pass's worth of decisions, in the shapes every curator (learned or baseline) consumes. */
@@ -28,16 +29,16 @@ export interface Curator {
 export function applyMask(probs: Float32Array, masks: Float32Array, rows: number): Float32Array {
   for (let r = 0; r < rows; r++) {
     let total = 0;
-    for (let a = 0; a < 4; a++) {
-      const v = masks[r * 4 + a] > 0 ? probs[r * 4 + a] : 0;
-      probs[r * 4 + a] = v;
+    for (let a = 0; a < NUM_ACTIONS; a++) {
+      const v = masks[r * NUM_ACTIONS + a] > 0 ? probs[r * NUM_ACTIONS + a] : 0;
+      probs[r * NUM_ACTIONS + a] = v;
       total += v;
     }
-    if (total > 0) for (let a = 0; a < 4; a++) probs[r * 4 + a] /= total;
+    if (total > 0) for (let a = 0; a < NUM_ACTIONS; a++) probs[r * NUM_ACTIONS + a] /= total;
     else {
       let first = 0;
-      while (first < 3 && masks[r * 4 + first] <= 0) first++;
-      probs[r * 4 + first] = 1;
+      while (first < NUM_ACTIONS - 1 && masks[r * NUM_ACTIONS + first] <= 0) first++;
+      probs[r * NUM_ACTIONS + first] = 1;
     }
   }
   return probs;
@@ -47,10 +48,10 @@ export function applyMask(probs: Float32Array, masks: Float32Array, rows: number
 export function mixUniform(probs: Float32Array, masks: Float32Array, rows: number, eps: number): void {
   for (let r = 0; r < rows; r++) {
     let allowed = 0;
-    for (let a = 0; a < 4; a++) allowed += masks[r * 4 + a] > 0 ? 1 : 0;
-    for (let a = 0; a < 4; a++) {
-      const u = masks[r * 4 + a] > 0 ? 1 / allowed : 0;
-      probs[r * 4 + a] = (1 - eps) * probs[r * 4 + a] + eps * u;
+    for (let a = 0; a < NUM_ACTIONS; a++) allowed += masks[r * NUM_ACTIONS + a] > 0 ? 1 : 0;
+    for (let a = 0; a < NUM_ACTIONS; a++) {
+      const u = masks[r * NUM_ACTIONS + a] > 0 ? 1 / allowed : 0;
+      probs[r * NUM_ACTIONS + a] = (1 - eps) * probs[r * NUM_ACTIONS + a] + eps * u;
     }
   }
 }
@@ -58,6 +59,6 @@ export function mixUniform(probs: Float32Array, masks: Float32Array, rows: numbe
 /** Index of the most probable action in a row (ties go to the earlier action: keep wins ties). */
 export function argmaxRow(probs: Float32Array, row: number): number {
   let best = 0;
-  for (let a = 1; a < 4; a++) if (probs[row * 4 + a] > probs[row * 4 + best]) best = a;
+  for (let a = 1; a < NUM_ACTIONS; a++) if (probs[row * NUM_ACTIONS + a] > probs[row * NUM_ACTIONS + best]) best = a;
   return best;
 }

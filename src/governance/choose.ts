@@ -7,6 +7,7 @@
  * `chooseForReview` for `decide` (the curator's own probabilities are left untouched; the cap's override is
  * returned beside them).
  */
+import { ACTION_INDEX, NUM_ACTIONS } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
 import { applyMask, argmaxRow } from "../curators/types.js";
 import type { Rng } from "../util/rng.js";
@@ -20,8 +21,8 @@ export function changeCap(librarySize: number, rules: Governance): number {
 export function sampleRows(probs: Float32Array, masks: Float32Array, rows: number, rng: Rng): Int32Array {
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
-    const a = rng.categorical(probs.subarray(r * 4, r * 4 + 4));
-    out[r] = masks[r * 4 + a] > 0 && probs[r * 4 + a] > 0 ? a : argmaxRow(probs, r);
+    const a = rng.categorical(probs.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS));
+    out[r] = masks[r * NUM_ACTIONS + a] > 0 && probs[r * NUM_ACTIONS + a] > 0 ? a : argmaxRow(probs, r);
   }
   return out;
 }
@@ -39,16 +40,16 @@ export function overCap(probs: Float32Array, chosen: Int32Array, rows: number, r
   for (let r = 0; r < rows; r++) if (chosen[r] >= 2) changing.push(r);
   const cap = changeCap(rows, rules);
   if (changing.length <= cap) return [];
-  changing.sort((x, y) => probs[y * 4 + chosen[y]] - probs[x * 4 + chosen[x]] || x - y);
+  changing.sort((x, y) => probs[y * NUM_ACTIONS + chosen[y]] - probs[x * NUM_ACTIONS + chosen[x]] || x - y);
   return changing.slice(cap);
 }
 
 /** Masks out retire/rewrite of row `r` in `masks` and returns the row's best remaining action (on a renormalised copy in `row`). */
 function capRow(probs: Float32Array, masks: Float32Array, r: number, row: Float32Array): number {
-  masks[r * 4 + 2] = 0;
-  masks[r * 4 + 3] = 0;
-  row.set(probs.subarray(r * 4, r * 4 + 4));
-  applyMask(row, masks.subarray(r * 4, r * 4 + 4), 1);
+  masks[r * NUM_ACTIONS + ACTION_INDEX.rewrite] = 0;
+  masks[r * NUM_ACTIONS + ACTION_INDEX.retire] = 0;
+  row.set(probs.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS));
+  applyMask(row, masks.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS), 1);
   return argmaxRow(row, 0);
 }
 
@@ -64,10 +65,10 @@ export function chooseWithCap(
   sampled?: Int32Array,
 ): Int32Array {
   const chosen = initialChoices(probs, rows, sampled);
-  const row = new Float32Array(4);
+  const row = new Float32Array(NUM_ACTIONS);
   for (const r of overCap(probs, chosen, rows, rules)) {
     chosen[r] = capRow(probs, masks, r, row);
-    probs.set(row, r * 4);
+    probs.set(row, r * NUM_ACTIONS);
   }
   return chosen;
 }
@@ -89,7 +90,7 @@ export function chooseForReview(
 ): ReviewChoice {
   const chosen = initialChoices(probs, rows, sampled);
   const cappedFrom = new Int32Array(rows).fill(-1);
-  const row = new Float32Array(4);
+  const row = new Float32Array(NUM_ACTIONS);
   for (const r of overCap(probs, chosen, rows, rules)) {
     cappedFrom[r] = chosen[r];
     chosen[r] = capRow(probs, masks, r, row);

@@ -11,6 +11,7 @@
  * it (a larger drawn probability; ties go to the earlier row): a Poisson-binomial tail, computed exactly by
  * dynamic programming up to EXACT_ROWS rows and with a normal approximation (continuity-corrected) beyond.
  */
+import { ACTION_INDEX, NUM_ACTIONS } from "../actions.js";
 import { applyMask, argmaxRow } from "../curators/types.js";
 import { changeCap } from "../governance/choose.js";
 import type { Governance } from "../schemas/world.js";
@@ -18,7 +19,8 @@ import type { Governance } from "../schemas/world.js";
 /** Libraries up to this size get the exact tail (O(rows² · cap) per pass); larger ones the normal approximation. */
 export const EXACT_ROWS = 300;
 
-const CHANGES = [2, 3] as const;
+const CHANGES = [ACTION_INDEX.rewrite, ACTION_INDEX.retire];
+const STAYS = [ACTION_INDEX.keep, ACTION_INDEX.compress];
 
 /** P(at least k of independent Bernoulli(h_j), j ≠ skip, succeed). */
 function tailAtLeast(h: Float64Array, skip: number, k: number, exact: boolean): number {
@@ -60,8 +62,8 @@ function normalCdf(z: number): number {
 
 /** The action chooseWithCap gives a capped row: the best of keep / compress among the allowed ones. */
 function fallbackAction(probs: Float32Array, masks: Float32Array, r: number): number {
-  const row = probs.slice(r * 4, r * 4 + 4);
-  const mask = masks.slice(r * 4, r * 4 + 4);
+  const row = probs.slice(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS);
+  const mask = masks.slice(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS);
   mask[2] = 0;
   mask[3] = 0;
   applyMask(row, mask, 1);
@@ -80,39 +82,39 @@ export function capMarginals(
   rules: Governance,
   sampled = true,
 ): Float64Array {
-  const out = new Float64Array(rows * 4);
+  const out = new Float64Array(rows * NUM_ACTIONS);
   const cap = changeCap(rows, rules);
   if (!sampled) {
     const drawn = new Int32Array(rows);
     for (let r = 0; r < rows; r++) drawn[r] = argmaxRow(probs, r);
     const ranked: number[] = [];
     for (let r = 0; r < rows; r++) if (drawn[r] >= 2) ranked.push(r);
-    ranked.sort((x, y) => probs[y * 4 + drawn[y]] - probs[x * 4 + drawn[x]] || x - y);
+    ranked.sort((x, y) => probs[y * NUM_ACTIONS + drawn[y]] - probs[x * NUM_ACTIONS + drawn[x]] || x - y);
     for (const r of ranked.slice(cap)) drawn[r] = fallbackAction(probs, masks, r);
-    for (let r = 0; r < rows; r++) out[r * 4 + drawn[r]] = 1;
+    for (let r = 0; r < rows; r++) out[r * NUM_ACTIONS + drawn[r]] = 1;
     return out;
   }
   const exact = rows <= EXACT_ROWS;
   const h = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
-    for (let a = 0; a < 2; a++) out[r * 4 + a] += probs[r * 4 + a];
+    for (const a of STAYS) out[r * NUM_ACTIONS + a] += probs[r * NUM_ACTIONS + a];
     let cappedMass = 0;
     for (const a of CHANGES) {
-      const q = probs[r * 4 + a];
+      const q = probs[r * NUM_ACTIONS + a];
       if (q <= 0) continue;
       for (let j = 0; j < rows; j++) {
         let s = 0;
         for (const c of CHANGES) {
-          const pj = probs[j * 4 + c];
+          const pj = probs[j * NUM_ACTIONS + c];
           if (pj > q || (pj === q && j < r)) s += pj;
         }
         h[j] = s;
       }
       const pCapped = tailAtLeast(h, r, cap, exact);
-      out[r * 4 + a] += q * (1 - pCapped);
+      out[r * NUM_ACTIONS + a] += q * (1 - pCapped);
       cappedMass += q * pCapped;
     }
-    if (cappedMass > 0) out[r * 4 + fallbackAction(probs, masks, r)] += cappedMass;
+    if (cappedMass > 0) out[r * NUM_ACTIONS + fallbackAction(probs, masks, r)] += cappedMass;
   }
   return out;
 }

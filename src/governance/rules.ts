@@ -9,6 +9,7 @@
  *   retired or rewritten in one pass: the most confident such decisions win, the rest fall back to their best
  *   action among keep / compress (enforced in ./choose.ts, after scoring).
  */
+import { NUM_ACTIONS } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
 import { GovernanceSchema } from "../schemas/world.js";
 
@@ -38,8 +39,8 @@ export function maskFor(item: GovernedItem, rules: Governance, out: Float32Array
 }
 
 export function governanceMasks(items: readonly GovernedItem[], rules: Governance): Float32Array {
-  const out = new Float32Array(items.length * 4);
-  for (let r = 0; r < items.length; r++) maskFor(items[r], rules, out, r * 4);
+  const out = new Float32Array(items.length * NUM_ACTIONS);
+  for (let r = 0; r < items.length; r++) maskFor(items[r], rules, out, r * NUM_ACTIONS);
   return out;
 }
 

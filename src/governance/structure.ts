@@ -11,6 +11,7 @@
  *   group; one is kept — the most helpful net of harmful (helpful − harmful), then the most successes when
  *   retrieved, then the oldest (smallest createdAt), then the earliest in the list — and the rest are retired.
  */
+import { NUM_ACTIONS } from "../actions.js";
 import type { LibraryItem } from "../schemas/item.js";
 import { skillCalls } from "../text/skill-calls.js";
 
@@ -34,7 +35,8 @@ export function dependencyMaskBits(items: readonly Item[]): Uint8Array {
 
 /** Applies per-row mask bits to a rows × 4 float mask in place (an action stays allowed only if both allow it). */
 export function andMaskBits(masks: Float32Array, bits: Uint8Array): void {
-  for (let r = 0; r < bits.length; r++) for (let a = 0; a < 4; a++) if (!(bits[r] & (1 << a))) masks[r * 4 + a] = 0;
+  for (let r = 0; r < bits.length; r++)
+    for (let a = 0; a < NUM_ACTIONS; a++) if (!(bits[r] & (1 << a))) masks[r * NUM_ACTIONS + a] = 0;
 }
 
 export function normalizeContent(text: string): string {

@@ -86,8 +86,8 @@ export function itemJobs(n: number, masks: ArrayLike<number>, rows: readonly num
   if (rows.length === 0) return [];
   const jobs: RolloutJob[] = [{ key: "keep", actions: new Int32Array(n) }];
   for (const i of rows)
-    for (let a = 1; a < 4; a++) {
-      if (masks[i * 4 + a] <= 0) continue;
+    for (let a = 1; a < NUM_ACTIONS; a++) {
+      if (masks[i * NUM_ACTIONS + a] <= 0) continue;
       const actions = new Int32Array(n);
       actions[i] = a;
       jobs.push({ key: `item-${i}-${a}`, actions });
@@ -112,22 +112,22 @@ export async function itemLabels<F>(
   horizon: number,
   journal?: RolloutJournal<F>,
 ): Promise<{ labels: Counterfactuals; tasks: number }> {
-  const success = new Float64Array(n * 4).fill(NaN);
-  const cost = new Float64Array(n * 4).fill(NaN);
+  const success = new Float64Array(n * NUM_ACTIONS).fill(NaN);
+  const cost = new Float64Array(n * NUM_ACTIONS).fill(NaN);
   let tasks = 0;
   for (const job of itemJobs(n, masks, rows)) {
     const r = await rollout(exec, job, horizon, journal);
     tasks += r.tasks;
     if (job.key === "keep") {
       for (const i of rows) {
-        success[i * 4] = r.success;
-        cost[i * 4] = r.cost;
+        success[i * NUM_ACTIONS] = r.success;
+        cost[i * NUM_ACTIONS] = r.cost;
       }
       continue;
     }
     const [, i, a] = job.key.split("-").map(Number);
-    success[i * 4 + a] = r.success;
-    cost[i * 4 + a] = r.cost;
+    success[i * NUM_ACTIONS + a] = r.success;
+    cost[i * NUM_ACTIONS + a] = r.cost;
   }
   return { labels: { success, cost }, tasks };
 }
@@ -144,3 +144,4 @@ export async function groupReturns<F>(
     returns.push(await rollout(exec, { key: `group-${g}`, actions }, horizon, journal));
   return { returns, tasks: returns.reduce((s, r) => s + r.tasks, 0) };
 }
+import { NUM_ACTIONS } from "../actions.js";

@@ -10,10 +10,11 @@
  *   FQE at its fixed point (LSTDQ):    (G − γC + λI) w = Σ ψ_t R_t
  * Linear FQE iterated to convergence reaches exactly this solution, so it is solved directly.
  */
+import { NUM_ACTIONS } from "../actions.js";
 import { NUM_FEATURES } from "../features/featurizer.js";
 
 export const DIM = NUM_FEATURES + 1;
-export const K = 4 * DIM + 1;
+export const K = NUM_ACTIONS * DIM + 1;
 
 /** Design rows [1, (x − mean) / std], rows × DIM. */
 export function design(features: Float32Array, rows: number): Float64Array {
@@ -110,8 +111,8 @@ export function passFeatures(
   at: number,
 ): void {
   for (let r = start; r < end; r++)
-    for (let a = 0; a < 4; a++) {
-      const p = probs[r * 4 + a];
+    for (let a = 0; a < NUM_ACTIONS; a++) {
+      const p = probs[r * NUM_ACTIONS + a];
       if (p === 0) continue;
       for (let i = 0; i < DIM; i++) out[at + a * DIM + i] += p * phi[r * DIM + i];
     }

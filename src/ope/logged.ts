@@ -3,7 +3,7 @@
  * into passes (the rows one curation pass decided together: the unit of the estimand, and the change cap couples
  * them), each pass with its reward per task over the horizon (reward.ts) and the stream's next pass (for FQE).
  */
-import { ACTIONS } from "../actions.js";
+import { ACTIONS, NUM_ACTIONS } from "../actions.js";
 import { readDataset, tableSources } from "../data/dataset.js";
 import { trainDataFromColumns } from "../train/data.js";
 import { GovernanceSchema, type Governance } from "../schemas/world.js";
@@ -55,10 +55,10 @@ export async function loadLogged(dir: string, rewardCfg: RewardConfig): Promise<
   const t = trainDataFromColumns(c, rewardCfg);
   const rows = t.rows;
   const propensity = Float64Array.from(c.propensity as Float64Array);
-  const propensities = new Float64Array(rows * 4);
+  const propensities = new Float64Array(rows * NUM_ACTIONS);
   ACTIONS.forEach((a, k) => {
     const col = c[`propensity_${a}`] as Float64Array;
-    for (let r = 0; r < rows; r++) propensities[r * 4 + k] = col[r];
+    for (let r = 0; r < rows; r++) propensities[r * NUM_ACTIONS + k] = col[r];
   });
   for (let r = 0; r < rows; r++) {
     if (!(propensity[r] > 0) || !Number.isFinite(propensity[r])) {
@@ -71,8 +71,8 @@ export async function loadLogged(dir: string, rewardCfg: RewardConfig): Promise<
       );
     }
   }
-  const masks = new Float32Array(rows * 4);
-  for (let i = 0; i < rows * 4; i++) masks[i] = t.masks[i] > 0 || propensities[i] > 0 ? 1 : 0;
+  const masks = new Float32Array(rows * NUM_ACTIONS);
+  for (let i = 0; i < rows * NUM_ACTIONS; i++) masks[i] = t.masks[i] > 0 || propensities[i] > 0 ? 1 : 0;
   const world = d.manifests[0].world as { governance?: unknown };
   const passes = passRanges(c);
   return {

@@ -14,6 +14,7 @@
  * Uncertainty: percentile bootstrap over streams (decisions of a stream are correlated), the same resamples for
  * every curator and estimator, seeded: same seed, same bytes.
  */
+import { NUM_ACTIONS } from "../actions.js";
 import { z } from "zod";
 import { resolveCurator } from "../curators/resolve.js";
 import { RewardConfigSchema } from "../reward.js";
@@ -119,7 +120,7 @@ export async function offPolicyEvaluate(
     const target = await targetProbs(curator, d);
     await curator.dispose?.();
     const rho = new Float64Array(d.rows);
-    for (let r = 0; r < d.rows; r++) rho[r] = target[r * 4 + d.action[r]] / d.propensity[r];
+    for (let r = 0; r < d.rows; r++) rho[r] = target[r * NUM_ACTIONS + d.action[r]] / d.propensity[r];
     const units = unitInput(d, phi, target, rho);
     const groups: StreamStats[] = Array.from({ length: streams.count }, emptyStats);
     d.passes.forEach(([start], t) => addUnit(groups[streams.of[start]], units, t));
@@ -161,8 +162,8 @@ export async function offPolicyEvaluate(
 /** Per pass: ψ of the logged actions, ψ^π of the target, the reward, the slate weight and the next pass. */
 function unitInput(d: LoggedData, phi: Float64Array, target: Float64Array, rho: Float64Array): StatInput {
   const n = d.passes.length;
-  const logged = new Float64Array(d.rows * 4);
-  for (let r = 0; r < d.rows; r++) logged[r * 4 + d.action[r]] = 1;
+  const logged = new Float64Array(d.rows * NUM_ACTIONS);
+  for (let r = 0; r < d.rows; r++) logged[r * NUM_ACTIONS + d.action[r]] = 1;
   const psi = new Float64Array(n * K);
   const psiPi = new Float64Array(n * K);
   const g = new Float64Array(n);
@@ -210,7 +211,7 @@ function diagnostics(d: LoggedData, target: Float64Array, rho: Float64Array): Cu
   let s2 = 0;
   let max = 0;
   for (let r = 0; r < d.rows; r++) {
-    match += target[r * 4 + d.action[r]];
+    match += target[r * NUM_ACTIONS + d.action[r]];
     s += rho[r];
     s2 += rho[r] * rho[r];
     max = Math.max(max, rho[r]);

@@ -3,7 +3,7 @@
  * observe (features/observe) → featurize (features/featurizer) → mask (governance/rules) → score (the curator)
  * → choose under the cap (governance/choose) → explain (./reasons). Writing is the caller's (library/apply).
  */
-import { ACTIONS, type Action } from "../actions.js";
+import { ACTIONS, type Action, NUM_ACTIONS } from "../actions.js";
 import type { LibraryItem } from "../schemas/item.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import type { Governance } from "../schemas/world.js";
@@ -86,7 +86,7 @@ export class BatchBuffers {
   ensure(rows: number): void {
     if (this.features.length < rows * NUM_FEATURES) {
       this.features = new Float32Array(rows * NUM_FEATURES);
-      this.masks = new Float32Array(rows * 4);
+      this.masks = new Float32Array(rows * NUM_ACTIONS);
     }
   }
 }
@@ -118,7 +118,7 @@ export async function decideWithCurator(
   const rows = items.length;
   buffers.ensure(rows);
   const features = buffers.features.subarray(0, rows * NUM_FEATURES);
-  const masks = buffers.masks.subarray(0, rows * 4);
+  const masks = buffers.masks.subarray(0, rows * NUM_ACTIONS);
   const governed = { pinned: false, tags: NO_TAGS, kind: "skill" as LibraryItem["kind"], age: 0 };
   for (let r = 0; r < rows; r++) {
     featurizeInto(features, r * NUM_FEATURES, obs.observations[r], obs.executor, obs.libraryOf[r]);
@@ -126,19 +126,19 @@ export async function decideWithCurator(
     governed.tags = items[r].tags ?? NO_TAGS;
     governed.kind = items[r].kind;
     governed.age = obs.observations[r].age;
-    maskFor(governed, rules, masks, r * 4);
+    maskFor(governed, rules, masks, r * NUM_ACTIONS);
   }
   // Structure, not judgement: a skill that a live skill calls is never retired (calls parsed from the code).
   andMaskBits(masks, dependencyMaskBits(items));
   const ood = curator.normalization ? outOfDistribution(features, rows, curator.normalization) : null;
   // score
   const raw = await curator.probs({ rows, features, masks, items: obs.observations, executor: obs.executor });
-  if (raw.length < rows * 4)
+  if (raw.length < rows * NUM_ACTIONS)
     throw new CuratorError(
       "INVALID_FILE",
-      `Curator '${curator.name}' returned ${raw.length} probabilities for ${rows} items (expected ${rows * 4}).`,
+      `Curator '${curator.name}' returned ${raw.length} probabilities for ${rows} items (expected ${rows * NUM_ACTIONS}).`,
     );
-  const probs = applyMask(raw.slice(0, rows * 4), masks, rows);
+  const probs = applyMask(raw.slice(0, rows * NUM_ACTIONS), masks, rows);
   // choose under the cap
   const finalMasks = masks.slice();
   const sampled = options.sample ? sampleRows(probs, masks, rows, new Rng(options.sample.seed)) : undefined;
@@ -147,17 +147,13 @@ export async function decideWithCurator(
   const decisions: Decision[] = new Array(rows);
   let capped = 0;
   for (let r = 0; r < rows; r++) {
-    const o = r * 4;
+    const o = r * NUM_ACTIONS;
     const action = ACTIONS[chosen[r]];
     const from = cappedFrom[r] >= 0 ? ACTIONS[cappedFrom[r]] : undefined;
     if (from) capped++;
-    const allowed =
-      ALLOWED_BY_MASK[
-        (finalMasks[o] > 0 ? 1 : 0) |
-          (finalMasks[o + 1] > 0 ? 2 : 0) |
-          (finalMasks[o + 2] > 0 ? 4 : 0) |
-          (finalMasks[o + 3] > 0 ? 8 : 0)
-      ];
+    let bits = 0;
+    for (let a = 0; a < NUM_ACTIONS; a++) if (finalMasks[o + a] > 0) bits |= 1 << a;
+    const allowed = ALLOWED_BY_MASK[bits];
     const reason = explain({
       action,
       o: obs.observations[r],

@@ -3,7 +3,7 @@
  * --labels oracle) counterfactual action values; the train/validation split by stream; normalisation stats.
  */
 import { FEATURE_NAMES, NUM_FEATURES } from "../features/featurizer.js";
-import { ACTIONS } from "../actions.js";
+import { ACTIONS, NUM_ACTIONS } from "../actions.js";
 import { featureColumn } from "../schemas/dataset.js";
 import { reward, type RewardConfig } from "../reward.js";
 import { hash01 } from "../util/rng.js";
@@ -51,14 +51,14 @@ export function trainDataFromColumns(
     const col = num(d, featureColumn(name));
     for (let r = 0; r < rows; r++) features[r * NUM_FEATURES + f] = col[r];
   });
-  const masks = new Float32Array(rows * 4);
-  const behaviorProbs = new Float32Array(rows * 4);
+  const masks = new Float32Array(rows * NUM_ACTIONS);
+  const behaviorProbs = new Float32Array(rows * NUM_ACTIONS);
   ACTIONS.forEach((a, k) => {
     const m = num(d, `mask_${a}`);
     const p = num(d, `behavior_p_${a}`);
     for (let r = 0; r < rows; r++) {
-      masks[r * 4 + k] = m[r] ? 1 : 0;
-      behaviorProbs[r * 4 + k] = p[r];
+      masks[r * NUM_ACTIONS + k] = m[r] ? 1 : 0;
+      behaviorProbs[r * NUM_ACTIONS + k] = p[r];
     }
   });
   const hits = num(d, "item_hits");
@@ -75,11 +75,12 @@ export function trainDataFromColumns(
   const first = num(d, "cf_success_keep");
   // A rollout budget labels some rows only: any labelled row makes the table labelled.
   if (opts.labels ?? Array.prototype.some.call(first, (v: number) => !Number.isNaN(v))) {
-    cfReward = new Float32Array(rows * 4);
+    cfReward = new Float32Array(rows * NUM_ACTIONS);
     ACTIONS.forEach((a, k) => {
       const s = num(d, `cf_success_${a}`);
       const c = num(d, `cf_cost_${a}`);
-      for (let r = 0; r < rows; r++) cfReward![r * 4 + k] = Number.isNaN(s[r]) ? NaN : reward(s[r], c[r], rewardCfg);
+      for (let r = 0; r < rows; r++)
+        cfReward![r * NUM_ACTIONS + k] = Number.isNaN(s[r]) ? NaN : reward(s[r], c[r], rewardCfg);
     });
   }
   return {
@@ -109,7 +110,7 @@ export function trainDataFromDataset(ds: { decisions: Columns; groups?: Columns 
 
 /** Whether row r has counterfactual labels (a rollout budget leaves some rows without). */
 export const isLabelled = (data: Pick<TrainData, "cfReward">, r: number): boolean =>
-  data.cfReward !== undefined && !Number.isNaN(data.cfReward[r * 4]);
+  data.cfReward !== undefined && !Number.isNaN(data.cfReward[r * NUM_ACTIONS]);
 
 /** Whether row r's item was acted on by pass-level group members. */
 export const isGrouped = (data: Pick<TrainData, "groups">, r: number): boolean =>
@@ -231,11 +232,11 @@ export function allocTrainData(rows: number, labels: boolean, keys = false): Tra
     ...(keys ? { pass: new Int32Array(rows), itemKey: new Int32Array(rows) } : {}),
     rows,
     features: new Float32Array(rows * NUM_FEATURES),
-    masks: new Float32Array(rows * 4),
+    masks: new Float32Array(rows * NUM_ACTIONS),
     action: new Int32Array(rows),
-    behaviorProbs: new Float32Array(rows * 4),
+    behaviorProbs: new Float32Array(rows * NUM_ACTIONS),
     itemReward: new Float32Array(rows),
-    cfReward: labels ? new Float32Array(rows * 4) : undefined,
+    cfReward: labels ? new Float32Array(rows * NUM_ACTIONS) : undefined,
     streamId: new Int32Array(rows),
     executors: [],
   };
@@ -249,11 +250,11 @@ export function copyRows(dst: TrainData, at: number, src: TrainData, rows: Array
       for (let j = rows[i] * w, end = j + w; j < end; j++) d[o++] = s[j];
   };
   put(dst.features, src.features, F);
-  put(dst.masks, src.masks, 4);
+  put(dst.masks, src.masks, NUM_ACTIONS);
   put(dst.action, src.action, 1);
-  put(dst.behaviorProbs, src.behaviorProbs, 4);
+  put(dst.behaviorProbs, src.behaviorProbs, NUM_ACTIONS);
   put(dst.itemReward, src.itemReward, 1);
-  if (dst.cfReward && src.cfReward) put(dst.cfReward, src.cfReward, 4);
+  if (dst.cfReward && src.cfReward) put(dst.cfReward, src.cfReward, NUM_ACTIONS);
   put(dst.streamId, src.streamId, 1);
   if (dst.pass && src.pass) put(dst.pass, src.pass, 1);
   if (dst.itemKey && src.itemKey) put(dst.itemKey, src.itemKey, 1);

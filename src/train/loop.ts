@@ -12,6 +12,7 @@
  * JS outside any tape. Any other model (dropout, other layers) or optimizer takes the generic
  * optimizer.minimize step. Both are deterministic.
  */
+import { NUM_ACTIONS } from "../actions.js";
 import { NUM_FEATURES } from "../features/featurizer.js";
 import { tf } from "./tf.js";
 import { MASK_NEG, maskedLogits, type Normalization } from "./model.js";
@@ -97,8 +98,8 @@ export function memoryData(
     ? {
         t: tensorsFor(data, split.val, targets.val, norm),
         rows: split.val.length,
-        masks: gather(data.masks, 4, split.val),
-        cfReward: data.cfReward && gather(data.cfReward, 4, split.val),
+        masks: gather(data.masks, NUM_ACTIONS, split.val),
+        cfReward: data.cfReward && gather(data.cfReward, NUM_ACTIONS, split.val),
         transient: false,
       }
     : null;
@@ -124,8 +125,10 @@ export function tensorsFor(data: TrainData, rows: Int32Array, targets: Targets, 
       .tensor2d(gather(data.features, NUM_FEATURES, rows), [rows.length, NUM_FEATURES])
       .sub(norm.mean)
       .div(norm.std) as tf.Tensor2D,
-    mask: tf.tensor2d(gather(data.masks, 4, rows), [rows.length, 4]),
-    targets: Object.fromEntries(Object.entries(targets).map(([k, v]) => [k, tf.tensor2d(v, [rows.length, 4])])),
+    mask: tf.tensor2d(gather(data.masks, NUM_ACTIONS, rows), [rows.length, NUM_ACTIONS]),
+    targets: Object.fromEntries(
+      Object.entries(targets).map(([k, v]) => [k, tf.tensor2d(v, [rows.length, NUM_ACTIONS])]),
+    ),
   }));
 }
 
@@ -136,7 +139,7 @@ export function arraysFor(data: TrainData, rows: Int32Array, targets: Targets, n
   const mean = Float32Array.from(norm.mean);
   const std = Float32Array.from(norm.std);
   for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] - mean[i % F]) / std[i % F];
-  const maskAdd = gather(data.masks, 4, rows);
+  const maskAdd = gather(data.masks, NUM_ACTIONS, rows);
   const neg = Math.fround(MASK_NEG);
   for (let i = 0; i < maskAdd.length; i++) maskAdd[i] = Math.fround(1 - maskAdd[i]) * neg;
   return { x, maskAdd, targets, rows: rows.length };
@@ -163,9 +166,9 @@ function batchTensors(tr: SplitArrays, idx: Int32Array): Batch {
   const n = idx.length;
   return {
     x: tf.tensor2d(gather(tr.x, NUM_FEATURES, idx), [n, NUM_FEATURES]),
-    maskAdd: tf.tensor2d(gather(tr.maskAdd, 4, idx), [n, 4]),
+    maskAdd: tf.tensor2d(gather(tr.maskAdd, NUM_ACTIONS, idx), [n, NUM_ACTIONS]),
     targets: Object.fromEntries(
-      Object.entries(tr.targets).map(([k, v]) => [k, tf.tensor2d(gather(v, 4, idx), [n, 4])]),
+      Object.entries(tr.targets).map(([k, v]) => [k, tf.tensor2d(gather(v, NUM_ACTIONS, idx), [n, NUM_ACTIONS])]),
     ),
   };
 }
@@ -277,13 +280,14 @@ async function evaluate(
     const cf = va.cfReward;
     if (!rows.labels || !cf) continue;
     for (let i = 0; i < va.rows; i++) {
-      if (Number.isNaN(cf[i * 4])) continue; // a rollout budget leaves some rows unlabelled
+      if (Number.isNaN(cf[i * NUM_ACTIONS])) continue; // a rollout budget leaves some rows unlabelled
       labelled++;
       let pick = 0;
-      for (let a = 1; a < 4; a++) if (probs[i * 4 + a] > probs[i * 4 + pick]) pick = a;
+      for (let a = 1; a < NUM_ACTIONS; a++) if (probs[i * NUM_ACTIONS + a] > probs[i * NUM_ACTIONS + pick]) pick = a;
       let best = 0;
-      for (let a = 1; a < 4; a++) if (va.masks[i * 4 + a] > 0 && cf[i * 4 + a] > cf[i * 4 + best]) best = a;
-      regret += cf[i * 4 + best] - cf[i * 4 + pick];
+      for (let a = 1; a < NUM_ACTIONS; a++)
+        if (va.masks[i * NUM_ACTIONS + a] > 0 && cf[i * NUM_ACTIONS + a] > cf[i * NUM_ACTIONS + best]) best = a;
+      regret += cf[i * NUM_ACTIONS + best] - cf[i * NUM_ACTIONS + pick];
       hits += pick === best ? 1 : 0;
     }
   }

@@ -8,6 +8,7 @@
  * Items are valued one at a time against an otherwise-kept library; interactions between actions in the same
  * pass are ignored (a documented approximation).
  */
+import { NUM_ACTIONS } from "../actions.js";
 import type { Curator, DecisionBatch } from "../curators/types.js";
 import { applyMask } from "../curators/types.js";
 import type { SkillWorld } from "./world.js";
@@ -66,15 +67,19 @@ export function valuesToProbs(
   rewardCfg: RewardConfig,
   temperature: number,
 ): Float32Array {
-  const out = new Float32Array(rows * 4);
+  const out = new Float32Array(rows * NUM_ACTIONS);
   for (let r = 0; r < rows; r++) {
     let best = -Infinity;
     const v = [0, 0, 0, 0];
-    for (let a = 0; a < 4; a++) {
-      v[a] = masks[r * 4 + a] > 0 ? reward(cf.success[r * 4 + a], cf.cost[r * 4 + a], rewardCfg) : -Infinity;
+    for (let a = 0; a < NUM_ACTIONS; a++) {
+      v[a] =
+        masks[r * NUM_ACTIONS + a] > 0
+          ? reward(cf.success[r * NUM_ACTIONS + a], cf.cost[r * NUM_ACTIONS + a], rewardCfg)
+          : -Infinity;
       if (v[a] > best) best = v[a];
     }
-    for (let a = 0; a < 4; a++) out[r * 4 + a] = v[a] === -Infinity ? 0 : Math.exp((v[a] - best) / temperature);
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      out[r * NUM_ACTIONS + a] = v[a] === -Infinity ? 0 : Math.exp((v[a] - best) / temperature);
   }
   return applyMask(out, masks, rows);
 }

@@ -4,6 +4,7 @@
  * masked out (a pinned item, a protected kind, a young item) the row falls back to the first allowed action in
  * keep → compress → rewrite → retire order, so a baseline never breaks a rule it was not told about.
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import type { Curator, DecisionBatch } from "../types.js";
 
 /** Preferred action index per row (0 keep, 1 compress, 2 rewrite, 3 retire), before the mask. */
@@ -14,16 +15,16 @@ export function ruleCurator(name: string, policy: RulePolicy): Curator {
     name,
     probs: (b) => {
       const preferred = policy(b);
-      const out = new Float32Array(b.rows * 4);
-      for (let r = 0; r < b.rows; r++) out[r * 4 + allowedOrKeep(b.masks, r, preferred[r])] = 1;
+      const out = new Float32Array(b.rows * NUM_ACTIONS);
+      for (let r = 0; r < b.rows; r++) out[r * NUM_ACTIONS + allowedOrKeep(b.masks, r, preferred[r])] = 1;
       return out;
     },
   };
 }
 
 function allowedOrKeep(masks: Float32Array, row: number, action: number): number {
-  if (masks[row * 4 + action] > 0) return action;
-  for (let a = 0; a < 4; a++) if (masks[row * 4 + a] > 0) return a;
+  if (masks[row * NUM_ACTIONS + action] > 0) return action;
+  for (let a = 0; a < NUM_ACTIONS; a++) if (masks[row * NUM_ACTIONS + a] > 0) return a;
   return 0;
 }
 

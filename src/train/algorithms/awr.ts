@@ -8,6 +8,7 @@
  * src/reward.ts. A value network V(s) is fitted by regression; the policy then maximises
  * Σ exp((r − V(s)) / β) · log π(a_logged | s), weights clipped at `maxWeight`.
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
@@ -103,11 +104,11 @@ function weights(
   values: ArrayLike<number>,
   cfg: z.output<typeof AwrConfig>,
 ): Float32Array {
-  const target = new Float32Array(rows.length * 4);
+  const target = new Float32Array(rows.length * NUM_ACTIONS);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const w = Math.min(cfg.maxWeight, Math.exp((data.itemReward[r] - values[i]) / cfg.beta));
-    target[i * 4 + data.action[r]] = w;
+    target[i * NUM_ACTIONS + data.action[r]] = w;
   }
   return target;
 }

@@ -11,6 +11,7 @@
  * between the best and worst allowed counterfactual reward, normalised to mean 1. Near-ties, where the label
  * is mostly rollout noise, then count little; decisions where a wrong action is expensive count a lot.
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
 import { allRows, type AlgoDef } from "./types.js";
@@ -64,30 +65,31 @@ function softTargets(
   rows: Int32Array,
   cfg: z.output<typeof BcConfig>,
 ): { target: Float32Array; stakes: Float32Array } {
-  const target = new Float32Array(rows.length * 4);
+  const target = new Float32Array(rows.length * NUM_ACTIONS);
   const stakes = new Float32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     let best = -Infinity;
     let worst = Infinity;
-    for (let a = 0; a < 4; a++)
-      if (data.masks[r * 4 + a] > 0) {
-        best = Math.max(best, data.cfReward![r * 4 + a]);
-        worst = Math.min(worst, data.cfReward![r * 4 + a]);
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      if (data.masks[r * NUM_ACTIONS + a] > 0) {
+        best = Math.max(best, data.cfReward![r * NUM_ACTIONS + a]);
+        worst = Math.min(worst, data.cfReward![r * NUM_ACTIONS + a]);
       }
     stakes[i] = best - worst;
     let total = 0;
     let allowed = 0;
-    for (let a = 0; a < 4; a++) {
-      if (data.masks[r * 4 + a] <= 0) continue;
-      const v = Math.exp((data.cfReward![r * 4 + a] - best) / cfg.temperature);
-      target[i * 4 + a] = v;
+    for (let a = 0; a < NUM_ACTIONS; a++) {
+      if (data.masks[r * NUM_ACTIONS + a] <= 0) continue;
+      const v = Math.exp((data.cfReward![r * NUM_ACTIONS + a] - best) / cfg.temperature);
+      target[i * NUM_ACTIONS + a] = v;
       total += v;
       allowed++;
     }
-    for (let a = 0; a < 4; a++)
-      if (data.masks[r * 4 + a] > 0)
-        target[i * 4 + a] = (1 - cfg.labelSmoothing) * (target[i * 4 + a] / total) + cfg.labelSmoothing / allowed;
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      if (data.masks[r * NUM_ACTIONS + a] > 0)
+        target[i * NUM_ACTIONS + a] =
+          (1 - cfg.labelSmoothing) * (target[i * NUM_ACTIONS + a] / total) + cfg.labelSmoothing / allowed;
   }
   return { target, stakes };
 }
@@ -102,7 +104,7 @@ function weighted(
   if (!cfg.stakesWeighting) return target;
   for (let i = 0; i < stakes.length; i++) {
     const w = meanStakes > 0 ? stakes[i] / meanStakes : 1;
-    for (let a = 0; a < 4; a++) target[i * 4 + a] *= w;
+    for (let a = 0; a < NUM_ACTIONS; a++) target[i * NUM_ACTIONS + a] *= w;
   }
   return target;
 }

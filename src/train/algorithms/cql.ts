@@ -15,6 +15,7 @@
  * its spread max_a Q − min_a Q (normalised to mean 1), as bc weights by the oracle's spread. Evaluation takes
  * the argmax, which is the greedy action of Q.
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
 import { normalizationFrom } from "../data.js";
@@ -72,15 +73,18 @@ export const cql: AlgoDef<typeof CqlConfig> = {
 /** Fits the conservative critic; returns rows × 4 Q-values. */
 export function fitCql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number): Float32Array {
   if (t.rows === 0) return new Float32Array(0);
-  const q = new Critic(cfg.criticHidden, 4, seed * 10 + 3, cfg.criticLearningRate);
-  const qTarget = cloneNet(q.net, cfg.criticHidden, 4);
+  const q = new Critic(cfg.criticHidden, NUM_ACTIONS, seed * 10 + 3, cfg.criticLearningRate);
+  const qTarget = cloneNet(q.net, cfg.criticHidden, NUM_ACTIONS);
   let steps = 0;
   try {
     forEachBatch(t, cfg.criticEpochs, cfg.criticBatchSize, seed, (b) => {
       const n = b.x.shape[0];
       const y = tf.tidy(() => {
         const best = tf.argMax(tf.add(q.net.apply(b.xNext) as tf.Tensor2D, b.maskNextAdd), 1);
-        const next = taken(qTarget.apply(b.xNext) as tf.Tensor2D, tf.oneHot(best, 4).toFloat() as tf.Tensor2D);
+        const next = taken(
+          qTarget.apply(b.xNext) as tf.Tensor2D,
+          tf.oneHot(best, NUM_ACTIONS).toFloat() as tf.Tensor2D,
+        );
         return tf.add(b.reward, tf.mul(tf.mul(b.live, cfg.gamma), next));
       });
       q.step(b.x, (out) => {
@@ -114,25 +118,27 @@ function softTargets(
   temperature: number,
   stakesWeighting: boolean,
 ): Float32Array {
-  const target = new Float32Array(rows * 4);
+  const target = new Float32Array(rows * NUM_ACTIONS);
   const stakes = new Float64Array(rows);
   let meanStakes = 0;
   for (let i = 0; i < rows; i++) {
     let best = -Infinity;
     let worst = Infinity;
-    for (let a = 0; a < 4; a++)
-      if (mask[i * 4 + a] > 0) {
-        best = Math.max(best, q[i * 4 + a]);
-        worst = Math.min(worst, q[i * 4 + a]);
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      if (mask[i * NUM_ACTIONS + a] > 0) {
+        best = Math.max(best, q[i * NUM_ACTIONS + a]);
+        worst = Math.min(worst, q[i * NUM_ACTIONS + a]);
       }
     let total = 0;
-    for (let a = 0; a < 4; a++)
-      if (mask[i * 4 + a] > 0) total += target[i * 4 + a] = Math.exp((q[i * 4 + a] - best) / temperature);
-    for (let a = 0; a < 4; a++) target[i * 4 + a] /= total;
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      if (mask[i * NUM_ACTIONS + a] > 0)
+        total += target[i * NUM_ACTIONS + a] = Math.exp((q[i * NUM_ACTIONS + a] - best) / temperature);
+    for (let a = 0; a < NUM_ACTIONS; a++) target[i * NUM_ACTIONS + a] /= total;
     stakes[i] = best - worst;
     meanStakes += stakes[i] / rows;
   }
   if (stakesWeighting && meanStakes > 0)
-    for (let i = 0; i < rows; i++) for (let a = 0; a < 4; a++) target[i * 4 + a] *= stakes[i] / meanStakes;
+    for (let i = 0; i < rows; i++)
+      for (let a = 0; a < NUM_ACTIONS; a++) target[i * NUM_ACTIONS + a] *= stakes[i] / meanStakes;
   return target;
 }

@@ -3,6 +3,7 @@
  * exported policy: seeded Dense MLPs, seeded minibatch order, Adam, and target networks (Polyak averaging or
  * hard copies). Everything runs on the training backend and is deterministic: same data and seed, same bits.
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { tf } from "../tf.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
 import { MASK_NEG } from "../model.js";
@@ -75,22 +76,22 @@ export interface CriticBatch {
 function batchOf(t: Transitions, idx: Int32Array): CriticBatch {
   const n = idx.length;
   const F = NUM_FEATURES;
-  const onehot = new Float32Array(n * 4);
+  const onehot = new Float32Array(n * NUM_ACTIONS);
   const reward = new Float32Array(n);
   const live = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    onehot[i * 4 + t.action[idx[i]]] = 1;
+    onehot[i * NUM_ACTIONS + t.action[idx[i]]] = 1;
     reward[i] = t.reward[idx[i]];
     live[i] = t.live[idx[i]];
   }
   const add = (m: Float32Array) =>
-    Float32Array.from(gather(m, 4, idx), (v) => Math.fround(1 - v) * Math.fround(MASK_NEG));
+    Float32Array.from(gather(m, NUM_ACTIONS, idx), (v) => Math.fround(1 - v) * Math.fround(MASK_NEG));
   return {
     x: tf.tensor2d(gather(t.x, F, idx), [n, F]),
     xNext: tf.tensor2d(gather(t.xNext, F, idx), [n, F]),
-    maskAdd: tf.tensor2d(add(t.mask), [n, 4]),
-    maskNextAdd: tf.tensor2d(add(t.maskNext), [n, 4]),
-    onehot: tf.tensor2d(onehot, [n, 4]),
+    maskAdd: tf.tensor2d(add(t.mask), [n, NUM_ACTIONS]),
+    maskNextAdd: tf.tensor2d(add(t.maskNext), [n, NUM_ACTIONS]),
+    onehot: tf.tensor2d(onehot, [n, NUM_ACTIONS]),
     reward: tf.tensor2d(reward, [n, 1]),
     live: tf.tensor2d(live, [n, 1]),
   };

@@ -14,6 +14,7 @@
  * Members that took the same action share ρ, so the sum splits exactly into the positive and the negative
  * advantages per action: pos_a · min(ρ_a, clip ρ_a) + neg_a · max(ρ_a, clip ρ_a).
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
 import type { AlgoDef } from "./types.js";
@@ -34,29 +35,29 @@ export const grpoPass: AlgoDef<typeof GrpoPassConfig> = {
   requiresLabels: false,
   requiresGroups: true,
   prepare(data, rows, cfg) {
-    const pos = new Float32Array(rows.length * 4);
-    const neg = new Float32Array(rows.length * 4);
-    const beta = new Float32Array(rows.length * 4);
+    const pos = new Float32Array(rows.length * NUM_ACTIONS);
+    const neg = new Float32Array(rows.length * NUM_ACTIONS);
+    const beta = new Float32Array(rows.length * NUM_ACTIONS);
     const g = data.groups;
     const advantage = g ? memberAdvantages(g.memberReward, g.memberGroup, g.groups, cfg.advantageEps) : null;
     const size = g ? groupSizes(g.memberGroup, g.groups) : null;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       let bTotal = 0;
-      for (let a = 0; a < 4; a++) {
-        if (data.masks[r * 4 + a] <= 0) continue;
-        beta[i * 4 + a] = Math.max(1e-3, data.behaviorProbs[r * 4 + a]);
-        bTotal += beta[i * 4 + a];
+      for (let a = 0; a < NUM_ACTIONS; a++) {
+        if (data.masks[r * NUM_ACTIONS + a] <= 0) continue;
+        beta[i * NUM_ACTIONS + a] = Math.max(1e-3, data.behaviorProbs[r * NUM_ACTIONS + a]);
+        bTotal += beta[i * NUM_ACTIONS + a];
       }
-      for (let a = 0; a < 4; a++) beta[i * 4 + a] /= bTotal || 1;
+      for (let a = 0; a < NUM_ACTIONS; a++) beta[i * NUM_ACTIONS + a] /= bTotal || 1;
       if (!g || !advantage || !size) continue;
       for (let e = g.start[r]; e < g.start[r + 1]; e++) {
         const a = g.action[e];
-        if (data.masks[r * 4 + a] <= 0) continue; // the logged pass's cap masked it: π cannot take it here
+        if (data.masks[r * NUM_ACTIONS + a] <= 0) continue; // the logged pass's cap masked it: π cannot take it here
         const m = g.member[e];
         const share = advantage[m] / size[g.memberGroup[m]];
-        if (share > 0) pos[i * 4 + a] += share;
-        else neg[i * 4 + a] += share;
+        if (share > 0) pos[i * NUM_ACTIONS + a] += share;
+        else neg[i * NUM_ACTIONS + a] += share;
       }
     }
     return { pos, neg, beta };

@@ -13,6 +13,7 @@
  * in expectation under β over the whole group (all members are observed, so no sampling is needed):
  *   L = −Σ_a β(a|s) · min(ρ_a A_a, clip(ρ_a, 1 − ε, 1 + ε) A_a) + klCoef · KL(β ‖ π).
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
 import { rowLocal, type AlgoDef, type Targets } from "./types.js";
@@ -29,25 +30,27 @@ export const GrpoConfig = z
 
 /** Per row: group-relative advantages of the allowed actions and the renormalised behaviour probabilities. */
 function groupTargets(data: TrainData, rows: Int32Array, cfg: z.output<typeof GrpoConfig>): Targets {
-  const adv = new Float32Array(rows.length * 4);
-  const beta = new Float32Array(rows.length * 4);
+  const adv = new Float32Array(rows.length * NUM_ACTIONS);
+  const beta = new Float32Array(rows.length * NUM_ACTIONS);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     let n = 0;
     let mean = 0;
-    for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) ((mean += data.cfReward![r * 4 + a]), n++);
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      if (data.masks[r * NUM_ACTIONS + a] > 0) ((mean += data.cfReward![r * NUM_ACTIONS + a]), n++);
     mean /= Math.max(1, n);
     let varSum = 0;
-    for (let a = 0; a < 4; a++) if (data.masks[r * 4 + a] > 0) varSum += (data.cfReward![r * 4 + a] - mean) ** 2;
+    for (let a = 0; a < NUM_ACTIONS; a++)
+      if (data.masks[r * NUM_ACTIONS + a] > 0) varSum += (data.cfReward![r * NUM_ACTIONS + a] - mean) ** 2;
     const sd = Math.sqrt(varSum / Math.max(1, n));
     let bTotal = 0;
-    for (let a = 0; a < 4; a++) {
-      if (data.masks[r * 4 + a] <= 0) continue;
-      adv[i * 4 + a] = (data.cfReward![r * 4 + a] - mean) / (sd + cfg.advantageEps);
-      beta[i * 4 + a] = Math.max(1e-3, data.behaviorProbs[r * 4 + a]);
-      bTotal += beta[i * 4 + a];
+    for (let a = 0; a < NUM_ACTIONS; a++) {
+      if (data.masks[r * NUM_ACTIONS + a] <= 0) continue;
+      adv[i * NUM_ACTIONS + a] = (data.cfReward![r * NUM_ACTIONS + a] - mean) / (sd + cfg.advantageEps);
+      beta[i * NUM_ACTIONS + a] = Math.max(1e-3, data.behaviorProbs[r * NUM_ACTIONS + a]);
+      bTotal += beta[i * NUM_ACTIONS + a];
     }
-    for (let a = 0; a < 4; a++) beta[i * 4 + a] /= bTotal || 1;
+    for (let a = 0; a < NUM_ACTIONS; a++) beta[i * NUM_ACTIONS + a] /= bTotal || 1;
   }
   return { adv, beta };
 }

@@ -16,6 +16,7 @@
  * The horizon reward already sums K tasks (K = 2 × curation interval by default), so consecutive passes'
  * rewards overlap: γ > 0 counts the overlap again. The default γ is what measured best (docs/results/offline-rl.md).
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { minOf } from "../../util/arrays.js";
 import { z } from "zod";
 import { tf } from "../tf.js";
@@ -70,9 +71,9 @@ export const iql: AlgoDef<typeof IqlConfig> = {
   prepare(data, rows, cfg, seed) {
     const t = transitions(data, rows, normalizationFrom(data, rows));
     const { advantage } = fitIql(t, cfg, seed);
-    const target = new Float32Array(rows.length * 4);
+    const target = new Float32Array(rows.length * NUM_ACTIONS);
     for (let i = 0; i < rows.length; i++)
-      target[i * 4 + t.action[i]] = Math.min(cfg.maxWeight, Math.exp(cfg.weightTemp * advantage[i]));
+      target[i * NUM_ACTIONS + t.action[i]] = Math.min(cfg.maxWeight, Math.exp(cfg.weightTemp * advantage[i]));
     return { target };
   },
   loss: (maskedLogits, t) => crossEntropy(tf, maskedLogits, t.target),
@@ -84,9 +85,9 @@ export function fitIql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number
   if (t.rows === 0) return { advantage: new Float32Array(0) };
   const q = Array.from(
     { length: cfg.critics },
-    (_, k) => new Critic(cfg.criticHidden, 4, seed * 10 + 1 + k, cfg.criticLearningRate),
+    (_, k) => new Critic(cfg.criticHidden, NUM_ACTIONS, seed * 10 + 1 + k, cfg.criticLearningRate),
   );
-  const qTarget = q.map((c) => cloneNet(c.net, cfg.criticHidden, 4));
+  const qTarget = q.map((c) => cloneNet(c.net, cfg.criticHidden, NUM_ACTIONS));
   const v = new Critic(cfg.criticHidden, 1, seed * 10 + 9, cfg.criticLearningRate);
   try {
     forEachBatch(t, cfg.criticEpochs, cfg.criticBatchSize, seed, (b) => {
@@ -117,7 +118,7 @@ export function fitIql(t: ReturnType<typeof transitions>, cfg: Cfg, seed: number
     const qs = qTarget.map((m) => predictRows(m, t.x, t.rows));
     const vs = predictRows(v.net, t.x, t.rows);
     const advantage = new Float32Array(t.rows);
-    for (let i = 0; i < t.rows; i++) advantage[i] = minOf(qs.map((qk) => qk[i * 4 + t.action[i]])) - vs[i];
+    for (let i = 0; i < t.rows; i++) advantage[i] = minOf(qs.map((qk) => qk[i * NUM_ACTIONS + t.action[i]])) - vs[i];
     return { advantage };
   } finally {
     [...q, ...qTarget, v].forEach((x) => x.dispose());

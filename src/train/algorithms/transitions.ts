@@ -7,6 +7,7 @@
  * A dataset without them (a hand-made table) gets no next states: every row is terminal, and TD learning
  * reduces to regression on the horizon reward.
  */
+import { NUM_ACTIONS } from "../../actions.js";
 import { NUM_FEATURES } from "../../features/featurizer.js";
 import type { Normalization } from "../model.js";
 import type { TrainData } from "../data.js";
@@ -31,8 +32,8 @@ export function transitions(data: TrainData, rows: Int32Array, norm: Normalizati
     rows: n,
     x: new Float32Array(n * F),
     xNext: new Float32Array(n * F),
-    mask: new Float32Array(n * 4),
-    maskNext: new Float32Array(n * 4).fill(1),
+    mask: new Float32Array(n * NUM_ACTIONS),
+    maskNext: new Float32Array(n * NUM_ACTIONS).fill(1),
     action: new Int32Array(n),
     reward: new Float32Array(n),
     live: new Float32Array(n),
@@ -45,14 +46,14 @@ export function transitions(data: TrainData, rows: Int32Array, norm: Normalizati
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     put(out.x, i, r);
-    for (let a = 0; a < 4; a++) out.mask[i * 4 + a] = data.masks[r * 4 + a];
+    for (let a = 0; a < NUM_ACTIONS; a++) out.mask[i * NUM_ACTIONS + a] = data.masks[r * NUM_ACTIONS + a];
     out.action[i] = data.action[r];
     out.reward[i] = data.itemReward[r];
     const nx = data.nextRow?.[r] ?? -1;
     if (nx < 0) continue;
     out.live[i] = 1;
     put(out.xNext, i, nx);
-    for (let a = 0; a < 4; a++) out.maskNext[i * 4 + a] = data.masks[nx * 4 + a];
+    for (let a = 0; a < NUM_ACTIONS; a++) out.maskNext[i * NUM_ACTIONS + a] = data.masks[nx * NUM_ACTIONS + a];
   }
   return out;
 }
