@@ -22,7 +22,7 @@ import { parseWith } from "../util/json-file.js";
 import type { ManifestDraft } from "../data/dataset.js";
 import { streamSeed } from "../seeds.js";
 import { resolveAutoShard } from "../data/shard-env.js";
-import { concatColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
+import { packColumns, decisionRows, emptyColumns, taskRows, type ColumnsOut } from "./rows.js";
 import { collectFromEndpoints, usesEndpoints } from "./endpoint-collect.js";
 import { pushGroupRows } from "./group-rows.js";
 import { simLabeller, rolloutManifest } from "./rollout-labels.js";
@@ -139,11 +139,11 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
     hooks.onProgress?.(k + 1, specs.length, "streams");
   }
 
-  const decisions = concatColumns(
+  const decisions = packColumns(
     DECISION_COLUMNS,
     chunks.map((c) => c.decisions),
   );
-  const tasks = concatColumns(
+  const tasks = packColumns(
     TASK_COLUMNS,
     chunks.map((c) => c.tasks),
   );
@@ -174,7 +174,7 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
   const groups =
     rollout && rollout.groups > 0
       ? {
-          groups: concatColumns(
+          groups: packColumns(
             GROUP_COLUMNS,
             chunks.map((c) => c.groups ?? emptyColumns(GROUP_COLUMNS)),
           ),

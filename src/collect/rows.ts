@@ -15,10 +15,11 @@ export function emptyColumns(specs: readonly ColumnSpec[]): ColumnsOut {
 }
 
 /**
- * Concatenates per-stream columns into one column per spec. Each part's column is released as soon as it is
+ * Packs per-stream boxed rows into the Parquet writer's columns, one per spec (reading a dataset joins typed
+ * columns instead: data/dataset.ts concatColumns). Each part's column is released as soon as it is
  * copied, so a million-row collection never holds two boxed copies of a column.
  */
-export function concatColumns(
+export function packColumns(
   specs: readonly ColumnSpec[],
   parts: ColumnsOut[],
 ): { columns: Record<string, ColumnInput>; rows: number } {

@@ -34,7 +34,12 @@ const verifyCommand: CommandModule<GlobalArgs, FlagArgs> = {
   describe:
     "replay the audit log (hash chain + item hashes) and check that live, archive and governance match it; exits 2 naming what differs",
   builder: (y) =>
-    withFlags(withPositionals(y, VerifyFlagsSchema, VERIFY_FLAGS), flagsFromSchema(VerifyFlagsSchema, VERIFY_FLAGS)),
+    withFlags(withPositionals(y, VerifyFlagsSchema, VERIFY_FLAGS), flagsFromSchema(VerifyFlagsSchema, VERIFY_FLAGS))
+      .example("curator audit verify curated/", "replay the log against live + archive")
+      .example(
+        "curator audit verify curated/ --expect-head HASH",
+        "also anchor the head to a hash kept outside the folder",
+      ),
   handler: (args) => {
     // Verify changes nothing, so an interrupted write is reported, not repaired: the next decide/restore recovers it.
     const o = optionsFromFlags(VerifyFlagsSchema, VERIFY_FLAGS, args);

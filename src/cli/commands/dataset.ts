@@ -30,10 +30,15 @@ export const datasetCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "dataset <action> <dir>",
   describe: "verify a folder of shard folders (complete, consistent, hashes as recorded) or merge it into one dataset",
   builder: (y) =>
-    withFlags(
-      withPositionals(y, DatasetFlagsSchema, DATASET_FLAGS),
-      flagsFromSchema(DatasetFlagsSchema, DATASET_FLAGS),
-    ),
+    withFlags(withPositionals(y, DatasetFlagsSchema, DATASET_FLAGS), flagsFromSchema(DatasetFlagsSchema, DATASET_FLAGS))
+      .example(
+        "curator dataset verify datasets/traces/big",
+        "every shard present, one configuration, sha256 as recorded",
+      )
+      .example(
+        "curator dataset merge datasets/traces/big --out datasets/traces/big-merged",
+        "one dataset with one manifest",
+      ),
   handler: async (args) => {
     const o = optionsFromFlags(DatasetFlagsSchema, DATASET_FLAGS, args);
     if (o.action === "verify") {

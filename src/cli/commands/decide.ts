@@ -35,7 +35,20 @@ export const DECIDE_FLAGS: FlagTable<typeof DecideFlagsSchema> = {
 export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "decide",
   describe: "curate a library: keep / compress / rewrite / retire each item under the library's governance rules",
-  builder: (y) => withFlags(y, flagsFromSchema(DecideFlagsSchema, DECIDE_FLAGS)),
+  builder: (y) =>
+    withFlags(y, flagsFromSchema(DecideFlagsSchema, DECIDE_FLAGS))
+      .example(
+        "curator decide --model models/default --library lib.jsonl --executor-stats stats.json --dry-run",
+        "review only, nothing written",
+      )
+      .example(
+        "curator decide --model models/default --library lib.jsonl --executor-stats stats.json --out curated/",
+        "a curated folder with archive and audit log",
+      )
+      .example(
+        "curator decide --model heuristic --library curated/ --out curated/ --changes-only",
+        "the next pass over the same folder, with a baseline",
+      ),
   handler: async (args) => {
     const o = optionsFromFlags(DecideFlagsSchema, DECIDE_FLAGS, args);
     const { curateLibrary } = await import("../../library/curate.js");

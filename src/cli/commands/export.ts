@@ -20,7 +20,10 @@ export const EXPORT_FLAGS: FlagTable<typeof ExportFlagsSchema> = { model: { dema
 export const exportCommand: CommandModule<GlobalArgs, FlagArgs> = {
   command: "export",
   describe: "export a trained model folder to ONNX (the harness contract) plus a test-vector file beside it",
-  builder: (y) => withFlags(y, flagsFromSchema(ExportFlagsSchema, EXPORT_FLAGS)),
+  builder: (y) =>
+    withFlags(y, flagsFromSchema(ExportFlagsSchema, EXPORT_FLAGS))
+      .example("curator export --model models/mine", "models/mine/curator.onnx plus curator.vectors.json")
+      .example("curator export --model models/mine --out harness/curator.onnx", "write the ONNX file elsewhere"),
   handler: async (args) => {
     const { useBackend } = await import("../../train/tf.js");
     const { exportToOnnx } = await import("../../export/onnx.js");

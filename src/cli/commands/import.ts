@@ -31,7 +31,12 @@ export const importCommand: CommandModule<GlobalArgs, FlagArgs> = {
   describe:
     "import a real agent library (skills / memory / playbook / trajectories) as library.jsonl + snapshots, events, replay labels",
   builder: (y) =>
-    withFlags(withPositionals(y, ImportFlagsSchema, IMPORT_FLAGS), flagsFromSchema(ImportFlagsSchema, IMPORT_FLAGS)),
+    withFlags(withPositionals(y, ImportFlagsSchema, IMPORT_FLAGS), flagsFromSchema(ImportFlagsSchema, IMPORT_FLAGS))
+      .example(
+        "curator import voyager ../shared/data/real/voyager --out datasets/real/voyager",
+        "skills, snapshots and events from Voyager checkpoints",
+      )
+      .example("curator import ace-playbook playbook.txt --out datasets/real/ace", "an ACE playbook as a library"),
   handler: async (args) => {
     const o = optionsFromFlags(ImportFlagsSchema, IMPORT_FLAGS, args);
     const built = await importSource(o.format, o.path, o.out);

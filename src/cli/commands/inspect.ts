@@ -9,7 +9,11 @@ interface InspectArgs extends GlobalArgs {
 export const inspectCommand: CommandModule<GlobalArgs, InspectArgs> = {
   command: "inspect <model>",
   describe: "print an exported curator model's contract (inputs, outputs, opset) and metadata",
-  builder: (y) => y.positional("model", { type: "string", demandOption: true, describe: "the .onnx file" }),
+  builder: (y) =>
+    y
+      .positional("model", { type: "string", demandOption: true, describe: "the .onnx file" })
+      .example("curator inspect models/default/curator.onnx", "inputs, outputs, features and normalisation")
+      .example("curator inspect models/default/curator.onnx --json", "the same contract as JSON"),
   handler: (args) => {
     const c = readOnnxContract(args.model);
     emit(args, c, formatContract(c));

@@ -29,6 +29,9 @@ export const restoreCommand: CommandModule<GlobalArgs, FlagArgs> = {
     withFlags(
       withPositionals(y, RestoreFlagsSchema, RESTORE_FLAGS),
       flagsFromSchema(RestoreFlagsSchema, RESTORE_FLAGS),
+    ).example(
+      "curator restore ckpt_llama/craftWoodenPickaxe --from curated/",
+      "bring an archived item back (kept until new evidence arrives)",
     ),
   handler: async (args) => {
     const o = optionsFromFlags(RestoreFlagsSchema, RESTORE_FLAGS, args);

@@ -13,7 +13,11 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export const runCommand: CommandModule<GlobalArgs, Args> = {
   command: "run <experiment>",
   describe: "run a whole experiment (collect → train → export → eval) from a JSON file in experiments/",
-  builder: (y) => y.positional("experiment", { type: "string", demandOption: true, describe: "experiment JSON file" }),
+  builder: (y) =>
+    y
+      .positional("experiment", { type: "string", demandOption: true, describe: "experiment JSON file" })
+      .example("curator run experiments/default.json", "collect, train, export and evaluate as the file says")
+      .example("curator run experiments/randomized.json", "train on sampled executors and worlds"),
   handler: async (args) => {
     const { runExperiment } = await import("../../experiments/run.js");
     let bar: ReturnType<typeof progressBar> | null = null;
