@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference port of the curator featurizer (obs-v2) for harnesses written in Python.
+"""Reference port of the curator featurizer (obs-v3) for harnesses written in Python.
 
 It turns library lines (the JSONL items `curator decide` reads) and what the harness knows about its executor
 into the float32 matrix the exported model takes as its `features` input. Every formula is documented in
@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-FEATURIZER_VERSION = "obs-v2"
+FEATURIZER_VERSION = "obs-v3"
 FEATURE_NAMES = [
     "item_age_log", "item_since_retrieved_log", "item_retrieved_log", "item_usage_rate", "item_success_rate",
     "item_recent_success_rate", "item_recent_failures", "item_success_lift", "item_recent_drop", "item_helpful_log",
@@ -117,7 +117,7 @@ def core_words(ws: list[str]) -> list[str]:
 def content_flags(text: str) -> dict:
     ws = words(text)
     lines = [l for l in text.split("\n") if l.strip() != ""]
-    placeholder = len(ws) == 0 or all(ELISION.search(l) for l in lines) or all(w in PLACEHOLDER_WORDS for w in ws)
+    placeholder = len(ws) == 0 or any(ELISION.search(l) for l in lines) or all(w in PLACEHOLDER_WORDS for w in ws)
     short_generic = (not placeholder) and len(ws) <= SHORT_GENERIC_WORDS and re.search(r"[0-9]", text) is None and CODE_CHAR.search(text) is None
     core_share = 0.0 if not ws else len(set(core_words(ws))) / len(ws)
     return {"placeholder": placeholder, "shortGeneric": short_generic, "coreShare": core_share}

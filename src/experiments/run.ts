@@ -84,7 +84,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
         streams: exp.eval.streams,
         tasks: exp.eval.tasks,
         seeds: exp.eval.seeds,
-        costWeight: exp.runs[0].train.costWeight,
+        costWeight: exp.eval.costWeight ?? exp.runs[0].train.costWeight,
         tasksFrom: exp.eval.tasksFrom,
         curationInterval: exp.eval.curationInterval,
         library: exp.eval.library,

@@ -62,6 +62,13 @@ export const ExperimentSchema = z
         tasks: z.number().int().positive().default(200),
         seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2]),
         // Endpoint executors (profiles with an endpoint block) in `executors` run these real tasks.
+        costWeight: z
+          .number()
+          .nonnegative()
+          .optional()
+          .describe(
+            "the reward's cost weight λ for evaluation (the oracle's reward); default: the first run's train.costWeight",
+          ),
         ...EvalOptionsSchema.pick({
           tasksFrom: true,
           curationInterval: true,

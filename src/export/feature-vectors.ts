@@ -388,7 +388,7 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
   {
     name: "content-and-relevance",
     about:
-      "obs-v2 content features: relevance to the last 8 task texts (older ones ignored, one with no content word skipped), skills calling skills, placeholder, short generic advice, core share",
+      "obs-v3 content features: relevance to the last 8 task texts (older ones ignored, one with no content word skipped), skills calling skills, placeholder (also an elided item that kept its header), short generic advice, core share",
     input: {
       executor: EXEC,
       executorStats: { successRate: 0.5, budgetUse: 0.3 },
@@ -435,6 +435,12 @@ const CASES: { name: string; about: string; input: FeatureCaseInput }[] = [
           kind: "context",
           content: "[Previous memory items about smelting remain unchanged]",
           tokens: 10,
+        },
+        {
+          id: "elided-with-header",
+          kind: "context",
+          content: "<description>\nSmelting iron (Reference: Q3)\n[Previous content preserved...]\n</description>",
+          tokens: 16,
         },
         { id: "todo", kind: "context", content: "TODO", tokens: 1 },
         { id: "empty", kind: "context", content: "  ", tokens: 0 },

@@ -1,5 +1,5 @@
 /**
- * What a harness can compute from an item's text and the tasks now arriving (featurizer obs-v2): content flags,
+ * What a harness can compute from an item's text and the tasks now arriving (featurizer obs-v3): content flags,
  * the size of the useful core, relevance to recent tasks and how many live skills call the item. One definition,
  * used by every path that sees real text (decide, endpoint collection, replay); the simulated world draws their
  * counterparts from its hidden truth (src/world/observe.ts) and docs/features.md spells out every step.
@@ -62,7 +62,7 @@ function coreWords(words: readonly string[]): string[] {
 
 /** Text features of one item. */
 export interface ContentFlags {
-  /** the text stands for content that is not there: empty, only elision lines, or only placeholder words */
+  /** the text stands for content that is not there: empty, holding an elision line, or only placeholder words */
   placeholder: boolean;
   /** at most SHORT_GENERIC_WORDS words, no digit, no code character: advice that fits every task and helps none */
   shortGeneric: boolean;
@@ -75,8 +75,9 @@ const CODE_CHAR = /[(){}[\]=<>;`\\/]/;
 export function contentFlags(text: string): ContentFlags {
   const words = contentWords(text);
   const lines = text.split("\n").filter((l) => l.trim() !== "");
+  // Elided text stands for content that is not there, even beside a header or tags the writer kept.
   const placeholder =
-    words.length === 0 || lines.every((l) => ELISION.test(l)) || words.every((w) => PLACEHOLDER_WORDS.has(w));
+    words.length === 0 || lines.some((l) => ELISION.test(l)) || words.every((w) => PLACEHOLDER_WORDS.has(w));
   const shortGeneric =
     !placeholder && words.length <= SHORT_GENERIC_WORDS && !/[0-9]/.test(text) && !CODE_CHAR.test(text);
   const coreShare = words.length === 0 ? 0 : new Set(coreWords(words)).size / words.length;

@@ -5,9 +5,9 @@
  * Bump FEATURIZER_VERSION whenever a feature is added, removed, reordered or computed differently: models and
  * datasets record it, and a mismatch is refused.
  */
-export const FEATURIZER_VERSION = "obs-v2";
+export const FEATURIZER_VERSION = "obs-v3";
 /** Versions whose datasets and models are refused (features added or computed differently since). */
-export const OLDER_FEATURIZER_VERSIONS = ["obs-v1"] as const;
+export const OLDER_FEATURIZER_VERSIONS = ["obs-v1", "obs-v2"] as const;
 
 /** Observable statistics of one item at decision time. */
 export interface ItemObservation {

@@ -14,6 +14,8 @@ export interface ActionCost {
 }
 
 const INSTRUCTION_TOKENS = 150;
+/** Detail a sound item keeps through a rewrite (uniform between min and max). */
+export const REWRITE_COLLAPSE = { min: 0.6, max: 0.9 } as const;
 
 function callCost(cfg: WorldConfig, input: number, output: number): ActionCost {
   return {
@@ -47,11 +49,14 @@ export function applyRewrite(world: RewriteContext, it: SimItem): ActionCost {
   const cfg = world.cfg;
   const rng = new Rng([world.seed, world.step, it.id, 0x3e3]);
   const before = it.tokens;
+  // A sound item (current, correct, real text, never compressed into its core) has nothing for a rewrite to fix.
+  const stale = it.family >= 0 && it.version < world.familyVersion[it.family];
+  const sound = !it.wrong && !stale && !it.placeholder && it.detail >= 1;
   if (rng.bernoulli(cfg.rewrite.fixProbability)) {
     it.wrong = false;
     if (it.family >= 0) {
       it.version = world.familyVersion[it.family];
-      it.actionability = Math.max(it.actionability, rng.uniform(0.5, 1));
+      if (!sound) it.actionability = Math.max(it.actionability, rng.uniform(0.5, 1));
     }
   }
   if (it.placeholder) {
@@ -61,7 +66,9 @@ export function applyRewrite(world: RewriteContext, it: SimItem): ActionCost {
   }
   it.coreTokens = Math.max(it.coreTokens, 60);
   it.tokens = Math.round(it.coreTokens * rng.uniform(1.1, 1.5));
-  it.detail = 1;
+  // Regenerating sound content from evidence loses some of its specific detail (ACE's "context collapse" and
+  // "brevity bias", Zhang et al. 2025); flawed content is replaced by what the evidence shows.
+  it.detail = sound ? rng.uniform(REWRITE_COLLAPSE.min, REWRITE_COLLAPSE.max) : 1;
   it.rewrites++;
   it.changedAt = world.step;
   it.successes = it.failures = 0;

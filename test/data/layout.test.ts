@@ -49,7 +49,7 @@ describe("dataset layout: one folder per table", () => {
     );
     expect(e?.code).toBe("VERSION_MISMATCH");
     expect(e?.message).toContain('featurizer version "obs-v1"');
-    expect(e?.message).toContain('"obs-v2"');
+    expect(e?.message).toContain('"obs-v3"');
     expect(e?.message).toContain("Re-collect");
     expect(existsSync(out)).toBe(false);
   });
