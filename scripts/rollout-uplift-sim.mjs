@@ -1,6 +1,7 @@
-// The in-process diagnostic beside scripts/rollout-uplift.mjs: bc on simulator rollout labels at the same budget
-// (8 streams) and with 8x the streams, scored like the endpoint run (none / oracle rewards from that run).
-// usage: node scripts/rollout-uplift-sim.mjs [scratch folder]   (after npm run build)
+// The in-process diagnostic beside scripts/rollout-uplift.mjs: bc on simulator rollout labels (tiny world, mid,
+// 100 tasks, heuristic behaviour ε 0.3, 3 items per pass, K = 10) for each stream count given, scored like the
+// endpoint run (8 evaluation streams; none / oracle computed here).
+// usage: node scripts/rollout-uplift-sim.mjs [scratch folder] [stream counts, e.g. 8,16,24,32,64]   (after npm run build)
 import { collect } from "../dist/collect/collect.js";
 import { train } from "../dist/train/train.js";
 import { resolveCurator } from "../dist/curators/resolve.js";
@@ -11,6 +12,7 @@ import { streamSeed } from "../dist/seeds.js";
 import { reward } from "../dist/reward.js";
 import { rmSync } from "node:fs";
 const r = process.argv[2] ?? "/tmp/rollout-diag";
+const counts = (process.argv[3] ?? "8,64").split(",").map(Number);
 rmSync(r, { recursive: true, force: true });
 const world = resolveWorld("tiny");
 const executors = resolveExecutors("mid");
@@ -30,12 +32,22 @@ async function score(spec) {
   }
   return total / 8;
 }
-const none = 42.73136803392764,
-  oracle = 59.38763791876788;
-for (const [name, extra] of [
-  ["sim-same-budget", { streams: 8, rolloutItems: 3, horizon: 10 }],
-  ["sim-8x-streams", { streams: 64, rolloutItems: 3, horizon: 10 }],
-]) {
+const none = await score("none");
+const oracle = await score("oracle");
+const heuristic = await score("heuristic");
+console.log(
+  "none",
+  none.toFixed(2),
+  "oracle",
+  oracle.toFixed(2),
+  "heuristic",
+  heuristic.toFixed(2),
+  "share",
+  ((heuristic - none) / (oracle - none)).toFixed(3),
+);
+for (const streams of counts) {
+  const name = `sim-${streams}`;
+  const t0 = Date.now();
   await collect({
     world: "tiny",
     executors: "mid",
@@ -45,7 +57,9 @@ for (const [name, extra] of [
     seed: 1,
     labels: "rollout",
     out: `${r}/${name}`,
-    ...extra,
+    streams,
+    rolloutItems: 3,
+    horizon: 10,
   });
   const t = await train({ data: `${r}/${name}`, algo: "bc", out: `${r}/${name}-model`, seed: 1 });
   const s = await score(`${r}/${name}-model`);
@@ -56,5 +70,6 @@ for (const [name, extra] of [
     s.toFixed(2),
     "share",
     ((s - none) / (oracle - none)).toFixed(3),
+    `(${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
 }
