@@ -110,7 +110,7 @@ export class PrefixCache {
     if (this.entries === 0) return 0;
     const key = keyOf(messages);
     const at = this.lowerBound(key);
-    const best = this.longestShared(key, at);
+    const best = this.longestShared(messages, at);
     const d = best ? divergence(best.messages, messages) : undefined;
     const shared = d ? prefixTokens(messages, d) : 0;
     // least recently used first: the matched prompt is touched, then this one is remembered
@@ -137,21 +137,28 @@ export class PrefixCache {
     return lo;
   }
 
-  /** The least recently used of the entries sharing the longest (non-empty) prefix with `key`, sorted position `at`. */
-  private longestShared(key: string, at: number): Seen | undefined {
-    const lcp = (i: number) => (i >= 0 && i < this.sorted.length ? commonPrefix(this.sorted[i].key, key) : -1);
-    const most = Math.max(lcp(at - 1), lcp(at));
+  /**
+   * The least recently used of the entries sharing the longest (non-empty) prefix with `messages`, whose key
+   * sorts at `at`. Shared key characters grow with the shared prefix and fall off on both sides of `at`, so
+   * the entries sharing the most are contiguous there.
+   */
+  private longestShared(messages: readonly PromptMessage[], at: number): Seen | undefined {
+    const n = this.sorted.length;
+    const rank = (i: number) => {
+      if (i < 0 || i >= n) return -1;
+      const d = divergence(this.sorted[i].messages, messages);
+      return d.messages * 2 ** 32 + d.chars;
+    };
+    const most = Math.max(rank(at - 1), rank(at));
     if (most <= 0) return undefined;
-    // entries sharing `most` characters are contiguous around `at`
-    const tied: Seen[] = [];
-    for (let i = at - 1; lcp(i) === most; i--) tied.push(this.sorted[i]);
-    for (let i = at; lcp(i) === most; i++) tied.push(this.sorted[i]);
-    let first = tied[0];
-    let firstAt = this.seen.indexOf(first);
-    for (const t of tied) {
-      const k = this.seen.indexOf(t);
-      if (k < firstAt) [first, firstAt] = [t, k];
-    }
+    let first: Seen | undefined;
+    let firstAt = Infinity;
+    const consider = (i: number) => {
+      const k = this.seen.indexOf(this.sorted[i]);
+      if (k < firstAt) [first, firstAt] = [this.sorted[i], k];
+    };
+    for (let i = at - 1; rank(i) === most; i--) consider(i);
+    for (let i = at; rank(i) === most; i++) consider(i);
     return first;
   }
 }
