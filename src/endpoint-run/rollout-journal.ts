@@ -3,8 +3,12 @@
  * `<key>.rollouts.jsonl`, and the running rollout's fork and totals are saved (atomically) after each task in
  * `<key>.rollout-progress.json`. A fault or a killed run therefore loses no finished task: `--resume` takes
  * finished rollouts from the journal and continues the running one from its last task.
+ *
+ * The progress file is replaced by a rename but not fsynced (an fsync per rollout task took 12% of a rollout
+ * run's time): a killed process loses nothing, and after a machine crash an unreadable progress file only means
+ * the running rollout starts over (at most K tasks sent again).
  */
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { RolloutJournal, RolloutReturn } from "../labels/rollout.js";
@@ -37,16 +41,17 @@ export function rolloutJournal<F>(
     finished: (k) => done.get(k),
     progress(k) {
       if (!existsSync(progressFile)) return undefined;
-      const p = JSON.parse(readFileSync(progressFile, "utf8")) as {
-        pass: number;
-        key: string;
-        fork: F;
-        acc: RolloutReturn;
-      };
+      let p: { pass: number; key: string; fork: F; acc: RolloutReturn };
+      try {
+        p = JSON.parse(readFileSync(progressFile, "utf8"));
+      } catch {
+        return undefined;
+      }
       return p.pass === pass && p.key === k ? { fork: p.fork, acc: p.acc } : undefined;
     },
     saveProgress(k, fork, acc) {
-      writeFileAtomic(progressFile, scrub(JSON.stringify({ pass, key: k, fork, acc })));
+      writeFileSync(`${progressFile}.tmp`, scrub(JSON.stringify({ pass, key: k, fork, acc })));
+      renameSync(`${progressFile}.tmp`, progressFile);
     },
     finish(k, r) {
       done.set(k, r);
