@@ -1,6 +1,10 @@
-// The in-process diagnostic beside scripts/rollout-uplift.mjs: bc on simulator rollout labels at the same budget
-// (8 streams) and with 8x the streams, scored like the endpoint run (none / oracle rewards from that run).
-// usage: node scripts/rollout-uplift-sim.mjs [scratch folder]   (after npm run build)
+// The in-process diagnostic beside scripts/rollout-uplift.mjs: bc on simulator rollout labels (tiny world, mid,
+// 100 tasks, heuristic behaviour ε 0.3, 3 items per pass, K = 10) for each stream count given, scored like the
+// endpoint run (8 evaluation streams; none / oracle computed here).
+// With a third argument `observed`, rollouts are measured in observed 0/1 outcomes, as an endpoint reports them,
+// instead of expected successes (a diagnostic of endpoint labels; forks still share each task's draw).
+// usage: node scripts/rollout-uplift-sim.mjs [scratch folder] [stream counts, e.g. 8,16,24,32,64] [observed]
+//        (after npm run build)
 import { collect } from "../dist/collect/collect.js";
 import { train } from "../dist/train/train.js";
 import { resolveCurator } from "../dist/curators/resolve.js";
@@ -9,8 +13,11 @@ import { resolveWorld } from "../dist/world/presets.js";
 import { resolveExecutors } from "../dist/executors/presets.js";
 import { streamSeed } from "../dist/seeds.js";
 import { reward } from "../dist/reward.js";
+import { SkillWorld } from "../dist/world/world.js";
 import { rmSync } from "node:fs";
 const r = process.argv[2] ?? "/tmp/rollout-diag";
+const counts = (process.argv[3] ?? "8,64").split(",").map(Number);
+const observed = process.argv[4] === "observed";
 rmSync(r, { recursive: true, force: true });
 const world = resolveWorld("tiny");
 const executors = resolveExecutors("mid");
@@ -30,12 +37,28 @@ async function score(spec) {
   }
   return total / 8;
 }
-const none = 42.73136803392764,
-  oracle = 59.38763791876788;
-for (const [name, extra] of [
-  ["sim-same-budget", { streams: 8, rolloutItems: 3, horizon: 10 }],
-  ["sim-8x-streams", { streams: 64, rolloutItems: 3, horizon: 10 }],
-]) {
+const none = await score("none");
+const oracle = await score("oracle");
+const heuristic = await score("heuristic");
+console.log(
+  "none",
+  none.toFixed(2),
+  "oracle",
+  oracle.toFixed(2),
+  "heuristic",
+  heuristic.toFixed(2),
+  "share",
+  ((heuristic - none) / (oracle - none)).toFixed(3),
+);
+for (const streams of counts) {
+  const name = `sim-${streams}`;
+  const t0 = Date.now();
+  const runTask = SkillWorld.prototype.runTask;
+  if (observed)
+    SkillWorld.prototype.runTask = function (...a) {
+      const r = runTask.apply(this, a);
+      return { ...r, pSuccess: r.success ? 1 : 0 };
+    };
   await collect({
     world: "tiny",
     executors: "mid",
@@ -45,8 +68,11 @@ for (const [name, extra] of [
     seed: 1,
     labels: "rollout",
     out: `${r}/${name}`,
-    ...extra,
+    streams,
+    rolloutItems: 3,
+    horizon: 10,
   });
+  SkillWorld.prototype.runTask = runTask;
   const t = await train({ data: `${r}/${name}`, algo: "bc", out: `${r}/${name}-model`, seed: 1 });
   const s = await score(`${r}/${name}-model`);
   console.log(
@@ -56,5 +82,6 @@ for (const [name, extra] of [
     s.toFixed(2),
     "share",
     ((s - none) / (oracle - none)).toFixed(3),
+    `(${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
 }

@@ -1,11 +1,19 @@
 // Measures (issue 17): a curator trained (bc) on rollout labels collected through the world-backed reference
 // server captures what share of the oracle uplift measured in process on the same world?
-// usage: node scripts/rollout-uplift.mjs [world] [tasks] [profiles] [rolloutItems] [evalStreams] [horizon]   (after npm run build)
-import { mkdtempSync, writeFileSync } from "node:fs";
+// usage: node scripts/rollout-uplift.mjs [world=tiny] [tasks=100] [streams=4] [rolloutItems=4] [evalStreams=8]
+//        [horizon=2×interval] [shards=1] [root]   (after npm run build)
+// With shards > 1 the collection runs in that many child processes (--shard i/n), each with its own reference
+// server in process (same world and seed, so the same answers); the model trains on the folder of shards.
+// The none / heuristic / oracle / learned rewards come from in-process evaluation (evalStreams tiny-world
+// streams of `tasks` tasks, eval seeds), scored as scripts/rollout-uplift-sim.mjs scores them.
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { collect } from "../dist/collect/collect.js";
 import { train } from "../dist/train/train.js";
+import { readDataset } from "../dist/data/dataset.js";
 import { ReferenceServer } from "../dist/executors/reference/server.js";
 import { resolveWorld } from "../dist/world/presets.js";
 import { resolveExecutor, resolveExecutors } from "../dist/executors/presets.js";
@@ -14,48 +22,104 @@ import { runStream } from "../dist/world/stream.js";
 import { streamSeed } from "../dist/seeds.js";
 import { reward } from "../dist/reward.js";
 
-const [worldName = "tiny", tasksArg = "100", profilesArg = "4", itemsArg = "4", evalArg = "12", horizonArg] =
-  process.argv.slice(2);
-const tasks = Number(tasksArg),
-  nProfiles = Number(profilesArg),
-  items = Number(itemsArg),
-  evalStreams = Number(evalArg);
-const root = mkdtempSync(join(tmpdir(), "rollout-uplift-"));
+const SEED = 1;
+const args = process.argv.slice(2);
+const shardMode = args[0] === "--shard";
+const [
+  worldName = "tiny",
+  tasksArg = "100",
+  streamsArg = "4",
+  itemsArg = "4",
+  evalArg = "8",
+  horizonArg = "",
+  shardsArg = "1",
+  rootArg = "",
+] = shardMode ? args.slice(2) : args;
+const tasks = Number(tasksArg);
+const nStreams = Number(streamsArg);
+const items = Number(itemsArg);
+const evalStreams = Number(evalArg);
+const shards = Number(shardsArg);
+const root = rootArg || mkdtempSync(join(tmpdir(), "rollout-uplift-"));
 const world = resolveWorld(worldName);
 const executor = resolveExecutor("mid");
-const SEED = 1;
-const server = await ReferenceServer.start({ world, executor, seed: SEED, port: 0 });
-const profiles = Array.from({ length: nProfiles }, (_, k) => {
-  const file = join(root, `ref-${k}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name: `ref-mid-${k}`,
-      endpoint: { baseUrl: server.url, model: server.model },
-      contextBudget: executor.contextBudget,
-    }),
-  );
-  return file;
-});
-const t0 = Date.now();
 const data = join(root, "data");
-const opts = {
-  executors: profiles.join(","),
-  tasksFrom: `world:${worldName}:${SEED}:${tasks}`,
-  tasks,
-  behavior: "heuristic",
-  epsilon: 0.3,
-  seed: 1,
-  curationInterval: world.curationInterval,
-  labels: "rollout",
-  rolloutItems: items,
-  out: data,
-  ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
-};
-console.error(`collecting into ${data}`);
-const summary = await collect(opts);
+
+/** Collects the streams s with s mod n = i through a reference server of this process. */
+async function collectShard(i, n) {
+  const server = await ReferenceServer.start({ world, executor, seed: SEED, port: 0 });
+  const dir = join(root, `profiles-${i}`);
+  mkdirSync(dir, { recursive: true });
+  const profiles = Array.from({ length: nStreams }, (_, k) => {
+    const file = join(dir, `ref-${k}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: `ref-mid-${k}`,
+        endpoint: { baseUrl: server.url, model: server.model },
+        contextBudget: executor.contextBudget,
+      }),
+    );
+    return file;
+  });
+  const t0 = Date.now();
+  let last = 0;
+  const summary = await collect(
+    {
+      executors: profiles.join(","),
+      tasksFrom: `world:${worldName}:${SEED}:${tasks}`,
+      tasks,
+      behavior: "heuristic",
+      epsilon: 0.3,
+      seed: 1,
+      curationInterval: world.curationInterval,
+      labels: "rollout",
+      rolloutItems: items,
+      shard: `${i}/${n}`,
+      out: n > 1 ? join(data, `shard-${i}`) : data,
+      ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
+    },
+    {
+      onProgress: (done, total) => {
+        if (Date.now() - last < 60_000) return;
+        last = Date.now();
+        console.error(`shard ${i}/${n}: ${done}/${total} stream tasks, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      },
+    },
+  );
+  await server.close();
+  console.error(
+    `shard ${i}/${n} done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${summary.rolloutTasks} rollout tasks`,
+  );
+  return summary;
+}
+
+if (shardMode) {
+  const [i, n] = args[1].split("/").map(Number);
+  await collectShard(i, n);
+  process.exit(0);
+}
+
+const t0 = Date.now();
+console.error(`collecting into ${data} (${shards} shard process(es))`);
+if (shards === 1) await collectShard(0, 1);
+else {
+  const self = fileURLToPath(import.meta.url);
+  const rest = [worldName, tasksArg, streamsArg, itemsArg, evalArg, horizonArg, shardsArg, root];
+  await Promise.all(
+    Array.from(
+      { length: shards },
+      (_, i) =>
+        new Promise((ok, fail) => {
+          const child = spawn(process.execPath, [self, "--shard", `${i}/${shards}`, ...rest], { stdio: "inherit" });
+          child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`shard ${i} exited with ${code}`))));
+        }),
+    ),
+  );
+}
 const collectSeconds = (Date.now() - t0) / 1000;
-await server.close();
+const ds = await readDataset(data);
+const extra = ds.manifests.reduce((s, m) => s + m.rollout.extraTasks, 0);
 const model = join(root, "model");
 const trained = await train({ data, algo: "bc", out: model, seed: 1 });
 console.error(`trained ${model}: ${trained.trainRows} + ${trained.valRows} rows`);
@@ -87,16 +151,20 @@ console.log(
       world: worldName,
       tasks,
       horizon: horizonArg ? Number(horizonArg) : 2 * world.curationInterval,
-      streams: nProfiles,
+      streams: nStreams,
+      shards,
       rolloutItems: items,
       evalStreams,
-      streamTasks: summary.tasks,
-      rolloutTasks: summary.rolloutTasks,
-      tasksPerLabelledDecision: summary.rolloutTasks / (trained.trainRows + trained.valRows),
+      streamTasks: ds.tasks.stream_id.length,
+      rolloutTasks: extra,
+      tasksPerLabelledDecision: extra / (trained.trainRows + trained.valRows),
       labelledRows: trained.trainRows + trained.valRows,
       collectSeconds,
+      msPerTask: (1000 * collectSeconds) / (extra + ds.tasks.stream_id.length),
       rewardPerStream: r,
       oracleUpliftShare: { learned: share(r.learned), heuristic: share(r.heuristic) },
+      data,
+      model,
     },
     null,
     2,

@@ -19,7 +19,8 @@ import { EndpointClient } from "../executors/endpoint/client.js";
 import { readEndpointProfile } from "../executors/endpoint/profile.js";
 import { resolveCurator } from "../curators/resolve.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
-import { DECISION_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
+import { DECISION_COLUMNS, GROUP_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
+import { addSpend, NO_SPEND } from "../labels/plan.js";
 import { prepareOutput } from "../util/atomic.js";
 import { preparePartial } from "../util/scratch.js";
 import { DATASET_OUTPUT, type ManifestDraft } from "../data/dataset.js";
@@ -40,8 +41,15 @@ import {
   type StreamPlan,
 } from "../endpoint-run/stream.js";
 import { emptyColumns } from "./rows.js";
-import { endpointDecisionRows, endpointTaskRows } from "./endpoint-rows.js";
-import { shardOf, type CollectHooks, type CollectSummary, type ResolvedCollectOptions } from "./options.js";
+import { endpointDecisionRows, endpointGroupRows, endpointTaskRows } from "./endpoint-rows.js";
+import { rolloutManifest } from "./rollout-labels.js";
+import {
+  rolloutSettings,
+  shardOf,
+  type CollectHooks,
+  type CollectSummary,
+  type ResolvedCollectOptions,
+} from "./options.js";
 import { finishCollection, manifestBase } from "./finish.js";
 
 export { usesEndpoints } from "../endpoint-run/stream.js";
@@ -63,6 +71,7 @@ export async function collectFromEndpoints(
   const behavior = (await resolveCurator(o.behavior)).curator;
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
+  const rollout = rolloutSettings(o, horizon);
   const governance = DEFAULT_GOVERNANCE;
   const shard = shardOf(o);
   const indices = profiles.map((_, k) => k).filter((k) => (o.firstStream + k) % shard.count === shard.index);
@@ -127,17 +136,21 @@ export async function collectFromEndpoints(
       scrub,
       onTask: () => hooks.onProgress?.(++done, total, "tasks"),
       warn: (m) => hooks.onWarning?.(scrub(m)),
+      rollout,
     };
     journals.push(await runEndpointStream(plan, stream, ctx));
   }
 
   const decisions = emptyColumns(DECISION_COLUMNS);
   const taskCols = emptyColumns(TASK_COLUMNS);
+  const groupCols = emptyColumns(GROUP_COLUMNS);
   plans.forEach((p, k) => {
     const id = { streamId: p.streamId, seed: p.seed, executor: p.profile.name };
     endpointDecisionRows(id, journals[k], horizon, decisions);
     endpointTaskRows(id, journals[k], taskCols);
+    endpointGroupRows(id, journals[k], groupCols);
   });
+  const spend = journals.flat().reduce((s, e) => (e.pass?.spend ? addSpend(s, e.pass.spend) : s), NO_SPEND);
   const draft: ManifestDraft = {
     ...manifestBase(o, hooks),
     world: {
@@ -150,7 +163,8 @@ export async function collectFromEndpoints(
       harness: HARNESS,
     },
     executors: profiles as unknown as Record<string, unknown>[],
-    labels: "none",
+    labels: o.labels,
+    ...(rollout ? { rollout: rolloutManifest(rollout, spend) } : {}),
     horizon,
     streams: plans.length,
     tasksPerStream: tasks.length,
@@ -166,8 +180,10 @@ export async function collectFromEndpoints(
   const tables = {
     decisions: { columns: decisions, rows: decisions.stream_id.length },
     tasks: { columns: taskCols, rows: taskCols.stream_id.length },
+    ...(rollout && rollout.groups > 0 ? { groups: { columns: groupCols, rows: groupCols.stream_id.length } } : {}),
   };
-  return finishCollection(o, partial, manifest, tables, outcome, { resumedStreams, resumedTasks });
+  const resumed = { resumedStreams, resumedTasks };
+  return finishCollection(o, partial, manifest, tables, outcome, resumed, rollout ? spend.tasks : undefined);
 }
 
 /** Refuses the simulator-only options and mixed executor lists, with what to do instead. */
@@ -195,15 +211,10 @@ function checkOptions(o: ResolvedCollectOptions): { specs: string[]; tasksFrom: 
       "BAD_ARGUMENT",
       "--behavior oracle reads the simulator's hidden state, which a real endpoint does not have. Use heuristic, random, none, an exported .onnx curator or a model folder.",
     );
-  if (o.labels === "rollout")
-    throw new CuratorError(
-      "BAD_ARGUMENT",
-      "--labels rollout on endpoint executors is not in this build yet (simulated executors only; docs/rollout-labels.md). Drop --labels (train with --algo awr, iql or cql), or collect rollout labels on the simulator.",
-    );
   if (o.labels === "oracle")
     throw new CuratorError(
       "BAD_ARGUMENT",
-      "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Drop --labels (train with --algo awr).",
+      "--labels oracle needs the simulator's counterfactuals, which real tasks do not have. Use --labels rollout (forked rollouts on the endpoint, for bc / grpo), or drop --labels (train with --algo awr).",
     );
   if (o.world !== "default")
     throw new CuratorError(

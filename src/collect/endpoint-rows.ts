@@ -5,6 +5,7 @@
  */
 import type { JournalEntry, StreamIdentity } from "../endpoint-run/journal.js";
 import { horizonOutcome, pushPassRows, type ColumnsOut } from "./rows.js";
+import { pushGroupRows } from "./group-rows.js";
 
 /** Decision rows of one stream, with rewards over the `horizon` tasks after each pass (as rows.ts computes them). */
 export function endpointDecisionRows(
@@ -14,8 +15,27 @@ export function endpointDecisionRows(
   out: ColumnsOut,
 ): void {
   const tasks = journal.map((e) => e.task);
+  const nan = (v: number | null) => (v === null ? Number.NaN : v);
+  for (const { pass: p } of journal) {
+    if (!p) continue;
+    const cf = p.counterfactuals
+      ? { success: p.counterfactuals.success.map(nan), cost: p.counterfactuals.cost.map(nan) }
+      : null;
+    pushPassRows(out, { ...id, ...p, counterfactuals: cf }, horizonOutcome(tasks, p.step, horizon));
+  }
+}
+
+/** Group rows of one stream (--rollout-groups G). */
+export function endpointGroupRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): void {
   for (const { pass: p } of journal)
-    if (p) pushPassRows(out, { ...id, ...p, counterfactuals: null }, horizonOutcome(tasks, p.step, horizon));
+    if (p?.group)
+      pushGroupRows(out, {
+        streamId: id.streamId,
+        pass: p.pass,
+        step: p.step,
+        itemIds: p.itemIds,
+        group: { actions: p.group.actions.map((a) => Int32Array.from(a)), returns: p.group.returns },
+      });
 }
 
 export function endpointTaskRows(id: StreamIdentity, journal: readonly JournalEntry[], out: ColumnsOut): void {

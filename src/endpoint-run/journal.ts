@@ -5,6 +5,8 @@
  */
 import type { TaskOutcome } from "../executors/endpoint/harness.js";
 import type { Prices } from "../executors/endpoint/profile.js";
+import type { RolloutReturn } from "../labels/rollout.js";
+import type { RolloutSpend } from "../labels/plan.js";
 
 /** One finished task, as the tasks table needs it plus what the horizon rewards need. */
 export interface TaskRecord {
@@ -43,6 +45,12 @@ export interface PassRecord {
   /** USD of each item's compress / rewrite call (0 for keep / retire) */
   actionCosts: number[];
   execSuccessRate: number;
+  /** --labels rollout, at a labelled pass: rows × 4 counterfactual successes and costs (null: not labelled) */
+  counterfactuals?: { success: (number | null)[]; cost: (number | null)[] };
+  /** --rollout-groups G: each member's action per item and its return */
+  group?: { actions: number[][]; returns: RolloutReturn[] };
+  /** extra tasks the rollouts of this pass ran */
+  spend?: RolloutSpend;
 }
 
 /** One journal line: a task and, when one was due, the curation pass that followed it. */

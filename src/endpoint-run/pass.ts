@@ -20,6 +20,19 @@ import { ACTIONS } from "../actions.js";
 import { Rng } from "../util/rng.js";
 import type { PassRecord } from "./journal.js";
 import { capMarginals } from "../governance/propensity.js";
+import type { PassLabels } from "../labels/label-pass.js";
+
+/** The labels as the journal keeps them (JSON: a missing label is null). */
+function labelRecord(l: PassLabels): Pick<PassRecord, "counterfactuals" | "group" | "spend"> {
+  const json = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
+  return {
+    ...(l.counterfactuals
+      ? { counterfactuals: { success: json(l.counterfactuals.success), cost: json(l.counterfactuals.cost) } }
+      : {}),
+    ...(l.group ? { group: { actions: l.group.actions.map((a) => Array.from(a)), returns: l.group.returns } } : {}),
+    spend: l.spend,
+  };
+}
 
 /** Per live item, its last uses ("- task ID (succeeded): prompt…"): the evidence a rewrite call is shown. */
 export type UseLog = Record<string, string[]>;
@@ -41,6 +54,8 @@ export interface PassInput {
   argmax?: boolean;
   /** texts of the tasks run so far, oldest first (the last RECENT_TASKS give the items' relevance) */
   recentTasks?: readonly string[];
+  /** --labels rollout: labels the pass from forks of the library before the behaviour's actions are applied */
+  label?: (pass: { rows: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
 }
 
 export interface PassOutput {
@@ -93,6 +108,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }),
   );
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
+  const labelled = await input.label?.({ rows, masks, probs });
   const sampled =
     input.argmax && !input.behavior.stochastic
       ? undefined
@@ -120,6 +136,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
     actions: Array.from(actions),
     actionCosts: items.map((it) => callCost.get(it.id) ?? 0),
     execSuccessRate: input.exec.successRate,
+    ...(labelled ? labelRecord(labelled) : {}),
   };
   const library = { live: res.live, archive: res.archive, step: harness.step };
   return { record, library, cost: res.cost, tokens: res.promptTokens + res.cachedTokens + res.outputTokens };

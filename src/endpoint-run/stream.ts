@@ -32,7 +32,18 @@ import type { Governance } from "../schemas/world.js";
 import { countTokens } from "../text/tokens.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { CuratorError, isCuratorError } from "../errors.js";
-import { taskRecord, type JournalEntry } from "./journal.js";
+import { taskRecord, type JournalEntry, type TaskRecord } from "./journal.js";
+import { labelPass, type PassLabels } from "../labels/label-pass.js";
+import {
+  addSpend,
+  labelledPasses,
+  NO_SPEND,
+  passSlots,
+  type RolloutSettings,
+  type RolloutSpend,
+} from "../labels/plan.js";
+import { endpointExecutor, type EndpointFork } from "./fork.js";
+import { rolloutJournal } from "./rollout-journal.js";
 import { curationPass, recordUses, type UseLog } from "./pass.js";
 
 /** The harness settings every endpoint run uses; recorded in the manifest. */
@@ -104,6 +115,10 @@ export interface StreamState {
   /** curation spend not yet charged to a task (charged to the next one) */
   pending: { cost: number; tokens: number };
   uses: UseLog;
+  /** --labels rollout: extra tasks spent so far */
+  rollout?: RolloutSpend;
+  /** --labels rollout: the last task is finished, its (labelled) pass is not; a resumed run continues with the pass */
+  awaitingPass?: TaskRecord;
 }
 
 export interface RunContext {
@@ -124,6 +139,8 @@ export interface RunContext {
   warn: (message: string) => void;
   /** checked before each task: a set flag stops the stream after its last saved task (other streams failed) */
   stopped?: () => boolean;
+  /** collect --labels rollout: label the passes the plan picks from forks of the harness (labels/) */
+  rollout?: RolloutSettings;
 }
 
 export interface SavedStream {
@@ -231,33 +248,23 @@ export async function runEndpointStream(
 ): Promise<JournalEntry[]> {
   const files = streamFiles(ctx.partial, plan.key);
   const { state, journal } = saved;
-  const prices = plan.profile.prices ?? DEFAULT_PRICES;
   let harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), state.harness);
+  const labelled = ctx.rollout
+    ? labelledPasses(ctx.rollout, passSlots(ctx.tasks.length, ctx.interval), plan.seed)
+    : new Set<number>();
   for (let t = state.tasksDone; t < ctx.tasks.length; t++) {
     if (ctx.stopped?.()) break;
-    const tokensBefore = new Map(harness.live.map((it) => [it.id, it.tokens ?? countTokens(it.content)]));
-    const outcome = await harness.runTask(ctx.tasks[t]).catch((e: unknown) => {
-      if (!isCuratorError(e)) throw e;
-      throw new CuratorError(
-        e.code,
-        `${e.message} ${t} finished task(s) of ${plan.label} are saved in '${ctx.partial}': fix the endpoint and re-run the same command with --resume.`,
-      );
-    });
-    if (outcome.replyRefused)
-      ctx.warn(`${plan.label}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
-    const task = taskRecord(outcome, tokensBefore, state.pending, prices);
-    recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
-    state.pending = { cost: 0, tokens: 0 };
-    // The executor's running statistics, folded as the simulated world folds them (one definition).
-    recordExecutorTask(
-      state.exec,
-      { success: task.success, contextTokens: outcome.contextTokens },
-      plan.profile.contextBudget,
-    );
-
+    const task = state.awaitingPass ?? (await runOneTask(plan, state, harness, t, ctx));
     const passDue = (t + 1) % ctx.interval === 0 && t + 1 < ctx.tasks.length && harness.live.length > 0;
     const entry: JournalEntry = { task };
     if (passDue) {
+      const rollout = ctx.rollout && labelled.has(state.passes) ? ctx.rollout : undefined;
+      if (rollout && !state.awaitingPass) {
+        // Rollouts take many tasks: keep the finished task before they start, so a kill loses none of them.
+        state.awaitingPass = task;
+        state.harness = harness.snapshot();
+        writeFileAtomic(files.state, ctx.scrub(JSON.stringify(state)));
+      }
       const { record, library, cost, tokens } = await curationPass({
         harness,
         profile: plan.profile,
@@ -271,13 +278,16 @@ export async function runEndpointStream(
         exec: state.exec,
         uses: state.uses,
         recentTasks: ctx.tasks.slice(Math.max(0, t + 1 - RECENT_TASKS), t + 1).map((x) => x.prompt),
+        label: rollout && ((p) => labelEndpointPass(plan, state, harness, p, rollout, ctx)),
       });
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];
       entry.pass = record;
       state.pending = { cost, tokens };
       state.passes++;
+      if (record.spend) state.rollout = addSpend(state.rollout ?? NO_SPEND, record.spend);
     }
+    delete state.awaitingPass;
     appendFileSync(files.journal, `${ctx.scrub(JSON.stringify(entry))}\n`);
     journal.push(entry);
     state.tasksDone = t + 1;
@@ -286,4 +296,67 @@ export async function runEndpointStream(
     ctx.onTask();
   }
   return journal;
+}
+
+/** Runs task t on the stream's harness and folds its outcome into the stream state. */
+async function runOneTask(
+  plan: StreamPlan,
+  state: StreamState,
+  harness: EndpointHarness,
+  t: number,
+  ctx: RunContext,
+): Promise<TaskRecord> {
+  const tokensBefore = new Map(harness.live.map((it) => [it.id, it.tokens ?? countTokens(it.content)]));
+  const outcome = await harness.runTask(ctx.tasks[t]).catch((e: unknown) => {
+    throw resumable(e, `${t} finished task(s) of ${plan.label} are saved in '${ctx.partial}'`);
+  });
+  if (outcome.replyRefused)
+    ctx.warn(`${plan.label}, task ${t + 1} ('${ctx.tasks[t].id}'): counted as failed: ${outcome.replyRefused}`);
+  const task = taskRecord(outcome, tokensBefore, state.pending, plan.profile.prices ?? DEFAULT_PRICES);
+  recordUses(state.uses, ctx.tasks[t], outcome.retrievedIds, outcome.success);
+  state.pending = { cost: 0, tokens: 0 };
+  // The executor's running statistics, folded as the simulated world folds them (one definition).
+  recordExecutorTask(
+    state.exec,
+    { success: task.success, contextTokens: outcome.contextTokens },
+    plan.profile.contextBudget,
+  );
+  return task;
+}
+
+/** An endpoint failure that stops the run, with what is saved and how to continue. */
+function resumable(e: unknown, saved: string): unknown {
+  if (!isCuratorError(e)) return e;
+  return new CuratorError(e.code, `${e.message} ${saved}: fix the endpoint and re-run the same command with --resume.`);
+}
+
+/** Rollout labels of one pass of an endpoint stream: the shared routine over forks of the harness, journaled. */
+async function labelEndpointPass(
+  plan: StreamPlan,
+  state: StreamState,
+  harness: EndpointHarness,
+  p: { rows: number; masks: Float32Array; probs: Float32Array },
+  settings: RolloutSettings,
+  ctx: RunContext,
+): Promise<PassLabels> {
+  const exec = endpointExecutor({
+    state: harness.snapshot(),
+    uses: state.uses,
+    executor: plan.executor,
+    rewriter: plan.rewriter,
+    harness: harnessConfig(plan.profile, ctx),
+    prices: plan.profile.prices,
+    tasks: ctx.tasks,
+  });
+  const journal = rolloutJournal<EndpointFork>(ctx.partial, plan.key, state.passes, ctx.scrub);
+  const pass = {
+    ...p,
+    governance: ctx.governance,
+    seed: plan.seed,
+    pass: state.passes,
+    spent: state.rollout?.tasks ?? 0,
+  };
+  return labelPass(exec, settings, pass, journal).catch((e: unknown) => {
+    throw resumable(e, `The finished tasks of ${plan.label} and of its rollouts are saved in '${ctx.partial}'`);
+  });
 }

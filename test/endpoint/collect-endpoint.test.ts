@@ -240,7 +240,6 @@ describe("collect over a real task stream", () => {
     const cases: Array<[Partial<CollectOptions>, RegExp]> = [
       [{ behavior: "oracle" }, /oracle reads the simulator's hidden state/],
       [{ labels: "oracle" }, /--labels oracle/],
-      [{ labels: "rollout" }, /--labels rollout on endpoint executors is not in this build/],
       [{ executors: `${prof},weak` }, /mixes endpoint profiles with simulated executors \(weak\)/],
       [{ executors: "weak" }, /needs endpoint executors/],
       [{ tasksFrom: undefined }, /add --tasks-from/],

@@ -45,6 +45,8 @@ export interface Reply {
 export class ReferenceRequestError extends Error {}
 
 const SALT_WRONG_AUTHORED = 0x5a17;
+/** item texts whose parse is remembered */
+const PARSED_ITEMS = 4096;
 
 export class ReferenceWorld {
   readonly stream: TextTaskStream;
@@ -88,12 +90,23 @@ export class ReferenceWorld {
     return task;
   }
 
-  private parse(text: string): ParsedItem {
-    return parseItem(
-      text,
-      (n) => this.stream.familyOf(n),
-      (f, v) => this.stream.key(f, v),
-    );
+  /** Item texts read back, remembered: the same items arrive in prompt after prompt (and fork after fork). */
+  private readonly parsed = new Map<string, Readonly<ParsedItem>>();
+
+  private parse(text: string): Readonly<ParsedItem> {
+    let it = this.parsed.get(text);
+    if (it === undefined) {
+      it = Object.freeze(
+        parseItem(
+          text,
+          (n) => this.stream.familyOf(n),
+          (f, v) => this.stream.key(f, v),
+        ),
+      );
+      if (this.parsed.size >= PARSED_ITEMS) this.parsed.delete(this.parsed.keys().next().value as string);
+      this.parsed.set(text, it);
+    }
+    return it;
   }
 
   /** Item texts of the MEMORY ITEMS block, in prompt order. */
