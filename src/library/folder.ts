@@ -30,7 +30,6 @@ import {
   AUDIT_FILE,
   AUDIT_FORMAT,
   AUDIT_HEAD_FILE,
-  auditLine,
   canonicalJson,
   readHeadFile,
   verifyAuditFile,
@@ -227,7 +226,8 @@ export interface FolderWrite {
   /** The live items, or a copy of an existing live file with items appended (restore). */
   live: readonly LiveItem[] | { copyFrom: string; append: readonly LiveItem[] };
   archive: { copyFrom: string | null; dropLine?: number; append: readonly ArchiveEntry[] };
-  audit: { copyFrom: string | null; append: readonly AuditEntry[] };
+  /** The log's lines after `copyFrom`, as chainRecords wrote them (without the newline). */
+  audit: { copyFrom: string | null; append: readonly string[] };
   head: AuditHead;
   /** governance.json text to place in the folder, or null for none. */
   governance: string | null;
@@ -243,7 +243,7 @@ export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
       writeLines(join(tmp, LIBRARY_FILE), l.copyFrom, undefined, l.append, JSON.stringify);
     }
     writeLines(join(tmp, ARCHIVE_FILE), w.archive.copyFrom, w.archive.dropLine, w.archive.append, JSON.stringify);
-    writeLines(join(tmp, AUDIT_FILE), w.audit.copyFrom, undefined, w.audit.append, (e) => auditLine(e).slice(0, -1));
+    writeLines(join(tmp, AUDIT_FILE), w.audit.copyFrom, undefined, w.audit.append, (line) => line);
     writeFileSync(join(tmp, AUDIT_HEAD_FILE), `${JSON.stringify(w.head)}\n`);
     if (w.governance !== null) writeFileSync(join(tmp, GOVERNANCE_FILE), w.governance);
     writeFileSync(
