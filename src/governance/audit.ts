@@ -10,6 +10,7 @@
  * with its evidence window, the rules applied and the folder's counts. Format 1 (no `v`) lines carry no item
  * hashes; their chain still verifies, but they cannot prove a folder's contents.
  */
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { Action } from "../actions.js";
@@ -119,8 +120,9 @@ function sortedCopy(v: unknown, omit?: string): unknown {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const c = k.charCodeAt(0);
-    // Integer-like keys are enumerated before all others, whatever the insertion order.
-    if (c >= 48 && c <= 57) return UNSAFE;
+    // Integer-like keys are enumerated before all others, whatever the insertion order; `__proto__` cannot be
+    // set as an ordinary member of the plain object the copy is.
+    if ((c >= 48 && c <= 57) || k === "__proto__") return UNSAFE;
     if (i > 0 && !(keys[i - 1] < k)) copy = true;
     const x = obj[k];
     const y = x === undefined ? x : sortedCopy(x);
@@ -130,8 +132,8 @@ function sortedCopy(v: unknown, omit?: string): unknown {
   }
   if (!copy) return v;
   const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-  // A null-prototype object, so a `__proto__` key stays an ordinary member.
-  const out: Record<string, unknown> = Object.create(null);
+  // A plain object (a null-prototype one would be a slow dictionary for JSON.stringify).
+  const out: Record<string, unknown> = {};
   for (const i of order) if (keys[i] !== omit) out[keys[i]] = vals[i];
   return out;
 }
@@ -155,8 +157,11 @@ export function canonicalSlow(value: unknown, omit?: string): string {
   return `${s}}`;
 }
 
+/** Node's one-shot hash (20.12+; far cheaper per call than a Hash object, which counts at a million lines). */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+
 export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return oneShot ? oneShot("sha256", text, "hex") : createHash("sha256").update(text).digest("hex");
 }
 
 /** The hash of any audit line (either format): sha256 of its canonical JSON without `hash`. */
@@ -164,53 +169,119 @@ export function entryHash(entry: object): string {
   return sha256(canonicalJson(entry, "hash"));
 }
 
-/**
- * Chains `records` after `head` (null = empty log). Returns the new entries, their lines as written (without
- * the newline) and the new head.
- */
-export function chainRecords(
-  head: AuditHead | null,
-  records: readonly AuditRecord[],
-): { entries: AuditEntry[]; lines: string[]; head: AuditHead } {
+/** Lines per block of `ChainedRecords.text`. */
+const BLOCK_LINES = 4096;
+
+export interface ChainedRecords {
+  entries: AuditEntry[];
+  /**
+   * The entries as the log's text: blocks of whole lines, each line ending in a newline. Blocks (one flat
+   * string per few thousand lines) rather than a string per line: a million retained line strings, each
+   * built from pieces, cost seconds of garbage collection and hundreds of MB.
+   */
+  text: string[];
+  head: AuditHead;
+}
+
+/** Chains `records` after `head` (null = empty log). Returns the new entries, their text and the new head. */
+export function chainRecords(head: AuditHead | null, records: readonly AuditRecord[]): ChainedRecords {
   let seq = head?.lines ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const entries: AuditEntry[] = [];
-  const lines: string[] = [];
+  const text: string[] = [];
+  let block: string[] = [];
   for (const r of records) {
     // Only the record's own fields: a stray v / seq / prevHash / hash on the input must not override the chain.
-    const { v: _v, seq: _s, prevHash: _p, hash: _h, ...own } = r as Partial<AuditEntry>;
-    const entry = { v: AUDIT_FORMAT, seq: ++seq, ...own, prevHash } as AuditEntry;
+    const entry: Record<string, unknown> = { v: AUDIT_FORMAT, seq: ++seq };
+    const rec = r as unknown as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      if (k === "v" || k === "seq" || k === "prevHash" || k === "hash") continue;
+      if (k === "__proto__") Object.defineProperty(entry, k, { value: rec[k], enumerable: true, writable: true });
+      else entry[k] = rec[k];
+    }
+    entry.prevHash = prevHash;
     const sealed = sealEntry(entry);
     entry.hash = sealed.hash;
-    entries.push(entry);
-    lines.push(sealed.line);
+    entries.push(entry as unknown as AuditEntry);
+    block.push(sealed.line);
+    if (block.length === BLOCK_LINES) {
+      text.push(`${block.join("\n")}\n`);
+      block = [];
+    }
     prevHash = sealed.hash;
   }
-  return { entries, lines, head: { lines: seq, hash: prevHash } };
+  if (block.length > 0) text.push(`${block.join("\n")}\n`);
+  return { entries, text, head: { lines: seq, hash: prevHash } };
 }
 
 /**
- * The hash of an entry (without `hash`) and its line with `hash` in place, from one canonical serialisation:
- * the members sorting before "hash" and those after it are serialised apart, then joined around it.
+ * The hash of an entry (its canonical JSON without `hash`) and its line (the canonical JSON with `hash` in its
+ * sorted place), from one serialisation of its members.
  */
-function sealEntry(entry: object): { hash: string; line: string } {
-  const before: Record<string, unknown> = Object.create(null);
-  const after: Record<string, unknown> = Object.create(null);
-  for (const [k, v] of Object.entries(entry)) {
-    if (k < "hash") before[k] = v;
-    else if (k > "hash") after[k] = v;
+function sealEntry(e: Record<string, unknown>): { hash: string; line: string } {
+  const fast = itemLineParts(e);
+  if (fast) {
+    const hash = sha256(`${fast[0]},${fast[1]}`);
+    return { hash, line: `${fast[0]},"hash":"${hash}",${fast[1]}` };
   }
-  const pre = canonicalJson(before);
-  const post = canonicalJson(after);
-  const hash = sha256(joinObjects(pre, post));
-  return { hash, line: joinObjects(joinObjects(pre, `{"hash":"${hash}"}`), post) };
+  const keys = Object.keys(e).sort();
+  const members: string[] = [];
+  let at = -1;
+  for (const k of keys) {
+    const v = e[k];
+    if (k === "hash" || v === undefined) continue;
+    if (at < 0 && k > "hash") at = members.length;
+    members.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+  }
+  const hash = sha256(`{${members.join(",")}}`);
+  members.splice(at < 0 ? members.length : at, 0, `"hash":"${hash}"`);
+  return { hash, line: `{${members.join(",")}}` };
 }
 
-/** Two canonical object texts as one (the first one's keys all sort before the second one's). */
-function joinObjects(a: string, b: string): string {
-  if (a === "{}") return b;
-  if (b === "{}") return a;
-  return `${a.slice(0, -1)},${b.slice(1)}`;
+/** The members of a decision line, in canonical order: exactly these, with these types. */
+const ITEM_LINE_KEYS = [
+  "action",
+  "allowed",
+  "curator",
+  "itemHash",
+  "itemId",
+  "modelHash",
+  "prevHash",
+  "probs",
+  "reason",
+  "seq",
+  "time",
+  "v",
+  "where",
+  "window",
+];
+const PROBS_KEYS = ["compress", "keep", "retire", "rewrite"];
+
+/**
+ * A decision line (the one written a million times in a pass) in its canonical text, split where `hash` goes:
+ * the members before it and those after it. Null for any other shape (which takes the general path).
+ */
+function itemLineParts(e: Record<string, unknown>): [string, string] | null {
+  const keys = Object.keys(e);
+  if (keys.length !== ITEM_LINE_KEYS.length) return null;
+  for (const k of ITEM_LINE_KEYS) if (!(k in e) || e[k] === undefined) return null;
+  const { action, allowed, curator, itemHash, itemId, modelHash, prevHash, probs, reason, seq, time, v, where } = e;
+  const window = e.window;
+  for (const x of [action, curator, itemHash, itemId, modelHash, prevHash, reason, time, where])
+    if (typeof x !== "string") return null;
+  if (typeof seq !== "number" || typeof v !== "number" || (window !== null && typeof window !== "number")) return null;
+  if (!Array.isArray(allowed) || !allowed.every((a) => typeof a === "string")) return null;
+  if (typeof probs !== "object" || probs === null || Object.getPrototypeOf(probs) !== Object.prototype) return null;
+  const p = probs as Record<string, unknown>;
+  if (Object.keys(p).length !== PROBS_KEYS.length) return null;
+  for (const k of PROBS_KEYS) if (typeof p[k] !== "number") return null;
+  const j = JSON.stringify;
+  return [
+    `{"action":${j(action)},"allowed":${j(allowed)},"curator":${j(curator)}`,
+    `"itemHash":${j(itemHash)},"itemId":${j(itemId)},"modelHash":${j(modelHash)},"prevHash":${j(prevHash)},` +
+      `"probs":{"compress":${j(p.compress)},"keep":${j(p.keep)},"retire":${j(p.retire)},"rewrite":${j(p.rewrite)}},` +
+      `"reason":${j(reason)},"seq":${j(seq)},"time":${j(time)},"v":${j(v)},"where":${j(where)},"window":${j(window)}}`,
+  ];
 }
 
 /** An audit line as written: canonical key order, so the file reads the same way it is hashed. */

@@ -59,8 +59,8 @@ export interface PassOutput {
   archive: ArchiveEntry[];
   /** The pass's audit entries: one per decided item, then the `pass` line. */
   audit: AuditEntry[];
-  /** The same entries as the log's lines (without the newline). */
-  auditLines: string[];
+  /** The same entries as the log's text (ChainedRecords.text). */
+  auditText: string[];
   head: AuditHead;
   counts: Record<Action, number>;
   decided: number;
@@ -112,7 +112,7 @@ export function planPass(p: PassInput): PassOutput {
     live: p.items.length - retired,
     archived: (p.archivedBefore ?? 0) + retired,
   });
-  const { entries, lines, head } = chainRecords(p.head, records);
+  const { entries, text, head } = chainRecords(p.head, records);
   const seqOfRow = new Map<number, number>();
   rowOfRecord.forEach((r, k) => seqOfRow.set(r, entries[k].seq));
   const live: LiveItem[] = [];
@@ -135,7 +135,7 @@ export function planPass(p: PassInput): PassOutput {
     live,
     archive,
     audit: entries,
-    auditLines: lines,
+    auditText: text,
     head,
     counts: countActions(made),
     decided: made.length,
@@ -164,7 +164,7 @@ export async function writePass(
   await writeFolder(out, {
     live: plan.live,
     archive: { copyFrom: state ? join(state.dir, ARCHIVE_FILE) : null, append: plan.archive },
-    audit: { copyFrom: state ? join(state.dir, AUDIT_FILE) : null, append: plan.auditLines },
+    audit: { copyFrom: state ? join(state.dir, AUDIT_FILE) : null, append: plan.auditText },
     head: plan.head,
     governance: governanceText,
   });
@@ -216,7 +216,7 @@ async function restoreLocked(
   });
   const found = entry as ArchiveEntry | null;
   if (!found) throw new Error(`restore: '${itemId}' verified archived but not found`);
-  const { lines, head } = chainRecords(state.head, [
+  const { text, head } = chainRecords(state.head, [
     {
       time: clock().toISOString(),
       itemId,
@@ -234,7 +234,7 @@ async function restoreLocked(
   await writeFolder(dir, {
     live: { copyFrom: join(dir, LIBRARY_FILE), append: [found.item] },
     archive: { copyFrom: archivePath, dropLine: line, append: [] },
-    audit: { copyFrom: join(dir, AUDIT_FILE), append: lines },
+    audit: { copyFrom: join(dir, AUDIT_FILE), append: text },
     head,
     governance: existsSync(join(dir, GOVERNANCE_FILE)) ? readFileSync(join(dir, GOVERNANCE_FILE), "utf8") : null,
   });

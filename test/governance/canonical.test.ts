@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, canonicalSlow, chainRecords, auditLine, entryHash } from "../../src/governance/audit.js";
+import { createHash } from "node:crypto";
+import {
+  canonicalJson,
+  canonicalSlow,
+  chainRecords,
+  auditLine,
+  entryHash,
+  sha256,
+} from "../../src/governance/audit.js";
 
 /** JSON-like values whose objects have their keys in random order, with awkward keys mixed in. */
 const key = fc.oneof(
@@ -48,12 +56,47 @@ describe("canonicalJson", () => {
     expect(canonicalJson(v)).toBe(canonicalSlow(v));
   });
 
-  it("chainRecords' lines are the canonical form of the entries, and their hash is the entry hash", () => {
-    const rec = { time: "t", itemId: "i", action: "keep", probs: { keep: 1, compress: 0, rewrite: 0, retire: 0 } };
-    const { entries, lines } = chainRecords(null, [rec as never, { ...rec, itemId: "j" } as never]);
-    entries.forEach((e, k) => {
-      expect(`${lines[k]}\n`).toBe(auditLine(e));
-      expect(entryHash(e)).toBe(e.hash);
+  it("chainRecords' text is the canonical form of its entries, each hashed as entryHash says", () => {
+    const num = fc.oneof(fc.double(), fc.constantFrom(0, -0, 1, NaN, Infinity));
+    const str = fc.string({ unit: "binary", maxLength: 12 });
+    const decision = fc.record({
+      time: str,
+      itemId: fc.oneof(str, fc.constantFrom("__proto__", "a\nb")),
+      action: fc.constantFrom("keep", "compress", "rewrite", "retire", "restore"),
+      probs: fc.oneof(
+        fc.record({ keep: num, compress: num, rewrite: num, retire: num }),
+        fc.constant(null),
+        fc.record({ keep: num, compress: num }),
+      ),
+      allowed: fc.oneof(fc.array(str, { maxLength: 4 }), fc.constant(null)),
+      reason: str,
+      modelHash: fc.oneof(str, fc.constant(null)),
+      curator: str,
+      window: fc.oneof(fc.nat(), fc.constant(null), num),
+      itemHash: str,
+      where: fc.constantFrom("live", "archive"),
     });
+    const extra = fc.option(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }), {
+      nil: undefined,
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(decision, extra), { minLength: 1, maxLength: 5 }), (recs) => {
+        const records = recs.map(([r, x]) => ({ ...x, ...r }) as never);
+        const { entries, text } = chainRecords(null, records);
+        expect(text.join("")).toBe(entries.map(auditLine).join(""));
+        for (const e of entries) expect(entryHash(e)).toBe(e.hash);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("sha256 of any text (lone surrogates included) is the Hash object's digest of it", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (t) => {
+        expect(sha256(t)).toBe(createHash("sha256").update(t).digest("hex"));
+      }),
+      { numRuns: 500 },
+    );
+    expect(sha256("a\uD800b")).toBe(createHash("sha256").update("a\uD800b").digest("hex"));
   });
 });
