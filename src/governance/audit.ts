@@ -116,6 +116,7 @@ function sortedCopy(v: unknown, omit?: string): unknown {
   if ((proto !== Object.prototype && proto !== null) || typeof obj.toJSON === "function") return UNSAFE;
   const keys = Object.keys(obj);
   let copy = omit !== undefined && Object.prototype.hasOwnProperty.call(obj, omit);
+  let sorted = true;
   const vals: unknown[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -123,15 +124,16 @@ function sortedCopy(v: unknown, omit?: string): unknown {
     // Integer-like keys are enumerated before all others, whatever the insertion order; `__proto__` cannot be
     // set as an ordinary member of the plain object the copy is.
     if ((c >= 48 && c <= 57) || k === "__proto__") return UNSAFE;
-    if (i > 0 && !(keys[i - 1] < k)) copy = true;
+    if (i > 0 && !(keys[i - 1] < k)) sorted = false;
     const x = obj[k];
     const y = x === undefined ? x : sortedCopy(x);
     if (y === UNSAFE) return UNSAFE;
     if (y !== x) copy = true;
     vals[i] = y;
   }
-  if (!copy) return v;
-  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  if (!copy && sorted) return v;
+  const order = keys.map((_, i) => i);
+  if (!sorted) order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
   // A plain object (a null-prototype one would be a slow dictionary for JSON.stringify).
   const out: Record<string, unknown> = {};
   for (const i of order) if (keys[i] !== omit) out[keys[i]] = vals[i];
