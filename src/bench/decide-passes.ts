@@ -42,7 +42,7 @@ export async function benchDecidePasses(o: BenchOptions): Promise<BenchRow[]> {
       const size = statSync(join(folder, "audit.jsonl")).size;
       o.log(
         `decide.passes ${label}: pass ${k}/${passes}: ${r.rows} decided, ${r.seconds.toFixed(1)} s wall, ${(r.cpuSeconds ?? 0).toFixed(1)} s CPU, ` +
-          `${Math.round(r.peakRssMB)} MB peak; audit log ${(size / GB).toFixed(2)} GB; load ${load()}`,
+          `${Math.round(r.peakRssMB)} MB peak; audit log ${(size / 1e6).toFixed(1)} MB; load ${load()}`,
       );
     }
     const logBytes = statSync(join(folder, "audit.jsonl")).size;

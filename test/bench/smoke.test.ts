@@ -70,7 +70,7 @@ describe("npm run bench -- --quick --json", () => {
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 170_000,
     });
-    const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number; note: string }[] }).benchmarks;
+    const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks;
     expect(rows.map((b) => b.name)).toEqual([
       "decide.passes.2k.pass",
       "decide.passes.2k.audit",
@@ -78,8 +78,8 @@ describe("npm run bench -- --quick --json", () => {
       "memory.decide.passes.2k.pass",
       "memory.decide.passes.2k.verify",
     ]);
-    // Every pass is a new evidence window: the log holds a line per decided item per pass, far more than 3 pass lines.
-    const lines = Number(/\(([\d,]+) lines\)/.exec(rows[1].note)![1].replace(/,/g, ""));
-    expect(lines).toBeGreaterThan(3 * 1500);
+    // Every pass is a new evidence window, so every live item writes a line (~700 bytes) in each of the 3
+    // passes: megabytes, where 3 pass lines alone would be a few kB.
+    expect(rows[1].value).toBeGreaterThan(0.002);
   }, 180_000);
 });
