@@ -2,14 +2,17 @@
  * One measured job in its own process, so its peak memory (RSS high-water mark) is its own:
  *   node dist/bench/child.js collect OUT STREAMS TASKS   — `curator collect` (heuristic behaviour, epsilon 0.3)
  *   node dist/bench/child.js train DATA OUT EPOCHS [WINDOW_ROWS] — `curator train --algo bc`, fixed epochs
- *   node dist/bench/child.js decide LIBRARY MODEL OUT|-  — `curator decide` (- = --dry-run), review text included
+ *   node dist/bench/child.js decide LIBRARY MODEL OUT|- [NOW] — `curator decide` (- = --dry-run; NOW = --now), review text included
+ *   node dist/bench/child.js verify DIR                   — `curator audit verify DIR` (rows = audit lines)
  * Prints one JSON line: {"seconds", "rows", "peakRssMB"}.
  */
 import { collect } from "../collect/collect.js";
 import { train } from "../train/train.js";
 import { curateLibrary } from "../library/curate.js";
 import { formatReview } from "../library/review.js";
+import { verifyFolder } from "../library/verify.js";
 import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 
 async function main(argv: string[]): Promise<{ rows: number; seconds: number }> {
   const [job, a, b, c, d] = argv;
@@ -45,12 +48,14 @@ async function main(argv: string[]): Promise<{ rows: number; seconds: number }> 
   }
   if (job === "decide") {
     const dryRun = c === "-";
-    const r = await curateLibrary({ model: b, library: a, executor: "mid", dryRun, out: dryRun ? undefined : c });
+    const now = d === undefined ? undefined : Number(d);
+    const r = await curateLibrary({ model: b, library: a, executor: "mid", dryRun, out: dryRun ? undefined : c, now });
     // What the CLI prints (the whole review on a dry run, the changes otherwise); its output goes nowhere here.
     writeFileSync("/dev/null", formatReview(r.decisions, { changesOnly: !dryRun }));
     return { rows: r.decisions.length, seconds: seconds() };
   }
-  throw new Error(`unknown bench job '${job}' (collect | train | decide)`);
+  if (job === "verify") return { rows: verifyFolder(a).lines, seconds: seconds() };
+  throw new Error(`unknown bench job '${job}' (collect | train | decide | verify)`);
 }
 
 main(process.argv.slice(2)).then(
@@ -59,7 +64,7 @@ main(process.argv.slice(2)).then(
     const u = process.resourceUsage();
     // CPU seconds alongside wall seconds: on a shared machine the wall clock mostly measures the neighbours.
     process.stdout.write(
-      `${JSON.stringify({ ...r, peakRssMB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 })}\n`,
+      `${JSON.stringify({ ...r, peakRssMB: u.maxRSS / 1024, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, userSeconds: u.userCPUTime / 1e6, load: loadavg()[0] })}\n`,
     );
   },
   (e) => {

@@ -17,7 +17,11 @@ import { runChild, sizeLabel } from "./scaling.js";
 const MODEL = fileURLToPath(new URL("../../models/default/curator.onnx", import.meta.url));
 const TARGET_SECONDS = 120;
 
-export async function benchDecide(o: BenchOptions): Promise<BenchRow[]> {
+/** `modes`: both (decide.1m), or only `--out` (decide.1m.out). */
+export async function benchDecide(
+  o: BenchOptions,
+  modes: ReadonlyArray<"dry-run" | "out"> = ["dry-run", "out"],
+): Promise<BenchRow[]> {
   const items = o.quick ? 5_000 : 1_000_000;
   const label = sizeLabel(items).toLowerCase();
   const root = mkdtempSync(join(tmpdir(), "curator-bench-decide-"));
@@ -29,10 +33,8 @@ export async function benchDecide(o: BenchOptions): Promise<BenchRow[]> {
     await writeBenchLibrary(library, items);
     const mb = Math.round(statSync(library).size / 1e6);
     const what = `${items.toLocaleString("en-US")} items (${mb} MB JSONL, no similarity field), curator ${model === "heuristic" ? "heuristic" : "models/default/curator.onnx"}, executor mid; single run`;
-    for (const [mode, out] of [
-      ["dry-run", "-"],
-      ["out", join(root, "curated")],
-    ] as const) {
+    for (const mode of modes) {
+      const out = mode === "dry-run" ? "-" : join(root, "curated");
       o.log(`decide ${label}: ${mode}`);
       try {
         const r = runChild(["decide", library, model, out]);
@@ -46,7 +48,7 @@ export async function benchDecide(o: BenchOptions): Promise<BenchRow[]> {
             speedup: null,
             target: `value < ${TARGET_SECONDS}`,
             pass: r.seconds < TARGET_SECONDS,
-            note: `curator decide --${mode === "out" ? "out DIR (writes library, archive, audit log)" : "dry-run"} incl. reading the library and the review text: ${what}; wall clock (CPU time ${r.cpuSeconds?.toFixed(1)} s)`,
+            note: `curator decide --${mode === "out" ? "out DIR (writes library, archive, audit log)" : "dry-run"} incl. reading the library and the review text: ${what}; wall clock (CPU ${r.cpuSeconds?.toFixed(1)} s, of it user ${r.userSeconds?.toFixed(1)} s; load average ${r.load?.toFixed(1)} at the end)`,
           }),
           row({
             name: `memory.decide.${label}.${mode}`,

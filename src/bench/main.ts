@@ -7,6 +7,9 @@
  *   --quick                          tiny sizes, for tests (no apt-get install; the torch peer only if present)
  *   --no-install                     never install the PyTorch peer
  *   --only decide.1m                 only the 1M-item decide benchmark (with --quick: 5k items)
+ *   --only decide.1m.out             only its decide --out run
+ *   --only decide.passes             only the 200k-item folder re-decided 20 times, then verified (decide-passes.ts;
+ *                                    also in the full bench with CURATOR_BENCH_PASSES=1; --quick: 2k items, 3 passes)
  *   --only train.flat                only training at 1M rows (and 10M with CURATOR_BENCH_10M=1): peak RSS, rows/s
  *   --only refserver                 only the endpoint throughput against 1, 2, 4 reference servers (refserver.ts)
  */
@@ -22,6 +25,7 @@ import { benchInfer } from "./infer.js";
 import { benchScaling } from "./scaling.js";
 import { benchParquet } from "./parquet.js";
 import { benchDecide } from "./decide.js";
+import { benchDecidePasses } from "./decide-passes.js";
 import { benchFlatTrain } from "./flat-train.js";
 import { benchRefServer } from "./refserver.js";
 import { pushAll } from "../util/arrays.js";
@@ -57,10 +61,12 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Benchmarks `--only` can run alone. */
-const ONLY = ["decide.1m", "train.flat", "refserver"];
+const ONLY = ["decide.1m", "decide.1m.out", "decide.passes", "train.flat", "refserver"];
 
 async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[]> {
   if (only === "decide.1m") return benchDecide(o);
+  if (only === "decide.1m.out") return benchDecide(o, ["out"]);
+  if (only === "decide.passes") return benchDecidePasses(o);
   if (only === "train.flat") return benchFlatTrain(o);
   if (only === "refserver") return benchRefServer(o);
   const rows: BenchRow[] = [];
@@ -80,6 +86,7 @@ async function runBench(o: BenchOptions, only: string | null): Promise<BenchRow[
   // Not in --quick: more child processes would push the quick run past its test's time limit (each has its own test).
   if (!o.quick) pushAll(rows, await benchFlatTrain(o));
   if (!o.quick) pushAll(rows, await benchDecide(o));
+  if (!o.quick && process.env.CURATOR_BENCH_PASSES === "1") pushAll(rows, await benchDecidePasses(o));
   // Not in --quick either: four server processes (run it alone with --only refserver --quick).
   if (!o.quick) pushAll(rows, await benchRefServer(o));
   return rows;

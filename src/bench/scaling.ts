@@ -34,6 +34,10 @@ export interface ChildResult {
   peakRssMB: number;
   /** user + system CPU time of the child */
   cpuSeconds?: number;
+  /** user CPU time of the child alone */
+  userSeconds?: number;
+  /** 1-minute load average of the machine when the child finished */
+  load?: number;
 }
 
 export function runChild(args: string[]): ChildResult {

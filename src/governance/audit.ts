@@ -10,7 +10,7 @@
  * with its evidence window, the rules applied and the folder's counts. Format 1 (no `v`) lines carry no item
  * hashes; their chain still verifies, but they cannot prove a folder's contents.
  */
-import { createHash } from "node:crypto";
+import { canonicalJson, sha256 } from "./canonical.js";
 import { existsSync, readFileSync } from "node:fs";
 import type { Action } from "../actions.js";
 import type { Governance } from "../schemas/world.js";
@@ -70,53 +70,126 @@ export interface AuditHead {
   hash: string;
 }
 
-/** JSON with object keys sorted at every level (undefined members left out); the form that is hashed. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    let s = "[";
-    for (let i = 0; i < value.length; i++) s += (i ? "," : "") + canonicalJson(value[i]);
-    return `${s}]`;
-  }
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
-  let s = "{";
-  for (const k of keys) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    s += `${s.length > 1 ? "," : ""}${JSON.stringify(k)}:${v === null || typeof v !== "object" ? JSON.stringify(v) : canonicalJson(v)}`;
-  }
-  return `${s}}`;
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+export { canonicalJson, canonicalSlow, sha256 } from "./canonical.js";
 
 /** The hash of any audit line (either format): sha256 of its canonical JSON without `hash`. */
 export function entryHash(entry: object): string {
-  const { hash: _drop, ...rest } = entry as { hash?: unknown };
-  return sha256(canonicalJson(rest));
+  return sha256(canonicalJson(entry, "hash"));
 }
 
-/** Chains `records` after `head` (null = empty log). Returns the new entries and the new head. */
-export function chainRecords(
-  head: AuditHead | null,
-  records: readonly AuditRecord[],
-): { entries: AuditEntry[]; head: AuditHead } {
+/** Lines per block of `ChainedRecords.text`. */
+const BLOCK_LINES = 4096;
+
+export interface ChainedRecords {
+  entries: AuditEntry[];
+  /**
+   * The entries as the log's text: blocks of whole lines, each line ending in a newline. Blocks (one flat
+   * string per few thousand lines) rather than a string per line: a million retained line strings, each
+   * built from pieces, cost seconds of garbage collection and hundreds of MB.
+   */
+  text: string[];
+  head: AuditHead;
+}
+
+/** Chains `records` after `head` (null = empty log). Returns the new entries, their text and the new head. */
+export function chainRecords(head: AuditHead | null, records: readonly AuditRecord[]): ChainedRecords {
   let seq = head?.lines ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   const entries: AuditEntry[] = [];
+  const text: string[] = [];
+  let block: string[] = [];
   for (const r of records) {
     // Only the record's own fields: a stray v / seq / prevHash / hash on the input must not override the chain.
-    const { v: _v, seq: _s, prevHash: _p, hash: _h, ...own } = r as Partial<AuditEntry>;
-    const entry = { v: AUDIT_FORMAT, seq: ++seq, ...own, prevHash } as AuditEntry;
-    const hash = sha256(canonicalJson(entry));
-    entry.hash = hash;
-    entries.push(entry);
-    prevHash = hash;
+    const entry: Record<string, unknown> = { v: AUDIT_FORMAT, seq: ++seq };
+    const rec = r as unknown as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      if (k === "v" || k === "seq" || k === "prevHash" || k === "hash") continue;
+      if (k === "__proto__") Object.defineProperty(entry, k, { value: rec[k], enumerable: true, writable: true });
+      else entry[k] = rec[k];
+    }
+    entry.prevHash = prevHash;
+    const sealed = sealEntry(entry);
+    entry.hash = sealed.hash;
+    entries.push(entry as unknown as AuditEntry);
+    block.push(sealed.line);
+    if (block.length === BLOCK_LINES) {
+      text.push(`${block.join("\n")}\n`);
+      block = [];
+    }
+    prevHash = sealed.hash;
   }
-  return { entries, head: { lines: seq, hash: prevHash } };
+  if (block.length > 0) text.push(`${block.join("\n")}\n`);
+  return { entries, text, head: { lines: seq, hash: prevHash } };
+}
+
+/**
+ * The hash of an entry (its canonical JSON without `hash`) and its line (the canonical JSON with `hash` in its
+ * sorted place), from one serialisation of its members.
+ */
+function sealEntry(e: Record<string, unknown>): { hash: string; line: string } {
+  const fast = itemLineParts(e);
+  if (fast) {
+    const hash = sha256(`${fast[0]},${fast[1]}`);
+    return { hash, line: `${fast[0]},"hash":"${hash}",${fast[1]}` };
+  }
+  const keys = Object.keys(e).sort();
+  const members: string[] = [];
+  let at = -1;
+  for (const k of keys) {
+    const v = e[k];
+    if (k === "hash" || v === undefined) continue;
+    if (at < 0 && k > "hash") at = members.length;
+    members.push(`${JSON.stringify(k)}:${canonicalJson(v)}`);
+  }
+  const hash = sha256(`{${members.join(",")}}`);
+  members.splice(at < 0 ? members.length : at, 0, `"hash":"${hash}"`);
+  return { hash, line: `{${members.join(",")}}` };
+}
+
+/** The members of a decision line, in canonical order: exactly these, with these types. */
+const ITEM_LINE_KEYS = [
+  "action",
+  "allowed",
+  "curator",
+  "itemHash",
+  "itemId",
+  "modelHash",
+  "prevHash",
+  "probs",
+  "reason",
+  "seq",
+  "time",
+  "v",
+  "where",
+  "window",
+];
+const PROBS_KEYS = ["compress", "keep", "retire", "rewrite"];
+
+/**
+ * A decision line (the one written a million times in a pass) in its canonical text, split where `hash` goes:
+ * the members before it and those after it. Null for any other shape (which takes the general path).
+ */
+function itemLineParts(e: Record<string, unknown>): [string, string] | null {
+  const keys = Object.keys(e);
+  if (keys.length !== ITEM_LINE_KEYS.length) return null;
+  for (const k of ITEM_LINE_KEYS) if (!(k in e) || e[k] === undefined) return null;
+  const { action, allowed, curator, itemHash, itemId, modelHash, prevHash, probs, reason, seq, time, v, where } = e;
+  const window = e.window;
+  for (const x of [action, curator, itemHash, itemId, modelHash, prevHash, reason, time, where])
+    if (typeof x !== "string") return null;
+  if (typeof seq !== "number" || typeof v !== "number" || (window !== null && typeof window !== "number")) return null;
+  if (!Array.isArray(allowed) || !allowed.every((a) => typeof a === "string")) return null;
+  if (typeof probs !== "object" || probs === null || Object.getPrototypeOf(probs) !== Object.prototype) return null;
+  const p = probs as Record<string, unknown>;
+  if (Object.keys(p).length !== PROBS_KEYS.length) return null;
+  for (const k of PROBS_KEYS) if (typeof p[k] !== "number") return null;
+  const j = JSON.stringify;
+  return [
+    `{"action":${j(action)},"allowed":${j(allowed)},"curator":${j(curator)}`,
+    `"itemHash":${j(itemHash)},"itemId":${j(itemId)},"modelHash":${j(modelHash)},"prevHash":${j(prevHash)},` +
+      `"probs":{"compress":${j(p.compress)},"keep":${j(p.keep)},"retire":${j(p.retire)},"rewrite":${j(p.rewrite)}},` +
+      `"reason":${j(reason)},"seq":${j(seq)},"time":${j(time)},"v":${j(v)},"where":${j(where)},"window":${j(window)}}`,
+  ];
 }
 
 /** An audit line as written: canonical key order, so the file reads the same way it is hashed. */

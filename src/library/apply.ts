@@ -49,14 +49,18 @@ export interface PassInput {
   changesBefore?: number;
   /** Items the folder's archive held before the pass. */
   archivedBefore?: number;
+  /** contentHash of each item, in the same order, when the caller has them already (default: computed here). */
+  itemHashes?: readonly string[];
 }
 
 export interface PassOutput {
   live: LiveItem[];
   /** Entries this pass adds to the archive. */
   archive: ArchiveEntry[];
-  /** The pass's audit lines: one per decided item, then the `pass` line. */
+  /** The pass's audit entries: one per decided item, then the `pass` line. */
   audit: AuditEntry[];
+  /** The same entries as the log's text (ChainedRecords.text). */
+  auditText: string[];
   head: AuditHead;
   counts: Record<Action, number>;
   decided: number;
@@ -88,7 +92,7 @@ export function planPass(p: PassInput): PassOutput {
       modelHash: p.modelHash,
       curator: p.curator,
       window,
-      itemHash: contentHash(item),
+      itemHash: p.itemHashes?.[r] ?? contentHash(item),
       where: d.action === "retire" ? "archive" : "live",
     });
   });
@@ -108,7 +112,7 @@ export function planPass(p: PassInput): PassOutput {
     live: p.items.length - retired,
     archived: (p.archivedBefore ?? 0) + retired,
   });
-  const { entries, head } = chainRecords(p.head, records);
+  const { entries, text, head } = chainRecords(p.head, records);
   const seqOfRow = new Map<number, number>();
   rowOfRecord.forEach((r, k) => seqOfRow.set(r, entries[k].seq));
   const live: LiveItem[] = [];
@@ -131,6 +135,7 @@ export function planPass(p: PassInput): PassOutput {
     live,
     archive,
     audit: entries,
+    auditText: text,
     head,
     counts: countActions(made),
     decided: made.length,
@@ -159,7 +164,7 @@ export async function writePass(
   await writeFolder(out, {
     live: plan.live,
     archive: { copyFrom: state ? join(state.dir, ARCHIVE_FILE) : null, append: plan.archive },
-    audit: { copyFrom: state ? join(state.dir, AUDIT_FILE) : null, append: plan.audit },
+    audit: { copyFrom: state ? join(state.dir, AUDIT_FILE) : null, append: plan.auditText },
     head: plan.head,
     governance: governanceText,
   });
@@ -211,7 +216,7 @@ async function restoreLocked(
   });
   const found = entry as ArchiveEntry | null;
   if (!found) throw new Error(`restore: '${itemId}' verified archived but not found`);
-  const { entries, head } = chainRecords(state.head, [
+  const { text, head } = chainRecords(state.head, [
     {
       time: clock().toISOString(),
       itemId,
@@ -229,7 +234,7 @@ async function restoreLocked(
   await writeFolder(dir, {
     live: { copyFrom: join(dir, LIBRARY_FILE), append: [found.item] },
     archive: { copyFrom: archivePath, dropLine: line, append: [] },
-    audit: { copyFrom: join(dir, AUDIT_FILE), append: entries },
+    audit: { copyFrom: join(dir, AUDIT_FILE), append: text },
     head,
     governance: existsSync(join(dir, GOVERNANCE_FILE)) ? readFileSync(join(dir, GOVERNANCE_FILE), "utf8") : null,
   });

@@ -141,8 +141,9 @@ async function curateLocked(
   const budget = Math.max(0, cap - changesBefore);
 
   // Hashing every item costs seconds on a million items; only a folder's history needs them here.
+  const hashes = state ? items.map(contentHash) : undefined;
   const fresh = state
-    ? items.map((it) => state.history.hasNewEvidence(it.id, contentHash(it), window))
+    ? items.map((it, r) => state.history.hasNewEvidence(it.id, hashes![r], window))
     : items.map(() => true);
   // Items without new evidence are shown to the curator (library-level features need them) but may only be
   // kept, so they use none of the change budget; their decisions are dropped below.
@@ -192,6 +193,7 @@ async function curateLocked(
         changeCap: cap,
         changesBefore,
         archivedBefore: state?.history.archived ?? 0,
+        itemHashes: hashes,
       });
       written = await writePass(out, state, plan, gov.text);
     }

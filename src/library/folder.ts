@@ -30,7 +30,6 @@ import {
   AUDIT_FILE,
   AUDIT_FORMAT,
   AUDIT_HEAD_FILE,
-  auditLine,
   canonicalJson,
   readHeadFile,
   verifyAuditFile,
@@ -227,7 +226,8 @@ export interface FolderWrite {
   /** The live items, or a copy of an existing live file with items appended (restore). */
   live: readonly LiveItem[] | { copyFrom: string; append: readonly LiveItem[] };
   archive: { copyFrom: string | null; dropLine?: number; append: readonly ArchiveEntry[] };
-  audit: { copyFrom: string | null; append: readonly AuditEntry[] };
+  /** The log's text after `copyFrom`, as chainRecords made it (blocks of newline-terminated lines). */
+  audit: { copyFrom: string | null; append: readonly string[] };
   head: AuditHead;
   /** governance.json text to place in the folder, or null for none. */
   governance: string | null;
@@ -236,14 +236,20 @@ export interface FolderWrite {
 /** Replaces the folder's files together: a crash leaves the old folder or the new one, never a mix. */
 export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
   await writeDirAtomic(dir, { command: "decide", adopt: OUTPUT_FILES }, async (tmp) => {
-    if (Array.isArray(w.live))
-      writeLines(join(tmp, LIBRARY_FILE), null, undefined, w.live as LiveItem[], JSON.stringify);
+    const jsonLines =
+      <T>(values: readonly T[]) =>
+      (out: LineWriter) => {
+        for (const v of values) out.write(`${JSON.stringify(v)}\n`);
+      };
+    if (Array.isArray(w.live)) writeLines(join(tmp, LIBRARY_FILE), null, undefined, jsonLines(w.live as LiveItem[]));
     else {
       const l = w.live as { copyFrom: string; append: readonly LiveItem[] };
-      writeLines(join(tmp, LIBRARY_FILE), l.copyFrom, undefined, l.append, JSON.stringify);
+      writeLines(join(tmp, LIBRARY_FILE), l.copyFrom, undefined, jsonLines(l.append));
     }
-    writeLines(join(tmp, ARCHIVE_FILE), w.archive.copyFrom, w.archive.dropLine, w.archive.append, JSON.stringify);
-    writeLines(join(tmp, AUDIT_FILE), w.audit.copyFrom, undefined, w.audit.append, (e) => auditLine(e).slice(0, -1));
+    writeLines(join(tmp, ARCHIVE_FILE), w.archive.copyFrom, w.archive.dropLine, jsonLines(w.archive.append));
+    writeLines(join(tmp, AUDIT_FILE), w.audit.copyFrom, undefined, (out) => {
+      for (const block of w.audit.append) out.write(block);
+    });
     writeFileSync(join(tmp, AUDIT_HEAD_FILE), `${JSON.stringify(w.head)}\n`);
     if (w.governance !== null) writeFileSync(join(tmp, GOVERNANCE_FILE), w.governance);
     writeFileSync(
@@ -253,13 +259,12 @@ export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
   });
 }
 
-/** `to` = `from` (streamed, optionally without one line) + `append`, one line each. */
-function writeLines<T>(
+/** `to` = `from` (streamed, optionally without one line) + what `append` writes (whole lines). */
+function writeLines(
   to: string,
   from: string | null,
   dropLine: number | undefined,
-  append: readonly T[],
-  line: (v: T) => string,
+  append: (out: LineWriter) => void,
 ): void {
   const present = from !== null && existsSync(from);
   const copied = present && dropLine === undefined;
@@ -271,7 +276,7 @@ function writeLines<T>(
       forEachLine(from, (text, n) => {
         if (n !== dropLine && text !== "") out.write(`${text}\n`);
       });
-    for (const v of append) out.write(`${line(v)}\n`);
+    append(out);
   } finally {
     out.close();
   }

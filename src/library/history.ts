@@ -10,7 +10,7 @@ import type { LiveItem } from "./io.js";
 
 /** What the curator saw of an item: sha256 of its canonical JSON without the `pending` marker. */
 export function contentHash(item: LiveItem): string {
-  return sha256(canonicalJson({ ...item, pending: undefined }));
+  return sha256(canonicalJson(item, "pending"));
 }
 
 export interface ItemState {

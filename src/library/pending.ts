@@ -154,12 +154,12 @@ export async function applyPending(o: ApplyPendingOptions): Promise<ApplyPending
     }
     summary.cost = res.cost;
     if (records.length === 0) return summary;
-    const { entries, head } = chainRecords(state.head, records);
+    const { text, head } = chainRecords(state.head, records);
     const governance = join(dir, GOVERNANCE_FILE);
     await writeFolder(dir, {
       live: live.map((it) => done.get(it.id) ?? it),
       archive: { copyFrom: join(dir, ARCHIVE_FILE), append: [] },
-      audit: { copyFrom: join(dir, AUDIT_FILE), append: entries },
+      audit: { copyFrom: join(dir, AUDIT_FILE), append: text },
       head,
       governance: existsSync(governance) ? readFileSync(governance, "utf8") : null,
     });

@@ -63,4 +63,23 @@ describe("npm run bench -- --quick --json", () => {
     );
     expect(names).toEqual(["decide.5k.dry-run", "memory.decide.5k.dry-run", "decide.5k.out", "memory.decide.5k.out"]);
   }, 120_000);
+
+  it("--only decide.passes re-decides a folder (2k items, 3 passes with --quick), then verifies it", () => {
+    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.passes", "--json"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 170_000,
+    });
+    const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks;
+    expect(rows.map((b) => b.name)).toEqual([
+      "decide.passes.2k.pass",
+      "decide.passes.2k.audit",
+      "decide.passes.2k.verify",
+      "memory.decide.passes.2k.pass",
+      "memory.decide.passes.2k.verify",
+    ]);
+    // Every pass is a new evidence window, so every live item writes a line (~700 bytes) in each of the 3
+    // passes: megabytes, where 3 pass lines alone would be a few kB.
+    expect(rows[1].value).toBeGreaterThan(0.002);
+  }, 180_000);
 });
