@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<{ rows: number; seconds: number }> 
       epochs,
       patience: epochs + 1,
       batchSize: 256,
-      windowRows,
+      ...(windowRows === undefined ? {} : { fitRows: windowRows, windowRows }),
     });
     return { rows: s.trainRows + s.valRows, seconds: seconds() };
   }

@@ -78,7 +78,7 @@ export async function benchFlatTrain(o: BenchOptions): Promise<BenchRow[]> {
           speedup: null,
           target,
           pass: target ? r.peakRssMB < 1024 : null,
-          note: `peak RSS (high-water mark) of a child running curator train --algo bc, ${EPOCHS} epoch(s), window ${windowRows ?? "default (1,048,576 rows)"}, on ${size.toLocaleString("en-US")} synthetic labelled rows; single run`,
+          note: `peak RSS (high-water mark) of a child running curator train --algo bc, ${EPOCHS} epoch(s), window ${windowRows ?? "default (splits over 1,048,576 rows stream in 262,144-row windows)"}, on ${size.toLocaleString("en-US")} synthetic labelled rows; single run`,
         }),
         row({
           name: `train.flat.rows@${label}`,

@@ -27,13 +27,21 @@ export const TrainOptionsSchema = z
     costWeight: RewardConfigSchema.shape.costWeight,
     config: z.record(z.string(), z.unknown()).default({}).describe("algorithm config overrides as JSON"),
     backend: z.enum(BACKENDS).default("wasm").describe("tfjs backend (node needs @tensorflow/tfjs-node installed)"),
-    windowRows: z
+    fitRows: z
       .number()
       .int()
       .positive()
       .default(1_048_576)
       .describe(
-        "training rows held in memory at once; a larger dataset streams from Parquet in shuffled windows of row groups",
+        "a split with at most this many rows is held whole in memory (the bytes of an in-memory run); a larger one streams from Parquet in windows of --window-rows",
+      ),
+    windowRows: z
+      .number()
+      .int()
+      .positive()
+      .default(262_144)
+      .describe(
+        "rows per window when a split streams (shuffled windows of row groups): ~350 bytes a row, so the default holds ~100 MB",
       ),
     resume: z.boolean().default(false).describe("continue an interrupted run from its checkpoint"),
   })

@@ -1,7 +1,7 @@
 /**
- * LoopData over a streamed dataset. A split whose rows fit one window (`windowRows`) is read once and kept,
+ * LoopData over a streamed dataset. A split of at most `fitRows` rows is read once and kept,
  * with the targets `prepare` gives: exactly what training on the whole table in memory does, the same bytes.
- * A larger split is read window by window every epoch (training windows from row groups in a seeded order),
+ * A larger split is read window by window (`windowRows` each) every epoch (training windows from row groups in a seeded order),
  * with targets from the algorithm's `prepareStream`; memory then holds one window, whatever the dataset size.
  */
 import { tf } from "./tf.js";
@@ -33,13 +33,13 @@ async function streamTargets<C>(
   name: string,
   cfg: C,
   seed: number,
-  windowRows: number,
+  fitRows: number,
 ): Promise<BlockTargets> {
   if (!algo.prepareStream)
     throw new CuratorError(
       "BAD_ARGUMENT",
       `--algo ${name} needs all its ${split === "train" ? "training" : "validation"} rows in memory at once, but the dataset has ` +
-        `${d.rows[split]} of them, more than --window-rows ${windowRows}. Raise --window-rows to at least ${d.rows[split]} ` +
+        `${d.rows[split]} of them, more than --fit-rows ${fitRows}. Raise --fit-rows to at least ${d.rows[split]} ` +
         `(about 350 bytes per row), or use an algorithm that streams (its AlgoDef has prepareStream: bc, awr, grpo).`,
     );
   return algo.prepareStream(rowSource(d, split), cfg, seed);
@@ -52,11 +52,12 @@ export async function streamedData<C>(args: {
   cfg: C;
   norm: Normalization;
   seed: number;
+  fitRows: number;
   windowRows: number;
 }): Promise<LoopData> {
-  const { d, algo, cfg, norm, seed, windowRows } = args;
+  const { d, algo, cfg, norm, seed, fitRows, windowRows } = args;
   const groups = d.table.groups;
-  const fits = (split: Split) => d.rows[split] <= windowRows;
+  const fits = (split: Split) => d.rows[split] <= fitRows;
   const disposers: Array<() => void> = [];
 
   let train: LoopData["train"];
@@ -68,7 +69,7 @@ export async function streamedData<C>(args: {
       yield tr;
     };
   } else {
-    const bt = await streamTargets(d, "train", algo, args.algoName, cfg, seed, windowRows);
+    const bt = await streamTargets(d, "train", algo, args.algoName, cfg, seed, fitRows);
     if (bt.dispose) disposers.push(() => bt.dispose!());
     train = async function* (epoch) {
       for await (const w of windows(d, "train", epochOrder(d, seed, epoch), windowRows))
@@ -93,7 +94,7 @@ export async function streamedData<C>(args: {
       yield va;
     };
   } else if (d.rows.val > 0) {
-    const bt = await streamTargets(d, "val", algo, args.algoName, cfg, seed, windowRows);
+    const bt = await streamTargets(d, "val", algo, args.algoName, cfg, seed, fitRows);
     if (bt.dispose) disposers.push(() => bt.dispose!());
     val = async function* () {
       for await (const w of windows(d, "val", groups, Math.min(windowRows, STREAMED_VAL_ROWS)))

@@ -95,14 +95,23 @@ export async function train(
     if (algo.requiresLabels && !d.labels) throw needsLabels(o.algo, o.data);
     const norm = await streamedNormalization(d);
     await useBackend(o.backend);
-    const rows = await streamedData({ d, algo, algoName: o.algo, cfg, norm, seed: o.seed, windowRows: o.windowRows });
+    const rows = await streamedData({
+      d,
+      algo,
+      algoName: o.algo,
+      cfg,
+      norm,
+      seed: o.seed,
+      fitRows: o.fitRows,
+      windowRows: o.windowRows,
+    });
     prepared = { rows, norm, labels: d.labels, trainRows: d.rows.train, valRows: d.rows.val, streams: d.streams };
   }
   const { rows, norm } = prepared;
   const noValidation = prepared.valRows
     ? null
     : `no validation split: the dataset has ${prepared.streams} stream(s) and validation holds out whole streams (collect at least 2); trained all epochs without early stopping and kept the final weights`;
-  const streamed = !inMemory && (d.rows.train > o.windowRows || d.rows.val > o.windowRows);
+  const streamed = !inMemory && (d.rows.train > o.fitRows || d.rows.val > o.fitRows);
   const arch: Architecture = { hidden: o.hidden, activation: o.activation, dropout: o.dropout };
   const model = buildModel(NUM_FEATURES, arch, o.seed);
   const optimizer = tf.train.adam(o.learningRate);
@@ -157,7 +166,7 @@ export async function train(
       patience: o.patience,
       valFraction: o.valFraction,
       // Only when it changed the order rows were seen in (a dataset that fits one window trains as in memory).
-      ...(streamed ? { windowRows: o.windowRows } : {}),
+      ...(streamed ? { fitRows: o.fitRows, windowRows: o.windowRows } : {}),
     },
     architecture: arch,
     featurizerVersion: FEATURIZER_VERSION,

@@ -86,7 +86,7 @@ describe("streamed training", () => {
   it("trains window by window, the same bytes for the same seed, with the same exact normalisation", async () => {
     const run = async (name: string, seed: number) => {
       const out = join(root, name);
-      const s = await train({ data, algo: "bc", out, epochs: 2, seed, windowRows: 700 });
+      const s = await train({ data, algo: "bc", out, epochs: 2, seed, fitRows: 700, windowRows: 700 });
       return {
         s,
         weights: readFileSync(join(out, "weights.bin")),
@@ -99,10 +99,31 @@ describe("streamed training", () => {
     expect(a.weights.equals(b.weights)).toBe(true);
     expect(a.weights.equals(c.weights)).toBe(false);
     expect(a.card.config.windowRows).toBe(700);
+    expect(a.card.config.fitRows).toBe(700);
     expect(a.s.trainRows + a.s.valRows).toBe(ROWS);
     const oneWindow = JSON.parse(readFileSync(join(root, "one-window", "card.json"), "utf8"));
     expect(a.card.normalization).toEqual(oneWindow.normalization);
     expect(a.card.training.trainRows).toBe(oneWindow.training.trainRows);
+  });
+
+  it("--fit-rows decides whether a split streams, --window-rows how big its windows are (a documented difference in bytes)", async () => {
+    const weights = async (name: string, opts: { fitRows?: number; windowRows?: number }) => {
+      await train({ data, algo: "bc", out: join(root, name), epochs: 2, seed: 3, ...opts });
+      return {
+        w: readFileSync(join(root, name, "weights.bin")),
+        config: JSON.parse(readFileSync(join(root, name, "card.json"), "utf8")).config,
+      };
+    };
+    // A split that fits is held whole whatever the window: the in-memory bytes.
+    const fits = await weights("fit-small-window", { windowRows: 500 });
+    const inMemory = await weights("fit-default", {});
+    expect(fits.w.equals(inMemory.w)).toBe(true);
+    expect(fits.config.windowRows).toBeUndefined();
+    // A split that streams follows the window size: another order of rows, other weights.
+    const small = await weights("stream-500", { fitRows: 700, windowRows: 500 });
+    const large = await weights("stream-1500", { fitRows: 700, windowRows: 1500 });
+    expect(small.config).toMatchObject({ fitRows: 700, windowRows: 500 });
+    expect(small.w.equals(large.w)).toBe(false);
   });
 
   it("holds at most one window of row groups, and each epoch sees every training row once", async () => {

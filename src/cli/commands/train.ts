@@ -33,6 +33,7 @@ export const TRAIN_FLAGS: FlagTable<typeof TrainOptionsSchema> = {
   costWeight: {},
   config: { type: "string", parse: jsonObject, example: `'{"temperature":0.1}'` },
   backend: {},
+  fitRows: {},
   windowRows: {},
   resume: {},
 };
