@@ -3,10 +3,10 @@
  * imported library: nothing lost (live + archive = input), one audit line per item, the chain verifies.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { importSource } from "../../src/import/run.js";
 import type { ImportFormat } from "../../src/import/types.js";
 import { HAVE_REAL, readJsonl, REAL } from "./helpers.js";
@@ -25,8 +25,11 @@ describe.skipIf(!HAVE_REAL || !existsSync(MODEL))(
   "curator decide with the default model on every real source",
   { timeout: 300_000 },
   () => {
+    let base = "";
+    afterEach(() => rmSync(base, { recursive: true, force: true }));
+
     it.each(SOURCES)("%s", async (format, folder) => {
-      const base = mkdtempSync(join(tmpdir(), `decide-real-${format}-`));
+      base = mkdtempSync(join(tmpdir(), `decide-real-${format}-`));
       await importSource(format, join(REAL, folder), join(base, "import"));
       const input = readJsonl<{ id: string }>(join(base, "import", "library.jsonl"));
       expect(input.length).toBeGreaterThan(0);
