@@ -33,6 +33,27 @@ export interface SimItem {
   probationSuccesses: number;
 }
 
+/** The observable counters of an item nobody has used yet (its content last changed at `changedAt`). */
+export function unusedCounters(changedAt: number) {
+  return {
+    writtenAfterFailure: false,
+    lastRetrievedAt: -1,
+    timesRetrieved: 0,
+    successes: 0,
+    failures: 0,
+    recentBits: 0,
+    recentLen: 0,
+    helpful: 0,
+    harmful: 0,
+    rewrites: 0,
+    compressions: 0,
+    changedAt,
+    lastContextAt: -2,
+    probation: false,
+    probationSuccesses: 0,
+  };
+}
+
 export function cloneItem(it: SimItem): SimItem {
   return { ...it };
 }

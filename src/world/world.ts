@@ -10,7 +10,7 @@
 import type { WorldConfig } from "../schemas/world.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
 import { Rng, hash01 } from "../util/rng.js";
-import { type SimItem, cloneItem, recordOutcome } from "./item.js";
+import { type SimItem, cloneItem, recordOutcome, unusedCounters } from "./item.js";
 import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
 import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
 import { ACTION_INDEX } from "../actions.js";
@@ -108,21 +108,7 @@ export class SkillWorld {
         tokens,
         createdAt: step,
         author,
-        writtenAfterFailure: false,
-        lastRetrievedAt: -1,
-        timesRetrieved: 0,
-        successes: 0,
-        failures: 0,
-        recentBits: 0,
-        recentLen: 0,
-        helpful: 0,
-        harmful: 0,
-        rewrites: 0,
-        compressions: 0,
-        changedAt: step,
-        lastContextAt: -2,
-        probation: false,
-        probationSuccesses: 0,
+        ...unusedCounters(step),
         placeholder: false,
         shortGeneric: false,
         calls: -1,

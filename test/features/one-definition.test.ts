@@ -23,7 +23,7 @@ import type { Curator, DecisionBatch } from "../../src/curators/types.js";
 import { SkillWorld } from "../../src/world/world.js";
 import { resolveWorld } from "../../src/world/presets.js";
 import { decisionBatch } from "../../src/world/observe.js";
-import { recordOutcome, type SimItem } from "../../src/world/item.js";
+import { recordOutcome, unusedCounters, type SimItem } from "../../src/world/item.js";
 import { foldBudgetUse, foldSuccess } from "../../src/features/executor-stats.js";
 import { EXECUTOR_PRESETS } from "../../src/executors/presets.js";
 import { countTokens } from "../../src/text/tokens.js";
@@ -263,21 +263,8 @@ function worldFeatures(live: readonly LibraryItem[], outcomes: readonly TaskOutc
       tokens: countTokens(it.content),
       createdAt: it.stats!.createdAt!,
       author: it.author === EXECUTOR ? 0 : -1,
+      ...unusedCounters(0),
       writtenAfterFailure: it.stats!.writtenAfterFailure ?? false,
-      lastRetrievedAt: -1,
-      timesRetrieved: 0,
-      successes: 0,
-      failures: 0,
-      recentBits: 0,
-      recentLen: 0,
-      helpful: 0,
-      harmful: 0,
-      rewrites: 0,
-      compressions: 0,
-      changedAt: 0,
-      lastContextAt: -2,
-      probation: false,
-      probationSuccesses: 0,
     };
     byId.set(it.id, sim);
     return sim;

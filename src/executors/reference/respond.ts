@@ -7,7 +7,7 @@
  */
 import type { WorldConfig } from "../../schemas/world.js";
 import type { ExecutorProfile } from "../../schemas/executor.js";
-import type { SimItem } from "../../world/item.js";
+import { unusedCounters, type SimItem } from "../../world/item.js";
 import { SkillWorld } from "../../world/world.js";
 import { successModel } from "../../world/success.js";
 import { applyCompress, applyRewrite } from "../../world/actions.js";
@@ -243,21 +243,7 @@ function toSim(p: ParsedItem): SimItem {
     tokens: p.tokens,
     createdAt: 0,
     author: -1,
-    writtenAfterFailure: false,
-    lastRetrievedAt: -1,
-    timesRetrieved: 0,
-    successes: 0,
-    failures: 0,
-    recentBits: 0,
-    recentLen: 0,
-    helpful: 0,
-    harmful: 0,
-    rewrites: 0,
-    compressions: 0,
-    changedAt: 0,
-    lastContextAt: -2,
-    probation: false,
-    probationSuccesses: 0,
+    ...unusedCounters(0),
     placeholder: false,
     shortGeneric: false,
     calls: -1,
