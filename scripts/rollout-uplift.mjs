@@ -40,6 +40,8 @@ const nStreams = Number(streamsArg);
 const items = Number(itemsArg);
 const evalStreams = Number(evalArg);
 const shards = Number(shardsArg);
+/** answers sampled per rollout task (collect --rollout-samples), from the environment: ROLLOUT_SAMPLES=8 */
+const samples = Number(process.env.ROLLOUT_SAMPLES ?? 1);
 const root = rootArg || mkdtempSync(join(tmpdir(), "rollout-uplift-"));
 const world = resolveWorld(worldName);
 const executor = resolveExecutor("mid");
@@ -56,7 +58,8 @@ async function collectShard(i, n) {
       file,
       JSON.stringify({
         name: `ref-mid-${k}`,
-        endpoint: { baseUrl: server.url, model: server.model },
+        // answers sampled per rollout task need a sampling temperature (the reference server draws them regardless)
+        endpoint: { baseUrl: server.url, model: server.model, ...(samples > 1 ? { temperature: 0.7 } : {}) },
         contextBudget: executor.contextBudget,
       }),
     );
@@ -67,7 +70,9 @@ async function collectShard(i, n) {
   const summary = await collect(
     {
       executors: profiles.join(","),
-      tasksFrom: `world:${worldName}:${SEED}:${tasks}`,
+      // Every stream its own stretch of the world's timeline (as in-process streams each draw their own tasks).
+      tasksFrom: `world:${worldName}:${SEED}:${tasks * nStreams}`,
+      taskOrder: "disjoint",
       tasks,
       behavior: "heuristic",
       epsilon: 0.3,
@@ -75,6 +80,7 @@ async function collectShard(i, n) {
       curationInterval: world.curationInterval,
       labels: "rollout",
       rolloutItems: items,
+      ...(samples > 1 ? { rolloutSamples: samples } : {}),
       shard: `${i}/${n}`,
       out: n > 1 ? join(data, `shard-${i}`) : data,
       ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
@@ -154,6 +160,7 @@ console.log(
       streams: nStreams,
       shards,
       rolloutItems: items,
+      ...(samples > 1 ? { rolloutSamples: samples } : {}),
       evalStreams,
       streamTasks: ds.tasks.stream_id.length,
       rolloutTasks: extra,

@@ -59,6 +59,16 @@ interface StreamChunk {
 export async function collect(input: CollectOptions, hooks: CollectHooks = {}): Promise<CollectSummary> {
   const o = resolveAutoShard(parseWith(CollectOptionsSchema, input, "collect options"), process.env);
   if (o.tasksFrom !== undefined || usesEndpoints(o.executors)) return collectFromEndpoints(o, hooks);
+  if (o.rolloutSamples !== undefined && o.rolloutSamples > 1)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--rollout-samples draws several answers per rollout task from an endpoint; the simulator's rollouts already measure each task's expected success exactly. Drop --rollout-samples.",
+    );
+  if (o.taskOrder !== undefined)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--task-order chooses the tasks of endpoint streams; simulated streams draw their own from the world. Drop --task-order.",
+    );
   const source = resolveWorldSource(o.world, o.curationInterval);
   const world = source.base;
   const executors = resolveExecutors(o.executors);

@@ -1,6 +1,6 @@
 /**
- * `curator collect` with real executors: endpoint profiles (OpenAI-compatible servers) run the first --tasks
- * tasks of a real task stream (--tasks-from) through the harness loop, one stream per profile, with a curation
+ * `curator collect` with real executors: endpoint profiles (OpenAI-compatible servers) run --tasks tasks of a
+ * real task stream (--tasks-from; which ones: --task-order, tasks/stream-tasks.ts) through the harness loop, one stream per profile, with a curation
  * pass every `curationInterval` tasks in which the behaviour curator (epsilon-mixed, seeded sampling) acts on
  * the live library: compress / rewrite through the rewriter endpoint, retire by archiving (endpoint-run/).
  * The traces are the same dataset as simulated collection (endpoint-rows.ts says what the hidden-truth columns
@@ -51,6 +51,7 @@ import {
   type ResolvedCollectOptions,
 } from "./options.js";
 import { finishCollection, manifestBase } from "./finish.js";
+import { streamTasks, tasksNeeded } from "../tasks/stream-tasks.js";
 
 export { usesEndpoints } from "../endpoint-run/stream.js";
 
@@ -67,7 +68,21 @@ export async function collectFromEndpoints(
 ): Promise<CollectSummary> {
   const { specs, tasksFrom } = checkOptions(o);
   const profiles = specs.map((s) => readEndpointProfile(s));
-  const tasks = firstTasks(tasksFrom, o.tasks, o.unsafeNoSandbox);
+  const greedy = profiles.filter((p) => p.endpoint.temperature === 0);
+  if ((o.rolloutSamples ?? 1) > 1 && greedy.length)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      `--rollout-samples ${o.rolloutSamples} samples several answers per rollout task, but at temperature 0 they are all the same answer (${greedy.map((p) => p.name).join(", ")}): set endpoint.temperature above 0 in the profile (e.g. 0.7), or drop --rollout-samples.`,
+    );
+  const order = o.taskOrder ?? "original";
+  // Blocks are numbered by stream id, so shards of one collection take the blocks a single process would.
+  const blocks = o.firstStream + profiles.length;
+  const pool = firstTasks(
+    tasksFrom,
+    tasksNeeded(order, o.tasks, blocks),
+    o.unsafeNoSandbox,
+    order === "disjoint" ? { blocks, perStream: o.tasks } : undefined,
+  );
   const behavior = (await resolveCurator(o.behavior)).curator;
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
@@ -98,7 +113,7 @@ export async function collectFromEndpoints(
   prepareOutput(o.out, DATASET_OUTPUT);
 
   const partial = `${resolve(o.out)}.partial`;
-  const tasksSha256 = createHash("sha256").update(JSON.stringify(tasks)).digest("hex");
+  const tasksSha256 = createHash("sha256").update(JSON.stringify(pool)).digest("hex");
   const fingerprint = createHash("sha256")
     .update(
       JSON.stringify({
@@ -114,7 +129,11 @@ export async function collectFromEndpoints(
     .digest("hex");
   preparePartial(partial, fingerprint, o.resume);
 
-  const total = plans.length * tasks.length;
+  const total = plans.length * o.tasks;
+  if (order === "original" && plans.length > 1)
+    hooks.onWarning?.(
+      `${plans.length} streams run the same ${o.tasks} tasks in the same order, so they differ only by sampling and add little data: --task-order disjoint gives each stream its own tasks (shuffled, its own order).`,
+    );
   let done = 0;
   const journals: JournalEntry[][] = [];
   let resumedStreams = 0;
@@ -127,7 +146,7 @@ export async function collectFromEndpoints(
     hooks.onProgress?.(done, total, "tasks");
     const ctx: RunContext = {
       sandbox: { unsafeNoSandbox: o.unsafeNoSandbox },
-      tasks,
+      tasks: streamTasks(pool, o.tasks, order, plan.streamId, plan.seed),
       curator: behavior,
       epsilon: o.epsilon,
       interval,
@@ -156,7 +175,8 @@ export async function collectFromEndpoints(
     world: {
       kind: "endpoint",
       tasksFrom,
-      tasks: tasks.length,
+      tasks: o.tasks,
+      ...(order === "original" ? {} : { taskOrder: order, sourceTasks: pool.length }),
       tasksSha256,
       curationInterval: interval,
       governance,
@@ -167,7 +187,7 @@ export async function collectFromEndpoints(
     ...(rollout ? { rollout: rolloutManifest(rollout, spend) } : {}),
     horizon,
     streams: plans.length,
-    tasksPerStream: tasks.length,
+    tasksPerStream: o.tasks,
     streamSeeds: plans.map((p) => p.seed),
   };
   const manifest = JSON.parse(scrub(JSON.stringify(draft))) as ManifestDraft;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { SHARD_PATTERN } from "../data/shard-env.js";
 import { TaskStreamFields } from "../endpoint-run/options.js";
+import { TASK_ORDER_HELP, TaskOrderField } from "../tasks/stream-tasks.js";
 import type { RolloutSettings } from "../labels/plan.js";
 
 /** The fields, without the cross-field rule: the experiment file's collect block picks from these. */
@@ -83,6 +84,15 @@ export const CollectFieldsSchema = z
       .describe(
         "--labels rollout: G whole curation passes sampled from the behaviour per labelled pass, each rolled forward K tasks (pass-level groups, for --algo grpo-pass; 0: none)",
       ),
+    rolloutSamples: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        "--labels rollout on endpoint executors: answers sampled per rollout task (the API's n, at the profile's temperature); the success measure is the share right, far less noisy than one 0/1 outcome (default 1)",
+      ),
     shard: z
       .string()
       .regex(SHARD_PATTERN, "use the form i/n (e.g. 0/4), auto or auto/n")
@@ -95,6 +105,7 @@ export const CollectFieldsSchema = z
     tasksFrom: TaskStreamFields.tasksFrom,
     curationInterval: TaskStreamFields.curationInterval,
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
+    taskOrder: TaskOrderField.optional().describe(`${TASK_ORDER_HELP}; default original`),
   })
   .strict();
 
@@ -104,6 +115,7 @@ export const CollectOptionsSchema = CollectFieldsSchema.superRefine((o, ctx) => 
     rolloutItems: o.rolloutItems,
     rolloutBudget: o.rolloutBudget,
     rolloutGroups: o.rolloutGroups || undefined,
+    rolloutSamples: o.rolloutSamples,
   };
   for (const [k, v] of Object.entries(rollout))
     if (v !== undefined && o.labels !== "rollout")
@@ -150,7 +162,14 @@ export interface CollectHooks {
 /** The rollout settings of --labels rollout (undefined otherwise). */
 export function rolloutSettings(o: ResolvedCollectOptions, horizon: number): RolloutSettings | undefined {
   if (o.labels !== "rollout") return undefined;
-  return { horizon, states: o.rolloutStates, items: o.rolloutItems, budget: o.rolloutBudget, groups: o.rolloutGroups };
+  return {
+    horizon,
+    states: o.rolloutStates,
+    items: o.rolloutItems,
+    budget: o.rolloutBudget,
+    groups: o.rolloutGroups,
+    ...(o.rolloutSamples !== undefined ? { samples: o.rolloutSamples } : {}),
+  };
 }
 
 /** --shard i/n as numbers. */

@@ -33,6 +33,7 @@ export function rolloutManifest(s: RolloutSettings, spend: RolloutSpend): NonNul
     items: s.items ?? null,
     budget: s.budget ?? null,
     groups: s.groups,
+    ...(s.samples !== undefined && s.samples > 1 ? { samples: s.samples } : {}),
     extraTasks: spend.tasks,
     labelledStates: spend.states,
     labelledDecisions: spend.decisions,

@@ -3,7 +3,9 @@
  * archive, step) and of the rewrite evidence; applying actions runs the same curation calls a pass does
  * (compress / rewrite through the rewriter, retire to the archive); a step runs the next task of the stream's
  * task list on the fork with the same client and sampling settings. A task's success measure is its observed
- * outcome (1 or 0), its cost the USD of its calls.
+ * outcome (1 or 0), or with `samples` > 1 the share of that many sampled answers that were right (the first
+ * answer still drives the fork); its cost the USD of its calls, as for one answer, with cached prompt tokens
+ * counted from the fork's own history (ownCacheClient).
  */
 import { EndpointHarness, type HarnessConfig, type HarnessState } from "../executors/endpoint/harness.js";
 import { applyCuration, defaultEvidence, type ChatClient } from "../executors/endpoint/curation.js";
@@ -12,11 +14,38 @@ import type { Task } from "../tasks/task.js";
 import { ACTIONS } from "../actions.js";
 import type { ForkableExecutor } from "../labels/rollout.js";
 import { recordUses, type UseLog } from "./pass.js";
+import { PrefixCache, type PromptMessage } from "../executors/prefix-cache.js";
 
 /** A fork's state: JSON, so the rollout journal can keep a half-finished rollout. */
 export interface EndpointFork {
   harness: HarnessState;
   uses: UseLog;
+  /** the fork's own last prompts (at most OWN_PROMPTS), for the cache its calls are priced with */
+  prompts?: PromptMessage[][];
+}
+
+/** A fork's calls of the last task (solve, author) and any curation call: the prompts a fork's next ones can share. */
+const OWN_PROMPTS = 4;
+
+/**
+ * A client whose replies count as cached only the prompt prefix the fork's own earlier prompts share (and no more
+ * than the server reported). A server's prefix cache also holds the prompts of the other forks of the same
+ * state, which a deployed library never sees: priced by the server's count, whichever action's rollout runs
+ * later rides the cache of the earlier ones, and their cost labels differ by run order, not by action.
+ */
+function ownCacheClient(inner: ChatClient, f: EndpointFork): ChatClient {
+  return {
+    async chat(messages, opts) {
+      const own = new PrefixCache({ entries: OWN_PROMPTS });
+      for (const p of f.prompts ?? []) own.lookup(p);
+      const shared = own.lookup(messages);
+      f.prompts = [...(f.prompts ?? []), messages.map((m) => ({ role: m.role, content: m.content }))].slice(
+        -OWN_PROMPTS,
+      );
+      const r = await inner.chat(messages, opts);
+      return { ...r, usage: { ...r.usage, cachedTokens: Math.min(r.usage.cachedTokens, shared) } };
+    },
+  };
 }
 
 export interface EndpointForkSource {
@@ -29,6 +58,8 @@ export interface EndpointForkSource {
   prices?: Prices;
   /** the stream's tasks: a fork at step t runs tasks[t], tasks[t + 1], … */
   tasks: readonly Task[];
+  /** answers sampled per rollout task (collect --rollout-samples; default 1) */
+  samples?: number;
 }
 
 export function endpointExecutor(src: EndpointForkSource): ForkableExecutor<EndpointFork> {
@@ -39,7 +70,7 @@ export function endpointExecutor(src: EndpointForkSource): ForkableExecutor<Endp
         .map((it, i) => ({ itemId: it.id, action: ACTIONS[actions[i]] }))
         .filter((d) => d.action !== "keep");
       if (decisions.length === 0) return 0;
-      const res = await applyCuration(f.harness, decisions, src.rewriter, {
+      const res = await applyCuration(f.harness, decisions, ownCacheClient(src.rewriter, f), {
         step: f.harness.step,
         prices: src.prices ?? DEFAULT_PRICES,
         evidence: (it) => [defaultEvidence(it), ...(f.uses[it.id] ?? [])].join("\n"),
@@ -49,11 +80,12 @@ export function endpointExecutor(src: EndpointForkSource): ForkableExecutor<Endp
     },
     async step(f) {
       const task = src.tasks[f.harness.step];
-      const h = new EndpointHarness(src.executor, src.harness, f.harness);
+      const executor = ownCacheClient(src.executor, f);
+      const h = new EndpointHarness(executor, { ...src.harness, samples: src.samples ?? 1 }, f.harness);
       const outcome = await h.runTask(task);
       recordUses(f.uses, task, outcome.retrievedIds, outcome.success);
       f.harness = h.snapshot();
-      return { success: outcome.success ? 1 : 0, cost: outcome.cost };
+      return { success: outcome.successShare ?? (outcome.success ? 1 : 0), cost: outcome.cost };
     },
     tasksLeft: (f) => src.tasks.length - f.harness.step,
   };

@@ -58,13 +58,23 @@ export const HARNESS = {
 /** Default pass interval of endpoint runs: real streams are short (AIME: 30 tasks), and a pass needs tasks after it. */
 export const ENDPOINT_CURATION_INTERVAL = 5;
 
-/** The first `count` tasks of a real task stream, in order; code tasks need a sandbox (or --unsafe-no-sandbox). */
-export function firstTasks(tasksFrom: string, count: number, unsafeNoSandbox: boolean): Task[] {
+/**
+ * The first `count` tasks of a real task stream, in order; code tasks need a sandbox (or --unsafe-no-sandbox).
+ * `blocks` streams of `perStream` tasks each under --task-order disjoint need `count` = blocks × perStream.
+ */
+export function firstTasks(
+  tasksFrom: string,
+  count: number,
+  unsafeNoSandbox: boolean,
+  disjoint?: { blocks: number; perStream: number },
+): Task[] {
   const all = loadTasks(tasksFrom);
   if (all.length < count)
     throw new CuratorError(
       "BAD_ARGUMENT",
-      `--tasks ${count} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`,
+      disjoint
+        ? `--task-order disjoint gives each of ${disjoint.blocks} streams its own ${disjoint.perStream} tasks: ${count} in all, but '${tasksFrom}' holds ${all.length}. Pass fewer --tasks or streams, or a larger source (world:NAME:SEED:COUNT takes any COUNT).`
+        : `--tasks ${count} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`,
     );
   const tasks = all.slice(0, count);
   if (tasks.some((t) => t.kind === "code")) requireIsolation(unsafeNoSandbox);
@@ -347,6 +357,7 @@ async function labelEndpointPass(
     harness: harnessConfig(plan.profile, ctx),
     prices: plan.profile.prices,
     tasks: ctx.tasks,
+    samples: settings.samples,
   });
   const journal = rolloutJournal<EndpointFork>(ctx.partial, plan.key, state.passes, ctx.scrub);
   const pass = {

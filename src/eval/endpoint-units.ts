@@ -1,6 +1,6 @@
 /**
  * Evaluation units on endpoint executors (OpenAI-compatible servers): for every evaluation stream (seed ×
- * stream) the first --tasks tasks of --tasks-from in one seeded order (or the file's order: --task-order), and every curator runs that stream from
+ * stream) its tasks of --tasks-from as --task-order says (tasks/stream-tasks.ts), and every curator runs that stream from
  * the same starting library (empty, or --library) with the same sampling settings (the profile's: temperature
  * 0 by default). Curators act by argmax, as in simulated evaluation. The units then go through the same
  * summary, report and plots as simulated units.
@@ -20,7 +20,7 @@ import type { Curator } from "../curators/types.js";
 import { loadLibrary } from "../library/io.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
 import { streamSeed } from "../seeds.js";
-import { Rng } from "../util/rng.js";
+import { streamTasks, tasksNeeded, type TaskOrder } from "../tasks/stream-tasks.js";
 import type { JournalEntry } from "../endpoint-run/journal.js";
 import {
   ENDPOINT_CURATION_INTERVAL,
@@ -43,7 +43,7 @@ export interface EndpointEvalInput {
   streams: number;
   curationInterval?: number;
   library?: string;
-  taskOrder: "shuffled" | "original";
+  taskOrder: TaskOrder;
   unsafeNoSandbox: boolean;
 }
 
@@ -63,7 +63,14 @@ export interface EndpointEval {
 
 export async function prepareEndpointEval(input: EndpointEvalInput): Promise<EndpointEval> {
   const profiles = input.specs.map((s) => readEndpointProfile(s));
-  const tasks = firstTasks(input.tasksFrom, input.tasks, input.unsafeNoSandbox);
+  const blocks = input.seeds.length * input.streams;
+  const disjoint = input.taskOrder === "disjoint" ? { blocks, perStream: input.tasks } : undefined;
+  const tasks = firstTasks(
+    input.tasksFrom,
+    tasksNeeded(input.taskOrder, input.tasks, blocks),
+    input.unsafeNoSandbox,
+    disjoint,
+  );
   const lib = input.library === undefined ? undefined : loadLibrary(input.library);
   // A starting library's `pending` markers are decide's notes to a harness, not part of the items.
   const live: LibraryItem[] = (lib?.items ?? []).map(({ pending: _p, ...item }) => item);
@@ -78,17 +85,6 @@ export async function prepareEndpointEval(input: EndpointEvalInput): Promise<End
   const sha = (x: unknown) => createHash("sha256").update(JSON.stringify(x)).digest("hex");
   const identity = { profiles, tasksSha256: sha(tasks), librarySha256: sha(start), governance, interval, HARNESS };
   return { profiles, clients, tasks, start, governance, interval, scrub: keyScrubber(profiles), identity, input };
-}
-
-/** The stream's tasks: the same for every curator, in an order drawn from the stream's evaluation seed. */
-export function streamOrder(tasks: readonly Task[], seed: number): Task[] {
-  const out = [...tasks];
-  const rng = new Rng([seed, 0x0d3e]);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /** A journal as the summary reads it (no hidden truth: stale-hit and the like are n/a). */
@@ -127,6 +123,8 @@ interface Unit {
   executor: number;
   seed: number;
   stream: number;
+  /** which block of tasks the unit runs under --task-order disjoint (its stream's number over all seeds) */
+  block: number;
 }
 
 /**
@@ -150,7 +148,7 @@ export async function runEndpointUnits(
     if (saved.state.tasksDone > 0) hooks.onResumed?.(saved.state.tasksDone);
     const label = `curator ${u.curator.name} on ${profile.name}, seed ${u.seed} stream ${u.stream}`;
     const ctx: RunContext = {
-      tasks: ev.input.taskOrder === "original" ? ev.tasks : streamOrder(ev.tasks, seed),
+      tasks: streamTasks(ev.tasks, ev.input.tasks, ev.input.taskOrder, u.block, seed),
       curator: u.curator.curator,
       epsilon: 0,
       argmax: true,
@@ -175,11 +173,19 @@ export async function runEndpointUnits(
   };
   const pools = ev.profiles.map(async (profile, e) => {
     const queue: Unit[] = [];
-    for (const seed of seeds)
+    seeds.forEach((seed, si) => {
       for (let s = 0; s < streams; s++)
         curators.forEach((c, ci) =>
-          queue.push({ key: `eval-c${ci}-e${e}-s${seed}-${s}`, curator: c, executor: e, seed, stream: s }),
+          queue.push({
+            key: `eval-c${ci}-e${e}-s${seed}-${s}`,
+            curator: c,
+            executor: e,
+            seed,
+            stream: s,
+            block: si * streams + s,
+          }),
         );
+    });
     const worker = async () => {
       for (let u = queue.shift(); u && failure === undefined; u = queue.shift())
         await runOne(u).catch((err: unknown) => {
@@ -202,5 +208,5 @@ export async function runEndpointUnits(
 
 /** Tasks the endpoint units run in all (for progress). */
 export function endpointTaskCount(ev: EndpointEval, curators: number): number {
-  return ev.profiles.length * curators * ev.input.seeds.length * ev.input.streams * ev.tasks.length;
+  return ev.profiles.length * curators * ev.input.seeds.length * ev.input.streams * ev.input.tasks;
 }

@@ -25,6 +25,7 @@ import type { ExecutorProfile } from "../schemas/executor.js";
 import { TaskStreamFields } from "../endpoint-run/options.js";
 import { specKind } from "../endpoint-run/stream.js";
 import { preparePartial, removeScratch } from "../util/scratch.js";
+import { TASK_ORDER_HELP, TaskOrderField, type TaskOrder } from "../tasks/stream-tasks.js";
 import { endpointTaskCount, prepareEndpointEval, runEndpointUnits, type EndpointEval } from "./endpoint-units.js";
 import { summarize, type UnitRecord, type EvalResults, type CuratorInfo } from "./summarize.js";
 
@@ -67,12 +68,7 @@ export const EvalOptionsSchema = z
         "endpoint executors: a library file (JSONL, as decide reads it) every curator starts from; default empty",
       ),
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
-    taskOrder: z
-      .enum(["shuffled", "original"])
-      .default("shuffled")
-      .describe(
-        "endpoint executors: each evaluation stream runs the tasks in its own seeded order (shuffled), or all in the file's order (original: for tasks whose order matters, e.g. a drifting world; streams then differ only by sampling)",
-      ),
+    taskOrder: TaskOrderField.default("shuffled").describe(`${TASK_ORDER_HELP}; default shuffled`),
     resume: z
       .boolean()
       .default(false)
@@ -140,7 +136,7 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
         hooks.onWarning?.(note);
       }
     notes.push(
-      `Endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}) ran the first ${ev.tasks.length} tasks of ${o.tasksFrom}, ${o.taskOrder === "original" ? "in their original order in every stream" : "each evaluation stream in its own seeded order"}, ` +
+      `Endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}) ran ${taskOrderNote(o.taskOrder, o.tasks, o.tasksFrom)}, ` +
         `every curator from the same ${o.library ? `library (${o.library}, ${ev.start.live.length} items)` : "empty library"} with a curation pass every ${ev.interval} tasks; ` +
         `cost is from the servers' usage (cached prompt tokens at the cache-read price); stale-hit and contamination-follow are not observable there (n/a).`,
     );
@@ -275,4 +271,10 @@ function checkDisjointFromTraining(infos: CuratorInfo[], seeds: number[], stream
         `Evaluation streams overlap ${c.name}'s training streams (${overlap.length} shared seeds). Choose other --seeds.`,
       );
   }
+}
+
+function taskOrderNote(order: TaskOrder, perStream: number, source: string | undefined): string {
+  if (order === "disjoint")
+    return `tasks of ${source} in successive blocks of ${perStream}, evaluation stream k the k-th block in order (every stream its own tasks; every curator the same)`;
+  return `the first ${perStream} tasks of ${source}, ${order === "original" ? "in their original order in every stream" : "each evaluation stream in its own seeded order"}`;
 }

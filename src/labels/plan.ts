@@ -23,6 +23,8 @@ export interface RolloutSettings {
   budget?: number;
   /** whole-pass group members per labelled pass (0: none) */
   groups: number;
+  /** endpoint executors: answers sampled per rollout task, the success measure their share right (default 1) */
+  samples?: number;
 }
 
 /** What one stream spent on rollouts; summed into the manifest. */

@@ -147,6 +147,12 @@ export const RolloutManifestSchema = z
       .describe("labelled items per labelled pass asked for (null: every item)"),
     budget: z.number().int().positive().nullable().describe("extra tasks per stream at most (null: no limit)"),
     groups: z.number().int().nonnegative(),
+    samples: z
+      .number()
+      .int()
+      .min(2)
+      .optional()
+      .describe("answers sampled per rollout task (collect --rollout-samples; absent: one)"),
     extraTasks: z.number().int().nonnegative().describe("tasks run in forks, over all streams of this shard"),
     labelledStates: z.number().int().nonnegative(),
     labelledDecisions: z.number().int().nonnegative(),

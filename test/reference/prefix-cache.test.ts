@@ -5,11 +5,7 @@
  * equals, and tokenize it) on prompt streams full of shared prefixes, ties and evictions.
  */
 import { describe, expect, it } from "vitest";
-import {
-  MESSAGE_OVERHEAD_TOKENS,
-  PrefixCache,
-  type PromptMessage,
-} from "../../src/executors/reference/prefix-cache.js";
+import { MESSAGE_OVERHEAD_TOKENS, PrefixCache, type PromptMessage } from "../../src/executors/prefix-cache.js";
 import { countTokens } from "../../src/text/tokens.js";
 import { Rng } from "../../src/util/rng.js";
 

@@ -22,12 +22,14 @@ export const COLLECT_FLAGS: FlagTable<typeof CollectFieldsSchema> = {
   rolloutItems: {},
   rolloutBudget: {},
   rolloutGroups: {},
+  rolloutSamples: {},
   shard: { example: "0/4" },
   out: { demand: true },
   resume: {},
   tasksFrom: {},
   curationInterval: {},
   unsafeNoSandbox: {},
+  taskOrder: {},
 };
 
 export const collectCommand: CommandModule<GlobalArgs, FlagArgs> = {

@@ -31,10 +31,15 @@ export interface ChatOptions {
   maxTokens?: number;
   temperature?: number;
   stop?: string[];
+  /** answers sampled from one prompt (the API's `n`; default 1) */
+  n?: number;
 }
 
 export interface ChatResult {
+  /** the first answer */
   text: string;
+  /** every answer, when more than one was asked for (`n` > 1): texts[0] = text */
+  texts?: string[];
   usage: Usage;
   /** true when the server sent no `usage` and tokens were counted locally (o200k_base) */
   usageEstimated: boolean;
@@ -218,6 +223,7 @@ export class EndpointClient {
           max_tokens: opts.maxTokens ?? this.block.maxTokens,
           temperature: opts.temperature ?? this.block.temperature,
           ...(opts.stop ? { stop: opts.stop } : {}),
+          ...(opts.n !== undefined && opts.n > 1 ? { n: opts.n } : {}),
         },
         { signal, timeout: this.block.timeoutMs, maxRetries: 0 },
       ),
@@ -234,16 +240,21 @@ export class EndpointClient {
         prompt_tokens_details?: { cached_tokens?: unknown } | null;
       } | null;
     };
-    const content = r.choices?.[0]?.message?.content;
-    if (typeof content !== "string" && content !== null)
-      throw new BadBodyError("reply JSON has no choices[0].message.content");
-    const text = content ?? "";
+    const n = opts.n ?? 1;
+    const contents = Array.from({ length: n }, (_, i) => r.choices?.[i]?.message?.content);
+    const missing = contents.findIndex((c) => typeof c !== "string" && c !== null);
+    if (missing >= 0)
+      throw new BadBodyError(
+        `reply JSON has no choices[${missing}].message.content${n > 1 ? ` (${n} answers were asked for with n=${n}: does the server support n?)` : ""}`,
+      );
+    const texts = contents.map((c) => (c as string | null) ?? "");
+    const text = texts[0];
     const num = (x: unknown): number | undefined =>
       typeof x === "number" && Number.isFinite(x) && x >= 0 ? Math.round(x) : undefined;
     const pt = num(r.usage?.prompt_tokens);
     const ct = num(r.usage?.completion_tokens);
     // Counting is linear and the body is at most maxReplyBytes: this is the last step before anything uses the text.
-    const textTokens = countTokens(text);
+    const textTokens = texts.reduce((sum, x) => sum + countTokens(x), 0);
     const server = pt !== undefined && ct !== undefined;
     const usage: Usage = server
       ? {
@@ -252,14 +263,14 @@ export class EndpointClient {
           completionTokens: ct,
         }
       : { promptTokens: promptTokensOf(messages), cachedTokens: 0, completionTokens: textTokens };
-    const cap = this.maxReplyTokens(opts.maxTokens);
+    const cap = n * this.maxReplyTokens(opts.maxTokens);
     const tokens = Math.max(textTokens, ct ?? 0);
     if (tokens > cap)
       throw new ReplyTooLargeError(
         `a reply of ${tokens.toLocaleString("en-US")} tokens, over endpoint.maxReplyTokens=${cap.toLocaleString("en-US")}${this.block.maxReplyTokens === undefined ? " (default: 2 × maxTokens)" : ""}`,
         usage,
       );
-    return { text, usage, usageEstimated: !server };
+    return { text, ...(n > 1 ? { texts } : {}), usage, usageEstimated: !server };
   }
 
   /** The error for a reply over a cap: the task fails with this reason; the call's cost as well as it is known. */

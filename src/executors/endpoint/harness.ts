@@ -16,6 +16,7 @@ import {
   type CurationDecision,
   type CurationResult,
 } from "./curation.js";
+import type { ChatResult } from "./client.js";
 
 export interface HarnessConfig {
   /** the executor's name: authored items carry it as `author`, outcomes as `executor` */
@@ -36,6 +37,12 @@ export interface HarnessConfig {
   sandbox?: SandboxOptions;
   /** prefix of authored item ids (default "<executorName>-") */
   idPrefix?: string;
+  /**
+   * answers sampled per task (default 1): the first drives the task as usual (its check, the item statistics,
+   * authoring); the share of correct ones is the outcome's `successShare`, and the extra answers are not charged
+   * to the task's cost (a measurement, as rollout labels take it: collect --rollout-samples)
+   */
+  samples?: number;
 }
 
 export interface HarnessState {
@@ -50,6 +57,8 @@ export interface TaskOutcome {
   step: number;
   taskId: string;
   success: boolean;
+  /** with `samples` > 1: the share of the sampled answers that were correct */
+  successShare?: number;
   /** the answer / code taken from the reply, and the checker's note */
   extracted: string;
   detail: string;
@@ -110,6 +119,7 @@ export class EndpointHarness {
       retrievalK: 8,
       recentWindow: 6,
       authoring: true,
+      samples: 1,
       revealOutcome: false,
       maxItemTokens: 300,
       idPrefix: `${config.executorName}-`,
@@ -148,15 +158,26 @@ export class EndpointHarness {
     // The prompt shows the retrieved items in library order, not rank order: consecutive prompts then share
     // the longest prefix a server's prefix cache can reuse (rank order changes with every task).
     const shown = inLibraryOrder(inContext, this.state.live);
-    const reply = await this.executor.chat(buildSolvePrompt(task, shown)).catch((e: unknown) => {
-      if (e instanceof ReplyOverCapError) return e;
-      throw e;
-    });
+    const samples = this.cfg.samples;
+    const reply = await this.executor
+      .chat(buildSolvePrompt(task, shown), samples > 1 ? { n: samples } : undefined)
+      .catch((e: unknown) => {
+        if (e instanceof ReplyOverCapError) return e;
+        throw e;
+      });
     const refused = reply instanceof ReplyOverCapError ? reply.message : undefined;
-    const answer = reply instanceof ReplyOverCapError ? { text: "", usage: reply.usage } : reply;
+    const answer =
+      reply instanceof ReplyOverCapError ? { text: "", usage: reply.usage } : { ...reply, usage: oneAnswer(reply) };
     const check = refused
       ? { success: false, extracted: "", detail: `reply refused: ${refused}` }
       : await checkAnswer(task, answer.text, this.cfg.sandbox);
+    let successShare: number | undefined;
+    if (samples > 1 && !(reply instanceof ReplyOverCapError)) {
+      let right = check.success ? 1 : 0;
+      for (const text of (reply.texts ?? []).slice(1))
+        if ((await checkAnswer(task, text, this.cfg.sandbox)).success) right++;
+      successShare = right / samples;
+    } else if (samples > 1) successShare = 0;
 
     const ids = new Set(inContext.map((it) => it.id));
     this.state.live = this.state.live.map((it) =>
@@ -188,6 +209,7 @@ export class EndpointHarness {
       step,
       taskId: task.id,
       success: check.success,
+      ...(successShare !== undefined ? { successShare } : {}),
       extracted: check.extracted,
       detail: check.detail,
       promptTokens: sum((u) => u.promptTokens - u.cachedTokens),
@@ -296,4 +318,11 @@ export function capTokens(text: string, max: number): string {
   const lo = cut.length;
   const boundary = Math.max(cut.lastIndexOf("\n"), cut.lastIndexOf(" "));
   return (boundary > lo * 0.8 ? cut.slice(0, boundary) : cut).trimEnd();
+}
+
+/** A reply's usage as one answer's: the prompt, and the completion tokens of all answers over their number. */
+function oneAnswer(reply: ChatResult): Usage {
+  const n = reply.texts?.length ?? 1;
+  if (n === 1) return reply.usage;
+  return { ...reply.usage, completionTokens: Math.round(reply.usage.completionTokens / n) };
 }

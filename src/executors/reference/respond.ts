@@ -36,6 +36,8 @@ export type PromptKind = "solve" | "author" | "compress" | "rewrite" | "other";
 export interface Reply {
   kind: PromptKind;
   text: string;
+  /** with n > 1 answers asked for: every answer (texts[0] = text) */
+  texts?: string[];
   /** solve: the success probability the world gave these items, and the draw */
   pSuccess?: number;
   success?: boolean;
@@ -45,6 +47,7 @@ export interface Reply {
 export class ReferenceRequestError extends Error {}
 
 const SALT_WRONG_AUTHORED = 0x5a17;
+const SALT_SAMPLE = 0x5a4d;
 /** item texts whose parse is remembered */
 const PARSED_ITEMS = 4096;
 
@@ -59,7 +62,17 @@ export class ReferenceWorld {
     this.stream = new TextTaskStream(cfg, seed);
   }
 
-  respond(messages: readonly ChatMessageIn[]): Reply {
+  /**
+   * The reply to a chat request; `n` answers when asked for (the API's n). A solve prompt's answer j is decided
+   * by the task's own uniform for j = 0 and by an independent uniform keyed by (seed, task, j) after: the
+   * answers are draws of a sampling server, and the same j gets the same draw in every fork (common random numbers).
+   */
+  respond(messages: readonly ChatMessageIn[], n = 1): Reply {
+    const reply = this.respondOnce(messages, n);
+    return n === 1 || reply.texts ? reply : { ...reply, texts: Array<string>(n).fill(reply.text) };
+  }
+
+  private respondOnce(messages: readonly ChatMessageIn[], n: number): Reply {
     const system = messages
       .filter((m) => m.role === "system")
       .map((m) => m.content)
@@ -72,7 +85,7 @@ export class ReferenceWorld {
     if (system.startsWith("You shorten memory items")) return this.compress(user);
     if (system.startsWith("You repair memory items")) return this.rewrite(user);
     if (system.startsWith("You are an expert problem solver") || parseTicket(user) !== undefined)
-      return this.solve(user);
+      return this.solve(user, n);
     return { kind: "other", text: "OK" };
   }
 
@@ -114,7 +127,7 @@ export class ReferenceWorld {
     return [...text.matchAll(/<memory_item id="[^"]*">\n([\s\S]*?)\n<\/memory_item>/g)].map((m) => this.parse(m[1]));
   }
 
-  private solve(user: string): Reply {
+  private solve(user: string, n: number): Reply {
     const task = this.taskIn(user);
     const memory = user.slice(0, Math.max(0, user.lastIndexOf("TASK:\n")));
     const context = this.itemsIn(memory);
@@ -129,13 +142,11 @@ export class ReferenceWorld {
       seed: this.seed,
       isFaded: (f) => task.faded[f] === 1,
     });
-    const success = task.u < m.pSuccess;
     // A failure answers with a plausible wrong code: the key of a followed stale / wrong item if one was in the prompt.
     const misleading = context.find(
       (it) => it.family === task.family && it.key !== this.stream.key(task.family, task.versions[task.family]),
     );
     const wrongKey = misleading?.key ?? procedureKey(this.seed, task.family, task.versions[task.family], task.t);
-    const code = success ? task.answer : ticketCode(task.family, task.input, wrongKey);
     const used = m.useful.length + m.noticed.length;
     const lines = [
       `Ticket ${task.t}: I apply the procedure to the input value ${task.input}.`,
@@ -144,13 +155,20 @@ export class ReferenceWorld {
         : "No memory item applies, so I work from first principles.",
     ];
     const pad = this.cfg.outputTokensPerTask - 40;
-    for (let i = 0, n = countTokens(lines.join("\n")); n < pad && i < 200; i++) {
+    for (let i = 0, k = countTokens(lines.join("\n")); k < pad && i < 200; i++) {
       const line = `Check ${i + 1}: the intermediate digits of ${task.input} are carried through step ${(i % STEPS) + 1}.`;
       lines.push(line);
-      n += countTokens(line) + 1;
+      k += countTokens(line) + 1;
     }
-    lines.push("FINAL ANSWER:", "<answer>", code, "</answer>");
-    return { kind: "solve", text: lines.join("\n"), pSuccess: m.pSuccess, success };
+    const body = lines.join("\n");
+    const answer = (right: boolean) =>
+      `${body}\nFINAL ANSWER:\n<answer>\n${right ? task.answer : ticketCode(task.family, task.input, wrongKey)}\n</answer>`;
+    const success = task.u < m.pSuccess;
+    const reply: Reply = { kind: "solve", text: answer(success), pSuccess: m.pSuccess, success };
+    if (n === 1) return reply;
+    const texts = [reply.text];
+    for (let j = 1; j < n; j++) texts.push(answer(new Rng([this.seed, task.t, SALT_SAMPLE, j]).next() < m.pSuccess));
+    return { ...reply, texts };
   }
 
   private author(user: string): Reply {

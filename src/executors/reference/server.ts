@@ -1,7 +1,7 @@
 /**
  * A local OpenAI-compatible chat-completions server backed by SkillWorld (respond.ts): GET /v1/models and
  * POST /v1/chat/completions, `usage` counted with the toolkit's tokenizer and cached prefix tokens reported in
- * `prompt_tokens_details.cached_tokens` (prefix-cache.ts). Used by `curator reference-server`, by tests (start
+ * `prompt_tokens_details.cached_tokens` (../prefix-cache.ts). Used by `curator reference-server`, by tests (start
  * in-process on a random port) and by the benchmark (injected latency).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -10,7 +10,7 @@ import type { WorldConfig } from "../../schemas/world.js";
 import type { ExecutorProfile } from "../../schemas/executor.js";
 import { countTokens, tokenPrefix } from "../../text/tokens.js";
 import { ReferenceRequestError, ReferenceWorld, type ChatMessageIn, type Reply } from "./respond.js";
-import { PrefixCache, promptTokens, type PrefixCacheOptions } from "./prefix-cache.js";
+import { PrefixCache, promptTokens, type PrefixCacheOptions } from "../prefix-cache.js";
 import { Semaphore } from "../endpoint/retry.js";
 
 export interface ReferenceServerOptions {
@@ -132,17 +132,19 @@ export class ReferenceServer {
   private async chat(res: ServerResponse, body: ChatBody): Promise<void> {
     let reply: Reply;
     try {
-      reply = this.world.respond(body.messages);
+      reply = this.world.respond(body.messages, body.n ?? 1);
     } catch (e) {
       if (e instanceof ReferenceRequestError)
         return json(res, 400, { error: { message: e.message, type: "invalid_request_error" } });
       throw e;
     }
-    let text = reply.text;
-    if (body.max_tokens !== undefined && countTokens(text) > body.max_tokens) text = tokenPrefix(text, body.max_tokens);
+    const max = body.max_tokens;
+    const texts = (reply.texts ?? [reply.text]).map((t) =>
+      max !== undefined && countTokens(t) > max ? tokenPrefix(t, max) : t,
+    );
     const prompt = promptTokens(body.messages);
     const cached = Math.min(prompt, this.cache.lookup(body.messages));
-    const completion = countTokens(text);
+    const completion = texts.reduce((sum, t) => sum + countTokens(t), 0);
     this.served.push({
       kind: reply.kind,
       promptTokens: prompt,
@@ -156,7 +158,11 @@ export class ReferenceServer {
       object: "chat.completion",
       created: 0,
       model: this.model,
-      choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+      choices: texts.map((content, index) => ({
+        index,
+        message: { role: "assistant", content },
+        finish_reason: "stop",
+      })),
       usage: {
         prompt_tokens: prompt,
         completion_tokens: completion,
@@ -171,7 +177,11 @@ interface ChatBody {
   model: string;
   messages: ChatMessageIn[];
   max_tokens?: number;
+  /** answers to sample (1 to MAX_N) */
+  n?: number;
 }
+
+const MAX_N = 64;
 
 /** The request body, or what is wrong with it. */
 function readBody(raw: string): ChatBody | string {
@@ -189,7 +199,9 @@ function readBody(raw: string): ChatBody | string {
   )
     return "request body needs 'messages': [{role, content}] with string content";
   const max = typeof b.max_tokens === "number" && b.max_tokens > 0 ? b.max_tokens : undefined;
-  return { model: b.model, messages: b.messages, ...(max ? { max_tokens: max } : {}) };
+  if (b.n !== undefined && !(Number.isInteger(b.n) && b.n >= 1 && b.n <= MAX_N))
+    return `'n' must be a whole number from 1 to ${MAX_N}`;
+  return { model: b.model, messages: b.messages, ...(max ? { max_tokens: max } : {}), ...(b.n ? { n: b.n } : {}) };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -3,7 +3,7 @@
  * prompt are the longest prefix it shares with a recently seen prompt, in whole blocks of `blockTokens`.
  * Holds the last `entries` prompts; what it reports depends on what it saw before, as a real cache does.
  */
-import { countTokens } from "../../text/tokens.js";
+import { countTokens } from "../text/tokens.js";
 
 export interface PrefixCacheOptions {
   /** prompts remembered (least recently used dropped first); 0 turns caching off */
