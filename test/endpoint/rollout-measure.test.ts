@@ -52,7 +52,7 @@ describe("endpoint rollouts", () => {
       harness,
       tasks,
     });
-    const keepAll = [0, 0, 0].map(() => ACTION_INDEX.keep);
+    const keepAll = Int32Array.from([0, 0, 0], () => ACTION_INDEX.keep);
     const job = { key: "k", actions: keepAll };
     const first = await rollout(exec, job, 5);
     // The server's cache now holds every prompt of that rollout: priced by its report, a rerun would be cheaper.
