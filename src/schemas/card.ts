@@ -23,6 +23,10 @@ export const ModelCardSchema = z
     featureNames: z.array(z.string()),
     actionNames: z.array(z.string()),
     normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).strict(),
+    constantFeatures: z
+      .array(z.string())
+      .optional()
+      .describe("features constant in the training data: their first-layer weights are zero, so they move no decision"),
     dataset: z.object({ paths: z.array(z.string()), manifestHash: z.string() }).strict(),
     executors: z.array(z.string()).describe("executor names seen in training data"),
     reward: z.record(z.string(), z.unknown()),

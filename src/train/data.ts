@@ -181,7 +181,7 @@ export function validationStreams(streamIds: Iterable<number>, valFraction: numb
 /**
  * Mean and std of each feature, exact and deterministic over rows fed in a fixed order, in two passes (sums,
  * then squared deviations from the mean), so rows can arrive a block at a time: the same bits as one pass
- * over all rows in that order. A constant feature gets std 1.
+ * over all rows in that order. A constant feature gets std 1 and is listed in `constant`.
  */
 export class NormalizationPasses {
   private readonly sum = new Float64Array(NUM_FEATURES);
@@ -210,11 +210,10 @@ export class NormalizationPasses {
 
   result(): Normalization {
     const mean = this.mean ?? Float64Array.from(this.sum, (s) => s / Math.max(1, this.n));
-    const std = Array.from(this.sq, (s) => {
-      const v = Math.sqrt(s / Math.max(1, this.n));
-      return v > 1e-6 ? Math.fround(v) : 1;
-    });
-    return { mean: Array.from(mean, (m) => Math.fround(m)), std };
+    const sd = Array.from(this.sq, (s) => Math.sqrt(s / Math.max(1, this.n)));
+    const std = sd.map((v) => (v > 1e-6 ? Math.fround(v) : 1));
+    const constant = sd.flatMap((v, f) => (v > 1e-6 ? [] : [f]));
+    return { mean: Array.from(mean, (m) => Math.fround(m)), std, ...(constant.length ? { constant } : {}) };
   }
 }
 

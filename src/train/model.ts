@@ -21,6 +21,8 @@ export interface Architecture {
 export interface Normalization {
   mean: number[];
   std: number[];
+  /** features constant over the training rows (absent: none) */
+  constant?: number[];
 }
 
 /** Logit added to masked actions: exp(-1e9) underflows to exactly 0 in float32. */
@@ -54,6 +56,23 @@ export function buildModel(numFeatures: number, arch: Architecture, seed: number
     }),
   );
   return model;
+}
+
+/**
+ * Zeroes the first layer's weights of the given inputs. For an input constant in training, its normalised value
+ * is exactly 0 on every row, so its weights never receive a gradient and training is the same bit for bit; but
+ * left at their random initial values they would move decisions wherever the input does vary (a counter one
+ * harness never fills, read on another that does). Zeroed, an input the data never varied cannot move a decision.
+ */
+export function silenceInputs(model: tf.LayersModel, inputs: readonly number[]): void {
+  if (inputs.length === 0) return;
+  const first = model.layers.find((l) => l.getWeights().length > 0);
+  if (!first) return;
+  const [kernel, ...rest] = first.getWeights();
+  const values = kernel.dataSync().slice();
+  const units = kernel.shape[1] as number;
+  for (const f of inputs) values.fill(0, f * units, (f + 1) * units);
+  first.setWeights([tf.tensor2d(values, kernel.shape as [number, number]), ...rest]);
 }
 
 export function normalize(x: tf.Tensor2D, norm: Normalization): tf.Tensor2D {

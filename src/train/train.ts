@@ -9,7 +9,7 @@ import { ALGORITHMS } from "./algorithms/registry.js";
 import { TrainOptionsSchema, type TrainOptions } from "./options.js";
 import type { AlgoDef } from "./algorithms/types.js";
 import { useBackend, tf } from "./tf.js";
-import { buildModel, saveModel, writeCard, type Architecture } from "./model.js";
+import { buildModel, saveModel, silenceInputs, writeCard, type Architecture } from "./model.js";
 import {
   trainDataFromDataset,
   splitByStream,
@@ -114,6 +114,7 @@ export async function train(
   const streamed = !inMemory && (d.rows.train > o.fitRows || d.rows.val > o.fitRows);
   const arch: Architecture = { hidden: o.hidden, activation: o.activation, dropout: o.dropout };
   const model = buildModel(NUM_FEATURES, arch, o.seed);
+  silenceInputs(model, norm.constant ?? []);
   const optimizer = tf.train.adam(o.learningRate);
 
   const partial = `${resolve(o.out)}.partial`;
@@ -172,7 +173,8 @@ export async function train(
     featurizerVersion: FEATURIZER_VERSION,
     featureNames: [...FEATURE_NAMES],
     actionNames: [...ACTIONS],
-    normalization: norm,
+    normalization: { mean: norm.mean, std: norm.std },
+    ...(norm.constant ? { constantFeatures: norm.constant.map((f) => FEATURE_NAMES[f]) } : {}),
     dataset: { paths: [o.data], manifestHash: d.table.hash },
     executors: d.executors,
     reward,
