@@ -15,6 +15,7 @@ import { collect } from "../dist/collect/collect.js";
 import { train } from "../dist/train/train.js";
 import { readDataset } from "../dist/data/dataset.js";
 import { ReferenceServer } from "../dist/executors/reference/server.js";
+import { ReferenceWorld } from "../dist/executors/reference/respond.js";
 import { resolveWorld } from "../dist/world/presets.js";
 import { resolveExecutor, resolveExecutors } from "../dist/executors/presets.js";
 import { resolveCurator } from "../dist/curators/resolve.js";
@@ -47,9 +48,22 @@ const world = resolveWorld(worldName);
 const executor = resolveExecutor("mid");
 const data = join(root, "data");
 
+// WORLD_LIBRARY=1: every stream starts from the world's initial items as text (in-process streams start from
+// them too), not from an empty library. Written once by the parent, read by every shard.
+const library = process.env.WORLD_LIBRARY === "1" ? join(root, "library.jsonl") : undefined;
+if (library && !shardMode)
+  writeFileSync(
+    library,
+    new ReferenceWorld(world, executor, SEED)
+      .initialLibrary()
+      .map((it) => JSON.stringify(it))
+      .join("\n") + "\n",
+  );
+
 /** Collects the streams s with s mod n = i through a reference server of this process. */
 async function collectShard(i, n) {
   const server = await ReferenceServer.start({ world, executor, seed: SEED, port: 0 });
+
   const dir = join(root, `profiles-${i}`);
   mkdirSync(dir, { recursive: true });
   const profiles = Array.from({ length: nStreams }, (_, k) => {
@@ -81,6 +95,7 @@ async function collectShard(i, n) {
       labels: "rollout",
       rolloutItems: items,
       ...(samples > 1 ? { rolloutSamples: samples } : {}),
+      ...(library ? { library } : {}),
       shard: `${i}/${n}`,
       out: n > 1 ? join(data, `shard-${i}`) : data,
       ...(horizonArg ? { horizon: Number(horizonArg) } : {}),

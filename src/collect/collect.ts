@@ -64,6 +64,11 @@ export async function collect(input: CollectOptions, hooks: CollectHooks = {}): 
       "BAD_ARGUMENT",
       "--rollout-samples draws several answers per rollout task from an endpoint; the simulator's rollouts already measure each task's expected success exactly. Drop --rollout-samples.",
     );
+  if (o.library !== undefined)
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--library gives endpoint streams a starting library; simulated streams start from the world's. Drop --library (or pass endpoint executors).",
+    );
   if (o.taskOrder !== undefined)
     throw new CuratorError(
       "BAD_ARGUMENT",

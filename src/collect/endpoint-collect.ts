@@ -18,7 +18,6 @@ import { createHash } from "node:crypto";
 import { EndpointClient } from "../executors/endpoint/client.js";
 import { readEndpointProfile } from "../executors/endpoint/profile.js";
 import { resolveCurator } from "../curators/resolve.js";
-import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
 import { DECISION_COLUMNS, GROUP_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";
 import { addSpend, NO_SPEND } from "../labels/plan.js";
 import { prepareOutput } from "../util/atomic.js";
@@ -52,6 +51,7 @@ import {
 } from "./options.js";
 import { finishCollection, manifestBase } from "./finish.js";
 import { streamTasks, tasksNeeded } from "../tasks/stream-tasks.js";
+import { startingLibrary } from "../endpoint-run/start-library.js";
 
 export { usesEndpoints } from "../endpoint-run/stream.js";
 
@@ -87,7 +87,7 @@ export async function collectFromEndpoints(
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
   const rollout = rolloutSettings(o, horizon);
-  const governance = DEFAULT_GOVERNANCE;
+  const { start, governance } = startingLibrary(o.library);
   const shard = shardOf(o);
   const indices = profiles.map((_, k) => k).filter((k) => (o.firstStream + k) % shard.count === shard.index);
 
@@ -120,6 +120,7 @@ export async function collectFromEndpoints(
         o: { ...o, resume: false, unsafeNoSandbox: undefined },
         profiles,
         tasksSha256,
+        ...(o.library !== undefined ? { start } : {}),
         interval,
         horizon,
         governance,
@@ -139,7 +140,7 @@ export async function collectFromEndpoints(
   let resumedStreams = 0;
   let resumedTasks = 0;
   for (const plan of plans) {
-    const stream = loadStream(partial, plan.key, scrub);
+    const stream = loadStream(partial, plan.key, scrub, start);
     if (stream.state.tasksDone > 0) resumedStreams++;
     resumedTasks += stream.state.tasksDone;
     done += stream.state.tasksDone;
@@ -178,6 +179,13 @@ export async function collectFromEndpoints(
       tasks: o.tasks,
       ...(order === "original" ? {} : { taskOrder: order, sourceTasks: pool.length }),
       tasksSha256,
+      ...(o.library !== undefined
+        ? {
+            library: o.library,
+            librarySha256: createHash("sha256").update(JSON.stringify(start)).digest("hex"),
+            libraryItems: start.live.length,
+          }
+        : {}),
       curationInterval: interval,
       governance,
       harness: HARNESS,

@@ -105,6 +105,13 @@ export const CollectFieldsSchema = z
     tasksFrom: TaskStreamFields.tasksFrom,
     curationInterval: TaskStreamFields.curationInterval,
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
+    library: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "endpoint executors: a library file (JSONL, as decide reads it) every stream starts from (its governance rules apply); default empty",
+      ),
     taskOrder: TaskOrderField.optional().describe(`${TASK_ORDER_HELP}; default original`),
   })
   .strict();

@@ -13,12 +13,10 @@ import { createHash } from "node:crypto";
 import { EndpointClient } from "../executors/endpoint/client.js";
 import { readEndpointProfile, type EndpointProfile } from "../executors/endpoint/profile.js";
 import type { HarnessState } from "../executors/endpoint/harness.js";
-import type { LibraryItem } from "../schemas/item.js";
 import type { Governance } from "../schemas/world.js";
 import type { Task } from "../tasks/task.js";
 import type { Curator } from "../curators/types.js";
-import { loadLibrary } from "../library/io.js";
-import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
+import { startingLibrary } from "../endpoint-run/start-library.js";
 import { streamSeed } from "../seeds.js";
 import { streamTasks, tasksNeeded, type TaskOrder } from "../tasks/stream-tasks.js";
 import type { JournalEntry } from "../endpoint-run/journal.js";
@@ -71,11 +69,7 @@ export async function prepareEndpointEval(input: EndpointEvalInput): Promise<End
     input.unsafeNoSandbox,
     disjoint,
   );
-  const lib = input.library === undefined ? undefined : loadLibrary(input.library);
-  // A starting library's `pending` markers are decide's notes to a harness, not part of the items.
-  const live: LibraryItem[] = (lib?.items ?? []).map(({ pending: _p, ...item }) => item);
-  const start: HarnessState = { live, archive: [], step: 0 };
-  const governance = lib?.governance.rules ?? DEFAULT_GOVERNANCE;
+  const { start, governance } = startingLibrary(input.library);
   const clients = profiles.map((p) => {
     const executor = new EndpointClient(p.endpoint);
     return { executor, rewriter: p.rewriter ? new EndpointClient(p.rewriter) : executor };

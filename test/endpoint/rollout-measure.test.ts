@@ -17,6 +17,9 @@ import { streamTasks, tasksNeeded } from "../../src/tasks/stream-tasks.js";
 import { collect } from "../../src/collect/collect.js";
 import { renderItem } from "../../src/world/render.js";
 import { ACTION_INDEX } from "../../src/actions.js";
+import { SkillWorld } from "../../src/world/world.js";
+import { parseItem } from "../../src/world/render.js";
+import { readDataset } from "../../src/data/dataset.js";
 
 const servers: ReferenceServer[] = [];
 const start = async () => {
@@ -98,6 +101,48 @@ describe("endpoint rollouts", () => {
     }
     // Shares are fractions, not all 0 or 1: the measure carries more than one outcome.
     expect(shares).not.toBe(successes);
+  });
+
+  it("start every stream from --library: the world's initial items as text, read back as the world holds them", async () => {
+    const s = await start();
+    const lib = s.world.initialLibrary();
+    const world = new SkillWorld(resolveWorld("tiny"), [], 1);
+    expect(lib).toHaveLength(world.items.length);
+    const parsed = lib.map((it) =>
+      parseItem(
+        it.content,
+        (n) => s.world.stream.familyOf(n),
+        (f, v) => s.world.stream.key(f, v),
+      ),
+    );
+    expect(parsed.map((p) => (p.family === -1 ? -1 : p.family))).toEqual(world.items.map((it) => it.family));
+    expect(parsed.map((p) => p.wrong)).toEqual(world.items.map((it) => it.family >= 0 && it.wrong));
+    expect(parsed.every((p) => p.known)).toBe(true);
+
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "start-library-"));
+    try {
+      const file = join(dir, "lib.jsonl");
+      writeFileSync(file, lib.map((it) => JSON.stringify(it)).join("\n") + "\n");
+      const profile = join(dir, "p.json");
+      writeFileSync(
+        profile,
+        JSON.stringify({ name: "p", endpoint: { baseUrl: s.url, model: s.model }, contextBudget: 4000 }),
+      );
+      const out = join(dir, "data");
+      await collect({ executors: profile, tasksFrom: "world:tiny:1:12", tasks: 12, library: file, out });
+      const ds = await readDataset(out);
+      const firstPass = (ds.decisions.item_id as string[]).filter((_, r) => (ds.decisions.pass as Int32Array)[r] === 0);
+      expect(firstPass.filter((id) => id.startsWith("initial-")).length).toBe(lib.length);
+      expect(ds.manifests[0].world.libraryItems).toBe(lib.length);
+      await expect(
+        collect({ world: "tiny", executors: "mid", tasks: 10, library: file, out: join(dir, "sim") }),
+      ).rejects.toThrow(/simulated streams start from the world's/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("give each stream its own stretch of tasks under --task-order disjoint, and say when the source is too short", async () => {

@@ -30,6 +30,7 @@ export const COLLECT_FLAGS: FlagTable<typeof CollectFieldsSchema> = {
   curationInterval: {},
   unsafeNoSandbox: {},
   taskOrder: {},
+  library: {},
 };
 
 export const collectCommand: CommandModule<GlobalArgs, FlagArgs> = {

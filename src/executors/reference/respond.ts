@@ -48,6 +48,7 @@ export class ReferenceRequestError extends Error {}
 
 const SALT_WRONG_AUTHORED = 0x5a17;
 const SALT_SAMPLE = 0x5a4d;
+const SALT_WRONG_INITIAL = 0x1a17;
 /** item texts whose parse is remembered */
 const PARSED_ITEMS = 4096;
 
@@ -232,6 +233,23 @@ export class ReferenceWorld {
     applyRewrite({ cfg: this.cfg, seed: this.seed, step: (last ?? -1) + 1, familyVersion: versions }, it);
     const key = it.family < 0 ? "" : it.wrong ? p.key : this.stream.key(it.family, it.version);
     return { kind: "rewrite", text: `<content>\n${this.render(it, key, p.id)}\n</content>` };
+  }
+
+  /**
+   * The world's starting library as text (SkillWorld's initial items: generic advice, procedure notes, a few
+   * wrong), so an endpoint run can start where an in-process stream of this seed starts (collect / eval
+   * --library). Wrong items carry a key that is not the procedure's, which the server reads back as wrong.
+   */
+  initialLibrary(): { id: string; kind: "context"; content: string }[] {
+    return new SkillWorld(this.cfg, [], this.seed).items.map((it, i) => {
+      const key =
+        it.family < 0
+          ? ""
+          : it.wrong
+            ? procedureKey(this.seed, it.family, it.version, SALT_WRONG_INITIAL + i)
+            : this.stream.key(it.family, it.version);
+      return { id: `initial-${i}`, kind: "context" as const, content: this.render(it, key, it.id) };
+    });
   }
 
   private render(it: SimItem, key: string, variant: number): string {
