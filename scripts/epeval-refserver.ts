@@ -2,7 +2,8 @@
  * Does endpoint eval rank curators as in-process eval does? (issue 17, a figure, not a timed test)
  * For each world seed, the reference server answers the world's tasks as text; `curator eval` runs none,
  * heuristic and the learned curator through the real-executor path (HTTP, BM25 retrieval, usage-based cost) in
- * the task file's order; the same curators are evaluated in process on the same world and executor.
+ * the task file's order, every curator from the world's initial library as text (--library); the same curators
+ * are evaluated in process on the same world and executor.
  *
  *   npx tsx scripts/epeval-refserver.ts [TASKS=100] [SEEDS=1,2,3] [MODEL=models/default]
  */
@@ -36,9 +37,19 @@ for (const seed of seeds) {
       contextBudget: executor.contextBudget,
     }),
   );
+  // Every curator starts from the world's initial items as text, as in-process streams start from them.
+  const library = join(root, `library-${seed}.jsonl`);
+  writeFileSync(
+    library,
+    server.world
+      .initialLibrary()
+      .map((it) => JSON.stringify(it))
+      .join("\n") + "\n",
+  );
   const res = await evaluate({
     curators,
     executors: [profile],
+    library,
     tasksFrom: `world:default:${seed}:${tasks}`,
     tasks,
     seeds: [1],
