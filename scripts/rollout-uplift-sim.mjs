@@ -3,7 +3,8 @@
 // endpoint run (8 evaluation streams; none / oracle computed here).
 // With a third argument `observed`, rollouts are measured in observed 0/1 outcomes, as an endpoint reports them,
 // instead of expected successes (a diagnostic of endpoint labels; forks still share each task's draw).
-// usage: node scripts/rollout-uplift-sim.mjs [scratch folder] [stream counts, e.g. 8,16,24,32,64] [observed]
+// usage: node scripts/rollout-uplift-sim.mjs [scratch folder] [stream counts, e.g. 8,16,24,32,64] [observed[:N]]
+//        EVAL_STREAMS=16 to score on 16 evaluation streams (default 8)
 //        (after npm run build)
 import { collect } from "../dist/collect/collect.js";
 import { train } from "../dist/train/train.js";
@@ -14,17 +15,23 @@ import { resolveExecutors } from "../dist/executors/presets.js";
 import { streamSeed } from "../dist/seeds.js";
 import { reward } from "../dist/reward.js";
 import { SkillWorld } from "../dist/world/world.js";
+import { Rng } from "../dist/util/rng.js";
 import { rmSync } from "node:fs";
 const r = process.argv[2] ?? "/tmp/rollout-diag";
 const counts = (process.argv[3] ?? "8,64").split(",").map(Number);
-const observed = process.argv[4] === "observed";
+// `observed` measures each rollout task by its observed 0/1 outcome; `observed:N` by the share right of N answers
+// (the first the task's own draw, the others independent draws shared by every fork: collect --rollout-samples N)
+const [mode, samplesArg] = (process.argv[4] ?? "").split(":");
+const observed = mode === "observed";
+const samples = Number(samplesArg ?? 1);
+const EVAL_STREAMS = Number(process.env.EVAL_STREAMS ?? 8);
 rmSync(r, { recursive: true, force: true });
 const world = resolveWorld("tiny");
 const executors = resolveExecutors("mid");
 async function score(spec) {
   const curator = (await resolveCurator(spec, { simulator: true })).curator;
   let total = 0;
-  for (let k = 0; k < 8; k++) {
+  for (let k = 0; k < EVAL_STREAMS; k++) {
     const run = await runStream(
       { streamId: k, seed: streamSeed(1000, k, "eval"), world, executors, tasks: 100 },
       curator,
@@ -35,7 +42,7 @@ async function score(spec) {
       run.tasks.reduce((a, t) => a + t.cost, 0),
     );
   }
-  return total / 8;
+  return total / EVAL_STREAMS;
 }
 const none = await score("none");
 const oracle = await score("oracle");
@@ -56,8 +63,11 @@ for (const streams of counts) {
   const runTask = SkillWorld.prototype.runTask;
   if (observed)
     SkillWorld.prototype.runTask = function (...a) {
+      const [t, seed] = [this.step, this.seed];
       const r = runTask.apply(this, a);
-      return { ...r, pSuccess: r.success ? 1 : 0 };
+      let right = r.success ? 1 : 0;
+      for (let j = 1; j < samples; j++) if (new Rng([seed, t, 0x5a4d, j]).next() < r.pSuccess) right++;
+      return { ...r, pSuccess: right / samples };
     };
   await collect({
     world: "tiny",
