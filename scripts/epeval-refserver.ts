@@ -5,7 +5,7 @@
  * the task file's order, every curator from the world's initial library as text (--library); the same curators
  * are evaluated in process on the same world and executor.
  *
- *   npx tsx scripts/epeval-refserver.ts [TASKS=100] [SEEDS=1,2,3] [MODEL=models/default]
+ *   npx tsx scripts/epeval-refserver.ts [TASKS=100] [SEEDS=1,2,3] [MODEL[,MODEL…]=models/default] [WORLD=default]
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,12 +15,13 @@ import { ReferenceServer } from "../src/executors/reference/server.js";
 import { resolveWorld } from "../src/world/presets.js";
 import { resolveExecutor } from "../src/executors/presets.js";
 
-const [tasksArg = "100", seedsArg = "1,2,3", model = "models/default"] = process.argv.slice(2);
+const [tasksArg = "100", seedsArg = "1,2,3", model = "models/default", worldName = "default"] = process.argv.slice(2);
 const tasks = Number(tasksArg);
 const seeds = seedsArg.split(",").map(Number);
-const curators = ["none", "heuristic", model];
+// MODEL may list several model folders, comma-separated
+const curators = ["none", "heuristic", ...model.split(",")];
 const root = mkdtempSync(join(tmpdir(), "epeval-ref-"));
-const world = resolveWorld("default");
+const world = resolveWorld(worldName);
 const executor = resolveExecutor("mid");
 
 const endpoint: Record<string, number[]> = Object.fromEntries(curators.map((c) => [c, []]));
@@ -50,7 +51,7 @@ for (const seed of seeds) {
     curators,
     executors: [profile],
     library,
-    tasksFrom: `world:default:${seed}:${tasks}`,
+    tasksFrom: `world:${worldName}:${seed}:${tasks}`,
     tasks,
     seeds: [1],
     streams: 1,
@@ -68,7 +69,7 @@ const t1 = performance.now();
 const inProcess = await evaluate({
   curators,
   executors: ["mid"],
-  world: "default",
+  world: worldName,
   tasks,
   seeds: [1],
   streams: seeds.length,
