@@ -75,6 +75,8 @@ async function collectShard(i, n) {
         // answers sampled per rollout task need a sampling temperature (the reference server draws them regardless)
         endpoint: { baseUrl: server.url, model: server.model, ...(samples > 1 ? { temperature: 0.7 } : {}) },
         contextBudget: executor.contextBudget,
+        // WORLD_RETRIEVAL=1: retrieve as many items per task as the world does (its retrievalK), not the harness's 8
+        ...(process.env.WORLD_RETRIEVAL === "1" ? { retrievalK: world.retrievalK } : {}),
       }),
     );
     return file;

@@ -46,7 +46,7 @@ import { endpointExecutor, type EndpointFork } from "./fork.js";
 import { rolloutJournal } from "./rollout-journal.js";
 import { curationPass, recordUses, type UseLog } from "./pass.js";
 
-/** The harness settings every endpoint run uses; recorded in the manifest. */
+/** The harness settings every endpoint run uses (a profile may set its own retrievalK); recorded in the manifest. */
 export const HARNESS = {
   retrievalK: 8,
   recentWindow: 6,
@@ -246,6 +246,7 @@ function harnessConfig(profile: EndpointProfile, ctx: RunContext): HarnessConfig
     contextBudget: profile.contextBudget,
     prices: profile.prices ?? DEFAULT_PRICES,
     ...HARNESS,
+    ...(profile.retrievalK !== undefined ? { retrievalK: profile.retrievalK } : {}),
     sandbox: ctx.sandbox,
   };
 }

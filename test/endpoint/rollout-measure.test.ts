@@ -137,6 +137,23 @@ describe("endpoint rollouts", () => {
       const firstPass = (ds.decisions.item_id as string[]).filter((_, r) => (ds.decisions.pass as Int32Array)[r] === 0);
       expect(firstPass.filter((id) => id.startsWith("initial-")).length).toBe(lib.length);
       expect(ds.manifests[0].world.libraryItems).toBe(lib.length);
+      expect(Math.max(...Array.from(ds.tasks.items_in_context as Int32Array))).toBeGreaterThan(2);
+
+      // A profile's retrievalK caps the items retrieved per task (the harness's default is 8).
+      const narrow = join(dir, "narrow.json");
+      writeFileSync(
+        narrow,
+        JSON.stringify({
+          name: "n",
+          endpoint: { baseUrl: s.url, model: s.model },
+          contextBudget: 4000,
+          retrievalK: 2,
+        }),
+      );
+      const out2 = join(dir, "narrow-data");
+      await collect({ executors: narrow, tasksFrom: "world:tiny:1:12", tasks: 12, library: file, out: out2 });
+      const counts = Array.from((await readDataset(out2)).tasks.items_in_context as Int32Array);
+      expect(Math.max(...counts)).toBe(2);
       await expect(
         collect({ world: "tiny", executors: "mid", tasks: 10, library: file, out: join(dir, "sim") }),
       ).rejects.toThrow(/simulated streams start from the world's/);

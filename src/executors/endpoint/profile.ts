@@ -83,6 +83,12 @@ export const EndpointProfileSchema = z
     name: z.string().min(1).describe("how reports name this executor"),
     endpoint: EndpointBlockSchema,
     contextBudget: z.number().int().positive().describe("tokens of retrieved items placed in the prompt"),
+    retrievalK: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("items retrieved per task (BM25) before the budget cut; default 8"),
     prices: PricesSchema.optional().describe("USD per million tokens; cached prompt tokens use cachedInputPerMTok"),
     rewriter: EndpointBlockSchema.optional().describe("endpoint for compress / rewrite calls; defaults to `endpoint`"),
   })
