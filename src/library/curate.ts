@@ -24,7 +24,7 @@ import { canonicalJson } from "../governance/audit.js";
 import { looserRules } from "../governance/rules.js";
 import { changeCap } from "../governance/choose.js";
 import { countActions } from "./review.js";
-import { planPass, writePass, type ApplySummary } from "./apply.js";
+import { writePass, type ApplySummary } from "./apply.js";
 import {
   checkOutputFolder,
   classifyFolder,
@@ -180,22 +180,26 @@ async function curateLocked(
     const perItem = result.decisions.map((d, r) => (fresh[r] ? d : null));
     let written: ApplySummary | null = null;
     if (out) {
-      const plan = planPass({
-        items,
-        decisions: perItem,
-        head: state?.head ?? null,
-        curator: result.curator,
-        modelHash: result.modelHash,
-        time: (o.clock ?? (() => new Date()))().toISOString(),
-        window,
-        governance: gov.rules,
-        governanceFile: gov.text !== null,
-        changeCap: cap,
-        changesBefore,
-        archivedBefore: state?.history.archived ?? 0,
-        itemHashes: hashes,
-      });
-      written = await writePass(out, state, plan, gov.text);
+      written = await writePass(
+        out,
+        state,
+        {
+          items,
+          decisions: perItem,
+          head: state?.head ?? null,
+          curator: result.curator,
+          modelHash: result.modelHash,
+          time: (o.clock ?? (() => new Date()))().toISOString(),
+          window,
+          governance: gov.rules,
+          governanceFile: gov.text !== null,
+          changeCap: cap,
+          changesBefore,
+          archivedBefore: state?.history.archived ?? 0,
+          itemHashes: hashes,
+        },
+        gov.text,
+      );
     }
     const decisions = perItem.filter((d): d is Decision => d !== null);
     return {
