@@ -168,10 +168,12 @@ function entryFields(rec: Record<string, unknown>, seq: number, prevHash: string
  * in its sorted place), from one serialisation of its members.
  */
 function sealEntry(rec: Record<string, unknown>, seq: number, prevHash: string): { hash: string; line: string } {
-  const fast = itemLineParts(rec, seq, prevHash);
-  if (fast) {
-    const hash = sha256(`${fast[0]},${fast[1]}`);
-    return { hash, line: `${fast[0]},"hash":"${hash}",${fast[1]}` };
+  const text = itemLineText(rec, seq, prevHash);
+  if (text !== null) {
+    const hash = sha256(text);
+    // `,"itemHash":` can only be that member: inside a JSON string every `"` is escaped.
+    const at = text.indexOf(',"itemHash":');
+    return { hash, line: `${text.slice(0, at)},"hash":"${hash}"${text.slice(at)}` };
   }
   const e = entryFields(rec, seq, prevHash);
   const keys = Object.keys(e).sort();
@@ -188,7 +190,7 @@ function sealEntry(rec: Record<string, unknown>, seq: number, prevHash: string):
   return { hash, line: `{${members.join(",")}}` };
 }
 
-/** The fields of a decision record (ItemRecord): exactly these, with the types itemLineParts checks. */
+/** The fields of a decision record (ItemRecord): exactly these, with the types itemLineText checks. */
 const ITEM_RECORD_KEYS = [
   "action",
   "allowed",
@@ -205,10 +207,10 @@ const ITEM_RECORD_KEYS = [
 const PROBS_KEYS = ["compress", "keep", "retire", "rewrite"];
 
 /**
- * A decision line (the one written a million times in a pass) in its canonical text, split where `hash` goes:
- * the members before it and those after it. Null for any other shape (which takes the general path).
+ * A decision line (the one written a million times in a pass) in its canonical text without `hash`: one native
+ * JSON.stringify of its members in sorted order. Null for any other shape (which takes the general path).
  */
-function itemLineParts(r: Record<string, unknown>, seq: number, prevHash: string): [string, string] | null {
+function itemLineText(r: Record<string, unknown>, seq: number, prevHash: string): string | null {
   if (Object.keys(r).length !== ITEM_RECORD_KEYS.length) return null;
   for (const k of ITEM_RECORD_KEYS) if (!Object.hasOwn(r, k) || r[k] === undefined) return null;
   const { action, allowed, curator, itemHash, itemId, modelHash, probs, reason, time, where } = r;
@@ -221,13 +223,23 @@ function itemLineParts(r: Record<string, unknown>, seq: number, prevHash: string
   const p = probs as Record<string, unknown>;
   if (Object.keys(p).length !== PROBS_KEYS.length) return null;
   for (const k of PROBS_KEYS) if (typeof p[k] !== "number") return null;
-  const j = JSON.stringify;
-  return [
-    `{"action":${j(action)},"allowed":${j(allowed)},"curator":${j(curator)}`,
-    `"itemHash":${j(itemHash)},"itemId":${j(itemId)},"modelHash":${j(modelHash)},"prevHash":${j(prevHash)},` +
-      `"probs":{"compress":${j(p.compress)},"keep":${j(p.keep)},"retire":${j(p.retire)},"rewrite":${j(p.rewrite)}},` +
-      `"reason":${j(reason)},"seq":${j(seq)},"time":${j(time)},"v":${j(AUDIT_FORMAT)},"where":${j(where)},"window":${j(window)}}`,
-  ];
+  const probsSorted = { compress: p.compress, keep: p.keep, retire: p.retire, rewrite: p.rewrite };
+  return JSON.stringify({
+    action,
+    allowed,
+    curator,
+    itemHash,
+    itemId,
+    modelHash,
+    prevHash,
+    probs: probsSorted,
+    reason,
+    seq,
+    time,
+    v: AUDIT_FORMAT,
+    where,
+    window,
+  });
 }
 
 /** An audit line as written: canonical key order, so the file reads the same way it is hashed. */
