@@ -29,19 +29,21 @@ export class ItemHashes {
   static start(file: string): ItemHashes {
     const stamp = fileStamp(file);
     let worker: Worker | null = null;
-    let reply: Promise<Reply>;
-    try {
-      const w = new Worker(new URL("./hash-worker.js", import.meta.url), { workerData: { file } });
-      w.unref();
-      reply = new Promise<Reply>((resolve) => {
-        w.once("message", (m: Reply) => resolve(m));
-        w.once("error", () => resolve({ ok: false }));
-        w.once("exit", () => resolve({ ok: false }));
-      });
-      worker = w;
-    } catch {
-      reply = Promise.resolve({ ok: false });
-    }
+    let reply: Promise<Reply> = Promise.resolve({ ok: false });
+    // Only a regular file can be read twice: a second reader of a pipe would take lines from the library reader.
+    if (stamp !== null)
+      try {
+        const w = new Worker(new URL("./hash-worker.js", import.meta.url), { workerData: { file } });
+        w.unref();
+        reply = new Promise<Reply>((resolve) => {
+          w.once("message", (m: Reply) => resolve(m));
+          w.once("error", () => resolve({ ok: false }));
+          w.once("exit", () => resolve({ ok: false }));
+        });
+        worker = w;
+      } catch {
+        // No worker (e.g. running from TypeScript sources): the items are hashed on the main thread.
+      }
     return new ItemHashes(file, stamp, worker, reply);
   }
 
@@ -62,9 +64,11 @@ export class ItemHashes {
   }
 }
 
+/** What changes when a regular file is written to; null for anything else. */
 function fileStamp(file: string): string | null {
   try {
     const s = statSync(file, { bigint: true });
+    if (!s.isFile()) return null;
     return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch {
     return null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,25 @@ describe("item hashes computed aside", () => {
       const now = readLibraryFile(changed);
       expect(now[1].content).not.toBe(items[1].content);
       expect(await early.of(now)).toEqual(now.map(contentHash));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves a pipe to the library reader alone (a second reader would take lines from it)", async () => {
+    if (!existsSync(BUILT)) throw new Error("run `npm run build` first");
+    const ItemHashes = (await import(BUILT)).ItemHashes as typeof SourceItemHashes;
+    const dir = mkdtempSync(join(tmpdir(), "item-hashes-"));
+    try {
+      const file = library(dir);
+      const fifo = join(dir, "library.fifo");
+      execFileSync("mkfifo", [fifo]);
+      const writer = spawn("sh", ["-c", 'cat "$0" > "$1"', file, fifo], { stdio: "ignore" });
+      const hashing = ItemHashes.start(fifo);
+      const items = readLibraryFile(fifo);
+      writer.kill();
+      expect(items.map((it) => it.id)).toEqual(readLibraryFile(file).map((it) => it.id));
+      expect(await hashing.of(items)).toEqual(items.map(contentHash));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
