@@ -93,45 +93,89 @@ export interface ChainedRecords {
 
 /** Chains `records` after `head` (null = empty log). Returns the new entries, their text and the new head. */
 export function chainRecords(head: AuditHead | null, records: readonly AuditRecord[]): ChainedRecords {
-  let seq = head?.lines ?? 0;
-  let prevHash = head?.hash ?? GENESIS_HASH;
+  const chain = new AuditChain(head);
   const entries: AuditEntry[] = [];
   const text: string[] = [];
   let block: string[] = [];
   for (const r of records) {
-    // Only the record's own fields: a stray v / seq / prevHash / hash on the input must not override the chain.
-    const entry: Record<string, unknown> = { v: AUDIT_FORMAT, seq: ++seq };
-    const rec = r as unknown as Record<string, unknown>;
-    for (const k of Object.keys(rec)) {
-      if (k === "v" || k === "seq" || k === "prevHash" || k === "hash") continue;
-      if (k === "__proto__") Object.defineProperty(entry, k, { value: rec[k], enumerable: true, writable: true });
-      else entry[k] = rec[k];
-    }
-    entry.prevHash = prevHash;
-    const sealed = sealEntry(entry);
-    entry.hash = sealed.hash;
-    entries.push(entry as unknown as AuditEntry);
+    const sealed = chain.append(r);
+    entries.push(auditEntry(r, sealed));
     block.push(sealed.line);
     if (block.length === BLOCK_LINES) {
       text.push(`${block.join("\n")}\n`);
       block = [];
     }
-    prevHash = sealed.hash;
   }
   if (block.length > 0) text.push(`${block.join("\n")}\n`);
-  return { entries, text, head: { lines: seq, hash: prevHash } };
+  return { entries, text, head: chain.head };
+}
+
+/** A record sealed into the chain: where it sits, its hash and its line (canonical JSON, no newline). */
+export interface SealedLine {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  line: string;
 }
 
 /**
- * The hash of an entry (its canonical JSON without `hash`) and its line (the canonical JSON with `hash` in its
- * sorted place), from one serialisation of its members.
+ * Appends records to a log one at a time, so that a pass can write each line as it makes it instead of
+ * holding a million of them (chainRecords is this, collected).
  */
-function sealEntry(e: Record<string, unknown>): { hash: string; line: string } {
-  const fast = itemLineParts(e);
-  if (fast) {
-    const hash = sha256(`${fast[0]},${fast[1]}`);
-    return { hash, line: `${fast[0]},"hash":"${hash}",${fast[1]}` };
+export class AuditChain {
+  private seq: number;
+  private prevHash: string;
+
+  constructor(head: AuditHead | null) {
+    this.seq = head?.lines ?? 0;
+    this.prevHash = head?.hash ?? GENESIS_HASH;
   }
+
+  get head(): AuditHead {
+    return { lines: this.seq, hash: this.prevHash };
+  }
+
+  append(r: AuditRecord): SealedLine {
+    const seq = ++this.seq;
+    const prevHash = this.prevHash;
+    const { hash, line } = sealEntry(r as unknown as Record<string, unknown>, seq, prevHash);
+    this.prevHash = hash;
+    return { seq, prevHash, hash, line };
+  }
+}
+
+/** The entry a record became when sealed: its own fields and the chain's. */
+export function auditEntry(r: AuditRecord, sealed: SealedLine): AuditEntry {
+  const entry = entryFields(r as unknown as Record<string, unknown>, sealed.seq, sealed.prevHash);
+  entry.hash = sealed.hash;
+  return entry as unknown as AuditEntry;
+}
+
+function entryFields(rec: Record<string, unknown>, seq: number, prevHash: string): Record<string, unknown> {
+  // Only the record's own fields: a stray v / seq / prevHash / hash on the input must not override the chain.
+  const entry: Record<string, unknown> = { v: AUDIT_FORMAT, seq };
+  for (const k of Object.keys(rec)) {
+    if (k === "v" || k === "seq" || k === "prevHash" || k === "hash") continue;
+    if (k === "__proto__") Object.defineProperty(entry, k, { value: rec[k], enumerable: true, writable: true });
+    else entry[k] = rec[k];
+  }
+  entry.prevHash = prevHash;
+  return entry;
+}
+
+/**
+ * The hash of a record's entry (its canonical JSON without `hash`) and its line (the canonical JSON with `hash`
+ * in its sorted place), from one serialisation of its members.
+ */
+function sealEntry(rec: Record<string, unknown>, seq: number, prevHash: string): { hash: string; line: string } {
+  const text = itemLineText(rec, seq, prevHash);
+  if (text !== null) {
+    const hash = sha256(text);
+    // `,"itemHash":` can only be that member: inside a JSON string every `"` is escaped.
+    const at = text.indexOf(',"itemHash":');
+    return { hash, line: `${text.slice(0, at)},"hash":"${hash}"${text.slice(at)}` };
+  }
+  const e = entryFields(rec, seq, prevHash);
   const keys = Object.keys(e).sort();
   const members: string[] = [];
   let at = -1;
@@ -146,50 +190,56 @@ function sealEntry(e: Record<string, unknown>): { hash: string; line: string } {
   return { hash, line: `{${members.join(",")}}` };
 }
 
-/** The members of a decision line, in canonical order: exactly these, with these types. */
-const ITEM_LINE_KEYS = [
+/** The fields of a decision record (ItemRecord): exactly these, with the types itemLineText checks. */
+const ITEM_RECORD_KEYS = [
   "action",
   "allowed",
   "curator",
   "itemHash",
   "itemId",
   "modelHash",
-  "prevHash",
   "probs",
   "reason",
-  "seq",
   "time",
-  "v",
   "where",
   "window",
 ];
 const PROBS_KEYS = ["compress", "keep", "retire", "rewrite"];
 
 /**
- * A decision line (the one written a million times in a pass) in its canonical text, split where `hash` goes:
- * the members before it and those after it. Null for any other shape (which takes the general path).
+ * A decision line (the one written a million times in a pass) in its canonical text without `hash`: one native
+ * JSON.stringify of its members in sorted order. Null for any other shape (which takes the general path).
  */
-function itemLineParts(e: Record<string, unknown>): [string, string] | null {
-  const keys = Object.keys(e);
-  if (keys.length !== ITEM_LINE_KEYS.length) return null;
-  for (const k of ITEM_LINE_KEYS) if (!(k in e) || e[k] === undefined) return null;
-  const { action, allowed, curator, itemHash, itemId, modelHash, prevHash, probs, reason, seq, time, v, where } = e;
-  const window = e.window;
-  for (const x of [action, curator, itemHash, itemId, modelHash, prevHash, reason, time, where])
+function itemLineText(r: Record<string, unknown>, seq: number, prevHash: string): string | null {
+  if (Object.keys(r).length !== ITEM_RECORD_KEYS.length) return null;
+  for (const k of ITEM_RECORD_KEYS) if (!Object.hasOwn(r, k) || r[k] === undefined) return null;
+  const { action, allowed, curator, itemHash, itemId, modelHash, probs, reason, time, where } = r;
+  const window = r.window;
+  for (const x of [action, curator, itemHash, itemId, modelHash, reason, time, where])
     if (typeof x !== "string") return null;
-  if (typeof seq !== "number" || typeof v !== "number" || (window !== null && typeof window !== "number")) return null;
+  if (window !== null && typeof window !== "number") return null;
   if (!Array.isArray(allowed) || !allowed.every((a) => typeof a === "string")) return null;
   if (typeof probs !== "object" || probs === null || Object.getPrototypeOf(probs) !== Object.prototype) return null;
   const p = probs as Record<string, unknown>;
   if (Object.keys(p).length !== PROBS_KEYS.length) return null;
   for (const k of PROBS_KEYS) if (typeof p[k] !== "number") return null;
-  const j = JSON.stringify;
-  return [
-    `{"action":${j(action)},"allowed":${j(allowed)},"curator":${j(curator)}`,
-    `"itemHash":${j(itemHash)},"itemId":${j(itemId)},"modelHash":${j(modelHash)},"prevHash":${j(prevHash)},` +
-      `"probs":{"compress":${j(p.compress)},"keep":${j(p.keep)},"retire":${j(p.retire)},"rewrite":${j(p.rewrite)}},` +
-      `"reason":${j(reason)},"seq":${j(seq)},"time":${j(time)},"v":${j(v)},"where":${j(where)},"window":${j(window)}}`,
-  ];
+  const probsSorted = { compress: p.compress, keep: p.keep, retire: p.retire, rewrite: p.rewrite };
+  return JSON.stringify({
+    action,
+    allowed,
+    curator,
+    itemHash,
+    itemId,
+    modelHash,
+    prevHash,
+    probs: probsSorted,
+    reason,
+    seq,
+    time,
+    v: AUDIT_FORMAT,
+    where,
+    window,
+  });
 }
 
 /** An audit line as written: canonical key order, so the file reads the same way it is hashed. */

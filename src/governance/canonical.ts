@@ -49,29 +49,59 @@ function sortedCopy(v: unknown, omit?: string): unknown {
   const proto = Object.getPrototypeOf(obj);
   if ((proto !== Object.prototype && proto !== null) || typeof obj.toJSON === "function") return UNSAFE;
   const keys = Object.keys(obj);
-  let copy = omit !== undefined && Object.prototype.hasOwnProperty.call(obj, omit);
-  let sorted = true;
+  const order = keyOrder(keys);
+  if (order === UNSAFE) return UNSAFE;
+  let copy = order !== SORTED || (omit !== undefined && Object.prototype.hasOwnProperty.call(obj, omit));
   const vals: unknown[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const c = k.charCodeAt(0);
-    // Integer-like keys are enumerated before all others, whatever the insertion order; `__proto__` cannot be
-    // set as an ordinary member of the plain object the copy is.
-    if ((c >= 48 && c <= 57) || k === "__proto__") return UNSAFE;
-    if (i > 0 && !(keys[i - 1] < k)) sorted = false;
-    const x = obj[k];
+    const x = obj[keys[i]];
     const y = x === undefined ? x : sortedCopy(x);
     if (y === UNSAFE) return UNSAFE;
     if (y !== x) copy = true;
     vals[i] = y;
   }
-  if (!copy && sorted) return v;
-  const order = keys.map((_, i) => i);
-  if (!sorted) order.sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  if (!copy) return v;
   // A plain object (a null-prototype one would be a slow dictionary for JSON.stringify).
   const out: Record<string, unknown> = {};
-  for (const i of order) if (keys[i] !== omit) out[keys[i]] = vals[i];
+  for (let j = 0; j < keys.length; j++) {
+    const i = order === SORTED ? j : order[j];
+    if (keys[i] !== omit) out[keys[i]] = vals[i];
+  }
   return out;
+}
+
+const SORTED = Symbol("sorted");
+
+/** Key lists seen last, with their order: a library's objects share a handful of them. */
+const recentKeyOrders: { keys: string[]; order: number[] | typeof SORTED | typeof UNSAFE }[] = [];
+const RECENT_KEY_ORDERS = 16;
+
+/**
+ * The positions of `keys` in sorted order (SORTED when they are already), or UNSAFE for a key a plain object
+ * cannot hold as an ordinary member in insertion order.
+ */
+function keyOrder(keys: string[]): number[] | typeof SORTED | typeof UNSAFE {
+  for (const seen of recentKeyOrders) if (sameKeys(seen.keys, keys)) return seen.order;
+  let order: number[] | typeof SORTED | typeof UNSAFE = SORTED;
+  for (let i = 0; i < keys.length && order !== UNSAFE; i++) {
+    const k = keys[i];
+    const c = k.charCodeAt(0);
+    // Integer-like keys are enumerated before all others, whatever the insertion order; `__proto__` cannot be
+    // set as an ordinary member of the plain object the copy is.
+    if ((c >= 48 && c <= 57) || k === "__proto__") order = UNSAFE;
+    else if (i > 0 && !(keys[i - 1] < k)) order = [];
+  }
+  if (order !== SORTED && order !== UNSAFE)
+    order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  if (recentKeyOrders.length === RECENT_KEY_ORDERS) recentKeyOrders.shift();
+  recentKeyOrders.push({ keys, order });
+  return order;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The member-by-member definition of canonicalJson (exported so tests can hold the two equal). */

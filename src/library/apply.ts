@@ -13,8 +13,18 @@ import type { Decision } from "../runtime/decide.js";
 import { defaultNow } from "../features/observe.js";
 import { DEFAULT_GOVERNANCE } from "../governance/rules.js";
 import { changeCap } from "../governance/choose.js";
-import { AUDIT_FILE, chainRecords, type AuditEntry, type AuditHead, type AuditRecord } from "../governance/audit.js";
-import { countActions } from "./review.js";
+import {
+  AUDIT_FILE,
+  AuditChain,
+  auditEntry,
+  chainRecords,
+  type AuditEntry,
+  type AuditHead,
+  type AuditRecord,
+  type ItemRecord,
+  type PassRecord,
+  type SealedLine,
+} from "../governance/audit.js";
 import { forEachArchiveEntry, GOVERNANCE_FILE, type ArchiveEntry, type LiveItem } from "./io.js";
 import { contentHash } from "./history.js";
 import {
@@ -22,6 +32,7 @@ import {
   LIBRARY_FILE,
   openFolder,
   withFolderLock,
+  streamFolder,
   writeFolder,
   resolveFolder,
   checkOutputFolder,
@@ -59,30 +70,65 @@ export interface PassOutput {
   archive: ArchiveEntry[];
   /** The pass's audit entries: one per decided item, then the `pass` line. */
   audit: AuditEntry[];
-  /** The same entries as the log's text (ChainedRecords.text). */
-  auditText: string[];
   head: AuditHead;
   counts: Record<Action, number>;
   decided: number;
   unchanged: number;
 }
 
-/** The pure part of a pass: what the folder gains. */
+/** The pure part of a pass: what the folder gains (writePass writes the same without holding it). */
 export function planPass(p: PassInput): PassOutput {
+  const live: LiveItem[] = [];
+  const archive: ArchiveEntry[] = [];
+  const audit: AuditEntry[] = [];
+  const t = walkPass(p, {
+    live: (item) => live.push(item),
+    archive: (entry) => archive.push(entry),
+    audit: (record, sealed) => audit.push(auditEntry(record, sealed)),
+  });
+  return { live, archive, audit, head: t.head, counts: t.counts, decided: t.decided, unchanged: t.unchanged };
+}
+
+/** Where a pass puts what it makes, in file order. */
+interface PassSink {
+  live(item: LiveItem): void;
+  archive(entry: ArchiveEntry): void;
+  audit(record: AuditRecord, sealed: SealedLine): void;
+}
+
+interface PassTotals {
+  head: AuditHead;
+  counts: Record<Action, number>;
+  decided: number;
+  unchanged: number;
+  live: number;
+  /** Items the archive holds after the pass. */
+  archived: number;
+}
+
+/**
+ * Goes through the items once: each decided item's audit line (chained in item order), then where the item
+ * goes (live, live with a `pending` marker, or the archive, naming the line that retired it); the `pass` line last.
+ */
+function walkPass(p: PassInput, to: PassSink): PassTotals {
   if (p.decisions.length !== p.items.length)
-    throw new Error(`planPass: ${p.decisions.length} decisions for ${p.items.length} items`);
+    throw new Error(`pass: ${p.decisions.length} decisions for ${p.items.length} items`);
   const window = p.window ?? defaultNow(p.items);
   const governance = p.governance ?? DEFAULT_GOVERNANCE;
-  const records: AuditRecord[] = [];
-  const made: Decision[] = [];
-  const rowOfRecord: number[] = [];
-  p.decisions.forEach((d, r) => {
-    if (!d) return;
-    const item = p.items[r];
-    if (d.id !== item.id) throw new Error(`planPass: decision ${r} is for '${d.id}', item is '${item.id}'`);
-    made.push(d);
-    rowOfRecord.push(r);
-    records.push({
+  const chain = new AuditChain(p.head);
+  const counts: Record<Action, number> = { keep: 0, compress: 0, rewrite: 0, retire: 0 };
+  let live = 0;
+  let decided = 0;
+  p.items.forEach((item, r) => {
+    const d = p.decisions[r];
+    if (!d) {
+      live++;
+      return to.live(item);
+    }
+    if (d.id !== item.id) throw new Error(`pass: decision ${r} is for '${d.id}', item is '${item.id}'`);
+    counts[d.action]++;
+    decided++;
+    const record: ItemRecord = {
       time: p.time,
       itemId: d.id,
       action: d.action,
@@ -94,10 +140,23 @@ export function planPass(p: PassInput): PassOutput {
       window,
       itemHash: p.itemHashes?.[r] ?? contentHash(item),
       where: d.action === "retire" ? "archive" : "live",
-    });
+    };
+    const sealed = chain.append(record);
+    to.audit(record, sealed);
+    if (d.action === "retire")
+      return to.archive({
+        item,
+        retiredAt: p.time,
+        auditSeq: sealed.seq,
+        reason: d.reason,
+        curator: p.curator,
+        modelHash: p.modelHash,
+      });
+    live++;
+    to.live(d.action === "keep" ? item : { ...item, pending: d.action });
   });
-  const retired = made.filter((d) => d.action === "retire").length;
-  records.push({
+  const archived = (p.archivedBefore ?? 0) + counts.retire;
+  const pass: PassRecord = {
     time: p.time,
     action: "pass",
     curator: p.curator,
@@ -105,42 +164,15 @@ export function planPass(p: PassInput): PassOutput {
     window,
     governance,
     governanceFile: p.governanceFile ?? false,
-    decided: made.length,
-    unchanged: p.items.length - made.length,
+    decided,
+    unchanged: p.items.length - decided,
     changeCap: p.changeCap ?? changeCap(p.items.length, governance),
     changesBefore: p.changesBefore ?? 0,
-    live: p.items.length - retired,
-    archived: (p.archivedBefore ?? 0) + retired,
-  });
-  const { entries, text, head } = chainRecords(p.head, records);
-  const seqOfRow = new Map<number, number>();
-  rowOfRecord.forEach((r, k) => seqOfRow.set(r, entries[k].seq));
-  const live: LiveItem[] = [];
-  const archive: ArchiveEntry[] = [];
-  p.items.forEach((item, r) => {
-    const d = p.decisions[r];
-    if (!d || d.action === "keep") live.push(item);
-    else if (d.action === "retire")
-      archive.push({
-        item,
-        retiredAt: p.time,
-        auditSeq: seqOfRow.get(r)!,
-        reason: d.reason,
-        curator: p.curator,
-        modelHash: p.modelHash,
-      });
-    else live.push({ ...item, pending: d.action });
-  });
-  return {
     live,
-    archive,
-    audit: entries,
-    auditText: text,
-    head,
-    counts: countActions(made),
-    decided: made.length,
-    unchanged: p.items.length - made.length,
+    archived,
   };
+  to.audit(pass, chain.append(pass));
+  return { head: chain.head, counts, decided, unchanged: pass.unchanged, live, archived };
 }
 
 export interface ApplySummary {
@@ -154,30 +186,44 @@ export interface ApplySummary {
   head: string;
 }
 
-/** Writes a planned pass into `out` (whose state, when it already is a decide folder, is `state`). */
+/**
+ * Makes a pass and writes it into `out` (whose state, when it already is a decide folder, is `state`): each
+ * line goes to its file as it is made, so a million-item pass never holds its audit log or its output items.
+ */
 export async function writePass(
   out: string,
   state: FolderState | null,
-  plan: PassOutput,
+  pass: PassInput,
   governanceText: string | null,
 ): Promise<ApplySummary> {
-  await writeFolder(out, {
-    live: plan.live,
-    archive: { copyFrom: state ? join(state.dir, ARCHIVE_FILE) : null, append: plan.archive },
-    audit: { copyFrom: state ? join(state.dir, AUDIT_FILE) : null, append: plan.auditText },
-    head: plan.head,
+  let t: PassTotals | null = null;
+  await streamFolder(out, {
+    copy: {
+      live: null,
+      archive: state ? join(state.dir, ARCHIVE_FILE) : null,
+      audit: state ? join(state.dir, AUDIT_FILE) : null,
+    },
+    append: (to) => {
+      t = walkPass(pass, {
+        live: (item) => to.live.writeJson(item),
+        archive: (entry) => to.archive.writeJson(entry),
+        audit: (_, sealed) => to.audit.write(`${sealed.line}\n`),
+      });
+      return t.head;
+    },
     governance: governanceText,
   });
-  const pass = plan.audit[plan.audit.length - 1] as AuditEntry & { archived: number };
+  const totals = t as PassTotals | null;
+  if (!totals) throw new Error("writePass: the folder was written without its pass");
   return {
     out,
-    counts: plan.counts,
-    decided: plan.decided,
-    unchanged: plan.unchanged,
-    live: plan.live.length,
-    archived: pass.archived,
-    auditLines: plan.head.lines,
-    head: plan.head.hash,
+    counts: totals.counts,
+    decided: totals.decided,
+    unchanged: totals.unchanged,
+    live: totals.live,
+    archived: totals.archived,
+    auditLines: totals.head.lines,
+    head: totals.head.hash,
   };
 }
 

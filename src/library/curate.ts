@@ -24,7 +24,7 @@ import { canonicalJson } from "../governance/audit.js";
 import { looserRules } from "../governance/rules.js";
 import { changeCap } from "../governance/choose.js";
 import { countActions } from "./review.js";
-import { planPass, writePass, type ApplySummary } from "./apply.js";
+import { writePass, type ApplySummary } from "./apply.js";
 import {
   checkOutputFolder,
   classifyFolder,
@@ -34,7 +34,7 @@ import {
   withFolderLock,
   type FolderState,
 } from "./folder.js";
-import { contentHash } from "./history.js";
+import { ItemHashes } from "./item-hashes.js";
 import { GOVERNANCE_FILE, readGovernanceFor, readLibraryFile, type LiveItem } from "./io.js";
 import type { SimilarityProgress } from "../text/similarity.js";
 
@@ -124,6 +124,22 @@ async function curateLocked(
   out: string | null,
   historyDir: string | null,
 ): Promise<CurateResult> {
+  // Writing a pass, or reading a folder's history, needs every item's content hash: computed aside meanwhile.
+  const hashing = out !== null || historyDir !== null ? ItemHashes.start(input.file) : null;
+  try {
+    return await curateHashing(o, input, out, historyDir, hashing);
+  } finally {
+    hashing?.stop();
+  }
+}
+
+async function curateHashing(
+  o: CurateOptions,
+  input: Input,
+  out: string | null,
+  historyDir: string | null,
+  hashing: ItemHashes | null,
+): Promise<CurateResult> {
   const readsOwnLive = historyDir !== null && input.folder === historyDir;
   const state = historyDir ? openFolder(historyDir, { checkLive: !readsOwnLive }) : null;
   const items = readLibraryFile(input.file);
@@ -140,8 +156,7 @@ async function curateLocked(
   const changesBefore = state?.history.changes.get(window) ?? 0;
   const budget = Math.max(0, cap - changesBefore);
 
-  // Hashing every item costs seconds on a million items; only a folder's history needs them here.
-  const hashes = state ? items.map(contentHash) : undefined;
+  const hashes = state ? await hashing!.of(items) : undefined;
   const fresh = state
     ? items.map((it, r) => state.history.hasNewEvidence(it.id, hashes![r], window))
     : items.map(() => true);
@@ -180,22 +195,26 @@ async function curateLocked(
     const perItem = result.decisions.map((d, r) => (fresh[r] ? d : null));
     let written: ApplySummary | null = null;
     if (out) {
-      const plan = planPass({
-        items,
-        decisions: perItem,
-        head: state?.head ?? null,
-        curator: result.curator,
-        modelHash: result.modelHash,
-        time: (o.clock ?? (() => new Date()))().toISOString(),
-        window,
-        governance: gov.rules,
-        governanceFile: gov.text !== null,
-        changeCap: cap,
-        changesBefore,
-        archivedBefore: state?.history.archived ?? 0,
-        itemHashes: hashes,
-      });
-      written = await writePass(out, state, plan, gov.text);
+      written = await writePass(
+        out,
+        state,
+        {
+          items,
+          decisions: perItem,
+          head: state?.head ?? null,
+          curator: result.curator,
+          modelHash: result.modelHash,
+          time: (o.clock ?? (() => new Date()))().toISOString(),
+          window,
+          governance: gov.rules,
+          governanceFile: gov.text !== null,
+          changeCap: cap,
+          changesBefore,
+          archivedBefore: state?.history.archived ?? 0,
+          itemHashes: hashes ?? (await hashing!.of(items)),
+        },
+        gov.text,
+      );
     }
     const decisions = perItem.filter((d): d is Decision => d !== null);
     return {

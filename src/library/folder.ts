@@ -235,23 +235,65 @@ export interface FolderWrite {
 
 /** Replaces the folder's files together: a crash leaves the old folder or the new one, never a mix. */
 export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
+  const live = Array.isArray(w.live)
+    ? { copyFrom: null, append: w.live as readonly LiveItem[] }
+    : (w.live as { copyFrom: string; append: readonly LiveItem[] });
+  await streamFolder(dir, {
+    copy: {
+      live: live.copyFrom,
+      archive: w.archive.copyFrom,
+      archiveDropLine: w.archive.dropLine,
+      audit: w.audit.copyFrom,
+    },
+    append: (to) => {
+      for (const item of live.append) to.live.writeJson(item);
+      for (const entry of w.archive.append) to.archive.writeJson(entry);
+      for (const block of w.audit.append) to.audit.write(block);
+      return w.head;
+    },
+    governance: w.governance,
+  });
+}
+
+/** The folder's three line files, open after what each copies from. */
+export interface FolderLines {
+  live: LineWriter;
+  archive: LineWriter;
+  audit: LineWriter;
+}
+
+/** A folder write whose new lines are made while they are written (a decide pass), not held first. */
+export interface FolderStream {
+  /** Files the new ones start as a copy of (null: start empty); `archiveDropLine` is left out of the copy. */
+  copy: { live: string | null; archive: string | null; archiveDropLine?: number; audit: string | null };
+  /** Writes the new lines (whole, newline-terminated) and returns the log's head after them. */
+  append: (to: FolderLines) => AuditHead;
+  /** governance.json text to place in the folder, or null for none. */
+  governance: string | null;
+}
+
+/** writeFolder, with the new lines written as `s.append` makes them. */
+export async function streamFolder(dir: string, s: FolderStream): Promise<void> {
   await writeDirAtomic(dir, { command: "decide", adopt: OUTPUT_FILES }, async (tmp) => {
-    const jsonLines =
-      <T>(values: readonly T[]) =>
-      (out: LineWriter) => {
-        for (const v of values) out.write(`${JSON.stringify(v)}\n`);
+    const opened: LineWriter[] = [];
+    let head: AuditHead;
+    try {
+      const open = (file: string, from: string | null, dropLine?: number) => {
+        const out = openLines(join(tmp, file), from, dropLine);
+        opened.push(out);
+        return out;
       };
-    if (Array.isArray(w.live)) writeLines(join(tmp, LIBRARY_FILE), null, undefined, jsonLines(w.live as LiveItem[]));
-    else {
-      const l = w.live as { copyFrom: string; append: readonly LiveItem[] };
-      writeLines(join(tmp, LIBRARY_FILE), l.copyFrom, undefined, jsonLines(l.append));
+      const to = {
+        live: open(LIBRARY_FILE, s.copy.live),
+        archive: open(ARCHIVE_FILE, s.copy.archive, s.copy.archiveDropLine),
+        audit: open(AUDIT_FILE, s.copy.audit),
+      };
+      head = s.append(to);
+    } finally {
+      for (const out of opened) out.close();
     }
-    writeLines(join(tmp, ARCHIVE_FILE), w.archive.copyFrom, w.archive.dropLine, jsonLines(w.archive.append));
-    writeLines(join(tmp, AUDIT_FILE), w.audit.copyFrom, undefined, (out) => {
-      for (const block of w.audit.append) out.write(block);
-    });
-    writeFileSync(join(tmp, AUDIT_HEAD_FILE), `${JSON.stringify(w.head)}\n`);
-    if (w.governance !== null) writeFileSync(join(tmp, GOVERNANCE_FILE), w.governance);
+    writeFileSync(join(tmp, AUDIT_HEAD_FILE), `${JSON.stringify(head)}\n`);
+    if (s.governance !== null) writeFileSync(join(tmp, GOVERNANCE_FILE), s.governance);
     writeFileSync(
       join(tmp, FOLDER_MARKER),
       `${JSON.stringify({ format: AUDIT_FORMAT, writtenBy: "curator decide", toolkit: TOOLKIT_VERSION })}\n`,
@@ -259,13 +301,8 @@ export async function writeFolder(dir: string, w: FolderWrite): Promise<void> {
   });
 }
 
-/** `to` = `from` (streamed, optionally without one line) + what `append` writes (whole lines). */
-function writeLines(
-  to: string,
-  from: string | null,
-  dropLine: number | undefined,
-  append: (out: LineWriter) => void,
-): void {
+/** `to` opened for appending whole lines after a copy of `from` (streamed, optionally without one line). */
+function openLines(to: string, from: string | null, dropLine: number | undefined): LineWriter {
   const present = from !== null && existsSync(from);
   const copied = present && dropLine === undefined;
   if (copied) copyFileSync(from, to);
@@ -276,9 +313,10 @@ function writeLines(
       forEachLine(from, (text, n) => {
         if (n !== dropLine && text !== "") out.write(`${text}\n`);
       });
-    append(out);
-  } finally {
+    return out;
+  } catch (e) {
     out.close();
+    throw e;
   }
 }
 

@@ -11,7 +11,11 @@ const DECLARATION =
 
 /** Names of the functions a piece of code declares, in order. */
 export function declaredFunctions(code: string): string[] {
-  return [...stripJsNoise(code).matchAll(DECLARATION)].map((m) => m[1] ?? m[2]);
+  return declaredIn(stripJsNoise(code));
+}
+
+function declaredIn(stripped: string): string[] {
+  return [...stripped.matchAll(DECLARATION)].map((m) => m[1] ?? m[2]);
 }
 
 /**
@@ -19,8 +23,11 @@ export function declaredFunctions(code: string): string[] {
  * (Voyager's convention: helpers first, the main function last), else the id's last segment.
  */
 export function skillName(item: Pick<Item, "id" | "content">): string {
-  const saved = (item.id.split("/").pop() ?? item.id).replace(/@v\d+$/, "");
-  const declared = declaredFunctions(item.content);
+  return nameOf(item.id, declaredFunctions(item.content));
+}
+
+function nameOf(id: string, declared: readonly string[]): string {
+  const saved = (id.split("/").pop() ?? id).replace(/@v\d+$/, "");
   if (declared.includes(saved) || declared.length === 0) return saved;
   return declared[declared.length - 1];
 }
@@ -33,19 +40,32 @@ export function stripJsNoise(code: string): string {
   );
 }
 
+/** A skill's code as call parsing reads it: stripped once, its declarations and name taken from that. */
+interface ParsedSkill {
+  code: string;
+  declared: string[];
+  name: string;
+}
+
+function parseSkill(item: Item): ParsedSkill {
+  const code = stripJsNoise(item.content);
+  const declared = declaredIn(code);
+  return { code, declared, name: nameOf(item.id, declared) };
+}
+
 /** For each skill row, the rows of the skills it calls (context items call nothing and are never called). */
 export function skillCalls(items: readonly Item[]): number[][] {
+  const skills = items.map((it) => (it.kind === "skill" ? parseSkill(it) : null));
   const byName = new Map<string, number>();
-  items.forEach((it, r) => {
-    if (it.kind === "skill" && !byName.has(skillName(it))) byName.set(skillName(it), r);
+  skills.forEach((s, r) => {
+    if (s && !byName.has(s.name)) byName.set(s.name, r);
   });
-  return items.map((it, r) => {
-    if (it.kind !== "skill" || byName.size === 0) return [];
-    const code = stripJsNoise(it.content);
+  return skills.map((s, r) => {
+    if (!s || byName.size === 0) return [];
     // A name the skill declares itself (its own helper, or a copy of the callee) is not a call into the library.
-    const own = new Set(declaredFunctions(it.content));
+    const own = new Set(s.declared);
     const out = new Set<number>();
-    for (const m of code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
+    for (const m of s.code.matchAll(/(?<![\w$.])([A-Za-z_$][\w$]*)\s*\(/g)) {
       const callee = byName.get(m[1]);
       if (callee !== undefined && callee !== r && !own.has(m[1]) && items[callee].kind === "skill") out.add(callee);
     }

@@ -83,20 +83,29 @@ function badByteAt(bytes: Buffer): string {
   return "an invalid byte sequence";
 }
 
-/** Appends text to a file through a buffer; `close()` flushes and fsyncs, so a later rename publishes whole data. */
+/** Bytes LineWriter gathers before each write to the file. */
+const WRITE_CHUNK = 4 << 20;
+
+/**
+ * Appends text to a file through a buffer the text is encoded straight into (no joined string, no second
+ * copy); `close()` flushes and fsyncs, so a later rename publishes whole data.
+ */
 export class LineWriter {
   private fd: number;
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(WRITE_CHUNK);
+  private used = 0;
 
   constructor(path: string, flags: "w" | "a" = "w") {
     this.fd = openSync(path, flags);
   }
 
   write(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= CHUNK) this.flush();
+    // A UTF-16 code unit never takes more than 3 bytes of UTF-8, so text of this length always fits whole.
+    if (this.used + text.length * 3 > this.buf.length) {
+      this.flush();
+      if (text.length * 3 > this.buf.length) return this.writeBytes(Buffer.from(text, "utf8"));
+    }
+    this.used += this.buf.write(text, this.used, "utf8");
   }
 
   /** One JSON value as one line. */
@@ -105,15 +114,20 @@ export class LineWriter {
   }
 
   private flush(): void {
-    if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join(""));
-    this.parts = [];
-    this.size = 0;
+    this.writeBytes(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeBytes(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at);
   }
 
   close(): void {
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
+    try {
+      this.flush();
+      fsyncSync(this.fd);
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseForReview, chooseWithCap, sampleRows } from "../../src/governance/choose.js";
+import { chooseForReview, chooseWithCap, rankChanges, sampleRows } from "../../src/governance/choose.js";
 import { GovernanceSchema } from "../../src/schemas/world.js";
 import { Rng } from "../../src/util/rng.js";
 
@@ -37,5 +37,25 @@ describe("choosing under the change cap", () => {
     const capped = Array.from(review.cappedFrom).filter((a) => a >= 0);
     expect(capped.length).toBe(Array.from(m1).filter((v, k) => k % 4 === 3 && v === 0).length);
     expect(capped.length).toBeGreaterThan(0);
+  });
+
+  it("rankChanges orders by the chosen probability, highest first, ties in row order (as the comparator does)", () => {
+    const rng = new Rng(11);
+    const rows = 3000;
+    // Few distinct values, so ties are common; zeros, tiny and equal values included.
+    const values = [0, 1e-30, 1e-7, 0.25, 0.5, 0.5000001, 1];
+    const probs = Float32Array.from({ length: rows * 4 }, () => values[rng.int(values.length)]);
+    const chosen = Int32Array.from({ length: rows }, () => 2 + rng.int(2));
+    const byComparator = (xs: number[]) =>
+      [...xs].sort((x, y) => probs[y * 4 + chosen[y]] - probs[x * 4 + chosen[x]] || x - y);
+    const changing = Array.from({ length: rows }, (_, r) => r).filter(() => rng.next() < 0.7);
+    const expected = byComparator(changing);
+    rankChanges(changing, probs, chosen);
+    expect(changing).toEqual(expected);
+    // -0 and NaN take the comparator: same order as before.
+    probs[changing[0] * 4 + chosen[changing[0]]] = -0;
+    const again = byComparator(changing);
+    rankChanges(changing, probs, chosen);
+    expect(changing).toEqual(again);
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedServer } from "../helpers/scripted-server.js";
 import { runCliJson } from "../helpers/run-cli.js";
-import { planPass, writePass } from "../../src/library/apply.js";
+import { writePass } from "../../src/library/apply.js";
 import { applyPending } from "../../src/library/pending.js";
 import { readLibraryFile, type LiveItem } from "../../src/library/io.js";
 import { verifyFolder } from "../../src/library/verify.js";
@@ -55,15 +55,8 @@ async function decideFolder(): Promise<{ dir: string; profile: string }> {
     reason: "test",
   }));
   const dir = join(base, "curated");
-  const plan = planPass({
-    items,
-    decisions,
-    head: null,
-    curator: "test",
-    modelHash: "h",
-    time: new Date(0).toISOString(),
-  });
-  await writePass(dir, null, plan, null);
+  const pass = { items, decisions, head: null, curator: "test", modelHash: "h", time: new Date(0).toISOString() };
+  await writePass(dir, null, pass, null);
   const profile = join(base, "endpoint.json");
   writeFileSync(
     profile,
