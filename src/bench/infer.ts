@@ -57,7 +57,7 @@ async function makeModel(dir: string, norm: Normalization): Promise<{ model: tf.
     featurizerVersion: FEATURIZER_VERSION,
     featureNames: [...FEATURE_NAMES],
     actionNames: [...ACTIONS],
-    normalization: norm,
+    normalization: { mean: norm.mean, std: norm.std },
     dataset: { paths: ["bench"], manifestHash: "bench" },
     executors: ["mid"],
     reward: {},

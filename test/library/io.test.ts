@@ -84,7 +84,8 @@ describe("library JSONL", () => {
             parseLibrary(text, "m.jsonl");
           } catch (e) {
             expect(isCuratorError(e)).toBe(true);
-            expect((e as Error).message).toMatch(/'m\.jsonl' has .*problem.*\n\s+line \d+: /);
+            // a flipped first "{" turns the file into a JSON array, refused with its own message
+            expect((e as Error).message).toMatch(/'m\.jsonl' (has .*problem.*\n\s+line \d+: |is a JSON array)/);
           }
         },
       ),
