@@ -29,7 +29,7 @@ import type { JournalEntry } from "../endpoint-run/journal.js";
 import {
   ENDPOINT_CURATION_INTERVAL,
   HARNESS,
-  firstTasks,
+  taskPool,
   keyScrubber,
   loadStream,
   probeAll,
@@ -50,7 +50,7 @@ import {
   type ResolvedCollectOptions,
 } from "./options.js";
 import { finishCollection, manifestBase } from "./finish.js";
-import { streamTasks, tasksNeeded } from "../tasks/stream-tasks.js";
+import { streamTasks } from "../tasks/stream-tasks.js";
 import { startingLibrary } from "../endpoint-run/start-library.js";
 
 export { usesEndpoints } from "../endpoint-run/stream.js";
@@ -77,17 +77,14 @@ export async function collectFromEndpoints(
   const order = o.taskOrder ?? "original";
   // Blocks are numbered by stream id, so shards of one collection take the blocks a single process would.
   const blocks = o.firstStream + profiles.length;
-  const pool = firstTasks(
-    tasksFrom,
-    tasksNeeded(order, o.tasks, blocks),
-    o.unsafeNoSandbox,
-    order === "disjoint" ? { blocks, perStream: o.tasks } : undefined,
-  );
+  const pool = taskPool(tasksFrom, o.tasks, o.unsafeNoSandbox, { order, streams: blocks });
   const behavior = (await resolveCurator(o.behavior)).curator;
   const interval = o.curationInterval ?? ENDPOINT_CURATION_INTERVAL;
   const horizon = o.horizon ?? 2 * interval;
   const rollout = rolloutSettings(o, horizon);
   const { start, governance } = startingLibrary(o.library);
+  const librarySha256 =
+    o.library !== undefined ? createHash("sha256").update(JSON.stringify(start)).digest("hex") : undefined;
   const shard = shardOf(o);
   const indices = profiles.map((_, k) => k).filter((k) => (o.firstStream + k) % shard.count === shard.index);
 
@@ -120,7 +117,7 @@ export async function collectFromEndpoints(
         o: { ...o, resume: false, unsafeNoSandbox: undefined },
         profiles,
         tasksSha256,
-        ...(o.library !== undefined ? { start } : {}),
+        ...(librarySha256 ? { librarySha256 } : {}),
         interval,
         horizon,
         governance,
@@ -182,7 +179,7 @@ export async function collectFromEndpoints(
       ...(o.library !== undefined
         ? {
             library: o.library,
-            librarySha256: createHash("sha256").update(JSON.stringify(start)).digest("hex"),
+            librarySha256,
             libraryItems: start.live.length,
           }
         : {}),

@@ -36,6 +36,8 @@ const OWN_PROMPTS = 4;
 function ownCacheClient(inner: ChatClient, f: EndpointFork): ChatClient {
   return {
     async chat(messages, opts) {
+      // Rebuilt from the saved prompts on every call, so a fork resumed from its journal prices exactly as an
+      // uninterrupted one (a long-lived cache's least-recently-used order would differ from the saved list's).
       const own = new PrefixCache({ entries: OWN_PROMPTS });
       for (const p of f.prompts ?? []) own.lookup(p);
       const shared = own.lookup(messages);

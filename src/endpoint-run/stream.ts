@@ -44,6 +44,7 @@ import {
 } from "../labels/plan.js";
 import { endpointExecutor, type EndpointFork } from "./fork.js";
 import { rolloutJournal } from "./rollout-journal.js";
+import { tasksNeeded, type TaskOrder } from "../tasks/stream-tasks.js";
 import { curationPass, recordUses, type UseLog } from "./pass.js";
 
 /** The harness settings every endpoint run uses (a profile may set its own retrievalK); recorded in the manifest. */
@@ -59,21 +60,23 @@ export const HARNESS = {
 export const ENDPOINT_CURATION_INTERVAL = 5;
 
 /**
- * The first `count` tasks of a real task stream, in order; code tasks need a sandbox (or --unsafe-no-sandbox).
- * `blocks` streams of `perStream` tasks each under --task-order disjoint need `count` = blocks × perStream.
+ * The tasks of a real task stream that `streams` streams of `perStream` tasks draw from under `order`
+ * (tasks/stream-tasks.ts): the first perStream, or streams × perStream for disjoint; code tasks need a sandbox
+ * (or --unsafe-no-sandbox).
  */
-export function firstTasks(
+export function taskPool(
   tasksFrom: string,
-  count: number,
+  perStream: number,
   unsafeNoSandbox: boolean,
-  disjoint?: { blocks: number; perStream: number },
+  layout: { order: TaskOrder; streams: number } = { order: "original", streams: 1 },
 ): Task[] {
   const all = loadTasks(tasksFrom);
+  const count = tasksNeeded(layout.order, perStream, layout.streams);
   if (all.length < count)
     throw new CuratorError(
       "BAD_ARGUMENT",
-      disjoint
-        ? `--task-order disjoint gives each of ${disjoint.blocks} streams its own ${disjoint.perStream} tasks: ${count} in all, but '${tasksFrom}' holds ${all.length}. Pass fewer --tasks or streams, or a larger source (world:NAME:SEED:COUNT takes any COUNT).`
+      layout.order === "disjoint"
+        ? `--task-order disjoint gives each of ${layout.streams} streams its own ${perStream} tasks: ${count} in all, but '${tasksFrom}' holds ${all.length}. Pass fewer --tasks or streams, or a larger source (world:NAME:SEED:COUNT takes any COUNT).`
         : `--tasks ${count} asks for more tasks than '${tasksFrom}' holds (${all.length}). Pass --tasks ${all.length} or fewer.`,
     );
   const tasks = all.slice(0, count);

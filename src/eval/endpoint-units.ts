@@ -18,12 +18,12 @@ import type { Task } from "../tasks/task.js";
 import type { Curator } from "../curators/types.js";
 import { startingLibrary } from "../endpoint-run/start-library.js";
 import { streamSeed } from "../seeds.js";
-import { streamTasks, tasksNeeded, type TaskOrder } from "../tasks/stream-tasks.js";
+import { streamTasks, type TaskOrder } from "../tasks/stream-tasks.js";
 import type { JournalEntry } from "../endpoint-run/journal.js";
 import {
   ENDPOINT_CURATION_INTERVAL,
   HARNESS,
-  firstTasks,
+  taskPool,
   keyScrubber,
   loadStream,
   probeAll,
@@ -61,14 +61,10 @@ export interface EndpointEval {
 
 export async function prepareEndpointEval(input: EndpointEvalInput): Promise<EndpointEval> {
   const profiles = input.specs.map((s) => readEndpointProfile(s));
-  const blocks = input.seeds.length * input.streams;
-  const disjoint = input.taskOrder === "disjoint" ? { blocks, perStream: input.tasks } : undefined;
-  const tasks = firstTasks(
-    input.tasksFrom,
-    tasksNeeded(input.taskOrder, input.tasks, blocks),
-    input.unsafeNoSandbox,
-    disjoint,
-  );
+  const tasks = taskPool(input.tasksFrom, input.tasks, input.unsafeNoSandbox, {
+    order: input.taskOrder,
+    streams: input.seeds.length * input.streams,
+  });
   const { start, governance } = startingLibrary(input.library);
   const clients = profiles.map((p) => {
     const executor = new EndpointClient(p.endpoint);

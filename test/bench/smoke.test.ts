@@ -9,14 +9,17 @@ import { describe, expect, it } from "vitest";
 const MAIN = fileURLToPath(new URL("../../dist/bench/main.js", import.meta.url));
 const KEYS = ["name", "value", "unit", "peer", "peerValue", "speedup"];
 
+/** The benchmarks `--quick --json [--only NAME]` prints. */
+function runBench(only: string | undefined, timeout: number): { benchmarks: Record<string, unknown>[] } {
+  const args = [MAIN, "--quick", ...(only ? ["--only", only] : []), "--json"];
+  return JSON.parse(
+    execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout }),
+  );
+}
+
 describe("npm run bench -- --quick --json", () => {
   it("prints exactly {benchmarks: [{name, value, unit, peer, peerValue, speedup}]} with every benchmark", () => {
-    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--json"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 110_000,
-    });
-    const doc = JSON.parse(stdout) as { benchmarks: Record<string, unknown>[] };
+    const doc = runBench(undefined, 110_000);
     expect(Object.keys(doc)).toEqual(["benchmarks"]);
     for (const b of doc.benchmarks) {
       expect(Object.keys(b)).toEqual(KEYS);
@@ -42,35 +45,21 @@ describe("npm run bench -- --quick --json", () => {
   }, 120_000);
 
   it("--only train.flat trains 20k rows streamed in 4,096-row windows (with --quick), reporting peak RSS and rows/s", () => {
-    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "train.flat", "--json"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 110_000,
-    });
-    const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks;
+    const { benchmarks } = runBench("train.flat", 110_000) as { benchmarks: { name: string; value: number }[] };
+    const rows = benchmarks;
     expect(rows.map((b) => b.name)).toEqual(["memory.train.flat@20k", "train.flat.rows@20k"]);
     for (const b of rows) expect(b.value).toBeGreaterThan(0);
   });
 
   it("--only decide.1m runs just the decide benchmark (5k items with --quick)", () => {
-    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.1m", "--json"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 110_000,
-    });
-    const names = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks.map(
-      (b) => b.name,
-    );
+    const { benchmarks } = runBench("decide.1m", 110_000) as { benchmarks: { name: string; value: number }[] };
+    const names = benchmarks.map((b) => b.name);
     expect(names).toEqual(["decide.5k.dry-run", "memory.decide.5k.dry-run", "decide.5k.out", "memory.decide.5k.out"]);
   }, 120_000);
 
   it("--only decide.passes re-decides a folder (2k items, 3 passes with --quick), then verifies it", () => {
-    const stdout = execFileSync(process.execPath, [MAIN, "--quick", "--only", "decide.passes", "--json"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 170_000,
-    });
-    const rows = (JSON.parse(stdout) as { benchmarks: { name: string; value: number }[] }).benchmarks;
+    const { benchmarks } = runBench("decide.passes", 170_000) as { benchmarks: { name: string; value: number }[] };
+    const rows = benchmarks;
     expect(rows.map((b) => b.name)).toEqual([
       "decide.passes.2k.pass",
       "decide.passes.2k.audit",

@@ -3,43 +3,25 @@
  * rollout's cost does not depend on which forks ran before it on the same server; answers sampled per task
  * (`n`), the success measure their share right; and which tasks each stream runs (--task-order).
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { ReferenceServer } from "../../src/executors/reference/server.js";
+import { describe, expect, it } from "vitest";
 import { EndpointClient } from "../../src/executors/endpoint/client.js";
 import { EndpointHarness } from "../../src/executors/endpoint/harness.js";
 import { buildSolvePrompt } from "../../src/executors/endpoint/prompts.js";
 import { endpointExecutor } from "../../src/endpoint-run/fork.js";
 import { rollout } from "../../src/labels/rollout.js";
 import { resolveWorld } from "../../src/world/presets.js";
-import { EXECUTOR_PRESETS } from "../../src/executors/presets.js";
 import { loadWorldTasks } from "../../src/tasks/load.js";
 import { streamTasks, tasksNeeded } from "../../src/tasks/stream-tasks.js";
 import { collect } from "../../src/collect/collect.js";
-import { renderItem } from "../../src/world/render.js";
 import { ACTION_INDEX } from "../../src/actions.js";
 import { SkillWorld } from "../../src/world/world.js";
 import { parseItem } from "../../src/world/render.js";
+import { referenceServers, RENDERED_ITEMS } from "../helpers/reference-server.js";
 import { readDataset } from "../../src/data/dataset.js";
 
-const servers: ReferenceServer[] = [];
-const start = async () => {
-  const s = await ReferenceServer.start({
-    world: resolveWorld("tiny"),
-    executor: structuredClone(EXECUTOR_PRESETS.mid),
-    seed: 1,
-  });
-  servers.push(s);
-  return s;
-};
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const start = referenceServers();
 const tasks = loadWorldTasks("tiny:1:60");
-const items = [0, 1, 2].map((f) => ({
-  id: `i${f}`,
-  kind: "context" as const,
-  content: renderItem({ family: f, version: 0, key: "K-1000", steps: 5, coreTokens: 100, tokens: 300, variant: f }),
-}));
+const items = RENDERED_ITEMS;
 
 describe("endpoint rollouts", () => {
   it("price a fork's calls by its own prompt history: the same rollout costs the same after other forks warmed the server", async () => {

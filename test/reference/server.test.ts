@@ -6,37 +6,17 @@
 import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { ReferenceServer } from "../../src/executors/reference/server.js";
+import { describe, expect, it } from "vitest";
 import { EndpointClient } from "../../src/executors/endpoint/client.js";
 import { buildSolvePrompt } from "../../src/executors/endpoint/prompts.js";
-import { resolveWorld } from "../../src/world/presets.js";
-import { EXECUTOR_PRESETS } from "../../src/executors/presets.js";
 import { loadWorldTasks } from "../../src/tasks/load.js";
-import { renderItem } from "../../src/world/render.js";
 import { EndpointHarness } from "../../src/executors/endpoint/harness.js";
+import { referenceServers, RENDERED_ITEMS } from "../helpers/reference-server.js";
 import { runCli } from "../helpers/run-cli.js";
 
-const servers: ReferenceServer[] = [];
-const start = async (latencyMs = 0) => {
-  const s = await ReferenceServer.start({
-    world: resolveWorld("tiny"),
-    executor: structuredClone(EXECUTOR_PRESETS.mid),
-    seed: 1,
-    latencyMs,
-  });
-  servers.push(s);
-  return s;
-};
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const start = referenceServers();
 const tasks = loadWorldTasks("tiny:1:40");
-const items = [0, 1, 2].map((f) => ({
-  id: `i${f}`,
-  kind: "context" as const,
-  content: renderItem({ family: f, version: 0, key: "K-1000", steps: 5, coreTokens: 100, tokens: 300, variant: f }),
-}));
+const items = RENDERED_ITEMS;
 
 describe("reference server", () => {
   it("reports cached prefix tokens for a prompt sharing a prefix with a recent one", async () => {

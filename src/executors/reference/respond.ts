@@ -69,11 +69,12 @@ export class ReferenceWorld {
    * answers are draws of a sampling server, and the same j gets the same draw in every fork (common random numbers).
    */
   respond(messages: readonly ChatMessageIn[], n = 1): Reply {
-    const reply = this.respondOnce(messages, n);
+    const reply = this.dispatch(messages, n);
     return n === 1 || reply.texts ? reply : { ...reply, texts: Array<string>(n).fill(reply.text) };
   }
 
-  private respondOnce(messages: readonly ChatMessageIn[], n: number): Reply {
+  /** The reply by prompt kind; only a solve prompt draws n different answers. */
+  private dispatch(messages: readonly ChatMessageIn[], n: number): Reply {
     const system = messages
       .filter((m) => m.role === "system")
       .map((m) => m.content)
