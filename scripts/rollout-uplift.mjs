@@ -77,6 +77,8 @@ async function collectShard(i, n) {
         contextBudget: executor.contextBudget,
         // WORLD_RETRIEVAL=1: retrieve as many items per task as the world does (its retrievalK), not the harness's 8
         ...(process.env.WORLD_RETRIEVAL === "1" ? { retrievalK: world.retrievalK } : {}),
+        // REFLECTION=1: the harness asks after each task which items helped or misled (the world's executor reflects)
+        ...(process.env.REFLECTION === "1" ? { reflection: true } : {}),
       }),
     );
     return file;

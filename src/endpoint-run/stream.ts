@@ -250,6 +250,7 @@ function harnessConfig(profile: EndpointProfile, ctx: RunContext): HarnessConfig
     prices: profile.prices ?? DEFAULT_PRICES,
     ...HARNESS,
     ...(profile.retrievalK !== undefined ? { retrievalK: profile.retrievalK } : {}),
+    ...(profile.reflection ? { reflection: true } : {}),
     sandbox: ctx.sandbox,
   };
 }

@@ -9,6 +9,7 @@ import { hash01 } from "../util/rng.js";
 import type { SimItem } from "./item.js";
 
 export const SALT_NOTICE = 0x52;
+export const SALT_CREDIT = 0x53;
 
 /** The parts of an item the success model reads. */
 export type SuccessItem = Pick<
@@ -87,4 +88,22 @@ export function successModel<T extends SuccessItem>(x: SuccessInput<T>): Success
   }
   z += prof.utilization * 1.6 * (1 - help) - (prof.distraction * noiseTokens) / 1000;
   return { pSuccess: 1 / (1 + Math.exp(-z)), staleHit, follow, driftHit, ctxTokens, noticed, useful };
+}
+
+/**
+ * The executor's reflection on one task (as ACE's reflector tags bullets): items it caught being wrong or out of
+ * date are flagged harmful; after a success, each useful item is credited helpful with probability
+ * actionability × detail (a draw keyed by item, task and seed). One definition for the in-process world and the
+ * reference server's answer to the harness's reflection prompt.
+ */
+export function reflect<T extends SuccessItem>(
+  m: Pick<SuccessOutcome<T>, "noticed" | "useful">,
+  success: boolean,
+  t: number,
+  seed: number,
+): { helpful: T[]; harmful: T[] } {
+  const helpful = success
+    ? m.useful.filter((it) => hash01(it.id, t, seed ^ SALT_CREDIT) < it.actionability * it.detail)
+    : [];
+  return { helpful, harmful: m.noticed };
 }

@@ -14,7 +14,7 @@ import { type SimItem, cloneItem, recordOutcome, unusedCounters } from "./item.j
 import { applyCompress, applyRewrite, type ActionCost } from "./actions.js";
 import { foldBudgetUse, foldSuccess } from "../features/executor-stats.js";
 import { ACTION_INDEX } from "../actions.js";
-import { successModel } from "./success.js";
+import { reflect, successModel } from "./success.js";
 import { drawContent, isBroken } from "./content.js";
 import { RECENT_TASKS } from "../features/content.js";
 
@@ -42,7 +42,6 @@ export interface TaskResult {
 
 const FADED_WEIGHT = 0.03;
 const SALT_NOISE = 0x51;
-const SALT_CREDIT = 0x53;
 
 export class SkillWorld {
   step = 0;
@@ -177,10 +176,9 @@ export class SkillWorld {
     const prompt = cfg.promptOverheadTokens + ctxTokens;
     // The executor's reflection (as ACE's reflector does): items it caught being wrong or out of date are
     // flagged harmful; after a success, items that carried real weight are credited helpful.
-    for (const it of noticed) it.harmful++;
-    if (success)
-      for (const it of useful)
-        if (hash01(it.id, t, this.seed ^ SALT_CREDIT) < it.actionability * it.detail) it.helpful++;
+    const flags = reflect({ noticed, useful }, success, t, this.seed);
+    for (const it of flags.harmful) it.harmful++;
+    for (const it of flags.helpful) it.helpful++;
 
     // Executor bookkeeping (observable), then authoring of a new item (frozen agents add to the library).
     this.execSuccess[ex] = foldSuccess(this.execSuccess[ex], success);

@@ -7,7 +7,13 @@ import type { SandboxOptions } from "../../tasks/sandbox.js";
 import { retrieve } from "./bm25.js";
 import { ReplyOverCapError } from "./errors.js";
 import { costOf, DEFAULT_PRICES, type Prices, type Usage } from "./profile.js";
-import { buildAuthorPrompt, buildSolvePrompt, parseAuthoredItem } from "./prompts.js";
+import {
+  buildAuthorPrompt,
+  buildReflectPrompt,
+  buildSolvePrompt,
+  parseAuthoredItem,
+  parseItemTags,
+} from "./prompts.js";
 import {
   applyCuration,
   defaultEvidence,
@@ -30,6 +36,12 @@ export interface HarnessConfig {
   recentWindow?: number;
   /** ask the executor to write / update a memory item after each task (default true) */
   authoring?: boolean;
+  /**
+   * after each task with items shown, ask the executor which of them helped or misled (ACE's reflector, told the
+   * checked outcome): the tags count into the items' helpful / harmful statistics. One more call per such task
+   * (default false)
+   */
+  reflection?: boolean;
   /** tell the executor, when authoring, whether its answer was right (default false, as Dynamic Cheatsheet) */
   revealOutcome?: boolean;
   /** authored items are asked to stay under, and are cut to, this many tokens (default 300) */
@@ -75,10 +87,14 @@ export interface TaskOutcome {
   authoredItemId?: string;
   /** set when the authoring call failed; the task itself still counts */
   authorError?: string;
+  /** with reflection: the items the executor tagged helpful / harmful on this task */
+  reflected?: { helpful: string[]; harmful: string[] };
+  /** set when the reflection call failed; the task itself still counts */
+  reflectError?: string;
   /** set when the answer was refused for being over the profile's reply caps: the task failed for this reason */
   replyRefused?: string;
   /** server usage per call */
-  usage: { answer: Usage; author?: Usage };
+  usage: { answer: Usage; author?: Usage; reflect?: Usage };
   librarySize: number;
   libraryTokens: number;
 }
@@ -119,6 +135,7 @@ export class EndpointHarness {
       retrievalK: 8,
       recentWindow: 6,
       authoring: true,
+      reflection: false,
       samples: 1,
       revealOutcome: false,
       maxItemTokens: 300,
@@ -184,6 +201,20 @@ export class EndpointHarness {
       ids.has(it.id) ? this.recordUse(it, step, check.success, task) : it,
     );
 
+    let reflected: TaskOutcome["reflected"];
+    let reflectError: string | undefined;
+    let reflectUsage: Usage | undefined;
+    if (this.cfg.reflection && !refused && shown.length > 0) {
+      try {
+        const r = await this.executor.chat(buildReflectPrompt(task, answer.text, shown, check));
+        reflectUsage = r.usage;
+        reflected = this.applyTags(parseItemTags(r.text, ids));
+      } catch (e) {
+        if (!isCuratorError(e)) throw e;
+        reflectError = e.message;
+      }
+    }
+
     let authored: TaskOutcome["authored"] = "none";
     let authoredItemId: string | undefined;
     let authorError: string | undefined;
@@ -202,7 +233,7 @@ export class EndpointHarness {
       }
     }
 
-    const calls = [answer.usage, ...(authorUsage ? [authorUsage] : [])];
+    const calls = [answer.usage, ...(reflectUsage ? [reflectUsage] : []), ...(authorUsage ? [authorUsage] : [])];
     const sum = (f: (u: Usage) => number) => calls.reduce((s, u) => s + f(u), 0);
     this.state.step = step + 1;
     return {
@@ -221,8 +252,14 @@ export class EndpointHarness {
       authored,
       ...(authoredItemId ? { authoredItemId } : {}),
       ...(authorError ? { authorError } : {}),
+      ...(reflected ? { reflected } : {}),
+      ...(reflectError ? { reflectError } : {}),
       ...(refused ? { replyRefused: refused } : {}),
-      usage: { answer: answer.usage, ...(authorUsage ? { author: authorUsage } : {}) },
+      usage: {
+        answer: answer.usage,
+        ...(reflectUsage ? { reflect: reflectUsage } : {}),
+        ...(authorUsage ? { author: authorUsage } : {}),
+      },
       librarySize: this.state.live.length,
       libraryTokens: this.state.live.reduce((s, it) => s + (it.tokens ?? 0), 0),
     };
@@ -266,6 +303,25 @@ export class EndpointHarness {
       },
       meta: { ...it.meta, recentOutcomes: recent },
     };
+  }
+
+  /** Counts the reflection's tags into the tagged items' helpful / harmful statistics. */
+  private applyTags(tags: ReadonlyMap<string, string>): NonNullable<TaskOutcome["reflected"]> {
+    const helpful: string[] = [];
+    const harmful: string[] = [];
+    for (const [id, t] of tags)
+      if (t === "helpful") helpful.push(id);
+      else if (t === "harmful") harmful.push(id);
+    if (helpful.length + harmful.length > 0) {
+      const up = new Set([...helpful, ...harmful]);
+      this.state.live = this.state.live.map((it) => {
+        if (!up.has(it.id)) return it;
+        const s = { ...EMPTY_STATS, ...it.stats };
+        const h = tags.get(it.id) === "helpful";
+        return { ...it, stats: { ...s, helpful: s.helpful + (h ? 1 : 0), harmful: s.harmful + (h ? 0 : 1) } };
+      });
+    }
+    return { helpful, harmful };
   }
 
   private applyAuthored(

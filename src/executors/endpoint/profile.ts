@@ -89,6 +89,12 @@ export const EndpointProfileSchema = z
       .positive()
       .optional()
       .describe("items retrieved per task (BM25) before the budget cut; default 8"),
+    reflection: z
+      .boolean()
+      .optional()
+      .describe(
+        "after each task, ask the executor which memory items shown helped or misled (ACE's reflector); feeds the items' helpful / harmful counts, one more call per task; default false",
+      ),
     prices: PricesSchema.optional().describe("USD per million tokens; cached prompt tokens use cachedInputPerMTok"),
     rewriter: EndpointBlockSchema.optional().describe("endpoint for compress / rewrite calls; defaults to `endpoint`"),
   })

@@ -128,3 +128,51 @@ export function parseContentReply(reply: string): string {
   const c = tag(reply, "content") ?? reply;
   return c.replace(/^```[a-z]*\n([\s\S]*?)```$/i, "$1").trim();
 }
+
+const REFLECT_SYSTEM =
+  "You review which memory items helped or misled an AI agent on a task, as a reflector does after each attempt.";
+
+/**
+ * The reflection prompt (ACE's reflector): the items shown, the task, the executor's solution and whether it was
+ * right; the reply tags each item helpful, harmful (wrong, out of date or misleading) or neutral. The tags feed
+ * the items' helpful / harmful counters, which the featurizer reads.
+ */
+export function buildReflectPrompt(
+  task: Task,
+  reply: string,
+  items: readonly LibraryItem[],
+  outcome: { success: boolean; detail: string },
+): ChatMessage[] {
+  return [
+    { role: "system", content: REFLECT_SYSTEM },
+    {
+      role: "user",
+      content:
+        `${memoryBlock(items)}\n\nTASK:\n${task.prompt}\n\nYOUR SOLUTION:\n${reply.slice(0, 6000)}\n\n` +
+        `RESULT: ${outcome.success ? "correct" : `incorrect (${outcome.detail})`}\n\n` +
+        `Tag every memory item shown above: helpful (it carried real weight in a correct solution), harmful (it is ` +
+        `wrong, out of date or misled the solution) or neutral. Reply with one line per item, in exactly this format:\n` +
+        `<item_tags>\nITEM_ID: helpful | harmful | neutral\n</item_tags>`,
+    },
+  ];
+}
+
+export type ItemTag = "helpful" | "harmful" | "neutral";
+
+/**
+ * Reads a reflection reply: `id: tag` lines (inside <item_tags> when present; ids may be quoted or bulleted).
+ * Only ids in `shown` count, each once (its first tag); anything else is ignored, so a reply that rambles tags
+ * nothing rather than something wrong.
+ */
+export function parseItemTags(reply: string, shown: ReadonlySet<string>): Map<string, ItemTag> {
+  const body = tag(reply, "item_tags") ?? reply;
+  const tags = new Map<string, ItemTag>();
+  for (const line of body.split("\n")) {
+    // the last separator before the tag ends the id, so ids may hold colons themselves
+    const m = /^\s*(?:[-*]\s+)?(.+)[:=]\s*\**(helpful|harmful|neutral)\b/i.exec(line);
+    const id = m?.[1].trim().replace(/^[`"']+|[`"']+$/g, "");
+    if (!m || id === undefined || !shown.has(id) || tags.has(id)) continue;
+    tags.set(id, m[2].toLowerCase() as ItemTag);
+  }
+  return tags;
+}

@@ -9,7 +9,7 @@ import type { WorldConfig } from "../../schemas/world.js";
 import type { ExecutorProfile } from "../../schemas/executor.js";
 import { unusedCounters, type SimItem } from "../../world/item.js";
 import { SkillWorld } from "../../world/world.js";
-import { successModel } from "../../world/success.js";
+import { reflect, successModel } from "../../world/success.js";
 import { applyCompress, applyRewrite } from "../../world/actions.js";
 import { TextTaskStream, type TextTask } from "../../world/text-stream.js";
 import {
@@ -31,7 +31,7 @@ export interface ChatMessageIn {
   content: string;
 }
 
-export type PromptKind = "solve" | "author" | "compress" | "rewrite" | "other";
+export type PromptKind = "solve" | "reflect" | "author" | "compress" | "rewrite" | "other";
 
 export interface Reply {
   kind: PromptKind;
@@ -85,6 +85,7 @@ export class ReferenceWorld {
       .join("\n");
     if (system.startsWith("You maintain a memory of reusable insights")) return this.author(user);
     if (system.startsWith("You shorten memory items")) return this.compress(user);
+    if (system.startsWith("You review which memory items")) return this.reflect(user);
     if (system.startsWith("You repair memory items")) return this.rewrite(user);
     if (system.startsWith("You are an expert problem solver") || parseTicket(user) !== undefined)
       return this.solve(user, n);
@@ -127,6 +128,43 @@ export class ReferenceWorld {
   /** Item texts of the MEMORY ITEMS block, in prompt order. */
   private itemsIn(text: string): ParsedItem[] {
     return [...text.matchAll(/<memory_item id="[^"]*">\n([\s\S]*?)\n<\/memory_item>/g)].map((m) => this.parse(m[1]));
+  }
+
+  /** Memory items of the prompt's MEMORY ITEMS block with the ids the harness gave them, in prompt order. */
+  private shownItems(user: string): (ParsedItem & { shownId: string })[] {
+    const at = user.indexOf("TASK:\n");
+    const memory = at >= 0 ? user.slice(0, at) : "";
+    return [...memory.matchAll(/<memory_item id="([^"]*)">\n([\s\S]*?)\n<\/memory_item>/g)].map((m) => ({
+      ...this.parse(m[2]),
+      shownId: m[1],
+    }));
+  }
+
+  /**
+   * The reflection prompt: tags the items shown as the world's executor reflects (success.ts reflect) on the
+   * same items and task, with the outcome read from the solution quoted (as the author prompt is read).
+   */
+  private reflect(user: string): Reply {
+    const task = this.taskIn(user);
+    const context = this.shownItems(user);
+    const sol = /YOUR SOLUTION:\n([\s\S]*?)\n\nRESULT:/.exec(user)?.[1] ?? "";
+    const success = matchExact(extractFinalAnswer(sol), task.answer);
+    const m = successModel({
+      context,
+      family: task.family,
+      difficulty: task.difficulty,
+      familyVersion: task.versions,
+      prof: this.executor,
+      cfg: this.cfg,
+      t: task.t,
+      seed: this.seed,
+      isFaded: (f) => task.faded[f] === 1,
+    });
+    const flags = reflect(m, success, task.t, this.seed);
+    const tagOf = (it: (typeof context)[number]) =>
+      flags.harmful.includes(it) ? "harmful" : flags.helpful.includes(it) ? "helpful" : "neutral";
+    const lines = context.map((it) => `${it.shownId}: ${tagOf(it)}`);
+    return { kind: "reflect", text: `<item_tags>\n${lines.join("\n")}\n</item_tags>` };
   }
 
   private solve(user: string, n: number): Reply {
