@@ -14,6 +14,18 @@ t0=$(date +%s)
 say() { echo "[slurm $(( $(date +%s) - t0 ))s] $*"; }
 
 [ "$(id -u)" = 0 ] || { echo "one-node-cluster.sh: run as root (it installs packages and starts slurmd)" >&2; exit 2; }
+# It writes /etc/slurm/slurm.conf: never over a configuration it did not write, never beside a running cluster.
+MARK="# written by curator-toolkit scripts/slurm/one-node-cluster.sh"
+for f in /etc/slurm/slurm.conf /etc/slurm/cgroup.conf; do
+  if [ -e "$f" ] && ! grep -qxF "$MARK" "$f" && ! grep -qx 'ClusterName=curator' "$f"; then
+    echo "one-node-cluster.sh: $f exists and was not written by this script; it is left alone. Run this check on a machine without a Slurm configuration of its own (or move $f aside yourself)." >&2
+    exit 2
+  fi
+done
+if pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null; then
+  echo "one-node-cluster.sh: slurmctld or slurmd is already running here; stop it first (this script starts its own daemons)." >&2
+  exit 2
+fi
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then
   say "installing slurmctld slurmd munge (apt-get)"
   apt-get update -qq
@@ -29,6 +41,7 @@ chmod 700 /etc/munge /var/lib/munge /var/log/munge; chmod 755 /run/munge; chmod 
 HOST="$(hostname -s)"
 NODE="$(slurmd -C | head -1 | sed 's/UpTime=.*//')"   # NodeName=... CPUs=... RealMemory=... from the machine itself
 cat > "$ETC/slurm.conf" <<CONF
+$MARK
 ClusterName=curator
 SlurmctldHost=$HOST
 SlurmUser=root
@@ -49,7 +62,7 @@ MailProg=/bin/true
 $NODE State=UNKNOWN
 PartitionName=main Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 CONF
-rm -f "$ETC/cgroup.conf"
+rm -f "$ETC/cgroup.conf"   # one the packages just installed (an older one was refused above)
 
 PIDS=()
 stop() {
