@@ -232,6 +232,8 @@ async function runPasses(
           executorStats,
           governance: GOVERNANCE_MODES[mode].rules,
           sample,
+          // replay scores the curator's judgement; decide's structural rules are scored by the expert battery
+          structuralRules: false,
         });
         const byId = new Map(r.decisions.map((dec) => [dec.id, dec]));
         for (const u of s.credited) p.credited.set(u.lineage, byId.get(u.id)!);

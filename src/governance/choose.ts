@@ -68,10 +68,16 @@ export function rankChanges(changing: number[], probs: Float32Array, chosen: Int
   for (let i = 0; i < keys.length; i++) changing[i] = keys[i] % KEY_ROWS;
 }
 
-/** Masks out retire/rewrite of row `r` in `masks` and returns the row's best remaining action (on a renormalised copy in `row`). */
+/**
+ * Masks out retire/rewrite of row `r` in `masks` and returns the row's best remaining action (on a renormalised
+ * copy in `row`). A row left with no action (a structural rule allowed only rewrite / retire) keeps its item:
+ * the change waits for a later pass.
+ */
 function capRow(probs: Float32Array, masks: Float32Array, r: number, row: Float32Array): number {
-  masks[r * NUM_ACTIONS + ACTION_INDEX.rewrite] = 0;
-  masks[r * NUM_ACTIONS + ACTION_INDEX.retire] = 0;
+  const o = r * NUM_ACTIONS;
+  masks[o + ACTION_INDEX.rewrite] = 0;
+  masks[o + ACTION_INDEX.retire] = 0;
+  if (!(masks[o + ACTION_INDEX.keep] > 0) && !(masks[o + ACTION_INDEX.compress] > 0)) masks[o + ACTION_INDEX.keep] = 1;
   row.set(probs.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS));
   applyMask(row, masks.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS), 1);
   return argmaxRow(row, 0);

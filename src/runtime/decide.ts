@@ -14,7 +14,7 @@ import { applyMask, type Curator } from "../curators/types.js";
 import { DEFAULT_GOVERNANCE, maskFor } from "../governance/rules.js";
 import { chooseForReview, sampleRows } from "../governance/choose.js";
 import type { SimilarityProgress } from "../text/similarity.js";
-import { andMaskBits, dependencyMaskBits } from "../governance/structure.js";
+import { narrowMasks, structuralRules } from "../governance/structure.js";
 import { resolveExecutor } from "../executors/presets.js";
 import { Rng } from "../util/rng.js";
 import { CuratorError } from "../errors.js";
@@ -54,6 +54,11 @@ export interface DecideOptions {
   recentTasks?: readonly string[];
   /** Progress of the near-duplicate search (see observeLibrary). */
   onProgress?: SimilarityProgress;
+  /**
+   * Apply the structural rules (governance/structure.ts: called skills, exact duplicates, placeholder text, no-op
+   * skills) to the mask; default true. False shows the curator's judgement alone (the expert battery compares both).
+   */
+  structuralRules?: boolean;
 }
 
 export interface DecideResult {
@@ -128,8 +133,11 @@ export async function decideWithCurator(
     governed.age = obs.observations[r].age;
     maskFor(governed, rules, masks, r * NUM_ACTIONS);
   }
-  // Structure, not judgement: a skill that a live skill calls is never retired (calls parsed from the code).
-  andMaskBits(masks, dependencyMaskBits(items));
+  // Structure, not judgement (governance/structure.ts): called skills are never retired, exact duplicates retire
+  // to one copy, placeholder text and no-op skills are rewritten or retired.
+  const structure =
+    options.structuralRules === false ? undefined : structuralRules(items, (r) => obs.observations[r].placeholder);
+  const narrowed = structure ? narrowMasks(masks, structure.bits) : undefined;
   const ood = curator.normalization ? outOfDistribution(features, rows, curator.normalization) : null;
   // score
   const raw = await curator.probs({ rows, features, masks, items: obs.observations, executor: obs.executor });
@@ -158,7 +166,8 @@ export async function decideWithCurator(
       action,
       o: obs.observations[r],
       e: obs.executor,
-      constraint: constraintOf(items[r], obs.observations[r].age, rules, masks, o, from !== undefined),
+      constraint: constraintOf(items[r], obs.observations[r].age, rules, masks, o, from !== undefined, narrowed?.[r]),
+      structureNote: narrowed?.[r] ? structure?.why[r] : undefined,
       successSource: obs.executorSources.successRate,
       cappedFrom: from ? { action: from, p: probs[o + cappedFrom[r]] } : undefined,
     });
@@ -194,9 +203,11 @@ function constraintOf(
   masks: Float32Array,
   o: number,
   capped: boolean,
+  structural = false,
 ): Constraint {
   if (item.pinned) return "pinned";
   if (capped) return "capped";
+  if (structural) return "structure";
   if (masks[o + 3] === 0) return age < rules.minAgeToRetire ? "young" : "protected";
   return null;
 }

@@ -18,7 +18,7 @@ export const REASON_THRESHOLDS = {
   spikeFailures: 2,
 } as const;
 
-export type Constraint = "pinned" | "protected" | "young" | "capped" | null;
+export type Constraint = "pinned" | "protected" | "young" | "capped" | "structure" | null;
 
 const ACTION_SIGNALS: Record<Action, readonly Signal[]> = {
   keep: ["helpful", "used"],
@@ -44,6 +44,8 @@ export interface ExplainInput {
   successSource?: ExecutorStatSource;
   /** For a capped row: the curator's own choice and its probability (its signals are the ones explained). */
   cappedFrom?: { action: Action; p: number };
+  /** With constraint "structure": which rule narrowed the item's actions and why. */
+  structureNote?: string;
 }
 
 function signalText(s: Signal, o: ItemObservation, e: ExecutorObservation, source: ExecutorStatSource): string | null {
@@ -87,16 +89,21 @@ const CONSTRAINT_TEXT: Record<Exclude<Constraint, null>, string> = {
   protected: "protected from retirement (tag/kind rule)",
   young: "too young to retire",
   capped: "change cap reached this pass",
+  structure: "structural rule",
 };
 
 /** At most three fragments: the constraint (if any), then the signals of the curator's choice that fire, in order. */
 export function explain(x: ExplainInput): string {
   const wanted = x.cappedFrom?.action ?? x.action;
-  let out = !x.constraint
+  const constraint = !x.constraint
     ? ""
-    : x.cappedFrom
-      ? `${CONSTRAINT_TEXT[x.constraint]}: the curator chose ${x.cappedFrom.action} (p ${x.cappedFrom.p.toFixed(3)}), ${x.action} instead`
+    : x.constraint === "structure" && x.structureNote
+      ? `structural rule: ${x.structureNote}`
       : CONSTRAINT_TEXT[x.constraint];
+  let out =
+    x.constraint && x.cappedFrom
+      ? `${constraint}: the curator chose ${x.cappedFrom.action} (p ${x.cappedFrom.p.toFixed(3)}), ${x.action} instead`
+      : constraint;
   let n = x.constraint ? 1 : 0;
   const signals = ACTION_SIGNALS[wanted];
   for (let i = 0; i < signals.length && n < 3; i++) {

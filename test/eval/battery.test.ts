@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hasPlaceholder, isJunkSkill, isNoopSkill } from "../../src/eval/battery/build.js";
+import { hasPlaceholder, isNoopSkillLabel } from "../../src/eval/battery/build.js";
+import { isJunkSkill, isNoopSkill } from "../../src/governance/structure.js";
 import { readBattery, scoreCurator } from "../../src/eval/battery/run.js";
 import type { BatteryRow } from "../../src/eval/battery/schema.js";
 
@@ -10,12 +11,18 @@ describe("expert battery", () => {
     ).toBe(true);
     expect(hasPlaceholder("[Previous content for game theory remains unchanged...]")).toBe(true);
     expect(hasPlaceholder("Use arr[i] and [1, 2, 3] freely")).toBe(false);
+    const skill = (id: string, content: string) => ({ id, kind: "skill" as const, content });
+    const chatOnly =
+      '// main\nasync function confirmTaskCompletion(bot) {\n  bot.chat("Task completed: 2 oak logs collected!");\n}';
+    expect(isNoopSkill(skill("a/confirmTaskCompletion", chatOnly))).toBe(true);
     expect(
-      isNoopSkill(
-        '// main\nasync function confirmTaskCompletion(bot) {\n  bot.chat("Task completed: 2 oak logs collected!");\n}',
-      ),
-    ).toBe(true);
-    expect(isNoopSkill("async function mineWoodLog(bot) { await mineBlock(bot, 'oak_log', 1); }")).toBe(false);
+      isNoopSkill(skill("a/mineWoodLog", "async function mineWoodLog(bot) { await mineBlock(bot, 'oak_log', 1); }")),
+    ).toBe(false);
+    // decide's rule judges JavaScript only; the battery's label also counts a "skill" with no function at all
+    const python = "def craft(bot):\n    pass";
+    expect(isNoopSkill(skill("a/craft", python))).toBe(false);
+    expect(isNoopSkillLabel(skill("a/craft", python))).toBe(true);
+    expect(isNoopSkill({ id: "a/note", kind: "context", content: chatOnly })).toBe(false);
     expect(
       isJunkSkill({
         id: "octo/yourMainFunctionName",

@@ -32,6 +32,8 @@ import {
   skillCalls,
   skillName,
   stripJsNoise,
+  isEmptyJsFunction,
+  isJunkSkill,
 } from "../../governance/structure.js";
 import type { BatteryClass, BatteryRow } from "./schema.js";
 
@@ -52,25 +54,18 @@ export const BATTERY_SOURCES: readonly { format: ImportFormat; path: string }[] 
 const PLACEHOLDER =
   /\[(?:[^\]\n]{0,80}?\b(?:preserved|unchanged|omitted|as before|same as above|remain(?:s|ing)?)\b[^\]\n]{0,80})\]|\[\s*(?:\.\.\.|…)\s*\]/i;
 
-/** Names an agent copied from its prompt template instead of naming the skill. */
-const JUNK_NAME = /^(?:your\w*|main\w*)function\w*name$|^(?:main|mainFunction|functionName)$/i;
-
-export function isJunkSkill(item: Pick<LibraryItem, "id" | "content">): boolean {
-  const saved = (item.id.split("/").pop() ?? "").replace(/@v\d+$/, "");
-  return JUNK_NAME.test(saved);
-}
-
 export function hasPlaceholder(text: string): boolean {
   return PLACEHOLDER.test(text);
 }
 
-/** A skill that does nothing: no function, or a body of only comments, whitespace and bot.chat(...) calls. */
-export function isNoopSkill(code: string): boolean {
-  const clean = stripJsNoise(code);
-  const open = clean.indexOf("{");
-  if (!/function\b|=>/.test(clean) || open < 0) return true;
-  const body = clean.slice(open + 1, clean.lastIndexOf("}"));
-  return body.replace(/(?:await\s+)?bot\.chat\s*\(\s*[^()]*\)\s*;?/g, "").replace(/[\s;]/g, "") === "";
+/**
+ * The battery's no-op label: decide's no-op rule (structure.ts: an empty JavaScript function, or a template
+ * name) or a "skill" that declares no function at all. Broader than the rule, which never judges code it cannot
+ * read as JavaScript.
+ */
+export function isNoopSkillLabel(item: Pick<LibraryItem, "id" | "content">): boolean {
+  const clean = stripJsNoise(item.content);
+  return !/\bfunction\b|=>/.test(clean) || clean.indexOf("{") < 0 || isEmptyJsFunction(item.content);
 }
 
 interface Candidate {
@@ -146,7 +141,7 @@ function classify(
       put(r, "duplicate-retire", ["retire"], `duplicate-retire: ${kind} duplicate of ${items[ordered[0]].id}`);
   }
   items.forEach((it, r) => {
-    if (it.kind === "skill" && isNoopSkill(it.content))
+    if (it.kind === "skill" && isNoopSkillLabel(it))
       put(
         r,
         "noop-skill",

@@ -2,17 +2,16 @@
  * Runs curators on the expert battery and scores them per class: a decision is right when it is one of the
  * actions the row accepts. Each library of the battery is decided as one pass (`curator decide`'s route,
  * decideWithCurator) with the change cap lifted and no minimum age, so every item gets the curator's own
- * judgement; `mid` is the executor profile. With `structure`, the structural rules (governance/structure.ts)
- * act as in decide: a skill another live skill calls cannot be retired (its best allowed action is taken), and
- * of an exact-duplicate group one is kept by the stated rule and the rest retired.
+ * judgement; `mid` is the executor profile. With `structure`, decide applies its structural rules
+ * (governance/structure.ts: called skills, exact duplicates, placeholder text, no-op skills) as it does by
+ * default; without, the curator's judgement alone is scored.
  */
 import { minOf } from "../../util/arrays.js";
 import { readFileSync } from "node:fs";
-import { ACTIONS, type Action } from "../../actions.js";
+import type { Action } from "../../actions.js";
 import { decideWithCurator } from "../../runtime/decide.js";
 import { GovernanceSchema } from "../../schemas/world.js";
 import { resolveCurator } from "../../curators/resolve.js";
-import { dependencyMaskBits, MASK_BITS, resolveExactDuplicates } from "../../governance/structure.js";
 import { CuratorError } from "../../errors.js";
 import { BATTERY_CLASSES, BatteryRowSchema, type BatteryClass, type BatteryRow } from "./schema.js";
 
@@ -69,20 +68,9 @@ export async function scoreCurator(
     const res = await decideWithCurator(curator, modelHash, items, BATTERY_EXECUTOR, {
       now: group[0].now,
       governance: BATTERY_GOVERNANCE,
+      structuralRules: structure,
     });
-    const bits = structure ? dependencyMaskBits(items) : undefined;
-    const dups = structure ? resolveExactDuplicates(items) : undefined;
-    group.forEach((row, i) => {
-      const d = res.decisions[i];
-      let action = d.action;
-      if (bits && !(bits[i] & MASK_BITS.retire) && action === "retire")
-        action = ACTIONS.filter((a) => a !== "retire" && d.allowed.includes(a)).reduce(
-          (x, y) => (d.probs[y] > d.probs[x] ? y : x),
-          "keep" as Action,
-        );
-      if (dups?.retire[i]) action = "retire";
-      chosen.set(row, action);
-    });
+    group.forEach((row, i) => chosen.set(row, res.decisions[i].action));
   }
   await curator.dispose?.();
   const perClass: Partial<Record<BatteryClass, ClassScore>> = {};
@@ -114,7 +102,10 @@ export function batteryMarkdown(scores: readonly BatteryScore[], rows: readonly 
     `Fixture \`${fixture}\`: ${rows.filter((r) => r.class !== "context").length} scored real items (+ ${count("context")} unscored context skills) ` +
       `from the shared real sources, classes built by the rules in src/eval/battery/build.ts and read by hand. ` +
       `A decision is right when it is one the class accepts. Each library is one decide pass (executor \`${BATTERY_EXECUTOR}\`, change cap lifted). ` +
-      "Structure = the skill dependency mask and exact-duplicate resolution (src/governance/structure.ts) applied as in decide.",
+      "Structure = decide's structural rules (src/governance/structure.ts: called skills are not retired, exact duplicates retire to one copy, " +
+      "placeholder text and no-op skills are rewritten or retired), on by default in decide; without them the curator's judgement alone is scored. " +
+      "The placeholder and noop-skill classes are labelled by rules close to those structural rules (src/eval/battery/build.ts), so with structure " +
+      "those classes measure the rules, not the curator.",
     "",
     "| class | rows | accepted |",
     "|:--|--:|:--|",
