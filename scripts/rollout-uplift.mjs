@@ -6,7 +6,7 @@
 // server in process (same world and seed, so the same answers); the model trains on the folder of shards.
 // The none / heuristic / oracle / learned rewards come from in-process evaluation (evalStreams tiny-world
 // streams of `tasks` tasks, eval seeds), scored as scripts/rollout-uplift-sim.mjs scores them.
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
@@ -51,7 +51,7 @@ const data = join(root, "data");
 // WORLD_LIBRARY=1: every stream starts from the world's initial items as text (in-process streams start from
 // them too), not from an empty library. Written once by the parent, read by every shard.
 const library = process.env.WORLD_LIBRARY === "1" ? join(root, "library.jsonl") : undefined;
-if (library && !shardMode)
+if (library && !shardMode && process.env.WORLD_PER_STREAM !== "1")
   writeFileSync(
     library,
     new ReferenceWorld(world, executor, SEED)
@@ -60,27 +60,80 @@ if (library && !shardMode)
       .join("\n") + "\n",
   );
 
+// WORLD_PER_STREAM=1: stream k runs in its own world (seed streamSeed(SEED, k, "collect"), as in-process collection
+// seeds its streams) from that world's first task and initial library, through a reference server of that seed;
+// each stream is its own dataset folder (data/stream-k). Without it, every stream runs its own stretch of one
+// world's timeline (seed SEED) from the same starting library, which is stale for the later stretches.
+const perStream = process.env.WORLD_PER_STREAM === "1";
+
+/** One stream k in its own world, written to data/stream-k. */
+async function collectOwnWorld(k) {
+  const seed = streamSeed(SEED, k, "collect");
+  mkdirSync(data, { recursive: true });
+  const server = await ReferenceServer.start({ world, executor, seed, port: 0 });
+  const ref = new ReferenceWorld(world, executor, seed);
+  const lib = join(root, `library-${k}.jsonl`);
+  writeFileSync(
+    lib,
+    ref
+      .initialLibrary()
+      .map((it) => JSON.stringify(it))
+      .join("\n") + "\n",
+  );
+  const file = join(root, `profile-${k}.json`);
+  writeFileSync(file, JSON.stringify(profileFor(k, server)));
+  const summary = await collect({
+    executors: file,
+    tasksFrom: `world:${worldName}:${seed}:${tasks}`,
+    tasks,
+    behavior: "heuristic",
+    epsilon: 0.3,
+    seed: 1,
+    curationInterval: world.curationInterval,
+    labels: "rollout",
+    rolloutItems: items,
+    ...(samples > 1 ? { rolloutSamples: samples } : {}),
+    library: lib,
+    firstStream: k,
+    streams: 1,
+    out: join(data, `stream-${k}`),
+    ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
+  });
+  await server.close();
+  return summary;
+}
+
+function profileFor(k, server) {
+  return {
+    name: `ref-mid-${k}`,
+    // answers sampled per rollout task need a sampling temperature (the reference server draws them regardless)
+    endpoint: { baseUrl: server.url, model: server.model, ...(samples > 1 ? { temperature: 0.7 } : {}) },
+    contextBudget: executor.contextBudget,
+    // WORLD_RETRIEVAL=1: retrieve as many items per task as the world does (its retrievalK), not the harness's 8
+    ...(process.env.WORLD_RETRIEVAL === "1" ? { retrievalK: world.retrievalK } : {}),
+    // REFLECTION=1: the harness asks after each task which items helped or misled (the world's executor reflects)
+    ...(process.env.REFLECTION === "1" ? { reflection: true } : {}),
+  };
+}
+
 /** Collects the streams s with s mod n = i through a reference server of this process. */
 async function collectShard(i, n) {
+  if (perStream) {
+    const t0 = Date.now();
+    let rolloutTasks = 0;
+    for (let k = i; k < nStreams; k += n) {
+      rolloutTasks += (await collectOwnWorld(k)).rolloutTasks;
+      console.error(`shard ${i}/${n}: stream ${k} done, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    return { rolloutTasks };
+  }
   const server = await ReferenceServer.start({ world, executor, seed: SEED, port: 0 });
 
   const dir = join(root, `profiles-${i}`);
   mkdirSync(dir, { recursive: true });
   const profiles = Array.from({ length: nStreams }, (_, k) => {
     const file = join(dir, `ref-${k}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: `ref-mid-${k}`,
-        // answers sampled per rollout task need a sampling temperature (the reference server draws them regardless)
-        endpoint: { baseUrl: server.url, model: server.model, ...(samples > 1 ? { temperature: 0.7 } : {}) },
-        contextBudget: executor.contextBudget,
-        // WORLD_RETRIEVAL=1: retrieve as many items per task as the world does (its retrievalK), not the harness's 8
-        ...(process.env.WORLD_RETRIEVAL === "1" ? { retrievalK: world.retrievalK } : {}),
-        // REFLECTION=1: the harness asks after each task which items helped or misled (the world's executor reflects)
-        ...(process.env.REFLECTION === "1" ? { reflection: true } : {}),
-      }),
-    );
+    writeFileSync(file, JSON.stringify(profileFor(k, server)));
     return file;
   });
   const t0 = Date.now();
@@ -143,6 +196,16 @@ else {
   );
 }
 const collectSeconds = (Date.now() - t0) / 1000;
+if (perStream) {
+  // Each stream's dataset names its own world (its tasks' seed) and the reader refuses to mix worlds; for this
+  // measurement they are one collection, so their manifests get one world line (the parts and hashes are untouched).
+  for (let k = 0; k < nStreams; k++) {
+    const file = join(data, `stream-${k}`, "manifest.json");
+    const m = JSON.parse(readFileSync(file, "utf8"));
+    m.world = { kind: "endpoint", tasksFrom: `world:${worldName}:<per-stream seed>:${tasks}`, tasks };
+    writeFileSync(file, JSON.stringify(m, null, 2) + "\n");
+  }
+}
 const ds = await readDataset(data);
 const extra = ds.manifests.reduce((s, m) => s + m.rollout.extraTasks, 0);
 const model = join(root, "model");
