@@ -8,12 +8,12 @@
  * counted from the fork's own history (ownCacheClient).
  */
 import { EndpointHarness, type HarnessConfig, type HarnessState } from "../executors/endpoint/harness.js";
-import { applyCuration, defaultEvidence, type ChatClient } from "../executors/endpoint/curation.js";
+import { applyCuration, type ChatClient } from "../executors/endpoint/curation.js";
 import { DEFAULT_PRICES, type Prices } from "../executors/endpoint/profile.js";
 import type { Task } from "../tasks/task.js";
 import { ACTIONS } from "../actions.js";
 import type { ForkableExecutor } from "../labels/rollout.js";
-import { recordUses, type UseLog } from "./pass.js";
+import { recordUses, rewriteEvidence, type UseLog } from "./pass.js";
 import { PrefixCache, type PromptMessage } from "../executors/prefix-cache.js";
 
 /** A fork's state: JSON, so the rollout journal can keep a half-finished rollout. */
@@ -75,7 +75,7 @@ export function endpointExecutor(src: EndpointForkSource): ForkableExecutor<Endp
       const res = await applyCuration(f.harness, decisions, ownCacheClient(src.rewriter, f), {
         step: f.harness.step,
         prices: src.prices ?? DEFAULT_PRICES,
-        evidence: (it) => [defaultEvidence(it), ...(f.uses[it.id] ?? [])].join("\n"),
+        evidence: (it) => rewriteEvidence(it, f.uses, src.tasks[f.harness.step - 1]),
       });
       f.harness = { live: res.live, archive: res.archive, step: f.harness.step };
       return res.cost;

@@ -10,6 +10,7 @@ import type { EndpointHarness, HarnessState } from "../executors/endpoint/harnes
 import { applyCuration, defaultEvidence, type ChatClient } from "../executors/endpoint/curation.js";
 import { DEFAULT_PRICES, type EndpointProfile } from "../executors/endpoint/profile.js";
 import type { Task } from "../tasks/task.js";
+import type { LibraryItem } from "../schemas/item.js";
 import { mixUniform, type Curator } from "../curators/types.js";
 import { featurizeObserved, observeLibrary } from "../features/observe.js";
 import { governanceMasks } from "../governance/rules.js";
@@ -54,6 +55,8 @@ export interface PassInput {
   argmax?: boolean;
   /** texts of the tasks run so far, oldest first (the last RECENT_TASKS give the items' relevance) */
   recentTasks?: readonly string[];
+  /** the task the pass follows (rewrite evidence) */
+  latestTask?: Task;
   /** --labels rollout: labels the pass from forks of the library before the behaviour's actions are applied */
   label?: (pass: { rows: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
 }
@@ -84,6 +87,15 @@ function observedProfile(p: EndpointProfile): ExecutorProfile {
 export function recordUses(uses: UseLog, task: Task, ids: readonly string[], success: boolean): void {
   const line = `- task ${task.id} (${success ? "succeeded" : "failed"}): ${task.prompt.slice(0, 200)}`;
   for (const id of ids) uses[id] = [...(uses[id] ?? []), line].slice(-3);
+}
+
+/**
+ * What a rewrite is shown: the item's statistics, the last tasks that used it, and the stream's latest task (what
+ * the library serves now: an item not used since its procedure changed can still be brought up to date).
+ */
+export function rewriteEvidence(item: LibraryItem, uses: UseLog, latestTask: Task | undefined): string {
+  const latest = latestTask ? [`- latest task of the stream ${latestTask.id}: ${latestTask.prompt.slice(0, 200)}`] : [];
+  return [defaultEvidence(item), ...(uses[item.id] ?? []), ...latest].join("\n");
 }
 
 export async function curationPass(input: PassInput): Promise<PassOutput> {
@@ -121,7 +133,7 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   const res = await applyCuration(harness.snapshot(), decisions, input.rewriter, {
     step: harness.step,
     prices: profile.prices ?? DEFAULT_PRICES,
-    evidence: (it) => [defaultEvidence(it), ...(input.uses[it.id] ?? [])].join("\n"),
+    evidence: (it) => rewriteEvidence(it, input.uses, input.latestTask),
   });
   const callCost = new Map<string, number>();
   for (const c of res.calls) callCost.set(c.itemId, (callCost.get(c.itemId) ?? 0) + c.cost);

@@ -293,6 +293,7 @@ export async function runEndpointStream(
         exec: state.exec,
         uses: state.uses,
         recentTasks: ctx.tasks.slice(Math.max(0, t + 1 - RECENT_TASKS), t + 1).map((x) => x.prompt),
+        latestTask: ctx.tasks[t],
         label: rollout && ((p) => labelEndpointPass(plan, state, harness, p, rollout, ctx)),
       });
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);

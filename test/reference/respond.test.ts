@@ -7,7 +7,14 @@ import { describe, expect, it } from "vitest";
 import { ReferenceWorld } from "../../src/executors/reference/respond.js";
 import { resolveWorld } from "../../src/world/presets.js";
 import { EXECUTOR_PRESETS } from "../../src/executors/presets.js";
-import { buildSolvePrompt, buildAuthorPrompt, parseAuthoredItem } from "../../src/executors/endpoint/prompts.js";
+import {
+  buildSolvePrompt,
+  buildAuthorPrompt,
+  buildRewritePrompt,
+  parseAuthoredItem,
+  parseContentReply,
+} from "../../src/executors/endpoint/prompts.js";
+import { rewriteEvidence } from "../../src/endpoint-run/pass.js";
 import { checkAnswer } from "../../src/tasks/check.js";
 import { loadWorldTasks } from "../../src/tasks/load.js";
 import { procedureKey, renderItem, parseItem } from "../../src/world/render.js";
@@ -94,5 +101,45 @@ describe("reference world", () => {
   it("refuses a task of another world or seed with a clear message", () => {
     const other = loadWorldTasks("fast-drift:4:3")[2];
     expect(() => world.respond(buildSolvePrompt(other, []))).toThrow(/seed 3.*--tasks-from/);
+  });
+});
+
+describe("rewrite evidence", () => {
+  it("the stream's latest task lets a rewrite bring stale items no task used since up to date", () => {
+    const t = tasks.findIndex((_, i) => {
+      const x = world.stream.task(i);
+      return x.versions[x.family] >= 2;
+    });
+    const x = world.stream.task(t);
+    const read = (reply: string) =>
+      parseItem(
+        parseContentReply(reply),
+        (n) => world.stream.familyOf(n),
+        (f, w) => world.stream.key(f, w),
+      );
+    let updated = 0;
+    for (let variant = 0; variant < 20; variant++) {
+      const stale: LibraryItem = {
+        id: `s${variant}`,
+        kind: "context",
+        content: renderItem({
+          family: x.family,
+          version: 0,
+          key: world.stream.key(x.family, 0),
+          steps: 9,
+          coreTokens: 120,
+          tokens: 220,
+          variant,
+        }),
+      };
+      // no evidence of a newer revision: the rewrite keeps the item's own
+      expect(read(world.respond(buildRewritePrompt(stale, rewriteEvidence(stale, {}, undefined))).text).version).toBe(
+        0,
+      );
+      const after = read(world.respond(buildRewritePrompt(stale, rewriteEvidence(stale, {}, tasks[t]))).text);
+      if (after.version === x.versions[x.family] && !after.wrong) updated++;
+    }
+    // the world's rewrite fixes a flawed item with its fixProbability
+    expect(updated).toBeGreaterThanOrEqual(14);
   });
 });
