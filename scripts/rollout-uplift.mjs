@@ -60,6 +60,18 @@ if (library && !shardMode && process.env.WORLD_PER_STREAM !== "1")
       .join("\n") + "\n",
   );
 
+/** What every collection of this script shares: heuristic behaviour (ε 0.3), rollout labels, the pass interval. */
+const labelling = {
+  behavior: "heuristic",
+  epsilon: 0.3,
+  seed: 1,
+  curationInterval: world.curationInterval,
+  labels: "rollout",
+  rolloutItems: items,
+  ...(samples > 1 ? { rolloutSamples: samples } : {}),
+  ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
+};
+
 // WORLD_PER_STREAM=1: stream k runs in its own world (seed streamSeed(SEED, k, "collect"), as in-process collection
 // seeds its streams) from that world's first task and initial library, through a reference server of that seed;
 // each stream is its own dataset folder (data/stream-k). Without it, every stream runs its own stretch of one
@@ -86,18 +98,11 @@ async function collectOwnWorld(k) {
     executors: file,
     tasksFrom: `world:${worldName}:${seed}:${tasks}`,
     tasks,
-    behavior: "heuristic",
-    epsilon: 0.3,
-    seed: 1,
-    curationInterval: world.curationInterval,
-    labels: "rollout",
-    rolloutItems: items,
-    ...(samples > 1 ? { rolloutSamples: samples } : {}),
+    ...labelling,
     library: lib,
     firstStream: k,
     streams: 1,
     out: join(data, `stream-${k}`),
-    ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
   });
   await server.close();
   return summary;
@@ -145,17 +150,10 @@ async function collectShard(i, n) {
       tasksFrom: `world:${worldName}:${SEED}:${tasks * nStreams}`,
       taskOrder: "disjoint",
       tasks,
-      behavior: "heuristic",
-      epsilon: 0.3,
-      seed: 1,
-      curationInterval: world.curationInterval,
-      labels: "rollout",
-      rolloutItems: items,
-      ...(samples > 1 ? { rolloutSamples: samples } : {}),
+      ...labelling,
       ...(library ? { library } : {}),
       shard: `${i}/${n}`,
       out: n > 1 ? join(data, `shard-${i}`) : data,
-      ...(horizonArg ? { horizon: Number(horizonArg) } : {}),
     },
     {
       onProgress: (done, total) => {

@@ -149,17 +149,7 @@ export class ReferenceWorld {
     const context = this.shownItems(user);
     const sol = /YOUR SOLUTION:\n([\s\S]*?)\n\nRESULT:/.exec(user)?.[1] ?? "";
     const success = matchExact(extractFinalAnswer(sol), task.answer);
-    const m = successModel({
-      context,
-      family: task.family,
-      difficulty: task.difficulty,
-      familyVersion: task.versions,
-      prof: this.executor,
-      cfg: this.cfg,
-      t: task.t,
-      seed: this.seed,
-      isFaded: (f) => task.faded[f] === 1,
-    });
+    const m = this.outcome(task, context);
     const flags = reflect(m, success, task.t, this.seed);
     const tagOf = (it: (typeof context)[number]) =>
       flags.harmful.includes(it) ? "harmful" : flags.helpful.includes(it) ? "helpful" : "neutral";
@@ -167,11 +157,9 @@ export class ReferenceWorld {
     return { kind: "reflect", text: `<item_tags>\n${lines.join("\n")}\n</item_tags>` };
   }
 
-  private solve(user: string, n: number): Reply {
-    const task = this.taskIn(user);
-    const memory = user.slice(0, Math.max(0, user.lastIndexOf("TASK:\n")));
-    const context = this.itemsIn(memory);
-    const m = successModel({
+  /** The world's success model for these items on this task (solve and reflect read the same outcome). */
+  private outcome<T extends ParsedItem>(task: TextTask, context: readonly T[]) {
+    return successModel({
       context,
       family: task.family,
       difficulty: task.difficulty,
@@ -182,6 +170,13 @@ export class ReferenceWorld {
       seed: this.seed,
       isFaded: (f) => task.faded[f] === 1,
     });
+  }
+
+  private solve(user: string, n: number): Reply {
+    const task = this.taskIn(user);
+    const memory = user.slice(0, Math.max(0, user.lastIndexOf("TASK:\n")));
+    const context = this.itemsIn(memory);
+    const m = this.outcome(task, context);
     // A failure answers with a plausible wrong code: the key of a followed stale / wrong item if one was in the prompt.
     const misleading = context.find(
       (it) => it.family === task.family && it.key !== this.stream.key(task.family, task.versions[task.family]),
