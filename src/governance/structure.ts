@@ -10,7 +10,9 @@
  *   calls skill B when A's code, with comments and string literals removed, holds `B(` as a whole identifier
  *   and A does not declare a function named B itself (its own helper, or a copy of B). Self-calls do not count.
  * - Exact duplicates: items whose contents are equal after trimming, collapsing whitespace and lower-casing form a
- *   group; one is kept — the most helpful net of harmful (helpful − harmful), then the most successes when
+ *   group; one is kept — a pinned copy (pinned items cannot be retired; decide pins the items without new
+ *   evidence this pass, so an established copy outlasts a new one), then the most helpful net of harmful
+ *   (helpful − harmful), then the most successes when
  *   retrieved, then the oldest (smallest createdAt), then the earliest in the list — and the rest are retired
  *   (archived, restorable). A duplicate that a live skill calls is not forced out.
  * - Placeholder text: an item whose text stands for content that is not there (the featurizer's `placeholder`
@@ -30,7 +32,7 @@ export { declaredFunctions, skillCalls, skillName, stripJsNoise } from "../text/
 export const MASK_BITS = { keep: 1, compress: 2, rewrite: 4, retire: 8 } as const;
 export const ALL_ACTIONS_BITS = 15;
 
-type Item = Pick<LibraryItem, "id" | "kind" | "content"> & Partial<Pick<LibraryItem, "stats" | "library">>;
+type Item = Pick<LibraryItem, "id" | "kind" | "content"> & Partial<Pick<LibraryItem, "stats" | "library" | "pinned">>;
 
 /**
  * Per-row mask bits: retire is forbidden for a skill that another skill in `items` (the live library) calls;
@@ -145,10 +147,11 @@ function keyHash(it: Item): number {
   return (h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) & 0x1fffff);
 }
 
-/** Negative when `a` is the better one to keep. */
+/** Negative when `a` is the better one to keep: a pinned copy first (it cannot be retired), then by the rule above. */
 export function compareForKeeping(a: Item, b: Item): number {
   const net = (x: Item) => (x.stats?.helpful ?? 0) - (x.stats?.harmful ?? 0);
   return (
+    (b.pinned ? 1 : 0) - (a.pinned ? 1 : 0) ||
     net(b) - net(a) ||
     (b.stats?.successes ?? 0) - (a.stats?.successes ?? 0) ||
     (a.stats?.createdAt ?? Infinity) - (b.stats?.createdAt ?? Infinity)

@@ -49,6 +49,12 @@ export const DecideFlagsSchema = z
       .nonnegative()
       .optional()
       .describe("current task index (default: the largest task index in the items' stats)"),
+    structuralRules: z
+      .boolean()
+      .default(true)
+      .describe(
+        "apply the structural rules: called skills are never retired, exact duplicates retire to one copy, placeholder text and no-op skills are rewritten or retired (--no-structural-rules: the curator alone)",
+      ),
   })
   .strict();
 export type DecideFlags = z.output<typeof DecideFlagsSchema>;

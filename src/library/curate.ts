@@ -54,6 +54,8 @@ export interface CurateOptions {
   seed?: number;
   /** Current task index (evidence window); default: the largest task index in the items' stats, never below the folder's last pass. */
   now?: number;
+  /** Apply decide's structural rules (governance/structure.ts); default true. */
+  structuralRules?: boolean;
   clock?: () => Date;
   /** Progress of the near-duplicate search on items without a `similarity` field. */
   onProgress?: SimilarityProgress;
@@ -186,6 +188,7 @@ async function curateHashing(
       executorStats: stats ? executorObservation(stats) : undefined,
       executorName: stats?.name ?? executor?.name,
       recentTasks: stats?.tasks.flatMap((t) => (t.prompt === undefined ? [] : [t.prompt])),
+      structuralRules: o.structuralRules,
       onProgress: o.onProgress,
     };
     const result: DecideResult =

@@ -117,3 +117,21 @@ describe("curator --version", { timeout: 120_000 }, () => {
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
   });
 });
+
+describe("decide --no-structural-rules", { timeout: 300_000 }, () => {
+  it("structural rules are on by default (a copy retires, naming the kept item) and off with the flag", () => {
+    const dir = mkdtempSync(join(tmpdir(), "decide-rules-"));
+    const copy = { id: "copy", kind: "context", content: "The staging host is  STG-2", stats: { createdAt: 8 } };
+    writeFileSync(join(dir, "lib.jsonl"), [...LIB, copy].map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const args = ["decide", "--model", "none", "--library", join(dir, "lib.jsonl"), "--executor", "mid"];
+    const on = run([...args, "--dry-run", "--json"]);
+    expect(on.status).toBe(0);
+    // "copy" is older (createdAt 8; "fresh" logs none), so it is the one kept
+    const dOn = JSON.parse(on.stdout).decisions.find((d: { id: string }) => d.id === "fresh");
+    expect(dOn.action).toBe("retire");
+    expect(dOn.reason).toMatch(/^structural rule: exact duplicate of copy/);
+    const off = run([...args, "--dry-run", "--json", "--no-structural-rules"]);
+    expect(off.status).toBe(0);
+    expect(JSON.parse(off.stdout).decisions.every((d: { action: string }) => d.action === "keep")).toBe(true);
+  });
+});

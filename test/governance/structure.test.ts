@@ -68,6 +68,9 @@ describe("exact-duplicate resolution", () => {
     ];
     const res = resolveExactDuplicates(items);
     expect(res.retire).toEqual([true, true, false, false]);
+    // a pinned copy is kept whatever its counts (it cannot be retired; decide pins items without new evidence)
+    const pinned = resolveExactDuplicates(items.map((it) => (it.id === "a" ? { ...it, pinned: true } : it)));
+    expect(pinned.retire).toEqual([false, true, false, true]);
     expect(res.groups).toEqual([[3, 1, 0]]);
     expect(Array.from(res.keptRow)).toEqual([3, 3, 2, 3]);
   });

@@ -30,6 +30,7 @@ export const DECIDE_FLAGS: FlagTable<typeof DecideFlagsSchema> = {
   out: {},
   seed: {},
   now: {},
+  structuralRules: {},
 };
 
 export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
@@ -65,6 +66,7 @@ export const decideCommand: CommandModule<GlobalArgs, FlagArgs> = {
           dryRun: o.dryRun,
           seed: o.seed,
           now: o.now,
+          structuralRules: o.structuralRules,
           onProgress,
         }),
       { quietForMs: PROGRESS_AFTER_MS },
