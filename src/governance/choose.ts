@@ -78,8 +78,8 @@ function capRow(probs: Float32Array, masks: Float32Array, r: number, row: Float3
   masks[o + ACTION_INDEX.rewrite] = 0;
   masks[o + ACTION_INDEX.retire] = 0;
   if (!(masks[o + ACTION_INDEX.keep] > 0) && !(masks[o + ACTION_INDEX.compress] > 0)) masks[o + ACTION_INDEX.keep] = 1;
-  row.set(probs.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS));
-  applyMask(row, masks.subarray(r * NUM_ACTIONS, r * NUM_ACTIONS + NUM_ACTIONS), 1);
+  row.set(probs.subarray(o, o + NUM_ACTIONS));
+  applyMask(row, masks.subarray(o, o + NUM_ACTIONS), 1);
   return argmaxRow(row, 0);
 }
 

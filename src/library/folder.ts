@@ -16,7 +16,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
+  rmdirSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -352,6 +352,7 @@ export async function withFolderLock<T>(dir: string, fn: () => Promise<T>): Prom
   try {
     return await fn();
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    // the lock is an empty folder this call made: removed only while empty (never anything put inside it)
+    rmdirSync(lock);
   }
 }

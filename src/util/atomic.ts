@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { CuratorError } from "../errors.js";
 import { writeFileDurable } from "./durable.js";
@@ -36,7 +36,7 @@ export function assertWritableOutput(out: string): void {
   } catch (e) {
     throw refuse(`'${probe}' is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  rmSync(tmp, { recursive: true, force: true });
+  rmdirSync(tmp); // the empty probe folder just made
 }
 
 /**

@@ -9,7 +9,7 @@ import { hash01 } from "../util/rng.js";
 import type { SimItem } from "./item.js";
 
 export const SALT_NOTICE = 0x52;
-export const SALT_CREDIT = 0x53;
+const SALT_CREDIT = 0x53;
 
 /** The parts of an item the success model reads. */
 export type SuccessItem = Pick<

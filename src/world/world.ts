@@ -174,8 +174,7 @@ export class SkillWorld {
         it.probation = false;
     }
     const prompt = cfg.promptOverheadTokens + ctxTokens;
-    // The executor's reflection (as ACE's reflector does): items it caught being wrong or out of date are
-    // flagged harmful; after a success, items that carried real weight are credited helpful.
+    // The executor's reflection (success.ts reflect): harmful / helpful flags.
     const flags = reflect({ noticed, useful }, success, t, this.seed);
     for (const it of flags.harmful) it.harmful++;
     for (const it of flags.helpful) it.helpful++;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  andMaskBits,
   dependencyMaskBits,
   MASK_BITS,
   narrowMasks,
@@ -47,7 +46,7 @@ describe("skill dependency mask", () => {
 
   it("applies as a float mask", () => {
     const masks = new Float32Array(8).fill(1);
-    andMaskBits(masks, dependencyMaskBits([PICKAXE, MINE]));
+    narrowMasks(masks, dependencyMaskBits([PICKAXE, MINE]));
     expect(Array.from(masks)).toEqual([1, 1, 1, 0, 1, 1, 1, 1]);
   });
 });

@@ -13,6 +13,7 @@ import {
   buildSolvePrompt,
   parseAuthoredItem,
   parseItemTags,
+  type ItemTag,
 } from "./prompts.js";
 import {
   applyCuration,
@@ -306,7 +307,7 @@ export class EndpointHarness {
   }
 
   /** Counts the reflection's tags into the tagged items' helpful / harmful statistics. */
-  private applyTags(tags: ReadonlyMap<string, string>): NonNullable<TaskOutcome["reflected"]> {
+  private applyTags(tags: ReadonlyMap<string, ItemTag>): NonNullable<TaskOutcome["reflected"]> {
     const helpful: string[] = [];
     const harmful: string[] = [];
     for (const [id, t] of tags)
