@@ -24,7 +24,7 @@ import { capMarginals } from "../governance/propensity.js";
 import type { PassLabels } from "../labels/label-pass.js";
 
 /** The labels as the journal keeps them (JSON: a missing label is null). */
-function labelRecord(l: PassLabels): Pick<PassRecord, "counterfactuals" | "group" | "spend"> {
+export function labelRecord(l: PassLabels): Pick<PassRecord, "counterfactuals" | "group" | "spend"> {
   const json = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v));
   return {
     ...(l.counterfactuals
@@ -57,6 +57,8 @@ export interface PassInput {
   recentTasks?: readonly string[];
   /** the task the pass follows (rewrite evidence) */
   latestTask?: Task;
+  /** what the behaviour reads beyond the observations (the oracle: its rollout values; see OracleContext) */
+  privileged?: unknown;
   /** --labels rollout: labels the pass from forks of the library before the behaviour's actions are applied */
   label?: (pass: { rows: number; masks: Float32Array; probs: Float32Array }) => Promise<PassLabels | undefined>;
 }
@@ -117,7 +119,14 @@ export async function curationPass(input: PassInput): Promise<PassOutput> {
   }));
   const masks = governanceMasks(governed, governance);
   const probs = Float32Array.from(
-    await input.behavior.probs({ rows, features, masks, items: obs.observations, executor: obs.executor }),
+    await input.behavior.probs({
+      rows,
+      features,
+      masks,
+      items: obs.observations,
+      executor: obs.executor,
+      privileged: input.privileged,
+    }),
   );
   if (input.epsilon > 0) mixUniform(probs, masks, rows, input.epsilon);
   const labelled = await input.label?.({ rows, masks, probs });

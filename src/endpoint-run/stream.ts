@@ -45,7 +45,9 @@ import {
 import { endpointExecutor, type EndpointFork } from "./fork.js";
 import { rolloutJournal } from "./rollout-journal.js";
 import { tasksNeeded, type TaskOrder } from "../tasks/stream-tasks.js";
-import { curationPass, recordUses, type UseLog } from "./pass.js";
+import { curationPass, labelRecord, recordUses, type UseLog } from "./pass.js";
+import type { OracleContext } from "../world/oracle.js";
+import { NUM_ACTIONS } from "../actions.js";
 
 /** The harness settings every endpoint run uses (a profile may set its own retrievalK); recorded in the manifest. */
 export const HARNESS = {
@@ -154,6 +156,11 @@ export interface RunContext {
   stopped?: () => boolean;
   /** collect --labels rollout: label the passes the plan picks from forks of the harness (labels/) */
   rollout?: RolloutSettings;
+  /**
+   * eval of the oracle on an endpoint: at every pass, every item is valued by the same rollouts (these settings,
+   * every item, no groups), which the curator reads as its privileged context (world/oracle.ts)
+   */
+  oracleRollouts?: RolloutSettings;
 }
 
 export interface SavedStream {
@@ -274,12 +281,14 @@ export async function runEndpointStream(
     const entry: JournalEntry = { task };
     if (passDue) {
       const rollout = ctx.rollout && labelled.has(state.passes) ? ctx.rollout : undefined;
-      if (rollout && !state.awaitingPass) {
+      const oracle = ctx.oracleRollouts;
+      if ((rollout || oracle) && !state.awaitingPass) {
         // Rollouts take many tasks: keep the finished task before they start, so a kill loses none of them.
         state.awaitingPass = task;
         state.harness = harness.snapshot();
         writeFileAtomic(files.state, ctx.scrub(JSON.stringify(state)));
       }
+      let oracleLabels: PassLabels | undefined;
       const { record, library, cost, tokens } = await curationPass({
         harness,
         profile: plan.profile,
@@ -295,7 +304,10 @@ export async function runEndpointStream(
         recentTasks: ctx.tasks.slice(Math.max(0, t + 1 - RECENT_TASKS), t + 1).map((x) => x.prompt),
         latestTask: ctx.tasks[t],
         label: rollout && ((p) => labelEndpointPass(plan, state, harness, p, rollout, ctx)),
+        privileged: oracle && oracleValues(plan, state, harness, oracle, ctx, (l) => (oracleLabels = l)),
       });
+      // The oracle's values are the pass's labels: kept in the journal as a labelled pass keeps its own.
+      if (oracleLabels) Object.assign(record, labelRecord(oracleLabels));
       harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];
       entry.pass = record;
@@ -376,4 +388,28 @@ async function labelEndpointPass(
   return labelPass(exec, settings, pass, journal).catch((e: unknown) => {
     throw resumable(e, `The finished tasks of ${plan.label} and of its rollouts are saved in '${ctx.partial}'`);
   });
+}
+
+/**
+ * The oracle's privileged context on an endpoint: the counterfactual values of every live item from rollouts on
+ * forks of the harness (the routine and journal that label a pass in collect); `onLabels` gets them with their spend.
+ */
+function oracleValues(
+  plan: StreamPlan,
+  state: StreamState,
+  harness: EndpointHarness,
+  settings: RolloutSettings,
+  ctx: RunContext,
+  onLabels: (labels: PassLabels) => void,
+): OracleContext {
+  return {
+    values: async (masks) => {
+      const rows = masks.length / NUM_ACTIONS;
+      const all = { ...settings, items: undefined, groups: 0, states: undefined, budget: undefined };
+      const p = { rows, masks, probs: new Float32Array(masks.length) };
+      const labels = await labelEndpointPass(plan, state, harness, p, all, ctx);
+      onLabels(labels);
+      return labels.counterfactuals!;
+    },
+  };
 }

@@ -16,6 +16,7 @@ import type { HarnessState } from "../executors/endpoint/harness.js";
 import type { Governance } from "../schemas/world.js";
 import type { Task } from "../tasks/task.js";
 import type { Curator } from "../curators/types.js";
+import type { RolloutSettings } from "../labels/plan.js";
 import { startingLibrary } from "../endpoint-run/start-library.js";
 import { streamSeed } from "../seeds.js";
 import { streamTasks, type TaskOrder } from "../tasks/stream-tasks.js";
@@ -97,6 +98,8 @@ export function journalRun(journal: readonly JournalEntry[]): EvalRun {
 export interface EndpointCurator {
   name: string;
   curator: Curator;
+  /** the oracle: its values come from these rollouts of every item at every pass */
+  rollouts?: RolloutSettings;
 }
 
 export interface EndpointRunHooks {
@@ -150,6 +153,7 @@ export async function runEndpointUnits(
       sandbox: { unsafeNoSandbox: ev.input.unsafeNoSandbox },
       warn: (m) => hooks.onWarning?.(ev.scrub(m)),
       stopped: () => failure !== undefined,
+      ...(u.curator.rollouts ? { oracleRollouts: u.curator.rollouts } : {}),
     };
     const plan = { key: u.key, label, seed, profile, ...ev.clients[u.executor] };
     const journal = await runEndpointStream(plan, saved, ctx);

@@ -69,6 +69,15 @@ export const EvalOptionsSchema = z
       ),
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
     taskOrder: TaskOrderField.default("shuffled").describe(`${TASK_ORDER_HELP}; default shuffled`),
+    oracleSamples: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        "the oracle named on endpoint executors: answers sampled per rollout task (as collect --rollout-samples; the profile's temperature must be above 0); default 1",
+      ),
     resume: z
       .boolean()
       .default(false)
@@ -125,13 +134,24 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
     hashes.push(r.modelHash);
   }
   checkDisjointFromTraining(infos, o.seeds, o.streams);
-  const onEndpoints = specs.map((s) => !simulatorOnly(s));
+  // The oracle runs on endpoint executors only when named: its values come from rollouts there (expensive).
+  const onEndpoints = specs.map((s) => !simulatorOnly(s) || (s === "oracle" && o.curators.includes(s)));
   let ev: EndpointEval | undefined;
   if (endpointSpecs.length) {
     ev = await prepareEndpointEval({ ...o, tasksFrom: o.tasksFrom!, specs: endpointSpecs });
+    const greedy = ev.profiles.filter((p) => p.endpoint.temperature === 0);
+    if ((o.oracleSamples ?? 1) > 1 && greedy.length)
+      throw new CuratorError(
+        "BAD_ARGUMENT",
+        `--oracle-samples ${o.oracleSamples} samples several answers per rollout task, but at temperature 0 they are all the same answer (${greedy.map((p) => p.name).join(", ")}): set endpoint.temperature above 0 in the profile (e.g. 0.7), or drop --oracle-samples.`,
+      );
     for (const [i, info] of infos.entries())
       if (!onEndpoints[i]) {
-        const note = `${info.name} reads the simulator's hidden truth and does not run on endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}): its rows and the oracle uplift share are n/a there.`;
+        const note =
+          `${info.name} reads the simulator's hidden truth and does not run on endpoint executors (${ev.profiles.map((p) => p.name).join(", ")}): its rows and the oracle uplift share are n/a there` +
+          (specs[i] === "oracle"
+            ? ` (name it in --curators to run it there from rollouts: about ${2 * ev.interval} × (1 + 3 × items) extra tasks per pass).`
+            : ".");
         notes.push(note);
         hooks.onWarning?.(note);
       }
@@ -151,8 +171,18 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
     profiles.length === 0 ? [] : world.sharedLibrary ? [profiles] : profiles.map((p) => [p]);
   const horizon = 2 * world.curationInterval;
   const units: UnitRecord[] = [];
-  const endpointCurators = specs.flatMap((_, i) =>
-    onEndpoints[i] ? [{ name: infos[i].name, curator: curators[i] }] : [],
+  const endpointCurators = specs.flatMap((s, i) =>
+    onEndpoints[i]
+      ? [
+          {
+            name: infos[i].name,
+            curator: curators[i],
+            ...(s === "oracle" && ev
+              ? { rollouts: { horizon: 2 * ev.interval, groups: 0, samples: o.oracleSamples } }
+              : {}),
+          },
+        ]
+      : [],
   );
   const total =
     curators.length * groups.length * o.seeds.length * o.streams +
@@ -220,14 +250,20 @@ export function finishScratch(scratch: string | undefined): void {
 /** The endpoint-only options need endpoint executors, and endpoint executors need a task stream and a scratch folder. */
 function checkEndpointOptions(o: z.output<typeof EvalOptionsSchema>, endpoints: boolean): void {
   if (!endpoints) {
-    const given = (["tasksFrom", "library"] as const).filter((k) => o[k] !== undefined);
+    const flag = { tasksFrom: "--tasks-from", library: "--library", oracleSamples: "--oracle-samples" } as const;
+    const given = (["tasksFrom", "library", "oracleSamples"] as const).filter((k) => o[k] !== undefined);
     if (given.length)
       throw new CuratorError(
         "BAD_ARGUMENT",
-        `${given.map((k) => (k === "tasksFrom" ? "--tasks-from" : "--library")).join(" and ")} apply to endpoint executors only: add a profile with an "endpoint" block to --executors (docs/real-executors.md), or drop the option (simulated executors draw their tasks and library from the world).`,
+        `${given.map((k) => flag[k]).join(" and ")} apply to endpoint executors only: add a profile with an "endpoint" block to --executors (docs/real-executors.md), or drop the option (simulated executors draw their tasks and library from the world).`,
       );
     return;
   }
+  if (o.oracleSamples !== undefined && !o.curators.includes("oracle"))
+    throw new CuratorError(
+      "BAD_ARGUMENT",
+      "--oracle-samples sets the rollouts of the oracle on endpoint executors: name `oracle` in --curators, or drop it.",
+    );
   if (o.tasksFrom === undefined)
     throw new CuratorError(
       "BAD_ARGUMENT",

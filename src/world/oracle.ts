@@ -19,9 +19,15 @@ import { simExecutor } from "./forkable.js";
 /** rows × 4 expected successes and cost (USD, including the action's own call) over the horizon; NaN where masked. */
 export type { Counterfactuals } from "../labels/rollout.js";
 
+/**
+ * What the oracle reads at a pass: the simulated world to fork (with the rollout horizon), or, on any other
+ * forkable executor (an endpoint harness), `values`, which runs the same rollout routine over that executor's
+ * forks for every item (src/endpoint-run/stream.ts).
+ */
 export interface OracleContext {
-  world: SkillWorld;
-  horizon: number;
+  world?: SkillWorld;
+  horizon?: number;
+  values?: (masks: Float32Array) => Promise<Counterfactuals>;
   cached?: Counterfactuals;
 }
 
@@ -41,7 +47,10 @@ export async function counterfactualValues(
 
 export function oracleContext(batch: DecisionBatch): OracleContext {
   const ctx = batch.privileged as OracleContext | undefined;
-  if (!ctx?.world) throw new Error("The oracle curator only runs inside the simulated world.");
+  if (!ctx?.values && !(ctx?.world && ctx.horizon !== undefined))
+    throw new Error(
+      "The oracle curator runs only where its rollouts can run: the simulated world, or an endpoint eval that names it.",
+    );
   return ctx;
 }
 
@@ -54,7 +63,9 @@ export function oracleCurator(rewardCfg: RewardConfig = DEFAULT_REWARD, temperat
     name: "oracle",
     async probs(batch) {
       const ctx = oracleContext(batch);
-      ctx.cached ??= await counterfactualValues(ctx.world, batch.masks, ctx.horizon);
+      ctx.cached ??= ctx.values
+        ? await ctx.values(batch.masks)
+        : await counterfactualValues(ctx.world!, batch.masks, ctx.horizon!);
       return valuesToProbs(ctx.cached, batch.masks, batch.rows, rewardCfg, temperature);
     },
   };

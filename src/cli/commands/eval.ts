@@ -51,6 +51,7 @@ export const EVAL_FLAGS: FlagTable<typeof EvalOptionsSchema> = {
   library: {},
   taskOrder: {},
   unsafeNoSandbox: {},
+  oracleSamples: {},
   resume: {},
   scratch: { absent: "the CLI keeps the endpoint units' journals in OUT.partial (removed once the report is written)" },
 };
