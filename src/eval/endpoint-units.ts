@@ -92,6 +92,9 @@ export function journalRun(journal: readonly JournalEntry[]): EvalRun {
       libraryTokens: t.libraryTokens,
     })),
     passes: journal.flatMap((e) => (e.pass ? [{ actions: e.pass.actions }] : [])),
+    ...(journal.some((e) => e.pass?.spend)
+      ? { rolloutTasks: journal.reduce((s, e) => s + (e.pass?.spend?.tasks ?? 0), 0) }
+      : {}),
   };
 }
 

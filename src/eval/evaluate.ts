@@ -210,6 +210,15 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
       onWarning: hooks.onWarning,
     });
     pushAll(units, endpointUnits);
+    for (const p of ev.profiles) {
+      const oracle = endpointUnits.filter((u) => u.executor === p.name && u.run.rolloutTasks !== undefined);
+      if (!oracle.length) continue;
+      const extra = oracle.reduce((s, u) => s + u.run.rolloutTasks!, 0);
+      const own = oracle.reduce((s, u) => s + u.run.tasks.length, 0);
+      notes.push(
+        `The oracle on ${p.name} chose from rollouts (horizon ${2 * ev.interval} tasks, every item at every pass${o.oracleSamples ? `, ${o.oracleSamples} answers per rollout task` : ""}): ${extra} extra tasks, ${(extra / own).toFixed(1)}× its ${own} stream tasks.`,
+      );
+    }
   }
   for (const c of curators) await c.dispose?.();
   // Endpoint-only settings are recorded only where they apply (a simulated eval's results.json keeps its shape).

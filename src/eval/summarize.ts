@@ -33,6 +33,8 @@ export interface EvalTask {
 export interface EvalRun {
   tasks: readonly EvalTask[];
   passes: ReadonlyArray<{ actions: ArrayLike<number> }>;
+  /** endpoint units of the oracle: tasks its rollouts ran beside the stream's own */
+  rolloutTasks?: number;
 }
 
 export interface UnitRecord {

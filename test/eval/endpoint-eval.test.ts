@@ -197,6 +197,26 @@ describe("curator eval on endpoint executors", () => {
     expect(measured(resumed)).toEqual(measured(reference));
   }, 120_000);
 
+  it("the oracle stopped by a dead endpoint inside its rollouts resumes without re-sending a finished task", async () => {
+    const oracle = { curators: ["oracle"], streams: 1 };
+    const ref = await server();
+    const reference = await evaluate(options(profile(ref), join(root, "oracle-ref.partial"), oracle));
+    const calls = ref.chatRequests.length;
+    expect(calls).toBeGreaterThan(3 * 2 * 6 + 40); // the stream tasks of oracle, none, heuristic, and rollouts
+    // after 41 good calls (inside the oracle's rollouts) the server fails twice in a row: with one retry, fatal
+    const s = await server([
+      ...Array.from({ length: 41 }, (): Fault => ({ kind: "none" })),
+      { kind: "server-error" },
+      { kind: "server-error" },
+    ]);
+    const prof = profile(s, { maxRetries: 1 });
+    const scratch = join(root, "oracle-killed.partial");
+    await expect(evaluate(options(prof, scratch, oracle))).rejects.toThrow(/rollouts are saved in .*--resume/);
+    const resumed = await evaluate(options(prof, scratch, { ...oracle, resume: true }));
+    expect(s.chatRequests.length).toBe(calls + 2); // the two failed attempts, and no finished call again
+    expect(measured(resumed)).toEqual(measured(reference));
+  }, 120_000);
+
   it("429, 5xx, a timeout, a non-JSON body and dropped connections lose no task and change no result", async () => {
     const clean = await server();
     const reference = await evaluate(options(profile(clean), join(root, "clean.partial"), { streams: 1 }));

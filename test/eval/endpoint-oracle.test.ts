@@ -63,6 +63,10 @@ describe("the oracle on endpoint executors", () => {
     const passes = journal.map((l) => JSON.parse(l).pass).filter(Boolean);
     expect(passes).toHaveLength(2);
     expect(passes[0].spend.tasks).toBeGreaterThan(0);
+    const spent = passes[0].spend.tasks + passes[1].spend.tasks;
+    expect((res.config.notes as string[]).join("\n")).toContain(
+      `The oracle on ref-mid chose from rollouts (horizon 10 tasks, every item at every pass): ${spent} extra tasks`,
+    );
 
     const other = await setup();
     const out = join(root, "labels");
