@@ -89,6 +89,7 @@ export async function runExperiment(path: string, hooks: RunHooks = {}): Promise
         curationInterval: exp.eval.curationInterval,
         library: exp.eval.library,
         taskOrder: exp.eval.taskOrder,
+        oracleSamples: exp.eval.oracleSamples,
         unsafeNoSandbox: exp.eval.unsafeNoSandbox,
         scratch,
       },

@@ -74,6 +74,7 @@ export const ExperimentSchema = z
           curationInterval: true,
           library: true,
           taskOrder: true,
+          oracleSamples: true,
           unsafeNoSandbox: true,
         }).shape,
       })
