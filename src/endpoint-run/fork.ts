@@ -14,40 +14,15 @@ import type { Task } from "../tasks/task.js";
 import { ACTIONS } from "../actions.js";
 import type { ForkableExecutor } from "../labels/rollout.js";
 import { recordUses, rewriteEvidence, type UseLog } from "./pass.js";
-import { PrefixCache, type PromptMessage } from "../executors/prefix-cache.js";
+import type { PromptMessage } from "../executors/prefix-cache.js";
+import { FORK_PROMPTS, ownCacheClient } from "./own-cache.js";
 
 /** A fork's state: JSON, so the rollout journal can keep a half-finished rollout. */
 export interface EndpointFork {
   harness: HarnessState;
   uses: UseLog;
-  /** the fork's own last prompts (at most OWN_PROMPTS), for the cache its calls are priced with */
+  /** the fork's own last prompts (at most FORK_PROMPTS), for the cache its calls are priced with (own-cache.ts) */
   prompts?: PromptMessage[][];
-}
-
-/** A fork's calls of the last task (solve, author) and any curation call: the prompts a fork's next ones can share. */
-const OWN_PROMPTS = 4;
-
-/**
- * A client whose replies count as cached only the prompt prefix the fork's own earlier prompts share (and no more
- * than the server reported). A server's prefix cache also holds the prompts of the other forks of the same
- * state, which a deployed library never sees: priced by the server's count, whichever action's rollout runs
- * later rides the cache of the earlier ones, and their cost labels differ by run order, not by action.
- */
-function ownCacheClient(inner: ChatClient, f: EndpointFork): ChatClient {
-  return {
-    async chat(messages, opts) {
-      // Rebuilt from the saved prompts on every call, so a fork resumed from its journal prices exactly as an
-      // uninterrupted one (a long-lived cache's least-recently-used order would differ from the saved list's).
-      const own = new PrefixCache({ entries: OWN_PROMPTS });
-      for (const p of f.prompts ?? []) own.lookup(p);
-      const shared = own.lookup(messages);
-      f.prompts = [...(f.prompts ?? []), messages.map((m) => ({ role: m.role, content: m.content }))].slice(
-        -OWN_PROMPTS,
-      );
-      const r = await inner.chat(messages, opts);
-      return { ...r, usage: { ...r.usage, cachedTokens: Math.min(r.usage.cachedTokens, shared) } };
-    },
-  };
 }
 
 export interface EndpointForkSource {
@@ -72,7 +47,7 @@ export function endpointExecutor(src: EndpointForkSource): ForkableExecutor<Endp
         .map((it, i) => ({ itemId: it.id, action: ACTIONS[actions[i]] }))
         .filter((d) => d.action !== "keep");
       if (decisions.length === 0) return 0;
-      const res = await applyCuration(f.harness, decisions, ownCacheClient(src.rewriter, f), {
+      const res = await applyCuration(f.harness, decisions, ownCacheClient(src.rewriter, f, FORK_PROMPTS), {
         step: f.harness.step,
         prices: src.prices ?? DEFAULT_PRICES,
         evidence: (it) => rewriteEvidence(it, f.uses, src.tasks[f.harness.step - 1]),
@@ -82,7 +57,7 @@ export function endpointExecutor(src: EndpointForkSource): ForkableExecutor<Endp
     },
     async step(f) {
       const task = src.tasks[f.harness.step];
-      const executor = ownCacheClient(src.executor, f);
+      const executor = ownCacheClient(src.executor, f, FORK_PROMPTS);
       const h = new EndpointHarness(executor, { ...src.harness, samples: src.samples ?? 1 }, f.harness);
       const outcome = await h.runTask(task);
       recordUses(f.uses, task, outcome.retrievedIds, outcome.success);

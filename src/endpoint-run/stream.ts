@@ -43,6 +43,8 @@ import {
   type RolloutSpend,
 } from "../labels/plan.js";
 import { endpointExecutor, type EndpointFork } from "./fork.js";
+import { ownCacheClient, STREAM_PROMPTS } from "./own-cache.js";
+import type { PromptMessage } from "../executors/prefix-cache.js";
 import { rolloutJournal } from "./rollout-journal.js";
 import { tasksNeeded, type TaskOrder } from "../tasks/stream-tasks.js";
 import { curationPass, labelRecord, recordUses, type UseLog } from "./pass.js";
@@ -132,6 +134,8 @@ export interface StreamState {
   uses: UseLog;
   /** --labels rollout: extra tasks spent so far */
   rollout?: RolloutSpend;
+  /** the stream's last prompts, which price its calls' cached tokens (own-cache.ts) */
+  prompts?: PromptMessage[][];
   /** --labels rollout: the last task is finished, its (labelled) pass is not; a resumed run continues with the pass */
   awaitingPass?: TaskRecord;
 }
@@ -270,7 +274,10 @@ export async function runEndpointStream(
 ): Promise<JournalEntry[]> {
   const files = streamFiles(ctx.partial, plan.key);
   const { state, journal } = saved;
-  let harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), state.harness);
+  // Calls are priced by the stream's own prompt history (own-cache.ts): other streams on the server do not discount it.
+  const executor = ownCacheClient(plan.executor, state, STREAM_PROMPTS);
+  const rewriter = ownCacheClient(plan.rewriter, state, STREAM_PROMPTS);
+  let harness = new EndpointHarness(executor, harnessConfig(plan.profile, ctx), state.harness);
   const labelled = ctx.rollout
     ? labelledPasses(ctx.rollout, passSlots(ctx.tasks.length, ctx.interval), plan.seed)
     : new Set<number>();
@@ -292,7 +299,7 @@ export async function runEndpointStream(
       const { record, library, cost, tokens } = await curationPass({
         harness,
         profile: plan.profile,
-        rewriter: plan.rewriter,
+        rewriter,
         behavior: ctx.curator,
         epsilon: ctx.epsilon,
         argmax: ctx.argmax,
@@ -308,7 +315,7 @@ export async function runEndpointStream(
       });
       // The oracle's values are the pass's labels: kept in the journal as a labelled pass keeps its own.
       if (oracleLabels) Object.assign(record, labelRecord(oracleLabels));
-      harness = new EndpointHarness(plan.executor, harnessConfig(plan.profile, ctx), library);
+      harness = new EndpointHarness(executor, harnessConfig(plan.profile, ctx), library);
       for (const id of Object.keys(state.uses)) if (!harness.live.some((it) => it.id === id)) delete state.uses[id];
       entry.pass = record;
       state.pending = { cost, tokens };

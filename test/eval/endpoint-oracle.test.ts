@@ -97,6 +97,20 @@ describe("the oracle on endpoint executors", () => {
     expect(best.some((a) => a !== 0)).toBe(true);
   }, 120_000);
 
+  it("prices each stream by its own prompts: a curator's cost does not depend on the streams run before it", async () => {
+    // ["none"] runs none first (heuristic is added after it); ["heuristic"] runs none after heuristic's stream,
+    // whose prompts (same tasks, same starting library) the server's prefix cache still holds.
+    const run = { tasks: 12, seeds: [1], streams: 1, curationInterval: 4, taskOrder: "original" as const };
+    const first = await evaluate({ ...(await setup()), ...run, curators: ["none"], scratch: join(root, "n1") });
+    const second = await evaluate({ ...(await setup()), ...run, curators: ["heuristic"], scratch: join(root, "n2") });
+    const none = (r: typeof first) => {
+      const { paired: _p, ...row } = r.results.find((x) => x.curator === "none")!;
+      return row;
+    };
+    expect(none(second)).toEqual(none(first));
+    expect(none(first).cacheReadShare).toBeGreaterThan(0.3);
+  }, 60_000);
+
   it("stays simulator-only when only added as a reference, and says how to run it", async () => {
     const base = await setup();
     const res = await evaluate({
