@@ -7,6 +7,8 @@
 // usage: node scripts/endpoint-oracle-uplift.mjs MODELS(comma-separated) [evalStreams=8] [oracleSamples=8]
 //        [shards=2] [root]   (after npm run build)
 //        The harness settings are those of the rollout-label runs: retrievalK 4 (the world's), reflection on.
+//        REUSE=DIR takes none, heuristic and the oracle from an earlier run's DIR/stream-k.json and evaluates only the
+//        models (runs are deterministic: the reference server keys every draw, streams price by their own prompts).
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,7 +38,8 @@ const root = rootArg || mkdtempSync(join(tmpdir(), "endpoint-oracle-"));
 const TASKS = 100;
 const world = resolveWorld("tiny");
 const executor = resolveExecutor("mid");
-const curators = ["none", "heuristic", "oracle", ...models];
+const reuse = process.env.REUSE;
+const curators = reuse ? models : ["none", "heuristic", "oracle", ...models];
 
 /** Stream k through its own reference server: every curator's reward, written to root/stream-k.json. */
 async function evalStream(k) {
@@ -69,12 +72,13 @@ async function evalStream(k) {
     curationInterval: world.curationInterval,
     taskOrder: "original",
     library,
-    ...(samples > 1 ? { oracleSamples: samples } : {}),
+    ...(samples > 1 && !reuse ? { oracleSamples: samples } : {}),
     scratch: join(dir, "scratch"),
   });
   await server.close();
-  const out = {};
+  const out = reuse ? pick(JSON.parse(readFileSync(join(reuse, `stream-${k}.json`), "utf8"))) : {};
   for (const r of res.results) {
+    if (reuse && !models.includes(r.curator)) continue;
     const successes = r.successRate * r.tasks;
     out[r.curator] = {
       reward: reward(successes, r.costPerCompletedTask * successes),
@@ -85,6 +89,11 @@ async function evalStream(k) {
   }
   writeFileSync(join(root, `stream-${k}.json`), JSON.stringify(out));
   console.error(`stream ${k}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+/** The references of an earlier run's stream. */
+function pick(earlier) {
+  return { none: earlier.none, heuristic: earlier.heuristic, oracle: earlier.oracle };
 }
 
 if (shardMode) {
@@ -145,7 +154,12 @@ console.log(
       endpointOracleUpliftShare: Object.fromEntries(
         names.filter((c) => c !== "none" && c !== "oracle").map((c) => [c, { share: share(c), ci95: bootstrap(c) }]),
       ),
-      actionMix: Object.fromEntries(names.map((c) => [c, streams[0][c].actionMix])),
+      actionMix: Object.fromEntries(
+        names.map((c) => [
+          c,
+          Object.fromEntries(Object.keys(streams[0][c].actionMix).map((a) => [a, mean((x) => x[c].actionMix[a])])),
+        ]),
+      ),
       root,
     },
     null,

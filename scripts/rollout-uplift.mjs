@@ -77,6 +77,8 @@ const labelling = {
 // each stream is its own dataset folder (data/stream-k). Without it, every stream runs its own stretch of one
 // world's timeline (seed SEED) from the same starting library, which is stale for the later stretches.
 const perStream = process.env.WORLD_PER_STREAM === "1";
+/** with WORLD_PER_STREAM=1: the first stream id (FIRST_STREAM=192 collects streams 192 … 192 + streams − 1) */
+const first = Number(process.env.FIRST_STREAM ?? 0);
 
 /** One stream k in its own world, written to data/stream-k. */
 async function collectOwnWorld(k) {
@@ -126,7 +128,7 @@ async function collectShard(i, n) {
   if (perStream) {
     const t0 = Date.now();
     let rolloutTasks = 0;
-    for (let k = i; k < nStreams; k += n) {
+    for (let k = first + i; k < first + nStreams; k += n) {
       rolloutTasks += (await collectOwnWorld(k)).rolloutTasks;
       console.error(`shard ${i}/${n}: stream ${k} done, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
@@ -197,7 +199,7 @@ const collectSeconds = (Date.now() - t0) / 1000;
 if (perStream) {
   // Each stream's dataset names its own world (its tasks' seed) and the reader refuses to mix worlds; for this
   // measurement they are one collection, so their manifests get one world line (the parts and hashes are untouched).
-  for (let k = 0; k < nStreams; k++) {
+  for (let k = first; k < first + nStreams; k++) {
     const file = join(data, `stream-${k}`, "manifest.json");
     const m = JSON.parse(readFileSync(file, "utf8"));
     m.world = { kind: "endpoint", tasksFrom: `world:${worldName}:<per-stream seed>:${tasks}`, tasks };
