@@ -13,6 +13,7 @@
  * folder appears atomically at the end. API keys are read from the environment only, and every file written
  * is scrubbed of them.
  */
+import { refuseGreedySamples } from "../endpoint-run/options.js";
 import { resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { EndpointClient } from "../executors/endpoint/client.js";
@@ -68,12 +69,7 @@ export async function collectFromEndpoints(
 ): Promise<CollectSummary> {
   const { specs, tasksFrom } = checkOptions(o);
   const profiles = specs.map((s) => readEndpointProfile(s));
-  const greedy = profiles.filter((p) => p.endpoint.temperature === 0);
-  if ((o.rolloutSamples ?? 1) > 1 && greedy.length)
-    throw new CuratorError(
-      "BAD_ARGUMENT",
-      `--rollout-samples ${o.rolloutSamples} samples several answers per rollout task, but at temperature 0 they are all the same answer (${greedy.map((p) => p.name).join(", ")}): set endpoint.temperature above 0 in the profile (e.g. 0.7), or drop --rollout-samples.`,
-    );
+  refuseGreedySamples("--rollout-samples", o.rolloutSamples, profiles);
   const order = o.taskOrder ?? "original";
   // Blocks are numbered by stream id, so shards of one collection take the blocks a single process would.
   const blocks = o.firstStream + profiles.length;

@@ -1,7 +1,7 @@
 /** What `collect` takes and returns: the options schema (the CLI flags and experiment files derive from it). */
 import { z } from "zod";
 import { SHARD_PATTERN } from "../data/shard-env.js";
-import { TaskStreamFields } from "../endpoint-run/options.js";
+import { rolloutSamplesField, TaskStreamFields } from "../endpoint-run/options.js";
 import { TASK_ORDER_HELP, TaskOrderField } from "../tasks/stream-tasks.js";
 import type { RolloutSettings } from "../labels/plan.js";
 
@@ -84,15 +84,9 @@ export const CollectFieldsSchema = z
       .describe(
         "--labels rollout: G whole curation passes sampled from the behaviour per labelled pass, each rolled forward K tasks (pass-level groups, for --algo grpo-pass; 0: none)",
       ),
-    rolloutSamples: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe(
-        "--labels rollout on endpoint executors: answers sampled per rollout task (the API's n, at the profile's temperature); the success measure is the share right, far less noisy than one 0/1 outcome (default 1)",
-      ),
+    rolloutSamples: rolloutSamplesField(
+      "--labels rollout on endpoint executors: answers sampled per rollout task (the API's n, at the profile's temperature); the success measure is the share right, far less noisy than one 0/1 outcome (default 1)",
+    ),
     shard: z
       .string()
       .regex(SHARD_PATTERN, "use the form i/n (e.g. 0/4), auto or auto/n")

@@ -22,7 +22,7 @@ import { CuratorError } from "../errors.js";
 import { ModelCardSchema } from "../schemas/card.js";
 import { RewardConfigSchema } from "../reward.js";
 import type { ExecutorProfile } from "../schemas/executor.js";
-import { TaskStreamFields } from "../endpoint-run/options.js";
+import { refuseGreedySamples, rolloutSamplesField, TaskStreamFields } from "../endpoint-run/options.js";
 import { specKind } from "../endpoint-run/stream.js";
 import { preparePartial, removeScratch } from "../util/scratch.js";
 import { TASK_ORDER_HELP, TaskOrderField, type TaskOrder } from "../tasks/stream-tasks.js";
@@ -69,15 +69,9 @@ export const EvalOptionsSchema = z
       ),
     unsafeNoSandbox: TaskStreamFields.unsafeNoSandbox,
     taskOrder: TaskOrderField.default("shuffled").describe(`${TASK_ORDER_HELP}; default shuffled`),
-    oracleSamples: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe(
-        "the oracle named on endpoint executors: answers sampled per rollout task (as collect --rollout-samples; the profile's temperature must be above 0); default 1",
-      ),
+    oracleSamples: rolloutSamplesField(
+      "the oracle named on endpoint executors: answers sampled per rollout task (as collect --rollout-samples; the profile's temperature must be above 0); default 1",
+    ),
     resume: z
       .boolean()
       .default(false)
@@ -139,12 +133,7 @@ export async function evaluate(input: EvalOptions, hooks: EvalHooks = {}): Promi
   let ev: EndpointEval | undefined;
   if (endpointSpecs.length) {
     ev = await prepareEndpointEval({ ...o, tasksFrom: o.tasksFrom!, specs: endpointSpecs });
-    const greedy = ev.profiles.filter((p) => p.endpoint.temperature === 0);
-    if ((o.oracleSamples ?? 1) > 1 && greedy.length)
-      throw new CuratorError(
-        "BAD_ARGUMENT",
-        `--oracle-samples ${o.oracleSamples} samples several answers per rollout task, but at temperature 0 they are all the same answer (${greedy.map((p) => p.name).join(", ")}): set endpoint.temperature above 0 in the profile (e.g. 0.7), or drop --oracle-samples.`,
-      );
+    refuseGreedySamples("--oracle-samples", o.oracleSamples, ev.profiles);
     for (const [i, info] of infos.entries())
       if (!onEndpoints[i]) {
         const note =
