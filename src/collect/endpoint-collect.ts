@@ -13,10 +13,10 @@
  * folder appears atomically at the end. API keys are read from the environment only, and every file written
  * is scrubbed of them.
  */
-import { refuseGreedySamples } from "../endpoint-run/options.js";
 import { resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { EndpointClient } from "../executors/endpoint/client.js";
+import { refuseGreedySamples } from "../endpoint-run/options.js";
 import { readEndpointProfile } from "../executors/endpoint/profile.js";
 import { resolveCurator } from "../curators/resolve.js";
 import { DECISION_COLUMNS, GROUP_COLUMNS, TASK_COLUMNS } from "../schemas/dataset.js";

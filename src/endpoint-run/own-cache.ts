@@ -7,7 +7,7 @@
  * share (and no more than the server reported).
  */
 import type { ChatClient } from "../executors/endpoint/curation.js";
-import { PrefixCache, type PromptMessage } from "../executors/prefix-cache.js";
+import { sharedPrefixTokens, type PromptMessage } from "../executors/prefix-cache.js";
 
 /** Where a history lives: a fork, or a stream's saved state (JSON, so a resumed run prices as an uninterrupted one). */
 export interface PromptHistory {
@@ -24,11 +24,8 @@ export const STREAM_PROMPTS = 8;
 export function ownCacheClient(inner: ChatClient, h: PromptHistory, entries: number): ChatClient {
   return {
     async chat(messages, opts) {
-      // Rebuilt from the saved prompts on every call, so a run resumed from its journal prices exactly as an
-      // uninterrupted one (a long-lived cache's least-recently-used order would differ from the saved list's).
-      const own = new PrefixCache({ entries });
-      for (const p of h.prompts ?? []) own.lookup(p);
-      const shared = own.lookup(messages);
+      // Read from the saved prompts alone, so a run resumed from its journal prices exactly as an uninterrupted one.
+      const shared = sharedPrefixTokens(h.prompts ?? [], messages);
       h.prompts = [...(h.prompts ?? []), messages.map((m) => ({ role: m.role, content: m.content }))].slice(-entries);
       const r = await inner.chat(messages, opts);
       return { ...r, usage: { ...r.usage, cachedTokens: Math.min(r.usage.cachedTokens, shared) } };

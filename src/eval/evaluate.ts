@@ -249,7 +249,7 @@ export function finishScratch(scratch: string | undefined): void {
 function checkEndpointOptions(o: z.output<typeof EvalOptionsSchema>, endpoints: boolean): void {
   if (!endpoints) {
     const flag = { tasksFrom: "--tasks-from", library: "--library", oracleSamples: "--oracle-samples" } as const;
-    const given = (["tasksFrom", "library", "oracleSamples"] as const).filter((k) => o[k] !== undefined);
+    const given = (Object.keys(flag) as (keyof typeof flag)[]).filter((k) => o[k] !== undefined);
     if (given.length)
       throw new CuratorError(
         "BAD_ARGUMENT",

@@ -79,6 +79,24 @@ function prefixTokens(b: readonly PromptMessage[], d: Divergence): number {
   return n;
 }
 
+/**
+ * Cached tokens of `messages` against a list of earlier prompts, all remembered (what a PrefixCache holding just
+ * them reports): the longest shared prefix, found by comparing characters, tokenized once, in whole blocks.
+ */
+export function sharedPrefixTokens(
+  earlier: readonly (readonly PromptMessage[])[],
+  messages: readonly PromptMessage[],
+  blockTokens = 16,
+): number {
+  let best: Divergence | undefined;
+  for (const p of earlier) {
+    const d = divergence(p, messages);
+    if (!best || d.messages > best.messages || (d.messages === best.messages && d.chars > best.chars)) best = d;
+  }
+  const shared = best ? prefixTokens(messages, best) : 0;
+  return Math.floor(shared / blockTokens) * blockTokens;
+}
+
 interface Seen {
   messages: PromptMessage[];
   /** the messages as one string (role, NUL, content, SOH each): the longest shared prefix of two prompts is theirs */

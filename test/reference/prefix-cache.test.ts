@@ -5,7 +5,12 @@
  * equals, and tokenize it) on prompt streams full of shared prefixes, ties and evictions.
  */
 import { describe, expect, it } from "vitest";
-import { MESSAGE_OVERHEAD_TOKENS, PrefixCache, type PromptMessage } from "../../src/executors/prefix-cache.js";
+import {
+  MESSAGE_OVERHEAD_TOKENS,
+  PrefixCache,
+  sharedPrefixTokens,
+  type PromptMessage,
+} from "../../src/executors/prefix-cache.js";
 import { countTokens } from "../../src/text/tokens.js";
 import { Rng } from "../../src/util/rng.js";
 
@@ -89,6 +94,24 @@ describe("reference server prefix cache", () => {
       expect(got, `seed ${seed}`).toEqual(want);
       expect(got.some((n) => n > 0)).toBe(true);
     }
+  });
+
+  it("sharedPrefixTokens against a list of prompts is what a cache holding just those prompts reports", () => {
+    const rng = new Rng([9]);
+    const history: PromptMessage[][] = [];
+    const got: number[] = [];
+    const want: number[] = [];
+    for (let k = 0; k < 300; k++) {
+      const p = prompt(rng);
+      const plain = new PlainCache(history.length + 1);
+      for (const h of history) plain.lookup(h);
+      want.push(plain.lookup(p));
+      got.push(sharedPrefixTokens(history, p));
+      history.push(p);
+      if (history.length > 8) history.shift();
+    }
+    expect(got).toEqual(want);
+    expect(got.some((n) => n > 0)).toBe(true);
   });
 
   it("caches nothing with entries 0", () => {
